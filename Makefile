@@ -20,7 +20,7 @@ test: build
 
 fuzz: setup
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzz-all
 	@scripts/run-fuzz.sh build/fuzz $(FUZZ_SECONDS)
 
 bench: build
