@@ -1,0 +1,214 @@
+#include "export/graph_builder.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "util/error.h"
+
+namespace sb::exporter {
+
+std::uint16_t float_to_half_bits(float f) {
+  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t sign = (x >> 16) & 0x8000u;
+  const std::uint32_t abs = x & 0x7fffffffu;
+  if (abs >= 0x7f800000u) {  // inf or NaN
+    return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
+  }
+  if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to inf
+  if (abs < 0x38800000u) {
+    // Subnormal half (or zero): value = m * 2^-24; round the scaled value to nearest even.
+    if (abs < 0x33000000u) return static_cast<std::uint16_t>(sign);  // < 2^-25: rounds to 0
+    const std::uint32_t exp = abs >> 23;
+    const std::uint32_t mant = (abs & 0x7fffffu) | 0x800000u;
+    const std::uint32_t shift = 126 - exp;  // 14..24 for exponents 102..112
+    std::uint32_t h = mant >> shift;
+    const std::uint32_t rem = mant & ((1u << shift) - 1);
+    const std::uint32_t half = 1u << (shift - 1);
+    if (rem > half || (rem == half && (h & 1u))) ++h;
+    return static_cast<std::uint16_t>(sign | h);
+  }
+  // Normal: rebias exponent (127 -> 15), keep 10 mantissa bits, round to nearest even.
+  std::uint32_t h = ((abs - 0x38000000u) >> 13);
+  const std::uint32_t rem = abs & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;
+  return static_cast<std::uint16_t>(sign | h);
+}
+
+float half_bits_to_float(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t exp = (h >> 10) & 0x1fu;
+  const std::uint32_t mant = h & 0x3ffu;
+  if (exp == 0) {
+    const float v = std::ldexp(static_cast<float>(mant), -24);
+    return sign ? -v : v;
+  }
+  if (exp == 31) return std::bit_cast<float>(sign | 0x7f800000u | (mant << 13));
+  return std::bit_cast<float>(sign | ((exp + 112) << 23) | (mant << 13));
+}
+
+std::string GraphBuilder::unique(const std::string& base) {
+  return base + "_" + std::to_string(counter_++);
+}
+
+static void add_attrs(onnx::NodeProto* n, const std::vector<Attr>& attrs) {
+  for (const auto& a : attrs) {
+    auto* p = n->add_attribute();
+    p->set_name(a.name);
+    switch (a.kind) {
+      case Attr::kInt:
+        p->set_type(onnx::AttributeProto::INT);
+        p->set_i(a.i);
+        break;
+      case Attr::kFloat:
+        p->set_type(onnx::AttributeProto::FLOAT);
+        p->set_f(a.f);
+        break;
+      case Attr::kInts:
+        p->set_type(onnx::AttributeProto::INTS);
+        for (auto v : a.ints) p->add_ints(v);
+        break;
+      case Attr::kString:
+        p->set_type(onnx::AttributeProto::STRING);
+        p->set_s(a.s);
+        break;
+    }
+  }
+}
+
+std::string GraphBuilder::op(const std::string& op_type, std::vector<std::string> inputs,
+                             std::vector<Attr> attrs, const std::string& output) {
+  auto* n = graph_->add_node();
+  const std::string name = unique(op_type);
+  n->set_name(name);
+  n->set_op_type(op_type);
+  for (auto& in : inputs) n->add_input(in);
+  const std::string out = output.empty() ? name + "_out" : output;
+  n->add_output(out);
+  add_attrs(n, attrs);
+  return out;
+}
+
+std::vector<std::string> GraphBuilder::op_n(const std::string& op_type,
+                                            std::vector<std::string> inputs, int n_outputs,
+                                            std::vector<Attr> attrs) {
+  auto* n = graph_->add_node();
+  const std::string name = unique(op_type);
+  n->set_name(name);
+  n->set_op_type(op_type);
+  for (auto& in : inputs) n->add_input(in);
+  std::vector<std::string> outs;
+  for (int i = 0; i < n_outputs; ++i) {
+    outs.push_back(name + "_out" + std::to_string(i));
+    n->add_output(outs.back());
+  }
+  add_attrs(n, attrs);
+  return outs;
+}
+
+std::string GraphBuilder::const_i64(std::vector<std::int64_t> values, bool scalar) {
+  auto* n = graph_->add_node();
+  const std::string name = unique("Constant");
+  n->set_name(name);
+  n->set_op_type("Constant");
+  n->add_output(name + "_out");
+  auto* a = n->add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  auto* t = a->mutable_t();
+  t->set_data_type(onnx::TensorProto::INT64);
+  if (!scalar) t->add_dims(static_cast<std::int64_t>(values.size()));
+  for (auto v : values) t->add_int64_data(v);
+  return name + "_out";
+}
+
+std::string GraphBuilder::const_scalar(float value, int elem_type) {
+  auto* n = graph_->add_node();
+  const std::string name = unique("Constant");
+  n->set_name(name);
+  n->set_op_type("Constant");
+  n->add_output(name + "_out");
+  auto* a = n->add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  auto* t = a->mutable_t();
+  t->set_data_type(elem_type);
+  if (elem_type == onnx::TensorProto::FLOAT) {
+    t->add_float_data(value);
+  } else if (elem_type == onnx::TensorProto::FLOAT16) {
+    t->add_int32_data(float_to_half_bits(value));  // fp16 lives in int32_data, one per element
+  } else {
+    fail("GraphBuilder::const_scalar: element type {} is not FLOAT or FLOAT16", elem_type);
+  }
+  return name + "_out";
+}
+
+void GraphBuilder::initializer(const std::string& name, int elem_type,
+                               std::vector<std::int64_t> dims, const float* data,
+                               std::int64_t count, std::ofstream* ext,
+                               const std::string& ext_location) {
+  std::int64_t expect = 1;
+  for (auto d : dims) expect *= d;
+  if (expect != count) {
+    fail("initializer {}: dims give {} elements, data has {}", name, expect, count);
+  }
+  auto* t = graph_->add_initializer();
+  t->set_name(name);
+  t->set_data_type(elem_type);
+  for (auto d : dims) t->add_dims(d);
+  std::string bytes;
+  if (elem_type == onnx::TensorProto::FLOAT) {
+    bytes.assign(reinterpret_cast<const char*>(data), static_cast<std::size_t>(count) * 4);
+  } else if (elem_type == onnx::TensorProto::FLOAT16) {
+    bytes.resize(static_cast<std::size_t>(count) * 2);
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::uint16_t h = float_to_half_bits(data[i]);
+      std::memcpy(bytes.data() + 2 * i, &h, 2);  // ONNX raw_data is little-endian, as is x86
+    }
+  } else {
+    fail("initializer {}: element type {} is not FLOAT or FLOAT16", name, elem_type);
+  }
+  if (ext != nullptr) {
+    // Align each tensor to 4 KiB so ONNX Runtime can memory-map it.
+    std::int64_t offset = static_cast<std::int64_t>(ext->tellp());
+    const std::int64_t aligned = (offset + 4095) / 4096 * 4096;
+    if (aligned != offset) {
+      const std::string pad(static_cast<std::size_t>(aligned - offset), '\0');
+      ext->write(pad.data(), static_cast<std::streamsize>(pad.size()));
+      offset = aligned;
+    }
+    ext->write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!*ext) fail("initializer {}: writing external data {} failed", name, ext_location);
+    t->set_data_location(onnx::TensorProto::EXTERNAL);
+    auto add = [&](const char* k, const std::string& v) {
+      auto* e = t->add_external_data();
+      e->set_key(k);
+      e->set_value(v);
+    };
+    add("location", ext_location);
+    add("offset", std::to_string(offset));
+    add("length", std::to_string(bytes.size()));
+  } else {
+    t->set_raw_data(std::move(bytes));
+  }
+  ++initializer_count_;
+  element_count_ += count;
+}
+
+void set_value_info(onnx::ValueInfoProto* vi, const std::string& name, int elem_type,
+                    std::initializer_list<Dim> dims) {
+  vi->set_name(name);
+  auto* tt = vi->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(elem_type);
+  auto* shape = tt->mutable_shape();
+  for (const auto& d : dims) {
+    auto* dim = shape->add_dim();
+    if (d.value >= 0) {
+      dim->set_dim_value(d.value);
+    } else {
+      dim->set_dim_param(d.param);
+    }
+  }
+}
+
+}  // namespace sb::exporter
