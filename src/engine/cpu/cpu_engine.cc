@@ -1,0 +1,368 @@
+// The native CPU engine (see cpu_engine.h for the contract).
+//
+// Data flow of one forward (prefill: rows = batch * seq; decode: rows = batch):
+//   x = wte[ids] + wpe[pos]                                    [rows, E]  residual stream
+//   per layer: ln = LN1(x); qkv = ln @ c_attn + b              [rows, 3E]
+//              K, V columns copied into the cache at past_len..
+//              attn = softmax(q k^T / sqrt(D), causal) v        [rows, E]  (pool: batch x heads)
+//              x += attn @ c_proj + b                          (sgemm beta = 1: fused residual)
+//              ln = LN2(x); h = gelu_new(ln @ c_fc + b)        [rows, I]
+//              x += h @ mlp.c_proj + b
+//   head: LN_f over the rows whose logits are needed, logits = h @ wte^T (tied).
+// Decode at batch 1 turns every GEMM into a GEMV (cblas_sgemv), so each step streams every
+// weight exactly once: it is bound by memory bandwidth, as it should be.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "engine/cpu/cpu_engine.h"
+#include "engine/cpu/cpu_engine_testing.h"
+#include "engine/cpu/kernels.h"
+#include "engine/cpu/thread_pool.h"
+#include "util/error.h"
+
+namespace sb::engine {
+namespace {
+
+using model::GptConfig;
+using model::GptWeights;
+
+// Checks that a weight vector has the size the config implies; names the tensor otherwise.
+void expect_size(const std::vector<float>& v, std::size_t n, const std::string& name) {
+  if (v.size() != n) {
+    fail("native-cpu: tensor {} has {} elements, expected {} from the config", name, v.size(), n);
+  }
+}
+
+void validate_weights(const GptWeights& w) {
+  const GptConfig& c = w.config;
+  c.validate("native-cpu config");
+  const std::size_t E = c.n_embd, V = c.vocab_size, P = c.n_positions, I = c.inner();
+  expect_size(w.wte, V * E, "wte.weight");
+  expect_size(w.wpe, P * E, "wpe.weight");
+  expect_size(w.ln_f_weight, E, "ln_f.weight");
+  expect_size(w.ln_f_bias, E, "ln_f.bias");
+  if (w.layers.size() != static_cast<std::size_t>(c.n_layer)) {
+    fail("native-cpu: {} layers of weights, expected n_layer = {}", w.layers.size(), c.n_layer);
+  }
+  if (c.activation_function != "gelu_new") {
+    fail("native-cpu: activation_function \"{}\" is not supported (only gelu_new)",
+         c.activation_function);
+  }
+  if (!c.tie_word_embeddings) fail("native-cpu: an untied LM head is not supported");
+  for (std::size_t l = 0; l < w.layers.size(); ++l) {
+    const auto& L = w.layers[l];
+    const std::string p = fmt::format("h.{}.", l);
+    expect_size(L.ln_1_weight, E, p + "ln_1.weight");
+    expect_size(L.ln_1_bias, E, p + "ln_1.bias");
+    expect_size(L.attn_c_attn_weight, E * 3 * E, p + "attn.c_attn.weight");
+    expect_size(L.attn_c_attn_bias, 3 * E, p + "attn.c_attn.bias");
+    expect_size(L.attn_c_proj_weight, E * E, p + "attn.c_proj.weight");
+    expect_size(L.attn_c_proj_bias, E, p + "attn.c_proj.bias");
+    expect_size(L.ln_2_weight, E, p + "ln_2.weight");
+    expect_size(L.ln_2_bias, E, p + "ln_2.bias");
+    expect_size(L.mlp_c_fc_weight, E * I, p + "mlp.c_fc.weight");
+    expect_size(L.mlp_c_fc_bias, I, p + "mlp.c_fc.bias");
+    expect_size(L.mlp_c_proj_weight, I * E, p + "mlp.c_proj.weight");
+    expect_size(L.mlp_c_proj_bias, E, p + "mlp.c_proj.bias");
+  }
+}
+
+// Grows a scratch buffer (never shrinks: steady-state calls allocate nothing).
+float* scratch(std::vector<float>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+
+class CpuEngine final : public Engine {
+ public:
+  CpuEngine(GptWeights w, const CpuEngineOptions& o, const CpuEngineFaults& f)
+      : w_(std::move(w)), opt_(o), faults_(f),
+        threads_(o.threads > 0 ? o.threads : available_cpus()), pool_(threads_) {
+    validate_weights(w_);
+    const GptConfig& c = w_.config;
+    if (o.max_batch < 1) fail("native-cpu: max_batch must be >= 1, got {}", o.max_batch);
+    if (o.threads < 0) fail("native-cpu: threads must be >= 0, got {}", o.threads);
+    if (o.max_seq < 0 || o.max_seq > c.n_positions) {
+      fail("native-cpu: max_seq {} is outside 0..n_positions ({})", o.max_seq, c.n_positions);
+    }
+    max_seq_ = o.max_seq > 0 ? o.max_seq : c.n_positions;
+    eps_ = static_cast<float>(f.layer_norm_epsilon >= 0 ? f.layer_norm_epsilon
+                                                        : c.layer_norm_epsilon);
+    score_scratch_.resize(threads_);
+  }
+
+  const GptConfig& config() const override { return w_.config; }
+
+  std::string describe() const override {
+    return fmt::format("native-cpu fp32, {} threads, kernels {}, OpenBLAS ({})", threads_,
+                       kernels::active_isa(), openblas_get_config());
+  }
+
+  void prefill(int batch, int seq, std::span<const std::int32_t> tokens, LogitsMode logits,
+               StepResult& out) override {
+    if (batch < 1 || batch > opt_.max_batch) {
+      fail("native-cpu: prefill batch {} is outside 1..max_batch ({})", batch, opt_.max_batch);
+    }
+    if (seq < 1) fail("native-cpu: prefill needs at least one token per sequence, got {}", seq);
+    if (seq > max_seq_) {
+      fail("native-cpu: prompt of {} tokens exceeds the {} positions of this engine "
+           "(n_positions {})", seq, max_seq_, w_.config.n_positions);
+    }
+    if (tokens.size() != static_cast<std::size_t>(batch) * seq) {
+      fail("native-cpu: prefill got {} token ids for batch {} x seq {} (expected {})",
+           tokens.size(), batch, seq, static_cast<std::size_t>(batch) * seq);
+    }
+    check_token_ids(tokens, seq);
+    // Start fresh sequences.
+    batch_ = batch;
+    past_ = 0;
+    const std::size_t cache = static_cast<std::size_t>(w_.config.n_layer) * batch *
+                              w_.config.n_embd * max_seq_;
+    if (k_cache_.size() < cache) {
+      k_cache_.resize(cache);
+      v_cache_.resize(cache);
+    }
+    forward(seq, tokens.data(), logits, out);
+  }
+
+  void decode(std::span<const std::int32_t> tokens, LogitsMode logits, StepResult& out) override {
+    if (batch_ == 0) fail("native-cpu: decode() called before prefill()");
+    if (logits == LogitsMode::kAll) logits = LogitsMode::kLast;  // one position: the same thing
+    if (tokens.size() != static_cast<std::size_t>(batch_)) {
+      fail("native-cpu: decode got {} token ids for a batch of {}", tokens.size(), batch_);
+    }
+    if (past_ + 1 > max_seq_) {
+      fail("native-cpu: decode would use position {} but this engine holds {} positions "
+           "(n_positions {})", past_, max_seq_, w_.config.n_positions);
+    }
+    check_token_ids(tokens, 1);
+    forward(1, tokens.data(), logits, out);
+  }
+
+  void reset() override {
+    batch_ = 0;
+    past_ = 0;
+  }
+  void synchronize() override {}
+  int past_length() const override { return past_; }
+
+ private:
+  void check_token_ids(std::span<const std::int32_t> tokens, int seq) const {
+    const int V = w_.config.vocab_size;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      if (tokens[i] < 0 || tokens[i] >= V) {
+        fail("native-cpu: token id {} at [batch {}, position {}] is out of range for "
+             "vocab_size {}", tokens[i], i / seq, i % seq, V);
+      }
+    }
+  }
+
+  // y[rows, N] = x[rows, K] @ W[K, N] + bias (accumulate: y += ...).
+  void linear(const float* x, int rows, int K, const float* W, const float* bias, int N,
+              float* y, bool accumulate) {
+    if (accumulate) {
+      for (int r = 0; r < rows; ++r) kernels::add_inplace(bias, y + static_cast<std::size_t>(r) * N, N);
+    } else {
+      for (int r = 0; r < rows; ++r) std::memcpy(y + static_cast<std::size_t>(r) * N, bias, N * sizeof(float));
+    }
+    if (rows == 1) {
+      // Row-major W [K, N] used transposed: y = W^T x.  OpenBLAS streams W once.
+      cblas_sgemv(CblasRowMajor, CblasTrans, K, N, 1.0f, W, N, x, 1, 1.0f, y, 1);
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, N, K, 1.0f, x, K, W, N, 1.0f,
+                  y, N);
+    }
+  }
+
+  // LayerNorm over rows, split across the pool when there is enough work to pay for it.
+  void layer_norm(const float* x, float* y, int rows, const std::vector<float>& g,
+                  const std::vector<float>& b) {
+    const int E = w_.config.n_embd;
+    const int chunks = static_cast<std::int64_t>(rows) * E >= 65536 ? std::min(rows, threads_ * 4) : 1;
+    pool_.parallel_for(chunks, [&](int t, int) {
+      const int r0 = static_cast<int>(static_cast<std::int64_t>(rows) * t / chunks);
+      const int r1 = static_cast<int>(static_cast<std::int64_t>(rows) * (t + 1) / chunks);
+      kernels::layer_norm(x + static_cast<std::size_t>(r0) * E, y + static_cast<std::size_t>(r0) * E,
+                          r1 - r0, E, g.data(), b.data(), eps_);
+    });
+  }
+
+  void activation(float* h, std::int64_t n) {
+    const int chunks = n >= 65536 ? threads_ * 4 : 1;
+    pool_.parallel_for(chunks, [&](int t, int) {
+      const std::int64_t i0 = n * t / chunks, i1 = n * (t + 1) / chunks;
+      if (faults_.erf_gelu) {
+        kernels::gelu_erf_inplace(h + i0, i1 - i0);
+      } else {
+        kernels::gelu_new_inplace(h + i0, i1 - i0);
+      }
+    });
+  }
+
+  float* cache_at(std::vector<float>& cache, int layer, int b, int h) {
+    const GptConfig& c = w_.config;
+    const std::size_t D = c.head_dim();
+    return cache.data() +
+           ((static_cast<std::size_t>(layer) * batch_ + b) * c.n_head + h) * max_seq_ * D;
+  }
+
+  // Attention of the `seq` new positions of every sequence against the cached keys/values
+  // (which already hold these positions).  One task per (sequence, head, block of queries).
+  void attention(int layer, int seq, const float* qkv, float* out) {
+    const GptConfig& c = w_.config;
+    const int E = c.n_embd, H = c.n_head, D = c.head_dim();
+    // HF divides the scores by a tensor holding sqrt(D) as fp32: divide by the same float.
+    const float denom = c.scale_attn_weights ? static_cast<float>(std::sqrt(static_cast<double>(D))) : 1.0f;
+    const int q_block = 16;
+    const int q_blocks = (seq + q_block - 1) / q_block;
+    const int tasks = batch_ * H * q_blocks;
+    const bool decoding = seq == 1 && past_ > 0;
+    pool_.parallel_for(tasks, [&](int task, int worker) {
+      const int qb = task % q_blocks;
+      const int h = (task / q_blocks) % H;
+      const int b = task / (q_blocks * H);
+      const float* K = cache_at(k_cache_, layer, b, h);
+      const float* Vc = cache_at(v_cache_, layer, b, h);
+      float* scores = scratch(score_scratch_[worker], max_seq_);
+      for (int i = qb * q_block; i < std::min(seq, (qb + 1) * q_block); ++i) {
+        // Causal: query at position past_ + i sees keys 0 .. past_ + i.
+        int n_keys = past_ + i + 1;
+        if (faults_.no_causal_mask) n_keys = past_ + seq;
+        if (decoding) n_keys += faults_.kv_read_length_delta;
+        n_keys = std::clamp(n_keys, 1, past_ + seq);
+        const float* q = qkv + (static_cast<std::size_t>(b) * seq + i) * 3 * E + h * D;
+        for (int j = 0; j < n_keys; ++j) {
+          scores[j] = kernels::dot(q, K + static_cast<std::size_t>(j) * D, D) / denom;
+        }
+        kernels::softmax_inplace(scores, n_keys);
+        float* o = out + (static_cast<std::size_t>(b) * seq + i) * E + h * D;
+        std::fill(o, o + D, 0.0f);
+        for (int j = 0; j < n_keys; ++j) {
+          kernels::axpy(scores[j], Vc + static_cast<std::size_t>(j) * D, o, D);
+        }
+      }
+    });
+  }
+
+  // Runs `seq` new positions for every sequence of the batch (prefill: the prompt; decode: 1).
+  void forward(int seq, const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
+    const GptConfig& c = w_.config;
+    const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
+    const int rows = batch_ * seq;
+    openblas_set_num_threads(threads_);
+
+    // Embeddings.
+    float* x = scratch(x_, static_cast<std::size_t>(rows) * E);
+    for (int r = 0; r < rows; ++r) {
+      const int i = r % seq;
+      const int pos = past_ + i + faults_.position_offset;
+      if (pos < 0 || pos >= c.n_positions) {
+        fail("native-cpu: position {} is outside the {} positions of wpe", pos, c.n_positions);
+      }
+      const float* te = w_.wte.data() + static_cast<std::size_t>(tokens[r]) * E;
+      const float* pe = w_.wpe.data() + static_cast<std::size_t>(pos) * E;
+      float* xr = x + static_cast<std::size_t>(r) * E;
+      for (int e = 0; e < E; ++e) xr[e] = te[e] + pe[e];
+    }
+
+    float* ln = scratch(ln_, static_cast<std::size_t>(rows) * E);
+    float* qkv = scratch(qkv_, static_cast<std::size_t>(rows) * 3 * E);
+    float* att = scratch(attn_, static_cast<std::size_t>(rows) * E);
+    float* hid = scratch(mlp_, static_cast<std::size_t>(rows) * I);
+    for (int l = 0; l < c.n_layer; ++l) {
+      const auto& L = w_.layers[l];
+      layer_norm(x, ln, rows, L.ln_1_weight, L.ln_1_bias);
+      linear(ln, rows, E, L.attn_c_attn_weight.data(), L.attn_c_attn_bias.data(), 3 * E, qkv, false);
+      // Append this step's keys and values to the cache.
+      for (int r = 0; r < rows; ++r) {
+        const int b = r / seq, pos = past_ + r % seq;
+        const float* row = qkv + static_cast<std::size_t>(r) * 3 * E;
+        for (int h = 0; h < H; ++h) {
+          std::memcpy(cache_at(k_cache_, l, b, h) + static_cast<std::size_t>(pos) * D,
+                      row + E + h * D, D * sizeof(float));
+          std::memcpy(cache_at(v_cache_, l, b, h) + static_cast<std::size_t>(pos) * D,
+                      row + 2 * E + h * D, D * sizeof(float));
+        }
+      }
+      attention(l, seq, qkv, att);
+      linear(att, rows, E, L.attn_c_proj_weight.data(), L.attn_c_proj_bias.data(), E, x, true);
+      layer_norm(x, ln, rows, L.ln_2_weight, L.ln_2_bias);
+      linear(ln, rows, E, L.mlp_c_fc_weight.data(), L.mlp_c_fc_bias.data(), I, hid, false);
+      activation(hid, static_cast<std::int64_t>(rows) * I);
+      linear(hid, rows, I, L.mlp_c_proj_weight.data(), L.mlp_c_proj_bias.data(), E, x, true);
+    }
+    past_ += seq;
+
+    // LM head over the rows whose logits are needed.
+    const bool all = mode == LogitsMode::kAll;
+    const int head_rows = all ? rows : batch_;
+    float* h = ln;
+    if (all) {
+      layer_norm(x, h, rows, w_.ln_f_weight, w_.ln_f_bias);
+    } else {
+      float* last = scratch(last_, static_cast<std::size_t>(batch_) * E);
+      for (int b = 0; b < batch_; ++b) {
+        std::memcpy(last + static_cast<std::size_t>(b) * E,
+                    x + (static_cast<std::size_t>(b) * seq + seq - 1) * E, E * sizeof(float));
+      }
+      layer_norm(last, h, batch_, w_.ln_f_weight, w_.ln_f_bias);
+    }
+    float* logits;
+    if (mode == LogitsMode::kNone) {
+      out.logits.clear();
+      logits = scratch(logits_, static_cast<std::size_t>(head_rows) * V);
+    } else {
+      out.logits.resize(static_cast<std::size_t>(head_rows) * V);
+      logits = out.logits.data();
+    }
+    if (head_rows == 1) {
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, V, E, 1.0f, w_.wte.data(), E, h, 1, 0.0f, logits, 1);
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, head_rows, V, E, 1.0f, h, E,
+                  w_.wte.data(), E, 0.0f, logits, V);
+    }
+    out.next_tokens.resize(batch_);
+    for (int b = 0; b < batch_; ++b) {
+      const std::size_t row = all ? static_cast<std::size_t>(b) * seq + seq - 1 : b;
+      out.next_tokens[b] = kernels::argmax(logits + row * V, V);
+    }
+  }
+
+  GptWeights w_;
+  CpuEngineOptions opt_;
+  CpuEngineFaults faults_;
+  int threads_;
+  ThreadPool pool_;
+  int max_seq_ = 0;
+  float eps_ = 1e-5f;
+  int batch_ = 0;  // batch of the current sequences; 0 before the first prefill
+  int past_ = 0;   // positions held in the KV cache
+  std::vector<float> k_cache_, v_cache_;
+  std::vector<float> x_, ln_, qkv_, attn_, mlp_, last_, logits_;
+  std::vector<std::vector<float>> score_scratch_;  // one per pool worker
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_cpu_engine(const model::GptWeights& w, const CpuEngineOptions& o) {
+  return std::make_unique<CpuEngine>(w, o, CpuEngineFaults{});
+}
+
+std::unique_ptr<Engine> make_cpu_engine(model::GptWeights&& w, const CpuEngineOptions& o) {
+  return std::make_unique<CpuEngine>(std::move(w), o, CpuEngineFaults{});
+}
+
+std::unique_ptr<Engine> make_cpu_engine_with_faults(const model::GptWeights& w,
+                                                    const CpuEngineOptions& o,
+                                                    const CpuEngineFaults& faults) {
+  return std::make_unique<CpuEngine>(w, o, faults);
+}
+
+}  // namespace sb::engine

@@ -1,0 +1,35 @@
+// engine/cpu/cpu_engine — the native CPU engine: GPT-2 in strict fp32, the oracle that every
+// other backend is checked against.
+// Contract (on top of engine/engine.h):
+//  - Computes exactly Hugging Face's GPT-2 (REFERENCE.md): Conv1D [in, out] GEMMs through
+//    OpenBLAS cblas_sgemm/sgemv (fp32, no reduced precision anywhere), LayerNorm with the
+//    config's epsilon, gelu_new, scores / sqrt(head_dim) when scale_attn_weights, causal mask,
+//    tied LM head.  Matches HF transformers within |a - b| <= 1e-4 + 1e-4 |ref| (golden tests).
+//  - prefill(batch <= max_batch, seq <= max_seq): sb::Error names the limit otherwise; token ids
+//    outside [0, vocab_size) give sb::Error naming the id, its position and the vocab size.
+//    Errors are raised before any state changes: a failed call leaves the engine as it was.
+//  - kNone and kLast both compute the LM head for the last position only (the greedy token
+//    needs it); kAll computes it for every position (perplexity).
+//  - threads: OpenBLAS gets `threads` (a process-wide setting, re-applied before every call)
+//    and the engine's own pool runs attention over batch x heads, LayerNorm and gelu_new.
+//  - The KV cache is [layer][batch][head][max_seq][head_dim] fp32, allocated for the batch of
+//    the current prefill (never for max_batch up front).
+#pragma once
+#include <memory>
+
+#include "engine/engine.h"
+#include "model/weights.h"
+
+namespace sb::engine {
+
+struct CpuEngineOptions {
+  int threads = 0;    // 0 = every CPU this process may run on
+  int max_batch = 8;
+  int max_seq = 0;    // 0 = n_positions; larger than n_positions is an error
+};
+
+std::unique_ptr<Engine> make_cpu_engine(const model::GptWeights& w, const CpuEngineOptions& o = {});
+// Same, taking the weights over instead of copying them (large models: one copy in memory).
+std::unique_ptr<Engine> make_cpu_engine(model::GptWeights&& w, const CpuEngineOptions& o = {});
+
+}  // namespace sb::engine

@@ -1,0 +1,139 @@
+#include "engine/cpu/kernels.h"
+
+#include <bit>
+#include <cmath>
+
+// Each kernel is compiled twice (AVX2+FMA and baseline); the ifunc resolver picks one when the
+// library is loaded.  Loops are written so that GCC vectorizes them without -ffast-math:
+// reductions carry `#pragma omp simd reduction` (built with -fopenmp-simd, no runtime).
+#define SB_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+
+namespace sb::engine::kernels {
+namespace {
+
+// exp(x) for one float; written branch-free so that it vectorizes when inlined into a loop.
+// Cephes expf: n = round(x / ln2), r = x - n ln2 (ln2 split in two for exactness), e^r by a
+// degree-6 polynomial, scaled by 2^n built from the exponent bits.
+inline __attribute__((always_inline)) float exp_f32(float x) {
+  x = x < -87.3f ? -87.3f : x;  // keeps 2^n normal; exp(-87.3) ~ 1.2e-38
+  x = x > 88.3f ? 88.3f : x;
+  const float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float er = p * r * r + r + 1.0f;
+  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+  return er * std::bit_cast<float>(bits);
+}
+
+}  // namespace
+
+const char* active_isa() {
+  __builtin_cpu_init();
+  // Mirrors the resolver's choice: x86-64-v3 needs AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE.
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("f16c")) {
+    return "x86-64-v3";
+  }
+  return "default";
+}
+
+SB_CLONES void layer_norm(const float* x, float* y, std::int64_t rows, int n, const float* gain,
+                          const float* bias, float eps) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < n; ++i) s += xr[i];
+    const float mean = s / static_cast<float>(n);
+    float ss = 0.0f;
+#pragma omp simd reduction(+ : ss)
+    for (int i = 0; i < n; ++i) {
+      const float d = xr[i] - mean;
+      ss += d * d;
+    }
+    const float rstd = 1.0f / std::sqrt(ss / static_cast<float>(n) + eps);
+#pragma omp simd
+    for (int i = 0; i < n; ++i) yr[i] = (xr[i] - mean) * rstd * gain[i] + bias[i];
+  }
+}
+
+SB_CLONES void gelu_new_inplace(float* x, std::int64_t n) {
+  const float k = 0.7978845608028654f;  // sqrt(2/pi)
+#pragma omp simd
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    const float u = k * (v + 0.044715f * v * v * v);
+    x[i] = v / (1.0f + exp_f32(-2.0f * u));
+  }
+}
+
+void gelu_erf_inplace(float* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
+}
+
+SB_CLONES void exp_inplace(float* x, std::int64_t n) {
+#pragma omp simd
+  for (std::int64_t i = 0; i < n; ++i) x[i] = exp_f32(x[i]);
+}
+
+SB_CLONES float dot(const float* a, const float* b, int n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+SB_CLONES void axpy(float alpha, const float* x, float* y, int n) {
+#pragma omp simd
+  for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+SB_CLONES void scale_inplace(float* x, float s, int n) {
+#pragma omp simd
+  for (int i = 0; i < n; ++i) x[i] *= s;
+}
+
+SB_CLONES void add_inplace(const float* x, float* y, std::int64_t n) {
+#pragma omp simd
+  for (std::int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+SB_CLONES void softmax_inplace(float* x, int n) {
+  float m = x[0];
+#pragma omp simd reduction(max : m)
+  for (int i = 0; i < n; ++i) m = x[i] > m ? x[i] : m;
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int i = 0; i < n; ++i) {
+    const float e = exp_f32(x[i] - m);
+    x[i] = e;
+    s += e;
+  }
+  const float inv = 1.0f / s;
+#pragma omp simd
+  for (int i = 0; i < n; ++i) x[i] *= inv;
+}
+
+SB_CLONES float sum(const float* x, std::int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (std::int64_t i = 0; i < n; ++i) s += x[i];
+  return s;
+}
+
+std::int32_t argmax(const float* x, std::int64_t n) {
+  std::int64_t best = 0;
+  for (std::int64_t i = 1; i < n; ++i) {
+    if (x[i] > x[best]) best = i;  // strict: the lowest index wins ties
+  }
+  return static_cast<std::int32_t>(best);
+}
+
+}  // namespace sb::engine::kernels
