@@ -1,51 +1,11 @@
 #include "export/graph_builder.h"
 
-#include <bit>
-#include <cmath>
 #include <cstring>
 
+#include "model/dtype.h"
 #include "util/error.h"
 
 namespace sb::exporter {
-
-std::uint16_t float_to_half_bits(float f) {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
-  const std::uint32_t sign = (x >> 16) & 0x8000u;
-  const std::uint32_t abs = x & 0x7fffffffu;
-  if (abs >= 0x7f800000u) {  // inf or NaN
-    return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
-  }
-  if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to inf
-  if (abs < 0x38800000u) {
-    // Subnormal half (or zero): value = m * 2^-24; round the scaled value to nearest even.
-    if (abs < 0x33000000u) return static_cast<std::uint16_t>(sign);  // < 2^-25: rounds to 0
-    const std::uint32_t exp = abs >> 23;
-    const std::uint32_t mant = (abs & 0x7fffffu) | 0x800000u;
-    const std::uint32_t shift = 126 - exp;  // 14..24 for exponents 102..112
-    std::uint32_t h = mant >> shift;
-    const std::uint32_t rem = mant & ((1u << shift) - 1);
-    const std::uint32_t half = 1u << (shift - 1);
-    if (rem > half || (rem == half && (h & 1u))) ++h;
-    return static_cast<std::uint16_t>(sign | h);
-  }
-  // Normal: rebias exponent (127 -> 15), keep 10 mantissa bits, round to nearest even.
-  std::uint32_t h = ((abs - 0x38000000u) >> 13);
-  const std::uint32_t rem = abs & 0x1fffu;
-  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;
-  return static_cast<std::uint16_t>(sign | h);
-}
-
-float half_bits_to_float(std::uint16_t h) {
-  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
-  const std::uint32_t exp = (h >> 10) & 0x1fu;
-  const std::uint32_t mant = h & 0x3ffu;
-  if (exp == 0) {
-    const float v = std::ldexp(static_cast<float>(mant), -24);
-    return sign ? -v : v;
-  }
-  if (exp == 31) return std::bit_cast<float>(sign | 0x7f800000u | (mant << 13));
-  return std::bit_cast<float>(sign | ((exp + 112) << 23) | (mant << 13));
-}
 
 std::string GraphBuilder::unique(const std::string& base) {
   return base + "_" + std::to_string(counter_++);
@@ -136,7 +96,7 @@ std::string GraphBuilder::const_scalar(float value, int elem_type) {
   if (elem_type == onnx::TensorProto::FLOAT) {
     t->add_float_data(value);
   } else if (elem_type == onnx::TensorProto::FLOAT16) {
-    t->add_int32_data(float_to_half_bits(value));  // fp16 lives in int32_data, one per element
+    t->add_int32_data(model::float_to_fp16(value));  // fp16 lives in int32_data, one per element
   } else {
     fail("GraphBuilder::const_scalar: element type {} is not FLOAT or FLOAT16", elem_type);
   }
@@ -162,7 +122,7 @@ void GraphBuilder::initializer(const std::string& name, int elem_type,
   } else if (elem_type == onnx::TensorProto::FLOAT16) {
     bytes.resize(static_cast<std::size_t>(count) * 2);
     for (std::int64_t i = 0; i < count; ++i) {
-      const std::uint16_t h = float_to_half_bits(data[i]);
+      const std::uint16_t h = model::float_to_fp16(data[i]);
       std::memcpy(bytes.data() + 2 * i, &h, 2);  // ONNX raw_data is little-endian, as is x86
     }
   } else {

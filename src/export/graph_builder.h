@@ -13,10 +13,6 @@
 
 namespace sb::exporter {
 
-// float -> IEEE binary16 bits, round to nearest even (NaN stays NaN, overflow -> inf).
-std::uint16_t float_to_half_bits(float f);
-float half_bits_to_float(std::uint16_t h);
-
 struct Attr {
   std::string name;
   enum Kind { kInt, kFloat, kInts, kString } kind;

@@ -1,0 +1,314 @@
+// onnxruntime-cpu vs an fp64 reference forward (and the native CPU oracle when it is linked):
+// prefill + 8 decode steps, batch 1 and 3, both logits variants, fp16, external data, errors.
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "backends/ort/ort_engine.h"
+#include "export/onnx_export.h"
+#include "export/reference_gpt2.h"
+#include "util/error.h"
+#ifdef SB_TEST_HAVE_CPU_ENGINE
+#include "engine/cpu/cpu_engine.h"
+#endif
+#ifdef SB_TEST_HAVE_MODEL
+#include "model/model.h"
+#endif
+
+namespace fs = std::filesystem;
+using sb::engine::LogitsMode;
+using sb::engine::StepResult;
+
+namespace {
+
+constexpr double kTolFp32 = 1e-4;  // DESIGN.md: fp32 vs the fp32 oracle, atol = rtol = 1e-4
+constexpr int kDecodeSteps = 8;
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("sb-ort-test-" + std::to_string(::getpid())) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+sb::engine::OrtEngineOptions cpu_options() {
+  sb::engine::OrtEngineOptions o;
+  o.threads = 2;  // the shared development machine has 2 cores
+  return o;
+}
+
+std::vector<std::int32_t> random_tokens(int n, int V, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(0, V - 1);
+  std::vector<std::int32_t> t(n);
+  for (auto& x : t) x = d(rng);
+  return t;
+}
+
+// Runs prefill (all-position logits) + kDecodeSteps decode steps on `engine`, then checks every
+// position of every sequence against the fp64 reference over the full token history.  Returns
+// the total number of tolerance violations.
+std::size_t run_and_compare(sb::engine::Engine& engine, const sb::model::GptWeights& w, int B,
+                            int S, double atol, double rtol, LogitsMode prefill_mode,
+                            const sb::testing::ReferenceKnobs& knobs = {}) {
+  const int V = w.config.vocab_size;
+  const auto prompt = random_tokens(B * S, V, 1000 + B * 31 + S);
+  StepResult r;
+  engine.prefill(B, S, prompt, prefill_mode, r);
+  EXPECT_EQ(engine.past_length(), S);
+  std::vector<std::vector<std::int32_t>> seqs(B);
+  for (int b = 0; b < B; ++b) seqs[b].assign(prompt.begin() + b * S, prompt.begin() + (b + 1) * S);
+  // logits_at[b][t] = ORT logits predicting token t+1 (only positions the run produced).
+  std::vector<std::vector<std::vector<float>>> got(B);
+  const bool all = prefill_mode == LogitsMode::kAll;
+  for (int b = 0; b < B; ++b) {
+    for (int t = 0; t < (all ? S : 1); ++t) {
+      const float* row = r.logits.data() + (static_cast<std::size_t>(b) * (all ? S : 1) + t) * V;
+      got[b].emplace_back(row, row + V);
+    }
+  }
+  std::vector<std::int32_t> next = r.next_tokens;
+  for (int step = 0; step < kDecodeSteps; ++step) {
+    for (int b = 0; b < B; ++b) seqs[b].push_back(next[b]);
+    engine.decode(next, LogitsMode::kLast, r);
+    EXPECT_EQ(static_cast<int>(r.logits.size()), B * V);
+    for (int b = 0; b < B; ++b) got[b].emplace_back(r.logits.begin() + b * V, r.logits.begin() + (b + 1) * V);
+    next = r.next_tokens;
+  }
+  EXPECT_EQ(engine.past_length(), S + kDecodeSteps);
+  std::size_t bad = 0;
+  for (int b = 0; b < B; ++b) {
+    const auto ref = sb::testing::reference_logits(w, seqs[b], knobs);
+    const int first = all ? 0 : S - 1;
+    for (std::size_t k = 0; k < got[b].size(); ++k) {
+      const int pos = first + static_cast<int>(k);
+      double worst = 0;
+      bad += sb::testing::count_violations(got[b][k].data(), ref.data() + static_cast<std::size_t>(pos) * V, V, atol, rtol, &worst);
+    }
+  }
+  return bad;
+}
+
+struct Shape {
+  int L, H, E, V, P;
+};
+
+}  // namespace
+
+TEST(OrtEngine, AvailabilityIsReportedWithReasons) {
+  std::string why;
+  EXPECT_TRUE(sb::engine::ort_available("cpu", &why)) << why;
+  EXPECT_FALSE(sb::engine::ort_available("tpu", &why));
+  EXPECT_NE(why.find("unknown device"), std::string::npos) << why;
+  // The CPU package has no CUDA provider; the GPU package may: either way a reason or true.
+  why.clear();
+  if (!sb::engine::ort_available("cuda", &why)) {
+    EXPECT_FALSE(why.empty());
+    std::printf("cuda: %s\n", why.c_str());
+  }
+  EXPECT_EQ(sb::engine::ort_version().rfind("1.", 0), 0u);
+}
+
+TEST(OrtEngine, Fp32MatchesReferenceOnSyntheticShapes) {
+  const Shape shapes[] = {{2, 2, 16, 37, 32}, {3, 4, 32, 101, 48}, {1, 1, 8, 19, 24}, {2, 3, 48, 64, 40}};
+  int n = 0;
+  for (const auto& s : shapes) {
+    const auto w = sb::testing::random_weights(s.L, s.H, s.E, s.V, s.P, 10 + n);
+    const auto dir = temp_dir("syn" + std::to_string(n++));
+    sb::exporter::ExportOptions o;
+    o.last_position_logits = false;
+    const auto r = sb::exporter::export_onnx(w, o, dir);
+    for (int B : {1, 3}) {
+      for (int S : {1, 5, 11}) {
+        auto e = sb::engine::make_ort_engine(r.model_file, w.config, cpu_options());
+        EXPECT_EQ(run_and_compare(*e, w, B, S, kTolFp32, kTolFp32, LogitsMode::kAll), 0u)
+            << "shape L" << s.L << " H" << s.H << " E" << s.E << " V" << s.V << " B" << B << " S" << S;
+      }
+    }
+  }
+}
+
+TEST(OrtEngine, ComparisonIsSensitive) {
+  // The same comparison against a reference with a broken causal mask, GELU or position offset
+  // must fail: the test above would notice those bugs in the graph.
+  const auto w = sb::testing::random_weights(2, 2, 16, 37, 32, 20);
+  const auto r = sb::exporter::export_onnx(w, {.last_position_logits = false}, temp_dir("sens"));
+  for (int which = 0; which < 3; ++which) {
+    sb::testing::ReferenceKnobs k;
+    if (which == 0) k.causal = false;
+    if (which == 1) k.gelu_new = false;
+    if (which == 2) k.position_offset = 1;
+    auto e = sb::engine::make_ort_engine(r.model_file, w.config, cpu_options());
+    EXPECT_GT(run_and_compare(*e, w, 1, 6, kTolFp32, kTolFp32, LogitsMode::kAll, k), 0u) << "knob " << which;
+  }
+}
+
+TEST(OrtEngine, LastAndAllVariantsAgreeAndSecondSessionServesKAll) {
+  const auto w = sb::testing::random_weights(2, 4, 32, 53, 40, 30);
+  const auto dir = temp_dir("variants");
+  sb::exporter::export_onnx(w, {.last_position_logits = false}, dir);
+  const auto last = sb::exporter::export_onnx(w, {.last_position_logits = true}, dir);
+  auto e_last = sb::engine::make_ort_engine(last.model_file, w.config, cpu_options());
+  auto e_all = sb::engine::make_ort_engine(dir / "model.onnx", w.config, cpu_options());
+  const auto* facts = sb::engine::ort_engine_facts(*e_last);
+  ASSERT_NE(facts, nullptr);
+  EXPECT_EQ(facts->logits_graph, "last");
+  EXPECT_FALSE(facts->optimized_op_histogram.empty());
+  const int B = 3, S = 7, V = w.config.vocab_size;
+  const auto prompt = random_tokens(B * S, V, 5);
+  StepResult a, b, c;
+  e_last->prefill(B, S, prompt, LogitsMode::kLast, a);
+  e_all->prefill(B, S, prompt, LogitsMode::kLast, b);  // slices the last position
+  ASSERT_EQ(a.logits.size(), static_cast<std::size_t>(B * V));
+  ASSERT_EQ(b.logits.size(), a.logits.size());
+  for (std::size_t i = 0; i < a.logits.size(); ++i) {
+    EXPECT_NEAR(a.logits[i], b.logits[i], 1e-5 + 1e-5 * std::abs(b.logits[i])) << i;
+  }
+  EXPECT_EQ(a.next_tokens, b.next_tokens);
+  // kAll through the last-position engine: the all-position graph beside it serves it.
+  e_last->prefill(B, S, prompt, LogitsMode::kAll, c);
+  ASSERT_EQ(c.logits.size(), static_cast<std::size_t>(B * S * V));
+  for (int bi = 0; bi < B; ++bi) {
+    for (int v = 0; v < V; ++v) {
+      EXPECT_NEAR(c.logits[(bi * S + S - 1) * V + v], a.logits[bi * V + v], 1e-5 + 1e-5 * std::abs(a.logits[bi * V + v]));
+    }
+  }
+  // ...and decode continues on the KV cache it filled.
+  EXPECT_EQ(run_and_compare(*e_last, w, B, S, kTolFp32, kTolFp32, LogitsMode::kAll), 0u);
+  EXPECT_EQ(run_and_compare(*e_last, w, 1, 4, kTolFp32, kTolFp32, LogitsMode::kLast), 0u);
+  // kNone returns tokens only.
+  e_last->prefill(B, S, prompt, LogitsMode::kNone, c);
+  EXPECT_TRUE(c.logits.empty());
+  EXPECT_EQ(c.next_tokens, a.next_tokens);
+}
+
+TEST(OrtEngine, Fp16ExportWithinStatedTolerance) {
+  // fp16 weights and activations (LayerNorm/softmax in fp32): errors of a few fp16 ulps of the
+  // logit scale (|logits| ~ 5 here; fp16 relative step 2^-10 ~ 1e-3, compounded over 2 layers).
+  constexpr double kAtolFp16 = 3e-2, kRtolFp16 = 2e-2;
+  const auto w = sb::testing::random_weights(2, 2, 32, 41, 32, 40);
+  const auto dir = temp_dir("fp16");
+  sb::exporter::ExportOptions o;
+  o.dtype = sb::model::DType::F16;
+  o.last_position_logits = false;
+  const auto r = sb::exporter::export_onnx(w, o, dir);
+  std::unique_ptr<sb::engine::Engine> e;
+  try {
+    e = sb::engine::make_ort_engine(r.model_file, w.config, cpu_options());
+  } catch (const sb::Error& err) {
+    GTEST_SKIP() << "the CPU execution provider cannot run this fp16 graph: " << err.what();
+  }
+  EXPECT_EQ(sb::engine::ort_engine_facts(*e)->kv_dtype, "fp16");
+  EXPECT_EQ(run_and_compare(*e, w, 3, 5, kAtolFp16, kRtolFp16, LogitsMode::kAll), 0u);
+  // Sensitivity: the fp32 tolerance is too tight for fp16 (the graph really is fp16).
+  auto e2 = sb::engine::make_ort_engine(r.model_file, w.config, cpu_options());
+  EXPECT_GT(run_and_compare(*e2, w, 1, 5, 1e-6, 1e-6, LogitsMode::kAll), 0u);
+}
+
+TEST(OrtEngine, ExternalDataLoads) {
+  const auto w = sb::testing::random_weights(2, 2, 16, 37, 32, 50);
+  sb::exporter::ExportOptions o;
+  o.last_position_logits = false;
+  o.external_data_threshold_bytes = 1000;
+  const auto r = sb::exporter::export_onnx(w, o, temp_dir("ext"));
+  ASSERT_FALSE(r.external_data_file.empty());
+  auto e = sb::engine::make_ort_engine(r.model_file, w.config, cpu_options());
+  EXPECT_EQ(run_and_compare(*e, w, 3, 4, kTolFp32, kTolFp32, LogitsMode::kAll), 0u);
+}
+
+TEST(OrtEngine, OptimizationLevelsAgree) {
+  const auto w = sb::testing::random_weights(2, 2, 16, 37, 32, 60);
+  const auto r = sb::exporter::export_onnx(w, {.last_position_logits = false}, temp_dir("levels"));
+  for (const char* level : {"disable", "basic", "extended", "all"}) {
+    auto o = cpu_options();
+    o.graph_optimization = level;
+    auto e = sb::engine::make_ort_engine(r.model_file, w.config, o);
+    EXPECT_EQ(run_and_compare(*e, w, 3, 5, kTolFp32, kTolFp32, LogitsMode::kAll), 0u) << level;
+  }
+}
+
+TEST(OrtEngine, ErrorsAreClear) {
+  const auto w = sb::testing::random_weights(2, 2, 16, 37, 32, 70);
+  const auto dir = temp_dir("errors");
+  const auto last = sb::exporter::export_onnx(w, {}, dir);
+  auto expect_error = [](auto&& f, const std::string& needle) {
+    try {
+      f();
+      ADD_FAILURE() << "expected sb::Error containing: " << needle;
+    } catch (const sb::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  expect_error([&] { sb::engine::make_ort_engine(dir / "missing.onnx", w.config, cpu_options()); }, "does not exist");
+  auto bad_cfg = w.config;
+  bad_cfg.n_layer = 3;
+  expect_error([&] { sb::engine::make_ort_engine(last.model_file, bad_cfg, cpu_options()); }, "past_key_values.2.key");
+  auto o = cpu_options();
+  o.graph_optimization = "max";
+  expect_error([&] { sb::engine::make_ort_engine(last.model_file, w.config, o); }, "graph_optimization 'max'");
+  o = cpu_options();
+  o.cuda_graphs = true;
+  expect_error([&] { sb::engine::make_ort_engine(last.model_file, w.config, o); }, "cuda_graphs");
+  auto e = sb::engine::make_ort_engine(last.model_file, w.config, cpu_options());
+  StepResult r;
+  std::vector<std::int32_t> one = {1};
+  expect_error([&] { e->decode(one, LogitsMode::kNone, r); }, "decode before prefill");
+  // kAll needs model.onnx beside the last-position graph: absent here.
+  std::vector<std::int32_t> p = {1, 2, 3};
+  expect_error([&] { e->prefill(1, 3, p, LogitsMode::kAll, r); }, "--logits both");
+  std::vector<std::int32_t> oov = {1, 99};
+  expect_error([&] { e->prefill(1, 2, oov, LogitsMode::kNone, r); }, "outside the vocabulary");
+  // Past the position limit.
+  std::vector<std::int32_t> longp(32, 1);
+  e->prefill(1, 32, longp, LogitsMode::kNone, r);
+  expect_error([&] { e->decode(r.next_tokens, LogitsMode::kNone, r); }, "n_positions 32");
+}
+
+#ifdef SB_TEST_HAVE_CPU_ENGINE
+TEST(OrtEngine, MatchesNativeCpuOracle) {
+  const auto w = sb::testing::random_weights(2, 4, 32, 101, 48, 80);
+  const auto dir = temp_dir("oracle");
+  const auto r = sb::exporter::export_onnx(w, {.last_position_logits = false}, dir);
+  for (int B : {1, 3}) {
+    auto ort = sb::engine::make_ort_engine(r.model_file, w.config, cpu_options());
+    auto cpu = sb::engine::make_cpu_engine(w, {.threads = 2});
+    const int S = 9, V = w.config.vocab_size;
+    const auto prompt = random_tokens(B * S, V, 7 + B);
+    StepResult a, b;
+    ort->prefill(B, S, prompt, LogitsMode::kAll, a);
+    cpu->prefill(B, S, prompt, LogitsMode::kAll, b);
+    for (int step = 0; step <= kDecodeSteps; ++step) {
+      ASSERT_EQ(a.logits.size(), b.logits.size());
+      std::vector<double> ref(b.logits.begin(), b.logits.end());
+      EXPECT_EQ(sb::testing::count_violations(a.logits.data(), ref.data(), ref.size(), kTolFp32, kTolFp32), 0u)
+          << "B " << B << " step " << step;
+      EXPECT_EQ(a.next_tokens, b.next_tokens);
+      if (step == kDecodeSteps) break;
+      const auto next = b.next_tokens;
+      ort->decode(next, LogitsMode::kLast, a);
+      cpu->decode(next, LogitsMode::kLast, b);
+    }
+  }
+}
+#endif
+
+#ifdef SB_TEST_HAVE_MODEL
+TEST(OrtEngine, PydocModelMatchesReference) {
+  fs::path dir;
+  if (const char* env = std::getenv("SCALEBENCH_PYDOC_MODEL")) dir = env;
+  else dir = fs::path(SB_SOURCE_DIR) / ".." / "shared" / "models" / "pydoc-gpt2-8m";
+  if (!fs::exists(dir / "model.safetensors")) {
+    GTEST_SKIP() << "pydoc-gpt2-8m not found at " << dir << " (set SCALEBENCH_PYDOC_MODEL)";
+  }
+  const auto m = sb::model::load_model(dir.string());
+  const auto out = temp_dir("pydoc");
+  sb::exporter::export_onnx(m.weights, {.last_position_logits = false}, out);
+  const auto last = sb::exporter::export_onnx(m.weights, {.last_position_logits = true}, out);
+  for (int B : {1, 3}) {
+    auto e = sb::engine::make_ort_engine(last.model_file, m.weights.config, cpu_options());
+    EXPECT_EQ(run_and_compare(*e, m.weights, B, 16, kTolFp32, kTolFp32, LogitsMode::kAll), 0u) << "B " << B;
+  }
+}
+#endif
