@@ -1,0 +1,267 @@
+// Behaviour of the native CPU engine beyond the golden numbers: batch consistency, decode vs
+// prefill, logits modes, limits and errors (each error leaves the engine usable).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "engine/cpu/cpu_engine.h"
+#include "engine/golden_compare.h"
+#include "engine/golden_fixtures.h"
+#include "model/model.h"
+#include "util/error.h"
+
+namespace sb::testing {
+namespace {
+
+using engine::LogitsMode;
+using engine::StepResult;
+
+const model::GptWeights& weights(const std::string& name) {
+  static std::map<std::string, model::LoadedModel> cache;
+  auto it = cache.find(name);
+  if (it == cache.end()) it = cache.emplace(name, model::load_model((fixtures_dir() / name).string())).first;
+  return it->second.weights;
+}
+const model::GptWeights& medium() { return weights("rand-l3-h2-e128"); }  // V 1000, P 64
+const model::GptWeights& tiny() { return weights("rand-tiny-l2-h2-e8"); } // V 64, P 16
+
+// |a - b| <= atol + rtol |b| elementwise; returns the first offending index or -1.
+std::int64_t first_mismatch(const std::vector<float>& a, const float* b, std::size_t n,
+                            double tol = 1e-4) {
+  if (a.size() < n) return 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(std::fabs(a[i] - b[i]) <= tol + tol * std::fabs(b[i]))) return static_cast<std::int64_t>(i);
+  }
+  return -1;
+}
+
+std::vector<std::int32_t> prompt(int batch, int seq, int vocab, int salt = 0) {
+  std::vector<std::int32_t> t(static_cast<std::size_t>(batch) * seq);
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<std::int32_t>((i * 7919 + 13 + salt * 31) % vocab);
+  return t;
+}
+
+TEST(CpuEngine, DescribesItself) {
+  auto e = engine::make_cpu_engine(tiny(), {.threads = 2});
+  EXPECT_NE(e->describe().find("native-cpu fp32"), std::string::npos) << e->describe();
+  EXPECT_NE(e->describe().find("2 threads"), std::string::npos) << e->describe();
+  EXPECT_EQ(e->config().vocab_size, 64);
+}
+
+TEST(CpuEngine, BatchRowsEqualSingleSequenceRuns) {
+  const int B = 3, S = 9, V = medium().config.vocab_size;
+  const auto tokens = prompt(B, S, V);
+  auto batched = engine::make_cpu_engine(medium());
+  auto single = engine::make_cpu_engine(medium());
+  StepResult rb, rs;
+  batched->prefill(B, S, tokens, LogitsMode::kAll, rb);
+  std::vector<std::vector<float>> row_logits(B);
+  std::vector<std::int32_t> next_b = rb.next_tokens;
+  for (int i = 0; i < B; ++i) {
+    single->prefill(1, S, std::span(tokens).subspan(static_cast<std::size_t>(i) * S, S), LogitsMode::kAll, rs);
+    EXPECT_EQ(first_mismatch(rs.logits, rb.logits.data() + static_cast<std::size_t>(i) * S * V, S * V), -1) << "row " << i;
+    EXPECT_EQ(rs.next_tokens[0], rb.next_tokens[i]);
+  }
+  // Decode: 5 steps of the batch vs each row alone.
+  std::vector<std::vector<float>> batch_steps;
+  std::vector<std::vector<std::int32_t>> batch_inputs;
+  for (int t = 0; t < 5; ++t) {
+    batch_inputs.push_back(next_b);
+    batched->decode(next_b, LogitsMode::kLast, rb);
+    batch_steps.push_back(rb.logits);
+    next_b = rb.next_tokens;
+  }
+  for (int i = 0; i < B; ++i) {
+    single->prefill(1, S, std::span(tokens).subspan(static_cast<std::size_t>(i) * S, S), LogitsMode::kNone, rs);
+    for (int t = 0; t < 5; ++t) {
+      std::int32_t in = batch_inputs[t][i];
+      single->decode(std::span(&in, 1), LogitsMode::kLast, rs);
+      EXPECT_EQ(first_mismatch(rs.logits, batch_steps[t].data() + static_cast<std::size_t>(i) * V, V), -1)
+          << "row " << i << " step " << t;
+    }
+  }
+}
+
+TEST(CpuEngine, DecodeEqualsPrefillOfTheExtendedSequence) {
+  const int B = 2, S = 6, T = 4, V = medium().config.vocab_size;
+  auto e = engine::make_cpu_engine(medium());
+  const auto tokens = prompt(B, S, V, 1);
+  StepResult r;
+  e->prefill(B, S, tokens, LogitsMode::kNone, r);
+  std::vector<std::vector<std::int32_t>> generated(B);
+  std::vector<std::vector<float>> step_logits;
+  for (int t = 0; t < T; ++t) {
+    for (int b = 0; b < B; ++b) generated[b].push_back(r.next_tokens[b]);
+    const auto in = r.next_tokens;
+    e->decode(in, LogitsMode::kLast, r);
+    step_logits.push_back(r.logits);
+  }
+  EXPECT_EQ(e->past_length(), S + T);
+  std::vector<std::int32_t> extended;
+  for (int b = 0; b < B; ++b) {
+    extended.insert(extended.end(), tokens.begin() + b * S, tokens.begin() + (b + 1) * S);
+    extended.insert(extended.end(), generated[b].begin(), generated[b].end());
+  }
+  e->prefill(B, S + T, extended, LogitsMode::kAll, r);
+  for (int t = 0; t < T; ++t) {
+    for (int b = 0; b < B; ++b) {
+      const float* full = r.logits.data() + (static_cast<std::size_t>(b) * (S + T) + S + t) * V;
+      std::vector<float> dec(step_logits[t].begin() + b * V, step_logits[t].begin() + (b + 1) * V);
+      EXPECT_EQ(first_mismatch(dec, full, V), -1) << "step " << t << " sequence " << b;
+    }
+  }
+}
+
+TEST(CpuEngine, LogitsModes) {
+  const int B = 2, S = 5, V = medium().config.vocab_size;
+  auto e = engine::make_cpu_engine(medium());
+  const auto tokens = prompt(B, S, V, 2);
+  StepResult all, last, none;
+  e->prefill(B, S, tokens, LogitsMode::kAll, all);
+  e->prefill(B, S, tokens, LogitsMode::kLast, last);
+  e->prefill(B, S, tokens, LogitsMode::kNone, none);
+  ASSERT_EQ(all.logits.size(), static_cast<std::size_t>(B) * S * V);
+  ASSERT_EQ(last.logits.size(), static_cast<std::size_t>(B) * V);
+  EXPECT_TRUE(none.logits.empty());
+  for (int b = 0; b < B; ++b) {
+    std::vector<float> l(last.logits.begin() + b * V, last.logits.begin() + (b + 1) * V);
+    EXPECT_EQ(first_mismatch(l, all.logits.data() + (static_cast<std::size_t>(b) * S + S - 1) * V, V), -1);
+    // The greedy token is the argmax of the returned row, lowest id on ties.
+    int best = 0;
+    for (int v = 1; v < V; ++v) if (l[v] > l[best]) best = v;
+    EXPECT_EQ(last.next_tokens[b], best);
+  }
+  EXPECT_EQ(all.next_tokens, last.next_tokens);
+  EXPECT_EQ(none.next_tokens, last.next_tokens);
+  // kAll at decode means the one new position.
+  e->decode(last.next_tokens, LogitsMode::kAll, all);
+  EXPECT_EQ(all.logits.size(), static_cast<std::size_t>(B) * V);
+}
+
+TEST(CpuEngine, RepeatedPrefillIsDeterministicAndResetClears) {
+  const int V = medium().config.vocab_size;
+  auto e = engine::make_cpu_engine(medium());
+  const auto tokens = prompt(1, 10, V, 3);
+  StepResult a, b;
+  e->prefill(1, 10, tokens, LogitsMode::kLast, a);
+  EXPECT_EQ(e->past_length(), 10);
+  e->decode(a.next_tokens, LogitsMode::kNone, b);
+  EXPECT_EQ(e->past_length(), 11);
+  e->prefill(1, 10, tokens, LogitsMode::kLast, b);
+  EXPECT_EQ(e->past_length(), 10);
+  EXPECT_EQ(a.logits, b.logits);  // same threads, same shapes: bit-identical
+  e->reset();
+  EXPECT_EQ(e->past_length(), 0);
+  EXPECT_THROW(e->decode(a.next_tokens, LogitsMode::kNone, b), sb::Error);
+}
+
+TEST(CpuEngine, ThreadCountsAgree) {
+  const int B = 3, S = 12, V = medium().config.vocab_size;
+  const auto tokens = prompt(B, S, V, 4);
+  auto one = engine::make_cpu_engine(medium(), {.threads = 1});
+  auto two = engine::make_cpu_engine(medium(), {.threads = 2});
+  StepResult r1, r2;
+  one->prefill(B, S, tokens, LogitsMode::kAll, r1);
+  two->prefill(B, S, tokens, LogitsMode::kAll, r2);
+  EXPECT_EQ(first_mismatch(r1.logits, r2.logits.data(), r2.logits.size()), -1);
+  EXPECT_EQ(r1.next_tokens, r2.next_tokens);
+}
+
+// --- Limits and errors ---------------------------------------------------------------------
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const sb::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CpuEngineErrors, PromptLongerThanPositions) {
+  auto e = engine::make_cpu_engine(tiny());
+  StepResult r;
+  const auto t = prompt(1, 17, 64);
+  const std::string msg = error_of([&] { e->prefill(1, 17, t, LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("17 tokens"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("n_positions 16"), std::string::npos) << msg;
+  // Exactly n_positions is fine.
+  EXPECT_NO_THROW(e->prefill(1, 16, prompt(1, 16, 64), LogitsMode::kNone, r));
+}
+
+TEST(CpuEngineErrors, DecodePastPositions) {
+  auto e = engine::make_cpu_engine(tiny());
+  StepResult r;
+  e->prefill(1, 8, prompt(1, 8, 64), LogitsMode::kNone, r);
+  for (int t = 0; t < 8; ++t) {
+    const auto in = r.next_tokens;
+    ASSERT_NO_THROW(e->decode(in, LogitsMode::kNone, r)) << "step " << t;
+  }
+  EXPECT_EQ(e->past_length(), 16);
+  const auto in = r.next_tokens;
+  const std::string msg = error_of([&] { e->decode(in, LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("n_positions 16"), std::string::npos) << msg;
+  EXPECT_EQ(e->past_length(), 16);
+}
+
+TEST(CpuEngineErrors, TokenIdOutOfRangeNamesIdAndVocab) {
+  auto e = engine::make_cpu_engine(medium());
+  StepResult r;
+  auto t = prompt(2, 4, 1000);
+  t[6] = 1000;
+  std::string msg = error_of([&] { e->prefill(2, 4, t, LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("token id 1000"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("vocab_size 1000"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("[batch 1, position 2]"), std::string::npos) << msg;
+  t[6] = -5;
+  msg = error_of([&] { e->prefill(2, 4, t, LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("token id -5"), std::string::npos) << msg;
+  // In decode too, and a rejected call leaves the sequences intact.
+  t[6] = 6;
+  e->prefill(2, 4, t, LogitsMode::kNone, r);
+  const std::vector<std::int32_t> bad = {3, 123456};
+  msg = error_of([&] { e->decode(bad, LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("token id 123456"), std::string::npos) << msg;
+  EXPECT_EQ(e->past_length(), 4);
+  auto ref = engine::make_cpu_engine(medium());
+  StepResult a, b;
+  ref->prefill(2, 4, t, LogitsMode::kNone, a);
+  const std::vector<std::int32_t> good = {3, 4};
+  ref->decode(good, LogitsMode::kLast, a);
+  e->decode(good, LogitsMode::kLast, b);
+  EXPECT_EQ(a.logits, b.logits);
+}
+
+TEST(CpuEngineErrors, BatchLimitsAndShapes) {
+  auto e = engine::make_cpu_engine(tiny(), {.max_batch = 2});
+  StepResult r;
+  std::string msg = error_of([&] { e->prefill(3, 4, prompt(3, 4, 64), LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("max_batch (2)"), std::string::npos) << msg;
+  EXPECT_NO_THROW(e->prefill(2, 4, prompt(2, 4, 64), LogitsMode::kNone, r));
+  msg = error_of([&] { e->prefill(2, 4, prompt(2, 3, 64), LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("6 token ids for batch 2 x seq 4"), std::string::npos) << msg;
+  const std::vector<std::int32_t> one = {1};
+  msg = error_of([&] { e->decode(one, LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("1 token ids for a batch of 2"), std::string::npos) << msg;
+  EXPECT_THROW(e->prefill(0, 4, {}, LogitsMode::kNone, r), sb::Error);
+  auto fresh = engine::make_cpu_engine(tiny());
+  msg = error_of([&] { fresh->decode(one, LogitsMode::kNone, r); });
+  EXPECT_NE(msg.find("before prefill"), std::string::npos) << msg;
+}
+
+TEST(CpuEngineErrors, OptionsAndWeightsAreValidated) {
+  EXPECT_THROW(engine::make_cpu_engine(tiny(), {.max_seq = 17}), sb::Error);
+  EXPECT_THROW(engine::make_cpu_engine(tiny(), {.max_batch = 0}), sb::Error);
+  auto e = engine::make_cpu_engine(tiny(), {.max_seq = 10});
+  StepResult r;
+  EXPECT_THROW(e->prefill(1, 11, prompt(1, 11, 64), LogitsMode::kNone, r), sb::Error);
+  model::GptWeights broken = tiny();
+  broken.layers[1].attn_c_attn_weight.pop_back();
+  const std::string msg = error_of([&] { engine::make_cpu_engine(broken); });
+  EXPECT_NE(msg.find("h.1.attn.c_attn.weight"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace sb::testing
