@@ -113,6 +113,7 @@ std::vector<Fault> faults() {
   v.push_back({"position_offset_plus_1", {.position_offset = 1}, true, true, false});
   v.push_back({"kv_cache_read_one_short", {.kv_read_length_delta = -1}, false, true, true});
   v.push_back({"layer_norm_eps_1e-3", {.layer_norm_epsilon = 1e-3}, true, true, false});
+  v.push_back({"layer_norm_eps_1e-12", {.layer_norm_epsilon = 1e-12}, true, true, false});
   return v;
 }
 
@@ -136,6 +137,10 @@ TEST_P(SensitivityTest, BrokenEngineFailsTheGoldenComparison) {
       continue;
     }
     ++completed;
+    std::printf("[sensitivity] %s/%s with %s: prefill worst |diff|/tol %.3g, decode %.3g, "
+                "tokens differing %d\n", name.c_str(), c.name.c_str(), fault.name,
+                r.prefill.worst_ratio, r.decode.worst_ratio,
+                r.prefill.tokens_failed + r.decode.tokens_failed);
     prefill_failed |= !r.prefill.ok();
     decode_failed |= !r.decode.ok();
     prefill_passed_everywhere &= r.prefill.ok();
