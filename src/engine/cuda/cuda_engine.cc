@@ -1,0 +1,712 @@
+// engine/cuda/cuda_engine.cc — the Engine implementation: device buffers, the forward schedule
+// (fused GEMV path for <= 4 rows, cuBLASLt otherwise), decode graphs.  See cuda_engine.h.
+#include "engine/cuda/cuda_engine.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "engine/cuda/argmax_key.h"
+#include "engine/cuda/kernels.h"
+#include "engine/cuda/lt_gemm.h"
+#include "util/error.h"
+
+namespace sb::engine {
+namespace {
+
+using cudak::Dt;
+
+void ck(cudaError_t e, const char* what) {
+  if (e != cudaSuccess)
+    sb::fail("native-cuda: {} failed: {} ({})", what, cudaGetErrorString(e), cudaGetErrorName(e));
+}
+
+Dt parse_precision(const std::string& p) {
+  if (p == "fp32") return Dt::kF32;
+  if (p == "fp16") return Dt::kF16;
+  if (p == "bf16") return Dt::kBF16;
+  if (p == "int8" || p == "fp8")
+    sb::fail("native-cuda: precision '{}' is not implemented yet (supported: fp32, fp16, bf16)", p);
+  sb::fail("native-cuda: unknown precision '{}' (expected fp32, fp16 or bf16)", p);
+}
+
+// Device allocation owned by the engine.
+class DevBuf {
+ public:
+  DevBuf() = default;
+  explicit DevBuf(std::size_t bytes, const char* what) : bytes_(bytes) {
+    if (bytes == 0) return;
+    const cudaError_t e = cudaMalloc(&p_, bytes);
+    if (e != cudaSuccess)
+      sb::fail("native-cuda: cudaMalloc of {} bytes for {} failed: {}", bytes, what,
+               cudaGetErrorString(e));
+  }
+  DevBuf(DevBuf&& o) noexcept : p_(std::exchange(o.p_, nullptr)), bytes_(o.bytes_) {}
+  DevBuf& operator=(DevBuf&& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(bytes_, o.bytes_);
+    return *this;
+  }
+  ~DevBuf() {
+    if (p_) cudaFree(p_);
+  }
+  void* get() const { return p_; }
+  template <typename T> T* as() const { return static_cast<T*>(p_); }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  void* p_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
+class PinnedBuf {
+ public:
+  PinnedBuf() = default;
+  explicit PinnedBuf(std::size_t bytes) {
+    ck(cudaMallocHost(&p_, bytes), "cudaMallocHost (pinned staging)");
+  }
+  PinnedBuf(PinnedBuf&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  PinnedBuf& operator=(PinnedBuf&& o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~PinnedBuf() {
+    if (p_) cudaFreeHost(p_);
+  }
+  template <typename T> T* as() const { return static_cast<T*>(p_); }
+
+ private:
+  void* p_ = nullptr;
+};
+
+struct LayerDev {
+  DevBuf qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b;  // engine type, [out, in]
+  DevBuf ln1_g, ln1_b, ln2_g, ln2_b;                               // fp32
+  DevBuf k_cache, v_cache;                                         // [B][H][max_t][D]
+};
+
+class CudaEngine final : public Engine {
+ public:
+  CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o);
+  ~CudaEngine() override;
+
+  void upload(const model::GptWeights& w);
+  void synthesize(std::uint64_t seed);
+
+  const model::GptConfig& config() const override { return cfg_; }
+  std::string describe() const override { return description_; }
+  void prefill(int batch, int seq, std::span<const std::int32_t> tokens, LogitsMode logits,
+               StepResult& out) override;
+  void decode(std::span<const std::int32_t> tokens, LogitsMode logits, StepResult& out) override;
+  void reset() override {
+    past_len_ = 0;
+    batch_ = 0;
+  }
+  void synchronize() override {
+    set_device();
+    ck(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  }
+  int past_length() const override { return past_len_; }
+
+ private:
+  void set_device() const { ck(cudaSetDevice(opts_.device), "cudaSetDevice"); }
+  void allocate();
+  void enqueue_forward(int batch, int seq, LogitsMode mode);
+  void gemm(const void* w, const void* x, int rows, int n, int k, const void* bias,
+            cudak::LtEpilogue epi, bool accumulate, void* d, Dt out_dt, long long ldd);
+  bool gemv_ok(int rows) const;
+  void check_tokens(std::span<const std::int32_t> tokens) const;
+  void finish(int batch, StepResult& out);
+
+  model::GptConfig cfg_;
+  CudaEngineOptions opts_;
+  Dt dt_;
+  std::size_t es_;
+  int L_, H_, E_, D_, I_, V_, P_, max_b_, max_t_, n_split_;
+  float eps_, scale_;
+  int smem_optin_ = 0;
+  std::string description_;
+
+  cudaStream_t stream_ = nullptr;
+  std::unique_ptr<cudak::LtGemm> lt_;
+  DevBuf wte_, wpe_, lnf_g_, lnf_b_;
+  std::vector<LayerDev> layers_;
+  DevBuf x_, ln_, qkv_, att_, h_, logits_last_, logits_all_, partial_, counters_, step_, slots_;
+  PinnedBuf h_step_, h_slots_;
+  std::map<int, cudaGraphExec_t> graphs_;
+  std::map<int, int> eager_decodes_;
+  int past_len_ = 0, batch_ = 0;
+};
+
+CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
+    : cfg_(cfg), opts_(o), dt_(parse_precision(o.precision)), es_(cudak::dt_size(dt_)) {
+  L_ = cfg.n_layer;
+  H_ = cfg.n_head;
+  E_ = cfg.n_embd;
+  D_ = E_ / H_;
+  I_ = cfg.inner();
+  V_ = cfg.vocab_size;
+  P_ = cfg.n_positions;
+  max_b_ = o.max_batch;
+  max_t_ = o.max_seq > 0 ? o.max_seq : P_;
+  n_split_ = std::max(1, (max_t_ + o.decode_split_keys - 1) / o.decode_split_keys);
+  eps_ = static_cast<float>(cfg.layer_norm_epsilon);
+  scale_ = cfg.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D_)) : 1.0f;
+  set_device();
+  cudaDeviceProp prop{};
+  ck(cudaGetDeviceProperties(&prop, opts_.device), "cudaGetDeviceProperties");
+  smem_optin_ = static_cast<int>(prop.sharedMemPerBlockOptin);
+  ck(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
+  lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
+  int rt = 0, drv = 0;
+  cudaRuntimeGetVersion(&rt);
+  cudaDriverGetVersion(&drv);
+  description_ = fmt::format(
+      "native-cuda precision={}{} device={} ({} SMs, sm_{}{}) cuda_runtime={} driver={} {} "
+      "graphs={} fused_gemv={} max_batch={} max_seq={}",
+      o.precision, (dt_ == Dt::kF32 && o.tf32) ? "+tf32" : "", prop.name,
+      prop.multiProcessorCount, prop.major, prop.minor, rt, drv, lt_->version(),
+      o.cuda_graphs ? "on" : "off", o.fused_gemv ? "on" : "off", max_b_, max_t_);
+  allocate();
+}
+
+CudaEngine::~CudaEngine() {
+  cudaSetDevice(opts_.device);
+  for (auto& [b, g] : graphs_) cudaGraphExecDestroy(g);
+  if (stream_) {
+    cudaStreamSynchronize(stream_);
+    cudaStreamDestroy(stream_);
+  }
+}
+
+void CudaEngine::allocate() {
+  const std::size_t rows = static_cast<std::size_t>(max_b_) * max_t_;
+  wte_ = DevBuf(static_cast<std::size_t>(V_) * E_ * es_, "wte");
+  wpe_ = DevBuf(static_cast<std::size_t>(P_) * E_ * es_, "wpe");
+  lnf_g_ = DevBuf(E_ * 4ull, "ln_f.weight");
+  lnf_b_ = DevBuf(E_ * 4ull, "ln_f.bias");
+  layers_.resize(L_);
+  const std::size_t cache = static_cast<std::size_t>(max_b_) * H_ * max_t_ * D_ * es_;
+  for (auto& l : layers_) {
+    l.qkv_w = DevBuf(3ull * E_ * E_ * es_, "c_attn.weight");
+    l.qkv_b = DevBuf(3ull * E_ * es_, "c_attn.bias");
+    l.proj_w = DevBuf(1ull * E_ * E_ * es_, "attn.c_proj.weight");
+    l.proj_b = DevBuf(1ull * E_ * es_, "attn.c_proj.bias");
+    l.fc_w = DevBuf(1ull * I_ * E_ * es_, "c_fc.weight");
+    l.fc_b = DevBuf(1ull * I_ * es_, "c_fc.bias");
+    l.fc2_w = DevBuf(1ull * E_ * I_ * es_, "mlp.c_proj.weight");
+    l.fc2_b = DevBuf(1ull * E_ * es_, "mlp.c_proj.bias");
+    l.ln1_g = DevBuf(E_ * 4ull, "ln_1.weight");
+    l.ln1_b = DevBuf(E_ * 4ull, "ln_1.bias");
+    l.ln2_g = DevBuf(E_ * 4ull, "ln_2.weight");
+    l.ln2_b = DevBuf(E_ * 4ull, "ln_2.bias");
+    l.k_cache = DevBuf(cache, "KV cache (keys)");
+    l.v_cache = DevBuf(cache, "KV cache (values)");
+  }
+  x_ = DevBuf(rows * E_ * es_, "residual stream");
+  ln_ = DevBuf(rows * E_ * es_, "LayerNorm output");
+  qkv_ = DevBuf(rows * 3 * E_ * es_, "qkv");
+  att_ = DevBuf(rows * E_ * es_, "attention output");
+  h_ = DevBuf(rows * I_ * es_, "MLP hidden");
+  logits_last_ = DevBuf(static_cast<std::size_t>(max_b_) * V_ * 4, "last-position logits");
+  partial_ = DevBuf(static_cast<std::size_t>(max_b_) * H_ * n_split_ * (D_ + 2) * 4,
+                    "attention partials");
+  counters_ = DevBuf(static_cast<std::size_t>(max_b_) * H_ * 4, "attention counters");
+  ck(cudaMemset(counters_.get(), 0, counters_.bytes()), "cudaMemset counters");
+  step_ = DevBuf((1 + rows) * 4, "step input");
+  slots_ = DevBuf(static_cast<std::size_t>(max_b_) * 8, "argmax slots");
+  h_step_ = PinnedBuf((1 + rows) * 4);
+  h_slots_ = PinnedBuf(static_cast<std::size_t>(max_b_) * 8);
+}
+
+void CudaEngine::upload(const model::GptWeights& w) {
+  set_device();
+  std::size_t biggest = std::max(w.wte.size(), w.wpe.size());
+  for (const auto& l : w.layers)
+    biggest = std::max({biggest, l.attn_c_attn_weight.size(), l.mlp_c_fc_weight.size(),
+                        l.mlp_c_proj_weight.size()});
+  DevBuf staging(biggest * 4, "fp32 upload staging");
+  auto put_plain = [&](const std::vector<float>& src, const DevBuf& dst) {
+    ck(cudaMemcpy(staging.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice),
+       "cudaMemcpy weights");
+    ck(cudak::launch_convert(dt_, dst.get(), staging.as<float>(), src.size(), stream_),
+       "convert weights");
+    ck(cudaStreamSynchronize(stream_), "convert weights (sync)");
+  };
+  auto put_matrix = [&](const std::vector<float>& src, int in, int out, const DevBuf& dst) {
+    ck(cudaMemcpy(staging.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice),
+       "cudaMemcpy weights");
+    ck(cudak::launch_transpose_convert(dt_, dst.get(), staging.as<float>(), in, out, stream_),
+       "transpose weights");
+    ck(cudaStreamSynchronize(stream_), "transpose weights (sync)");
+  };
+  auto put_f32 = [&](const std::vector<float>& src, const DevBuf& dst) {
+    ck(cudaMemcpy(dst.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice),
+       "cudaMemcpy LayerNorm parameters");
+  };
+  put_plain(w.wte, wte_);
+  put_plain(w.wpe, wpe_);
+  put_f32(w.ln_f_weight, lnf_g_);
+  put_f32(w.ln_f_bias, lnf_b_);
+  for (int i = 0; i < L_; ++i) {
+    const auto& s = w.layers[i];
+    auto& d = layers_[i];
+    put_matrix(s.attn_c_attn_weight, E_, 3 * E_, d.qkv_w);
+    put_plain(s.attn_c_attn_bias, d.qkv_b);
+    put_matrix(s.attn_c_proj_weight, E_, E_, d.proj_w);
+    put_plain(s.attn_c_proj_bias, d.proj_b);
+    put_matrix(s.mlp_c_fc_weight, E_, I_, d.fc_w);
+    put_plain(s.mlp_c_fc_bias, d.fc_b);
+    put_matrix(s.mlp_c_proj_weight, I_, E_, d.fc2_w);
+    put_plain(s.mlp_c_proj_bias, d.fc2_b);
+    put_f32(s.ln_1_weight, d.ln1_g);
+    put_f32(s.ln_1_bias, d.ln1_b);
+    put_f32(s.ln_2_weight, d.ln2_g);
+    put_f32(s.ln_2_bias, d.ln2_b);
+  }
+}
+
+void CudaEngine::synthesize(std::uint64_t seed) {
+  set_device();
+  std::uint64_t stream_id = 0;
+  auto fill = [&](const DevBuf& b, float mean, float stddev) {
+    ck(cudak::launch_fill_normal(dt_, b.get(), b.bytes() / es_, seed, stream_id++, mean, stddev,
+                                 stream_),
+       "synthetic fill");
+  };
+  auto fill32 = [&](const DevBuf& b, float mean, float stddev) {
+    ck(cudak::launch_fill_normal_f32(b.as<float>(), b.bytes() / 4, seed, stream_id++, mean, stddev,
+                                     stream_),
+       "synthetic fill");
+  };
+  fill(wte_, 0.0f, 0.02f);
+  fill(wpe_, 0.0f, 0.01f);
+  fill32(lnf_g_, 1.0f, 0.0f);
+  fill32(lnf_b_, 0.0f, 0.02f);
+  for (auto& l : layers_) {
+    fill(l.qkv_w, 0.0f, 0.02f);
+    fill(l.qkv_b, 0.0f, 0.02f);
+    fill(l.proj_w, 0.0f, 0.02f);
+    fill(l.proj_b, 0.0f, 0.02f);
+    fill(l.fc_w, 0.0f, 0.02f);
+    fill(l.fc_b, 0.0f, 0.02f);
+    fill(l.fc2_w, 0.0f, 0.02f);
+    fill(l.fc2_b, 0.0f, 0.02f);
+    fill32(l.ln1_g, 1.0f, 0.0f);
+    fill32(l.ln1_b, 0.0f, 0.02f);
+    fill32(l.ln2_g, 1.0f, 0.0f);
+    fill32(l.ln2_b, 0.0f, 0.02f);
+  }
+  ck(cudaStreamSynchronize(stream_), "synthetic fill (sync)");
+}
+
+bool CudaEngine::gemv_ok(int rows) const {
+  if (!opts_.fused_gemv || rows > cudak::kGemvMaxRows) return false;
+  const std::size_t smem = static_cast<std::size_t>(rows) * std::max(E_, I_) * es_;
+  return smem + 2048 <= static_cast<std::size_t>(smem_optin_) - 1024;
+}
+
+void CudaEngine::gemm(const void* w, const void* x, int rows, int n, int k, const void* bias,
+                      cudak::LtEpilogue epi, bool accumulate, void* d, Dt out_dt, long long ldd) {
+  cudak::LtShape s;
+  s.m = rows;
+  s.n = n;
+  s.k = k;
+  s.ldx = k;
+  s.ldd = ldd;
+  s.ab = dt_;
+  s.cd = out_dt;
+  s.epilogue = epi;
+  s.accumulate = accumulate;
+  if (epi == cudak::LtEpilogue::kGeluBias && !(opts_.gelu_epilogue && lt_->supported(s))) {
+    s.epilogue = cudak::LtEpilogue::kBias;
+    lt_->run(s, w, x, bias, d, stream_);
+    ck(cudak::launch_gelu_inplace(dt_, d, static_cast<std::size_t>(rows) * n, stream_),
+       "gelu kernel");
+    return;
+  }
+  lt_->run(s, w, x, bias, d, stream_);
+}
+
+void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
+  const int rows = B * S;
+  int* d_past = step_.as<int>();
+  const std::int32_t* d_tokens = step_.as<std::int32_t>() + 1;
+  ck(cudaMemcpyAsync(step_.get(), h_step_.as<int>(), (1 + rows) * 4ull, cudaMemcpyHostToDevice,
+                     stream_),
+     "copy step input");
+  ck(cudak::launch_embed(dt_, x_.get(), wte_.get(), wpe_.get(), d_tokens, d_past, rows, S, E_,
+                         slots_.as<unsigned long long>(), B, stream_),
+     "embedding kernel");
+  const bool gemv = gemv_ok(rows);
+  const int n_split = S == 1 ? n_split_ : 1;
+  for (int li = 0; li < L_; ++li) {
+    LayerDev& l = layers_[li];
+    // Attention block.
+    if (gemv) {
+      cudak::GemvArgs a;
+      a.dt = dt_;
+      a.w = l.qkv_w.get();
+      a.n_out = 3 * E_;
+      a.k_in = E_;
+      a.x = x_.get();
+      a.x_row_stride = E_;
+      a.rows = rows;
+      a.ln_gamma = l.ln1_g.as<float>();
+      a.ln_beta = l.ln1_b.as<float>();
+      a.ln_eps = eps_;
+      a.bias = l.qkv_b.get();
+      a.epilogue = cudak::GemvEpilogue::kQkvScatter;
+      a.out = qkv_.get();
+      a.out_row_stride = 3 * E_;
+      a.k_cache = l.k_cache.get();
+      a.v_cache = l.v_cache.get();
+      a.past_len = d_past;
+      a.seq = S;
+      a.n_head = H_;
+      a.head_dim = D_;
+      a.max_t = max_t_;
+      ck(cudak::launch_gemv(a, stream_), "qkv GEMV");
+    } else {
+      ck(cudak::launch_layernorm(dt_, ln_.get(), x_.get(), E_, l.ln1_g.as<float>(),
+                                 l.ln1_b.as<float>(), rows, E_, eps_, stream_),
+         "ln_1 kernel");
+      gemm(l.qkv_w.get(), ln_.get(), rows, 3 * E_, E_, l.qkv_b.get(), cudak::LtEpilogue::kBias,
+           false, qkv_.get(), dt_, 3 * E_);
+      ck(cudak::launch_kv_append(dt_, l.k_cache.get(), l.v_cache.get(), qkv_.get(), d_past, B, S,
+                                 H_, D_, max_t_, stream_),
+         "KV append kernel");
+    }
+    ck(cudak::launch_attention(dt_, att_.get(), qkv_.get(), l.k_cache.get(), l.v_cache.get(),
+                               d_past, B, S, H_, D_, max_t_, scale_, n_split,
+                               opts_.decode_split_keys, partial_.as<float>(),
+                               counters_.as<unsigned>(), stream_),
+       "attention kernel");
+    if (gemv) {
+      cudak::GemvArgs a;
+      a.dt = dt_;
+      a.w = l.proj_w.get();
+      a.n_out = E_;
+      a.k_in = E_;
+      a.x = att_.get();
+      a.x_row_stride = E_;
+      a.rows = rows;
+      a.bias = l.proj_b.get();
+      a.epilogue = cudak::GemvEpilogue::kResidual;
+      a.out = x_.get();
+      a.out_row_stride = E_;
+      ck(cudak::launch_gemv(a, stream_), "attn c_proj GEMV");
+    } else {
+      gemm(l.proj_w.get(), att_.get(), rows, E_, E_, l.proj_b.get(), cudak::LtEpilogue::kBias,
+           true, x_.get(), dt_, E_);
+    }
+    // MLP block.
+    if (gemv) {
+      cudak::GemvArgs a;
+      a.dt = dt_;
+      a.w = l.fc_w.get();
+      a.n_out = I_;
+      a.k_in = E_;
+      a.x = x_.get();
+      a.x_row_stride = E_;
+      a.rows = rows;
+      a.ln_gamma = l.ln2_g.as<float>();
+      a.ln_beta = l.ln2_b.as<float>();
+      a.ln_eps = eps_;
+      a.bias = l.fc_b.get();
+      a.epilogue = cudak::GemvEpilogue::kGelu;
+      a.out = h_.get();
+      a.out_row_stride = I_;
+      ck(cudak::launch_gemv(a, stream_), "c_fc GEMV");
+      cudak::GemvArgs p;
+      p.dt = dt_;
+      p.w = l.fc2_w.get();
+      p.n_out = E_;
+      p.k_in = I_;
+      p.x = h_.get();
+      p.x_row_stride = I_;
+      p.rows = rows;
+      p.bias = l.fc2_b.get();
+      p.epilogue = cudak::GemvEpilogue::kResidual;
+      p.out = x_.get();
+      p.out_row_stride = E_;
+      ck(cudak::launch_gemv(p, stream_), "mlp c_proj GEMV");
+    } else {
+      ck(cudak::launch_layernorm(dt_, ln_.get(), x_.get(), E_, l.ln2_g.as<float>(),
+                                 l.ln2_b.as<float>(), rows, E_, eps_, stream_),
+         "ln_2 kernel");
+      gemm(l.fc_w.get(), ln_.get(), rows, I_, E_, l.fc_b.get(), cudak::LtEpilogue::kGeluBias,
+           false, h_.get(), dt_, I_);
+      gemm(l.fc2_w.get(), h_.get(), rows, E_, I_, l.fc2_b.get(), cudak::LtEpilogue::kBias, true,
+           x_.get(), dt_, E_);
+    }
+  }
+  // LM head (tied to wte): last position of each sequence only, unless all logits are asked for.
+  auto* slots = slots_.as<unsigned long long>();
+  if (mode == LogitsMode::kAll && S > 1) {
+    const std::size_t need = static_cast<std::size_t>(rows) * V_ * 4;
+    if (logits_all_.bytes() < need) logits_all_ = DevBuf(need, "all-position logits");
+    ck(cudak::launch_layernorm(dt_, ln_.get(), x_.get(), E_, lnf_g_.as<float>(),
+                               lnf_b_.as<float>(), rows, E_, eps_, stream_),
+       "ln_f kernel");
+    gemm(wte_.get(), ln_.get(), rows, V_, E_, nullptr, cudak::LtEpilogue::kNone, false,
+         logits_all_.get(), Dt::kF32, V_);
+    ck(cudak::launch_argmax_rows(logits_all_.as<float>() + static_cast<std::size_t>(S - 1) * V_,
+                                 B, V_, static_cast<long long>(S) * V_, slots, stream_),
+       "argmax kernel");
+  } else if (gemv_ok(B)) {
+    cudak::GemvArgs a;
+    a.dt = dt_;
+    a.w = wte_.get();
+    a.n_out = V_;
+    a.k_in = E_;
+    a.x = static_cast<const char*>(x_.get()) + static_cast<std::size_t>(S - 1) * E_ * es_;
+    a.x_row_stride = static_cast<long long>(S) * E_;
+    a.rows = B;
+    a.ln_gamma = lnf_g_.as<float>();
+    a.ln_beta = lnf_b_.as<float>();
+    a.ln_eps = eps_;
+    a.epilogue = cudak::GemvEpilogue::kArgmax;
+    a.logits = mode == LogitsMode::kNone ? nullptr : logits_last_.as<float>();
+    a.logits_row_stride = V_;
+    a.argmax_slots = slots;
+    ck(cudak::launch_gemv(a, stream_), "LM head GEMV");
+  } else {
+    ck(cudak::launch_layernorm(
+           dt_, ln_.get(),
+           static_cast<const char*>(x_.get()) + static_cast<std::size_t>(S - 1) * E_ * es_,
+           static_cast<long long>(S) * E_, lnf_g_.as<float>(), lnf_b_.as<float>(), B, E_, eps_,
+           stream_),
+       "ln_f kernel");
+    gemm(wte_.get(), ln_.get(), B, V_, E_, nullptr, cudak::LtEpilogue::kNone, false,
+         logits_last_.get(), Dt::kF32, V_);
+    ck(cudak::launch_argmax_rows(logits_last_.as<float>(), B, V_, V_, slots, stream_),
+       "argmax kernel");
+  }
+  ck(cudaMemcpyAsync(h_slots_.as<unsigned long long>(), slots, B * 8ull, cudaMemcpyDeviceToHost,
+                     stream_),
+     "copy next tokens");
+}
+
+void CudaEngine::check_tokens(std::span<const std::int32_t> tokens) const {
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i] < 0 || tokens[i] >= V_)
+      sb::fail("native-cuda: token id {} at index {} is outside the vocabulary [0, {})", tokens[i],
+               i, V_);
+}
+
+void CudaEngine::finish(int batch, StepResult& out) {
+  ck(cudaStreamSynchronize(stream_), "forward pass");
+  out.next_tokens.resize(batch);
+  for (int b = 0; b < batch; ++b)
+    out.next_tokens[b] = cudak::argmax_key_id(h_slots_.as<unsigned long long>()[b]);
+}
+
+void CudaEngine::prefill(int batch, int seq, std::span<const std::int32_t> tokens,
+                         LogitsMode logits, StepResult& out) {
+  set_device();
+  if (batch < 1 || batch > max_b_)
+    sb::fail("native-cuda: prefill batch {} is outside 1..max_batch={}", batch, max_b_);
+  if (seq < 1) sb::fail("native-cuda: prefill seq must be >= 1, got {}", seq);
+  if (seq > P_) sb::fail("native-cuda: prefill of {} tokens exceeds n_positions={}", seq, P_);
+  if (seq > max_t_) sb::fail("native-cuda: prefill of {} tokens exceeds max_seq={}", seq, max_t_);
+  if (tokens.size() != static_cast<std::size_t>(batch) * seq)
+    sb::fail("native-cuda: prefill got {} token ids, expected batch*seq = {}*{} = {}",
+             tokens.size(), batch, seq, static_cast<std::size_t>(batch) * seq);
+  check_tokens(tokens);
+  past_len_ = 0;
+  batch_ = 0;
+  int* hs = h_step_.as<int>();
+  hs[0] = 0;
+  std::copy(tokens.begin(), tokens.end(), hs + 1);
+  enqueue_forward(batch, seq, logits);
+  out.logits.clear();
+  if (logits == LogitsMode::kLast) {
+    out.logits.resize(static_cast<std::size_t>(batch) * V_);
+    ck(cudaMemcpyAsync(out.logits.data(), logits_last_.get(), out.logits.size() * 4,
+                       cudaMemcpyDeviceToHost, stream_),
+       "copy logits");
+  } else if (logits == LogitsMode::kAll) {
+    out.logits.resize(static_cast<std::size_t>(batch) * seq * V_);
+    const void* src = seq > 1 ? logits_all_.get() : logits_last_.get();
+    ck(cudaMemcpyAsync(out.logits.data(), src, out.logits.size() * 4, cudaMemcpyDeviceToHost,
+                       stream_),
+       "copy logits");
+  }
+  finish(batch, out);
+  past_len_ = seq;
+  batch_ = batch;
+}
+
+void CudaEngine::decode(std::span<const std::int32_t> tokens, LogitsMode logits, StepResult& out) {
+  set_device();
+  if (batch_ == 0) sb::fail("native-cuda: decode called before prefill (no active sequences)");
+  const int B = static_cast<int>(tokens.size());
+  if (B != batch_)
+    sb::fail("native-cuda: decode got {} tokens, expected one per sequence of the prefill batch {}",
+             B, batch_);
+  if (past_len_ + 1 > P_)
+    sb::fail("native-cuda: decode at position {} exceeds n_positions={}", past_len_, P_);
+  if (past_len_ + 1 > max_t_)
+    sb::fail("native-cuda: decode at position {} exceeds max_seq={}", past_len_, max_t_);
+  check_tokens(tokens);
+  int* hs = h_step_.as<int>();
+  hs[0] = past_len_;
+  std::copy(tokens.begin(), tokens.end(), hs + 1);
+  const LogitsMode mode = logits == LogitsMode::kNone ? LogitsMode::kNone : LogitsMode::kLast;
+  if (mode == LogitsMode::kNone && opts_.cuda_graphs) {
+    auto it = graphs_.find(B);
+    if (it == graphs_.end() && eager_decodes_[B] == 0) {
+      // First decode at this batch size runs eagerly: it fills the cuBLASLt plan cache and
+      // raises kernel attributes outside capture.
+      enqueue_forward(B, 1, mode);
+      ++eager_decodes_[B];
+    } else {
+      if (it == graphs_.end()) {
+        cudaGraph_t graph = nullptr;
+        ck(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin capture");
+        try {
+          enqueue_forward(B, 1, mode);
+        } catch (...) {
+          cudaStreamEndCapture(stream_, &graph);
+          if (graph) cudaGraphDestroy(graph);
+          throw;
+        }
+        ck(cudaStreamEndCapture(stream_, &graph), "end capture");
+        cudaGraphExec_t exec = nullptr;
+        const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+        cudaGraphDestroy(graph);
+        ck(e, "cudaGraphInstantiate (decode)");
+        it = graphs_.emplace(B, exec).first;
+      }
+      ck(cudaGraphLaunch(it->second, stream_), "cudaGraphLaunch (decode)");
+    }
+  } else {
+    enqueue_forward(B, 1, mode);
+  }
+  out.logits.clear();
+  if (mode == LogitsMode::kLast) {
+    out.logits.resize(static_cast<std::size_t>(B) * V_);
+    ck(cudaMemcpyAsync(out.logits.data(), logits_last_.get(), out.logits.size() * 4,
+                       cudaMemcpyDeviceToHost, stream_),
+       "copy logits");
+  }
+  finish(B, out);
+  past_len_ += 1;
+}
+
+}  // namespace
+
+void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions& o) {
+  const Dt dt = parse_precision(o.precision);
+  if (o.tf32 && dt != Dt::kF32)
+    sb::fail("native-cuda: tf32 applies to precision fp32 only (got precision {})", o.precision);
+  if (o.max_batch < 1) sb::fail("native-cuda: max_batch must be >= 1, got {}", o.max_batch);
+  if (o.max_seq < 0 || o.max_seq > cfg.n_positions)
+    sb::fail("native-cuda: max_seq must be in 0..n_positions={}, got {}", cfg.n_positions,
+             o.max_seq);
+  if (o.device < 0) sb::fail("native-cuda: device must be >= 0, got {}", o.device);
+  if (o.decode_split_keys < 1)
+    sb::fail("native-cuda: decode_split_keys must be >= 1, got {}", o.decode_split_keys);
+  if (cfg.n_layer < 1 || cfg.n_head < 1 || cfg.n_embd < 1 || cfg.vocab_size < 1 ||
+      cfg.n_positions < 1 || cfg.n_embd % cfg.n_head != 0)
+    sb::fail("native-cuda: invalid config (n_layer={}, n_head={}, n_embd={}, vocab_size={}, "
+             "n_positions={}): sizes must be positive and n_head must divide n_embd",
+             cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.vocab_size, cfg.n_positions);
+  if (cfg.head_dim() > cudak::kMaxHeadDim)
+    sb::fail("native-cuda: head dim {} exceeds the supported maximum {}", cfg.head_dim(),
+             cudak::kMaxHeadDim);
+  if (cfg.activation_function != "gelu_new")
+    sb::fail("native-cuda: activation_function '{}' is not supported (expected gelu_new)",
+             cfg.activation_function);
+}
+
+void validate_weights(const model::GptWeights& w) {
+  const auto& c = w.config;
+  const std::size_t E = c.n_embd, I = c.inner(), V = c.vocab_size, P = c.n_positions;
+  auto expect = [](const std::vector<float>& v, std::size_t n, const std::string& name) {
+    if (v.size() != n)
+      sb::fail("native-cuda: tensor {} has {} elements, expected {}", name, v.size(), n);
+  };
+  expect(w.wte, V * E, "wte.weight");
+  expect(w.wpe, P * E, "wpe.weight");
+  expect(w.ln_f_weight, E, "ln_f.weight");
+  expect(w.ln_f_bias, E, "ln_f.bias");
+  if (w.layers.size() != static_cast<std::size_t>(c.n_layer))
+    sb::fail("native-cuda: weights hold {} layers, config says n_layer={}", w.layers.size(),
+             c.n_layer);
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const auto& l = w.layers[i];
+    const std::string p = fmt::format("h.{}.", i);
+    expect(l.ln_1_weight, E, p + "ln_1.weight");
+    expect(l.ln_1_bias, E, p + "ln_1.bias");
+    expect(l.attn_c_attn_weight, E * 3 * E, p + "attn.c_attn.weight");
+    expect(l.attn_c_attn_bias, 3 * E, p + "attn.c_attn.bias");
+    expect(l.attn_c_proj_weight, E * E, p + "attn.c_proj.weight");
+    expect(l.attn_c_proj_bias, E, p + "attn.c_proj.bias");
+    expect(l.ln_2_weight, E, p + "ln_2.weight");
+    expect(l.ln_2_bias, E, p + "ln_2.bias");
+    expect(l.mlp_c_fc_weight, E * I, p + "mlp.c_fc.weight");
+    expect(l.mlp_c_fc_bias, I, p + "mlp.c_fc.bias");
+    expect(l.mlp_c_proj_weight, I * E, p + "mlp.c_proj.weight");
+    expect(l.mlp_c_proj_bias, E, p + "mlp.c_proj.bias");
+  }
+}
+
+bool cuda_available(std::string* reason) {
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess) {
+    if (reason) *reason = fmt::format("CUDA runtime reports: {} ({})", cudaGetErrorString(e),
+                                      cudaGetErrorName(e));
+    cudaGetLastError();
+    return false;
+  }
+  if (n == 0) {
+    if (reason) *reason = "no CUDA device found";
+    return false;
+  }
+  cudaDeviceProp prop{};
+  if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess && prop.major < 9) {
+    if (reason)
+      *reason = fmt::format("device 0 ({}) has compute capability {}.{}; this build holds sm_90 "
+                            "code only",
+                            prop.name, prop.major, prop.minor);
+    return false;
+  }
+  return true;
+}
+
+static void require_device(const CudaEngineOptions& o) {
+  std::string why;
+  if (!cuda_available(&why)) sb::fail("native-cuda: no usable GPU: {}", why);
+  int n = 0;
+  cudaGetDeviceCount(&n);
+  if (o.device >= n) sb::fail("native-cuda: device {} requested, {} present", o.device, n);
+}
+
+std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o) {
+  validate_cuda_options(w.config, o);
+  validate_weights(w);
+  require_device(o);
+  auto e = std::make_unique<CudaEngine>(w.config, o);
+  e->upload(w);
+  return e;
+}
+
+std::unique_ptr<Engine> make_cuda_engine_synthetic(const model::GptConfig& cfg, std::uint64_t seed,
+                                                   const CudaEngineOptions& o) {
+  validate_cuda_options(cfg, o);
+  require_device(o);
+  auto e = std::make_unique<CudaEngine>(cfg, o);
+  e->synthesize(seed);
+  return e;
+}
+
+}  // namespace sb::engine

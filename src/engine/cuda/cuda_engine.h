@@ -1,0 +1,55 @@
+// engine/cuda/cuda_engine — the native CUDA engine (backend `native-cuda`).
+// Contract (on top of engine.h's):
+//  - Precisions: fp32 (strict: cuBLASLt CUBLAS_COMPUTE_32F, no TF32 unless tf32 = true), fp16 and
+//    bf16 (weights and activations in that type; fp32 accumulation; LayerNorm statistics,
+//    softmax, logits and argmax in fp32).  int8 and fp8 are not implemented yet: asking for them
+//    throws sb::Error naming the supported set.
+//  - Weights are converted once at creation into [out, in] matrices on the device; the KV cache
+//    for max_batch x max_seq is allocated at creation, so prefill/decode never allocate (except
+//    the first LogitsMode::kAll prefill of a given size, which is not a benchmark path).
+//  - prefill/decode return when the next-token ids are on the host; logits are copied only when
+//    asked.  decode() with LogitsMode::kNone and cuda_graphs replays one CUDA graph per batch size
+//    (captured on the second decode at that size; the position is read from device memory).
+//  - Every CUDA/cuBLASLt failure is thrown as sb::Error naming the call and the shape.
+//  - Not thread-safe: one engine is driven by one thread.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+#include "model/weights.h"
+
+namespace sb::engine {
+
+struct CudaEngineOptions {
+  std::string precision = "fp16";   // fp32 | fp16 | bf16
+  int device = 0;
+  int max_batch = 8;
+  int max_seq = 0;                  // 0 = n_positions
+  bool cuda_graphs = true;
+  bool tf32 = false;                // fp32 only: allow TF32 tensor cores in GEMMs
+  std::filesystem::path engine_file;  // built engine with calibration scales, for int8/fp8
+  // Added members (validation and tuning switches; defaults are the fast path).
+  bool fused_gemv = true;           // rows <= 4: fused LN+GEMV+epilogue kernels instead of cuBLASLt
+  bool gelu_epilogue = true;        // cuBLASLt GELU_BIAS epilogue (else bias epilogue + gelu kernel)
+  int decode_split_keys = 128;      // decode attention: keys per block before splitting the cache
+};
+
+std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o);
+
+// Synthetic weights generated on the device (speed benchmarks of models too large to build on the
+// host quickly): matrices and biases ~ N(0, 0.02), wpe ~ N(0, 0.01), LayerNorm gamma 1 and
+// beta ~ N(0, 0.02), drawn by kernels.h's launch_fill_normal from `seed`.
+std::unique_ptr<Engine> make_cuda_engine_synthetic(const model::GptConfig& cfg, std::uint64_t seed,
+                                                   const CudaEngineOptions& o);
+
+bool cuda_available(std::string* reason);   // false + reason when no driver/device
+
+// Checks options and weights against the config without touching a device (also used before
+// any CUDA call, so bad input is reported even on machines without a GPU).
+void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions& o);
+void validate_weights(const model::GptWeights& w);
+
+}  // namespace sb::engine

@@ -1,0 +1,705 @@
+// engine/cuda/kernels.cu — the device kernels declared in kernels.h (one source of truth each).
+// Why these shapes:
+//  - Decode is memory-bound: the GEMV reads each weight row once with 16-byte loads, and fuses
+//    the LayerNorm that feeds it (prologue) and the bias/gelu/residual/KV-append/argmax that
+//    follow it (epilogue), so a decode layer is 5 kernels instead of ~10.
+//  - Attention keeps one query per warp with an online softmax; keys are handled one per lane
+//    (scores) and values one dimension per lane (accumulation), so any head dim 1..128 works,
+//    including tiny-gpt2's 1.
+#include "engine/cuda/kernels.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <cmath>
+
+#include "engine/cuda/argmax_key.h"
+
+namespace sb::engine::cudak {
+
+const char* dt_name(Dt d) {
+  switch (d) {
+    case Dt::kF32: return "fp32";
+    case Dt::kF16: return "fp16";
+    case Dt::kBF16: return "bf16";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr unsigned kFull = 0xFFFFFFFFu;
+
+template <typename T> __device__ __forceinline__ float to_f(T v);
+template <> __device__ __forceinline__ float to_f<float>(float v) { return v; }
+template <> __device__ __forceinline__ float to_f<__half>(__half v) { return __half2float(v); }
+template <> __device__ __forceinline__ float to_f<__nv_bfloat16>(__nv_bfloat16 v) {
+  return __bfloat162float(v);
+}
+template <typename T> __device__ __forceinline__ T from_f(float v);
+template <> __device__ __forceinline__ float from_f<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half from_f<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 from_f<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
+}
+
+// 16 bytes of T as floats.
+template <typename T> struct Vec16 {
+  static constexpr int kN = 16 / sizeof(T);
+  __device__ __forceinline__ static void load(const T* p, float (&f)[kN]) {
+    union { uint4 u; T t[kN]; } v;
+    v.u = *reinterpret_cast<const uint4*>(p);
+#pragma unroll
+    for (int i = 0; i < kN; ++i) f[i] = to_f(v.t[i]);
+  }
+  __device__ __forceinline__ static void load_nc(const T* p, float (&f)[kN]) {
+    union { uint4 u; T t[kN]; } v;
+    v.u = __ldg(reinterpret_cast<const uint4*>(p));
+#pragma unroll
+    for (int i = 0; i < kN; ++i) f[i] = to_f(v.t[i]);
+  }
+};
+
+__device__ __forceinline__ float warp_sum(float v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);
+  return v;
+}
+__device__ __forceinline__ float warp_max(float v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(kFull, v, o));
+  return v;
+}
+__device__ __forceinline__ unsigned long long warp_max_u64(unsigned long long v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    unsigned long long w = __shfl_xor_sync(kFull, v, o);
+    v = w > v ? w : v;
+  }
+  return v;
+}
+
+__device__ __forceinline__ float gelu_new(float x) {
+  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+  const float k = 0.7978845608028654f;
+  return 0.5f * x * (1.0f + tanhf(k * (x + 0.044715f * x * x * x)));
+}
+
+// Sum over a block of blockDim.x (multiple of 32, <= 1024) threads; every thread gets the sum.
+__device__ float block_sum(float v, float* scratch /* >= 33 floats */) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+  v = warp_sum(v);
+  __syncthreads();  // scratch may still be read from a previous call
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    float t = lane < nwarps ? scratch[lane] : 0.0f;
+    t = warp_sum(t);
+    if (lane == 0) scratch[32] = t;
+  }
+  __syncthreads();
+  return scratch[32];
+}
+
+int g_sm_count = 0;
+int g_smem_optin = 0;
+cudaError_t device_limits() {
+  if (g_sm_count > 0) return cudaSuccess;
+  int dev = 0;
+  cudaError_t e = cudaGetDevice(&dev);
+  if (e != cudaSuccess) return e;
+  e = cudaDeviceGetAttribute(&g_sm_count, cudaDevAttrMultiProcessorCount, dev);
+  if (e != cudaSuccess) return e;
+  return cudaDeviceGetAttribute(&g_smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
+}
+
+unsigned blocks_for(std::size_t n, unsigned threads) {
+  std::size_t b = (n + threads - 1) / threads;
+  return static_cast<unsigned>(b > 0x7FFFFFFF ? 0x7FFFFFFF : (b == 0 ? 1 : b));
+}
+
+// ---------------------------------------------------------------- embedding
+template <typename T>
+__global__ void embed_kernel(T* x, const T* wte, const T* wpe, const std::int32_t* tokens,
+                             const int* past_len, int rows, int seq, int E,
+                             unsigned long long* slots, int n_slots) {
+  if (blockIdx.x == 0) {
+    for (int i = threadIdx.x; i < n_slots; i += blockDim.x) slots[i] = 0ull;
+  }
+  const long long n = static_cast<long long>(rows) * E;
+  const int past = *past_len;
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const int r = static_cast<int>(i / E), e = static_cast<int>(i % E);
+    const int pos = past + r % seq;
+    const long long tok = tokens[r];
+    x[i] = from_f<T>(to_f(wte[tok * E + e]) + to_f(wpe[static_cast<long long>(pos) * E + e]));
+  }
+}
+
+// ---------------------------------------------------------------- layernorm
+template <typename T>
+__global__ void layernorm_kernel(T* out, const T* in, long long in_stride, const float* gamma,
+                                 const float* beta, int rows, int E, float eps) {
+  const int warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
+  if (warp >= rows) return;
+  const T* x = in + warp * in_stride;
+  float s = 0.0f;
+  for (int k = lane; k < E; k += 32) s += to_f(x[k]);
+  const float mean = warp_sum(s) / E;
+  float q = 0.0f;
+  for (int k = lane; k < E; k += 32) {
+    const float d = to_f(x[k]) - mean;
+    q += d * d;
+  }
+  const float rstd = 1.0f / sqrtf(warp_sum(q) / E + eps);
+  T* y = out + static_cast<long long>(warp) * E;
+  for (int k = lane; k < E; k += 32) y[k] = from_f<T>((to_f(x[k]) - mean) * rstd * gamma[k] + beta[k]);
+}
+
+// ---------------------------------------------------------------- KV append
+template <typename T>
+__global__ void kv_append_kernel(T* kc, T* vc, const T* qkv, const int* past_len, int B, int S,
+                                 int H, int D, int max_t) {
+  const int E = H * D;
+  const long long n = static_cast<long long>(B) * S * E;
+  const int past = *past_len;
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const int r = static_cast<int>(i / E), hd = static_cast<int>(i % E);
+    const int b = r / S, s = r % S, h = hd / D, d = hd % D;
+    const long long dst = ((static_cast<long long>(b) * H + h) * max_t + past + s) * D + d;
+    const T* row = qkv + static_cast<long long>(r) * 3 * E;
+    kc[dst] = row[E + hd];
+    vc[dst] = row[2 * E + hd];
+  }
+}
+
+// ---------------------------------------------------------------- attention
+template <typename T>
+__device__ __forceinline__ float q_dot_k(const float* q_s, const T* k, int D) {
+  constexpr int V = Vec16<T>::kN;
+  float s = 0.0f;
+  if (D % V == 0) {
+    for (int d = 0; d < D; d += V) {
+      float f[V];
+      Vec16<T>::load(k + d, f);
+#pragma unroll
+      for (int i = 0; i < V; ++i) s += q_s[d + i] * f[i];
+    }
+  } else {
+    for (int d = 0; d < D; ++d) s += q_s[d] * to_f(k[d]);
+  }
+  return s;
+}
+
+template <typename T, int NCH>
+__global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, const T* kc,
+                                                       const T* vc, const int* past_len, int S,
+                                                       int H, int D, int max_t, float scale,
+                                                       int split_keys, float* partial,
+                                                       unsigned* counters) {
+  __shared__ float q_s[NCH * 32];
+  const int lane = threadIdx.x;
+  const int b = blockIdx.x / H, h = blockIdx.x % H, s = blockIdx.y, z = blockIdx.z;
+  const int n_split = gridDim.z, E = H * D;
+  const int n_keys = *past_len + s + 1;  // causal: keys 0 .. position
+  const int k0 = z * split_keys, k1 = min(n_keys, k0 + split_keys);
+  const T* q = qkv + static_cast<long long>(b * S + s) * 3 * E + h * D;
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) {
+    const int d = lane + 32 * c;
+    if (d < D) q_s[d] = to_f(q[d]) * scale;
+  }
+  __syncwarp();
+  const long long head_base = (static_cast<long long>(b) * H + h) * max_t * D;
+  const T* kb = kc + head_base;
+  const T* vb = vc + head_base;
+  float m = -INFINITY, l = 0.0f, acc[NCH];
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) acc[c] = 0.0f;
+  for (int t = k0; t < k1; t += 32) {
+    const int j = t + lane;
+    const float sc = j < k1 ? q_dot_k(q_s, kb + static_cast<long long>(j) * D, D) : -INFINITY;
+    const float m_new = fmaxf(m, warp_max(sc));
+    const float corr = expf(m - m_new);
+    const float p = j < k1 ? expf(sc - m_new) : 0.0f;
+    l = l * corr + warp_sum(p);
+#pragma unroll
+    for (int c = 0; c < NCH; ++c) acc[c] *= corr;
+    const int cnt = min(32, k1 - t);
+    for (int jj = 0; jj < cnt; ++jj) {
+      const float pj = __shfl_sync(kFull, p, jj);
+      const T* vr = vb + static_cast<long long>(t + jj) * D;
+#pragma unroll
+      for (int c = 0; c < NCH; ++c) {
+        const int d = lane + 32 * c;
+        if (d < D) acc[c] += pj * to_f(vr[d]);
+      }
+    }
+    m = m_new;
+  }
+  T* o = out + static_cast<long long>(b * S + s) * E + h * D;
+  if (n_split == 1) {
+    const float inv = 1.0f / l;
+#pragma unroll
+    for (int c = 0; c < NCH; ++c) {
+      const int d = lane + 32 * c;
+      if (d < D) o[d] = from_f<T>(acc[c] * inv);
+    }
+    return;
+  }
+  // Split keys: publish this block's (m, l, acc), and let the last block of the query combine.
+  const long long qi = (static_cast<long long>(b) * H + h) * S + s;
+  float* mine = partial + (qi * n_split + z) * (D + 2);
+  if (lane == 0) {
+    mine[0] = m;
+    mine[1] = l;
+  }
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) {
+    const int d = lane + 32 * c;
+    if (d < D) mine[2 + d] = acc[c];
+  }
+  __threadfence();
+  __syncwarp();
+  unsigned last = 0;
+  if (lane == 0) last = atomicAdd(&counters[qi], 1u) == static_cast<unsigned>(n_split - 1);
+  last = __shfl_sync(kFull, last, 0);
+  if (!last) return;
+  __threadfence();
+  const float* all = partial + qi * n_split * (D + 2);
+  float mx = -INFINITY;
+  for (int zz = 0; zz < n_split; ++zz) mx = fmaxf(mx, __ldcg(all + zz * (D + 2)));
+  float lsum = 0.0f, o_acc[NCH];
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) o_acc[c] = 0.0f;
+  for (int zz = 0; zz < n_split; ++zz) {
+    const float* pz = all + zz * (D + 2);
+    const float lz = __ldcg(pz + 1);
+    if (!(lz > 0.0f)) continue;  // empty split
+    const float w = expf(__ldcg(pz) - mx);
+    lsum += lz * w;
+#pragma unroll
+    for (int c = 0; c < NCH; ++c) {
+      const int d = lane + 32 * c;
+      if (d < D) o_acc[c] += w * __ldcg(pz + 2 + d);
+    }
+  }
+  const float inv = 1.0f / lsum;
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) {
+    const int d = lane + 32 * c;
+    if (d < D) o[d] = from_f<T>(o_acc[c] * inv);
+  }
+  if (lane == 0) counters[qi] = 0u;
+}
+
+// ---------------------------------------------------------------- gelu (fallback)
+template <typename T>
+__global__ void gelu_kernel(T* x, std::size_t n) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    x[i] = from_f<T>(gelu_new(to_f(x[i])));
+}
+
+// ---------------------------------------------------------------- GEMV
+constexpr int kGemvThreads = 256;
+constexpr int kGemvWarps = kGemvThreads / 32;
+constexpr int kRowsPerWarp = 2;
+constexpr int kRowsPerBlockIter = kGemvWarps * kRowsPerWarp;
+
+template <typename T, int M, GemvEpilogue EPI>
+__global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  __shared__ float scratch[33];
+  __shared__ unsigned long long best_s[kGemvWarps][M];
+  T* xs = reinterpret_cast<T*>(smem_raw);
+  const int K = a.k_in, N = a.n_out;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const T* x = static_cast<const T*>(a.x);
+
+  // Prologue: stage the M input rows (LayerNorm'd when asked) in shared memory, rounded to T as
+  // the cuBLASLt path rounds its LayerNorm output.
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    const T* xr = x + m * a.x_row_stride;
+    if (a.ln_gamma != nullptr) {
+      float s = 0.0f;
+      for (int k = tid; k < K; k += kGemvThreads) s += to_f(xr[k]);
+      const float mean = block_sum(s, scratch) / K;
+      float q = 0.0f;
+      for (int k = tid; k < K; k += kGemvThreads) {
+        const float d = to_f(xr[k]) - mean;
+        q += d * d;
+      }
+      const float rstd = 1.0f / sqrtf(block_sum(q, scratch) / K + a.ln_eps);
+      for (int k = tid; k < K; k += kGemvThreads)
+        xs[m * K + k] = from_f<T>((to_f(xr[k]) - mean) * rstd * a.ln_gamma[k] + a.ln_beta[k]);
+    } else {
+      for (int k = tid; k < K; k += kGemvThreads) xs[m * K + k] = xr[k];
+    }
+  }
+  __syncthreads();
+
+  const T* W = static_cast<const T*>(a.w);
+  const T* bias = static_cast<const T*>(a.bias);
+  constexpr int V = Vec16<T>::kN;
+  unsigned long long best[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) best[m] = 0ull;
+
+  for (int n0 = blockIdx.x * kRowsPerBlockIter + warp * kRowsPerWarp; n0 < N;
+       n0 += gridDim.x * kRowsPerBlockIter) {
+    float acc[kRowsPerWarp][M];
+#pragma unroll
+    for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+      for (int m = 0; m < M; ++m) acc[r][m] = 0.0f;
+    const int nrows = min(kRowsPerWarp, N - n0);
+    if (K % V == 0) {
+#pragma unroll 2
+      for (int k = lane * V; k < K; k += 32 * V) {
+        float wv[kRowsPerWarp][V];
+#pragma unroll
+        for (int r = 0; r < kRowsPerWarp; ++r) {
+          if (r < nrows) {
+            Vec16<T>::load_nc(W + static_cast<long long>(n0 + r) * K + k, wv[r]);
+          } else {
+#pragma unroll
+            for (int i = 0; i < V; ++i) wv[r][i] = 0.0f;
+          }
+        }
+#pragma unroll
+        for (int m = 0; m < M; ++m) {
+          float xv[V];
+          Vec16<T>::load(xs + m * K + k, xv);
+#pragma unroll
+          for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+            for (int i = 0; i < V; ++i) acc[r][m] += wv[r][i] * xv[i];
+        }
+      }
+    } else {
+      for (int k = lane; k < K; k += 32) {
+#pragma unroll
+        for (int r = 0; r < kRowsPerWarp; ++r) {
+          if (r < nrows) {
+            const float wk = to_f(W[static_cast<long long>(n0 + r) * K + k]);
+#pragma unroll
+            for (int m = 0; m < M; ++m) acc[r][m] += wk * to_f(xs[m * K + k]);
+          }
+        }
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+      for (int m = 0; m < M; ++m) acc[r][m] = warp_sum(acc[r][m]);
+
+    if (lane == 0) {
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp; ++r) {
+        if (r >= nrows) break;
+        const int n = n0 + r;
+        const float bn = bias != nullptr ? to_f(bias[n]) : 0.0f;
+#pragma unroll
+        for (int m = 0; m < M; ++m) {
+          const float v = acc[r][m] + bn;
+          if constexpr (EPI == GemvEpilogue::kArgmax) {
+            if (a.logits != nullptr) a.logits[m * a.logits_row_stride + n] = v;
+            const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(n));
+            best[m] = key > best[m] ? key : best[m];
+          } else {
+            T* o = static_cast<T*>(a.out) + m * a.out_row_stride + n;
+            if constexpr (EPI == GemvEpilogue::kStore || EPI == GemvEpilogue::kQkvScatter) {
+              *o = from_f<T>(v);
+            } else if constexpr (EPI == GemvEpilogue::kGelu) {
+              *o = from_f<T>(gelu_new(v));
+            } else if constexpr (EPI == GemvEpilogue::kResidual) {
+              *o = from_f<T>(to_f(*o) + v);
+            }
+            if constexpr (EPI == GemvEpilogue::kQkvScatter) {
+              const int E = a.n_head * a.head_dim;
+              if (n >= E) {
+                const int which = n / E, hd = n - which * E;
+                const int h = hd / a.head_dim, d = hd - h * a.head_dim;
+                const int b = m / a.seq, s = m - b * a.seq;
+                const long long dst =
+                    ((static_cast<long long>(b) * a.n_head + h) * a.max_t + *a.past_len + s) *
+                        a.head_dim + d;
+                T* cache = static_cast<T*>(which == 1 ? a.k_cache : a.v_cache);
+                cache[dst] = from_f<T>(v);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  if constexpr (EPI == GemvEpilogue::kArgmax) {
+    if (lane == 0) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) best_s[warp][m] = best[m];
+    }
+    __syncthreads();
+    if (tid < M) {
+      unsigned long long bk = 0ull;
+      for (int w = 0; w < kGemvWarps; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
+      atomicMax(&a.argmax_slots[tid], bk);
+    }
+  }
+}
+
+template <typename T, int M, GemvEpilogue EPI>
+cudaError_t gemv_launch_t(const GemvArgs& a, cudaStream_t st) {
+  const std::size_t smem = static_cast<std::size_t>(M) * a.k_in * sizeof(T);
+  cudaError_t e = device_limits();
+  if (e != cudaSuccess) return e;
+  if (smem > static_cast<std::size_t>(g_smem_optin)) return cudaErrorInvalidValue;
+  static bool raised = false;  // per instantiation; raising to the opt-in maximum once is enough
+  if (smem > 48 * 1024 && !raised) {
+    e = cudaFuncSetAttribute(gemv_kernel<T, M, EPI>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             g_smem_optin - 1024);
+    if (e != cudaSuccess) return e;
+    raised = true;
+  }
+  // Persistent-ish grid: enough blocks to fill the chip, each staging its input once.
+  const int per_sm = smem <= 24 * 1024 ? 4 : (smem <= 48 * 1024 ? 2 : 1);
+  const int want = (a.n_out + kRowsPerBlockIter - 1) / kRowsPerBlockIter;
+  const int grid = want < g_sm_count * per_sm ? want : g_sm_count * per_sm;
+  gemv_kernel<T, M, EPI><<<grid, kGemvThreads, smem, st>>>(a);
+  return cudaGetLastError();
+}
+
+template <typename T, int M>
+cudaError_t gemv_dispatch_epi(const GemvArgs& a, cudaStream_t st) {
+  switch (a.epilogue) {
+    case GemvEpilogue::kStore: return gemv_launch_t<T, M, GemvEpilogue::kStore>(a, st);
+    case GemvEpilogue::kGelu: return gemv_launch_t<T, M, GemvEpilogue::kGelu>(a, st);
+    case GemvEpilogue::kResidual: return gemv_launch_t<T, M, GemvEpilogue::kResidual>(a, st);
+    case GemvEpilogue::kQkvScatter: return gemv_launch_t<T, M, GemvEpilogue::kQkvScatter>(a, st);
+    case GemvEpilogue::kArgmax: return gemv_launch_t<T, M, GemvEpilogue::kArgmax>(a, st);
+  }
+  return cudaErrorInvalidValue;
+}
+
+template <typename T>
+cudaError_t gemv_dispatch_rows(const GemvArgs& a, cudaStream_t st) {
+  switch (a.rows) {
+    case 1: return gemv_dispatch_epi<T, 1>(a, st);
+    case 2: return gemv_dispatch_epi<T, 2>(a, st);
+    case 3: return gemv_dispatch_epi<T, 3>(a, st);
+    case 4: return gemv_dispatch_epi<T, 4>(a, st);
+  }
+  return cudaErrorInvalidValue;
+}
+
+// ---------------------------------------------------------------- argmax over rows
+__global__ void argmax_rows_kernel(const float* logits, int V, long long stride,
+                                   unsigned long long* slots) {
+  __shared__ unsigned long long part[32];
+  const float* row = logits + blockIdx.x * stride;
+  unsigned long long best = 0ull;
+  for (int i = threadIdx.x; i < V; i += blockDim.x) {
+    const unsigned long long k = argmax_key(row[i], static_cast<std::uint32_t>(i));
+    best = k > best ? k : best;
+  }
+  best = warp_max_u64(best);
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (lane == 0) part[warp] = best;
+  __syncthreads();
+  if (warp == 0) {
+    best = lane < static_cast<int>(blockDim.x >> 5) ? part[lane] : 0ull;
+    best = warp_max_u64(best);
+    if (lane == 0) slots[blockIdx.x] = best;
+  }
+}
+
+// ---------------------------------------------------------------- weight preparation
+template <typename T>
+__global__ void convert_kernel(T* dst, const float* src, std::size_t n) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    dst[i] = from_f<T>(src[i]);
+}
+
+template <typename T>
+__global__ void transpose_convert_kernel(T* dst, const float* src, int in, int out) {
+  // 32x32 tiles through shared memory so both sides are coalesced.
+  __shared__ float tile[32][33];
+  const int i0 = blockIdx.y * 32, o0 = blockIdx.x * 32;
+  for (int r = threadIdx.y; r < 32; r += blockDim.y) {
+    const int i = i0 + r, o = o0 + threadIdx.x;
+    if (i < in && o < out) tile[r][threadIdx.x] = src[static_cast<long long>(i) * out + o];
+  }
+  __syncthreads();
+  for (int r = threadIdx.y; r < 32; r += blockDim.y) {
+    const int o = o0 + r, i = i0 + threadIdx.x;
+    if (i < in && o < out) dst[static_cast<long long>(o) * in + i] = from_f<T>(tile[threadIdx.x][r]);
+  }
+}
+
+__device__ __forceinline__ std::uint64_t splitmix64(std::uint64_t z) {
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+template <typename T>
+__global__ void fill_normal_kernel(T* dst, std::size_t n, std::uint64_t seed, std::uint64_t stream,
+                                   float mean, float stddev) {
+  const std::uint64_t base = splitmix64(seed ^ splitmix64(stream));
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    const std::uint64_t h = splitmix64(base + i);
+    const float u1 = (static_cast<float>(h >> 40) + 1.0f) * (1.0f / 16777216.0f);  // (0, 1]
+    const float u2 = static_cast<float>(h & 0xFFFFFFull) * (1.0f / 16777216.0f);   // [0, 1)
+    const float z = sqrtf(-2.0f * logf(u1)) * cospif(2.0f * u2);
+    dst[i] = from_f<T>(mean + stddev * z);
+  }
+}
+
+template <typename F>
+cudaError_t by_type(Dt dt, F&& f) {
+  switch (dt) {
+    case Dt::kF32: return f(float{});
+    case Dt::kF16: return f(__half{});
+    case Dt::kBF16: return f(__nv_bfloat16{});
+  }
+  return cudaErrorInvalidValue;
+}
+
+unsigned grid_for(std::size_t n, unsigned threads) {
+  const unsigned b = blocks_for(n, threads);
+  return b > 65536u ? 65536u : b;
+}
+
+}  // namespace
+
+cudaError_t launch_embed(Dt dt, void* x, const void* wte, const void* wpe,
+                         const std::int32_t* tokens, const int* past_len, int rows, int seq,
+                         int n_embd, unsigned long long* slots, int n_slots, cudaStream_t st) {
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    embed_kernel<T><<<grid_for(static_cast<std::size_t>(rows) * n_embd, 256), 256, 0, st>>>(
+        static_cast<T*>(x), static_cast<const T*>(wte), static_cast<const T*>(wpe), tokens,
+        past_len, rows, seq, n_embd, slots, n_slots);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launch_layernorm(Dt dt, void* out, const void* in, long long in_row_stride,
+                             const float* gamma, const float* beta, int rows, int n_embd,
+                             float eps, cudaStream_t st) {
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    layernorm_kernel<T><<<blocks_for(static_cast<std::size_t>(rows) * 32, 128), 128, 0, st>>>(
+        static_cast<T*>(out), static_cast<const T*>(in), in_row_stride, gamma, beta, rows,
+        n_embd, eps);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launch_kv_append(Dt dt, void* k_cache, void* v_cache, const void* qkv,
+                             const int* past_len, int batch, int seq, int n_head, int head_dim,
+                             int max_t, cudaStream_t st) {
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    const std::size_t n = static_cast<std::size_t>(batch) * seq * n_head * head_dim;
+    kv_append_kernel<T><<<grid_for(n, 256), 256, 0, st>>>(
+        static_cast<T*>(k_cache), static_cast<T*>(v_cache), static_cast<const T*>(qkv), past_len,
+        batch, seq, n_head, head_dim, max_t);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_cache,
+                             const void* v_cache, const int* past_len, int batch, int seq,
+                             int n_head, int head_dim, int max_t, float scale, int n_split,
+                             int split_keys, float* partial, unsigned* counters, cudaStream_t st) {
+  if (head_dim < 1 || head_dim > kMaxHeadDim || n_split < 1 || seq > 65535 || n_split > 65535)
+    return cudaErrorInvalidValue;
+  if (n_split > 1 && (partial == nullptr || counters == nullptr)) return cudaErrorInvalidValue;
+  const dim3 grid(static_cast<unsigned>(batch * n_head), static_cast<unsigned>(seq),
+                  static_cast<unsigned>(n_split));
+  const int nch = (head_dim + 31) / 32;
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    auto args = [&](auto kernel) {
+      kernel<<<grid, 32, 0, st>>>(static_cast<T*>(out), static_cast<const T*>(qkv),
+                                  static_cast<const T*>(k_cache), static_cast<const T*>(v_cache),
+                                  past_len, seq, n_head, head_dim, max_t, scale, split_keys,
+                                  partial, counters);
+      return cudaGetLastError();
+    };
+    switch (nch) {
+      case 1: return args(attention_kernel<T, 1>);
+      case 2: return args(attention_kernel<T, 2>);
+      case 3: return args(attention_kernel<T, 3>);
+      default: return args(attention_kernel<T, 4>);
+    }
+  });
+}
+
+cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) {
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    gelu_kernel<T><<<grid_for(n, 256), 256, 0, st>>>(static_cast<T*>(x), n);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
+  if (a.rows < 1 || a.rows > kGemvMaxRows || a.n_out < 1 || a.k_in < 1) return cudaErrorInvalidValue;
+  switch (a.dt) {
+    case Dt::kF32: return gemv_dispatch_rows<float>(a, st);
+    case Dt::kF16: return gemv_dispatch_rows<__half>(a, st);
+    case Dt::kBF16: return gemv_dispatch_rows<__nv_bfloat16>(a, st);
+  }
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,
+                               unsigned long long* slots, cudaStream_t st) {
+  if (rows < 1) return cudaSuccess;
+  argmax_rows_kernel<<<rows, 1024, 0, st>>>(logits, vocab, row_stride, slots);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_convert(Dt dt, void* dst, const float* src, std::size_t n, cudaStream_t st) {
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    convert_kernel<T><<<grid_for(n, 256), 256, 0, st>>>(static_cast<T*>(dst), src, n);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launch_transpose_convert(Dt dt, void* dst, const float* src, int in, int out,
+                                     cudaStream_t st) {
+  const dim3 grid((out + 31) / 32, (in + 31) / 32), block(32, 8);
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    transpose_convert_kernel<T><<<grid, block, 0, st>>>(static_cast<T*>(dst), src, in, out);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launch_fill_normal(Dt dt, void* dst, std::size_t n, std::uint64_t seed,
+                               std::uint64_t stream_id, float mean, float stddev, cudaStream_t st) {
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    fill_normal_kernel<T><<<grid_for(n, 256), 256, 0, st>>>(static_cast<T*>(dst), n, seed,
+                                                             stream_id, mean, stddev);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launch_fill_normal_f32(float* dst, std::size_t n, std::uint64_t seed,
+                                   std::uint64_t stream_id, float mean, float stddev,
+                                   cudaStream_t st) {
+  return launch_fill_normal(Dt::kF32, dst, n, seed, stream_id, mean, stddev, st);
+}
+
+}  // namespace sb::engine::cudak

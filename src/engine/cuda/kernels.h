@@ -1,0 +1,116 @@
+// engine/cuda/kernels — every device kernel of the native CUDA engine, behind plain launchers.
+// Contract:
+//  - One source of truth per kernel (kernels.cu); tests/engine_cuda/ holds a CPU reference and a
+//    many-shape validation for each launcher declared here.
+//  - Activations and weights are in the engine's storage type Dt (fp32, fp16 or bf16); LayerNorm
+//    statistics, softmax, GEMV accumulation and logits are fp32 whatever Dt is.
+//  - Weight matrices are [out, in] row-major (K contiguous, the "TN" layout cuBLASLt and int8/fp8
+//    GEMMs want); per-output-channel scales for int8/fp8 will index the same `out` dimension.
+//  - The KV cache of one layer is [batch][head][max_t][head_dim]; positions are read from device
+//    memory (*past_len) so one captured CUDA graph serves every decode step.
+//  - Launchers return the launch's cudaError_t; they never synchronize.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include <cuda_runtime_api.h>
+
+namespace sb::engine::cudak {
+
+enum class Dt { kF32, kF16, kBF16 };
+inline std::size_t dt_size(Dt d) { return d == Dt::kF32 ? 4 : 2; }
+const char* dt_name(Dt d);
+
+// Rows at or below this count take the fused GEMV path (LayerNorm prologue, fused epilogues);
+// larger ones go through cuBLASLt.
+constexpr int kGemvMaxRows = 4;
+// Head dims above this are rejected at engine creation (the attention kernel keeps one query's
+// accumulator in registers, 32 lanes x 4).
+constexpr int kMaxHeadDim = 128;
+
+// x[r, :] = wte[tokens[r]] + wpe[*past_len + r % seq]; also zeroes argmax_slots[0..n_slots).
+cudaError_t launch_embed(Dt dt, void* x, const void* wte, const void* wpe, const std::int32_t* tokens,
+                         const int* past_len, int rows, int seq, int n_embd,
+                         unsigned long long* argmax_slots, int n_slots, cudaStream_t st);
+
+// out[r, :] = LN(in[r * in_row_stride + :]) * gamma + beta, statistics in fp32 (two passes).
+cudaError_t launch_layernorm(Dt dt, void* out, const void* in, long long in_row_stride,
+                             const float* gamma, const float* beta, int rows, int n_embd,
+                             float eps, cudaStream_t st);
+
+// Copies k and v of rows [B*S] of qkv ([rows, 3E], q|k|v) into the caches at *past_len + s.
+cudaError_t launch_kv_append(Dt dt, void* k_cache, void* v_cache, const void* qkv,
+                             const int* past_len, int batch, int seq, int n_head, int head_dim,
+                             int max_t, cudaStream_t st);
+
+// Causal attention of query rows (b, s) at position *past_len + s over cache keys 0..pos.
+// Online softmax (no S x S matrix); n_split > 1 splits the keys of each query into chunks of
+// split_keys handled by separate blocks, the last block to finish combining them (partial and
+// counters are scratch: partial >= batch*n_head*seq*n_split*(head_dim+2) floats, counters >=
+// batch*n_head*seq zero-initialised words, left zero on exit).
+cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_cache,
+                             const void* v_cache, const int* past_len, int batch, int seq,
+                             int n_head, int head_dim, int max_t, float scale, int n_split,
+                             int split_keys, float* partial, unsigned* counters, cudaStream_t st);
+
+// y = act(x @ W^T + bias (+ residual)) in place for gelu/none; used on the cuBLASLt fallback
+// when the GELU epilogue is unavailable: x[rows, n] = gelu_new(x).
+cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st);
+
+enum class GemvEpilogue {
+  kStore,         // out[m, n] = acc + bias
+  kGelu,          // out[m, n] = gelu_new(acc + bias)
+  kResidual,      // out[m, n] += acc + bias
+  kQkvScatter,    // out[m, n] = acc + bias, and k/v columns also into the KV cache
+  kArgmax,        // logits (fp32, optional) and the packed argmax of each row
+};
+
+struct GemvArgs {
+  Dt dt = Dt::kF32;
+  const void* w = nullptr;          // [n_out, k_in] row-major
+  int n_out = 0, k_in = 0;
+  const void* x = nullptr;          // rows m at x + m * x_row_stride
+  long long x_row_stride = 0;
+  int rows = 0;                     // 1..kGemvMaxRows
+  const float* ln_gamma = nullptr;  // LayerNorm prologue on x when non-null
+  const float* ln_beta = nullptr;
+  float ln_eps = 1e-5f;
+  const void* bias = nullptr;       // [n_out] in dt, may be null
+  GemvEpilogue epilogue = GemvEpilogue::kStore;
+  void* out = nullptr;              // rows m at out + m * out_row_stride (dt)
+  long long out_row_stride = 0;
+  // kQkvScatter: row m is (b = m / seq, s = m % seq), position *past_len + s.
+  void* k_cache = nullptr;
+  void* v_cache = nullptr;
+  const int* past_len = nullptr;
+  int seq = 1, n_head = 0, head_dim = 0, max_t = 0;
+  // kArgmax: logits[m * logits_row_stride + n] when logits is non-null; argmax_slots[m] must be
+  // zero before the launch (launch_embed zeroes them).
+  float* logits = nullptr;
+  long long logits_row_stride = 0;
+  unsigned long long* argmax_slots = nullptr;
+};
+// Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
+// limit once per configuration, and fails for more than the device allows.
+cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st);
+
+// slots[r] = packed argmax over logits[r * row_stride + 0 .. vocab).
+cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,
+                               unsigned long long* slots, cudaStream_t st);
+
+// Weight preparation (engine creation only).
+// dst[i] = (Dt) src[i].
+cudaError_t launch_convert(Dt dt, void* dst, const float* src, std::size_t n, cudaStream_t st);
+// dst[o, i] = (Dt) src[i, o]: HF Conv1D [in, out] to the engine's [out, in].
+cudaError_t launch_transpose_convert(Dt dt, void* dst, const float* src, int in, int out,
+                                     cudaStream_t st);
+// Deterministic pseudo-random fill (synthetic models): element i of stream `stream_id` is
+// mean + stddev * N(0,1) drawn by Box-Muller from splitmix64(seed, stream_id, i).
+cudaError_t launch_fill_normal(Dt dt, void* dst, std::size_t n, std::uint64_t seed,
+                               std::uint64_t stream_id, float mean, float stddev, cudaStream_t st);
+// Same as launch_fill_normal for fp32 buffers regardless of the engine type (LN parameters).
+cudaError_t launch_fill_normal_f32(float* dst, std::size_t n, std::uint64_t seed,
+                                   std::uint64_t stream_id, float mean, float stddev,
+                                   cudaStream_t st);
+
+}  // namespace sb::engine::cudak

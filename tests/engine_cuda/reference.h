@@ -1,0 +1,197 @@
+// tests/engine_cuda/reference — plain CPU references (double accumulation) for every CUDA kernel
+// and a whole-model GPT-2 forward, written from the formulas (REFERENCE.md), independent of both
+// engines.  Used by cuda_validate (GPU) and test_cuda_cpu (CI, to check the references
+// themselves).
+// Conventions: matrices given as W[n, k] row-major (the CUDA engine's layout) unless named hf_*
+// ([in, out], Hugging Face's Conv1D layout); `round` maps a double to the value the device type
+// can hold (identity for fp32 references), applied where the device rounds.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "model/weights.h"
+
+namespace sb::engine::cuda_ref {
+
+using Round = std::function<double(double)>;
+inline double no_round(double v) { return v; }
+
+inline double gelu_new(double x) {
+  const double k = std::sqrt(2.0 / M_PI);
+  return 0.5 * x * (1.0 + std::tanh(k * (x + 0.044715 * x * x * x)));
+}
+inline double gelu_erf(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
+
+// Lowest index among the maxima (the Engine contract's tie rule); NaN never wins.
+template <typename V>
+int argmax_lowest(std::span<const V> v) {
+  int best = -1;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (std::isnan(static_cast<double>(v[i]))) continue;
+    if (best < 0 || v[i] > v[best]) best = static_cast<int>(i);
+  }
+  return best;
+}
+
+// out[r, :] = LN(in[r * stride : r * stride + E]) * g + b.
+inline void layernorm(const float* in, long long stride, const float* g, const float* b, int rows,
+                      int E, double eps, double* out) {
+  for (int r = 0; r < rows; ++r) {
+    const float* x = in + r * stride;
+    double mean = 0;
+    for (int k = 0; k < E; ++k) mean += x[k];
+    mean /= E;
+    double var = 0;
+    for (int k = 0; k < E; ++k) var += (x[k] - mean) * (x[k] - mean);
+    var /= E;
+    const double rstd = 1.0 / std::sqrt(var + eps);
+    for (int k = 0; k < E; ++k) out[static_cast<long long>(r) * E + k] = (x[k] - mean) * rstd * g[k] + b[k];
+  }
+}
+
+// out[m, n] = sum_k x[m * ldx + k] * w[n * K + k] + bias[n].
+inline void gemm_nt(const double* x, long long ldx, const float* w, const float* bias, int M,
+                    int N, int K, double* out) {
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) {
+      double s = bias ? bias[n] : 0.0;
+      const float* wr = w + static_cast<long long>(n) * K;
+      const double* xr = x + m * ldx;
+      for (int k = 0; k < K; ++k) s += xr[k] * wr[k];
+      out[static_cast<long long>(m) * N + n] = s;
+    }
+}
+
+// Causal attention of query rows (b, s) at position past + s over cache keys 0..past+s.
+// q rows at qkv[(b*S+s)*3E + h*D]; caches [B][H][max_t][D]; out [B*S, E].
+inline void attention(const float* qkv, const float* kc, const float* vc, int B, int S, int H,
+                      int D, int max_t, int past, double scale, double* out) {
+  const int E = H * D;
+  std::vector<double> p;
+  for (int b = 0; b < B; ++b)
+    for (int s = 0; s < S; ++s)
+      for (int h = 0; h < H; ++h) {
+        const float* q = qkv + static_cast<long long>(b * S + s) * 3 * E + h * D;
+        const int n = past + s + 1;
+        p.assign(n, 0.0);
+        double mx = -std::numeric_limits<double>::infinity();
+        for (int j = 0; j < n; ++j) {
+          const float* k = kc + ((static_cast<long long>(b) * H + h) * max_t + j) * D;
+          double d = 0;
+          for (int i = 0; i < D; ++i) d += static_cast<double>(q[i]) * k[i];
+          p[j] = d * scale;
+          mx = std::max(mx, p[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; ++j) sum += (p[j] = std::exp(p[j] - mx));
+        for (int i = 0; i < D; ++i) {
+          double o = 0;
+          for (int j = 0; j < n; ++j)
+            o += p[j] * vc[((static_cast<long long>(b) * H + h) * max_t + j) * D + i];
+          out[static_cast<long long>(b * S + s) * E + h * D + i] = o / sum;
+        }
+      }
+}
+
+// Variants a golden comparison must be sensitive to (DESIGN.md "Tolerances").
+struct ForwardOptions {
+  int position_offset = 0;   // positions shifted: wrong position handling
+  bool causal = true;        // false: every token sees every token of the sequence
+  bool exact_gelu = false;   // erf GELU instead of gelu_new
+};
+
+// GPT-2 forward of one sequence in double from HF-layout fp32 weights; returns the logits of the
+// positions listed in `want` (each [V]).  Recomputes everything from the tokens (no KV cache), so
+// it checks an engine's cache handling independently.
+inline std::vector<std::vector<double>> forward(const model::GptWeights& w,
+                                                std::span<const std::int32_t> tokens,
+                                                std::span<const int> want,
+                                                const ForwardOptions& o = {}) {
+  const auto& c = w.config;
+  const int T = static_cast<int>(tokens.size()), E = c.n_embd, H = c.n_head, D = E / H,
+            I = c.inner(), V = c.vocab_size;
+  const double eps = c.layer_norm_epsilon;
+  const double scale = c.scale_attn_weights ? 1.0 / std::sqrt(static_cast<double>(D)) : 1.0;
+  std::vector<double> h(static_cast<std::size_t>(T) * E), a(h.size()), qkv(3ull * T * E),
+      att(h.size()), f(static_cast<std::size_t>(T) * I);
+  for (int t = 0; t < T; ++t)
+    for (int e = 0; e < E; ++e)
+      h[t * E + e] = static_cast<double>(w.wte[static_cast<long long>(tokens[t]) * E + e]) +
+                     w.wpe[static_cast<long long>(t + o.position_offset) * E + e];
+  auto ln = [&](const std::vector<float>& g, const std::vector<float>& b) {
+    for (int t = 0; t < T; ++t) {
+      double mean = 0, var = 0;
+      for (int e = 0; e < E; ++e) mean += h[t * E + e];
+      mean /= E;
+      for (int e = 0; e < E; ++e) var += (h[t * E + e] - mean) * (h[t * E + e] - mean);
+      var /= E;
+      const double r = 1.0 / std::sqrt(var + eps);
+      for (int e = 0; e < E; ++e) a[t * E + e] = (h[t * E + e] - mean) * r * g[e] + b[e];
+    }
+  };
+  // y[t, o] = x[t, :] @ W[:, o] + b[o] with W HF [in, out].
+  auto linear = [&](const std::vector<double>& x, int in, const std::vector<float>& W,
+                    const std::vector<float>& b, int out, std::vector<double>& y) {
+    std::vector<double> acc(out);
+    for (int t = 0; t < T; ++t) {
+      for (int j = 0; j < out; ++j) acc[j] = b[j];
+      for (int i = 0; i < in; ++i) {
+        const double xi = x[static_cast<long long>(t) * in + i];
+        const float* wr = W.data() + static_cast<long long>(i) * out;
+        for (int j = 0; j < out; ++j) acc[j] += xi * wr[j];
+      }
+      std::copy(acc.begin(), acc.end(), y.begin() + static_cast<long long>(t) * out);
+    }
+  };
+  std::vector<double> p(T);
+  for (const auto& l : w.layers) {
+    ln(l.ln_1_weight, l.ln_1_bias);
+    linear(a, E, l.attn_c_attn_weight, l.attn_c_attn_bias, 3 * E, qkv);
+    for (int hh = 0; hh < H; ++hh)
+      for (int t = 0; t < T; ++t) {
+        const int n = o.causal ? t + 1 : T;
+        double mx = -std::numeric_limits<double>::infinity();
+        for (int j = 0; j < n; ++j) {
+          double d = 0;
+          for (int i = 0; i < D; ++i)
+            d += qkv[t * 3 * E + hh * D + i] * qkv[j * 3 * E + E + hh * D + i];
+          p[j] = d * scale;
+          mx = std::max(mx, p[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; ++j) sum += (p[j] = std::exp(p[j] - mx));
+        for (int i = 0; i < D; ++i) {
+          double acc = 0;
+          for (int j = 0; j < n; ++j) acc += p[j] * qkv[j * 3 * E + 2 * E + hh * D + i];
+          att[t * E + hh * D + i] = acc / sum;
+        }
+      }
+    linear(att, E, l.attn_c_proj_weight, l.attn_c_proj_bias, E, a);
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] += a[i];
+    ln(l.ln_2_weight, l.ln_2_bias);
+    linear(a, E, l.mlp_c_fc_weight, l.mlp_c_fc_bias, I, f);
+    for (auto& v : f) v = o.exact_gelu ? gelu_erf(v) : gelu_new(v);
+    linear(f, I, l.mlp_c_proj_weight, l.mlp_c_proj_bias, E, a);
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] += a[i];
+  }
+  ln(w.ln_f_weight, w.ln_f_bias);
+  std::vector<std::vector<double>> logits;
+  for (int t : want) {
+    std::vector<double> z(V);
+    for (int v = 0; v < V; ++v) {
+      double s = 0;
+      const float* er = w.wte.data() + static_cast<long long>(v) * E;
+      for (int e = 0; e < E; ++e) s += a[t * E + e] * er[e];
+      z[v] = s;
+    }
+    logits.push_back(std::move(z));
+  }
+  return logits;
+}
+
+}  // namespace sb::engine::cuda_ref

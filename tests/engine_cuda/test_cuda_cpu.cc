@@ -1,0 +1,192 @@
+// tests/engine_cuda/test_cuda_cpu — what of the CUDA engine can be checked without a GPU (CI):
+// option and weight validation, the no-device error path, the packed argmax key (shared by host
+// and device code), and the CPU references that cuda_validate trusts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/cuda/argmax_key.h"
+#include "engine/cuda/cuda_engine.h"
+#include "engine_cuda/reference.h"
+#include "util/error.h"
+
+namespace sb::engine {
+namespace {
+
+using cudak::argmax_key;
+using cudak::argmax_key_id;
+
+model::GptConfig small_config() {
+  model::GptConfig c;
+  c.n_layer = 2;
+  c.n_head = 2;
+  c.n_embd = 8;
+  c.n_positions = 16;
+  c.vocab_size = 11;
+  return c;
+}
+
+model::GptWeights small_weights(std::uint64_t seed = 1) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> nd(0.0, 0.5);
+  auto rn = [&](std::size_t n) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = static_cast<float>(nd(rng));
+    return v;
+  };
+  model::GptWeights w;
+  w.config = small_config();
+  const std::size_t E = 8, I = 32, V = 11, P = 16;
+  w.wte = rn(V * E);
+  w.wpe = rn(P * E);
+  w.ln_f_weight = rn(E);
+  w.ln_f_bias = rn(E);
+  for (int i = 0; i < 2; ++i) {
+    model::LayerWeights l;
+    l.ln_1_weight = rn(E); l.ln_1_bias = rn(E);
+    l.attn_c_attn_weight = rn(E * 3 * E); l.attn_c_attn_bias = rn(3 * E);
+    l.attn_c_proj_weight = rn(E * E); l.attn_c_proj_bias = rn(E);
+    l.ln_2_weight = rn(E); l.ln_2_bias = rn(E);
+    l.mlp_c_fc_weight = rn(E * I); l.mlp_c_fc_bias = rn(I);
+    l.mlp_c_proj_weight = rn(I * E); l.mlp_c_proj_bias = rn(E);
+    w.layers.push_back(std::move(l));
+  }
+  return w;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const sb::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ArgmaxKey, OrdersByValueThenLowestId) {
+  EXPECT_GT(argmax_key(2.0f, 7), argmax_key(1.0f, 0));
+  EXPECT_GT(argmax_key(-1.0f, 9), argmax_key(-2.0f, 0));
+  EXPECT_GT(argmax_key(1.0f, 3), argmax_key(1.0f, 4));          // tie: lower id wins
+  EXPECT_EQ(argmax_key(-0.0f, 5), argmax_key(0.0f, 5));         // -0 == +0
+  EXPECT_GT(argmax_key(-0.0f, 2), argmax_key(0.0f, 5));
+  EXPECT_GT(argmax_key(-std::numeric_limits<float>::infinity(), 0), 0ull);  // zero is identity
+  EXPECT_LT(argmax_key(std::nanf(""), 0), argmax_key(-1e30f, 100));       // NaN never wins
+  EXPECT_GT(argmax_key(std::numeric_limits<float>::infinity(), 1), argmax_key(3e38f, 0));
+  for (std::uint32_t id : {0u, 1u, 50256u, 0x7FFFFFFFu}) EXPECT_EQ(argmax_key_id(argmax_key(0.5f, id)), static_cast<int>(id));
+}
+
+TEST(ArgmaxKey, MaxOfKeysMatchesReferenceArgmax) {
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> small(-3, 3);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<float> v(1 + trial % 37);
+    for (auto& x : v) x = 0.5f * small(rng);  // many ties
+    unsigned long long best = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) best = std::max(best, argmax_key(v[i], static_cast<std::uint32_t>(i)));
+    EXPECT_EQ(argmax_key_id(best), cuda_ref::argmax_lowest<float>(v));
+  }
+}
+
+TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
+  const auto c = small_config();
+  CudaEngineOptions o;
+  o.precision = "int8";
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("int8"), std::string::npos);
+  o.precision = "fp64";
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("fp64"), std::string::npos);
+  o.precision = "fp16";
+  o.tf32 = true;
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("tf32"), std::string::npos);
+  o.tf32 = false;
+  o.max_seq = 17;
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("max_seq"), std::string::npos);
+  o.max_seq = 16;
+  o.max_batch = 0;
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("max_batch"), std::string::npos);
+  o.max_batch = 1;
+  EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
+  auto big = c;
+  big.n_head = 1;
+  big.n_embd = 256;  // head dim 256 > 128
+  EXPECT_NE(error_of([&] { validate_cuda_options(big, o); }).find("head dim"), std::string::npos);
+}
+
+TEST(CudaOptions, WeightsOfTheWrongSizeNameTheTensor) {
+  auto w = small_weights();
+  EXPECT_EQ(error_of([&] { validate_weights(w); }), "");
+  w.layers[1].mlp_c_fc_bias.pop_back();
+  const std::string e = error_of([&] { validate_weights(w); });
+  EXPECT_NE(e.find("h.1.mlp.c_fc.bias"), std::string::npos) << e;
+  EXPECT_NE(e.find("expected 32"), std::string::npos) << e;
+}
+
+TEST(CudaEngine, WithoutADeviceCreationFailsWithAReason) {
+  std::string why;
+  if (cuda_available(&why)) GTEST_SKIP() << "a GPU is present; cuda_validate covers this machine";
+  EXPECT_FALSE(why.empty());
+  CudaEngineOptions o;
+  o.precision = "fp32";
+  const std::string e = error_of([&] { make_cuda_engine(small_weights(), o); });
+  EXPECT_NE(e.find("no usable GPU"), std::string::npos) << e;
+}
+
+TEST(CudaReference, GeluNewKnownValues) {
+  EXPECT_NEAR(cuda_ref::gelu_new(1.0), 0.8411919906082768, 1e-12);
+  EXPECT_NEAR(cuda_ref::gelu_new(-1.0), -0.15880800939172324, 1e-12);
+  EXPECT_EQ(cuda_ref::gelu_new(0.0), 0.0);
+  EXPECT_GT(std::fabs(cuda_ref::gelu_new(1.0) - cuda_ref::gelu_erf(1.0)), 1e-5);
+}
+
+TEST(CudaReference, AttentionFirstQuerySeesOnlyItself) {
+  // B=1, S=2, H=1, D=2, past=0: query 0 attends to key 0 only -> output = v0.
+  const int D = 2, E = 2, max_t = 3;
+  std::vector<float> qkv = {1, 2, 0, 0, 0, 0,   3, -1, 0, 0, 0, 0};
+  std::vector<float> k = {0.5f, 1, -2, 0.25f, 9, 9}, v = {7, -3, 1, 2, 100, 100};
+  std::vector<double> out(2 * E);
+  cuda_ref::attention(qkv.data(), k.data(), v.data(), 1, 2, 1, D, max_t, 0, 1.0, out.data());
+  EXPECT_DOUBLE_EQ(out[0], 7);
+  EXPECT_DOUBLE_EQ(out[1], -3);
+  // Query 1 mixes keys 0 and 1 with softmax weights of q.k.
+  const double s0 = 3 * 0.5 - 1 * 1, s1 = 3 * -2 + -1 * 0.25;
+  const double p0 = std::exp(s0) / (std::exp(s0) + std::exp(s1));
+  EXPECT_NEAR(out[2], p0 * 7 + (1 - p0) * 1, 1e-12);
+  EXPECT_NEAR(out[3], p0 * -3 + (1 - p0) * 2, 1e-12);
+}
+
+TEST(CudaReference, ForwardIsCausalAndPositionAware) {
+  const auto w = small_weights(5);
+  const std::vector<std::int32_t> a = {1, 2, 3, 4}, b = {1, 2, 9, 10};
+  const std::vector<int> want = {0, 1, 2, 3};
+  const auto la = cuda_ref::forward(w, a, want), lb = cuda_ref::forward(w, b, want);
+  EXPECT_EQ(la[1], lb[1]);  // same prefix -> same logits at position 1
+  EXPECT_NE(la[2], lb[2]);
+  cuda_ref::ForwardOptions nc;
+  nc.causal = false;
+  EXPECT_NE(cuda_ref::forward(w, a, want, nc)[1], la[1]);
+  cuda_ref::ForwardOptions shift;
+  shift.position_offset = 1;
+  EXPECT_NE(cuda_ref::forward(w, a, want, shift)[0], la[0]);
+  // Prefix consistency: the logits of position t don't depend on how long the sequence is.
+  const auto short_l = cuda_ref::forward(w, std::vector<std::int32_t>{1, 2}, std::vector<int>{1});
+  for (std::size_t i = 0; i < short_l[0].size(); ++i) EXPECT_NEAR(short_l[0][i], la[1][i], 1e-12);
+}
+
+TEST(CudaReference, LayerNormHasZeroMeanUnitVariance) {
+  std::vector<float> x = {1, 2, 3, 4, 100, -100, 5, 5}, g(4, 1.0f), b(4, 0.0f);
+  std::vector<double> y(8);
+  cuda_ref::layernorm(x.data(), 4, g.data(), b.data(), 2, 4, 0.0, y.data());
+  for (int r = 0; r < 2; ++r) {
+    double m = 0, v = 0;
+    for (int k = 0; k < 4; ++k) m += y[r * 4 + k];
+    for (int k = 0; k < 4; ++k) v += y[r * 4 + k] * y[r * 4 + k];
+    EXPECT_NEAR(m, 0, 1e-12);
+    EXPECT_NEAR(v / 4, 1, 1e-12);
+  }
+}
+
+}  // namespace
+}  // namespace sb::engine
