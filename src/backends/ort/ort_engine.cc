@@ -327,11 +327,13 @@ class OrtEngine final : public Engine {
     Ort::AllocatorWithDefaultOptions a;
     std::map<std::string, std::pair<ONNXTensorElementDataType, std::vector<std::int64_t>>> in, out;
     for (std::size_t i = 0; i < s.GetInputCount(); ++i) {
-      auto info = s.GetInputTypeInfo(i).GetTensorTypeAndShapeInfo();
+      const Ort::TypeInfo ti = s.GetInputTypeInfo(i);  // owns what the view below reads
+      auto info = ti.GetTensorTypeAndShapeInfo();
       in[s.GetInputNameAllocated(i, a).get()] = {info.GetElementType(), info.GetShape()};
     }
     for (std::size_t i = 0; i < s.GetOutputCount(); ++i) {
-      auto info = s.GetOutputTypeInfo(i).GetTensorTypeAndShapeInfo();
+      const Ort::TypeInfo ti = s.GetOutputTypeInfo(i);
+      auto info = ti.GetTensorTypeAndShapeInfo();
       out[s.GetOutputNameAllocated(i, a).get()] = {info.GetElementType(), info.GetShape()};
     }
     const std::string f = g.file.string();
