@@ -1,1 +1,274 @@
-int main() { return 0; }
+// sb_cuda_bench — speed of the native CUDA engine on synthetic weights, with the card's ceilings.
+// Measures, on one device, in one process:
+//  - ceilings: device-to-device copy bandwidth (cudaMemcpyAsync of 1 GiB, bytes read + written
+//    over the event-timed median) and cuBLASLt GEMM rate (8192^3 fp16/bf16, 4096^3 fp32 strict);
+//  - per (model, precision, scenario B x S): prefill latency (host steady_clock around
+//    Engine::prefill, which returns when the first token of every sequence is on the host; LM head
+//    on the last position only) and decode step latency (around Engine::decode, CUDA graphs on,
+//    N = 32 new tokens per sample), medians over repetitions, plus the memory floor of a decode
+//    step: (weight bytes + KV bytes read) / measured copy bandwidth.
+// Synthetic weights are drawn on the device (make_cuda_engine_synthetic, seed 1234).
+// Usage: sb_cuda_bench [--out results.jsonl] [--quick] [--models tiny-gpt2,gpt2,gpt2-xl]
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "engine/cuda/cuda_engine.h"
+#include "engine/cuda/kernels.h"
+#include "engine/cuda/lt_gemm.h"
+
+namespace {
+
+using namespace sb::engine;
+using Clock = std::chrono::steady_clock;
+
+void ck(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) {
+    std::fprintf(stderr, "FATAL: %s: %s\n", what, cudaGetErrorString(e));
+    std::exit(2);
+  }
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+double pct(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double idx = p * (v.size() - 1);
+  const std::size_t lo = static_cast<std::size_t>(idx);
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (idx - lo) * (v[hi] - v[lo]);
+}
+
+double d2d_bandwidth_gbps() {
+  const std::size_t bytes = 1ull << 30;
+  void *a = nullptr, *b = nullptr;
+  ck(cudaMalloc(&a, bytes), "malloc");
+  ck(cudaMalloc(&b, bytes), "malloc");
+  ck(cudak::launch_fill_normal(cudak::Dt::kF32, a, bytes / 4, 1, 1, 0, 1, nullptr), "fill");
+  cudaEvent_t e0, e1;
+  cudaEventCreate(&e0);
+  cudaEventCreate(&e1);
+  std::vector<double> ms;
+  for (int i = 0; i < 23; ++i) {
+    cudaEventRecord(e0);
+    ck(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice), "d2d");
+    cudaEventRecord(e1);
+    ck(cudaEventSynchronize(e1), "sync");
+    float t = 0;
+    cudaEventElapsedTime(&t, e0, e1);
+    if (i >= 3) ms.push_back(t);
+  }
+  cudaFree(a);
+  cudaFree(b);
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  return 2.0 * bytes / (median(ms) * 1e-3) / 1e9;
+}
+
+double gemm_tflops(cudak::Dt dt, int n) {
+  cudak::LtGemm lt(false);
+  cudak::LtShape s;
+  s.m = s.n = s.k = n;
+  s.ldx = s.ldd = n;
+  s.ab = s.cd = dt;
+  const std::size_t elems = static_cast<std::size_t>(n) * n;
+  void *w, *x, *d;
+  ck(cudaMalloc(&w, elems * 4), "malloc");
+  ck(cudaMalloc(&x, elems * 4), "malloc");
+  ck(cudaMalloc(&d, elems * 4), "malloc");
+  ck(cudak::launch_fill_normal(dt, w, elems, 2, 1, 0, 1, nullptr), "fill");  // never time zeros
+  ck(cudak::launch_fill_normal(dt, x, elems, 2, 2, 0, 1, nullptr), "fill");
+  cudaEvent_t e0, e1;
+  cudaEventCreate(&e0);
+  cudaEventCreate(&e1);
+  std::vector<double> ms;
+  for (int i = 0; i < 13; ++i) {
+    cudaEventRecord(e0);
+    lt.run(s, w, x, nullptr, d, nullptr);
+    cudaEventRecord(e1);
+    ck(cudaEventSynchronize(e1), "sync");
+    float t = 0;
+    cudaEventElapsedTime(&t, e0, e1);
+    if (i >= 3) ms.push_back(t);
+  }
+  cudaFree(w);
+  cudaFree(x);
+  cudaFree(d);
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  return 2.0 * n * static_cast<double>(n) * n / (median(ms) * 1e-3) / 1e12;
+}
+
+struct ModelSpec {
+  std::string name;
+  sb::model::GptConfig cfg;
+  std::vector<std::string> precisions;
+};
+
+sb::model::GptConfig make_cfg(int L, int H, int E) {
+  sb::model::GptConfig c;
+  c.n_layer = L;
+  c.n_head = H;
+  c.n_embd = E;
+  c.n_positions = 1024;
+  c.vocab_size = 50257;
+  return c;
+}
+
+// Bytes of weights the engine reads per decode step: every matrix and bias once, wte once (as
+// the LM head; the embedding rows it gathers are negligible), LayerNorm parameters in fp32.
+double weight_bytes(const sb::model::GptConfig& c, double es) {
+  const double E = c.n_embd, I = c.inner(), V = c.vocab_size;
+  const double per_layer = (3 * E * E + 3 * E + E * E + E + E * I + I + I * E + E) * es + 4 * E * 4;
+  return c.n_layer * per_layer + V * E * es + 2 * E * 4;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl";
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--out" && i + 1 < argc) out_path = argv[++i];
+    else if (a == "--quick") quick = true;
+    else if (a == "--models" && i + 1 < argc) models_arg = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b]\n");
+      return 2;
+    }
+  }
+  std::string why;
+  if (!cuda_available(&why)) {
+    std::fprintf(stderr, "sb_cuda_bench: no usable GPU: %s\n", why.c_str());
+    return 3;
+  }
+  cudaDeviceProp prop{};
+  ck(cudaGetDeviceProperties(&prop, 0), "props");
+  std::ofstream out;
+  if (!out_path.empty()) out.open(out_path);
+  auto emit = [&](const std::string& line) {
+    if (out) out << line << "\n" << std::flush;
+  };
+  std::printf("device: %s (%d SMs)\n", prop.name, prop.multiProcessorCount);
+
+  const double bw = d2d_bandwidth_gbps();
+  const double tf16 = gemm_tflops(cudak::Dt::kF16, 8192), tbf16 = gemm_tflops(cudak::Dt::kBF16, 8192),
+               tf32 = gemm_tflops(cudak::Dt::kF32, 4096);
+  std::printf("ceilings: d2d copy %.0f GB/s (read+write); cuBLASLt GEMM fp16 %.0f, bf16 %.0f TFLOP/s "
+              "(8192^3), fp32 strict %.1f TFLOP/s (4096^3)\n", bw, tf16, tbf16, tf32);
+  emit(fmt::format(R"({{"kind":"ceilings","device":"{}","d2d_bandwidth_gbps":{:.1f},"gemm_tflops":{{"fp16":{:.1f},"bf16":{:.1f},"fp32":{:.2f}}}}})",
+                   prop.name, bw, tf16, tbf16, tf32));
+
+  std::vector<ModelSpec> specs;
+  std::stringstream ms(models_arg);
+  for (std::string m; std::getline(ms, m, ',');) {
+    if (m == "tiny-gpt2") specs.push_back({m, make_cfg(2, 2, 2), {"fp32", "fp16"}});
+    else if (m == "gpt2") specs.push_back({m, make_cfg(12, 12, 768), {"fp32", "fp16", "bf16"}});
+    else if (m == "gpt2-medium") specs.push_back({m, make_cfg(24, 16, 1024), {"fp16"}});
+    else if (m == "gpt2-large") specs.push_back({m, make_cfg(36, 20, 1280), {"fp16"}});
+    else if (m == "gpt2-xl") specs.push_back({m, make_cfg(48, 25, 1600), {"fp16"}});
+    else {
+      std::fprintf(stderr, "unknown model %s\n", m.c_str());
+      return 2;
+    }
+  }
+  struct Scen { const char* name; int b, s; };
+  const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
+                        {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
+  const int new_tokens = 32, reps = quick ? 5 : 15, warm = 3;
+  std::printf("\n%-10s %-5s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario", "prefill_ms",
+              "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
+  std::mt19937 rng(42);
+  for (const auto& spec : specs) {
+    for (const auto& prec : spec.precisions) {
+      CudaEngineOptions o;
+      o.precision = prec;
+      o.max_batch = 4;
+      o.max_seq = 256;
+      std::unique_ptr<Engine> eng;
+      try {
+        eng = make_cuda_engine_synthetic(spec.cfg, 1234, o);
+      } catch (const std::exception& e) {
+        std::printf("%-10s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), e.what());
+        continue;
+      }
+      const double es = prec == "fp32" ? 4 : 2;
+      const double wbytes = weight_bytes(spec.cfg, es);
+      for (const Scen& sc : scens) {
+        std::vector<std::int32_t> prompt(static_cast<std::size_t>(sc.b) * sc.s);
+        StepResult r;
+        std::vector<double> pre_ms, dec_ms;
+        for (int rep = 0; rep < warm + reps; ++rep) {
+          for (auto& t : prompt) t = static_cast<std::int32_t>(rng() % spec.cfg.vocab_size);
+          const auto t0 = Clock::now();
+          eng->prefill(sc.b, sc.s, prompt, LogitsMode::kNone, r);
+          const auto t1 = Clock::now();
+          if (rep >= warm) pre_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+          for (int step = 0; step < new_tokens - 1; ++step) {
+            const auto in = r.next_tokens;
+            const auto d0 = Clock::now();
+            eng->decode(in, LogitsMode::kNone, r);
+            const auto d1 = Clock::now();
+            if (rep >= warm) dec_ms.push_back(std::chrono::duration<double, std::milli>(d1 - d0).count());
+          }
+        }
+        // Floor of a decode step at the mean cache length: weights + K and V of every layer.
+        const double mean_pos = sc.s + (new_tokens - 1) / 2.0;
+        const double kv_bytes = 2.0 * spec.cfg.n_layer * sc.b * mean_pos * spec.cfg.n_embd * es;
+        const double floor_ms = (wbytes + kv_bytes) / (bw * 1e9) * 1e3;
+        const double pre = median(pre_ms), dec = median(dec_ms);
+        std::printf("%-10s %-5s %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
+                    sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
+        emit(fmt::format(
+            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
+            prop.name, spec.name, prec, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
+            pct(pre_ms, 0.9), dec, pct(dec_ms, 0.1), pct(dec_ms, 0.9), floor_ms, wbytes));
+      }
+    }
+  }
+  // Graphs off vs on for gpt2 fp16 decode, batch 1 (what the graphs buy).
+  for (const auto& spec : specs) {
+    if (spec.name != "gpt2" && spec.name != "tiny-gpt2") continue;
+    for (bool graphs : {false, true}) {
+      CudaEngineOptions o;
+      o.precision = "fp16";
+      o.max_batch = 1;
+      o.max_seq = 256;
+      o.cuda_graphs = graphs;
+      auto eng = make_cuda_engine_synthetic(spec.cfg, 1234, o);
+      std::vector<std::int32_t> prompt(32, 11);
+      StepResult r;
+      std::vector<double> dec_ms;
+      for (int rep = 0; rep < 8; ++rep) {
+        eng->prefill(1, 32, prompt, LogitsMode::kNone, r);
+        for (int step = 0; step < 31; ++step) {
+          const auto in = r.next_tokens;
+          const auto d0 = Clock::now();
+          eng->decode(in, LogitsMode::kNone, r);
+          if (rep >= 2) dec_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - d0).count());
+        }
+      }
+      std::printf("%s fp16 single_short decode, graphs %s: %.4f ms/step (median)\n", spec.name.c_str(),
+                  graphs ? "on " : "off", median(dec_ms));
+      emit(fmt::format(R"({{"kind":"graphs_ab","device":"{}","model":"{}","precision":"fp16","graphs":{},"decode_step_ms_median":{:.5f}}})",
+                       prop.name, spec.name, graphs, median(dec_ms)));
+    }
+  }
+  return 0;
+}

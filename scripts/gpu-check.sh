@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# gpu-check.sh — the native CUDA engine's checks and benchmarks on the GPU machine, in stages.
+# Each stage fits in one device call (run tool, 10 minutes); results go under $OUT (or ./out).
+#   validate  cuda_validate over all kernels and engine configurations (+ pydoc-gpt2-8m)
+#   sanitize  compute-sanitizer memcheck and racecheck of cuda_validate --small
+#   bench     sb_cuda_bench: ceilings, six scenarios for tiny-gpt2 / gpt2 (fp32/fp16/bf16) / gpt2-xl
+#   peer      scripts/hf_peer_bench.py: transformers eager and torch.compile on the same card
+# Binaries are built on the development machine (nvcc 13, sm_90) and carried; they need only the
+# GPU machine's libcublasLt.so.13 (cudart is static).  Prepare before the call:
+#   scripts/gpu-check.sh prepare      # copies binaries + pydoc model into .gpu-cuda/ (ignored)
+# then run(carry=[".gpu-cuda"], command="scripts/gpu-check.sh validate sanitize bench").
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STAGE_DIR=${SB_GPU_DIR:-$ROOT/.gpu-cuda}
+OUT=${OUT:-$ROOT/out/gpu-check}
+BUILD=${SB_CUDA_BUILD:-$ROOT/build/cuda}
+mkdir -p "$OUT"
+status=0
+
+if [[ "${1:-}" == "prepare" ]]; then
+  mkdir -p "$STAGE_DIR/bin"
+  grep -qxF "/.gpu-cuda/" "$ROOT/.git/info/exclude" 2>/dev/null || echo "/.gpu-cuda/" >> "$ROOT/.git/info/exclude"
+  cp "$BUILD/tests/engine_cuda/cuda_validate" "$BUILD/src/engine/cuda/sb_cuda_bench" "$STAGE_DIR/bin/"
+  src=${SCALEBENCH_PYDOC_MODEL:-$ROOT/../shared/models/pydoc-gpt2-8m}
+  mkdir -p "$STAGE_DIR/pydoc" && cp "$src/config.json" "$src/model.safetensors" "$STAGE_DIR/pydoc/"
+  du -sh "$STAGE_DIR"
+  exit 0
+fi
+
+# cuBLASLt from the machine's CUDA 13.
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+  [[ -e $d/libcublasLt.so.13 ]] && export LD_LIBRARY_PATH=$d:${LD_LIBRARY_PATH:-}
+done
+BIN=$STAGE_DIR/bin
+{
+  date -u +"date: %Y-%m-%dT%H:%M:%SZ"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,temperature.gpu,power.draw --format=csv 2>&1
+} | tee "$OUT/card.txt"
+
+for stage in "$@"; do
+  case $stage in
+    validate)
+      ldd "$BIN/cuda_validate" | tee "$OUT/ldd.txt"
+      args=()
+      [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
+      "$BIN/cuda_validate" "${args[@]}" 2>&1 | tee "$OUT/validate.log" | grep -E "^(FAIL|NOTE|device)" | head -60
+      rc=${PIPESTATUS[0]}
+      tail -40 "$OUT/validate.log"
+      echo "validate exit $rc"; [[ $rc == 0 ]] || status=1 ;;
+    sanitize)
+      for tool in memcheck racecheck; do
+        compute-sanitizer --tool $tool --error-exitcode 99 "$BIN/cuda_validate" --small > "$OUT/sanitize-$tool.log" 2>&1
+        rc=$?
+        grep -E "ERROR SUMMARY|PASSED|FAILED" "$OUT/sanitize-$tool.log" | tail -3
+        echo "sanitize $tool exit $rc"; [[ $rc == 0 ]] || status=1
+      done ;;
+    bench)
+      "$BIN/sb_cuda_bench" --out "$OUT/bench.jsonl" ${SB_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench.log"
+      [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
+    peer)
+      PYTHONUNBUFFERED=1 python3 "$ROOT/scripts/hf_peer_bench.py" --out "$OUT/peers.jsonl" ${SB_PEER_ARGS:-} 2>&1 | tee "$OUT/peer.log"
+      [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
+    *) echo "unknown stage $stage (validate sanitize bench peer | prepare)"; exit 2 ;;
+  esac
+done
+exit $status
