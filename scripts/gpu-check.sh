@@ -49,7 +49,7 @@ for stage in "$@"; do
       echo "validate exit $rc"; [[ $rc == 0 ]] || status=1 ;;
     sanitize)
       for tool in memcheck racecheck; do
-        compute-sanitizer --tool $tool --error-exitcode 99 "$BIN/cuda_validate" --small > "$OUT/sanitize-$tool.log" 2>&1
+        timeout ${SB_SANITIZE_TIMEOUT_S:-150} compute-sanitizer --tool $tool --error-exitcode 99 "$BIN/cuda_validate" --small > "$OUT/sanitize-$tool.log" 2>&1
         rc=$?
         grep -E "ERROR SUMMARY|PASSED|FAILED" "$OUT/sanitize-$tool.log" | tail -3
         echo "sanitize $tool exit $rc"; [[ $rc == 0 ]] || status=1
