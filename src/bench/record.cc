@@ -114,6 +114,7 @@ json Record::to_json() const {
   if (peak_rss_bytes) j["peak_rss_bytes"] = *peak_rss_bytes;
   if (peak_device_bytes) j["peak_device_bytes"] = *peak_device_bytes;
   if (!env.empty()) j["env"] = env;
+  if (!worker.empty()) j["worker"] = worker;
   return j;
 }
 
@@ -159,6 +160,7 @@ Record Record::from_json(const json& j, const std::string& where) {
   r.peak_rss_bytes = opt_field<std::int64_t>(j, "peak_rss_bytes", where);
   r.peak_device_bytes = opt_field<std::int64_t>(j, "peak_device_bytes", where);
   if (j.contains("env")) r.env = j.at("env");
+  if (j.contains("worker")) r.worker = j.at("worker");
   return r;
 }
 

@@ -66,6 +66,9 @@ struct Record {
   std::optional<std::int64_t> peak_rss_bytes;
   std::optional<std::int64_t> peak_device_bytes;
   nlohmann::json env = nlohmann::json::object();  // per-cell environment sample
+  // kWorkerStart: backend info (name, precision, device, library versions, description),
+  // declared capabilities, artifact metadata and the worker's attempt number in its group.
+  nlohmann::json worker = nlohmann::json::object();
   bool throttled = false;
   std::string utc;                           // ISO-8601 UTC time the record was written
   std::string run_id;                        // links to manifest.json's run_id

@@ -1,0 +1,232 @@
+// Factories of the engine-backed backends: native-cpu, native-cuda, onnxruntime-cpu/-cuda.
+// Each is compiled in only when its module exists (CMake defines SB_HAVE_MODEL,
+// SB_HAVE_ENGINE_CPU, SB_HAVE_CUDA, SB_HAVE_ORT, SB_HAVE_EXPORT); otherwise availability says
+// which part of the build is missing.
+#include "backends/native_backends.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "backends/engine_backend.h"
+#include "backends/registry.h"
+#include "util/files.h"
+#include "util/hash.h"
+#include "util/version.h"
+
+#if defined(SB_HAVE_MODEL)
+#include "model/model.h"
+#endif
+#if defined(SB_HAVE_ENGINE_CPU)
+#include "engine/cpu/cpu_engine.h"
+#endif
+#if defined(SB_HAVE_CUDA)
+#include "engine/cuda/cuda_engine.h"
+#endif
+#if defined(SB_HAVE_ORT)
+#include "backends/ort/ort_engine.h"
+#endif
+#if defined(SB_HAVE_EXPORT)
+#include "export/onnx_export.h"
+#endif
+
+namespace sb::backends {
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+int device_index(const std::string& device) {
+  auto colon = device.find(':');
+  if (colon == std::string::npos) return 0;
+  try {
+    return std::stoi(device.substr(colon + 1));
+  } catch (...) {
+    fail("device '{}': expected cuda:N", device);
+  }
+}
+
+#if defined(SB_HAVE_MODEL)
+model::LoadedModel load_weights(const LoadRequest& r) {
+  return model::load_model(r.model_spec, r.weights_seed);
+}
+#endif
+
+}  // namespace
+
+#if defined(SB_HAVE_MODEL)
+json model_inventory_json(const model::ModelInventory& inv) {
+  return model::inventory_to_json(inv);  // the model module owns the manifest's model schema
+}
+#endif
+
+// ---- native-cpu ---------------------------------------------------------------------------
+
+bool native_cpu_available(std::string* reason) {
+#if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ENGINE_CPU)
+  return true;
+#else
+  if (reason) *reason = "this build has no CPU engine or model loader (sb_engine_cpu/sb_model)";
+  return false;
+#endif
+}
+
+std::unique_ptr<Backend> make_native_cpu() {
+  Capabilities caps;
+  caps.logits_all = true;
+  return std::make_unique<EngineBackend>(
+      "native-cpu", caps, [](const LoadRequest& r, LoadResult& result) -> std::unique_ptr<engine::Engine> {
+#if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ENGINE_CPU)
+        if (r.precision != "fp32")
+          throw UnsupportedError("native-cpu runs fp32 only (the reference engine)");
+        if (device_kind(r.device) != "cpu")
+          throw UnsupportedError("native-cpu runs on device cpu, not " + r.device);
+        auto lm = load_weights(r);
+        result.model = model_inventory_json(lm.inventory);
+        engine::CpuEngineOptions o;
+        o.threads = int_option(r.options, "threads", 0);
+        o.max_batch = std::max(1, r.max_batch);
+        o.max_seq = r.max_seq;
+        return engine::make_cpu_engine(std::move(lm.weights), o);
+#else
+        std::string why;
+        native_cpu_available(&why);
+        throw UnsupportedError(why);
+#endif
+      });
+}
+
+// ---- native-cuda --------------------------------------------------------------------------
+
+bool native_cuda_available(std::string* reason) {
+#if defined(SB_HAVE_MODEL) && defined(SB_HAVE_CUDA)
+  return engine::cuda_available(reason);
+#else
+  if (reason) *reason = "this build has no CUDA engine (configured without nvcc or SB_ENABLE_CUDA=OFF)";
+  return false;
+#endif
+}
+
+std::unique_ptr<Backend> make_native_cuda() {
+  Capabilities caps;
+  caps.logits_all = true;
+  caps.reports_device_memory = false;
+  return std::make_unique<EngineBackend>(
+      "native-cuda", caps, [](const LoadRequest& r, LoadResult& result) -> std::unique_ptr<engine::Engine> {
+#if defined(SB_HAVE_MODEL) && defined(SB_HAVE_CUDA)
+        std::string why;
+        if (!engine::cuda_available(&why)) throw UnsupportedError(why);
+        if (device_kind(r.device) != "cuda")
+          throw UnsupportedError("native-cuda runs on cuda:N, not " + r.device);
+        auto lm = load_weights(r);
+        result.model = model_inventory_json(lm.inventory);
+        engine::CudaEngineOptions o;
+        o.precision = r.precision;
+        o.device = device_index(r.device);
+        o.max_batch = std::max(1, r.max_batch);
+        o.max_seq = r.max_seq;
+        o.cuda_graphs = bool_option(r.options, "cuda_graphs", true);
+        o.tf32 = bool_option(r.options, "tf32", false);
+        o.engine_file = string_option(r.options, "engine_file", "");
+        return engine::make_cuda_engine(lm.weights, o);
+#else
+        std::string why;
+        native_cuda_available(&why);
+        (void)device_index;
+        throw UnsupportedError(why);
+#endif
+      });
+}
+
+// ---- onnxruntime-cpu / onnxruntime-cuda ---------------------------------------------------
+
+bool onnxruntime_available(const std::string& device_kind_name, std::string* reason) {
+#if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ORT) && defined(SB_HAVE_EXPORT)
+  return engine::ort_available(device_kind_name, reason);
+#else
+  if (reason)
+    *reason = "this build has no ONNX Runtime backend or ONNX exporter (sb_backend_ort/sb_export; "
+              "run scripts/setup.sh to fetch ONNX Runtime)";
+  return false;
+#endif
+}
+
+#if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ORT) && defined(SB_HAVE_EXPORT)
+namespace {
+// Exports (or reuses) the last-position-logits ONNX graph for this model and precision.
+// Cache key: source weights SHA-256 + dtype + opset + variant + scalebench version; a cached
+// file whose SHA-256 no longer matches its record is rebuilt, never used.
+fs::path onnx_artifact(const model::LoadedModel& lm, const LoadRequest& r, LoadResult& result) {
+  exporter::ExportOptions eo;
+  eo.dtype = model::dtype_from_precision(r.precision);
+  eo.last_position_logits = true;
+  std::string key_text = lm.inventory.weights_sha256 + "|" + r.precision + "|opset" +
+                         std::to_string(eo.opset) + "|last|" + kVersion + "|" + kGitSha;
+  std::string key = sha256_hex(key_text).substr(0, 16);
+  fs::path base = r.artifacts_dir.empty() ? fs::temp_directory_path() / "scalebench-artifacts"
+                                          : r.artifacts_dir;
+  fs::path dir = base / "onnx" / (r.model_id.empty() ? key : r.model_id + "-" + r.precision + "-" + key);
+  fs::path record = dir / "artifact.json";
+  if (fs::exists(record)) {
+    try {
+      json a = json::parse(read_file(record));
+      fs::path file = dir / a.at("file").get<std::string>();
+      bool ok = fs::exists(file) && sha256_file(file) == a.at("sha256").get<std::string>();
+      if (ok && a.contains("external_data_file") && !a["external_data_file"].get<std::string>().empty()) {
+        fs::path data = dir / a["external_data_file"].get<std::string>();
+        ok = fs::exists(data) && sha256_file(data) == a.value("external_data_sha256", "");
+      }
+      if (ok) {
+        a["cached"] = true;
+        result.artifact = a;
+        return file;
+      }
+    } catch (const std::exception&) {
+      // A corrupt record is the same as none: rebuild below.
+    }
+  }
+  auto er = exporter::export_onnx(lm.weights, eo, dir);
+  json a = json::parse(exporter::export_result_json(er));
+  a["kind"] = "onnx";
+  a["file"] = er.model_file.filename().string();
+  a["external_data_file"] = er.external_data_file.empty() ? "" : er.external_data_file.filename().string();
+  a["external_data_sha256"] = er.external_data_sha256;
+  a["sha256"] = er.sha256;
+  a["key"] = key_text;
+  a["build_ms"] = er.export_ms;
+  write_file_atomic(record, a.dump(2));
+  a["cached"] = false;
+  result.artifact = a;
+  result.build_ms = er.export_ms;
+  return er.model_file;
+}
+}  // namespace
+#endif
+
+std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::string& kind) {
+  Capabilities caps;
+  caps.logits_all = false;  // the benchmark graph has last-position logits only
+  return std::make_unique<EngineBackend>(
+      name, caps, [name, kind](const LoadRequest& r, LoadResult& result) -> std::unique_ptr<engine::Engine> {
+#if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ORT) && defined(SB_HAVE_EXPORT)
+        std::string why;
+        if (!engine::ort_available(kind, &why)) throw UnsupportedError(why);
+        if (device_kind(r.device) != kind)
+          throw UnsupportedError(name + " runs on " + kind + ", not " + r.device);
+        auto lm = load_weights(r);
+        result.model = model_inventory_json(lm.inventory);
+        fs::path file = onnx_artifact(lm, r, result);
+        engine::OrtEngineOptions o;
+        o.device = r.device;
+        o.threads = int_option(r.options, "threads", 0);
+        o.graph_optimization = string_option(r.options, "graph_optimization", "all");
+        o.cuda_graphs = bool_option(r.options, "cuda_graphs", false);
+        return engine::make_ort_engine(file, lm.weights.config, o);
+#else
+        std::string why;
+        onnxruntime_available(kind, &why);
+        throw UnsupportedError(why);
+#endif
+      });
+}
+
+}  // namespace sb::backends

@@ -1,0 +1,34 @@
+// bench/progress — what `scalebench run` shows while it works.
+// Contract: on a terminal, one live line (cells done/total, current cell, elapsed, ETA) that is
+// redrawn in place; otherwise (CI logs, pipes) plain lines, one per finished cell.  Messages
+// (failures, notes) always get their own line.
+#pragma once
+#include <chrono>
+#include <ostream>
+#include <string>
+
+#include "bench/record.h"
+
+namespace sb::bench {
+
+class Progress {
+ public:
+  Progress(std::ostream& out, int total_cells, int already_done);
+  void cell_started(const CellKey& key, const std::string& what);
+  void cell_done(const CellKey& key, bool ok);
+  void message(const std::string& text);
+  void finish();
+
+ private:
+  void draw();
+  std::ostream& out_;
+  bool tty_;
+  int total_, done_, done_here_ = 0, failed_ = 0;
+  std::string current_;
+  std::chrono::steady_clock::time_point start_;
+  bool line_open_ = false;
+};
+
+std::string format_duration(double seconds);   // "1:05", "1:02:03"
+
+}  // namespace sb::bench
