@@ -50,7 +50,7 @@ std::mt19937_64 g_rng(20261126);
 
 void ck(cudaError_t e, const char* what) {
   if (e != cudaSuccess) {
-    std::fprintf(stderr, "FATAL: %s: %s\n", what, cudaGetErrorString(e));
+    std::fprintf(stderr, "FATAL: %s: %s %s\n", what, cudaGetErrorString(e), cudak::last_launch_detail());
     std::exit(2);
   }
 }
@@ -313,7 +313,7 @@ void test_attention() {
       {1, 33, 2, 64, 0, 1, 128},  {2, 130, 1, 64, 0, 1, 128},  {3, 7, 5, 80, 0, 1, 128},
       {1, 4, 2, 96, 0, 1, 128},   {1, 9, 1, 128, 0, 1, 128},   {1, 1, 12, 64, 37, 1, 128},
       {2, 1, 12, 64, 200, 4, 64}, {1, 1, 25, 64, 1000, 8, 128}, {3, 1, 3, 128, 70, 3, 32},
-      {1, 1, 2, 1, 5, 2, 4},      {4, 1, 16, 64, 511, 4, 128}, {1, 1, 4, 32, 0, 5, 32},
+      {1, 1, 2, 1, 5, 3, 4},      {4, 1, 16, 64, 500, 4, 128}, {1, 1, 4, 32, 0, 5, 32},
   };
   if (g_small) cases = {{1, 5, 2, 64, 0, 1, 128}, {2, 1, 3, 16, 40, 3, 16}, {1, 3, 2, 1, 0, 1, 128}};
   for (Dt dt : kDts)
@@ -772,7 +772,9 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       }
       expect(kname + "/all_logits", cas, ok, fmtcase("all-position logits out of tolerance (worst %.3g) or wrong size/tokens", worst));
       // Sensitivity (fp32 only): the same comparison must FAIL against a wrong reference.
-      if (precision == "fp32" && B == 1) {
+      // (Not on n_embd < 16: LayerNorm of a 2-vector is +-gamma + beta whatever its input, so such
+      // a model is legitimately insensitive to some of these perturbations.)
+      if (precision == "fp32" && B == 1 && cfg.n_embd >= 16) {
         const std::vector<std::int32_t> p0(prompt.begin(), prompt.begin() + S);
         const struct { const char* what; cuda_ref::ForwardOptions fo; } variants[] = {
             {"position offset +1", {1, true, false}},

@@ -24,7 +24,8 @@ using cudak::Dt;
 
 void ck(cudaError_t e, const char* what) {
   if (e != cudaSuccess)
-    sb::fail("native-cuda: {} failed: {} ({})", what, cudaGetErrorString(e), cudaGetErrorName(e));
+    sb::fail("native-cuda: {} failed: {} ({}) {}", what, cudaGetErrorString(e), cudaGetErrorName(e),
+             cudak::last_launch_detail());
 }
 
 Dt parse_precision(const std::string& p) {

@@ -12,10 +12,13 @@
 #include <cuda_fp16.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "engine/cuda/argmax_key.h"
 
 namespace sb::engine::cudak {
+
+const char* last_launch_detail();
 
 const char* dt_name(Dt d) {
   switch (d) {
@@ -101,6 +104,7 @@ __device__ float block_sum(float v, float* scratch /* >= 33 floats */) {
   return scratch[32];
 }
 
+char g_detail[512] = "";
 int g_sm_count = 0;
 int g_smem_optin = 0;
 cudaError_t device_limits() {
@@ -454,9 +458,14 @@ __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
 template <typename T, int M, GemvEpilogue EPI>
 cudaError_t gemv_launch_t(const GemvArgs& a, cudaStream_t st) {
   const std::size_t smem = static_cast<std::size_t>(M) * a.k_in * sizeof(T);
+  const cudaError_t stale = cudaGetLastError();  // an earlier unchecked failure is not ours
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
-  if (smem > static_cast<std::size_t>(g_smem_optin)) return cudaErrorInvalidValue;
+  if (smem > static_cast<std::size_t>(g_smem_optin)) {
+    std::snprintf(g_detail, sizeof g_detail, "gemv: %zu B of shared memory > device limit %d", smem,
+                  g_smem_optin);
+    return cudaErrorInvalidValue;
+  }
   static bool raised = false;  // per instantiation; raising to the opt-in maximum once is enough
   if (smem > 48 * 1024 && !raised) {
     e = cudaFuncSetAttribute(gemv_kernel<T, M, EPI>, cudaFuncAttributeMaxDynamicSharedMemorySize,
@@ -469,7 +478,19 @@ cudaError_t gemv_launch_t(const GemvArgs& a, cudaStream_t st) {
   const int want = (a.n_out + kRowsPerBlockIter - 1) / kRowsPerBlockIter;
   const int grid = want < g_sm_count * per_sm ? want : g_sm_count * per_sm;
   gemv_kernel<T, M, EPI><<<grid, kGemvThreads, smem, st>>>(a);
-  return cudaGetLastError();
+  e = cudaGetLastError();
+  if (e != cudaSuccess) {
+    cudaFuncAttributes fa{};
+    cudaFuncGetAttributes(&fa, gemv_kernel<T, M, EPI>);
+    std::snprintf(g_detail, sizeof g_detail,
+                  "gemv<%s,M=%d,epi=%d> launch grid=%d block=%d smem=%zu N=%d K=%d: %s; stale error "
+                  "before launch: %s; kernel regs=%d static_smem=%zu max_threads=%d "
+                  "max_dyn_smem=%d sm_count=%d optin=%d",
+                  dt_name(a.dt), M, static_cast<int>(EPI), grid, kGemvThreads, smem, a.n_out, a.k_in,
+                  cudaGetErrorName(e), cudaGetErrorName(stale), fa.numRegs, fa.sharedSizeBytes,
+                  fa.maxThreadsPerBlock, fa.maxDynamicSharedSizeBytes, g_sm_count, g_smem_optin);
+  }
+  return e;
 }
 
 template <typename T, int M>
@@ -622,6 +643,9 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
   if (head_dim < 1 || head_dim > kMaxHeadDim || n_split < 1 || seq > 65535 || n_split > 65535)
     return cudaErrorInvalidValue;
   if (n_split > 1 && (partial == nullptr || counters == nullptr)) return cudaErrorInvalidValue;
+  if (n_split == 1) split_keys = max_t;  // one block sees every key of its query
+  // Every cache position must belong to some split.
+  if (static_cast<long long>(n_split) * split_keys < max_t) return cudaErrorInvalidValue;
   const dim3 grid(static_cast<unsigned>(batch * n_head), static_cast<unsigned>(seq),
                   static_cast<unsigned>(n_split));
   const int nch = (head_dim + 31) / 32;
@@ -650,6 +674,8 @@ cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) 
     return cudaGetLastError();
   });
 }
+
+const char* last_launch_detail() { return g_detail; }
 
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
   if (a.rows < 1 || a.rows > kGemvMaxRows || a.n_out < 1 || a.k_in < 1) return cudaErrorInvalidValue;

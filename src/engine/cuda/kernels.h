@@ -93,6 +93,8 @@ struct GemvArgs {
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st);
+// Details of the last launcher failure that has more to say than its cudaError_t ("" if none).
+const char* last_launch_detail();
 
 // slots[r] = packed argmax over logits[r * row_stride + 0 .. vocab).
 cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,
