@@ -2,6 +2,7 @@
 #include "backends/ort/ort_engine.h"
 
 #include <dlfcn.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +42,14 @@ int parse_device_id(const std::string& device) {
     }
   }
   fail("onnxruntime: device '{}' is not cpu, cuda or cuda:N", device);
+}
+
+// Same default as native-cpu: every CPU this process may run on (affinity mask).
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 bool is_cuda(const std::string& device) { return device.rfind("cuda", 0) == 0; }
@@ -184,7 +193,7 @@ class OrtEngine final : public Engine {
     std::string why;
     if (!ort_available(o.device, &why)) fail("onnxruntime-{}: unsupported: {}", cuda_ ? "cuda" : "cpu", why);
     if (o.cuda_graphs && !cuda_) fail("onnxruntime: cuda_graphs needs the cuda device, not {}", o.device);
-    threads_ = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads_ = o.threads > 0 ? o.threads : usable_cpus();
     opt_level(o.graph_optimization);  // validates the name early
 
     facts_.ort_version = Ort::GetVersionString();
@@ -399,7 +408,7 @@ class OrtEngine final : public Engine {
   void ensure_kv(int batch) {
     if (batch == batch_ && kv_[0] != nullptr) return;
     batch_ = batch;
-    cap_T_ = cfg_.n_positions;
+    cap_T_ = opt_.max_seq > 0 ? std::min(opt_.max_seq, cfg_.n_positions) : cfg_.n_positions;
     const std::size_t bytes = kv_elems_per_tensor() * elem_size(main_.kv_type) * 2 * cfg_.n_layer;
     for (auto& k : kv_) k.reset();
     for (auto& k : kv_) {
@@ -413,11 +422,11 @@ class OrtEngine final : public Engine {
     cur_ = 0;
     if (cuda_ && opt_.cuda_graphs) {
       // Fixed device addresses for the step inputs and logits (captured graphs replay them).
-      const std::size_t ids_bytes = static_cast<std::size_t>(batch) * cfg_.n_positions * 8;
+      const std::size_t ids_bytes = static_cast<std::size_t>(batch) * cap_T_ * 8;
       dev_ids_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(ids_bytes));
       dev_mask_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(ids_bytes));
       dev_pos_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(ids_bytes));
-      const std::size_t rows = main_.last_logits ? 1 : static_cast<std::size_t>(cfg_.n_positions);
+      const std::size_t rows = main_.last_logits ? 1 : static_cast<std::size_t>(cap_T_);
       dev_logits_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(
           static_cast<std::size_t>(batch) * rows * cfg_.vocab_size * elem_size(main_.logits_type)));
     }
@@ -434,6 +443,9 @@ class OrtEngine final : public Engine {
     if (T > cfg_.n_positions) {
       fail("onnxruntime: {} positions exceed n_positions {} (past {} + new {})", T,
            cfg_.n_positions, P, S);
+    }
+    if (T > cap_T_) {
+      fail("onnxruntime: {} positions exceed the engine's max_seq {} (past {} + new {})", T, cap_T_, P, S);
     }
     const std::size_t BS = static_cast<std::size_t>(B) * S, BT = static_cast<std::size_t>(B) * T;
     ids_.resize(BS);

@@ -15,7 +15,7 @@
 //    use and serves kAll prefills only; both graphs share the KV layout, so decode continues
 //    on the first session.  kLast with an all-position graph slices the last position.
 //  - I/O buffers are reused across steps: ids/mask/positions live in growing host vectors, the
-//    KV cache is two preallocated ping-pong buffer sets of capacity [B,H,n_positions,D] per
+//    KV cache is two preallocated ping-pong buffer sets of capacity [B,H,max_seq,D] per
 //    tensor (past reads one, present is bound with IoBinding to the other), logits are bound to
 //    a preallocated host buffer.  On the CUDA EP the KV buffer sets are device memory from the
 //    session's CUDA allocator, so the cache never leaves the GPU.
@@ -39,13 +39,14 @@ namespace sb::engine {
 
 struct OrtEngineOptions {
   std::string device = "cpu";          // "cpu", "cuda" or "cuda:N"
-  int threads = 0;                     // intra-op threads; 0 = all cores (as native-cpu)
+  int threads = 0;                     // intra-op threads; 0 = every CPU in the affinity mask (as native-cpu)
   std::string graph_optimization = "all";  // disable | basic | extended | all
   bool cuda_graphs = false;            // CUDA EP only: capture one CUDA graph per step shape
   // Added members.
   std::filesystem::path all_logits_file;  // for kAll prefills; default: model.onnx beside
   bool record_op_histogram = true;     // save the optimized graph once and count its operators
   int inter_op_threads = 1;            // graph is sequential: one inter-op thread
+  int max_seq = 0;                     // KV capacity in positions; 0 = n_positions
 };
 
 // Facts the manifest records about an ORT engine ("artifacts"/"options").
