@@ -43,9 +43,10 @@ for stage in "$@"; do
       ldd "$BIN/cuda_validate" | tee "$OUT/ldd.txt"
       args=()
       [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
-      "$BIN/cuda_validate" "${args[@]}" 2>&1 | tee "$OUT/validate.log" | grep -E "^(FAIL|NOTE|device)" | head -60
-      rc=${PIPESTATUS[0]}
-      tail -40 "$OUT/validate.log"
+      "$BIN/cuda_validate" "${args[@]}" > "$OUT/validate.log" 2>&1
+      rc=$?
+      grep -E "^(FAIL|NOTE|device)" "$OUT/validate.log" | cut -c1-220 | head -40
+      sed -n '/^check /,$p' "$OUT/validate.log"
       echo "validate exit $rc"; [[ $rc == 0 ]] || status=1 ;;
     sanitize)
       for tool in memcheck racecheck; do

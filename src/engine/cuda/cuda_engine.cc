@@ -164,16 +164,17 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   ck(cudaGetDeviceProperties(&prop, opts_.device), "cudaGetDeviceProperties");
   smem_optin_ = static_cast<int>(prop.sharedMemPerBlockOptin);
   ck(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
+  cudak::set_programmatic_launch(o.programmatic_launch);
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
   int rt = 0, drv = 0;
   cudaRuntimeGetVersion(&rt);
   cudaDriverGetVersion(&drv);
   description_ = fmt::format(
       "native-cuda precision={}{} device={} ({} SMs, sm_{}{}) cuda_runtime={} driver={} {} "
-      "graphs={} fused_gemv={} max_batch={} max_seq={}",
+      "graphs={} pdl={} fused_gemv={} max_batch={} max_seq={}",
       o.precision, (dt_ == Dt::kF32 && o.tf32) ? "+tf32" : "", prop.name,
       prop.multiProcessorCount, prop.major, prop.minor, rt, drv, lt_->version(),
-      o.cuda_graphs ? "on" : "off", o.fused_gemv ? "on" : "off", max_b_, max_t_);
+      o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off", max_b_, max_t_);
   allocate();
 }
 

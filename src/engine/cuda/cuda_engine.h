@@ -34,7 +34,8 @@ struct CudaEngineOptions {
   // Added members (validation and tuning switches; defaults are the fast path).
   bool fused_gemv = true;           // rows <= 4: fused LN+GEMV+epilogue kernels instead of cuBLASLt
   bool gelu_epilogue = true;        // cuBLASLt GELU_BIAS epilogue (else bias epilogue + gelu kernel)
-  int decode_split_keys = 128;      // decode attention: keys per block before splitting the cache
+  int decode_split_keys = 32;       // decode attention: keys per block (one warp) of the cache
+  bool programmatic_launch = true;  // PDL between forward kernels (process-wide, see kernels.h)
 };
 
 std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o);

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "engine/cuda/argmax_key.h"
 
@@ -105,6 +106,30 @@ __device__ float block_sum(float v, float* scratch /* >= 33 floats */) {
 }
 
 char g_detail[512] = "";
+bool g_pdl = true;
+
+// Programmatic dependent launch (sm_90): every forward kernel lets the next one be scheduled as
+// soon as all its blocks run (trigger), and waits for the previous kernel's completion and memory
+// (wait) before touching activations, so launch latency and weight prefetch overlap the tail of
+// the previous kernel.  Both are no-ops for kernels launched without the attribute.
+__device__ __forceinline__ void pdl_trigger() { asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
+__device__ __forceinline__ void pdl_wait() { asm volatile("griddepcontrol.wait;" ::: "memory"); }
+
+template <typename... KArgs, typename... Args>
+cudaError_t launch_k(void (*kernel)(KArgs...), dim3 grid, dim3 block, std::size_t smem,
+                     cudaStream_t st, Args&&... args) {
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = grid;
+  cfg.blockDim = block;
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = st;
+  cudaLaunchAttribute attr[1];
+  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr[0].val.programmaticStreamSerializationAllowed = 1;
+  cfg.attrs = attr;
+  cfg.numAttrs = g_pdl ? 1 : 0;
+  return cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
+}
 int g_sm_count = 0;
 int g_smem_optin = 0;
 cudaError_t device_limits() {
@@ -127,6 +152,8 @@ template <typename T>
 __global__ void embed_kernel(T* x, const T* wte, const T* wpe, const std::int32_t* tokens,
                              const int* past_len, int rows, int seq, int E,
                              unsigned long long* slots, int n_slots) {
+  pdl_trigger();
+  pdl_wait();
   if (blockIdx.x == 0) {
     for (int i = threadIdx.x; i < n_slots; i += blockDim.x) slots[i] = 0ull;
   }
@@ -145,6 +172,8 @@ __global__ void embed_kernel(T* x, const T* wte, const T* wpe, const std::int32_
 template <typename T>
 __global__ void layernorm_kernel(T* out, const T* in, long long in_stride, const float* gamma,
                                  const float* beta, int rows, int E, float eps) {
+  pdl_trigger();
+  pdl_wait();
   const int warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
   if (warp >= rows) return;
   const T* x = in + warp * in_stride;
@@ -165,6 +194,8 @@ __global__ void layernorm_kernel(T* out, const T* in, long long in_stride, const
 template <typename T>
 __global__ void kv_append_kernel(T* kc, T* vc, const T* qkv, const int* past_len, int B, int S,
                                  int H, int D, int max_t) {
+  pdl_trigger();
+  pdl_wait();
   const int E = H * D;
   const long long n = static_cast<long long>(B) * S * E;
   const int past = *past_len;
@@ -203,6 +234,8 @@ __global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, con
                                                        int H, int D, int max_t, float scale,
                                                        int split_keys, float* partial,
                                                        unsigned* counters) {
+  pdl_trigger();
+  pdl_wait();
   __shared__ float q_s[NCH * 32];
   const int lane = threadIdx.x;
   const int b = blockIdx.x / H, h = blockIdx.x % H, s = blockIdx.y, z = blockIdx.z;
@@ -232,6 +265,7 @@ __global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, con
 #pragma unroll
     for (int c = 0; c < NCH; ++c) acc[c] *= corr;
     const int cnt = min(32, k1 - t);
+#pragma unroll 4
     for (int jj = 0; jj < cnt; ++jj) {
       const float pj = __shfl_sync(kFull, p, jj);
       const T* vr = vb + static_cast<long long>(t + jj) * D;
@@ -302,6 +336,8 @@ __global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, con
 // ---------------------------------------------------------------- gelu (fallback)
 template <typename T>
 __global__ void gelu_kernel(T* x, std::size_t n) {
+  pdl_trigger();
+  pdl_wait();
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
     x[i] = from_f<T>(gelu_new(to_f(x[i])));
@@ -322,6 +358,19 @@ __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
   const int K = a.k_in, N = a.n_out;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const T* x = static_cast<const T*>(a.x);
+  pdl_trigger();
+  {
+    // Weights don't depend on the previous kernel: start pulling this block's first rows into L2
+    // while that kernel finishes.
+    const int n_first = blockIdx.x * kRowsPerBlockIter;
+    if (n_first < N) {
+      const char* base = static_cast<const char*>(a.w) + static_cast<std::size_t>(n_first) * K * sizeof(T);
+      const std::size_t bytes = static_cast<std::size_t>(min(kRowsPerBlockIter, N - n_first)) * K * sizeof(T);
+      for (std::size_t off = static_cast<std::size_t>(tid) * 128; off < bytes; off += kGemvThreads * 128)
+        asm volatile("prefetch.global.L2 [%0];" ::"l"(base + off));
+    }
+  }
+  pdl_wait();
 
   // Prologue: stage the M input rows (LayerNorm'd when asked) in shared memory, rounded to T as
   // the cuBLASLt path rounds its LayerNorm output.
@@ -466,8 +515,10 @@ cudaError_t gemv_launch_t(const GemvArgs& a, cudaStream_t st) {
                   g_smem_optin);
     return cudaErrorInvalidValue;
   }
-  static bool raised = false;  // per instantiation; raising to the opt-in maximum once is enough
-  if (smem > 48 * 1024 && !raised) {
+  // Raise the dynamic limit once per instantiation, always: dynamic + static shared memory must
+  // fit the default 48 KiB otherwise (dynamic exactly 48 KiB plus the static scratch failed).
+  static bool raised = false;
+  if (!raised) {
     e = cudaFuncSetAttribute(gemv_kernel<T, M, EPI>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                              g_smem_optin - 1024);
     if (e != cudaSuccess) return e;
@@ -477,8 +528,7 @@ cudaError_t gemv_launch_t(const GemvArgs& a, cudaStream_t st) {
   const int per_sm = smem <= 24 * 1024 ? 4 : (smem <= 48 * 1024 ? 2 : 1);
   const int want = (a.n_out + kRowsPerBlockIter - 1) / kRowsPerBlockIter;
   const int grid = want < g_sm_count * per_sm ? want : g_sm_count * per_sm;
-  gemv_kernel<T, M, EPI><<<grid, kGemvThreads, smem, st>>>(a);
-  e = cudaGetLastError();
+  e = launch_k(gemv_kernel<T, M, EPI>, grid, kGemvThreads, smem, st, a);
   if (e != cudaSuccess) {
     cudaFuncAttributes fa{};
     cudaFuncGetAttributes(&fa, gemv_kernel<T, M, EPI>);
@@ -519,6 +569,8 @@ cudaError_t gemv_dispatch_rows(const GemvArgs& a, cudaStream_t st) {
 // ---------------------------------------------------------------- argmax over rows
 __global__ void argmax_rows_kernel(const float* logits, int V, long long stride,
                                    unsigned long long* slots) {
+  pdl_trigger();
+  pdl_wait();
   __shared__ unsigned long long part[32];
   const float* row = logits + blockIdx.x * stride;
   unsigned long long best = 0ull;
@@ -540,6 +592,8 @@ __global__ void argmax_rows_kernel(const float* logits, int V, long long stride,
 // ---------------------------------------------------------------- weight preparation
 template <typename T>
 __global__ void convert_kernel(T* dst, const float* src, std::size_t n) {
+  pdl_trigger();
+  pdl_wait();
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
     dst[i] = from_f<T>(src[i]);
@@ -547,6 +601,8 @@ __global__ void convert_kernel(T* dst, const float* src, std::size_t n) {
 
 template <typename T>
 __global__ void transpose_convert_kernel(T* dst, const float* src, int in, int out) {
+  pdl_trigger();
+  pdl_wait();
   // 32x32 tiles through shared memory so both sides are coalesced.
   __shared__ float tile[32][33];
   const int i0 = blockIdx.y * 32, o0 = blockIdx.x * 32;
@@ -571,6 +627,8 @@ __device__ __forceinline__ std::uint64_t splitmix64(std::uint64_t z) {
 template <typename T>
 __global__ void fill_normal_kernel(T* dst, std::size_t n, std::uint64_t seed, std::uint64_t stream,
                                    float mean, float stddev) {
+  pdl_trigger();
+  pdl_wait();
   const std::uint64_t base = splitmix64(seed ^ splitmix64(stream));
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
@@ -604,10 +662,9 @@ cudaError_t launch_embed(Dt dt, void* x, const void* wte, const void* wpe,
                          int n_embd, unsigned long long* slots, int n_slots, cudaStream_t st) {
   return by_type(dt, [&](auto t) {
     using T = decltype(t);
-    embed_kernel<T><<<grid_for(static_cast<std::size_t>(rows) * n_embd, 256), 256, 0, st>>>(
-        static_cast<T*>(x), static_cast<const T*>(wte), static_cast<const T*>(wpe), tokens,
-        past_len, rows, seq, n_embd, slots, n_slots);
-    return cudaGetLastError();
+    return launch_k(embed_kernel<T>, grid_for(static_cast<std::size_t>(rows) * n_embd, 256), 256, 0,
+                    st, static_cast<T*>(x), static_cast<const T*>(wte), static_cast<const T*>(wpe),
+                    tokens, past_len, rows, seq, n_embd, slots, n_slots);
   });
 }
 
@@ -616,10 +673,9 @@ cudaError_t launch_layernorm(Dt dt, void* out, const void* in, long long in_row_
                              float eps, cudaStream_t st) {
   return by_type(dt, [&](auto t) {
     using T = decltype(t);
-    layernorm_kernel<T><<<blocks_for(static_cast<std::size_t>(rows) * 32, 128), 128, 0, st>>>(
-        static_cast<T*>(out), static_cast<const T*>(in), in_row_stride, gamma, beta, rows,
-        n_embd, eps);
-    return cudaGetLastError();
+    return launch_k(layernorm_kernel<T>, blocks_for(static_cast<std::size_t>(rows) * 32, 128), 128,
+                    0, st, static_cast<T*>(out), static_cast<const T*>(in), in_row_stride, gamma,
+                    beta, rows, n_embd, eps);
   });
 }
 
@@ -629,10 +685,9 @@ cudaError_t launch_kv_append(Dt dt, void* k_cache, void* v_cache, const void* qk
   return by_type(dt, [&](auto t) {
     using T = decltype(t);
     const std::size_t n = static_cast<std::size_t>(batch) * seq * n_head * head_dim;
-    kv_append_kernel<T><<<grid_for(n, 256), 256, 0, st>>>(
-        static_cast<T*>(k_cache), static_cast<T*>(v_cache), static_cast<const T*>(qkv), past_len,
-        batch, seq, n_head, head_dim, max_t);
-    return cudaGetLastError();
+    return launch_k(kv_append_kernel<T>, grid_for(n, 256), 256, 0, st, static_cast<T*>(k_cache),
+                    static_cast<T*>(v_cache), static_cast<const T*>(qkv), past_len, batch, seq,
+                    n_head, head_dim, max_t);
   });
 }
 
@@ -652,11 +707,9 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
   return by_type(dt, [&](auto t) {
     using T = decltype(t);
     auto args = [&](auto kernel) {
-      kernel<<<grid, 32, 0, st>>>(static_cast<T*>(out), static_cast<const T*>(qkv),
-                                  static_cast<const T*>(k_cache), static_cast<const T*>(v_cache),
-                                  past_len, seq, n_head, head_dim, max_t, scale, split_keys,
-                                  partial, counters);
-      return cudaGetLastError();
+      return launch_k(kernel, grid, 32, 0, st, static_cast<T*>(out), static_cast<const T*>(qkv),
+                      static_cast<const T*>(k_cache), static_cast<const T*>(v_cache), past_len, seq,
+                      n_head, head_dim, max_t, scale, split_keys, partial, counters);
     };
     switch (nch) {
       case 1: return args(attention_kernel<T, 1>);
@@ -670,12 +723,13 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
 cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) {
   return by_type(dt, [&](auto t) {
     using T = decltype(t);
-    gelu_kernel<T><<<grid_for(n, 256), 256, 0, st>>>(static_cast<T*>(x), n);
-    return cudaGetLastError();
+    return launch_k(gelu_kernel<T>, grid_for(n, 256), 256, 0, st, static_cast<T*>(x), n);
   });
 }
 
 const char* last_launch_detail() { return g_detail; }
+void set_programmatic_launch(bool on) { g_pdl = on; }
+bool programmatic_launch() { return g_pdl; }
 
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
   if (a.rows < 1 || a.rows > kGemvMaxRows || a.n_out < 1 || a.k_in < 1) return cudaErrorInvalidValue;
@@ -690,8 +744,7 @@ cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
 cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,
                                unsigned long long* slots, cudaStream_t st) {
   if (rows < 1) return cudaSuccess;
-  argmax_rows_kernel<<<rows, 1024, 0, st>>>(logits, vocab, row_stride, slots);
-  return cudaGetLastError();
+  return launch_k(argmax_rows_kernel, rows, 1024, 0, st, logits, vocab, row_stride, slots);
 }
 
 cudaError_t launch_convert(Dt dt, void* dst, const float* src, std::size_t n, cudaStream_t st) {

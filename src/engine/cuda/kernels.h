@@ -95,6 +95,10 @@ struct GemvArgs {
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st);
 // Details of the last launcher failure that has more to say than its cudaError_t ("" if none).
 const char* last_launch_detail();
+// Programmatic dependent launch for the forward kernels (default on; process-wide switch, for
+// A/B measurements).
+void set_programmatic_launch(bool on);
+bool programmatic_launch();
 
 // slots[r] = packed argmax over logits[r * row_stride + 0 .. vocab).
 cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,

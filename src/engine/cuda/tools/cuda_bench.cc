@@ -245,12 +245,14 @@ int main(int argc, char** argv) {
   // Graphs off vs on for gpt2 fp16 decode, batch 1 (what the graphs buy).
   for (const auto& spec : specs) {
     if (spec.name != "gpt2" && spec.name != "tiny-gpt2") continue;
-    for (bool graphs : {false, true}) {
+    for (int variant = 0; variant < 3; ++variant) {
+      const bool graphs = variant > 0, pdl = variant != 1;
       CudaEngineOptions o;
       o.precision = "fp16";
       o.max_batch = 1;
       o.max_seq = 256;
       o.cuda_graphs = graphs;
+      o.programmatic_launch = pdl;
       auto eng = make_cuda_engine_synthetic(spec.cfg, 1234, o);
       std::vector<std::int32_t> prompt(32, 11);
       StepResult r;
@@ -264,10 +266,10 @@ int main(int argc, char** argv) {
           if (rep >= 2) dec_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - d0).count());
         }
       }
-      std::printf("%s fp16 single_short decode, graphs %s: %.4f ms/step (median)\n", spec.name.c_str(),
-                  graphs ? "on " : "off", median(dec_ms));
-      emit(fmt::format(R"({{"kind":"graphs_ab","device":"{}","model":"{}","precision":"fp16","graphs":{},"decode_step_ms_median":{:.5f}}})",
-                       prop.name, spec.name, graphs, median(dec_ms)));
+      std::printf("%s fp16 single_short decode, graphs %s, PDL %s: %.4f ms/step (median)\n",
+                  spec.name.c_str(), graphs ? "on " : "off", pdl ? "on " : "off", median(dec_ms));
+      emit(fmt::format(R"({{"kind":"graphs_ab","device":"{}","model":"{}","precision":"fp16","graphs":{},"pdl":{},"decode_step_ms_median":{:.5f}}})",
+                       prop.name, spec.name, graphs, pdl, median(dec_ms)));
     }
   }
   return 0;
