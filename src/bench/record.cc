@@ -115,6 +115,7 @@ json Record::to_json() const {
   if (peak_device_bytes) j["peak_device_bytes"] = *peak_device_bytes;
   if (!env.empty()) j["env"] = env;
   if (!worker.empty()) j["worker"] = worker;
+  if (!cell_info.empty()) j["cell_info"] = cell_info;
   return j;
 }
 
@@ -161,6 +162,7 @@ Record Record::from_json(const json& j, const std::string& where) {
   r.peak_device_bytes = opt_field<std::int64_t>(j, "peak_device_bytes", where);
   if (j.contains("env")) r.env = j.at("env");
   if (j.contains("worker")) r.worker = j.at("worker");
+  if (j.contains("cell_info")) r.cell_info = j.at("cell_info");
   return r;
 }
 

@@ -69,6 +69,9 @@ struct Record {
   // kWorkerStart: backend info (name, precision, device, library versions, description),
   // declared capabilities, artifact metadata and the worker's attempt number in its group.
   nlohmann::json worker = nlohmann::json::object();
+  // kSample: extra facts the worker reported for the whole cell (cell_done fields beyond the
+  // protocol's, e.g. the transformers worker's compile statistics).
+  nlohmann::json cell_info = nlohmann::json::object();
   bool throttled = false;
   std::string utc;                           // ISO-8601 UTC time the record was written
   std::string run_id;                        // links to manifest.json's run_id

@@ -120,6 +120,7 @@ class StudyRunner {
   bool start_worker(const PlannedGroup& g, const std::deque<int>& remaining, int attempt, std::string* error,
                     Status* status);
   CellOutcome run_cell(const PlannedGroup& g, const PlannedCell& c);
+  std::string model_dir_for_external(const PlannedGroup& g);
   void fail_cells(const PlannedGroup& g, std::deque<int>& remaining, Status status, const std::string& error);
   Record base_record(const CellKey& key, Record::Kind kind) const;
   void finish_cell(const PlannedCell& c, bool ok);
@@ -248,6 +249,32 @@ void StudyRunner::prepare_folder() {
   write_manifest();
 }
 
+// External workers (the transformers worker) read Hugging Face folders: synthetic models are
+// written once per (spec, weights seed) under artifacts/models/ with the same seeded weights
+// the native backends generate, so every backend runs the same model.
+std::string StudyRunner::model_dir_for_external(const PlannedGroup& g) {
+#if defined(SB_HAVE_MODEL)
+  if (!model::is_synthetic_spec(g.model_spec)) return g.model_spec;
+  std::string key = sha256_hex(g.model_spec + "|" + std::to_string(study_.weights_seed)).substr(0, 12);
+  fs::path dir = fs::absolute(out_ / "artifacts" / "models" / (safe_name(g.model_id) + "-" + key));
+  if (!fs::exists(dir / ".complete")) {
+    progress_->message("writing synthetic model " + g.model_id + " as a Hugging Face folder for " + g.backend);
+    auto t0 = Clock::now();
+    auto lm = model::load_model(g.model_spec, study_.weights_seed);
+    model::write_model_folder(lm.weights, model::DType::F32, dir);
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    write_file_atomic(dir / ".complete", json{{"spec", g.model_spec}, {"weights_seed", study_.weights_seed},
+                                              {"sha256", lm.inventory.weights_sha256}, {"build_ms", ms}}.dump());
+    manifest_["artifacts"]["model:" + g.model_id] = json{{"kind", "hf_folder"}, {"path", dir.string()},
+                                                         {"spec", g.model_spec}, {"build_ms", ms},
+                                                         {"weights_sha256", lm.inventory.weights_sha256}};
+  }
+  return dir.string();
+#else
+  return g.model_spec;
+#endif
+}
+
 bool StudyRunner::start_worker(const PlannedGroup& g, const std::deque<int>& remaining, int attempt,
                                std::string* error, Status* status) {
   const auto* d = backends::find_backend(g.backend);
@@ -258,7 +285,9 @@ bool StudyRunner::start_worker(const PlannedGroup& g, const std::deque<int>& rem
     max_seq = std::max(max_seq, k.prompt_len + (k.phase == "decode" ? k.new_tokens : 0));
   }
   Subprocess::Options so;
+  std::string model_dir = g.model_spec;
   try {
+    if (d->external) model_dir = model_dir_for_external(g);
     so.argv = backends::worker_command(*d, g.options, o_.self_executable);
   } catch (const std::exception& e) {
     *error = e.what();
@@ -277,7 +306,8 @@ bool StudyRunner::start_worker(const PlannedGroup& g, const std::deque<int>& rem
   }
   json load{{"op", "load"},          {"protocol", backends::kWorkerProtocol},
             {"backend", g.backend},  {"model_id", g.model_id},
-            {"model_spec", g.model_spec}, {"weights_seed", study_.weights_seed},
+            {"model_spec", g.model_spec}, {"model_dir", model_dir},
+            {"weights_seed", study_.weights_seed},
             {"precision", g.precision}, {"device", g.device},
             {"options", g.options},  {"artifacts_dir", fs::absolute(out_ / "artifacts").string()},
             {"max_batch", max_batch}, {"max_seq", max_seq}};
@@ -386,6 +416,7 @@ CellOutcome StudyRunner::run_cell(const PlannedGroup& g, const PlannedCell& c) {
   std::optional<Status> fail_status;
   std::string fail_error;
   std::optional<std::int64_t> peak_rss, peak_dev;
+  json cell_info = json::object();   // extra cell_done fields (e.g. compile statistics)
   auto elapsed_ms = [&] { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); };
   try {
     worker_->write_line(op.dump());
@@ -435,6 +466,9 @@ CellOutcome StudyRunner::run_cell(const PlannedGroup& g, const PlannedCell& c) {
         continue;
       }
       if (kind == "cell_done") {
+        for (auto& [key, value] : m.items())
+          if (key != "msg" && key != "cell_id" && key != "peak_rss_bytes" && key != "peak_device_bytes")
+            cell_info[key] = value;
         if (m.contains("peak_rss_bytes") && m["peak_rss_bytes"].is_number()) peak_rss = m["peak_rss_bytes"].get<std::int64_t>();
         if (m.contains("peak_device_bytes") && m["peak_device_bytes"].is_number())
           peak_dev = m["peak_device_bytes"].get<std::int64_t>();
@@ -473,6 +507,7 @@ CellOutcome StudyRunner::run_cell(const PlannedGroup& g, const PlannedCell& c) {
     r.throttled = throttled;
     r.peak_rss_bytes = peak_rss;
     r.peak_device_bytes = peak_dev;
+    r.cell_info = cell_info;
   }
   if (fail_status) {
     Record f = base_record(k, Record::Kind::kFailure);
