@@ -220,7 +220,8 @@ void CudaEngine::allocate() {
   partial_ = DevBuf(static_cast<std::size_t>(max_b_) * H_ * n_split_ * (D_ + 2) * 4,
                     "attention partials");
   counters_ = DevBuf(static_cast<std::size_t>(max_b_) * H_ * 4, "attention counters");
-  ck(cudaMemset(counters_.get(), 0, counters_.bytes()), "cudaMemset counters");
+  ck(cudaMemsetAsync(counters_.get(), 0, counters_.bytes(), stream_), "cudaMemset counters");
+  ck(cudaStreamSynchronize(stream_), "cudaMemset counters (sync)");
   step_ = DevBuf((1 + rows) * 4, "step input");
   slots_ = DevBuf(static_cast<std::size_t>(max_b_) * 8, "argmax slots");
   h_step_ = PinnedBuf((1 + rows) * 4);
@@ -234,23 +235,27 @@ void CudaEngine::upload(const model::GptWeights& w) {
     biggest = std::max({biggest, l.attn_c_attn_weight.size(), l.mlp_c_fc_weight.size(),
                         l.mlp_c_proj_weight.size()});
   DevBuf staging(biggest * 4, "fp32 upload staging");
+  // Every copy goes on stream_: a cudaMemcpy on the legacy stream may return before its DMA
+  // lands, and the non-blocking stream_ does not wait for the legacy stream, so the convert kernel
+  // could read a half-written staging buffer (seen: garbage weights for the larger models).
   auto put_plain = [&](const std::vector<float>& src, const DevBuf& dst) {
-    ck(cudaMemcpy(staging.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice),
-       "cudaMemcpy weights");
+    ck(cudaMemcpyAsync(staging.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice, stream_),
+       "cudaMemcpyAsync weights");
     ck(cudak::launch_convert(dt_, dst.get(), staging.as<float>(), src.size(), stream_),
        "convert weights");
     ck(cudaStreamSynchronize(stream_), "convert weights (sync)");
   };
   auto put_matrix = [&](const std::vector<float>& src, int in, int out, const DevBuf& dst) {
-    ck(cudaMemcpy(staging.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice),
-       "cudaMemcpy weights");
+    ck(cudaMemcpyAsync(staging.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice, stream_),
+       "cudaMemcpyAsync weights");
     ck(cudak::launch_transpose_convert(dt_, dst.get(), staging.as<float>(), in, out, stream_),
        "transpose weights");
     ck(cudaStreamSynchronize(stream_), "transpose weights (sync)");
   };
   auto put_f32 = [&](const std::vector<float>& src, const DevBuf& dst) {
-    ck(cudaMemcpy(dst.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice),
-       "cudaMemcpy LayerNorm parameters");
+    ck(cudaMemcpyAsync(dst.get(), src.data(), src.size() * 4, cudaMemcpyHostToDevice, stream_),
+       "cudaMemcpyAsync LayerNorm parameters");
+    ck(cudaStreamSynchronize(stream_), "LayerNorm parameters (sync)");
   };
   put_plain(w.wte, wte_);
   put_plain(w.wpe, wpe_);
