@@ -9,6 +9,8 @@
 # GPU machine's libcublasLt.so.13 (cudart is static).  Prepare before the call:
 #   scripts/gpu-check.sh prepare      # copies binaries + pydoc model into .gpu-cuda/ (ignored)
 # then run(carry=[".gpu-cuda"], command="scripts/gpu-check.sh validate sanitize bench").
+# Files written under $OUT (7 at most, under the run tool's limit of 8): card.txt (nvidia-smi and
+# ldd), validate.log, sanitize.log, bench.log, bench.jsonl, peer.log, peers.jsonl.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STAGE_DIR=${SB_GPU_DIR:-$ROOT/.gpu-cuda}
@@ -40,7 +42,7 @@ BIN=$STAGE_DIR/bin
 for stage in "$@"; do
   case $stage in
     validate)
-      ldd "$BIN/cuda_validate" | tee "$OUT/ldd.txt"
+      ldd "$BIN/cuda_validate" | tee -a "$OUT/card.txt"   # (a run returns at most 8 files)
       args=()
       [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
       "$BIN/cuda_validate" "${args[@]}" > "$OUT/validate.log" 2>&1
@@ -50,9 +52,12 @@ for stage in "$@"; do
       echo "validate exit $rc"; [[ $rc == 0 ]] || status=1 ;;
     sanitize)
       for tool in memcheck racecheck; do
-        timeout ${SB_SANITIZE_TIMEOUT_S:-150} compute-sanitizer --tool $tool --error-exitcode 99 "$BIN/cuda_validate" --small > "$OUT/sanitize-$tool.log" 2>&1
+        echo "=== compute-sanitizer --tool $tool" >> "$OUT/sanitize.log"
+        timeout ${SB_SANITIZE_TIMEOUT_S:-150} compute-sanitizer --tool $tool --error-exitcode 99 "$BIN/cuda_validate" --small > "$OUT/sanitize-cur.log" 2>&1
         rc=$?
-        grep -E "ERROR SUMMARY|PASSED|FAILED" "$OUT/sanitize-$tool.log" | tail -3
+        cat "$OUT/sanitize-cur.log" >> "$OUT/sanitize.log"
+        grep -E "ERROR SUMMARY|PASSED|FAILED" "$OUT/sanitize-cur.log" | tail -3
+        rm -f "$OUT/sanitize-cur.log"
         echo "sanitize $tool exit $rc"; [[ $rc == 0 ]] || status=1
       done ;;
     bench)
