@@ -1,0 +1,124 @@
+// The native CPU engine on gpt2-shaped synthetic weights (fp32), against this machine's
+// measured ceilings (engine/cpu/ceilings.h):
+//  - decode at batch 1: ms per step vs the bandwidth floor (weights + KV cache bytes read per
+//    step / measured read bandwidth); goal <= 1.5x.
+//  - prefill 4 x 64 (last-position logits, the benchmark path): GFLOP/s vs measured SGEMM peak;
+//    goal >= 50%.
+// Env SB_BENCH_MODEL overrides the model spec (default "gpt2"; e.g. "shape:L=2,H=4,E=256,V=1000,P=256"
+// for a quick run).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/cpu/ceilings.h"
+#include "engine/cpu/cpu_engine.h"
+#include "engine/cpu/thread_pool.h"
+#include "model/model.h"
+
+namespace {
+
+using sb::engine::LogitsMode;
+
+struct Shared {
+  sb::model::GptWeights weights;
+  sb::engine::CpuCeilings ceilings;
+};
+
+const Shared& shared() {
+  static const Shared s = [] {
+    const char* env = std::getenv("SB_BENCH_MODEL");
+    Shared r{sb::model::load_model(env && *env ? env : "gpt2", 0).weights, {}};
+    r.ceilings = sb::engine::measure_cpu_ceilings(sb::engine::available_cpus());
+    return r;
+  }();
+  return s;
+}
+
+// Bytes one decode step must read: every layer matrix and vector, the tied head (V x E, read
+// once as the LM head), ln_f, one wpe row; plus K and V of `past` positions in every layer.
+double decode_bytes(const sb::model::GptConfig& c, int past) {
+  const double E = c.n_embd, I = c.inner(), L = c.n_layer, V = c.vocab_size;
+  const double layer = E * 3 * E + 3 * E + E * E + E + E * I + I + I * E + E + 4 * E;
+  const double weights = L * layer + V * E + 2 * E + E;
+  const double kv = 2.0 * L * past * E;
+  return 4.0 * (weights + kv);
+}
+
+// Multiply-adds x2 of a prefill of batch x seq with last-position logits.
+double prefill_flops(const sb::model::GptConfig& c, int batch, int seq) {
+  const double E = c.n_embd, I = c.inner(), L = c.n_layer, V = c.vocab_size;
+  const double tokens = static_cast<double>(batch) * seq;
+  const double matmul = 2.0 * tokens * (E * 3 * E + E * E + 2 * E * I);
+  const double attention = 2.0 * 2.0 * E * batch * (seq * (seq + 1) / 2.0);  // QK^T and PV
+  return L * (matmul + attention) + 2.0 * E * V * batch;
+}
+
+// Timing is manual (steady_clock around the decode steps only; the prefill that starts each
+// batch of steps is excluded), so that the counters are plain numbers, not rates.
+void BM_DecodeB1(benchmark::State& state) {
+  const auto& s = shared();
+  const int prompt = static_cast<int>(state.range(0));
+  const int steps = 32;
+  auto engine = sb::engine::make_cpu_engine(s.weights, {.threads = s.ceilings.threads, .max_batch = 1});
+  const int V = s.weights.config.vocab_size;
+  std::vector<std::int32_t> tokens(prompt);
+  for (int i = 0; i < prompt; ++i) tokens[i] = (i * 7919 + 11) % V;
+  sb::engine::StepResult r;
+  double bytes = 0, seconds = 0;
+  std::int64_t n_steps = 0;
+  for (auto _ : state) {
+    engine->prefill(1, prompt, tokens, LogitsMode::kNone, r);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int t = 0; t < steps; ++t) {
+      bytes += decode_bytes(s.weights.config, engine->past_length() + 1);
+      const auto in = r.next_tokens;
+      engine->decode(in, LogitsMode::kNone, r);
+    }
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.SetIterationTime(dt);
+    seconds += dt;
+    n_steps += steps;
+  }
+  const double floor_s = bytes / (s.ceilings.mem_bandwidth_gbps * 1e9);
+  state.counters["ms_per_step"] = seconds / n_steps * 1e3;
+  state.counters["floor_ms_per_step"] = floor_s / n_steps * 1e3;
+  state.counters["x_floor"] = seconds / floor_s;
+  state.counters["bandwidth_GBps"] = s.ceilings.mem_bandwidth_gbps;
+  state.counters["achieved_GBps"] = bytes / seconds / 1e9;
+}
+
+void BM_Prefill(benchmark::State& state) {
+  const auto& s = shared();
+  const int batch = static_cast<int>(state.range(0)), seq = static_cast<int>(state.range(1));
+  auto engine = sb::engine::make_cpu_engine(s.weights, {.threads = s.ceilings.threads, .max_batch = batch});
+  const int V = s.weights.config.vocab_size;
+  std::vector<std::int32_t> tokens(static_cast<std::size_t>(batch) * seq);
+  for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<std::int32_t>((i * 7919 + 11) % V);
+  sb::engine::StepResult r;
+  engine->prefill(batch, seq, tokens, LogitsMode::kLast, r);  // warm-up: buffers, OpenBLAS threads
+  double seconds = 0;
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    engine->prefill(batch, seq, tokens, LogitsMode::kLast, r);
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.SetIterationTime(dt);
+    seconds += dt;
+    ++n;
+  }
+  const double gflops = prefill_flops(s.weights.config, batch, seq) * n / seconds * 1e-9;
+  state.counters["ms"] = seconds / n * 1e3;
+  state.counters["GFLOPs"] = gflops;
+  state.counters["sgemm_peak_GFLOPs"] = s.ceilings.sgemm_gflops;
+  state.counters["x_peak"] = gflops / s.ceilings.sgemm_gflops;
+}
+
+}  // namespace
+
+BENCHMARK(BM_DecodeB1)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK(BM_Prefill)->Args({4, 64})->Args({1, 8})->Args({1, 128})->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK_MAIN();
