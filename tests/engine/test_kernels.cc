@@ -119,3 +119,21 @@ TEST(ThreadPool, RunsEveryTaskExactlyOnce) {
 
 }  // namespace
 }  // namespace sb::engine
+
+#include "engine/cpu/ceilings.h"
+#include "util/error.h"
+
+namespace sb::engine {
+namespace {
+
+TEST(Ceilings, SgemmMeasuresSomethingAndBandwidthRefusesSmallBuffers) {
+  const double gflops = measure_sgemm_gflops(1, 256, 1);
+  EXPECT_GT(gflops, 0.1);
+  EXPECT_LT(gflops, 1e5);
+  // A buffer that fits in caches would report cache bandwidth, not memory bandwidth.
+  EXPECT_THROW(measure_cpu_read_bandwidth_gbps(1, std::size_t{64} << 20), sb::Error);
+  EXPECT_THROW(measure_sgemm_gflops(1, 16), sb::Error);
+}
+
+}  // namespace
+}  // namespace sb::engine
