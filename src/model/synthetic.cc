@@ -39,31 +39,10 @@ std::uint64_t tensor_key(std::uint64_t seed, std::string_view name) {
   return mix64(seed ^ mix64(fnv1a64(strip_transformer_prefix(name))));
 }
 
-// Standard normal pair j of the stream `key` (Box–Muller).
-inline void normal_pair(std::uint64_t key, std::uint64_t j, double* z0, double* z1) {
-  const std::uint64_t a = mix64(key + (2 * j + 1) * kGolden);
-  const std::uint64_t b = mix64(key + (2 * j + 2) * kGolden);
-  const double u1 = static_cast<double>((a >> 11) + 1) * 0x1p-53;   // (0, 1]
-  const double u2 = static_cast<double>(b >> 11) * 0x1p-53;         // [0, 1)
-  const double r = std::sqrt(-2.0 * det_log(u1));                  // sqrt is exact-rounded IEEE
-  double s, c;
-  det_sincos_2pi(u2, &s, &c);
-  *z0 = r * c;
-  *z1 = r * s;
-}
-
-}  // namespace
-
-double det_log(double x) {
-  // x = m * 2^e with m in (sqrt(1/2), sqrt(2)]: exact bit manipulation (x is normal here).
-  const std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
-  int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-  double m = std::bit_cast<double>((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
-  if (m > 1.4142135623730951) {
-    m *= 0.5;
-    ++e;
-  }
-  // ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.1716: the series to s^23 is below 1e-19.
+// ln(m * 2^e) for m in (sqrt(1/2), sqrt(2)]: ln m = 2 atanh(s), s = (m - 1) / (m + 1),
+// |s| <= 0.1716, so the series to s^23 is below 1e-19.  ln 2 is split so that e * kLn2Hi is
+// exact (kLn2Hi has 32 significant bits, |e| <= 1074).
+inline double log_reduced(double m, double e) {
   const double s = (m - 1.0) / (m + 1.0);
   const double z = s * s;
   double p = 1.0 / 23;
@@ -78,21 +57,20 @@ double det_log(double x) {
   p = p * z + 1.0 / 5;
   p = p * z + 1.0 / 3;
   p = p * z + 1.0;
-  // ln 2 split so that e * kLn2Hi is exact (kLn2Hi has 32 significant bits, |e| <= 1074).
   constexpr double kLn2Hi = 6.93147180369123816490e-01;
   constexpr double kLn2Lo = 1.90821492927058770002e-10;
-  const double de = static_cast<double>(e);
-  return de * kLn2Hi + (de * kLn2Lo + 2.0 * s * p);
+  return e * kLn2Hi + (e * kLn2Lo + 2.0 * s * p);
 }
 
-void det_sincos_2pi(double u, double* s_out, double* c_out) {
-  // 2 pi u = n pi/2 + y with n = round(4u): 4u and 4u - n are exact, |y| <= pi/4.
+// sin and cos of 2 pi u, u in [0, 1): 2 pi u = n pi/2 + y with n = round(4u) (round half up;
+// 4u, 4u + 0.5 and 4u - n are exact for u = k 2^-53), |y| <= pi/4, Taylor series whose first
+// omitted terms are below 2e-19.  Branch-free so that the block loop below vectorizes.
+inline void sincos_2pi(double u, double* s_out, double* c_out) {
   const double t = u * 4.0;
-  const double n = std::floor(t + 0.5);
-  const double y = (t - n) * 1.5707963267948966;
+  const int n = static_cast<int>(t + 0.5);            // t + 0.5 >= 0.5: truncation == floor
+  const double y = (t - static_cast<double>(n)) * 1.5707963267948966;
   const double y2 = y * y;
-  // Taylor series; the first omitted terms are below 2e-19.
-  double sp = -1.0 / 355687428096000.0;              // -1/17!
+  double sp = -1.0 / 355687428096000.0;               // -1/17!
   sp = sp * y2 + 1.0 / 1307674368000.0;               //  1/15!
   sp = sp * y2 - 1.0 / 6227020800.0;                  // -1/13!
   sp = sp * y2 + 1.0 / 39916800.0;                    //  1/11!
@@ -100,8 +78,7 @@ void det_sincos_2pi(double u, double* s_out, double* c_out) {
   sp = sp * y2 + 1.0 / 5040.0;                        //  1/7!
   sp = sp * y2 - 1.0 / 120.0;                         // -1/5!
   sp = sp * y2 + 1.0 / 6.0;                           //  1/3!
-  // sp = 1/3! - y^2/5! + y^4/7! - ...: sin y = y - y^3 sp.
-  const double sin_y = y - y * y2 * sp;
+  const double sin_y = y - y * y2 * sp;               // sp = 1/3! - y^2/5! + ...
   double cp = 1.0 / 6402373705728000.0;               //  1/18!
   cp = cp * y2 - 1.0 / 20922789888000.0;              // -1/16!
   cp = cp * y2 + 1.0 / 87178291200.0;                 //  1/14!
@@ -112,33 +89,77 @@ void det_sincos_2pi(double u, double* s_out, double* c_out) {
   cp = cp * y2 - 1.0 / 24.0;                          // -1/4!
   cp = cp * y2 + 1.0 / 2.0;                           //  1/2!
   const double cos_y = 1.0 - y2 * cp;                 // cp = 1/2! - y^2/4! + ...
-  switch (static_cast<int>(n) & 3) {
-    case 0: *s_out = sin_y; *c_out = cos_y; break;
-    case 1: *s_out = cos_y; *c_out = -sin_y; break;
-    case 2: *s_out = -sin_y; *c_out = -cos_y; break;
-    default: *s_out = -cos_y; *c_out = sin_y; break;
+  // Quadrant q: (sin, cos) = (sin y, cos y), (cos y, -sin y), (-sin y, -cos y), (-cos y, sin y).
+  const int q = n & 3;
+  const bool swap = (q & 1) != 0;
+  const double s_mag = swap ? cos_y : sin_y;
+  const double c_mag = swap ? sin_y : cos_y;
+  *s_out = (q >= 2) ? -s_mag : s_mag;
+  *c_out = (q == 1 || q == 2) ? -c_mag : c_mag;
+}
+
+// Uniform u1 = k 2^-53 (k in [1, 2^53]) as m * 2^e with m in (sqrt(1/2), sqrt(2)]: exact.
+inline void split_u1(std::uint64_t k, double* m, double* e) {
+  const int p = 63 - __builtin_clzll(k);               // k in [2^p, 2^(p+1))
+  double md = static_cast<double>(k) * std::bit_cast<double>(static_cast<std::uint64_t>(1023 - p) << 52);
+  int ee = p - 53;
+  if (md > 1.4142135623730951) {
+    md *= 0.5;
+    ++ee;
+  }
+  *m = md;
+  *e = static_cast<double>(ee);
+}
+
+// Standard normal pairs j0 .. j0 + count - 1 of the stream `key` (Box–Muller), in two stages:
+// integer hashing (scalar), then branch-free double arithmetic over arrays (vectorizable).
+constexpr int kPairBlock = 256;
+void normal_pairs(std::uint64_t key, std::uint64_t j0, int count, double* z0, double* z1) {
+  alignas(64) double m[kPairBlock], e[kPairBlock], u2[kPairBlock];
+  for (int i = 0; i < count; ++i) {
+    const std::uint64_t j = j0 + static_cast<std::uint64_t>(i);
+    const std::uint64_t a = mix64(key + (2 * j + 1) * kGolden);
+    const std::uint64_t b = mix64(key + (2 * j + 2) * kGolden);
+    split_u1((a >> 11) + 1, &m[i], &e[i]);
+    u2[i] = static_cast<double>(b >> 11) * 0x1p-53;
+  }
+  for (int i = 0; i < count; ++i) {
+    const double r = __builtin_sqrt(-2.0 * log_reduced(m[i], e[i]));   // IEEE sqrt: exact-rounded
+    double s, c;
+    sincos_2pi(u2[i], &s, &c);
+    z0[i] = r * c;
+    z1[i] = r * s;
   }
 }
+
+}  // namespace
+
+double det_log(double x) {
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(x);   // x normal, in (0, 1]
+  int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  double m = std::bit_cast<double>((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  if (m > 1.4142135623730951) {
+    m *= 0.5;
+    ++e;
+  }
+  return log_reduced(m, static_cast<double>(e));
+}
+
+void det_sincos_2pi(double u, double* s, double* c) { sincos_2pi(u, s, c); }
 
 void synthetic_normal(std::uint64_t seed, std::string_view name, std::uint64_t first,
                       double stddev, std::span<float> out) {
   const std::uint64_t key = tensor_key(seed, name);
-  std::uint64_t e = first;
-  std::size_t i = 0;
-  const std::size_t n = out.size();
-  while (i < n) {
-    double z0, z1;
-    normal_pair(key, e >> 1, &z0, &z1);
-    if ((e & 1) == 0) {
-      out[i++] = static_cast<float>(stddev * z0);
-      ++e;
-      if (i < n) {
-        out[i++] = static_cast<float>(stddev * z1);
-        ++e;
-      }
-    } else {
-      out[i++] = static_cast<float>(stddev * z1);
-      ++e;
+  const std::uint64_t last = first + out.size();          // one past the last element
+  double z0[kPairBlock], z1[kPairBlock];
+  for (std::uint64_t j = first >> 1; 2 * j < last; j += kPairBlock) {
+    const std::uint64_t pairs_left = ((last + 1) >> 1) - j;
+    const int count = static_cast<int>(std::min<std::uint64_t>(kPairBlock, pairs_left));
+    normal_pairs(key, j, count, z0, z1);
+    for (int i = 0; i < count; ++i) {
+      const std::uint64_t e0 = 2 * (j + static_cast<std::uint64_t>(i));
+      if (e0 >= first && e0 < last) out[e0 - first] = static_cast<float>(stddev * z0[i]);
+      if (e0 + 1 >= first && e0 + 1 < last) out[e0 + 1 - first] = static_cast<float>(stddev * z1[i]);
     }
   }
 }
