@@ -13,6 +13,7 @@
 #include <sched.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -20,6 +21,7 @@
 #include <random>
 
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include "backends/ort/ort_engine.h"
 #include "engine/cpu/cpu_engine.h"
@@ -52,10 +54,16 @@ Engine& engine_for(const std::string& model, const std::string& backend) {
     e = sb::engine::make_cpu_engine(w, {.threads = bench_threads(), .max_batch = 4, .max_seq = 0});
   } else {
     const fs::path dir = fs::temp_directory_path() / ("sb-bench-ort-" + model);
-    const auto r = sb::exporter::export_onnx(w, {.last_position_logits = true}, dir);
+    const auto r = sb::exporter::export_onnx(w, {.last_position_logits = true, .file_name = {}}, dir);
     sb::engine::OrtEngineOptions o;
     o.threads = bench_threads();
     e = sb::engine::make_ort_engine(r.model_file, w.config, o);
+    // The optimized graph's operators (what ORT fused), for docs/onnx.md.
+    std::string ops;
+    for (const auto& [op, n] : sb::engine::ort_engine_facts(*e)->optimized_op_histogram) {
+      ops += fmt::format(" {}:{}", op, n);
+    }
+    std::fprintf(stderr, "%s optimized graph:%s\n", model.c_str(), ops.c_str());
   }
   return *engines.emplace(key, std::move(e)).first->second;
 }

@@ -16,6 +16,11 @@
 #ifdef SB_TEST_HAVE_MODEL
 #include "model/model.h"
 #endif
+#ifdef SB_TEST_HAVE_GOLDEN
+#include "engine/golden_compare.h"
+#include "engine/golden_file.h"
+#include "engine/golden_fixtures.h"
+#endif
 
 namespace fs = std::filesystem;
 using sb::engine::LogitsMode;
@@ -311,4 +316,37 @@ TEST(OrtEngine, PydocModelMatchesReference) {
     EXPECT_EQ(run_and_compare(*e, m.weights, B, 16, kTolFp32, kTolFp32, LogitsMode::kAll), 0u) << "B " << B;
   }
 }
+#endif
+
+#if defined(SB_TEST_HAVE_GOLDEN) && defined(SB_TEST_HAVE_MODEL)
+// The CPU engine engineer's golden fixtures (Hugging Face transformers' own fp32 numbers),
+// through onnxruntime-cpu: the benchmark graph (last-position logits) with model.onnx beside it
+// for the all-position prefill, teacher-forced decode steps (tests/engine/golden_compare.h).
+class OrtGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OrtGolden, MatchesHuggingFace) {
+  const auto dir = sb::testing::golden_model_dir(GetParam());
+  if (dir.empty()) GTEST_SKIP() << GetParam() << " not found (set SCALEBENCH_PYDOC_MODEL)";
+  const auto m = sb::model::load_model(dir.string());
+  const auto golden = sb::testing::GoldenFile::load(sb::testing::golden_file_path(GetParam()));
+  const auto out = temp_dir("golden-" + GetParam());
+  sb::exporter::export_onnx(m.weights, {.last_position_logits = false}, out);
+  const auto last = sb::exporter::export_onnx(m.weights, {.last_position_logits = true}, out);
+  auto e = sb::engine::make_ort_engine(last.model_file, m.weights.config, cpu_options());
+  for (const auto& c : golden.cases()) {
+    const auto r = sb::testing::run_golden_case(*e, c);
+    EXPECT_TRUE(r.ok()) << GetParam() << "/" << c.name << "\n" << r.summary();
+    std::printf("[ort golden] %s/%s: prefill worst |diff|/tol %.3g (max |diff| %.3g), decode "
+                "worst %.3g (max |diff| %.3g)\n",
+                GetParam().c_str(), c.name.c_str(), r.prefill.worst_ratio, r.prefill.max_abs_diff,
+                r.decode.worst_ratio, r.decode.max_abs_diff);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, OrtGolden, ::testing::ValuesIn(sb::testing::golden_fixture_names()),
+                         [](const auto& info) {
+                           std::string s = info.param;
+                           for (char& ch : s) if (ch == '-') ch = '_';
+                           return s;
+                         });
 #endif
