@@ -1,0 +1,67 @@
+// report/inputs — reads what the report consumes: DIR/manifest.json (schema
+// scalebench.manifest/1), DIR/records.jsonl (scalebench.record/1, via bench::read_records) and
+// DIR/accuracy.jsonl (scalebench.accuracy/1, optional).  Schemas: /work/CONTRACTS.md and
+// docs/formats.md.  Every missing or mistyped field throws sb::Error naming file and field.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/record.h"
+
+namespace sb::report {
+
+struct PlannedCell {
+  bench::CellKey key;
+  int warmup = 0;
+  int repetitions = 0;
+};
+
+struct ModelInfo {
+  std::string id;
+  std::int64_t params = 0;
+  int n_layer = 0, n_head = 0, n_embd = 0, n_positions = 0, vocab_size = 0;
+  std::string spec, sha256;
+  std::uint64_t bytes_on_disk = 0;
+  bool synthetic = false;
+};
+
+struct Manifest {
+  nlohmann::json raw;                 // the whole file, for environment/appendix sections
+  std::string run_id;
+  std::string study_name;
+  std::string started_utc, finished_utc;
+  std::vector<PlannedCell> plan;
+  int plan_groups = 0;
+  std::string baseline_backend;       // options.baseline_backend ("" = none)
+  bool exclude_outliers = false;
+  std::optional<double> price_per_hour_usd;
+  std::map<std::string, ModelInfo> models;
+  std::uint64_t order_seed = 0;
+};
+
+struct AccuracyLine {
+  std::string model, backend, precision, device, status, error, verdict, verdict_reason;
+  std::optional<double> ppl, ppl_rel_delta, kl_mean, top1_agreement;
+  std::optional<bool> model_trained;
+  std::string reference_backend, reference_precision;
+};
+
+struct Inputs {
+  Manifest manifest;
+  std::vector<bench::Record> records;
+  int truncated_tail_lines = 0;
+  std::vector<AccuracyLine> accuracy;
+  bool accuracy_present = false;
+};
+
+Manifest parse_manifest(const nlohmann::json& j, const std::string& where);
+AccuracyLine parse_accuracy_line(const nlohmann::json& j, const std::string& where);
+Inputs read_inputs(const std::filesystem::path& dir);
+
+}  // namespace sb::report

@@ -1,0 +1,182 @@
+// The generated summary: every sentence is built from stats.json (the parsed JSON object, not
+// the in-memory analysis), so the summary can say nothing that stats.json does not hold, and
+// each sentence names its scope (model, phase, scenario set, statistic).
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+#include "report/text.h"
+
+namespace sb::report {
+using nlohmann::json;
+
+namespace {
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+std::string speed(double x) { return format_fixed(x, 2) + "x"; }
+}  // namespace
+
+std::vector<std::string> summary_sentences(const json& st) {
+  std::vector<std::string> out;
+  const json& cells = st.at("cells");
+  std::set<std::string> configs, scenarios, phases;
+  for (const auto& c : cells) {
+    configs.insert(c.at("config_label").get<std::string>());
+    scenarios.insert(c.at("cell").at("scenario").get<std::string>());
+    phases.insert(c.at("cell").at("phase").get<std::string>());
+  }
+  std::vector<std::string> models = st.at("models_in_order").get<std::vector<std::string>>();
+  out.push_back(fmt::format(
+      "Scope: study '{}', run {}; {} model(s) ({}), {} backend configuration(s), {} scenario(s), "
+      "phase(s) {}. Statistics are over measured samples only (warmups excluded); means carry "
+      "95% Student's t confidence intervals.",
+      st.at("study").get<std::string>(), st.at("run_id").get<std::string>(), models.size(),
+      join(models, ", "), configs.size(), scenarios.size(),
+      join(std::vector<std::string>(phases.begin(), phases.end()), " and ")));
+
+  const json& rc = st.at("run_counts");
+  std::vector<std::string> by_status;
+  for (auto it = rc.at("failed_by_status").begin(); it != rc.at("failed_by_status").end(); ++it)
+    by_status.push_back(fmt::format("{}: {}", it.key(), it->get<int>()));
+  out.push_back(fmt::format(
+      "Run counts (all models, both phases): {} of {} planned cells produced numbers; {} failed{}; "
+      "{} had too few samples; {} of {} planned measured samples succeeded; {} outlier(s) "
+      "flagged ({} excluded); {} throttled sample(s).",
+      rc.at("cells_with_numbers").get<int>(), rc.at("planned_cells").get<int>(),
+      rc.at("cells_failed").get<int>(), by_status.empty() ? "" : " (" + join(by_status, ", ") + ")",
+      rc.at("cells_too_few_samples").get<int>(), rc.at("samples_ok").get<std::int64_t>(),
+      rc.at("samples_planned").get<std::int64_t>(), rc.at("outliers_flagged").get<int>(),
+      rc.at("outliers_excluded").get<int>(), rc.at("throttled_samples").get<int>()));
+
+  // Rankings by overall speedup per (model, phase).
+  std::string baseline = st.at("baseline_backend").get<std::string>();
+  std::map<std::pair<std::string, std::string>, std::vector<const json*>> ov;
+  for (const auto& o : st.at("overall"))
+    ov[{o.at("model").get<std::string>(), o.at("phase").get<std::string>()}].push_back(&o);
+  for (const auto& model : models)
+    for (const char* phase : {"prefill", "decode"}) {
+      auto it = ov.find({model, phase});
+      if (it == ov.end()) continue;
+      auto entries = it->second;
+      std::stable_sort(entries.begin(), entries.end(), [](const json* a, const json* b) {
+        return a->at("geomean_speedup").get<double>() > b->at("geomean_speedup").get<double>();
+      });
+      std::vector<std::string> parts;
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        const json& o = *entries[i];
+        parts.push_back(fmt::format(
+            "{}. {} {} over [{}]", i + 1, o.at("candidate_label").get<std::string>(),
+            speed(o.at("geomean_speedup").get<double>()),
+            join(o.at("scenarios_covered").get<std::vector<std::string>>(), ", ")));
+      }
+      out.push_back(fmt::format(
+          "Ranking, model {}, phase {}, metric {}: geometric mean of per-scenario speedups vs "
+          "baseline {} (speedup > 1 = faster than the baseline; each entry lists the scenarios "
+          "it covers): {}.",
+          model, phase, entries.front()->at("metric").get<std::string>(),
+          entries.front()->at("baseline_label").get<std::string>(), join(parts, "; ")));
+    }
+
+  // Comparison outcome counts.
+  int better = 0, worse = 0, nodiff = 0, untestable = 0, notcmp = 0;
+  for (const auto& c : st.at("comparisons")) {
+    if (!c.at("compared").get<bool>()) {
+      ++notcmp;
+    } else if (c.at("p_holm").is_null()) {
+      ++untestable;
+    } else if (c.at("significant").get<bool>()) {
+      (c.at("speedup").get<double>() > 1 ? better : worse)++;
+    } else {
+      ++nodiff;
+    }
+  }
+  if (!st.at("comparisons").empty())
+    out.push_back(fmt::format(
+        "Comparisons vs baseline backend {} (same model, scenario and phase; primary metric per "
+        "phase; Welch p Holm-adjusted over the report's {} tested comparisons, alpha 0.05): {} "
+        "candidate better, {} candidate worse, {} no detectable difference, {} not testable "
+        "(zero variance), {} not compared (a cell without numbers).",
+        baseline, better + worse + nodiff, better, worse, nodiff, untestable, notcmp));
+  else if (baseline.empty())
+    out.push_back("No baseline backend was chosen (manifest options.baseline_backend or "
+                  "--baseline): no comparisons were made.");
+  else
+    out.push_back("No cell of baseline backend " + baseline +
+                  " shares a model, scenario and phase with another backend: no comparisons.");
+
+  // Fastest per (model, phase) across scenarios.
+  std::map<std::pair<std::string, std::string>, std::vector<const json*>> best;
+  for (const auto& b : st.at("best_by_size"))
+    best[{b.at("model").get<std::string>(), b.at("phase").get<std::string>()}].push_back(&b);
+  for (const auto& model : models)
+    for (const char* phase : {"prefill", "decode"}) {
+      auto it = best.find({model, phase});
+      if (it == best.end()) continue;
+      std::vector<std::string> parts;
+      for (const json* b : it->second) {
+        std::string s = b->at("scenario").get<std::string>() + ": " +
+                        b->at("best_label").get<std::string>();
+        if (b->at("runner_up_label").is_null()) s += " (only configuration with numbers)";
+        else if (b->at("ci_overlap").get<bool>())
+          s += " (95% CI overlaps runner-up " + b->at("runner_up_label").get<std::string>() + ")";
+        parts.push_back(s);
+      }
+      out.push_back(fmt::format("Lowest mean {}, model {}, phase {}, per scenario: {}.",
+                                it->second.front()->at("metric").get<std::string>(), model, phase,
+                                join(parts, "; ")));
+    }
+
+  // Crossovers.
+  int none = 0, insufficient = 0;
+  for (const auto& x : st.at("crossovers")) {
+    std::string r = x.at("result").get<std::string>();
+    if (r == "no_crossing") ++none;
+    else if (r == "insufficient") ++insufficient;
+    else
+      for (const auto& c : x.at("crossings"))
+        out.push_back(fmt::format(
+            "Crossover, phase {}, scenario {}, mean {}: {} and {} cross at about {} parameters "
+            "(log-log interpolation between measured sizes {} and {}).",
+            x.at("phase").get<std::string>(), x.at("scenario_label").get<std::string>(),
+            x.at("metric").get<std::string>(), x.at("label_a").get<std::string>(),
+            x.at("label_b").get<std::string>(), format_params(c.at("params").get<double>()),
+            c.at("bracket_low_model").get<std::string>(),
+            c.at("bracket_high_model").get<std::string>()));
+  }
+  if (none + insufficient > 0)
+    out.push_back(fmt::format("Crossovers: {} backend pair(s) x scenario(s) showed no crossing "
+                              "within the measured sizes; {} had fewer than 2 sizes measured by "
+                              "both (nothing is extrapolated).",
+                              none, insufficient));
+
+  // Accuracy.
+  if (!st.at("accuracy_present").get<bool>()) {
+    out.push_back("Accuracy: no accuracy.jsonl in this run, so no backend's accuracy was checked.");
+  } else {
+    int pass = 0, fail = 0, nc = 0, untrained = 0, errored = 0;
+    for (const auto& a : st.at("accuracy")) {
+      if (a.at("status").get<std::string>() != "ok") ++errored;
+      else if (a.at("verdict") == "pass") ++pass;
+      else if (a.at("verdict") == "fail") ++fail;
+      else ++nc;
+      if (a.at("model_trained").is_boolean() && !a.at("model_trained").get<bool>()) ++untrained;
+    }
+    out.push_back(fmt::format(
+        "Accuracy (accuracy.jsonl, per model x backend x precision): {} pass, {} fail, {} not "
+        "checked, {} accuracy run(s) failed; {} verdict(s) came from an untrained model "
+        "(near-uniform outputs prove little).",
+        pass, fail, nc, errored, untrained));
+  }
+  return out;
+}
+
+}  // namespace sb::report
