@@ -4,6 +4,7 @@
 #   validate  cuda_validate over all kernels and engine configurations (+ pydoc-gpt2-8m)
 #   sanitize  compute-sanitizer memcheck and racecheck of cuda_validate --small
 #   bench     sb_cuda_bench: ceilings, six scenarios for tiny-gpt2 / gpt2 (fp32/fp16/bf16) / gpt2-xl
+#             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8")
 #   peer      scripts/hf_peer_bench.py: transformers eager and torch.compile on the same card
 # Binaries are built on the development machine (nvcc 13, sm_90) and carried; they need only the
 # GPU machine's libcublasLt.so.13 (cudart is static).  Prepare before the call:
@@ -15,7 +16,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STAGE_DIR=${SB_GPU_DIR:-$ROOT/.gpu-cuda}
 OUT=${OUT:-$ROOT/out/gpu-check}
-BUILD=${SB_CUDA_BUILD:-$ROOT/build/cuda}
+BUILD=${SB_CUDA_BUILD:-$ROOT/build/cuda2}
 mkdir -p "$OUT"
 status=0
 
@@ -24,7 +25,10 @@ if [[ "${1:-}" == "prepare" ]]; then
   grep -qxF "/.gpu-cuda/" "$ROOT/.git/info/exclude" 2>/dev/null || echo "/.gpu-cuda/" >> "$ROOT/.git/info/exclude"
   cp "$BUILD/tests/engine_cuda/cuda_validate" "$BUILD/src/engine/cuda/sb_cuda_bench" "$STAGE_DIR/bin/"
   src=${SCALEBENCH_PYDOC_MODEL:-$ROOT/../shared/models/pydoc-gpt2-8m}
-  mkdir -p "$STAGE_DIR/pydoc" && cp "$src/config.json" "$src/model.safetensors" "$STAGE_DIR/pydoc/"
+  mkdir -p "$STAGE_DIR/pydoc" && cp "$src/config.json" "$src/model.safetensors" "$src/vocab.json" "$src/merges.txt" "$STAGE_DIR/pydoc/"
+  # int8/fp8 calibration text (held-out Python tutorial docs; not on the GPU machine).
+  rm -rf "$STAGE_DIR/calib" && mkdir -p "$STAGE_DIR/calib"
+  cp /usr/share/doc/python3.11/html/_sources/tutorial/* "$STAGE_DIR/calib/"
   du -sh "$STAGE_DIR"
   exit 0
 fi
@@ -34,6 +38,8 @@ for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
   [[ -e $d/libcublasLt.so.13 ]] && export LD_LIBRARY_PATH=$d:${LD_LIBRARY_PATH:-}
 done
 BIN=$STAGE_DIR/bin
+# Tokenizer for calibrating pydoc-gpt2-8m's int8/fp8 engines (the model folder carries it).
+export SCALEBENCH_TOKENIZER_DIR=$STAGE_DIR/pydoc
 {
   date -u +"date: %Y-%m-%dT%H:%M:%SZ"
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,temperature.gpu,power.draw --format=csv 2>&1
@@ -45,6 +51,7 @@ for stage in "$@"; do
       ldd "$BIN/cuda_validate" | tee -a "$OUT/card.txt"   # (a run returns at most 8 files)
       args=()
       [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
+      [[ -d $STAGE_DIR/calib ]] && args+=(--calib "$STAGE_DIR/calib")
       "$BIN/cuda_validate" "${args[@]}" > "$OUT/validate.log" 2>&1
       rc=$?
       grep -E "^(FAIL|NOTE|device)" "$OUT/validate.log" | cut -c1-220 | head -40

@@ -94,8 +94,20 @@ TEST(ArgmaxKey, MaxOfKeysMatchesReferenceArgmax) {
 TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   const auto c = small_config();
   CudaEngineOptions o;
-  o.precision = "int8";
-  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("int8"), std::string::npos);
+  o.precision = "int4";
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("int4"), std::string::npos);
+  for (const char* q : {"int8", "fp8"}) {
+    o.precision = q;
+    EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << q;
+    // Without an engine file (calibration scales) a quantized engine is refused before any
+    // device work.
+    const std::string e = error_of([&] { make_cuda_engine(small_weights(), o); });
+    EXPECT_NE(e.find("engine file"), std::string::npos) << e;
+    o.engine_file = "/nonexistent/engine.sbe";
+    const std::string e2 = error_of([&] { make_cuda_engine(small_weights(), o); });
+    EXPECT_NE(e2.find("does not exist"), std::string::npos) << e2;
+    o.engine_file.clear();
+  }
   o.precision = "fp64";
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("fp64"), std::string::npos);
   o.precision = "fp16";

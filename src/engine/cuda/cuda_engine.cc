@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "engine/cuda/argmax_key.h"
+#include "engine/cuda/engine_file.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
 #include "util/error.h"
@@ -28,13 +29,19 @@ void ck(cudaError_t e, const char* what) {
              cudak::last_launch_detail());
 }
 
+using cudak::WQuant;
+
+// Storage type of activations (and of unquantized weights); int8/fp8 keep fp16 activations.
 Dt parse_precision(const std::string& p) {
   if (p == "fp32") return Dt::kF32;
-  if (p == "fp16") return Dt::kF16;
+  if (p == "fp16" || p == "int8" || p == "fp8") return Dt::kF16;
   if (p == "bf16") return Dt::kBF16;
-  if (p == "int8" || p == "fp8")
-    sb::fail("native-cuda: precision '{}' is not implemented yet (supported: fp32, fp16, bf16)", p);
-  sb::fail("native-cuda: unknown precision '{}' (expected fp32, fp16 or bf16)", p);
+  sb::fail("native-cuda: unknown precision '{}' (expected fp32, fp16, bf16, int8 or fp8)", p);
+}
+WQuant parse_quant(const std::string& p) {
+  if (p == "int8") return WQuant::kInt8;
+  if (p == "fp8") return WQuant::kFp8;
+  return WQuant::kNone;
 }
 
 // Device allocation owned by the engine.
@@ -90,6 +97,10 @@ struct LayerDev {
   DevBuf qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b;  // engine type, [out, in]
   DevBuf ln1_g, ln1_b, ln2_g, ln2_b;                               // fp32
   DevBuf k_cache, v_cache;                                         // [B][H][max_t][D]
+  // int8/fp8: [n_out, k_in] bytes and fp32 per-channel scales, site order of engine_file.h
+  // (qkv, attn proj, fc, fc2); per-tensor activation scales.
+  DevBuf wq[kSites], ws[kSites];
+  float act_scale[kSites] = {1, 1, 1, 1};
 };
 
 class CudaEngine final : public Engine {
@@ -98,6 +109,7 @@ class CudaEngine final : public Engine {
   ~CudaEngine() override;
 
   void upload(const model::GptWeights& w);
+  void upload_quantized(const EngineFileData& f);
   void synthesize(std::uint64_t seed);
 
   const model::GptConfig& config() const override { return cfg_; }
@@ -122,12 +134,20 @@ class CudaEngine final : public Engine {
   void gemm(const void* w, const void* x, int rows, int n, int k, const void* bias,
             cudak::LtEpilogue epi, bool accumulate, void* d, Dt out_dt, long long ldd);
   bool gemv_ok(int rows) const;
+  void site_dims(int site, int& n, int& k) const;
+  // Quantized linear layer `site` of layer li on rows > kGemvMaxRows: quantize in -> GEMM ->
+  // dequant epilogue into out.
+  void qlinear(int li, int site, const void* in, long long ld_in, int rows, const void* bias,
+               void* out, long long ldo, cudak::DequantEpilogue epi);
+  // Fills a GemvArgs' weight fields for (layer, site): quantized or not.
+  void gemv_weights(cudak::GemvArgs& a, int li, int site, const DevBuf& w) const;
   void check_tokens(std::span<const std::int32_t> tokens) const;
   void finish(int batch, StepResult& out);
 
   model::GptConfig cfg_;
   CudaEngineOptions opts_;
   Dt dt_;
+  WQuant q_;
   std::size_t es_;
   int L_, H_, E_, D_, I_, V_, P_, max_b_, max_t_, n_split_;
   float eps_, scale_;
@@ -138,6 +158,7 @@ class CudaEngine final : public Engine {
   std::unique_ptr<cudak::LtGemm> lt_;
   DevBuf wte_, wpe_, lnf_g_, lnf_b_;
   std::vector<LayerDev> layers_;
+  DevBuf xq_, acc_;  // int8/fp8 prefill: quantized GEMM input, raw GEMM accumulators
   DevBuf x_, ln_, qkv_, att_, h_, logits_last_, logits_all_, partial_, counters_, step_, slots_;
   PinnedBuf h_step_, h_slots_;
   std::map<int, cudaGraphExec_t> graphs_;
@@ -146,7 +167,8 @@ class CudaEngine final : public Engine {
 };
 
 CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
-    : cfg_(cfg), opts_(o), dt_(parse_precision(o.precision)), es_(cudak::dt_size(dt_)) {
+    : cfg_(cfg), opts_(o), dt_(parse_precision(o.precision)), q_(parse_quant(o.precision)),
+      es_(cudak::dt_size(dt_)) {
   L_ = cfg.n_layer;
   H_ = cfg.n_head;
   E_ = cfg.n_embd;
@@ -172,7 +194,10 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ = fmt::format(
       "native-cuda precision={}{} device={} ({} SMs, sm_{}{}) cuda_runtime={} driver={} {} "
       "graphs={} pdl={} fused_gemv={} max_batch={} max_seq={}",
-      o.precision, (dt_ == Dt::kF32 && o.tf32) ? "+tf32" : "", prop.name,
+      o.precision,
+      (dt_ == Dt::kF32 && o.tf32) ? "+tf32"
+      : q_ != WQuant::kNone ? " (W8A8 linear layers; fp16 embeddings/LM head/LayerNorm/attention)"
+                            : "", prop.name,
       prop.multiProcessorCount, prop.major, prop.minor, rt, drv, lt_->version(),
       o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off", max_b_, max_t_);
   allocate();
@@ -196,13 +221,22 @@ void CudaEngine::allocate() {
   layers_.resize(L_);
   const std::size_t cache = static_cast<std::size_t>(max_b_) * H_ * max_t_ * D_ * es_;
   for (auto& l : layers_) {
-    l.qkv_w = DevBuf(3ull * E_ * E_ * es_, "c_attn.weight");
+    if (q_ == WQuant::kNone) {
+      l.qkv_w = DevBuf(3ull * E_ * E_ * es_, "c_attn.weight");
+      l.proj_w = DevBuf(1ull * E_ * E_ * es_, "attn.c_proj.weight");
+      l.fc_w = DevBuf(1ull * I_ * E_ * es_, "c_fc.weight");
+      l.fc2_w = DevBuf(1ull * E_ * I_ * es_, "mlp.c_proj.weight");
+    } else {
+      for (int site = 0; site < kSites; ++site) {
+        int n = 0, k = 0;
+        site_dims(site, n, k);
+        l.wq[site] = DevBuf(static_cast<std::size_t>(n) * k, "quantized weight");
+        l.ws[site] = DevBuf(static_cast<std::size_t>(n) * 4, "weight scales");
+      }
+    }
     l.qkv_b = DevBuf(3ull * E_ * es_, "c_attn.bias");
-    l.proj_w = DevBuf(1ull * E_ * E_ * es_, "attn.c_proj.weight");
     l.proj_b = DevBuf(1ull * E_ * es_, "attn.c_proj.bias");
-    l.fc_w = DevBuf(1ull * I_ * E_ * es_, "c_fc.weight");
     l.fc_b = DevBuf(1ull * I_ * es_, "c_fc.bias");
-    l.fc2_w = DevBuf(1ull * E_ * I_ * es_, "mlp.c_proj.weight");
     l.fc2_b = DevBuf(1ull * E_ * es_, "mlp.c_proj.bias");
     l.ln1_g = DevBuf(E_ * 4ull, "ln_1.weight");
     l.ln1_b = DevBuf(E_ * 4ull, "ln_1.bias");
@@ -216,6 +250,10 @@ void CudaEngine::allocate() {
   qkv_ = DevBuf(rows * 3 * E_ * es_, "qkv");
   att_ = DevBuf(rows * E_ * es_, "attention output");
   h_ = DevBuf(rows * I_ * es_, "MLP hidden");
+  if (q_ != WQuant::kNone) {
+    xq_ = DevBuf(rows * std::max(E_, I_), "quantized GEMM input");
+    acc_ = DevBuf(rows * std::max(3 * E_, I_) * 4ull, "GEMM accumulators");
+  }
   logits_last_ = DevBuf(static_cast<std::size_t>(max_b_) * V_ * 4, "last-position logits");
   partial_ = DevBuf(static_cast<std::size_t>(max_b_) * H_ * n_split_ * (D_ + 2) * 4,
                     "attention partials");
@@ -264,19 +302,55 @@ void CudaEngine::upload(const model::GptWeights& w) {
   for (int i = 0; i < L_; ++i) {
     const auto& s = w.layers[i];
     auto& d = layers_[i];
-    put_matrix(s.attn_c_attn_weight, E_, 3 * E_, d.qkv_w);
+    if (q_ == WQuant::kNone) {
+      put_matrix(s.attn_c_attn_weight, E_, 3 * E_, d.qkv_w);
+      put_matrix(s.attn_c_proj_weight, E_, E_, d.proj_w);
+      put_matrix(s.mlp_c_fc_weight, E_, I_, d.fc_w);
+      put_matrix(s.mlp_c_proj_weight, I_, E_, d.fc2_w);
+    }
     put_plain(s.attn_c_attn_bias, d.qkv_b);
-    put_matrix(s.attn_c_proj_weight, E_, E_, d.proj_w);
     put_plain(s.attn_c_proj_bias, d.proj_b);
-    put_matrix(s.mlp_c_fc_weight, E_, I_, d.fc_w);
     put_plain(s.mlp_c_fc_bias, d.fc_b);
-    put_matrix(s.mlp_c_proj_weight, I_, E_, d.fc2_w);
     put_plain(s.mlp_c_proj_bias, d.fc2_b);
     put_f32(s.ln_1_weight, d.ln1_g);
     put_f32(s.ln_1_bias, d.ln1_b);
     put_f32(s.ln_2_weight, d.ln2_g);
     put_f32(s.ln_2_bias, d.ln2_b);
   }
+}
+
+void CudaEngine::site_dims(int site, int& n, int& k) const {
+  switch (site) {
+    case kSiteQkv: n = 3 * E_; k = E_; return;
+    case kSiteProj: n = E_; k = E_; return;
+    case kSiteFc: n = I_; k = E_; return;
+    default: n = E_; k = I_; return;
+  }
+}
+
+void CudaEngine::upload_quantized(const EngineFileData& f) {
+  set_device();
+  if (static_cast<int>(f.layers.size()) != L_)
+    sb::fail("native-cuda: engine file holds {} layers, model has {}", f.layers.size(), L_);
+  for (int li = 0; li < L_; ++li)
+    for (int site = 0; site < kSites; ++site) {
+      const QMatrix& m = f.layers[li].m[site];
+      int n = 0, k = 0;
+      site_dims(site, n, k);
+      if (m.n_out != n || m.k_in != k || m.q.size() != static_cast<std::size_t>(n) * k ||
+          m.scales.size() != static_cast<std::size_t>(n))
+        sb::fail("native-cuda: engine file matrix {} of layer {} is {}x{}, expected {}x{}",
+                 site_name(site), li, m.n_out, m.k_in, n, k);
+      LayerDev& d = layers_[li];
+      ck(cudaMemcpyAsync(d.wq[site].get(), m.q.data(), m.q.size(), cudaMemcpyHostToDevice, stream_),
+         "cudaMemcpyAsync quantized weights");
+      ck(cudaMemcpyAsync(d.ws[site].get(), m.scales.data(), m.scales.size() * 4,
+                         cudaMemcpyHostToDevice, stream_),
+         "cudaMemcpyAsync weight scales");
+      d.act_scale[site] = f.layers[li].act_scale[site];
+      // Pageable sources: synchronize before the host vectors can go away.
+      ck(cudaStreamSynchronize(stream_), "quantized weights (sync)");
+    }
 }
 
 void CudaEngine::synthesize(std::uint64_t seed) {
@@ -292,18 +366,38 @@ void CudaEngine::synthesize(std::uint64_t seed) {
                                      stream_),
        "synthetic fill");
   };
+  // Quantized engines: each matrix is drawn in fp16 into a scratch buffer (same random stream as
+  // the fp16 engine's) and quantized row-wise on the device.
+  std::size_t biggest = static_cast<std::size_t>(std::max(3 * E_, I_)) * std::max(E_, I_);
+  DevBuf scratch(q_ != WQuant::kNone ? biggest * 2 : 0, "synthetic fp16 scratch");
+  auto fill_matrix = [&](LayerDev& l, int site, const DevBuf& w) {
+    if (q_ == WQuant::kNone) {
+      fill(w, 0.0f, 0.02f);
+      return;
+    }
+    int n = 0, k = 0;
+    site_dims(site, n, k);
+    ck(cudak::launch_fill_normal(Dt::kF16, scratch.get(), static_cast<std::size_t>(n) * k, seed,
+                                 stream_id++, 0.0f, 0.02f, stream_),
+       "synthetic fill");
+    ck(cudak::launch_quantize_weight_rows(q_, l.wq[site].get(), l.ws[site].as<float>(),
+                                          scratch.get(), n, k, stream_),
+       "quantize synthetic weights");
+    l.act_scale[site] = quant::scale_for(q_ == WQuant::kInt8 ? quant::Kind::kInt8 : quant::Kind::kFp8,
+                                         opts_.synthetic_act_amax);
+  };
   fill(wte_, 0.0f, 0.02f);
   fill(wpe_, 0.0f, 0.01f);
   fill32(lnf_g_, 1.0f, 0.0f);
   fill32(lnf_b_, 0.0f, 0.02f);
   for (auto& l : layers_) {
-    fill(l.qkv_w, 0.0f, 0.02f);
+    fill_matrix(l, kSiteQkv, l.qkv_w);
     fill(l.qkv_b, 0.0f, 0.02f);
-    fill(l.proj_w, 0.0f, 0.02f);
+    fill_matrix(l, kSiteProj, l.proj_w);
     fill(l.proj_b, 0.0f, 0.02f);
-    fill(l.fc_w, 0.0f, 0.02f);
+    fill_matrix(l, kSiteFc, l.fc_w);
     fill(l.fc_b, 0.0f, 0.02f);
-    fill(l.fc2_w, 0.0f, 0.02f);
+    fill_matrix(l, kSiteFc2, l.fc2_w);
     fill(l.fc2_b, 0.0f, 0.02f);
     fill32(l.ln1_g, 1.0f, 0.0f);
     fill32(l.ln1_b, 0.0f, 0.02f);
@@ -317,6 +411,45 @@ bool CudaEngine::gemv_ok(int rows) const {
   if (!opts_.fused_gemv || rows > cudak::kGemvMaxRows) return false;
   const std::size_t smem = static_cast<std::size_t>(rows) * std::max(E_, I_) * es_;
   return smem + 2048 <= static_cast<std::size_t>(smem_optin_) - 1024;
+}
+
+void CudaEngine::gemv_weights(cudak::GemvArgs& a, int li, int site, const DevBuf& w) const {
+  if (q_ == WQuant::kNone) {
+    a.w = w.get();
+    return;
+  }
+  const LayerDev& l = layers_[li];
+  a.wq = q_;
+  a.w = l.wq[site].get();
+  a.w_scale = l.ws[site].as<float>();
+  a.x_scale = l.act_scale[site];
+  a.x_inv_scale = 1.0f / l.act_scale[site];
+}
+
+void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int rows,
+                         const void* bias, void* out, long long ldo, cudak::DequantEpilogue epi) {
+  const LayerDev& l = layers_[li];
+  int n = 0, k = 0;
+  site_dims(site, n, k);
+  const float sa = l.act_scale[site];
+  ck(cudak::launch_quantize_rows(q_, xq_.get(), in, ld_in, rows, k, 1.0f / sa, stream_),
+     "quantize activations");
+  cudak::LtShape s;
+  s.m = rows;
+  s.n = n;
+  s.k = k;
+  s.ldx = k;
+  s.ldd = n;
+  s.quant = q_;
+  if (opts_.quant_cublaslt && lt_->supported(s)) {
+    lt_->run(s, l.wq[site].get(), xq_.get(), nullptr, acc_.get(), stream_);
+  } else {
+    ck(cudak::launch_qgemm_simple(q_, acc_.get(), xq_.get(), l.wq[site].get(), rows, n, k, stream_),
+       "quantized GEMM (simple kernel)");
+  }
+  ck(cudak::launch_dequant(q_, out, ldo, acc_.get(), rows, n, sa, l.ws[site].as<float>(), bias, epi,
+                           stream_),
+     "dequantize epilogue");
 }
 
 void CudaEngine::gemm(const void* w, const void* x, int rows, int n, int k, const void* bias,
@@ -359,7 +492,7 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
     if (gemv) {
       cudak::GemvArgs a;
       a.dt = dt_;
-      a.w = l.qkv_w.get();
+      gemv_weights(a, li, kSiteQkv, l.qkv_w);
       a.n_out = 3 * E_;
       a.k_in = E_;
       a.x = x_.get();
@@ -384,8 +517,12 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       ck(cudak::launch_layernorm(dt_, ln_.get(), x_.get(), E_, l.ln1_g.as<float>(),
                                  l.ln1_b.as<float>(), rows, E_, eps_, stream_),
          "ln_1 kernel");
-      gemm(l.qkv_w.get(), ln_.get(), rows, 3 * E_, E_, l.qkv_b.get(), cudak::LtEpilogue::kBias,
-           false, qkv_.get(), dt_, 3 * E_);
+      if (q_ != WQuant::kNone)
+        qlinear(li, kSiteQkv, ln_.get(), E_, rows, l.qkv_b.get(), qkv_.get(), 3 * E_,
+                cudak::DequantEpilogue::kStore);
+      else
+        gemm(l.qkv_w.get(), ln_.get(), rows, 3 * E_, E_, l.qkv_b.get(), cudak::LtEpilogue::kBias,
+             false, qkv_.get(), dt_, 3 * E_);
       ck(cudak::launch_kv_append(dt_, l.k_cache.get(), l.v_cache.get(), qkv_.get(), d_past, B, S,
                                  H_, D_, max_t_, stream_),
          "KV append kernel");
@@ -398,7 +535,7 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
     if (gemv) {
       cudak::GemvArgs a;
       a.dt = dt_;
-      a.w = l.proj_w.get();
+      gemv_weights(a, li, kSiteProj, l.proj_w);
       a.n_out = E_;
       a.k_in = E_;
       a.x = att_.get();
@@ -410,14 +547,18 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       a.out_row_stride = E_;
       ck(cudak::launch_gemv(a, stream_), "attn c_proj GEMV");
     } else {
-      gemm(l.proj_w.get(), att_.get(), rows, E_, E_, l.proj_b.get(), cudak::LtEpilogue::kBias,
-           true, x_.get(), dt_, E_);
+      if (q_ != WQuant::kNone)
+        qlinear(li, kSiteProj, att_.get(), E_, rows, l.proj_b.get(), x_.get(), E_,
+                cudak::DequantEpilogue::kResidual);
+      else
+        gemm(l.proj_w.get(), att_.get(), rows, E_, E_, l.proj_b.get(), cudak::LtEpilogue::kBias,
+             true, x_.get(), dt_, E_);
     }
     // MLP block.
     if (gemv) {
       cudak::GemvArgs a;
       a.dt = dt_;
-      a.w = l.fc_w.get();
+      gemv_weights(a, li, kSiteFc, l.fc_w);
       a.n_out = I_;
       a.k_in = E_;
       a.x = x_.get();
@@ -433,7 +574,7 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       ck(cudak::launch_gemv(a, stream_), "c_fc GEMV");
       cudak::GemvArgs p;
       p.dt = dt_;
-      p.w = l.fc2_w.get();
+      gemv_weights(p, li, kSiteFc2, l.fc2_w);
       p.n_out = E_;
       p.k_in = I_;
       p.x = h_.get();
@@ -448,10 +589,17 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       ck(cudak::launch_layernorm(dt_, ln_.get(), x_.get(), E_, l.ln2_g.as<float>(),
                                  l.ln2_b.as<float>(), rows, E_, eps_, stream_),
          "ln_2 kernel");
-      gemm(l.fc_w.get(), ln_.get(), rows, I_, E_, l.fc_b.get(), cudak::LtEpilogue::kGeluBias,
-           false, h_.get(), dt_, I_);
-      gemm(l.fc2_w.get(), h_.get(), rows, E_, I_, l.fc2_b.get(), cudak::LtEpilogue::kBias, true,
-           x_.get(), dt_, E_);
+      if (q_ != WQuant::kNone) {
+        qlinear(li, kSiteFc, ln_.get(), E_, rows, l.fc_b.get(), h_.get(), I_,
+                cudak::DequantEpilogue::kGelu);
+        qlinear(li, kSiteFc2, h_.get(), I_, rows, l.fc2_b.get(), x_.get(), E_,
+                cudak::DequantEpilogue::kResidual);
+      } else {
+        gemm(l.fc_w.get(), ln_.get(), rows, I_, E_, l.fc_b.get(), cudak::LtEpilogue::kGeluBias,
+             false, h_.get(), dt_, I_);
+        gemm(l.fc2_w.get(), h_.get(), rows, E_, I_, l.fc2_b.get(), cudak::LtEpilogue::kBias, true,
+             x_.get(), dt_, E_);
+      }
     }
   }
   // LM head (tied to wte): last position of each sequence only, unless all logits are asked for.
@@ -701,9 +849,20 @@ static void require_device(const CudaEngineOptions& o) {
 std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o) {
   validate_cuda_options(w.config, o);
   validate_weights(w);
+  // The engine file is checked before any device work (a stale or corrupt file is an error even
+  // on a machine without a GPU).
+  EngineFileData qf;
+  if (parse_quant(o.precision) != WQuant::kNone) {
+    if (o.engine_file.empty())
+      sb::fail("native-cuda: precision {} needs a built engine file (options.engine_file; build it "
+               "with `scalebench build --backend native-cuda --precision {}` or "
+               "ensure_cuda_engine())", o.precision, o.precision);
+    qf = load_engine_file(o.engine_file, w, o.precision, o.engine_model_sha256);
+  }
   require_device(o);
   auto e = std::make_unique<CudaEngine>(w.config, o);
   e->upload(w);
+  if (parse_quant(o.precision) != WQuant::kNone) e->upload_quantized(qf);
   return e;
 }
 

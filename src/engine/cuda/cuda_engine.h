@@ -2,8 +2,15 @@
 // Contract (on top of engine.h's):
 //  - Precisions: fp32 (strict: cuBLASLt CUBLAS_COMPUTE_32F, no TF32 unless tf32 = true), fp16 and
 //    bf16 (weights and activations in that type; fp32 accumulation; LayerNorm statistics,
-//    softmax, logits and argmax in fp32).  int8 and fp8 are not implemented yet: asking for them
-//    throws sb::Error naming the supported set.
+//    softmax, logits and argmax in fp32).  int8 (W8A8) and fp8 (E4M3, W8A8): the four matrices
+//    of every layer hold one byte per weight with per-output-channel scales, their inputs are
+//    quantized per tensor with static calibrated scales (int8: dp4a / cuBLASLt int8 GEMMs with
+//    exact int32 accumulation; fp8: E4M3 GEMV / cuBLASLt FP8 GEMMs with fp32 accumulation), and
+//    dequantized in the epilogue; everything else (embeddings, tied LM head, LayerNorm, attention,
+//    softmax, residual stream, KV cache) is fp16 as in the fp16 engine.  Quantized weights and
+//    scales come from a verified engine file (engine_file.h; a stale or corrupt file throws);
+//    make_cuda_engine_synthetic quantizes its device-drawn weights itself with fixed activation
+//    scales (speed measurements only: no calibration, accuracy meaningless).
 //  - Weights are converted once at creation into [out, in] matrices on the device; the KV cache
 //    for max_batch x max_seq is allocated at creation, so prefill/decode never allocate (except
 //    the first LogitsMode::kAll prefill of a given size, which is not a benchmark path).
@@ -24,7 +31,7 @@
 namespace sb::engine {
 
 struct CudaEngineOptions {
-  std::string precision = "fp16";   // fp32 | fp16 | bf16
+  std::string precision = "fp16";   // fp32 | fp16 | bf16 | int8 | fp8
   int device = 0;
   int max_batch = 8;
   int max_seq = 0;                  // 0 = n_positions
@@ -36,6 +43,13 @@ struct CudaEngineOptions {
   bool gelu_epilogue = true;        // cuBLASLt GELU_BIAS epilogue (else bias epilogue + gelu kernel)
   int decode_split_keys = 32;       // decode attention: keys per block (one warp) of the cache
   bool programmatic_launch = true;  // PDL between forward kernels (process-wide, see kernels.h)
+  // int8/fp8: the source model's SHA-256 the engine file must have been built from (checked when
+  // non-empty; the weights fingerprint is always checked).
+  std::string engine_model_sha256;
+  // int8/fp8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).
+  bool quant_cublaslt = true;
+  // make_cuda_engine_synthetic with int8/fp8: |x| range assumed for every quantized activation.
+  float synthetic_act_amax = 8.0f;
 };
 
 std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o);

@@ -301,24 +301,31 @@ EngineArtifact build_cuda_engine(const model::GptWeights& w, const std::string& 
   const auto t0 = std::chrono::steady_clock::now();
   const quant::Kind kind = kind_for_precision(precision);
   CalibOptions c = c_in;
-  if (c.text.empty()) c.text = default_calib_text();
+  if (c.text.empty() && c.tokens.empty()) c.text = default_calib_text();
   check_calib(c);
   const auto& cfg = w.config;
   if (static_cast<int>(w.layers.size()) != cfg.n_layer)
     sb::fail("native-cuda build: weights hold {} layers, config says {}", w.layers.size(), cfg.n_layer);
   // Calibration.
-  const std::string text = read_calib_text(c.text);
-  const std::string text_sha = sha256_hex(text);
+  std::string text_sha, tok_sha;
+  std::vector<std::int32_t> ids;
+  if (!c.tokens.empty()) {
+    ids = c.tokens;
+    text_sha = sha256_hex(ids.data(), ids.size() * sizeof(std::int32_t));
+    tok_sha = "(token ids given)";
+    c.text.clear();
+  } else {
+    const std::string text = read_calib_text(c.text);
+    text_sha = sha256_hex(text);
 #ifdef SB_HAVE_TOKENIZER
-  const auto tok = tokenizer::Tokenizer::load_default();
-  const std::vector<std::int32_t> ids = tok.encode(text);
-  const std::string tok_sha = tok.sha256();
+    const auto tok = tokenizer::Tokenizer::load_default();
+    ids = tok.encode(text);
+    tok_sha = tok.sha256();
 #else
-  sb::fail("native-cuda build: this binary was built without the tokenizer module; calibration "
-           "needs it");
-  const std::vector<std::int32_t> ids;
-  const std::string tok_sha;
+    sb::fail("native-cuda build: this binary was built without the tokenizer module; calibration "
+             "needs it (or CalibOptions::tokens)");
 #endif
+  }
   const CalibResult cal = calibrate(w, ids, c);
 
   // Quantization.
@@ -564,9 +571,11 @@ EngineArtifact ensure_cuda_engine(const model::GptWeights& w, const std::string&
                                   const fs::path& artifacts_dir) {
   kind_for_precision(precision);
   CalibOptions c = c_in;
-  if (c.text.empty()) c.text = default_calib_text();
+  if (c.text.empty() && c.tokens.empty()) c.text = default_calib_text();
   check_calib(c);
-  const std::string text_sha = sha256_hex(read_calib_text(c.text));
+  const std::string text_sha =
+      c.tokens.empty() ? sha256_hex(read_calib_text(c.text))
+                       : sha256_hex(c.tokens.data(), c.tokens.size() * sizeof(std::int32_t));
   json key = calib_settings(c, text_sha);
   key["text"] = nullptr;  // the content decides, not the path
   const std::string model_id = source_model_sha256.empty() ? weights_fingerprint(w) : source_model_sha256;

@@ -44,6 +44,9 @@ struct CalibOptions {
   double percentile = 99.99;         // percentile calibrator only
   double max_macs = 2e11;            // bound on calibration arithmetic (samples are cut to fit)
   int threads = 0;                   // 0 = hardware concurrency (at most 16)
+  // When non-empty: calibrate on these token ids instead of the tokenized text (models whose
+  // vocabulary is not GPT-2's; tests).
+  std::vector<std::int32_t> tokens;
 };
 
 // The held-out Python docs (tutorial) the pydoc model was not trained on.

@@ -10,6 +10,7 @@
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cuda_fp8.h>
 
 #include <cmath>
 #include <cstdio>
@@ -349,6 +350,53 @@ constexpr int kGemvWarps = kGemvThreads / 32;
 constexpr int kRowsPerWarp = 2;
 constexpr int kRowsPerBlockIter = kGemvWarps * kRowsPerWarp;
 
+// The fused epilogue of one warp's output rows n0 .. n0 + nrows (lane 0 only): acc holds the
+// finished dot products (dequantized for the int8/fp8 weights); bias, activation, residual, KV
+// scatter or argmax follow.
+template <typename T, int M, GemvEpilogue EPI>
+__device__ __forceinline__ void gemv_epilogue(const GemvArgs& a, int n0, int nrows,
+                                              const float (&acc)[kRowsPerWarp][M],
+                                              unsigned long long (&best)[M]) {
+  const T* bias = static_cast<const T*>(a.bias);
+#pragma unroll
+  for (int r = 0; r < kRowsPerWarp; ++r) {
+    if (r >= nrows) break;
+    const int n = n0 + r;
+    const float bn = bias != nullptr ? to_f(bias[n]) : 0.0f;
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      const float v = acc[r][m] + bn;
+      if constexpr (EPI == GemvEpilogue::kArgmax) {
+        if (a.logits != nullptr) a.logits[m * a.logits_row_stride + n] = v;
+        const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(n));
+        best[m] = key > best[m] ? key : best[m];
+      } else {
+        T* o = static_cast<T*>(a.out) + m * a.out_row_stride + n;
+        if constexpr (EPI == GemvEpilogue::kStore || EPI == GemvEpilogue::kQkvScatter) {
+          *o = from_f<T>(v);
+        } else if constexpr (EPI == GemvEpilogue::kGelu) {
+          *o = from_f<T>(gelu_new(v));
+        } else if constexpr (EPI == GemvEpilogue::kResidual) {
+          *o = from_f<T>(to_f(*o) + v);
+        }
+        if constexpr (EPI == GemvEpilogue::kQkvScatter) {
+          const int E = a.n_head * a.head_dim;
+          if (n >= E) {
+            const int which = n / E, hd = n - which * E;
+            const int h = hd / a.head_dim, d = hd - h * a.head_dim;
+            const int b = m / a.seq, s = m - b * a.seq;
+            const long long dst =
+                ((static_cast<long long>(b) * a.n_head + h) * a.max_t + *a.past_len + s) *
+                    a.head_dim + d;
+            T* cache = static_cast<T*>(which == 1 ? a.k_cache : a.v_cache);
+            cache[dst] = from_f<T>(v);
+          }
+        }
+      }
+    }
+  }
+}
+
 template <typename T, int M, GemvEpilogue EPI>
 __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
   extern __shared__ __align__(16) unsigned char smem_raw[];
@@ -396,7 +444,6 @@ __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
   __syncthreads();
 
   const T* W = static_cast<const T*>(a.w);
-  const T* bias = static_cast<const T*>(a.bias);
   constexpr int V = Vec16<T>::kN;
   unsigned long long best[M];
 #pragma unroll
@@ -450,45 +497,7 @@ __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
 #pragma unroll
       for (int m = 0; m < M; ++m) acc[r][m] = warp_sum(acc[r][m]);
 
-    if (lane == 0) {
-#pragma unroll
-      for (int r = 0; r < kRowsPerWarp; ++r) {
-        if (r >= nrows) break;
-        const int n = n0 + r;
-        const float bn = bias != nullptr ? to_f(bias[n]) : 0.0f;
-#pragma unroll
-        for (int m = 0; m < M; ++m) {
-          const float v = acc[r][m] + bn;
-          if constexpr (EPI == GemvEpilogue::kArgmax) {
-            if (a.logits != nullptr) a.logits[m * a.logits_row_stride + n] = v;
-            const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(n));
-            best[m] = key > best[m] ? key : best[m];
-          } else {
-            T* o = static_cast<T*>(a.out) + m * a.out_row_stride + n;
-            if constexpr (EPI == GemvEpilogue::kStore || EPI == GemvEpilogue::kQkvScatter) {
-              *o = from_f<T>(v);
-            } else if constexpr (EPI == GemvEpilogue::kGelu) {
-              *o = from_f<T>(gelu_new(v));
-            } else if constexpr (EPI == GemvEpilogue::kResidual) {
-              *o = from_f<T>(to_f(*o) + v);
-            }
-            if constexpr (EPI == GemvEpilogue::kQkvScatter) {
-              const int E = a.n_head * a.head_dim;
-              if (n >= E) {
-                const int which = n / E, hd = n - which * E;
-                const int h = hd / a.head_dim, d = hd - h * a.head_dim;
-                const int b = m / a.seq, s = m - b * a.seq;
-                const long long dst =
-                    ((static_cast<long long>(b) * a.n_head + h) * a.max_t + *a.past_len + s) *
-                        a.head_dim + d;
-                T* cache = static_cast<T*>(which == 1 ? a.k_cache : a.v_cache);
-                cache[dst] = from_f<T>(v);
-              }
-            }
-          }
-        }
-      }
-    }
+    if (lane == 0) gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, best);
   }
   if constexpr (EPI == GemvEpilogue::kArgmax) {
     if (lane == 0) {
@@ -564,6 +573,338 @@ cudaError_t gemv_dispatch_rows(const GemvArgs& a, cudaStream_t st) {
     case 4: return gemv_dispatch_epi<T, 4>(a, st);
   }
   return cudaErrorInvalidValue;
+}
+
+
+// ---------------------------------------------------------------- quantized GEMV (int8 / fp8)
+// Same structure as gemv_kernel (fp16 activations; block stages the M input rows once; each warp
+// owns kRowsPerWarp output rows per iteration and reads each weight row once with 16-byte loads,
+// i.e. 16 weights per load instead of 8), with the input quantized while staged:
+//  int8: staged as int8, 4 x dp4a per 16 bytes, exact int32 sums;
+//  fp8:  staged as the fp16 value of its E4M3 code (exact), weights converted pairwise to fp16,
+//        fp32 FMAs.
+__device__ __forceinline__ float fp8_code_to_float(unsigned char c) {
+  const __half_raw r = __nv_cvt_fp8_to_halfraw(static_cast<__nv_fp8_storage_t>(c), __NV_E4M3);
+  return __half2float(__half(r));
+}
+__device__ __forceinline__ unsigned char float_to_fp8_code(float v) {
+  return static_cast<unsigned char>(__nv_cvt_float_to_fp8(v, __NV_SATFINITE, __NV_E4M3));
+}
+__device__ __forceinline__ int float_to_int8(float v) {
+  return max(-127, min(127, __float2int_rn(v)));
+}
+
+template <int Q, int M, GemvEpilogue EPI>
+__global__ void __launch_bounds__(kGemvThreads) qgemv_kernel(GemvArgs a) {
+  using T = __half;
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  __shared__ float scratch[33];
+  const int K = a.k_in, N = a.n_out;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const T* x = static_cast<const T*>(a.x);
+  pdl_trigger();
+  {
+    const int n_first = blockIdx.x * kRowsPerBlockIter;
+    if (n_first < N) {
+      const char* base = static_cast<const char*>(a.w) + static_cast<std::size_t>(n_first) * K;
+      const std::size_t bytes = static_cast<std::size_t>(min(kRowsPerBlockIter, N - n_first)) * K;
+      for (std::size_t off = static_cast<std::size_t>(tid) * 128; off < bytes; off += kGemvThreads * 128)
+        asm volatile("prefetch.global.L2 [%0];" ::"l"(base + off));
+    }
+  }
+  pdl_wait();
+  signed char* xs8 = reinterpret_cast<signed char*>(smem_raw);  // Q == 1
+  T* xsh = reinterpret_cast<T*>(smem_raw);                        // Q == 2
+  const float inv = a.x_inv_scale;
+  auto stage = [&](int m, int k, float v) {
+    const float h = __half2float(__float2half_rn(v));  // fp16 activation, as on the prefill path
+    if constexpr (Q == 1) {
+      xs8[m * K + k] = static_cast<signed char>(float_to_int8(h * inv));
+    } else {
+      xsh[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * inv)));
+    }
+  };
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    const T* xr = x + m * a.x_row_stride;
+    if (a.ln_gamma != nullptr) {
+      float s = 0.0f;
+      for (int k = tid; k < K; k += kGemvThreads) s += to_f(xr[k]);
+      const float mean = block_sum(s, scratch) / K;
+      float q = 0.0f;
+      for (int k = tid; k < K; k += kGemvThreads) {
+        const float d = to_f(xr[k]) - mean;
+        q += d * d;
+      }
+      const float rstd = 1.0f / sqrtf(block_sum(q, scratch) / K + a.ln_eps);
+      for (int k = tid; k < K; k += kGemvThreads)
+        stage(m, k, (to_f(xr[k]) - mean) * rstd * a.ln_gamma[k] + a.ln_beta[k]);
+    } else {
+      for (int k = tid; k < K; k += kGemvThreads) stage(m, k, to_f(xr[k]));
+    }
+  }
+  __syncthreads();
+
+  const unsigned char* W = static_cast<const unsigned char*>(a.w);
+  unsigned long long best[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) best[m] = 0ull;
+  for (int n0 = blockIdx.x * kRowsPerBlockIter + warp * kRowsPerWarp; n0 < N;
+       n0 += gridDim.x * kRowsPerBlockIter) {
+    const int nrows = min(kRowsPerWarp, N - n0);
+    float acc[kRowsPerWarp][M];
+    if constexpr (Q == 1) {
+      int iacc[kRowsPerWarp][M];
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+        for (int m = 0; m < M; ++m) iacc[r][m] = 0;
+      if (K % 16 == 0) {
+#pragma unroll 2
+        for (int k = lane * 16; k < K; k += 32 * 16) {
+          int4 wv[kRowsPerWarp];
+#pragma unroll
+          for (int r = 0; r < kRowsPerWarp; ++r)
+            wv[r] = r < nrows ? __ldg(reinterpret_cast<const int4*>(W + static_cast<long long>(n0 + r) * K + k))
+                              : make_int4(0, 0, 0, 0);
+#pragma unroll
+          for (int m = 0; m < M; ++m) {
+            const int4 xv = *reinterpret_cast<const int4*>(xs8 + m * K + k);
+#pragma unroll
+            for (int r = 0; r < kRowsPerWarp; ++r) {
+              int t = iacc[r][m];
+              t = __dp4a(wv[r].x, xv.x, t);
+              t = __dp4a(wv[r].y, xv.y, t);
+              t = __dp4a(wv[r].z, xv.z, t);
+              t = __dp4a(wv[r].w, xv.w, t);
+              iacc[r][m] = t;
+            }
+          }
+        }
+      } else {
+        for (int k = lane; k < K; k += 32) {
+#pragma unroll
+          for (int r = 0; r < kRowsPerWarp; ++r) {
+            if (r < nrows) {
+              const int wk = static_cast<signed char>(W[static_cast<long long>(n0 + r) * K + k]);
+#pragma unroll
+              for (int m = 0; m < M; ++m) iacc[r][m] += wk * static_cast<int>(xs8[m * K + k]);
+            }
+          }
+        }
+      }
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+        for (int m = 0; m < M; ++m) acc[r][m] = static_cast<float>(__reduce_add_sync(kFull, iacc[r][m]));
+    } else {
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+        for (int m = 0; m < M; ++m) acc[r][m] = 0.0f;
+      if (K % 16 == 0) {
+#pragma unroll 2
+        for (int k = lane * 16; k < K; k += 32 * 16) {
+          float wv[kRowsPerWarp][16];
+#pragma unroll
+          for (int r = 0; r < kRowsPerWarp; ++r) {
+            const uint4 u = r < nrows ? __ldg(reinterpret_cast<const uint4*>(W + static_cast<long long>(n0 + r) * K + k))
+                                      : make_uint4(0, 0, 0, 0);
+            const unsigned words[4] = {u.x, u.y, u.z, u.w};
+#pragma unroll
+            for (int j = 0; j < 4; ++j) {
+              const __half2_raw lo = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] & 0xFFFFu), __NV_E4M3);
+              const __half2_raw hi = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] >> 16), __NV_E4M3);
+              const float2 flo = __half22float2(__half2(lo)), fhi = __half22float2(__half2(hi));
+              wv[r][4 * j + 0] = flo.x;
+              wv[r][4 * j + 1] = flo.y;
+              wv[r][4 * j + 2] = fhi.x;
+              wv[r][4 * j + 3] = fhi.y;
+            }
+          }
+#pragma unroll
+          for (int m = 0; m < M; ++m) {
+            float xv[16];
+            Vec16<T>::load(xsh + m * K + k, *reinterpret_cast<float(*)[8]>(xv));
+            Vec16<T>::load(xsh + m * K + k + 8, *reinterpret_cast<float(*)[8]>(xv + 8));
+#pragma unroll
+            for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+              for (int i = 0; i < 16; ++i) acc[r][m] += wv[r][i] * xv[i];
+          }
+        }
+      } else {
+        for (int k = lane; k < K; k += 32) {
+#pragma unroll
+          for (int r = 0; r < kRowsPerWarp; ++r) {
+            if (r < nrows) {
+              const float wk = fp8_code_to_float(W[static_cast<long long>(n0 + r) * K + k]);
+#pragma unroll
+              for (int m = 0; m < M; ++m) acc[r][m] += wk * __half2float(xsh[m * K + k]);
+            }
+          }
+        }
+      }
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp; ++r)
+#pragma unroll
+        for (int m = 0; m < M; ++m) acc[r][m] = warp_sum(acc[r][m]);
+    }
+    if (lane == 0) {
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp; ++r) {
+        const float sc = r < nrows ? a.x_scale * a.w_scale[n0 + r] : 0.0f;
+#pragma unroll
+        for (int m = 0; m < M; ++m) acc[r][m] *= sc;
+      }
+      gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, best);
+    }
+  }
+}
+
+template <int Q, int M, GemvEpilogue EPI>
+cudaError_t qgemv_launch_t(const GemvArgs& a, cudaStream_t st) {
+  const std::size_t smem = static_cast<std::size_t>(M) * a.k_in * (Q == 1 ? 1 : 2);
+  cudaError_t e = device_limits();
+  if (e != cudaSuccess) return e;
+  if (smem > static_cast<std::size_t>(g_smem_optin) - 1024) {
+    std::snprintf(g_detail, sizeof g_detail, "qgemv: %zu B of shared memory > device limit %d", smem,
+                  g_smem_optin);
+    return cudaErrorInvalidValue;
+  }
+  static bool raised = false;
+  if (!raised) {
+    e = cudaFuncSetAttribute(qgemv_kernel<Q, M, EPI>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             g_smem_optin - 1024);
+    if (e != cudaSuccess) return e;
+    raised = true;
+  }
+  const int per_sm = smem <= 24 * 1024 ? 4 : (smem <= 48 * 1024 ? 2 : 1);
+  const int want = (a.n_out + kRowsPerBlockIter - 1) / kRowsPerBlockIter;
+  const int grid = want < g_sm_count * per_sm ? want : g_sm_count * per_sm;
+  e = launch_k(qgemv_kernel<Q, M, EPI>, grid, kGemvThreads, smem, st, a);
+  if (e != cudaSuccess)
+    std::snprintf(g_detail, sizeof g_detail, "qgemv<%d,M=%d,epi=%d> grid=%d smem=%zu N=%d K=%d: %s", Q,
+                  M, static_cast<int>(EPI), grid, smem, a.n_out, a.k_in, cudaGetErrorName(e));
+  return e;
+}
+
+template <int Q, int M>
+cudaError_t qgemv_dispatch_epi(const GemvArgs& a, cudaStream_t st) {
+  switch (a.epilogue) {
+    case GemvEpilogue::kStore: return qgemv_launch_t<Q, M, GemvEpilogue::kStore>(a, st);
+    case GemvEpilogue::kGelu: return qgemv_launch_t<Q, M, GemvEpilogue::kGelu>(a, st);
+    case GemvEpilogue::kResidual: return qgemv_launch_t<Q, M, GemvEpilogue::kResidual>(a, st);
+    case GemvEpilogue::kQkvScatter: return qgemv_launch_t<Q, M, GemvEpilogue::kQkvScatter>(a, st);
+    case GemvEpilogue::kArgmax: break;  // the LM head stays fp16
+  }
+  std::snprintf(g_detail, sizeof g_detail, "qgemv: the argmax epilogue (LM head) has no quantized variant");
+  return cudaErrorInvalidValue;
+}
+
+template <int Q>
+cudaError_t qgemv_dispatch_rows(const GemvArgs& a, cudaStream_t st) {
+  switch (a.rows) {
+    case 1: return qgemv_dispatch_epi<Q, 1>(a, st);
+    case 2: return qgemv_dispatch_epi<Q, 2>(a, st);
+    case 3: return qgemv_dispatch_epi<Q, 3>(a, st);
+    case 4: return qgemv_dispatch_epi<Q, 4>(a, st);
+  }
+  return cudaErrorInvalidValue;
+}
+
+// ---------------------------------------------------------------- quantized prefill helpers
+template <int Q>
+__global__ void quantize_rows_kernel(unsigned char* out, const __half* in, long long ld, int rows,
+                                     int K, float inv) {
+  pdl_trigger();
+  pdl_wait();
+  const long long n = static_cast<long long>(rows) * K;
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const int r = static_cast<int>(i / K), k = static_cast<int>(i % K);
+    const float v = __half2float(in[r * ld + k]) * inv;
+    out[i] = Q == 1 ? static_cast<unsigned char>(static_cast<signed char>(float_to_int8(v)))
+                    : float_to_fp8_code(v);
+  }
+}
+
+template <int Q>
+__global__ void dequant_kernel(__half* out, long long ldo, const void* acc, int rows, int N,
+                               float x_scale, const float* w_scale, const __half* bias, int epi) {
+  pdl_trigger();
+  pdl_wait();
+  const long long n = static_cast<long long>(rows) * N;
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const int m = static_cast<int>(i / N), c = static_cast<int>(i % N);
+    const float av = Q == 1 ? static_cast<float>(static_cast<const int*>(acc)[i])
+                            : static_cast<const float*>(acc)[i];
+    float v = av * (x_scale * w_scale[c]) + (bias != nullptr ? __half2float(bias[c]) : 0.0f);
+    __half* o = out + m * ldo + c;
+    if (epi == static_cast<int>(DequantEpilogue::kGelu)) v = gelu_new(v);
+    if (epi == static_cast<int>(DequantEpilogue::kResidual)) v += __half2float(*o);
+    *o = __float2half_rn(v);
+  }
+}
+
+template <int Q>
+__global__ void qgemm_simple_kernel(void* acc, const unsigned char* xq, const unsigned char* wq,
+                                    int M, int N, int K) {
+  pdl_trigger();
+  pdl_wait();
+  __shared__ float xs_f[16][17], ws_f[16][17];
+  __shared__ int xs_i[16][17], ws_i[16][17];
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int n = blockIdx.x * 16 + tx, m = blockIdx.y * 16 + ty;
+  int ia = 0;
+  float fa = 0.0f;
+  for (int k0 = 0; k0 < K; k0 += 16) {
+    // xs[ty][tx] = x[m, k0 + tx]; ws[ty][tx] = w[blockIdx.x*16 + ty, k0 + tx]
+    const int kx = k0 + tx;
+    const int wn = blockIdx.x * 16 + ty;
+    const bool xin = m < M && kx < K, win = wn < N && kx < K;
+    const unsigned char xb = xin ? xq[static_cast<long long>(m) * K + kx] : 0;
+    const unsigned char wb = win ? wq[static_cast<long long>(wn) * K + kx] : 0;
+    if constexpr (Q == 1) {
+      xs_i[ty][tx] = static_cast<signed char>(xb);
+      ws_i[ty][tx] = static_cast<signed char>(wb);
+    } else {
+      xs_f[ty][tx] = fp8_code_to_float(xb);
+      ws_f[ty][tx] = fp8_code_to_float(wb);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int j = 0; j < 16; ++j) {
+      if constexpr (Q == 1) ia += xs_i[ty][j] * ws_i[tx][j];
+      else fa += xs_f[ty][j] * ws_f[tx][j];
+    }
+    __syncthreads();
+  }
+  if (m < M && n < N) {
+    if constexpr (Q == 1) static_cast<int*>(acc)[static_cast<long long>(m) * N + n] = ia;
+    else static_cast<float*>(acc)[static_cast<long long>(m) * N + n] = fa;
+  }
+}
+
+// One warp per row: amax, scale, quantize (synthetic engines only).
+template <int Q>
+__global__ void quantize_weight_rows_kernel(unsigned char* wq, float* scales, const __half* w, int N,
+                                            int K) {
+  const int row = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
+  if (row >= N) return;
+  const __half* wr = w + static_cast<long long>(row) * K;
+  float amax = 0.0f;
+  for (int k = lane; k < K; k += 32) amax = fmaxf(amax, fabsf(__half2float(wr[k])));
+  amax = warp_max(amax);
+  const float s = amax > 0.0f ? amax / (Q == 1 ? 127.0f : 448.0f) : 1.0f;
+  if (lane == 0) scales[row] = s;
+  for (int k = lane; k < K; k += 32) {
+    const float v = __half2float(wr[k]) / s;
+    wq[static_cast<long long>(row) * K + k] =
+        Q == 1 ? static_cast<unsigned char>(static_cast<signed char>(float_to_int8(v)))
+               : float_to_fp8_code(v);
+  }
 }
 
 // ---------------------------------------------------------------- argmax over rows
@@ -731,8 +1072,69 @@ const char* last_launch_detail() { return g_detail; }
 void set_programmatic_launch(bool on) { g_pdl = on; }
 bool programmatic_launch() { return g_pdl; }
 
+
+const char* wquant_name(WQuant q) {
+  switch (q) {
+    case WQuant::kNone: return "none";
+    case WQuant::kInt8: return "int8";
+    case WQuant::kFp8: return "fp8";
+  }
+  return "?";
+}
+
+cudaError_t launch_quantize_rows(WQuant q, void* out, const void* in_f16, long long in_row_stride,
+                                 int rows, int k, float inv_scale, cudaStream_t st) {
+  const unsigned g = grid_for(static_cast<std::size_t>(rows) * k, 256);
+  auto* o = static_cast<unsigned char*>(out);
+  auto* in = static_cast<const __half*>(in_f16);
+  if (q == WQuant::kInt8) return launch_k(quantize_rows_kernel<1>, g, 256, 0, st, o, in, in_row_stride, rows, k, inv_scale);
+  if (q == WQuant::kFp8) return launch_k(quantize_rows_kernel<2>, g, 256, 0, st, o, in, in_row_stride, rows, k, inv_scale);
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t launch_dequant(WQuant q, void* out_f16, long long ldo, const void* acc, int rows, int n,
+                           float x_scale, const float* w_scale, const void* bias_f16,
+                           DequantEpilogue epi, cudaStream_t st) {
+  const unsigned g = grid_for(static_cast<std::size_t>(rows) * n, 256);
+  auto* o = static_cast<__half*>(out_f16);
+  auto* b = static_cast<const __half*>(bias_f16);
+  const int e = static_cast<int>(epi);
+  if (q == WQuant::kInt8) return launch_k(dequant_kernel<1>, g, 256, 0, st, o, ldo, acc, rows, n, x_scale, w_scale, b, e);
+  if (q == WQuant::kFp8) return launch_k(dequant_kernel<2>, g, 256, 0, st, o, ldo, acc, rows, n, x_scale, w_scale, b, e);
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t launch_qgemm_simple(WQuant q, void* acc, const void* xq, const void* wq, int rows, int n,
+                                int k, cudaStream_t st) {
+  if (rows < 1 || n < 1 || k < 1 || rows > 65535 * 16) return cudaErrorInvalidValue;
+  const dim3 grid((n + 15) / 16, (rows + 15) / 16), block(16, 16);
+  auto* x = static_cast<const unsigned char*>(xq);
+  auto* w = static_cast<const unsigned char*>(wq);
+  if (q == WQuant::kInt8) return launch_k(qgemm_simple_kernel<1>, grid, block, 0, st, acc, x, w, rows, n, k);
+  if (q == WQuant::kFp8) return launch_k(qgemm_simple_kernel<2>, grid, block, 0, st, acc, x, w, rows, n, k);
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const void* w_f16, int n,
+                                        int k, cudaStream_t st) {
+  const unsigned g = blocks_for(static_cast<std::size_t>(n) * 32, 256);
+  auto* o = static_cast<unsigned char*>(wq);
+  auto* w = static_cast<const __half*>(w_f16);
+  if (q == WQuant::kInt8) quantize_weight_rows_kernel<1><<<g, 256, 0, st>>>(o, scales, w, n, k);
+  else if (q == WQuant::kFp8) quantize_weight_rows_kernel<2><<<g, 256, 0, st>>>(o, scales, w, n, k);
+  else return cudaErrorInvalidValue;
+  return cudaGetLastError();
+}
+
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
   if (a.rows < 1 || a.rows > kGemvMaxRows || a.n_out < 1 || a.k_in < 1) return cudaErrorInvalidValue;
+  if (a.wq != WQuant::kNone) {
+    if (a.dt != Dt::kF16 || a.w_scale == nullptr) {
+      std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
+      return cudaErrorInvalidValue;
+    }
+    return a.wq == WQuant::kInt8 ? qgemv_dispatch_rows<1>(a, st) : qgemv_dispatch_rows<2>(a, st);
+  }
   switch (a.dt) {
     case Dt::kF32: return gemv_dispatch_rows<float>(a, st);
     case Dt::kF16: return gemv_dispatch_rows<__half>(a, st);

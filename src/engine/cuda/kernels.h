@@ -57,6 +57,12 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
 // when the GELU epilogue is unavailable: x[rows, n] = gelu_new(x).
 cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st);
 
+// Quantized weights (int8 / fp8 engines): one byte per weight, per-output-channel fp32 scales,
+// activations quantized per tensor with a static scale (engine/cuda/quant.h has the arithmetic and
+// the host references).  Activations around the quantized matrices stay fp16 (Dt::kF16).
+enum class WQuant { kNone, kInt8, kFp8 };
+const char* wquant_name(WQuant q);
+
 enum class GemvEpilogue {
   kStore,         // out[m, n] = acc + bias
   kGelu,          // out[m, n] = gelu_new(acc + bias)
@@ -89,6 +95,13 @@ struct GemvArgs {
   float* logits = nullptr;
   long long logits_row_stride = 0;
   unsigned long long* argmax_slots = nullptr;
+  // Quantized weights (dt must be kF16): w holds n_out x k_in bytes (int8 or E4M3 codes), the
+  // staged input row (after the LayerNorm prologue, rounded to fp16) is quantized with
+  // x_inv_scale, products accumulate exactly in int32 (dp4a) for int8 and in fp32 for fp8, and
+  // the epilogue sees acc * (x_scale * w_scale[n]) + bias.
+  WQuant wq = WQuant::kNone;
+  const float* w_scale = nullptr;
+  float x_scale = 1.0f, x_inv_scale = 1.0f;
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -99,6 +112,26 @@ const char* last_launch_detail();
 // A/B measurements).
 void set_programmatic_launch(bool on);
 bool programmatic_launch();
+
+// ---- Prefill path of the quantized engines (rows > kGemvMaxRows), all fp16 around the GEMM.
+// out[r, k] = quantize(in[r * in_row_stride + k] * inv_scale): int8 rne clamped to +-127, fp8
+// E4M3 with saturation; out is [rows, k] contiguous.
+cudaError_t launch_quantize_rows(WQuant q, void* out, const void* in_f16, long long in_row_stride,
+                                 int rows, int k, float inv_scale, cudaStream_t st);
+enum class DequantEpilogue { kStore, kGelu, kResidual };
+// v = acc[m, n] * (x_scale * w_scale[n]) + bias[n] (acc int32 for int8, fp32 for fp8, [rows, n]
+// contiguous); out[m * ldo + n] = v, gelu_new(v), or += v.
+cudaError_t launch_dequant(WQuant q, void* out_f16, long long ldo, const void* acc, int rows, int n,
+                           float x_scale, const float* w_scale, const void* bias_f16,
+                           DequantEpilogue epi, cudaStream_t st);
+// acc[m, n] = sum_k xq[m, k] * wq[n, k] (exact int32 / fp32): the GEMM when cuBLASLt has no
+// algorithm for a shape (and the reference the cuBLASLt int8/fp8 GEMMs are checked against).
+cudaError_t launch_qgemm_simple(WQuant q, void* acc, const void* xq, const void* wq, int rows, int n,
+                                int k, cudaStream_t st);
+// Row-wise symmetric quantization of an fp16 matrix w [n, k] into wq (bytes) + scales[n] (the
+// device twin of quant::quantize_weight_hf, for synthetic engines drawn on the device).
+cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const void* w_f16, int n,
+                                        int k, cudaStream_t st);
 
 // slots[r] = packed argmax over logits[r * row_stride + 0 .. vocab).
 cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,

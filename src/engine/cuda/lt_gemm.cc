@@ -35,6 +35,8 @@ void lt_check(cublasStatus_t s, const char* what, const LtShape* shape) {
 }  // namespace
 
 std::string LtShape::describe() const {
+  if (quant != WQuant::kNone)
+    return fmt::format("{} GEMM M={} N={} K={} ldx={} ldd={}", wquant_name(quant), m, n, k, ldx, ldd);
   return fmt::format("GEMM M={} N={} K={} ldx={} ldd={} in={} out={} epilogue={}{}", m, n, k, ldx,
                      ldd, dt_name(ab), dt_name(cd), epi_name(epilogue),
                      accumulate ? " +=D" : "");
@@ -76,10 +78,27 @@ LtGemm::Plan* LtGemm::plan(const LtShape& s) {
   auto it = plans_.find(s);
   if (it != plans_.end()) return it->second->ok ? it->second.get() : nullptr;
   auto p = std::make_unique<Plan>();
+  const cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
+  if (s.quant != WQuant::kNone) {
+    // int8: int32 accumulation and int32 alpha/beta; fp8: fp32 accumulation, fp32 output (the
+    // per-channel weight scales are applied by launch_dequant, so no scale pointers are needed).
+    const bool i8 = s.quant == WQuant::kInt8;
+    const cudaDataType_t in_t = i8 ? CUDA_R_8I : CUDA_R_8F_E4M3;
+    const cudaDataType_t out_t = i8 ? CUDA_R_32I : CUDA_R_32F;
+    lt_check(cublasLtMatmulDescCreate(&p->desc, i8 ? CUBLAS_COMPUTE_32I : CUBLAS_COMPUTE_32F,
+                                      i8 ? CUDA_R_32I : CUDA_R_32F),
+             "MatmulDescCreate", &s);
+    lt_check(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta),
+             "set TRANSA", &s);
+    lt_check(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb),
+             "set TRANSB", &s);
+    lt_check(cublasLtMatrixLayoutCreate(&p->a, in_t, s.k, s.n, s.k), "layout A", &s);
+    lt_check(cublasLtMatrixLayoutCreate(&p->b, in_t, s.k, s.m, s.ldx), "layout B", &s);
+    lt_check(cublasLtMatrixLayoutCreate(&p->c, out_t, s.n, s.m, s.ldd), "layout C", &s);
+  } else {
   const cublasComputeType_t compute =
       (s.ab == Dt::kF32 && tf32_) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   lt_check(cublasLtMatmulDescCreate(&p->desc, compute, CUDA_R_32F), "MatmulDescCreate", &s);
-  const cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
   lt_check(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta),
            "set TRANSA", &s);
   lt_check(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb),
@@ -99,6 +118,7 @@ LtGemm::Plan* LtGemm::plan(const LtShape& s) {
   lt_check(cublasLtMatrixLayoutCreate(&p->a, cuda_type(s.ab), s.k, s.n, s.k), "layout A", &s);
   lt_check(cublasLtMatrixLayoutCreate(&p->b, cuda_type(s.ab), s.k, s.m, s.ldx), "layout B", &s);
   lt_check(cublasLtMatrixLayoutCreate(&p->c, cuda_type(s.cd), s.n, s.m, s.ldd), "layout C", &s);
+  }
 
   cublasLtMatmulPreference_t pref = nullptr;
   lt_check(cublasLtMatmulPreferenceCreate(&pref), "PreferenceCreate", &s);
@@ -127,12 +147,19 @@ void LtGemm::run(const LtShape& s, const void* w, const void* x, const void* bia
                  cudaStream_t st) {
   Plan* p = plan(s);
   if (p == nullptr) sb::fail("cuBLASLt offers no algorithm for {}", s.describe());
-  if (s.epilogue != LtEpilogue::kNone) {
+  if (s.quant == WQuant::kNone && s.epilogue != LtEpilogue::kNone) {
     lt_check(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias,
                                             sizeof bias),
              "set BIAS_POINTER", &s);
   }
-  const float alpha = 1.0f, beta = s.accumulate ? 1.0f : 0.0f;
+  if (s.quant == WQuant::kInt8) {
+    const int alpha = 1, beta = 0;
+    lt_check(cublasLtMatmul(handle_, p->desc, &alpha, w, p->a, x, p->b, &beta, d, p->c, d, p->c,
+                            &p->algo, workspace_, workspace_bytes_, st),
+             "Matmul", &s);
+    return;
+  }
+  const float alpha = 1.0f, beta = s.accumulate && s.quant == WQuant::kNone ? 1.0f : 0.0f;
   lt_check(cublasLtMatmul(handle_, p->desc, &alpha, w, p->a, x, p->b, &beta, d, p->c, d, p->c,
                           &p->algo, workspace_, workspace_bytes_, st),
            "Matmul", &s);

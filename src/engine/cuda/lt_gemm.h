@@ -30,7 +30,11 @@ struct LtShape {
   Dt ab = Dt::kF32, cd = Dt::kF32;
   LtEpilogue epilogue = LtEpilogue::kNone;
   bool accumulate = false;
-  auto tie() const { return std::tie(m, n, k, ldx, ldd, ab, cd, epilogue, accumulate); }
+  // Quantized GEMM (int8 / fp8): W and X are one byte per element (int8, or E4M3), D is the raw
+  // accumulator ([M, N], ldd), int32 for int8 (CUBLAS_COMPUTE_32I) and fp32 for fp8; ab/cd,
+  // epilogue and accumulate are ignored (dequantization is launch_dequant's).
+  WQuant quant = WQuant::kNone;
+  auto tie() const { return std::tie(m, n, k, ldx, ldd, ab, cd, epilogue, accumulate, quant); }
   bool operator<(const LtShape& o) const { return tie() < o.tie(); }
   std::string describe() const;
 };

@@ -132,24 +132,28 @@ sb::model::GptConfig make_cfg(int L, int H, int E) {
 
 // Bytes of weights the engine reads per decode step: every matrix and bias once, wte once (as
 // the LM head; the embedding rows it gathers are negligible), LayerNorm parameters in fp32.
-double weight_bytes(const sb::model::GptConfig& c, double es) {
+double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es = 0) {
+  // matrix_es: bytes per weight of the four layer matrices (1 for int8/fp8, plus fp32 scales).
   const double E = c.n_embd, I = c.inner(), V = c.vocab_size;
-  const double per_layer = (3 * E * E + 3 * E + E * E + E + E * I + I + I * E + E) * es + 4 * E * 4;
+  const double mats = 3 * E * E + E * E + E * I + I * E;
+  const double per_layer = mats * (matrix_es > 0 ? matrix_es : es) + (3 * E + E + I + E) * es +
+                           4 * E * 4 + (matrix_es > 0 ? (3 * E + E + I + E) * 4 : 0);
   return c.n_layer * per_layer + V * E * es + 2 * E * 4;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl";
+  std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" && i + 1 < argc) out_path = argv[++i];
     else if (a == "--quick") quick = true;
     else if (a == "--models" && i + 1 < argc) models_arg = argv[++i];
+    else if (a == "--precisions" && i + 1 < argc) precisions_arg = argv[++i];
     else {
-      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b]\n");
+      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8]\n");
       return 2;
     }
   }
@@ -188,6 +192,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (!precisions_arg.empty()) {  // same precisions for every model (int8/fp8: synthetic scales)
+    std::vector<std::string> ps;
+    std::stringstream pss(precisions_arg);
+    for (std::string p; std::getline(pss, p, ',');) ps.push_back(p);
+    for (auto& sp : specs) sp.precisions = ps;
+  }
   struct Scen { const char* name; int b, s; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
                         {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
@@ -209,7 +219,7 @@ int main(int argc, char** argv) {
         continue;
       }
       const double es = prec == "fp32" ? 4 : 2;
-      const double wbytes = weight_bytes(spec.cfg, es);
+      const double wbytes = weight_bytes(spec.cfg, es, prec == "int8" || prec == "fp8" ? 1 : 0);
       for (const Scen& sc : scens) {
         std::vector<std::int32_t> prompt(static_cast<std::size_t>(sc.b) * sc.s);
         StepResult r;
