@@ -184,7 +184,7 @@ struct Tokenizer::Impl {
   MergeTable merges;
   std::size_t merge_count = 0;
   std::int32_t eot = -1;
-  std::unique_ptr<pcre2_code, PcreCodeDeleter> regex;
+  const pcre2_code* regex = nullptr;  // shared by all tokenizers; PCRE2 code is read-only
 
   mutable std::mutex cache_mutex;
   mutable std::unordered_map<std::string, std::vector<std::int32_t>, TransparentHash, std::equal_to<>>
@@ -329,7 +329,7 @@ struct Tokenizer::Impl {
     const std::size_t n = text.size();
     std::size_t offset = 0;
     while (offset < n) {
-      int rc = pcre2_match(regex.get(), subject, n, offset, 0, md.get(), nullptr);
+      int rc = pcre2_match(regex, subject, n, offset, 0, md.get(), nullptr);
       if (rc == PCRE2_ERROR_NOMATCH) {
         f(text.substr(offset));
         return;
@@ -374,6 +374,13 @@ std::unique_ptr<pcre2_code, PcreCodeDeleter> compile_pattern() {
   // falls back to the interpreter with identical results.
   (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
   return std::unique_ptr<pcre2_code, PcreCodeDeleter>(code);
+}
+
+// Compiled (and JIT-compiled, which costs milliseconds) once per process: matching only reads
+// the compiled code, so every Tokenizer and thread shares it.
+const pcre2_code* compiled_pattern() {
+  static const std::unique_ptr<pcre2_code, PcreCodeDeleter> code = compile_pattern();
+  return code.get();
 }
 
 bool blank(std::string_view s) {
@@ -486,7 +493,7 @@ Tokenizer Tokenizer::from_memory(std::string_view vocab_json, std::string_view m
   both.append(vocab_json);
   both.append(merges_text);
   impl->sha256 = sha256_hex(both);
-  impl->regex = compile_pattern();
+  impl->regex = compiled_pattern();
   return Tokenizer(std::move(impl));
 }
 

@@ -114,6 +114,10 @@ TEST_F(Gpt2, RoundTripRandomBytes) {
   EXPECT_EQ(tok().decode(tok().encode(long_run)), long_run);
   std::string long_invalid(1 << 18, '\xff');
   EXPECT_EQ(tok().decode(tok().encode(long_invalid)), long_invalid);
+  for (char unit : {' ', '\n', '!', '7'}) {
+    std::string run(1 << 18, unit);
+    EXPECT_EQ(tok().decode(tok().encode(run)), run) << int(unit);
+  }
 }
 
 TEST_F(Gpt2, EndOfTextIsTextByDefault) {
