@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -159,15 +160,22 @@ std::vector<Fault> parse_faults(const json& options) {
 
 [[noreturn]] void exhaust_memory() {
   // Never let a test eat the machine: cap the address space first when nothing else did.
+  // Allow 256 MiB above what the process maps now: the allocation below fails quickly.
   rlimit lim{};
   ::getrlimit(RLIMIT_AS, &lim);
   if (lim.rlim_cur == RLIM_INFINITY) {
-    lim.rlim_cur = 1024ull * 1024 * 1024;  // 1 GiB of address space for this worker
+    unsigned long long vm_kib = 0;
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    char line[256];
+    while (f && std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "VmSize: %llu kB", &vm_kib) == 1) break;
+    if (f) std::fclose(f);
+    lim.rlim_cur = vm_kib * 1024 + 256ull * 1024 * 1024;
     ::setrlimit(RLIMIT_AS, &lim);
   }
   std::vector<std::unique_ptr<char[]>> hog;
   for (;;) {
-    std::size_t chunk = 64ull * 1024 * 1024;
+    std::size_t chunk = 16ull * 1024 * 1024;
     auto p = std::unique_ptr<char[]>(new char[chunk]);  // throws std::bad_alloc at the cap
     std::memset(p.get(), 1, chunk);
     hog.push_back(std::move(p));

@@ -564,7 +564,8 @@ void StudyRunner::run_group(const PlannedGroup& g) {
     progress_->cell_started(plan_.cells[remaining.front()].key, "loading");
     if (!start_worker(g, remaining, ++attempt, &error, &status)) {
       // Loading is per group: what stopped it stops every remaining cell of the group.
-      progress_->message(fmt::format("{}: load {}: {}", g.id, status_name(status), error));
+      progress_->message(fmt::format("{} {} {} {}: load {}: {}", g.model_id, g.backend, g.precision, g.device,
+                                     status_name(status), error));
       fail_cells(g, remaining, status, "worker load " + std::string(status_name(status)) + ": " + error);
       return;
     }
@@ -576,7 +577,8 @@ void StudyRunner::run_group(const PlannedGroup& g) {
       remaining.pop_front();
       if (!outcome.ok) {
         const auto& f = outcome.records.back();
-        progress_->message(fmt::format("{}: {} after {}/{} samples: {}", c.key.id(), status_name(f.status),
+        progress_->message(fmt::format("{} {} {} {} {}: {} after {}/{} samples: {}", c.key.model, c.key.backend,
+                                       c.key.precision, c.key.scenario, c.key.phase, status_name(f.status),
                                        f.observed.samples_done, f.observed.samples_planned, f.error));
       }
       finish_cell(c, outcome.ok);

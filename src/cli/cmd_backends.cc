@@ -32,13 +32,13 @@ sb::cli::CommandRegistration reg{"backends", [](CLI::App& app) {
       std::cout << all.dump(2) << "\n";
       return;
     }
-    std::cout << fmt::format("{:<18} {:<26} {:<9} {:<10} {}\n", "backend", "precisions", "devices", "available",
+    std::cout << fmt::format("{:<22} {:<26} {:<9} {:<10} {}\n", "backend", "precisions", "devices", "available",
                              "notes");
     for (const auto& b : all) {
       std::string name = b["name"];
-      if (!b["aliases"].empty()) name += " (" + join(b["aliases"].get<std::vector<std::string>>()) + ")";
       std::string note = b["available"].get<bool>() ? b["summary"].get<std::string>() : b["reason"].get<std::string>();
-      std::cout << fmt::format("{:<18} {:<26} {:<9} {:<10} {}\n", name,
+      if (!b["aliases"].empty()) note = "(alias " + join(b["aliases"].get<std::vector<std::string>>()) + ") " + note;
+      std::cout << fmt::format("{:<22} {:<26} {:<9} {:<10} {}\n", name,
                                join(b["precisions"].get<std::vector<std::string>>()),
                                join(b["devices"].get<std::vector<std::string>>()),
                                b["available"].get<bool>() ? "yes" : "no", note);

@@ -14,7 +14,7 @@
 #include "backends/registry.h"
 #include "backends/subprocess.h"
 #include "bench/timing.h"
-#include "tests/bench/test_util.h"
+#include "bench/test_util.h"
 #include "util/error.h"
 
 namespace sb::backends {

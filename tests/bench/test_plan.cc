@@ -7,6 +7,7 @@
 
 #include "bench/plan.h"
 #include "bench/study.h"
+#include "util/error.h"
 
 namespace sb::bench {
 namespace {

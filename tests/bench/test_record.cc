@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/record.h"
-#include "tests/bench/test_util.h"
+#include "bench/test_util.h"
 #include "util/error.h"
 #include "util/files.h"
 

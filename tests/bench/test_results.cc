@@ -8,7 +8,7 @@
 
 #include "bench/record.h"
 #include "bench/results.h"
-#include "tests/bench/test_util.h"
+#include "bench/test_util.h"
 #include "util/files.h"
 
 namespace sb::bench {

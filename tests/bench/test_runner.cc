@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "bench/record.h"
-#include "tests/bench/test_util.h"
+#include "bench/test_util.h"
 
 namespace sb::bench {
 namespace {

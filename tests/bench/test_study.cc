@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/study.h"
-#include "tests/bench/test_util.h"
+#include "bench/test_util.h"
 #include "util/error.h"
 
 namespace sb::bench {
