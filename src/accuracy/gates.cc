@@ -11,10 +11,10 @@ GatePolicy GatePolicy::defaults() {
   // PPL limits are the issue's.  KL limits: see docs/accuracy.md ("Gate justification") —
   // each is several times the KL measured when pydoc-gpt2-8m's weights are rounded to that
   // precision, and far below what a broken engine (perturbed logits, no causal mask) produces.
-  p.set("fp32", {0.001, 1e-4});
-  p.set("fp16", {0.005, 5e-3});
-  p.set("bf16", {0.005, 5e-3});
-  p.set("int8", {0.02, 2e-2});
+  p.set("fp32", {0.001, 1e-7});
+  p.set("fp16", {0.005, 1e-3});
+  p.set("bf16", {0.005, 1e-3});
+  p.set("int8", {0.02, 3e-3});
   p.set("fp8", {0.02, 2e-2});
   return p;
 }

@@ -129,6 +129,31 @@ VerdictResult verdict(const EngineEvaluation& e, const Evaluation& ev, const std
   return judge(in, GatePolicy::defaults());
 }
 
+TEST(PydocGates, Fp32FloorAgainstADoublePrecisionForward) {
+  // The fp32 gate's headroom: the CPU engine (fp32) against the test's naive forward pass
+  // (double accumulation) differs only by fp32 rounding.  Its KL must sit far below the fp32
+  // bound (1e-7), and the bound far below fp16 weight rounding (see RoundedWeights...).
+  SKIP_WITHOUT_PYDOC();
+  const auto& w = pydoc().m.weights;
+  auto tokens = short_tokens();
+  tokens.resize(300);
+  Engines c;
+  c.add("cpu", engine::make_cpu_engine(w, cpu_options()));
+  testing::NaiveGpt2Engine naive(w);
+  NamedEngine r{"naive-double", &naive};
+  EvaluationOptions o;
+  o.max_length = 150;
+  o.stride = 150;
+  o.run_greedy = false;
+  const auto ev = evaluate(tokens, &r, c.named, o);
+  ASSERT_TRUE(ev.candidates[0].ok) << ev.candidates[0].error;
+  const auto& cmp = *ev.candidates[0].comparison;
+  std::cout << "[fp32 floor] KL mean " << cmp.kl_mean << " p99 " << cmp.kl_p99 << " max " << cmp.kl_max
+            << ", logit max abs " << cmp.logit_max_abs << ", top1 " << cmp.top1_agreement << "\n";
+  EXPECT_LT(cmp.kl_mean, 1e-9);
+  EXPECT_LT(cmp.logit_max_abs, 1e-3);
+}
+
 TEST(PydocGates, RealEngineFaultsAreRejectedByEveryPrecisionGate) {
   SKIP_WITHOUT_PYDOC();
   const auto& w = pydoc().m.weights;
@@ -147,10 +172,13 @@ TEST(PydocGates, RealEngineFaultsAreRejectedByEveryPrecisionGate) {
     ASSERT_TRUE(e.ok) << e.label << ": " << e.error;
     std::cout << "[fault] " << e.label << ": ppl " << e.perplexity.ppl << " vs " << ev.reference->perplexity.ppl
               << ", KL mean " << e.comparison->kl_mean << ", top1 " << e.comparison->top1_agreement << "\n";
-    // erf vs tanh GELU is a small difference: it must fail fp32, and the gross faults every gate.
-    const std::vector<std::string> precisions =
-        e.label == "erf_gelu" ? std::vector<std::string>{"fp32"}
-                              : std::vector<std::string>{"fp32", "fp16", "bf16", "int8", "fp8"};
+    // erf vs tanh GELU is a small difference: it must fail fp32.  A position offset of one
+    // (KL ~6e-3) is as large as fp8 weight rounding itself on this model, so the fp8 gate
+    // cannot tell them apart: it must fail every other gate (docs/accuracy.md, "Blind spots").
+    // The gross faults fail every gate.
+    std::vector<std::string> precisions{"fp32", "fp16", "bf16", "int8", "fp8"};
+    if (e.label == "erf_gelu") precisions = {"fp32"};
+    if (e.label == "position_offset") precisions = {"fp32", "fp16", "bf16", "int8"};
     for (const auto& p : precisions) EXPECT_EQ(verdict(e, ev, p).verdict, Verdict::kFail) << e.label << " " << p;
   }
 }
