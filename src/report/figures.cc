@@ -122,9 +122,9 @@ std::vector<Figure> build_figures(const Analysis& a) {
           f.script += "set logscale y\nset arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2\n";
           f.script += "set ylabel " + gnuplot_quote("measured / roofline floor (x), mean with 95% CI") + "\n";
           f.script += "set title " + gnuplot_quote(model + ": " + phase + ", " + md.name + " (1 = floor)") + "\n";
-          f.caption = fmt::format("Model {}, phase {}: {} = {}, mean with 95% CI per backend and "
+          f.caption = fmt::format("Model {}, phase {}: {}, mean with 95% CI per backend and "
                                   "scenario (1 = at the roofline floor).",
-                                  model, phase, md.name, md.formula);
+                                  model, phase, md.formula);
         } else {
           f.script += "set ylabel " + gnuplot_quote(md.title + " (" + md.unit + "), mean with 95% CI") + "\n";
           f.script += "set title " + gnuplot_quote(model + ": " + phase + ", " + md.name) + "\n";
