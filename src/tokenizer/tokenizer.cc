@@ -500,8 +500,7 @@ Tokenizer Tokenizer::from_memory(std::string_view vocab_json, std::string_view m
 Tokenizer Tokenizer::from_files(const fs::path& vocab_file, const fs::path& merges_file) {
   std::string vocab = read_file(vocab_file);
   std::string merges = read_file(merges_file);
-  Tokenizer t = from_memory(vocab, merges, vocab_file.string(), merges_file.string());
-  return t;
+  return from_memory(vocab, merges, vocab_file.string(), merges_file.string());
 }
 
 Tokenizer Tokenizer::from_folder(const fs::path& dir) {
