@@ -4,8 +4,9 @@
 //    bf16 (weights and activations in that type; fp32 accumulation; LayerNorm statistics,
 //    softmax, logits and argmax in fp32).  int8 (W8A8) and fp8 (E4M3, W8A8): the four matrices
 //    of every layer hold one byte per weight with per-output-channel scales, their inputs are
-//    quantized per tensor with static calibrated scales (int8: dp4a / cuBLASLt int8 GEMMs with
-//    exact int32 accumulation; fp8: E4M3 GEMV / cuBLASLt FP8 GEMMs with fp32 accumulation), and
+//    quantized per tensor with static calibrated scales (int8: dp4a GEMV / cuBLASLt int8 GEMMs
+//    with exact int32 accumulation; fp8: E4M3 GEMV / a simple tiled GEMM with fp32
+//    accumulation), and
 //    dequantized in the epilogue; everything else (embeddings, tied LM head, LayerNorm, attention,
 //    softmax, residual stream, KV cache) is fp16 as in the fp16 engine.  Quantized weights and
 //    scales come from a verified engine file (engine_file.h; a stale or corrupt file throws);
@@ -46,7 +47,8 @@ struct CudaEngineOptions {
   // int8/fp8: the source model's SHA-256 the engine file must have been built from (checked when
   // non-empty; the weights fingerprint is always checked).
   std::string engine_model_sha256;
-  // int8/fp8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).
+  // int8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).  fp8
+  // prefill GEMMs always use the simple kernel (cuBLASLt FP8 failed validation, see the .cc).
   bool quant_cublaslt = true;
   // make_cuda_engine_synthetic with int8/fp8: |x| range assumed for every quantized activation.
   float synthetic_act_amax = 8.0f;
