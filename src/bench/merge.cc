@@ -94,10 +94,14 @@ MergeSummary merge_runs(const std::vector<fs::path>& inputs, const fs::path& out
         if (r.kind == Record::Kind::kWorkerStart || take.count(r.cell.id()))
           merged_records += r.to_json().dump() + "\n";
     }
-    for (auto& [k, v] : m.value("models", json::object()).items())
-      if (!models.contains(k) || models[k].value("params", json()).is_null()) models[k] = v;
-    for (auto& [k, v] : m.value("artifacts", json::object()).items()) artifacts[k] = v;
-    for (const auto& c : m.value("command_lines", json::array())) command_lines.push_back(c);
+    // Bind to locals: a range-for over items() of a temporary would dangle.
+    const json m_models = m.value("models", json::object());
+    const json m_artifacts = m.value("artifacts", json::object());
+    const json m_commands = m.value("command_lines", json::array());
+    for (const auto& [k, v] : m_models.items())
+      if (!models.contains(k) || !models[k].is_object() || models[k].value("params", json()).is_null()) models[k] = v;
+    for (const auto& [k, v] : m_artifacts.items()) artifacts[k] = v;
+    for (const auto& c : m_commands) command_lines.push_back(c);
     std::string st = m.value("started_utc", "");
     std::string fi = m["finished_utc"].is_string() ? m["finished_utc"].get<std::string>() : "";
     if (started.empty() || (!st.empty() && st < started)) started = st;

@@ -29,7 +29,7 @@ class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override { ::setenv("SCALEBENCH_ENABLE_FAULT_BACKEND", "1", 1); }
   sb::testing::CommandResult run(const std::string& args) {
-    return run_command(kBinary + " " + args + " --skip-ceilings --no-report");
+    return run_command(kBinary + " run " + args + " --skip-ceilings --no-report");
   }
   TempDir dir;
 };
