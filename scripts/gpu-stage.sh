@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Packs a CUDA-enabled scalebench build for the GPU machine (Ubuntu 24.04, CUDA 13, no package
+# registry): the binary plus the shared libraries it needs that such a machine lacks (fmt,
+# OpenBLAS, PCRE2, ONNX/protobuf, toml++, SQLite, gfortran), into .gpu/stage.tar.gz.
+# glibc, libstdc++, libgcc, zlib and libcrypto are taken from the GPU machine itself; CUDA's
+# libcublasLt comes from its toolkit.  On the GPU machine: scripts/gpu-unstage.sh.
+# Usage: scripts/gpu-stage.sh [BUILD_DIR]   (default build/gpu, configured with CUDA)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build/gpu}"
+bin="$build/src/cli/scalebench"
+[ -x "$bin" ] || { echo "gpu-stage.sh: $bin not built (cmake -S . -B build/gpu -DSB_ENABLE_CUDA=ON && ninja -C build/gpu scalebench)" >&2; exit 1; }
+stage="$root/.gpu/stage"
+rm -rf "$stage" && mkdir -p "$stage/bin"
+cp "$bin" "$stage/bin/"
+skip='linux-vdso|ld-linux|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|libstdc\+\+|libgcc_s|libz\.so|libcrypto|libcuda\.so|libcublas|libcudart'
+ldd "$bin" | awk '/=>/ {print $1, $3}' | while read -r name path; do
+  if echo "$name" | grep -Eq "$skip"; then continue; fi
+  [ -f "$path" ] || { echo "gpu-stage.sh: $name not found" >&2; exit 1; }
+  cp -L "$path" "$stage/bin/$name"
+done
+# ORT's provider bridge sits next to the binary when ORT was found at build time.
+for f in "$build"/src/cli/libonnxruntime*.so*; do [ -e "$f" ] && cp -L "$f" "$stage/bin/"; done
+cp -r "$root/workers" "$stage/"
+tar -C "$root/.gpu" -czf "$root/.gpu/stage.tar.gz" stage
+rm -rf "$stage"
+ls -la "$root/.gpu/stage.tar.gz"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# On the GPU machine: runs a study with the staged binary (scripts/gpu-stage.sh made
+# .gpu/stage.tar.gz here) and packs the result folder into $OUT/<name>.tar.gz.
+# Usage: scripts/gpu-study.sh STUDY.toml [extra scalebench run args...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+study="${1:?usage: gpu-study.sh STUDY.toml [args]}"; shift
+eval "$("$root/scripts/gpu-unstage.sh")"
+out="${OUT:-/tmp}"
+name="$(basename "$study" .toml)"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,temperature.gpu,power.draw --format=csv | tee "$out/$name-gpu.csv"
+scalebench backends | tee "$out/$name-backends.txt"
+rc=0
+scalebench run "$study" --out "/tmp/$name" "$@" 2>&1 | tee "$out/$name-run.log" || rc=$?
+tar -C /tmp -czf "$out/$name.tar.gz" "$name" || true
+exit $rc
