@@ -19,8 +19,8 @@ ldd "$bin" | awk '/=>/ {print $1, $3}' | while read -r name path; do
   [ -f "$path" ] || { echo "gpu-stage.sh: $name not found" >&2; exit 1; }
   cp -L "$path" "$stage/bin/$name"
 done
-# ORT's provider bridge sits next to the binary when ORT was found at build time.
-for f in "$build"/src/cli/libonnxruntime*.so*; do [ -e "$f" ] && cp -L "$f" "$stage/bin/"; done
+# ONNX Runtime 1.29 travels with the binary: the GPU machine's python onnxruntime 1.30 lacks the
+# VERS_1.29.0 symbol version the binary was linked against.
 cp -r "$root/workers" "$stage/"
 tar -C "$root/.gpu" -czf "$root/.gpu/stage.tar.gz" stage
 rm -rf "$stage"
