@@ -165,7 +165,7 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
       problem("manifest plan lists cell " + c.cell_id + " twice");
       continue;
     }
-    if (!m.models.count(pc.key.model))
+    if (!m.models.count(pc.key.model) && !m.models_incomplete.count(pc.key.model))
       problem("manifest plan cell " + c.cell_id + " names model '" + pc.key.model +
               "' which manifest.models does not describe");
     plan_groups.insert(c.group_id);
@@ -534,7 +534,7 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
           const CellOutcome* cb = mb.at(mid);
           const MetricSummary* sa = ca->stats ? ca->stats->metric(pm.name) : nullptr;
           const MetricSummary* sb2 = cb->stats ? cb->stats->metric(pm.name) : nullptr;
-          if (!sa || !sb2) {
+          if (!sa || !sb2 || !m.models.count(mid)) {
             e.sizes_missing.push_back(mid);
             continue;
           }
@@ -562,6 +562,7 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
       }
     // Best config at each size.
     for (const auto& mid : a.models_in_order) {
+      if (!m.models.count(mid)) continue;  // no measured size: nothing to place on the size axis
       std::vector<std::pair<double, const CellOutcome*>> ranked;
       int without = 0;
       for (const auto& [cfg, mm] : configs) {

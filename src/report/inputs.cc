@@ -82,6 +82,15 @@ Manifest parse_manifest(const json& j, const std::string& where) {
     if (!models.is_object()) fail("{}: 'models' must be an object keyed by model id", where);
     for (auto it = models.begin(); it != models.end(); ++it) {
       std::string w = where + ": models." + it.key();
+      if (!it->is_object()) fail("{}: must be an object", w);
+      std::string missing;
+      for (const char* f : {"params", "n_layer", "n_head", "n_embd", "n_positions", "vocab_size"})
+        if (!it->contains(f) || !it->at(f).is_number_integer())
+          missing += std::string(missing.empty() ? "" : ", ") + f;
+      if (!missing.empty()) {
+        m.models_incomplete[it.key()] = "not recorded: " + missing;
+        continue;
+      }
       ModelInfo mi;
       mi.id = it.key();
       mi.params = need_as<std::int64_t>(*it, "params", w);

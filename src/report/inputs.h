@@ -33,6 +33,10 @@ struct ModelInfo {
 
 struct Manifest {
   nlohmann::json raw;                 // the whole file, for environment/appendix sections
+  // Models whose manifest entry lacks a measured parameter count or architecture field (a model
+  // no worker loaded, or an entry from an older writer): id -> what is missing.  They get no
+  // size-based analysis (scaling, crossover, roofline) and the report says why.
+  std::map<std::string, std::string> models_incomplete;
   std::string run_id;
   std::string study_name;
   std::string started_utc, finished_utc;

@@ -135,7 +135,12 @@ void add_architecture(Document& d, const Analysis& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& id : a.models_in_order) {
     auto it = m.models.find(id);
-    if (it == m.models.end()) continue;
+    if (it == m.models.end()) {
+      auto inc = m.models_incomplete.find(id);
+      std::string why = inc != m.models_incomplete.end() ? inc->second : "no manifest entry";
+      rows.push_back({id, kDash, why, kDash, kDash, kDash, kDash, kDash, kDash, kDash, kDash});
+      continue;
+    }
     const ModelInfo& mi = it->second;
     rows.push_back({id, mi.spec, std::to_string(mi.params) + " (" + format_params(double(mi.params)) + ")",
                     std::to_string(mi.n_layer), std::to_string(mi.n_head), std::to_string(mi.n_embd),
