@@ -69,11 +69,22 @@ class OwningEngine : public engine::Engine {
 // them through files); the greedy next tokens of such a call are the argmax of the last position.
 class BackendEngine : public engine::Engine {
  public:
-  explicit BackendEngine(std::unique_ptr<backends::Backend> b) : b_(std::move(b)) {}
+  explicit BackendEngine(std::unique_ptr<backends::Backend> b)
+      : b_(std::move(b)), stepwise_(b_->capabilities().stepwise) {}
   const model::GptConfig& config() const override { return b_->config(); }
   std::string describe() const override { return b_->info().description; }
   void prefill(int batch, int seq, std::span<const std::int32_t> tokens, engine::LogitsMode m,
                engine::StepResult& out) override {
+    if (m != engine::LogitsMode::kAll && !stepwise_) {
+      // An external worker runs no steps in-process: greedy generation goes through logits()
+      // of the whole sequence so far (never timed, so the repeated prefix work is harmless).
+      history_.assign(tokens.begin(), tokens.end());
+      batch_ = batch;
+      seq_ = seq;
+      last_logits(m, out);
+      past_ = seq;
+      return;
+    }
     if (m != engine::LogitsMode::kAll) {
       b_->prefill(batch, seq, tokens, m, out);
       past_ = seq;
@@ -93,16 +104,54 @@ class BackendEngine : public engine::Engine {
   }
   void decode(std::span<const std::int32_t> t, engine::LogitsMode m, engine::StepResult& out) override {
     if (past_ < 0) sb::fail("decode after an all-position-logits prefill is not supported through a backend");
+    if (!stepwise_) {
+      if (static_cast<int>(t.size()) != batch_) sb::fail("decode: {} tokens for batch {}", t.size(), batch_);
+      std::vector<std::int32_t> grown;
+      grown.reserve(static_cast<std::size_t>(batch_) * (seq_ + 1));
+      for (int b = 0; b < batch_; ++b) {
+        auto row = history_.begin() + static_cast<std::ptrdiff_t>(b) * seq_;
+        grown.insert(grown.end(), row, row + seq_);
+        grown.push_back(t[b]);
+      }
+      history_ = std::move(grown);
+      ++seq_;
+      last_logits(m, out);
+      ++past_;
+      return;
+    }
     b_->decode(t, m, out);
     ++past_;
   }
-  void reset() override { b_->reset(); past_ = 0; }
+  void reset() override {
+    if (stepwise_) b_->reset();
+    past_ = 0;
+    history_.clear();
+  }
   void synchronize() override { b_->synchronize(); }
   int past_length() const override { return std::max(past_, 0); }
 
  private:
+  // Greedy next tokens (and last-position logits when asked) of history_ through logits().
+  void last_logits(engine::LogitsMode m, engine::StepResult& out) {
+    auto logits = b_->logits(batch_, seq_, history_, engine::LogitsMode::kLast);
+    const std::size_t vocab = static_cast<std::size_t>(config().vocab_size);
+    if (logits.size() != static_cast<std::size_t>(batch_) * vocab)
+      sb::fail("backend {} returned {} last-position logits for batch {} x vocab {}", b_->info().name,
+               logits.size(), batch_, vocab);
+    out.next_tokens.resize(batch_);
+    for (int b = 0; b < batch_; ++b) {
+      const float* row = logits.data() + static_cast<std::size_t>(b) * vocab;
+      out.next_tokens[b] = static_cast<std::int32_t>(std::max_element(row, row + vocab) - row);
+    }
+    if (m == engine::LogitsMode::kLast) out.logits = std::move(logits);
+    else out.logits.clear();
+  }
+
   std::unique_ptr<backends::Backend> b_;
+  bool stepwise_ = true;
   int past_ = 0;
+  std::vector<std::int32_t> history_;   // non-stepwise backends: [batch_, seq_] tokens so far
+  int batch_ = 0, seq_ = 0;
 };
 #endif
 
