@@ -21,6 +21,7 @@
 #endif
 #if defined(SB_HAVE_CUDA)
 #include "engine/cuda/cuda_engine.h"
+#include "engine/cuda/engine_file.h"
 #endif
 #if defined(SB_HAVE_ORT)
 #include "backends/ort/ort_engine.h"
@@ -127,6 +128,32 @@ std::unique_ptr<Backend> make_native_cuda() {
         o.cuda_graphs = bool_option(r.options, "cuda_graphs", true);
         o.tf32 = bool_option(r.options, "tf32", false);
         o.engine_file = string_option(r.options, "engine_file", "");
+        if (engine::precision_needs_engine_file(r.precision) && o.engine_file.empty()) {
+          // int8/fp8 without a given engine file: calibrate + quantize into the artifacts cache
+          // (reused when a verified engine for these weights and calibration settings exists).
+          engine::CalibOptions c;
+          c.text = string_option(r.options, "calib", "");
+          c.samples = int_option(r.options, "calib_samples", c.samples);
+          c.seq = int_option(r.options, "calib_seq", c.seq);
+          c.calibrator = string_option(r.options, "calibrator", c.calibrator);
+          if (c.calibrator != "minmax" && c.calibrator != "percentile")
+            fail("native-cuda: option calibrator must be minmax or percentile, got '{}'", c.calibrator);
+          if (c.samples < 1 || c.seq < 2)
+            fail("native-cuda: options calib_samples must be >= 1 and calib_seq >= 2, got {} and {}",
+                 c.samples, c.seq);
+          fs::path base = r.artifacts_dir.empty() ? fs::temp_directory_path() / "scalebench-artifacts"
+                                                  : r.artifacts_dir;
+          auto a = engine::ensure_cuda_engine(lm.weights, lm.inventory.weights_sha256, r.precision, c, base);
+          o.engine_file = a.path;
+          o.engine_model_sha256 = lm.inventory.weights_sha256;
+          json art = {{"kind", "engine"},      {"path", a.path.string()}, {"sha256", a.sha256},
+                      {"bytes", a.bytes},      {"cached", a.cached},      {"metadata", a.metadata}};
+          if (!a.cached) {
+            art["build_ms"] = a.build_ms;
+            result.build_ms = a.build_ms;
+          }
+          result.artifact = art;
+        }
         return engine::make_cuda_engine(lm.weights, o);
 #else
         std::string why;
@@ -152,38 +179,34 @@ bool onnxruntime_available(const std::string& device_kind_name, std::string* rea
 
 #if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ORT) && defined(SB_HAVE_EXPORT)
 namespace {
-// Exports (or reuses) the last-position-logits ONNX graph for this model and precision.
-// Cache key: source weights SHA-256 + dtype + opset + variant + scalebench version; a cached
-// file whose SHA-256 no longer matches its record is rebuilt, never used.
-fs::path onnx_artifact(const model::LoadedModel& lm, const LoadRequest& r, LoadResult& result) {
-  exporter::ExportOptions eo;
-  eo.dtype = model::dtype_from_precision(r.precision);
-  eo.last_position_logits = true;
-  std::string key_text = lm.inventory.weights_sha256 + "|" + r.precision + "|opset" +
-                         std::to_string(eo.opset) + "|last|" + kVersion + "|" + kGitSha;
-  std::string key = sha256_hex(key_text).substr(0, 16);
-  fs::path base = r.artifacts_dir.empty() ? fs::temp_directory_path() / "scalebench-artifacts"
-                                          : r.artifacts_dir;
-  fs::path dir = base / "onnx" / (r.model_id.empty() ? key : r.model_id + "-" + r.precision + "-" + key);
-  fs::path record = dir / "artifact.json";
+// Exports (or reuses) one graph variant into `dir`, recorded in `record_name`: the
+// last-position-logits graph (model_last_logits.onnx, every timed step) or the all-position
+// graph (model.onnx, which the ORT engine opens on demand for LogitsMode::kAll prefills).  A
+// cached file whose SHA-256 no longer matches its record is rebuilt, never used.
+json export_variant(const model::LoadedModel& lm, const LoadRequest& r, bool last_position,
+                    const fs::path& dir, const char* record_name, const std::string& key_text) {
+  fs::path record = dir / record_name;
   if (fs::exists(record)) {
     try {
       json a = json::parse(read_file(record));
       fs::path file = dir / a.at("file").get<std::string>();
-      bool ok = fs::exists(file) && sha256_file(file) == a.at("sha256").get<std::string>();
+      bool ok = a.value("key", "") == key_text && fs::exists(file) &&
+                sha256_file(file) == a.at("sha256").get<std::string>();
       if (ok && a.contains("external_data_file") && !a["external_data_file"].get<std::string>().empty()) {
         fs::path data = dir / a["external_data_file"].get<std::string>();
         ok = fs::exists(data) && sha256_file(data) == a.value("external_data_sha256", "");
       }
       if (ok) {
         a["cached"] = true;
-        result.artifact = a;
-        return file;
+        return a;
       }
     } catch (const std::exception&) {
       // A corrupt record is the same as none: rebuild below.
     }
   }
+  exporter::ExportOptions eo;
+  eo.dtype = model::dtype_from_precision(r.precision);
+  eo.last_position_logits = last_position;
   auto er = exporter::export_onnx(lm.weights, eo, dir);
   json a = json::parse(exporter::export_result_json(er));
   a["kind"] = "onnx";
@@ -195,16 +218,52 @@ fs::path onnx_artifact(const model::LoadedModel& lm, const LoadRequest& r, LoadR
   a["build_ms"] = er.export_ms;
   write_file_atomic(record, a.dump(2));
   a["cached"] = false;
-  result.artifact = a;
-  result.build_ms = er.export_ms;
-  return er.model_file;
+  return a;
+}
+
+// Both variants for this model and precision, side by side in one cache folder.  Cache key:
+// source weights SHA-256 + dtype + opset + variant + scalebench version.  Returns the
+// last-position graph (the one the engine times); the artifact records both.
+fs::path onnx_artifact(const model::LoadedModel& lm, const LoadRequest& r, LoadResult& result) {
+  const int opset = exporter::ExportOptions{}.opset;
+  auto key_for = [&](const char* variant) {
+    return lm.inventory.weights_sha256 + "|" + r.precision + "|opset" + std::to_string(opset) + "|" +
+           variant + "|" + kVersion + "|" + kGitSha;
+  };
+  const std::string last_key = key_for("last");
+  std::string key = sha256_hex(last_key).substr(0, 16);
+  fs::path base = r.artifacts_dir.empty() ? fs::temp_directory_path() / "scalebench-artifacts"
+                                          : r.artifacts_dir;
+  fs::path dir = base / "onnx" / (r.model_id.empty() ? key : r.model_id + "-" + r.precision + "-" + key);
+  json last = export_variant(lm, r, true, dir, "artifact.json", last_key);
+  json all = export_variant(lm, r, false, dir, "artifact_all.json", key_for("all"));
+  double build_ms = 0;
+  bool built = false;
+  for (const json* a : {&last, &all})
+    if (!a->value("cached", true)) {
+      built = true;
+      build_ms += a->value("build_ms", 0.0);
+    }
+  json art = last;
+  art["all_logits"] = {{"file", all.value("file", "")}, {"sha256", all.value("sha256", "")},
+                       {"external_data_file", all.value("external_data_file", "")},
+                       {"cached", all.value("cached", false)}};
+  art["cached"] = !built;
+  if (built) {
+    art["build_ms"] = build_ms;
+    result.build_ms = build_ms;
+  }
+  result.artifact = art;
+  return dir / last.at("file").get<std::string>();
 }
 }  // namespace
 #endif
 
 std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::string& kind) {
   Capabilities caps;
-  caps.logits_all = false;  // the benchmark graph has last-position logits only
+  // The timed graph has last-position logits only; kAll requests (accuracy) go to the
+  // all-position graph exported beside it (model.onnx), which the ORT engine opens on demand.
+  caps.logits_all = true;
   return std::make_unique<EngineBackend>(
       name, caps, [name, kind](const LoadRequest& r, LoadResult& result) -> std::unique_ptr<engine::Engine> {
 #if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ORT) && defined(SB_HAVE_EXPORT)
@@ -220,6 +279,7 @@ std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::st
         o.threads = int_option(r.options, "threads", 0);
         o.graph_optimization = string_option(r.options, "graph_optimization", "all");
         o.cuda_graphs = bool_option(r.options, "cuda_graphs", false);
+        o.all_logits_file = file.parent_path() / result.artifact["all_logits"]["file"].get<std::string>();
         return engine::make_ort_engine(file, lm.weights.config, o);
 #else
         std::string why;

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -186,6 +187,53 @@ TEST(NativeCpu, AdapterMatchesTheEngineAndDeclaresCapabilities) {
   LoadRequest bad = r;
   bad.precision = "fp16";
   EXPECT_THROW(create_backend("native-cpu")->load(bad), UnsupportedError);
+}
+
+// onnxruntime backends export both graph variants: the last-position graph serves the timed
+// steps, the all-position graph (model.onnx beside it) serves logits(kAll) — which must equal
+// the native-cpu reference on the same weights.  A second load reuses both from the cache.
+TEST(OnnxRuntime, AllPositionLogitsThroughTheExportedAllPositionGraph) {
+  std::string why;
+  if (!find_backend("onnxruntime-cpu")->available(&why)) GTEST_SKIP() << why;
+  if (!find_backend("native-cpu")->available(&why)) GTEST_SKIP() << why;
+  sb::testing::TempDir dir;
+  LoadRequest r;
+  r.model_id = "m";
+  r.model_spec = "shape:L=2,H=2,E=16,V=97,P=64";
+  r.weights_seed = 9;
+  r.max_batch = 2;
+  r.artifacts_dir = dir.path;
+  r.options = {{"threads", 1}};
+  auto ort = create_backend("onnxruntime-cpu");
+  EXPECT_TRUE(ort->capabilities().logits_all);
+  auto res = ort->load(r);
+  ASSERT_TRUE(res.artifact.is_object());
+  EXPECT_EQ(res.artifact.value("kind", ""), "onnx");
+  EXPECT_EQ(res.artifact.value("file", ""), "model_last_logits.onnx");
+  EXPECT_EQ(res.artifact["all_logits"].value("file", ""), "model.onnx");
+  EXPECT_FALSE(res.artifact.value("cached", true));
+  EXPECT_TRUE(res.build_ms.has_value());
+  auto cpu = create_backend("native-cpu");
+  cpu->load(r);
+  std::vector<std::int32_t> prompt = {5, 17, 3, 90, 41, 2, 66, 8, 12, 1};
+  auto a = ort->logits(2, 5, prompt, LogitsMode::kAll);
+  auto ref = cpu->logits(2, 5, prompt, LogitsMode::kAll);
+  ASSERT_EQ(a.size(), 2u * 5 * 97);
+  ASSERT_EQ(ref.size(), a.size());
+  double max_abs = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) max_abs = std::max(max_abs, double(std::abs(a[i] - ref[i])));
+  EXPECT_LT(max_abs, 1e-3) << "onnxruntime kAll logits vs native-cpu";
+  // The last position of kAll equals kLast from the timed graph.
+  auto last = ort->logits(2, 5, prompt, LogitsMode::kLast);
+  ASSERT_EQ(last.size(), 2u * 97);
+  for (int b = 0; b < 2; ++b)
+    for (int v = 0; v < 97; ++v)
+      EXPECT_NEAR(last[b * 97 + v], a[(b * 5 + 4) * 97 + v], 1e-4);
+  // Cached the second time (both variants).
+  auto again = create_backend("onnxruntime-cpu")->load(r);
+  EXPECT_TRUE(again.artifact.value("cached", false));
+  EXPECT_TRUE(again.artifact["all_logits"].value("cached", false));
+  EXPECT_FALSE(again.build_ms.has_value());
 }
 
 }  // namespace
