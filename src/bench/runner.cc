@@ -1,4 +1,5 @@
 #include "bench/runner.h"
+#include "bench/study_accuracy.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -605,6 +606,8 @@ void StudyRunner::run_group(const PlannedGroup& g) {
 RunSummary StudyRunner::run() {
   ::signal(SIGPIPE, SIG_IGN);
   study_ = load_study(o_.study_path);
+  // A bad [accuracy] section fails before any cell runs, not after hours of measurements.
+  const bool want_accuracy = study_wants_accuracy(study_);
   Plan full = make_plan(study_);
   plan_ = shard_plan(full, o_.shard_index, o_.shard_count);
   out_ = !o_.out_dir.empty() ? o_.out_dir : !study_.out.empty() ? fs::path(study_.out) : fs::path("results") / study_.name;
@@ -654,6 +657,17 @@ RunSummary StudyRunner::run() {
 #endif
   manifest_["finished_utc"] = utc_now_iso8601();
   write_manifest();
+
+  // [accuracy]: after the speed cells (never while they are timed), once per study: shard 0
+  // only, and not again on a resume that finds the rows written.
+  if (want_accuracy && plan_.shard_index == 0) {
+    if (fs::exists(out_ / "accuracy.jsonl")) {
+      log_ << "accuracy: " << (out_ / "accuracy.jsonl").string() << " exists; not run again\n";
+    } else {
+      int rows = run_study_accuracy(study_, out_, log_);
+      log_ << fmt::format("accuracy: {} row(s) in {}\n", rows, (out_ / "accuracy.jsonl").string());
+    }
+  }
   return summary_;
 }
 
