@@ -141,6 +141,17 @@ std::unique_ptr<Backend> make_native_cuda() {
           if (c.samples < 1 || c.seq < 2)
             fail("native-cuda: options calib_samples must be >= 1 and calib_seq >= 2, got {} and {}",
                  c.samples, c.seq);
+          if (c.text.empty() && lm.inventory.synthetic && lm.weights.config.vocab_size != 50257) {
+            // Synthetic weights with a non-GPT-2 vocabulary: GPT-2 token ids of the default text
+            // would be out of range, and such weights have no text distribution to match anyway;
+            // calibrate on deterministic pseudo-random ids (fixed seed: the cache key stays put).
+            std::uint64_t x = 0x9E3779B97F4A7C15ull;
+            c.tokens.resize(static_cast<std::size_t>(c.samples) * c.seq);
+            for (auto& t : c.tokens) {
+              x = x * 6364136223846793005ull + 1442695040888963407ull;
+              t = static_cast<std::int32_t>((x >> 33) % static_cast<std::uint64_t>(lm.weights.config.vocab_size));
+            }
+          }
           fs::path base = r.artifacts_dir.empty() ? fs::temp_directory_path() / "scalebench-artifacts"
                                                   : r.artifacts_dir;
           auto a = engine::ensure_cuda_engine(lm.weights, lm.inventory.weights_sha256, r.precision, c, base);
