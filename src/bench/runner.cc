@@ -389,8 +389,15 @@ bool StudyRunner::start_worker(const PlannedGroup& g, const std::deque<int>& rem
                   {"attempt", attempt},
                   {"pid", worker_->pid()}};
   append_records({r});
-  if (ready_.contains("model") && ready_["model"].is_object() && !ready_["model"].empty())
-    manifest_["models"][g.model_id] = ready_["model"];
+  // The first worker's inventory of a model is kept; a later worker only fills fields it lacks
+  // (an external worker reports less than the native inventory measured from the tensors, and
+  // must never replace it).
+  if (ready_.contains("model") && ready_["model"].is_object() && !ready_["model"].empty()) {
+    json& entry = manifest_["models"][g.model_id];
+    if (!entry.is_object()) entry = json::object();
+    for (auto it = ready_["model"].begin(); it != ready_["model"].end(); ++it)
+      if (!entry.contains(it.key()) || entry[it.key()].is_null()) entry[it.key()] = it.value();
+  }
   if (ready_.contains("artifact") && ready_["artifact"].is_object() && !ready_["artifact"].empty())
     manifest_["artifacts"][g.id] = ready_["artifact"];
   write_manifest();
