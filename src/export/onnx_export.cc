@@ -1,5 +1,6 @@
 // export/onnx_export — writes the GPT-2 decoder graph described in onnx_export.h.
 #include "export/onnx_export.h"
+#include "model/layout.h"
 
 #include <chrono>
 #include <cmath>
@@ -25,13 +26,6 @@ constexpr int kF32 = onnx::TensorProto::FLOAT;
 constexpr int kF16 = onnx::TensorProto::FLOAT16;
 constexpr int kI64 = onnx::TensorProto::INT64;
 
-void check_size(const std::string& tensor, const std::vector<float>& v, std::int64_t expected) {
-  if (static_cast<std::int64_t>(v.size()) != expected) {
-    fail("export_onnx: weight {} has {} elements, expected {} (from the config)", tensor,
-         v.size(), expected);
-  }
-}
-
 void check_weights(const model::GptWeights& w) {
   const auto& c = w.config;
   if (c.n_layer <= 0 || c.n_head <= 0 || c.n_embd <= 0 || c.vocab_size <= 0 ||
@@ -44,31 +38,7 @@ void check_weights(const model::GptWeights& w) {
     fail("export_onnx: activation_function '{}' is not supported (only gelu_new)",
          c.activation_function);
   }
-  if (static_cast<int>(w.layers.size()) != c.n_layer) {
-    fail("export_onnx: weights hold {} layers, config says n_layer {}", w.layers.size(),
-         c.n_layer);
-  }
-  const std::int64_t E = c.n_embd, I = c.inner(), V = c.vocab_size, P = c.n_positions;
-  check_size("wte.weight", w.wte, V * E);
-  check_size("wpe.weight", w.wpe, P * E);
-  check_size("ln_f.weight", w.ln_f_weight, E);
-  check_size("ln_f.bias", w.ln_f_bias, E);
-  for (int i = 0; i < c.n_layer; ++i) {
-    const auto& l = w.layers[static_cast<std::size_t>(i)];
-    const std::string p = "h." + std::to_string(i) + ".";
-    check_size(p + "ln_1.weight", l.ln_1_weight, E);
-    check_size(p + "ln_1.bias", l.ln_1_bias, E);
-    check_size(p + "attn.c_attn.weight", l.attn_c_attn_weight, E * 3 * E);
-    check_size(p + "attn.c_attn.bias", l.attn_c_attn_bias, 3 * E);
-    check_size(p + "attn.c_proj.weight", l.attn_c_proj_weight, E * E);
-    check_size(p + "attn.c_proj.bias", l.attn_c_proj_bias, E);
-    check_size(p + "ln_2.weight", l.ln_2_weight, E);
-    check_size(p + "ln_2.bias", l.ln_2_bias, E);
-    check_size(p + "mlp.c_fc.weight", l.mlp_c_fc_weight, E * I);
-    check_size(p + "mlp.c_fc.bias", l.mlp_c_fc_bias, I);
-    check_size(p + "mlp.c_proj.weight", l.mlp_c_proj_weight, I * E);
-    check_size(p + "mlp.c_proj.bias", l.mlp_c_proj_bias, E);
-  }
+  model::check_weight_shapes(w, "export_onnx");
 }
 
 std::uint64_t weight_bytes(const model::GptConfig& c, std::size_t elem_size) {

@@ -161,7 +161,7 @@ TEST(OnnxExport, BadWeightsAndOptionsAreNamed) {
     export_onnx(w, {}, dir);
     FAIL() << "expected sb::Error";
   } catch (const sb::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("h.1.mlp.c_fc.bias has 5 elements, expected 64"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'h.1.mlp.c_fc.bias' holds 5 elements, expected 64"), std::string::npos) << e.what();
   }
   w = sb::testing::random_weights(1, 2, 16, 37, 32, 5);
   ExportOptions o;

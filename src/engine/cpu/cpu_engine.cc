@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "engine/cpu/cpu_engine.h"
+#include "model/layout.h"
 #include "engine/cpu/cpu_engine_testing.h"
 #include "engine/cpu/kernels.h"
 #include "engine/cpu/thread_pool.h"
@@ -33,45 +34,15 @@ namespace {
 using model::GptConfig;
 using model::GptWeights;
 
-// Checks that a weight vector has the size the config implies; names the tensor otherwise.
-void expect_size(const std::vector<float>& v, std::size_t n, const std::string& name) {
-  if (v.size() != n) {
-    fail("native-cpu: tensor {} has {} elements, expected {} from the config", name, v.size(), n);
-  }
-}
-
 void validate_weights(const GptWeights& w) {
   const GptConfig& c = w.config;
   c.validate("native-cpu config");
-  const std::size_t E = c.n_embd, V = c.vocab_size, P = c.n_positions, I = c.inner();
-  expect_size(w.wte, V * E, "wte.weight");
-  expect_size(w.wpe, P * E, "wpe.weight");
-  expect_size(w.ln_f_weight, E, "ln_f.weight");
-  expect_size(w.ln_f_bias, E, "ln_f.bias");
-  if (w.layers.size() != static_cast<std::size_t>(c.n_layer)) {
-    fail("native-cpu: {} layers of weights, expected n_layer = {}", w.layers.size(), c.n_layer);
-  }
+  model::check_weight_shapes(w, "native-cpu");
   if (c.activation_function != "gelu_new") {
     fail("native-cpu: activation_function \"{}\" is not supported (only gelu_new)",
          c.activation_function);
   }
   if (!c.tie_word_embeddings) fail("native-cpu: an untied LM head is not supported");
-  for (std::size_t l = 0; l < w.layers.size(); ++l) {
-    const auto& L = w.layers[l];
-    const std::string p = fmt::format("h.{}.", l);
-    expect_size(L.ln_1_weight, E, p + "ln_1.weight");
-    expect_size(L.ln_1_bias, E, p + "ln_1.bias");
-    expect_size(L.attn_c_attn_weight, E * 3 * E, p + "attn.c_attn.weight");
-    expect_size(L.attn_c_attn_bias, 3 * E, p + "attn.c_attn.bias");
-    expect_size(L.attn_c_proj_weight, E * E, p + "attn.c_proj.weight");
-    expect_size(L.attn_c_proj_bias, E, p + "attn.c_proj.bias");
-    expect_size(L.ln_2_weight, E, p + "ln_2.weight");
-    expect_size(L.ln_2_bias, E, p + "ln_2.bias");
-    expect_size(L.mlp_c_fc_weight, E * I, p + "mlp.c_fc.weight");
-    expect_size(L.mlp_c_fc_bias, I, p + "mlp.c_fc.bias");
-    expect_size(L.mlp_c_proj_weight, I * E, p + "mlp.c_proj.weight");
-    expect_size(L.mlp_c_proj_bias, E, p + "mlp.c_proj.bias");
-  }
 }
 
 // Grows a scratch buffer (never shrinks: steady-state calls allocate nothing).

@@ -1,6 +1,7 @@
 // engine/cuda/cuda_engine.cc — the Engine implementation: device buffers, the forward schedule
 // (fused GEMV path for <= 4 rows, cuBLASLt otherwise), decode graphs.  See cuda_engine.h.
 #include "engine/cuda/cuda_engine.h"
+#include "model/layout.h"
 
 #include <cuda_runtime.h>
 
@@ -787,35 +788,7 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
 }
 
 void validate_weights(const model::GptWeights& w) {
-  const auto& c = w.config;
-  const std::size_t E = c.n_embd, I = c.inner(), V = c.vocab_size, P = c.n_positions;
-  auto expect = [](const std::vector<float>& v, std::size_t n, const std::string& name) {
-    if (v.size() != n)
-      sb::fail("native-cuda: tensor {} has {} elements, expected {}", name, v.size(), n);
-  };
-  expect(w.wte, V * E, "wte.weight");
-  expect(w.wpe, P * E, "wpe.weight");
-  expect(w.ln_f_weight, E, "ln_f.weight");
-  expect(w.ln_f_bias, E, "ln_f.bias");
-  if (w.layers.size() != static_cast<std::size_t>(c.n_layer))
-    sb::fail("native-cuda: weights hold {} layers, config says n_layer={}", w.layers.size(),
-             c.n_layer);
-  for (std::size_t i = 0; i < w.layers.size(); ++i) {
-    const auto& l = w.layers[i];
-    const std::string p = fmt::format("h.{}.", i);
-    expect(l.ln_1_weight, E, p + "ln_1.weight");
-    expect(l.ln_1_bias, E, p + "ln_1.bias");
-    expect(l.attn_c_attn_weight, E * 3 * E, p + "attn.c_attn.weight");
-    expect(l.attn_c_attn_bias, 3 * E, p + "attn.c_attn.bias");
-    expect(l.attn_c_proj_weight, E * E, p + "attn.c_proj.weight");
-    expect(l.attn_c_proj_bias, E, p + "attn.c_proj.bias");
-    expect(l.ln_2_weight, E, p + "ln_2.weight");
-    expect(l.ln_2_bias, E, p + "ln_2.bias");
-    expect(l.mlp_c_fc_weight, E * I, p + "mlp.c_fc.weight");
-    expect(l.mlp_c_fc_bias, I, p + "mlp.c_fc.bias");
-    expect(l.mlp_c_proj_weight, I * E, p + "mlp.c_proj.weight");
-    expect(l.mlp_c_proj_bias, E, p + "mlp.c_proj.bias");
-  }
+  model::check_weight_shapes(w, "native-cuda");
 }
 
 bool cuda_available(std::string* reason) {
