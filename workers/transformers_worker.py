@@ -12,10 +12,20 @@ logits, error, log).  The timing loop lives here, exactly as in scalebench's own
 Both compute the LM head for the last position only (`logits_to_keep=1`), as scalebench's
 benchmark path does.  Greedy choice is argmax, first index on ties (torch.argmax's rule).
 
-Compile mode: compilation happens during warmup samples; compile time and the number of
-graphs compiled are reported in cell_done.  Before the measured samples the worker forbids
-recompilation (torch._dynamo.config.error_on_recompile): a cell that would recompile, or that
-fell back to eager, is reported as `failed` with that reason — never timed as if compiled.
+Compile mode (backend transformers-compile, option compile_mode):
+  - "default" (and "max-autotune-no-cudagraphs"): torch.compile of the whole model, with
+    transformers' DynamicCache;
+  - "reduce-overhead" (and "max-autotune"): CUDA graphs (torch's cudagraph trees) with a
+    transformers StaticCache of max_seq positions per batch size (the load op's largest S + N),
+    initialized eagerly so its buffers have static addresses; torch.compiler.cudagraph_mark_step_begin()
+    before every call and every output consumed (copied to the host) before the next call.
+Compilation happens during warmup samples; compile time, graphs compiled, graph breaks and
+CUDA-graph skips are reported in cell_done.  Before the measured samples the worker forbids
+recompilation (torch._dynamo.config.error_on_recompile): a cell that would recompile, compiled
+nothing (torch.compile fell back to eager), compiled a new graph while timed, or whose CUDA
+graphs were skipped in reduce-overhead mode is reported as `failed` with that reason — never
+timed as if compiled.  A CUDA-graph "overwritten by a subsequent run" error and the recompile
+limit are reported as `failed` with a reason naming them (classify_failure()).
 
 Only the standard library, torch and transformers are used.  Nothing is downloaded: the model
 is a local Hugging Face folder (config.json + model.safetensors).
@@ -29,16 +39,23 @@ import traceback
 PROTOCOL = "scalebench.worker/1"
 LOGITS_SCHEMA = "scalebench.logits/1"
 
-# The protocol owns stdout.  Keep a private handle on it and point fd 1 at stderr so that any
-# stray print from a library cannot corrupt the message stream.
-_proto = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
+_proto = None
+
+
+def claim_stdout():
+    """The protocol owns stdout.  Keep a private handle on it and point fd 1 at stderr so that
+    any stray print from a library cannot corrupt the message stream.  Called by main() only, so
+    that tests can import this module."""
+    global _proto
+    _proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
 
 
 def send(msg):
-    _proto.write(json.dumps(msg, separators=(",", ":")) + "\n")
-    _proto.flush()
+    out = _proto if _proto is not None else sys.stdout
+    out.write(json.dumps(msg, separators=(",", ":")) + "\n")
+    out.flush()
 
 
 def log(text):
@@ -60,6 +77,60 @@ class Unsupported(Exception):
     """The request cannot be served here (missing package, unknown precision...)."""
 
 
+class CellFailure(Exception):
+    """A cell failed with an already classified status ("failed" | "oom") and reason."""
+
+    def __init__(self, status, text):
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
+# compile_mode values torch.compile accepts, and whether they use CUDA graphs (which need the
+# static KV cache: cudagraph trees replay fixed addresses and shapes).
+COMPILE_MODES = {"default": False, "reduce-overhead": True, "max-autotune": True,
+                 "max-autotune-no-cudagraphs": False}
+
+
+def classify_failure(exc, compile_mode, timed):
+    """Turns an exception raised while running a cell into (status, reason text) for the
+    protocol's `error` message.  Pure (no torch needed), so CI tests it.  `compile_mode` is None
+    for the eager backend; `timed` is True during a measured sample."""
+    name = type(exc).__name__
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    if name in ("OutOfMemoryError", "MemoryError") or "CUDA out of memory" in text:
+        return "oom", f"{name}: {first}"
+    if compile_mode is not None:
+        if "overwritten by a subsequent run" in text:
+            return "failed", ("CUDA-graph output overwritten by a subsequent run (torch.compile "
+                              f"mode={compile_mode}, cudagraph trees): {first}")
+        if name == "FailOnRecompileLimitHit" or "recompile_limit" in text or "cache_size_limit" in text:
+            return "failed", ("hit torch.compile's recompile limit (torch would have fallen back to "
+                              f"eager): {name}: {first}")
+        if timed and (name == "RecompileError" or "ecompil" in text):
+            return "failed", f"recompiled during a timed sample ({name}: {first})"
+    return "failed", f"{name}: {text}".strip()
+
+
+def compile_check(mode, compile_mode, timed, before, after):
+    """Checks torch.compile counters around one sample.  `before`/`after` are dicts with
+    unique_graphs, graph_breaks and cudagraph_skips.  Returns the reason the sample must not be
+    reported as compiled, or None.  Pure (no torch needed), so CI tests it."""
+    if mode != "compile":
+        return None
+    if timed and after["unique_graphs"] != before["unique_graphs"]:
+        return (f"compiled {after['unique_graphs'] - before['unique_graphs']} new graph(s) during a "
+                "timed sample")
+    if after["unique_graphs"] == 0:
+        return "torch.compile compiled no graph: the model ran eagerly (eager fallback)"
+    if COMPILE_MODES.get(compile_mode, False) and after["cudagraph_skips"] > before["cudagraph_skips"]:
+        return (f"CUDA graphs were skipped {after['cudagraph_skips'] - before['cudagraph_skips']} "
+                f"time(s) in mode {compile_mode}: the cell would run without CUDA graphs (reasons "
+                "in the worker log, torch perf hints)")
+    return None
+
+
 class Worker:
     def __init__(self):
         self.torch = None
@@ -72,7 +143,10 @@ class Worker:
         self.backend = None
         self.precision = None
         self.vocab = 0
-        self.compiled_graphs_before = 0
+        self.cudagraphs = False    # reduce-overhead / max-autotune: CUDA graphs + static cache
+        self.max_cache_len = 0     # static cache positions (the load op's max_seq)
+        self.static_caches = {}    # batch size -> StaticCache, reused (reset) across samples
+        self.logits_call = None    # compile mode: compiled forward for the logits op
 
     # ---------------------------------------------------------------- load
     def load(self, op):
@@ -83,8 +157,12 @@ class Worker:
         self.backend = backend
         self.mode = "compile" if backend.endswith("compile") else "eager"
         options = op.get("options") or {}
-        self.compile_mode = options.get("compile_mode", "default")
+        self.compile_mode = options.get("compile_mode", "default") if self.mode == "compile" else None
         self.dynamic = options.get("dynamic", None)
+        if self.mode == "compile" and self.compile_mode not in COMPILE_MODES:
+            raise Unsupported(f"compile_mode '{self.compile_mode}' is not one of "
+                              f"{', '.join(sorted(COMPILE_MODES))}")
+        self.cudagraphs = self.mode == "compile" and COMPILE_MODES[self.compile_mode]
         precision = op.get("precision", "fp32")
         try:
             import torch
@@ -102,6 +180,9 @@ class Worker:
             raise Unsupported("device cuda requested but torch.cuda.is_available() is False")
         if device == "cuda":
             device = "cuda:0"
+        if self.cudagraphs and not device.startswith("cuda"):
+            raise Unsupported(f"compile_mode '{self.compile_mode}' uses CUDA graphs: it needs a cuda "
+                              f"device (got '{device}')")
         self.device = torch.device(device)
         if "threads" in options:
             torch.set_num_threads(int(options["threads"]))
@@ -134,6 +215,11 @@ class Worker:
                     setattr(torch._dynamo.config, name, 64)
             if hasattr(torch._dynamo.config, "fail_on_recompile_limit_hit"):
                 torch._dynamo.config.fail_on_recompile_limit_hit = True
+            # A compile error must surface, never turn silently into eager execution.
+            torch._dynamo.config.suppress_errors = False
+            if self.cudagraphs:
+                from transformers import StaticCache  # noqa: F401 - fail at load when absent
+                self.max_cache_len = int(op.get("max_seq") or 0) or int(model.config.n_positions)
             self.call = torch.compile(model, mode=self.compile_mode, dynamic=self.dynamic)
         else:
             self.call = model
@@ -147,7 +233,9 @@ class Worker:
             torch.cuda.reset_peak_memory_stats(self.device)
         desc = f"transformers {transformers.__version__} {self.mode}"
         if self.mode == "compile":
-            desc += f" (mode={self.compile_mode}, dynamic={self.dynamic})"
+            desc += f" (mode={self.compile_mode}, dynamic={self.dynamic}"
+            desc += (f", CUDA graphs, static KV cache of {self.max_cache_len} positions)"
+                     if self.cudagraphs else ", dynamic KV cache)")
         if self.device.type == "cuda":
             desc += f" on {torch.cuda.get_device_name(self.device)}"
         else:
@@ -178,41 +266,90 @@ class Worker:
         if self.device.type == "cuda":
             self.torch.cuda.synchronize(self.device)
 
-    def graphs_compiled(self):
+    def compile_counters(self):
+        """torch.compile's own counters (process-wide; compared before/after a sample)."""
+        c = {"unique_graphs": 0, "graph_breaks": 0, "cudagraph_skips": 0}
         if self.mode != "compile":
-            return 0
+            return c
         from torch._dynamo.utils import counters
-        return int(counters["stats"].get("unique_graphs", 0))
+        c["unique_graphs"] = int(counters["stats"].get("unique_graphs", 0))
+        c["graph_breaks"] = int(sum(counters["graph_break"].values()))
+        c["cudagraph_skips"] = int(counters["inductor"].get("cudagraph_skips", 0))
+        return c
+
+    def static_cache(self, batch):
+        """The StaticCache for this batch size, empty.  Created once per batch size and
+        initialized eagerly (outside torch.compile) so that its buffers are marked as static
+        addresses, which CUDA-graph replay needs; later samples reset() it in place."""
+        cache = self.static_caches.get(batch)
+        if cache is not None:
+            cache.reset()
+            return cache
+        import inspect
+        from transformers import StaticCache
+        model = self.model
+        params = inspect.signature(StaticCache.__init__).parameters
+        kw = {"config": model.config, "max_cache_len": self.max_cache_len}
+        for name, value in (("max_batch_size", batch), ("batch_size", batch),
+                            ("device", self.device), ("dtype", model.dtype)):
+            if name in params:
+                kw[name] = value
+        cache = StaticCache(**kw)
+        cfg = model.config
+        # Older transformers allocate in the constructor (then with the device/dtype above).
+        if hasattr(cache, "early_initialization"):
+            cache.early_initialization(batch, int(cfg.n_head), int(cfg.n_embd) // int(cfg.n_head),
+                                       model.dtype, self.device)
+        self.static_caches[batch] = cache
+        return cache
+
+    def forward(self, ids, cache, cache_position):
+        """One model call on the timed path; returns the greedy next token of every row, on the
+        host.  In CUDA-graph mode the call is marked as a new cudagraph step and its output is
+        consumed (argmax, copied to the host) before anything else runs, so no graph output is
+        read after a later replay overwrote it."""
+        kwargs = {"input_ids": ids, "past_key_values": cache, "use_cache": True, "logits_to_keep": 1}
+        if cache_position is not None:
+            kwargs["cache_position"] = cache_position
+        if self.cudagraphs:
+            self.torch.compiler.cudagraph_mark_step_begin()
+        out = self.call(**kwargs)
+        host = out.logits[:, -1, :].argmax(dim=-1).tolist()   # the tokens are on the host here
+        return host, out.past_key_values
 
     # ---------------------------------------------------------------- timing
     def time_sample(self, ids, new_tokens, decode_phase):
         torch = self.torch
-        from transformers import DynamicCache
-        cache = DynamicCache()
+        batch, seq = int(ids.shape[0]), int(ids.shape[1])
+        if self.cudagraphs:
+            if seq + (new_tokens if decode_phase else 0) > self.max_cache_len:
+                raise ValueError(f"S + N = {seq + new_tokens} exceeds the static cache of "
+                                 f"{self.max_cache_len} positions (load op max_seq)")
+            cache = self.static_cache(batch)
+            positions = torch.arange(seq, device=self.device)
+        else:
+            from transformers import DynamicCache
+            cache = DynamicCache()
+            positions = None
         self.sync()
         t0 = time.perf_counter_ns()
-        out = self.call(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
-        nxt = out.logits[:, -1, :].argmax(dim=-1)
-        host = nxt.tolist()                  # the tokens are on the host here
+        host, past = self.forward(ids, cache, positions)
         self.sync()
         t1 = time.perf_counter_ns()
         prefill_ms = (t1 - t0) / 1e6
         steps = []
         produced = len(host)
         if decode_phase:
-            past = out.past_key_values
-            for _ in range(new_tokens - 1):
-                feed = torch.tensor(host, dtype=torch.long, device=self.device).unsqueeze(1)
+            for i in range(new_tokens - 1):
                 self.sync()
                 s0 = time.perf_counter_ns()
-                out = self.call(input_ids=feed, past_key_values=past, use_cache=True,
-                                logits_to_keep=1)
-                nxt = out.logits[:, -1, :].argmax(dim=-1)
-                host = nxt.tolist()
+                feed = torch.tensor(host, dtype=torch.long, device=self.device).unsqueeze(1)
+                pos = (torch.tensor([seq + i], dtype=torch.long, device=self.device)
+                       if self.cudagraphs else None)
+                host, past = self.forward(feed, past, pos)
                 self.sync()
                 s1 = time.perf_counter_ns()
                 steps.append((s1 - s0) / 1e6)
-                past = out.past_key_values
                 produced += len(host)
         return prefill_ms, steps, produced
 
@@ -234,40 +371,51 @@ class Worker:
             raise ValueError("transformers-compile needs warmup >= 1: compilation would "
                              "otherwise be timed as inference")
         ids = torch.tensor(prompt, dtype=torch.long, device=self.device)
-        import torch._dynamo as dynamo
-        graphs_before = self.graphs_compiled()
+        compiling = self.mode == "compile"
+        if compiling:
+            import torch._dynamo as dynamo
+        cell_start = self.compile_counters()
         compile_ms = 0.0
         for i in range(warmup + reps):
             is_warmup = i < warmup
             index = i if is_warmup else i - warmup
-            if self.mode == "compile":
+            if compiling:
                 # Compilation is allowed during warmups only.
                 dynamo.config.error_on_recompile = not is_warmup
-            graphs_at_start = self.graphs_compiled()
+            before = self.compile_counters()
             w0 = time.perf_counter()
             try:
                 prefill_ms, steps, produced = self.time_sample(ids, n, phase == "decode")
-            except Exception as e:  # noqa: BLE001 - reported with its type
-                if self.mode == "compile" and not is_warmup and "ecompil" in str(e):
-                    raise RuntimeError(f"recompiled during a timed sample ({type(e).__name__}: "
-                                       f"{str(e).splitlines()[0] if str(e) else ''})")
-                raise
-            if is_warmup and self.mode == "compile":
+            except Exception as e:  # noqa: BLE001 - classified, reported with its type
+                status, text = classify_failure(e, self.compile_mode, not is_warmup)
+                traceback.print_exc(file=sys.stderr)
+                raise CellFailure(status, text)
+            finally:
+                if compiling:
+                    dynamo.config.error_on_recompile = False
+            if is_warmup and compiling:
                 compile_ms += (time.perf_counter() - w0) * 1000.0
-            if self.mode == "compile" and not is_warmup and self.graphs_compiled() != graphs_at_start:
-                raise RuntimeError("compiled a new graph during a timed sample")
+            reason = compile_check(self.mode, self.compile_mode, not is_warmup, before,
+                                   self.compile_counters())
+            if reason:
+                raise CellFailure("failed", reason)
             msg = {"msg": "sample", "cell_id": cell_id, "sample": index, "warmup": is_warmup,
                    "prefill_ms": prefill_ms, "tokens": produced, "logits_mode": "last"}
             if phase == "decode":
                 msg["decode_step_ms"] = steps
             send(msg)
-        if self.mode == "compile":
-            dynamo.config.error_on_recompile = False
         done = {"msg": "cell_done", "cell_id": cell_id, "peak_rss_bytes": peak_rss_bytes(),
                 "peak_device_bytes": self.peak_device_bytes()}
-        if self.mode == "compile":
-            done["compile"] = {"warmup_ms_total": compile_ms,
-                               "graphs_compiled": self.graphs_compiled() - graphs_before}
+        if compiling:
+            end = self.compile_counters()
+            done["compile"] = {"mode": self.compile_mode, "cuda_graphs": self.cudagraphs,
+                               "kv_cache": "static" if self.cudagraphs else "dynamic",
+                               "static_cache_positions": self.max_cache_len if self.cudagraphs else None,
+                               "warmup_ms_total": compile_ms,
+                               "graphs_compiled": end["unique_graphs"] - cell_start["unique_graphs"],
+                               "graph_breaks": end["graph_breaks"] - cell_start["graph_breaks"],
+                               "cudagraph_skips": end["cudagraph_skips"] - cell_start["cudagraph_skips"],
+                               "graphs_total": end["unique_graphs"]}
         send(done)
 
     # ---------------------------------------------------------------- accuracy
@@ -283,8 +431,18 @@ class Worker:
         if len(tokens) != batch or any(len(r) != seq for r in tokens):
             raise ValueError(f"logits: tokens must be {batch} rows of {seq} ids")
         ids = torch.tensor(tokens, dtype=torch.long, device=self.device)
-        # Accuracy path: eager model (no compile), never timed.
-        out = self.model(input_ids=ids, use_cache=False, logits_to_keep=0 if mode == "all" else 1)
+        # Accuracy path, never timed.  Eager: the model itself.  Compile: the same compiled
+        # kernels as the timed path, without CUDA graphs (replaying a graph does not change its
+        # kernels' arithmetic, and recording one graph per accuracy shape would hold gigabytes
+        # of graph-pool memory) and without a KV cache (whole sequences).
+        call = self.model
+        if self.mode == "compile":
+            if self.logits_call is None:
+                plain = "default" if self.compile_mode == "reduce-overhead" else (
+                    "max-autotune-no-cudagraphs" if self.compile_mode == "max-autotune" else self.compile_mode)
+                self.logits_call = torch.compile(self.model, mode=plain, dynamic=self.dynamic)
+            call = self.logits_call
+        out = call(input_ids=ids, use_cache=False, logits_to_keep=0 if mode == "all" else 1)
         values = out.logits.float().contiguous().cpu()
         if mode == "last":
             values = values[:, -1, :]
@@ -308,6 +466,7 @@ class Worker:
 
 
 def main():
+    claim_stdout()
     w = Worker()
     loaded = False
     for line in sys.stdin:
@@ -346,6 +505,9 @@ def main():
             send({"msg": "error", "cell_id": cell_id, "status": "unsupported", "error": str(e)})
             if not loaded:
                 return 0
+        except CellFailure as e:
+            send({"msg": "error", "cell_id": cell_id, "status": e.status, "error": e.text[:4000]})
+            return 3 if e.status == "oom" else 2
         except Exception as e:  # noqa: BLE001 - every failure is reported, then the worker exits
             status = "failed"
             if type(e).__name__ in ("OutOfMemoryError", "MemoryError"):
