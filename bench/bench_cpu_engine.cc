@@ -4,6 +4,8 @@
 //    step / measured read bandwidth); goal <= 1.5x.
 //  - prefill 4 x 64 (last-position logits, the benchmark path): GFLOP/s vs measured SGEMM peak;
 //    goal >= 50%.
+// BM_DecodeB1/<prompt>/<fused>: fused = 1 is the engine's default decode path (one fused pass
+// per step, engine/cpu/gemv.h), fused = 0 the OpenBLAS sgemv path it replaced (A/B in one run).
 // Env SB_BENCH_MODEL overrides the model spec (default "gpt2"; e.g. "shape:L=2,H=4,E=256,V=1000,P=256"
 // for a quick run).
 #include <benchmark/benchmark.h>
@@ -62,8 +64,10 @@ double prefill_flops(const sb::model::GptConfig& c, int batch, int seq) {
 void BM_DecodeB1(benchmark::State& state) {
   const auto& s = shared();
   const int prompt = static_cast<int>(state.range(0));
+  const bool fused = state.range(1) != 0;
   const int steps = 32;
-  auto engine = sb::engine::make_cpu_engine(s.weights, {.threads = s.ceilings.threads, .max_batch = 1});
+  auto engine = sb::engine::make_cpu_engine(
+      s.weights, {.threads = s.ceilings.threads, .max_batch = 1, .fused_decode = fused});
   const int V = s.weights.config.vocab_size;
   std::vector<std::int32_t> tokens(prompt);
   for (int i = 0; i < prompt; ++i) tokens[i] = (i * 7919 + 11) % V;
@@ -119,6 +123,6 @@ void BM_Prefill(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_DecodeB1)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK(BM_DecodeB1)->ArgNames({"prompt", "fused"})->ArgsProduct({{64, 512}, {1, 0}})->Unit(benchmark::kMillisecond)->UseManualTime();
 BENCHMARK(BM_Prefill)->Args({4, 64})->Args({1, 8})->Args({1, 128})->Unit(benchmark::kMillisecond)->UseManualTime();
 BENCHMARK_MAIN();

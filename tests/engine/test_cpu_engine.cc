@@ -169,6 +169,56 @@ TEST(CpuEngine, ThreadCountsAgree) {
   EXPECT_EQ(r1.next_tokens, r2.next_tokens);
 }
 
+// The fused decode step (engine/cpu/gemv.h) against the OpenBLAS path it replaces, for every
+// batch it serves, several thread counts (including more threads than heads), and both a
+// medium and the tiny (E = 8, head dim 4) shape; logits per DESIGN.md's fp32 tolerance.
+TEST(CpuEngine, FusedDecodeMatchesTheBlasPath) {
+  for (const auto* w : {&medium(), &tiny()}) {
+    const int V = w->config.vocab_size;
+    for (int threads : {1, 2, 3}) {
+      for (int B = 1; B <= 8; ++B) {
+        const int S = 5;
+        const auto tokens = prompt(B, S, V, B + threads);
+        auto fused = engine::make_cpu_engine(*w, {.threads = threads});
+        auto blas = engine::make_cpu_engine(*w, {.threads = threads, .fused_decode = false});
+        EXPECT_NE(fused->describe().find("fused gemv"), std::string::npos) << fused->describe();
+        EXPECT_NE(blas->describe().find("decode sgemv"), std::string::npos) << blas->describe();
+        StepResult rf, rb;
+        fused->prefill(B, S, tokens, LogitsMode::kNone, rf);
+        blas->prefill(B, S, tokens, LogitsMode::kNone, rb);
+        for (int t = 0; t < 4; ++t) {
+          const auto in = rb.next_tokens;  // same inputs for both
+          fused->decode(in, t == 3 ? LogitsMode::kNone : LogitsMode::kLast, rf);
+          blas->decode(in, LogitsMode::kLast, rb);
+          if (t == 3) {
+            EXPECT_TRUE(rf.logits.empty());
+          } else {
+            ASSERT_EQ(rf.logits.size(), rb.logits.size());
+            EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1)
+                << "threads " << threads << " batch " << B << " step " << t;
+          }
+          EXPECT_EQ(rf.next_tokens, rb.next_tokens) << "threads " << threads << " batch " << B << " step " << t;
+        }
+        EXPECT_EQ(fused->past_length(), S + 4);
+      }
+    }
+  }
+}
+
+// A one-token prefill goes through the fused step too (seq == 1): same as the BLAS path.
+TEST(CpuEngine, FusedSingleTokenPrefillMatchesTheBlasPath) {
+  const int V = medium().config.vocab_size;
+  auto fused = engine::make_cpu_engine(medium(), {.threads = 2});
+  auto blas = engine::make_cpu_engine(medium(), {.threads = 2, .fused_decode = false});
+  const auto tokens = prompt(3, 1, V, 9);
+  StepResult rf, rb;
+  fused->prefill(3, 1, tokens, LogitsMode::kAll, rf);
+  blas->prefill(3, 1, tokens, LogitsMode::kAll, rb);
+  ASSERT_EQ(rf.logits.size(), rb.logits.size());
+  EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1);
+  EXPECT_EQ(rf.next_tokens, rb.next_tokens);
+}
+
 // --- Limits and errors ---------------------------------------------------------------------
 
 std::string error_of(const std::function<void()>& fn) {

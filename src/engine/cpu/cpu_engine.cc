@@ -9,8 +9,10 @@
 //              ln = LN2(x); h = gelu_new(ln @ c_fc + b)        [rows, I]
 //              x += h @ mlp.c_proj + b
 //   head: LN_f over the rows whose logits are needed, logits = h @ wte^T (tied).
-// Decode at batch 1 turns every GEMM into a GEMV (cblas_sgemv), so each step streams every
-// weight exactly once: it is bound by memory bandwidth, as it should be.
+// Decode (one position per sequence, batch <= gemv::kMaxRows) takes decode_fused() instead:
+// every GEMM is a GEMV there, bound by memory bandwidth, so the whole step is one pool run
+// whose threads each stream their own contiguous rows of every weight matrix exactly once
+// (see cpu_engine.h and decode_fused below).
 #include <cblas.h>
 
 #include <algorithm>
@@ -24,6 +26,7 @@
 #include "engine/cpu/cpu_engine.h"
 #include "model/layout.h"
 #include "engine/cpu/cpu_engine_testing.h"
+#include "engine/cpu/gemv.h"
 #include "engine/cpu/kernels.h"
 #include "engine/cpu/thread_pool.h"
 #include "util/error.h"
@@ -67,13 +70,29 @@ class CpuEngine final : public Engine {
     eps_ = static_cast<float>(f.layer_norm_epsilon >= 0 ? f.layer_norm_epsilon
                                                         : c.layer_norm_epsilon);
     score_scratch_.resize(threads_);
+    const int E = c.n_embd, I = c.inner();
+    part_stride_ = static_cast<std::size_t>(gemv::kMaxRows) * std::max(3 * E, I);
+    partial_a_.assign(part_stride_ * threads_, 0.0f);
+    partial_b_.assign(part_stride_ * threads_, 0.0f);
+    best_.resize(static_cast<std::size_t>(threads_) * gemv::kMaxRows);
+    local_.resize(threads_);
+    for (auto& l : local_) {
+      l.x.resize(static_cast<std::size_t>(gemv::kMaxRows) * E);
+      l.ln.resize(static_cast<std::size_t>(gemv::kMaxRows) * E);
+      l.att.resize(static_cast<std::size_t>(gemv::kMaxRows) * E);
+      l.hidden.resize(static_cast<std::size_t>(gemv::kMaxRows) * I);
+      l.q.resize(c.head_dim());
+    }
   }
 
   const GptConfig& config() const override { return w_.config; }
 
   std::string describe() const override {
-    return fmt::format("native-cpu fp32, {} threads, kernels {}, OpenBLAS ({})", threads_,
-                       kernels::active_isa(), openblas_get_config());
+    return fmt::format("native-cpu fp32, {} threads, kernels {}, decode {}, OpenBLAS ({})",
+                       threads_, kernels::active_isa(),
+                       opt_.fused_decode ? fmt::format("fused gemv {}", gemv::isa_name(gemv::active_isa()))
+                                         : std::string("sgemv"),
+                       openblas_get_config());
   }
 
   void prefill(int batch, int seq, std::span<const std::int32_t> tokens, LogitsMode logits,
@@ -222,14 +241,10 @@ class CpuEngine final : public Engine {
     });
   }
 
-  // Runs `seq` new positions for every sequence of the batch (prefill: the prompt; decode: 1).
-  void forward(int seq, const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
+  // x[rows, E] = wte[tokens] + wpe[positions] for `seq` new positions per sequence.
+  float* embed(int seq, const std::int32_t* tokens) {
     const GptConfig& c = w_.config;
-    const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
-    const int rows = batch_ * seq;
-    openblas_set_num_threads(threads_);
-
-    // Embeddings.
+    const int E = c.n_embd, rows = batch_ * seq;
     float* x = scratch(x_, static_cast<std::size_t>(rows) * E);
     for (int r = 0; r < rows; ++r) {
       const int i = r % seq;
@@ -242,6 +257,151 @@ class CpuEngine final : public Engine {
       float* xr = x + static_cast<std::size_t>(r) * E;
       for (int e = 0; e < E; ++e) xr[e] = te[e] + pe[e];
     }
+    return x;
+  }
+
+  // [begin, end) of `n` items for worker w of T, in contiguous equal shares.
+  static std::pair<int, int> share(int n, int w, int T) {
+    return {static_cast<int>(static_cast<std::int64_t>(n) * w / T),
+            static_cast<int>(static_cast<std::int64_t>(n) * (w + 1) / T)};
+  }
+
+  // One position per sequence (seq == 1) at batch <= gemv::kMaxRows, as one pool run.
+  // Worker w owns: rows [e0, e1) of c_attn and c_fc, heads [h0, h1) (so rows h0*D .. h1*D of
+  // attn.c_proj), rows [i0, i1) of mlp.c_proj and rows [v0, v1) of wte.  Partial sums go to
+  // partial_a_ (c_attn, c_fc) and partial_b_ (c_proj, mlp.c_proj), alternating, so that a
+  // buffer is written again only after a barrier that every reader of it has passed:
+  //   LN1 -> c_attn -> |1| -> q,k,v + cache + attention -> c_proj -> |2| -> x, LN2 -> c_fc
+  //   -> |3| -> gelu_new -> mlp.c_proj -> |4| -> x  (|n|: barrier)
+  // Every worker keeps its own identical copy of the residual x (same operations in the same
+  // order), so the residual update needs no extra barrier.
+  void decode_fused(const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
+    const GptConfig& c = w_.config;
+    const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
+    const int R = batch_, T = threads_;
+    const float* x0 = embed(1, tokens);
+    const float denom = c.scale_attn_weights ? static_cast<float>(std::sqrt(static_cast<double>(D))) : 1.0f;
+    const int pos = past_;
+    float* logits = nullptr;
+    if (mode == LogitsMode::kNone) {
+      out.logits.clear();
+    } else {
+      out.logits.resize(static_cast<std::size_t>(R) * V);
+      logits = out.logits.data();
+    }
+    float* const pa = partial_a_.data();
+    float* const pb = partial_b_.data();
+    const std::int64_t ps = static_cast<std::int64_t>(part_stride_);
+    pool_.run([&](int w) {
+      Local& my = local_[w];
+      float* x = my.x.data();
+      float* ln = my.ln.data();
+      std::memcpy(x, x0, sizeof(float) * R * E);
+      const auto [e0, e1] = share(E, w, T);
+      const auto [h0, h1] = share(H, w, T);
+      const auto [i0, i1] = share(I, w, T);
+      float* my_a = pa + w * ps;
+      float* my_b = pb + w * ps;
+      for (int l = 0; l < c.n_layer; ++l) {
+        const auto& L = w_.layers[l];
+        kernels::layer_norm(x, ln, R, E, L.ln_1_weight.data(), L.ln_1_bias.data(), eps_);
+        gemv::gemv_accumulate(ln + e0, E, R, e1 - e0,
+                              L.attn_c_attn_weight.data() + static_cast<std::size_t>(e0) * 3 * E,
+                              3 * E, 3 * E, my_a, 3 * E, true);
+        pool_.barrier();  // |1|
+        for (int h = h0; h < h1; ++h) {
+          for (int b = 0; b < R; ++b) {
+            const std::int64_t row = static_cast<std::int64_t>(b) * 3 * E;
+            float* q = my.q.data();
+            float* k = cache_at(k_cache_, l, b, h) + static_cast<std::size_t>(pos) * D;
+            float* v = cache_at(v_cache_, l, b, h) + static_cast<std::size_t>(pos) * D;
+            const float* bias = L.attn_c_attn_bias.data();
+            kernels::sum_partials(q, bias + h * D, pa + row + h * D, ps, T, D, false);
+            kernels::sum_partials(k, bias + E + h * D, pa + row + E + h * D, ps, T, D, false);
+            kernels::sum_partials(v, bias + 2 * E + h * D, pa + row + 2 * E + h * D, ps, T, D, false);
+            attend(l, b, h, pos + 1, q, denom, score_scratch_[w],
+                   my.att.data() + static_cast<std::size_t>(b) * E + h * D);
+          }
+        }
+        gemv::gemv_accumulate(my.att.data() + h0 * D, E, R, (h1 - h0) * D,
+                              L.attn_c_proj_weight.data() + static_cast<std::size_t>(h0) * D * E,
+                              E, E, my_b, E, true);
+        pool_.barrier();  // |2|
+        for (int b = 0; b < R; ++b) {
+          kernels::sum_partials(x + b * E, L.attn_c_proj_bias.data(), pb + b * E, ps, T, E, true);
+        }
+        kernels::layer_norm(x, ln, R, E, L.ln_2_weight.data(), L.ln_2_bias.data(), eps_);
+        gemv::gemv_accumulate(ln + e0, E, R, e1 - e0,
+                              L.mlp_c_fc_weight.data() + static_cast<std::size_t>(e0) * I, I, I,
+                              my_a, I, true);
+        pool_.barrier();  // |3|
+        float* hid = my.hidden.data();
+        for (int b = 0; b < R; ++b) {
+          float* hb = hid + static_cast<std::size_t>(b) * I + i0;
+          kernels::sum_partials(hb, L.mlp_c_fc_bias.data() + i0, pa + b * I + i0, ps, T, i1 - i0, false);
+          if (faults_.erf_gelu) {
+            kernels::gelu_erf_inplace(hb, i1 - i0);
+          } else {
+            kernels::gelu_new_inplace(hb, i1 - i0);
+          }
+        }
+        gemv::gemv_accumulate(hid + i0, I, R, i1 - i0,
+                              L.mlp_c_proj_weight.data() + static_cast<std::size_t>(i0) * E, E,
+                              E, my_b, E, true);
+        pool_.barrier();  // |4|
+        for (int b = 0; b < R; ++b) {
+          kernels::sum_partials(x + b * E, L.mlp_c_proj_bias.data(), pb + b * E, ps, T, E, true);
+        }
+      }
+      kernels::layer_norm(x, ln, R, E, w_.ln_f_weight.data(), w_.ln_f_bias.data(), eps_);
+      const auto [v0, v1] = share(V, w, T);
+      gemv::Best* best = best_.data() + static_cast<std::size_t>(w) * gemv::kMaxRows;
+      for (int b = 0; b < R; ++b) best[b] = {0.0f, -1};
+      gemv::rowdot_argmax(ln, E, R, E, w_.wte.data(), v0, v1, logits, V, best);
+    });
+    past_ += 1;
+    out.next_tokens.resize(R);
+    for (int b = 0; b < R; ++b) {
+      gemv::Best m{0.0f, -1};
+      // Workers hold increasing ranges of ids: strict > keeps the lowest id among equal maxima.
+      for (int w = 0; w < T; ++w) {
+        const gemv::Best& cand = best_[static_cast<std::size_t>(w) * gemv::kMaxRows + b];
+        if (cand.index >= 0 && (m.index < 0 || cand.value > m.value)) m = cand;
+      }
+      out.next_tokens[b] = m.index;
+    }
+  }
+
+  // Decode attention of one query (sequence b, head h) over the first `n` cached positions,
+  // which already include this step's key and value.  out[D] = softmax(q K^T / denom) V.
+  void attend(int layer, int b, int h, int n, const float* q, float denom,
+              std::vector<float>& score_buf, float* out) {
+    const int D = w_.config.head_dim();
+    int n_keys = std::clamp(n + (n > 1 ? faults_.kv_read_length_delta : 0), 1, n);
+    const float* K = cache_at(k_cache_, layer, b, h);
+    const float* Vc = cache_at(v_cache_, layer, b, h);
+    float* scores = scratch(score_buf, max_seq_);
+    for (int j = 0; j < n_keys; ++j) {
+      scores[j] = kernels::dot(q, K + static_cast<std::size_t>(j) * D, D) / denom;
+    }
+    kernels::softmax_inplace(scores, n_keys);
+    std::fill(out, out + D, 0.0f);
+    for (int j = 0; j < n_keys; ++j) {
+      kernels::axpy(scores[j], Vc + static_cast<std::size_t>(j) * D, out, D);
+    }
+  }
+
+  // Runs `seq` new positions for every sequence of the batch (prefill: the prompt; decode: 1).
+  void forward(int seq, const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
+    const GptConfig& c = w_.config;
+    const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
+    const int rows = batch_ * seq;
+    if (seq == 1 && opt_.fused_decode && batch_ <= gemv::kMaxRows) {
+      decode_fused(tokens, mode, out);
+      return;
+    }
+    openblas_set_num_threads(threads_);
+    float* x = embed(seq, tokens);
 
     float* ln = scratch(ln_, static_cast<std::size_t>(rows) * E);
     float* qkv = scratch(qkv_, static_cast<std::size_t>(rows) * 3 * E);
@@ -318,6 +478,15 @@ class CpuEngine final : public Engine {
   std::vector<float> k_cache_, v_cache_;
   std::vector<float> x_, ln_, qkv_, attn_, mlp_, last_, logits_;
   std::vector<std::vector<float>> score_scratch_;  // one per pool worker
+  // decode_fused: per-worker partial sums (worker w at w * part_stride_), argmax candidates,
+  // and each worker's private residual copy and activations.
+  struct Local {
+    std::vector<float> x, ln, att, hidden, q;
+  };
+  std::size_t part_stride_ = 0;
+  std::vector<float> partial_a_, partial_b_;
+  std::vector<gemv::Best> best_;
+  std::vector<Local> local_;
 };
 
 }  // namespace

@@ -12,6 +12,14 @@
 //    needs it); kAll computes it for every position (perplexity).
 //  - threads: OpenBLAS gets `threads` (a process-wide setting, re-applied before every call)
 //    and the engine's own pool runs attention over batch x heads, LayerNorm and gelu_new.
+//  - Decode (one new position per sequence, batch <= 8): one pool run per step with four
+//    barriers per layer.  Every weight matrix is split by rows (K) across the threads, so
+//    each thread streams one contiguous block of it; the per-thread partial sums are reduced
+//    by the next operation's input (bias, residual, gelu_new and the K/V cache write fused
+//    there), LayerNorm is computed by every thread on its own copy of the residual (cheaper
+//    than a barrier), attention heads are split so that each thread's heads are exactly its
+//    rows of attn.c_proj, and the tied LM head is a row-dot-product over each thread's share
+//    of wte with the argmax fused (logits stored only when asked for).
 //  - The KV cache is [layer][batch][head][max_seq][head_dim] fp32, allocated for the batch of
 //    the current prefill (never for max_batch up front).
 #pragma once
@@ -26,6 +34,10 @@ struct CpuEngineOptions {
   int threads = 0;    // 0 = every CPU this process may run on
   int max_batch = 8;
   int max_seq = 0;    // 0 = n_positions; larger than n_positions is an error
+  // Steps of one position per sequence (decode) at batch <= gemv::kMaxRows run as one fused
+  // pass over the weights (engine/cpu/gemv.h) instead of OpenBLAS sgemv per matrix.  false
+  // selects the OpenBLAS path: kept for A/B comparisons in bench_cpu_engine and the tests.
+  bool fused_decode = true;
 };
 
 std::unique_ptr<Engine> make_cpu_engine(const model::GptWeights& w, const CpuEngineOptions& o = {});

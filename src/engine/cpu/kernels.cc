@@ -121,6 +121,27 @@ SB_CLONES void softmax_inplace(float* x, int n) {
   for (int i = 0; i < n; ++i) x[i] *= inv;
 }
 
+SB_CLONES void sum_partials(float* y, const float* bias, const float* parts,
+                            std::int64_t part_stride, int nparts, int n, bool accumulate) {
+  if (!accumulate) {
+    if (bias) {
+#pragma omp simd
+      for (int i = 0; i < n; ++i) y[i] = bias[i];
+    } else {
+#pragma omp simd
+      for (int i = 0; i < n; ++i) y[i] = 0.0f;
+    }
+  } else if (bias) {
+#pragma omp simd
+    for (int i = 0; i < n; ++i) y[i] += bias[i];
+  }
+  for (int t = 0; t < nparts; ++t) {
+    const float* p = parts + t * part_stride;
+#pragma omp simd
+    for (int i = 0; i < n; ++i) y[i] += p[i];
+  }
+}
+
 SB_CLONES float sum(const float* x, std::int64_t n) {
   float s = 0.0f;
 #pragma omp simd reduction(+ : s)

@@ -31,6 +31,11 @@ void scale_inplace(float* x, float s, int n);
 void add_inplace(const float* x, float* y, std::int64_t n);  // y += x
 // In place: x[i] = exp(x[i] - max) / sum over i < n.
 void softmax_inplace(float* x, int n);
+// y[i] = (accumulate ? y[i] : 0) + bias[i] + sum_{t < nparts} parts[t * part_stride + i], the
+// parts added in order t = 0, 1, ... (deterministic for a given thread count).  Reduces the
+// per-thread partial sums of gemv::gemv_accumulate; bias may be null.
+void sum_partials(float* y, const float* bias, const float* parts, std::int64_t part_stride,
+                  int nparts, int n, bool accumulate);
 // Sum of n floats (read-only bandwidth kernel for the ceilings).
 float sum(const float* x, std::int64_t n);
 std::int32_t argmax(const float* x, std::int64_t n);
