@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -43,10 +44,17 @@ struct Nvml {
   };
   int (*memory)(Device, Memory*) = nullptr;
   bool ok = false;
+  std::string library = "libnvidia-ml.so.1";
+  std::string reason;   // why not ok
 
   Nvml() {
-    void* h = ::dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!h) return;
+    if (const char* l = std::getenv("SCALEBENCH_NVML_LIBRARY"); l && *l) library = l;
+    void* h = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      const char* e = ::dlerror();
+      reason = "cannot load " + library + " (no NVIDIA driver here?): " + (e ? e : "dlopen failed");
+      return;
+    }
     auto sym = [&](const char* n) { return ::dlsym(h, n); };
     init = reinterpret_cast<int (*)()>(sym("nvmlInit_v2"));
     count = reinterpret_cast<int (*)(unsigned*)>(sym("nvmlDeviceGetCount_v2"));
@@ -63,7 +71,13 @@ struct Nvml {
       throttle = reinterpret_cast<int (*)(Device, unsigned long long*)>(
           sym("nvmlDeviceGetCurrentClocksThrottleReasons"));
     memory = reinterpret_cast<int (*)(Device, Memory*)>(sym("nvmlDeviceGetMemoryInfo"));
-    ok = init && count && handle && init() == 0;
+    if (!init || !count || !handle) {
+      reason = library + " lacks nvmlInit_v2 / nvmlDeviceGetCount_v2 / nvmlDeviceGetHandleByIndex_v2";
+      return;
+    }
+    int rc = init();
+    ok = rc == 0;
+    if (!ok) reason = "nvmlInit_v2 returned " + std::to_string(rc) + " (driver not loaded or no permission)";
   }
   unsigned devices() const {
     unsigned n = 0;
@@ -97,6 +111,14 @@ std::int64_t cpu_throttle_count() {
 }
 
 }  // namespace
+
+json nvml_status() {
+  const auto& n = nvml();
+  json j{{"available", n.ok}, {"library", n.library}};
+  if (n.ok) j["devices"] = n.devices();
+  else j["reason"] = n.reason;
+  return j;
+}
 
 json host_info() {
   json h = json::object();

@@ -14,10 +14,10 @@ std::string format_duration(double seconds) {
   return fmt::format("{}:{:02d}", s / 60, static_cast<int>(s % 60));
 }
 
-Progress::Progress(std::ostream& out, int total_cells, int already_done)
+Progress::Progress(std::ostream& out, int total_cells, int already_done, std::optional<bool> live)
     : out_(out), total_(total_cells), done_(already_done), start_(std::chrono::steady_clock::now()) {
-  // Live redraws only when the stream is the terminal's stderr.
-  tty_ = (&out == &std::cerr) && ::isatty(2);
+  // Live redraws only when the stream is the terminal's stderr (unless told).
+  tty_ = live.value_or((&out == &std::cerr) && ::isatty(2));
 }
 
 void Progress::draw() {

@@ -4,6 +4,7 @@
 // (failures, notes) always get their own line.
 #pragma once
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -13,7 +14,9 @@ namespace sb::bench {
 
 class Progress {
  public:
-  Progress(std::ostream& out, int total_cells, int already_done);
+  // live: redraw one line in place; default (nullopt) = only when `out` is std::cerr and stderr
+  // is a terminal.  Tests force either mode.
+  Progress(std::ostream& out, int total_cells, int already_done, std::optional<bool> live = std::nullopt);
   void cell_started(const CellKey& key, const std::string& what);
   void cell_done(const CellKey& key, bool ok);
   void message(const std::string& text);

@@ -16,6 +16,7 @@
 #include "backends/protocol.h"
 #include "backends/registry.h"
 #include "backends/subprocess.h"
+#include "bench/ceilings.h"
 #include "bench/environment.h"
 #include "bench/plan.h"
 #include "bench/progress.h"
@@ -234,6 +235,7 @@ void StudyRunner::prepare_folder() {
   manifest_["scalebench"] = identity;
   manifest_["host"] = host_info();
   manifest_["gpus"] = gpu_info();
+  manifest_["gpu_monitoring"] = json{{"nvml", nvml_status()}};
   manifest_["study"] = json{{"path", fs::absolute(o_.study_path).string()}, {"sha256", study_.sha256},
                             {"name", study_.name}, {"text", study_.text}};
   manifest_["command_lines"].push_back(o_.command_line);
@@ -642,6 +644,14 @@ RunSummary StudyRunner::run() {
 #else
     log_ << "note: this build has no CPU ceiling probes; the manifest has no ceilings\n";
 #endif
+  }
+  if (!o_.skip_ceilings) {
+    // GPU ceilings for every CUDA device the groups use (or why they are absent).
+    auto devices = cuda_devices_of(plan_);
+    if (!devices.empty()) {
+      add_gpu_ceilings(manifest_["ceilings"], devices, log_);
+      write_manifest();
+    }
   }
 
   progress_ = std::make_unique<Progress>(log_, static_cast<int>(plan_.cells.size()), summary_.cells_skipped);
