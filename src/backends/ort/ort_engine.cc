@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 #include <thread>
 
 #include <onnxruntime_cxx_api.h>
@@ -25,9 +28,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// SB_ORT_LOG_LEVEL=verbose|info|warning|error|fatal raises ORT's own logging (to stderr), e.g.
+// to see which nodes the CUDA EP did not take; default error, so runs stay quiet.
+OrtLoggingLevel ort_log_level() {
+  const char* v = std::getenv("SB_ORT_LOG_LEVEL");
+  const std::string_view s = v != nullptr ? v : "";
+  if (s == "verbose") return ORT_LOGGING_LEVEL_VERBOSE;
+  if (s == "info") return ORT_LOGGING_LEVEL_INFO;
+  if (s == "warning") return ORT_LOGGING_LEVEL_WARNING;
+  if (s == "fatal") return ORT_LOGGING_LEVEL_FATAL;
+  return ORT_LOGGING_LEVEL_ERROR;
+}
+
 Ort::Env& ort_env() {
-  // One environment per process (ORT's rule); warnings only, so runs stay quiet.
-  static Ort::Env env(ORT_LOGGING_LEVEL_ERROR, "scalebench");
+  // One environment per process (ORT's rule).
+  static Ort::Env env(ort_log_level(), "scalebench");
   return env;
 }
 
@@ -121,6 +136,7 @@ nlohmann::json OrtEngineFacts::to_json() const {
   return {{"onnxruntime_version", ort_version},
           {"device", device},
           {"execution_provider", execution_provider},
+          {"execution_provider_library", execution_provider_library},
           {"intra_op_threads", intra_op_threads},
           {"inter_op_threads", inter_op_threads},
           {"graph_optimization", graph_optimization},
@@ -136,6 +152,119 @@ nlohmann::json OrtEngineFacts::to_json() const {
 
 std::string ort_version() { return Ort::GetVersionString(); }
 
+namespace {
+
+// How this process reaches the CUDA execution provider.  Two ways exist:
+//  - builtin: a GPU build of libonnxruntime.so lists CUDAExecutionProvider in
+//    GetAvailableProviders() and takes it through AppendExecutionProvider_CUDA_V2.
+//  - plugin: the npm core library (com.github.asus4.onnxruntime 1.29) is the CPU build: it lists
+//    CPUExecutionProvider only and AppendExecutionProvider_CUDA_V2 answers "CUDA execution
+//    provider is not enabled in this build" (seen 2026-11-26).  The GPU package's
+//    libonnxruntime_providers_cuda.so exports CreateEpFactories (ORT's plugin-EP ABI), so the
+//    CPU core loads it with Env::RegisterExecutionProviderLibrary and a session appends it with
+//    AppendExecutionProvider_V2 on the OrtEpDevice of the wanted GPU.  The provider also needs
+//    libonnxruntime_providers_shared.so beside libonnxruntime.so (ORT loads it from there) and
+//    the CUDA 13 libraries (cudart, cuBLAS/cuBLASLt, cuRAND; cuDNN 9 on first use) on the
+//    loader path.
+// Resolved once per process (registration is per Env, and the Env is per process).
+struct CudaProvider {
+  bool ok = false;
+  bool builtin = false;
+  fs::path library;  // plugin: the registered provider library
+  std::string why;   // when !ok
+};
+
+constexpr const char* kCudaEpName = "CUDAExecutionProvider";
+constexpr const char* kCudaRegistrationName = "scalebench-cuda";
+
+fs::path cuda_provider_library() {
+  if (const char* p = std::getenv("SB_ORT_CUDA_PROVIDER"); p != nullptr && *p != 0) return p;
+  const fs::path dir = ort_library_dir();
+  return dir.empty() ? fs::path("libonnxruntime_providers_cuda.so") : dir / "libonnxruntime_providers_cuda.so";
+}
+
+const CudaProvider& cuda_provider() {
+  static const CudaProvider state = [] {
+    CudaProvider c;
+    try {
+      const auto providers = Ort::GetAvailableProviders();
+      if (std::find(providers.begin(), providers.end(), kCudaEpName) != providers.end()) {
+        c.ok = c.builtin = true;
+        return c;
+      }
+      c.library = cuda_provider_library();
+      if (!fs::exists(c.library)) {
+        c.why = fmt::format(
+            "ONNX Runtime {} at {} is the CPU build (no built-in CUDAExecutionProvider) and the "
+            "CUDA provider plugin {} does not exist (scripts/setup.sh --gpu fetches it; on the GPU "
+            "machine scripts/gpu-unstage-ort.sh stages it and sets SB_ORT_CUDA_PROVIDER)",
+            Ort::GetVersionString(), ort_library_dir().string(), c.library.string());
+        return c;
+      }
+      ort_env().RegisterExecutionProviderLibrary(kCudaRegistrationName, c.library.native());
+      c.ok = true;
+    } catch (const Ort::Exception& e) {
+      c.why = fmt::format("ONNX Runtime {} cannot load the CUDA provider plugin {}: {}",
+                          Ort::GetVersionString(), c.library.string(), e.what());
+    }
+    return c;
+  }();
+  return state;
+}
+
+// The plugin's OrtEpDevices, one per NVIDIA GPU ORT's device discovery found, in its order.
+std::vector<Ort::ConstEpDevice> cuda_ep_devices() {
+  std::vector<Ort::ConstEpDevice> r;
+  for (const auto& d : ort_env().GetEpDevices()) {
+    if (std::string_view(d.EpName()) == kCudaEpName) r.push_back(d);
+  }
+  return r;
+}
+
+std::string describe_ep_devices() {
+  std::string s;
+  for (const auto& d : ort_env().GetEpDevices()) {
+    s += fmt::format("{}{} (vendor 0x{:04x}, type {})", s.empty() ? "" : ", ", d.EpName(),
+                     d.Device().VendorId(), static_cast<int>(d.Device().Type()));
+  }
+  return s.empty() ? "none" : s;
+}
+
+// Appends the CUDA EP for device `id` with `options` (provider option keys of the CUDA EP).
+void append_cuda(Ort::SessionOptions& so, int id, const std::unordered_map<std::string, std::string>& options) {
+  const CudaProvider& c = cuda_provider();
+  if (!c.ok) fail("onnxruntime-cuda: unsupported: {}", c.why);
+  if (c.builtin) {
+    Ort::CUDAProviderOptions cuda;
+    cuda.Update(options);
+    so.AppendExecutionProvider_CUDA_V2(*cuda);
+    return;
+  }
+  const auto devices = cuda_ep_devices();
+  if (id < 0 || static_cast<std::size_t>(id) >= devices.size()) {
+    fail("onnxruntime-cuda: device cuda:{} not offered by the CUDA provider plugin {}: it offers {} "
+         "GPU(s) (ONNX Runtime's devices: {})",
+         id, c.library.string(), devices.size(), describe_ep_devices());
+  }
+  // The plugin is bound to its OrtEpDevice; device_id would be redundant (and must not differ).
+  auto kv = options;
+  kv.erase("device_id");
+  so.AppendExecutionProvider_V2(ort_env(), {devices[static_cast<std::size_t>(id)]}, kv);
+}
+
+// The device memory the plugin's allocator hands out for cuda:id (nullptr for the builtin EP,
+// whose memory is named "Cuda").  Owned by the Env: valid for the process.
+const OrtMemoryInfo* plugin_device_memory(int id) {
+  const CudaProvider& c = cuda_provider();
+  if (!c.ok || c.builtin) return nullptr;
+  const auto devices = cuda_ep_devices();
+  if (id < 0 || static_cast<std::size_t>(id) >= devices.size()) return nullptr;
+  const OrtMemoryInfo* m = devices[static_cast<std::size_t>(id)].GetMemoryInfo(OrtDeviceMemoryType_DEFAULT);
+  return m;
+}
+
+}  // namespace
+
 bool ort_available(const std::string& device, std::string* reason) {
   auto say = [&](std::string s) {
     if (reason) *reason = std::move(s);
@@ -143,30 +272,19 @@ bool ort_available(const std::string& device, std::string* reason) {
   };
   try {
     const auto providers = Ort::GetAvailableProviders();
-    auto has = [&](const char* p) {
-      return std::find(providers.begin(), providers.end(), p) != providers.end();
-    };
     if (device == "cpu") {
-      if (!has("CPUExecutionProvider")) return say("CPUExecutionProvider missing from this ONNX Runtime build");
+      if (std::find(providers.begin(), providers.end(), "CPUExecutionProvider") == providers.end()) {
+        return say("CPUExecutionProvider missing from this ONNX Runtime build");
+      }
       return true;
     }
     if (!is_cuda(device)) return say("onnxruntime: unknown device '" + device + "' (cpu, cuda, cuda:N)");
     const int id = parse_device_id(device);
-    const fs::path dir = ort_library_dir();
-    if (!has("CUDAExecutionProvider")) {
-      return say(fmt::format("ONNX Runtime {} at {} was built without the CUDA execution provider "
-                             "(the CPU package); install the GPU package (scripts/setup.sh --gpu)",
-                             Ort::GetVersionString(), dir.string()));
-    }
-    if (!dir.empty() && !fs::exists(dir / "libonnxruntime_providers_cuda.so")) {
-      return say(fmt::format("libonnxruntime_providers_cuda.so is not in {} (beside libonnxruntime.so); "
-                             "stage it there (scripts/setup.sh --gpu)", dir.string()));
-    }
-    // Appending the provider loads the provider library and its CUDA/cuDNN dependencies.
+    const CudaProvider& c = cuda_provider();
+    if (!c.ok) return say(c.why);
+    // Appending the provider loads (builtin) or binds (plugin) it with its CUDA dependencies.
     Ort::SessionOptions so;
-    Ort::CUDAProviderOptions cuda;
-    cuda.Update({{"device_id", std::to_string(id)}});
-    so.AppendExecutionProvider_CUDA_V2(*cuda);
+    append_cuda(so, id, {{"device_id", std::to_string(id)}});
     return true;
   } catch (const Ort::Exception& e) {
     return say(std::string("CUDA execution provider cannot be loaded: ") + e.what());
@@ -199,6 +317,7 @@ class OrtEngine final : public Engine {
     facts_.ort_version = Ort::GetVersionString();
     facts_.device = cuda_ ? "cuda:" + std::to_string(device_id_) : "cpu";
     facts_.execution_provider = cuda_ ? "CUDAExecutionProvider" : "CPUExecutionProvider";
+    if (cuda_ && !cuda_provider().builtin) facts_.execution_provider_library = cuda_provider().library.string();
     facts_.intra_op_threads = threads_;
     facts_.inter_op_threads = o.inter_op_threads;
     facts_.graph_optimization = o.graph_optimization;
@@ -216,8 +335,17 @@ class OrtEngine final : public Engine {
     if (main_.last_logits && facts_.all_logits_file == onnx_file) facts_.all_logits_file.clear();
     if (!main_.last_logits) facts_.all_logits_file = onnx_file;
     if (cuda_) {
-      cuda_mem_ = std::make_unique<Ort::MemoryInfo>("Cuda", OrtDeviceAllocator, device_id_, OrtMemTypeDefault);
-      cuda_alloc_ = std::make_unique<Ort::Allocator>(*main_.session, *cuda_mem_);
+      cuda_mem_ = plugin_device_memory(device_id_);
+      if (cuda_mem_ == nullptr) {
+        owned_cuda_mem_ = std::make_unique<Ort::MemoryInfo>("Cuda", OrtDeviceAllocator, device_id_, OrtMemTypeDefault);
+        cuda_mem_ = *owned_cuda_mem_;
+      }
+      try {
+        cuda_alloc_ = std::make_unique<Ort::Allocator>(*main_.session, cuda_mem_);
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime-cuda: the session for {} has no device allocator for cuda:{}: {}",
+             onnx_file.string(), device_id_, e.what());
+      }
       if (o.cuda_graphs) {
         cuda_memcpy_ = find_cuda_memcpy(&why);
         if (cuda_memcpy_ == nullptr) fail("onnxruntime-cuda: cuda_graphs unsupported: {}", why);
@@ -228,9 +356,11 @@ class OrtEngine final : public Engine {
   const model::GptConfig& config() const override { return cfg_; }
 
   std::string describe() const override {
-    return fmt::format("onnxruntime {} {} kv {}, intra-op threads {}, graph optimization {}, "
+    return fmt::format("onnxruntime {} {}{} kv {}, intra-op threads {}, graph optimization {}, "
                        "IoBinding, {}logits graph {} ({})",
-                       facts_.ort_version, facts_.execution_provider, facts_.kv_dtype, threads_,
+                       facts_.ort_version, facts_.execution_provider,
+                       facts_.execution_provider_library.empty() ? "" : " (plugin " + facts_.execution_provider_library + ")",
+                       facts_.kv_dtype, threads_,
                        opt_.graph_optimization, opt_.cuda_graphs ? "CUDA graphs, " : "",
                        facts_.model_file.filename().string(),
                        main_.last_logits ? "last position" : "all positions");
@@ -297,15 +427,17 @@ class OrtEngine final : public Engine {
       so.AddConfigEntry(kOrtSessionOptionsOptimizedModelExternalInitializersMinSizeInBytes, "1024");
     }
     if (cuda_) {
-      Ort::CUDAProviderOptions cuda;
-      std::unordered_map<std::string, std::string> kv = {
+      const std::unordered_map<std::string, std::string> kv = {
           {"device_id", std::to_string(device_id_)},
           {"arena_extend_strategy", "kSameAsRequested"},
           {"cudnn_conv_algo_search", "HEURISTIC"},
           {"do_copy_in_default_stream", "1"},
           {"enable_cuda_graph", cuda_graphs ? "1" : "0"}};
-      cuda.Update(kv);
-      so.AppendExecutionProvider_CUDA_V2(*cuda);
+      try {
+        append_cuda(so, device_id_, kv);
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime-cuda: cannot append the CUDA execution provider for {}: {}", file.string(), e.what());
+      }
     }
     try {
       g.session = std::make_unique<Ort::Session>(ort_env(), file.c_str(), so);
@@ -467,7 +599,7 @@ class OrtEngine final : public Engine {
     const std::int64_t H = cfg_.n_head, D = cfg_.head_dim();
     const std::int64_t past_shape[4] = {B, H, P, D}, present_shape[4] = {B, H, T, D};
     const std::int64_t logits_shape[3] = {B, S_out, static_cast<std::int64_t>(V)};
-    const OrtMemoryInfo* kv_mem = cuda_ ? static_cast<const OrtMemoryInfo*>(*cuda_mem_) : cpu_mem_;
+    const OrtMemoryInfo* kv_mem = cuda_ ? cuda_mem_ : static_cast<const OrtMemoryInfo*>(cpu_mem_);
     const std::size_t kv_es = elem_size(g.kv_type);
     const bool graphs = cuda_ && opt_.cuda_graphs && &g == &main_;  // kAll session: no graphs
 
@@ -568,7 +700,8 @@ class OrtEngine final : public Engine {
   int threads_ = 1;
   int open_count_ = 0;
   Ort::MemoryInfo cpu_mem_;
-  std::unique_ptr<Ort::MemoryInfo> cuda_mem_;
+  std::unique_ptr<Ort::MemoryInfo> owned_cuda_mem_;
+  const OrtMemoryInfo* cuda_mem_ = nullptr;  // the device memory KV buffers live in
   GraphSession main_, all_;
   std::unique_ptr<Ort::Allocator> cuda_alloc_;  // after the sessions: released before them
   std::unique_ptr<Ort::MemoryAllocation> kv_[2];

@@ -19,9 +19,12 @@
 //    tensor (past reads one, present is bound with IoBinding to the other), logits are bound to
 //    a preallocated host buffer.  On the CUDA EP the KV buffer sets are device memory from the
 //    session's CUDA allocator, so the cache never leaves the GPU.
-//  - ort_available(device, reason) is false with the reason when the library lacks the
-//    execution provider ("cuda": CUDAExecutionProvider not compiled in, or the provider library
-//    libonnxruntime_providers_cuda.so / its CUDA dependencies / a GPU cannot be loaded).
+//  - ort_available(device, reason) is false with the reason when the execution provider cannot
+//    be used.  "cuda": a GPU build of ORT offers CUDAExecutionProvider built in; the CPU build
+//    (the npm package) loads libonnxruntime_providers_cuda.so as a plugin EP library
+//    (SB_ORT_CUDA_PROVIDER, else beside libonnxruntime.so) and binds it to the GPU that ORT's
+//    device discovery found; false when the plugin, its CUDA libraries or a GPU are missing.
+//  - SB_ORT_LOG_LEVEL (verbose|info|warning|error) raises ORT's own logging.
 //  - Errors are sb::Error naming the file, tensor or option; ORT's own message is included.
 #pragma once
 #include <cstdint>
@@ -54,6 +57,7 @@ struct OrtEngineFacts {
   std::string ort_version;
   std::string device;                  // "cpu" or "cuda:N"
   std::string execution_provider;      // CPUExecutionProvider | CUDAExecutionProvider
+  std::string execution_provider_library;  // CUDA provider plugin loaded at run time ("" = built in or CPU)
   int intra_op_threads = 0;
   int inter_op_threads = 0;
   std::string graph_optimization;

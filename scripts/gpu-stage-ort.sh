@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Packs ONNX Runtime's CUDA execution provider for the GPU machine in chunks small enough to
+# travel one per device call (a call carries at most 64 MiB with the working tree).
+#
+# The provider (libonnxruntime_providers_cuda.so, ~230 MB, CUDA 13 build, from the npm package
+# com.github.asus4.onnxruntime.linux-x64-gpu that `scripts/setup.sh --gpu` fetched) and its
+# bridge libonnxruntime_providers_shared.so are put in one tar, compressed and split into
+# OUT/chunk.00, chunk.01, ... (the last one holds the remainder).  OUT/SHA256SUMS holds the
+# SHA-256 of every chunk, of the compressed payload and of each library.  On the GPU machine
+# scripts/gpu-unstage-ort.sh checks and reassembles them.
+#
+# Compression (measured 2026-11-26 on the shared 2-core VM, load ~10): about 70% of the library
+# is CUDA fatbinary that is already compressed, so every method lands near 166 MB; zstd -9
+# (--long=27: any zstd decoder's default window limit) takes ~12 s, while xz -9e ran at
+# 0.35-0.5 MB/s here (>10 min) for ~3 MB less and zstd --ultra -22 --long=31 was slower still.
+# Default zstd -9; --method xz / --level N / --method auto (both, keep the smaller) exist.
+#
+# Usage: scripts/gpu-stage-ort.sh [--out DIR] [--chunk-mib N] [--method zstd|xz|auto] [--level N]
+#   --out DIR      output folder (default .gpu-ort; must be git-ignored: .git/info/exclude)
+#   --chunk-mib N  chunk size in MiB (default 57: one chunk + the ~6.5 MB tree stay under the
+#                  64 MiB a call carries; the remainder chunk leaves room for a stage tar)
+#   --method M     zstd (default), xz, or auto
+#   --level N      compression level (default 9 for zstd, 9 for xz; xz always adds -e)
+# The compressed payload is cached in OUT/work/ keyed by the libraries' SHA-256 and the method,
+# so re-running with another chunk size does not compress again.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/.gpu-ort"
+chunk_mib=57
+method=zstd
+level=9
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    --chunk-mib) chunk_mib="$2"; shift 2 ;;
+    --method) method="$2"; shift 2 ;;
+    --level) level="$2"; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    *) echo "gpu-stage-ort.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+case "$method" in auto|xz|zstd) ;; *) echo "gpu-stage-ort.sh: --method must be auto, xz or zstd, not '$method'" >&2; exit 2 ;; esac
+[[ "$level" =~ ^[0-9]+$ ]] && [ "$level" -ge 1 ] && [ "$level" -le 19 ] ||
+  { echo "gpu-stage-ort.sh: --level must be 1..19, not '$level'" >&2; exit 2; }
+[[ "$chunk_mib" =~ ^[0-9]+$ ]] && [ "$chunk_mib" -ge 1 ] && [ "$chunk_mib" -le 60 ] ||
+  { echo "gpu-stage-ort.sh: --chunk-mib must be 1..60, not '$chunk_mib'" >&2; exit 2; }
+
+gpu_pkg="${SB_ORT_GPU_ROOT:-$root/.deps/onnxruntime-gpu}/Plugins/Linux/x64"
+libs=(libonnxruntime_providers_cuda.so libonnxruntime_providers_shared.so)
+for l in "${libs[@]}"; do
+  [ -f "$gpu_pkg/$l" ] || { echo "gpu-stage-ort.sh: $gpu_pkg/$l missing (run scripts/setup.sh --gpu)" >&2; exit 1; }
+done
+# The folder must not travel with the tree: refuse to write it unless git ignores it.
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+if [[ "$out/" == "$root/"* ]] && ! git -C "$root" check-ignore -q "$out/chunk.00"; then
+  echo "gpu-stage-ort.sh: $out is not git-ignored; add it to .git/info/exclude first" >&2
+  exit 1
+fi
+
+work="$out/work"
+mkdir -p "$work/payload/lib"
+key="$(cd "$gpu_pkg" && sha256sum "${libs[@]}" | sha256sum | cut -c1-16)"
+payload="$work/payload-$key.tar"
+if [ ! -f "$payload" ]; then
+  for l in "${libs[@]}"; do cp "$gpu_pkg/$l" "$work/payload/lib/$l"; done
+  # Fixed owner/mtime so the tar (and so the hashes) depend on the libraries only.
+  tar -C "$work/payload" --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name -cf "$payload.tmp" lib
+  mv "$payload.tmp" "$payload"
+  rm -rf "$work/payload"
+fi
+
+compress() {  # $1 = xz|zstd; writes $payload.L<level>.<ext> once
+  case "$1" in
+    xz)   local f="$payload.L$level.xz"
+          [ -f "$f" ] || { xz -"$level"e -T2 -c "$payload" > "$f.tmp" && mv "$f.tmp" "$f"; } ;;
+    zstd) local f="$payload.L$level.zst"
+          [ -f "$f" ] || { zstd -q -"$level" --long=27 -T2 -c "$payload" > "$f.tmp" && mv "$f.tmp" "$f"; } ;;
+  esac
+}
+case "$method" in
+  auto) compress xz & pid_xz=$!; compress zstd & pid_zst=$!  # both at once: minutes each
+        wait "$pid_xz"; wait "$pid_zst"
+        choice="$payload.L$level.xz"
+        [ "$(stat -c %s "$payload.L$level.zst")" -lt "$(stat -c %s "$choice")" ] && choice="$payload.L$level.zst"
+        echo "gpu-stage-ort.sh: xz $(stat -c %s "$payload.L$level.xz") bytes, zstd $(stat -c %s "$payload.L$level.zst") bytes" >&2 ;;
+  xz) compress xz; choice="$payload.L$level.xz" ;;
+  zstd) compress zstd; choice="$payload.L$level.zst" ;;
+esac
+ext="${choice##*.}"
+comp_name="payload.tar.$ext"
+
+rm -f "$out"/chunk.[0-9][0-9] "$out/SHA256SUMS"
+split -b "${chunk_mib}M" -d -a 2 "$choice" "$out/chunk."
+{
+  echo "# scalebench ORT CUDA provider stage: $(date -u +%Y-%m-%dT%H:%M:%SZ), npm com.github.asus4.onnxruntime.linux-x64-gpu $(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$gpu_pkg/../../../package.json" 2>/dev/null | head -1) (ONNX Runtime 1.29)"
+  echo "# method $ext level $level; chunks of $chunk_mib MiB; reassemble: cat chunk.* > $comp_name"
+  (cd "$out" && sha256sum chunk.[0-9][0-9])
+  echo "$(sha256sum < "$choice" | cut -d' ' -f1)  $comp_name"
+  for l in "${libs[@]}"; do echo "$(sha256sum < "$gpu_pkg/$l" | cut -d' ' -f1)  lib/$l"; done
+} > "$out/SHA256SUMS"
+ls -l "$out"/chunk.[0-9][0-9] >&2
+echo "gpu-stage-ort.sh: $(ls "$out"/chunk.[0-9][0-9] | wc -l) chunk(s) of at most $chunk_mib MiB + $out/SHA256SUMS ($ext, $(stat -c %s "$choice") bytes)" >&2
