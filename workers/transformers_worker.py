@@ -147,6 +147,7 @@ class Worker:
         self.max_cache_len = 0     # static cache positions (the load op's max_seq)
         self.static_caches = {}    # batch size -> StaticCache, reused (reset) across samples
         self.logits_call = None    # compile mode: compiled forward for the logits op
+        self.takes_cache_position = True
 
     # ---------------------------------------------------------------- load
     def load(self, op):
@@ -164,6 +165,10 @@ class Worker:
                               f"{', '.join(sorted(COMPILE_MODES))}")
         self.cudagraphs = self.mode == "compile" and COMPILE_MODES[self.compile_mode]
         precision = op.get("precision", "fp32")
+        if self.cudagraphs:
+            # torch's reasons for skipping CUDA graphs go to the worker log (stderr); read at
+            # import time.
+            os.environ.setdefault("TORCH_LOGS", "perf_hints")
         try:
             import torch
             import transformers
@@ -218,8 +223,10 @@ class Worker:
             # A compile error must surface, never turn silently into eager execution.
             torch._dynamo.config.suppress_errors = False
             if self.cudagraphs:
+                import inspect
                 from transformers import StaticCache  # noqa: F401 - fail at load when absent
                 self.max_cache_len = int(op.get("max_seq") or 0) or int(model.config.n_positions)
+                self.takes_cache_position = "cache_position" in inspect.signature(model.forward).parameters
             self.call = torch.compile(model, mode=self.compile_mode, dynamic=self.dynamic)
         else:
             self.call = model
@@ -310,7 +317,10 @@ class Worker:
         read after a later replay overwrote it."""
         kwargs = {"input_ids": ids, "past_key_values": cache, "use_cache": True, "logits_to_keep": 1}
         if cache_position is not None:
-            kwargs["cache_position"] = cache_position
+            if self.takes_cache_position:
+                kwargs["cache_position"] = cache_position
+            else:   # the model derives positions from the cache; give them explicitly
+                kwargs["position_ids"] = cache_position.unsqueeze(0).expand(ids.shape[0], -1)
         if self.cudagraphs:
             self.torch.compiler.cudagraph_mark_step_begin()
         out = self.call(**kwargs)
