@@ -219,6 +219,25 @@ TEST(CpuEngine, FusedSingleTokenPrefillMatchesTheBlasPath) {
   EXPECT_EQ(rf.next_tokens, rb.next_tokens);
 }
 
+// Where the matrices live (huge-page arena or the loader's vectors) changes nothing computed.
+TEST(CpuEngine, WeightPlacementDoesNotChangeResults) {
+  const int B = 2, S = 7, V = medium().config.vocab_size;
+  const auto tokens = prompt(B, S, V, 5);
+  auto arena = engine::make_cpu_engine(medium(), {.threads = 2});
+  auto plain = engine::make_cpu_engine(medium(), {.threads = 2, .huge_page_weights = false});
+  StepResult ra, rp;
+  arena->prefill(B, S, tokens, LogitsMode::kAll, ra);
+  plain->prefill(B, S, tokens, LogitsMode::kAll, rp);
+  EXPECT_EQ(ra.logits, rp.logits);
+  for (int t = 0; t < 3; ++t) {
+    const auto in = rp.next_tokens;
+    arena->decode(in, LogitsMode::kLast, ra);
+    plain->decode(in, LogitsMode::kLast, rp);
+    EXPECT_EQ(ra.logits, rp.logits) << "step " << t;
+    EXPECT_EQ(ra.next_tokens, rp.next_tokens);
+  }
+}
+
 // --- Limits and errors ---------------------------------------------------------------------
 
 std::string error_of(const std::function<void()>& fn) {

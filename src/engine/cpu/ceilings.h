@@ -2,8 +2,9 @@
 // timings are compared with (DESIGN.md, roofline floor per cell).
 // Contract:
 //  - measure_cpu_read_bandwidth_gbps(threads): a read-only sum over a buffer of >= 1 GiB
-//    (default 1 GiB), split into one contiguous slice per thread, first touched by the thread
-//    that reads it; best of `repetitions` passes; GB/s = bytes read / seconds / 1e9.
+//    (default 1 GiB, advised for transparent huge pages like the engine's weights), split into
+//    one contiguous slice per thread, first touched by the thread that reads it; best of
+//    `repetitions` passes; GB/s = bytes read / seconds / 1e9.
 //  - measure_sgemm_gflops(threads): OpenBLAS cblas_sgemm on n x n fp32 matrices (default
 //    n = 2048) with `threads` OpenBLAS threads; best of `repetitions`; 2 n^3 / seconds / 1e9.
 //  - threads <= 0 means every CPU the process may run on.  Both take seconds and allocate

@@ -14,6 +14,7 @@
 // whose threads each stream their own contiguous rows of every weight matrix exactly once
 // (see cpu_engine.h and decode_fused below).
 #include <cblas.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -54,6 +55,45 @@ float* scratch(std::vector<float>& v, std::size_t n) {
   return v.data();
 }
 
+// The big matrices (every layer's four, and the tied wte) in one anonymous mapping advised for
+// transparent huge pages: the decode step streams all of them every step, and 2 MiB pages
+// spare the page walks and let the hardware prefetchers run across what would otherwise be
+// 4 KiB page boundaries.  Without the mapping (mmap failed, or disabled) the pointers stay on
+// the GptWeights vectors.  engine/cpu/ceilings.cc advises its bandwidth buffer the same way,
+// so the floor is measured under the same conditions.
+class WeightArena {
+ public:
+  WeightArena() = default;
+  WeightArena(const WeightArena&) = delete;
+  WeightArena& operator=(const WeightArena&) = delete;
+  ~WeightArena() {
+    if (base_) munmap(base_, bytes_);
+  }
+  // Reserves room for `floats` floats; false when the mapping failed.
+  bool reserve(std::size_t floats) {
+    const std::size_t huge = std::size_t{2} << 20;
+    bytes_ = (floats * sizeof(float) + huge - 1) / huge * huge;
+    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return false;
+    madvise(p, bytes_, MADV_HUGEPAGE);  // advice only: 4 KiB pages if the kernel has none
+    base_ = static_cast<float*>(p);
+    return true;
+  }
+  // Moves v into the arena (its storage is released) and returns where it now lives; each
+  // matrix starts on a 64-byte line.
+  const float* adopt(std::vector<float>& v) {
+    float* dst = base_ + used_;
+    std::memcpy(dst, v.data(), v.size() * sizeof(float));
+    used_ += (v.size() + 15) / 16 * 16;
+    std::vector<float>().swap(v);
+    return dst;
+  }
+
+ private:
+  float* base_ = nullptr;
+  std::size_t bytes_ = 0, used_ = 0;
+};
+
 class CpuEngine final : public Engine {
  public:
   CpuEngine(GptWeights w, const CpuEngineOptions& o, const CpuEngineFaults& f)
@@ -70,6 +110,7 @@ class CpuEngine final : public Engine {
     eps_ = static_cast<float>(f.layer_norm_epsilon >= 0 ? f.layer_norm_epsilon
                                                         : c.layer_norm_epsilon);
     score_scratch_.resize(threads_);
+    place_matrices(o.huge_page_weights);
     const int E = c.n_embd, I = c.inner();
     part_stride_ = static_cast<std::size_t>(gemv::kMaxRows) * std::max(3 * E, I);
     partial_a_.assign(part_stride_ * threads_, 0.0f);
@@ -86,6 +127,25 @@ class CpuEngine final : public Engine {
   }
 
   const GptConfig& config() const override { return w_.config; }
+
+  // Points mats_ and wte_ at the matrices, first moving them into the huge-page arena.
+  void place_matrices(bool huge_pages) {
+    std::size_t floats = w_.wte.size() + 16;
+    for (const auto& L : w_.layers) {
+      for (const auto* v : {&L.attn_c_attn_weight, &L.attn_c_proj_weight, &L.mlp_c_fc_weight,
+                            &L.mlp_c_proj_weight}) {
+        floats += v->size() + 16;
+      }
+    }
+    const bool arena = huge_pages && arena_.reserve(floats);
+    auto place = [&](std::vector<float>& v) { return arena ? arena_.adopt(v) : v.data(); };
+    mats_.clear();
+    for (auto& L : w_.layers) {
+      mats_.push_back({place(L.attn_c_attn_weight), place(L.attn_c_proj_weight),
+                       place(L.mlp_c_fc_weight), place(L.mlp_c_proj_weight)});
+    }
+    wte_ = place(w_.wte);
+  }
 
   std::string describe() const override {
     return fmt::format("native-cpu fp32, {} threads, kernels {}, decode {}, OpenBLAS ({})",
@@ -252,7 +312,7 @@ class CpuEngine final : public Engine {
       if (pos < 0 || pos >= c.n_positions) {
         fail("native-cpu: position {} is outside the {} positions of wpe", pos, c.n_positions);
       }
-      const float* te = w_.wte.data() + static_cast<std::size_t>(tokens[r]) * E;
+      const float* te = wte_ + static_cast<std::size_t>(tokens[r]) * E;
       const float* pe = w_.wpe.data() + static_cast<std::size_t>(pos) * E;
       float* xr = x + static_cast<std::size_t>(r) * E;
       for (int e = 0; e < E; ++e) xr[e] = te[e] + pe[e];
@@ -304,9 +364,10 @@ class CpuEngine final : public Engine {
       float* my_b = pb + w * ps;
       for (int l = 0; l < c.n_layer; ++l) {
         const auto& L = w_.layers[l];
+        const Matrices& M = mats_[l];
         kernels::layer_norm(x, ln, R, E, L.ln_1_weight.data(), L.ln_1_bias.data(), eps_);
         gemv::gemv_accumulate(ln + e0, E, R, e1 - e0,
-                              L.attn_c_attn_weight.data() + static_cast<std::size_t>(e0) * 3 * E,
+                              M.c_attn + static_cast<std::size_t>(e0) * 3 * E,
                               3 * E, 3 * E, my_a, 3 * E, true);
         pool_.barrier();  // |1|
         for (int h = h0; h < h1; ++h) {
@@ -324,7 +385,7 @@ class CpuEngine final : public Engine {
           }
         }
         gemv::gemv_accumulate(my.att.data() + h0 * D, E, R, (h1 - h0) * D,
-                              L.attn_c_proj_weight.data() + static_cast<std::size_t>(h0) * D * E,
+                              M.attn_c_proj + static_cast<std::size_t>(h0) * D * E,
                               E, E, my_b, E, true);
         pool_.barrier();  // |2|
         for (int b = 0; b < R; ++b) {
@@ -332,7 +393,7 @@ class CpuEngine final : public Engine {
         }
         kernels::layer_norm(x, ln, R, E, L.ln_2_weight.data(), L.ln_2_bias.data(), eps_);
         gemv::gemv_accumulate(ln + e0, E, R, e1 - e0,
-                              L.mlp_c_fc_weight.data() + static_cast<std::size_t>(e0) * I, I, I,
+                              M.mlp_c_fc + static_cast<std::size_t>(e0) * I, I, I,
                               my_a, I, true);
         pool_.barrier();  // |3|
         float* hid = my.hidden.data();
@@ -346,7 +407,7 @@ class CpuEngine final : public Engine {
           }
         }
         gemv::gemv_accumulate(hid + i0, I, R, i1 - i0,
-                              L.mlp_c_proj_weight.data() + static_cast<std::size_t>(i0) * E, E,
+                              M.mlp_c_proj + static_cast<std::size_t>(i0) * E, E,
                               E, my_b, E, true);
         pool_.barrier();  // |4|
         for (int b = 0; b < R; ++b) {
@@ -357,7 +418,7 @@ class CpuEngine final : public Engine {
       const auto [v0, v1] = share(V, w, T);
       gemv::Best* best = best_.data() + static_cast<std::size_t>(w) * gemv::kMaxRows;
       for (int b = 0; b < R; ++b) best[b] = {0.0f, -1};
-      gemv::rowdot_argmax(ln, E, R, E, w_.wte.data(), v0, v1, logits, V, best);
+      gemv::rowdot_argmax(ln, E, R, E, wte_, v0, v1, logits, V, best);
     });
     past_ += 1;
     out.next_tokens.resize(R);
@@ -409,8 +470,9 @@ class CpuEngine final : public Engine {
     float* hid = scratch(mlp_, static_cast<std::size_t>(rows) * I);
     for (int l = 0; l < c.n_layer; ++l) {
       const auto& L = w_.layers[l];
+      const Matrices& M = mats_[l];
       layer_norm(x, ln, rows, L.ln_1_weight, L.ln_1_bias);
-      linear(ln, rows, E, L.attn_c_attn_weight.data(), L.attn_c_attn_bias.data(), 3 * E, qkv, false);
+      linear(ln, rows, E, M.c_attn, L.attn_c_attn_bias.data(), 3 * E, qkv, false);
       // Append this step's keys and values to the cache.
       for (int r = 0; r < rows; ++r) {
         const int b = r / seq, pos = past_ + r % seq;
@@ -423,11 +485,11 @@ class CpuEngine final : public Engine {
         }
       }
       attention(l, seq, qkv, att);
-      linear(att, rows, E, L.attn_c_proj_weight.data(), L.attn_c_proj_bias.data(), E, x, true);
+      linear(att, rows, E, M.attn_c_proj, L.attn_c_proj_bias.data(), E, x, true);
       layer_norm(x, ln, rows, L.ln_2_weight, L.ln_2_bias);
-      linear(ln, rows, E, L.mlp_c_fc_weight.data(), L.mlp_c_fc_bias.data(), I, hid, false);
+      linear(ln, rows, E, M.mlp_c_fc, L.mlp_c_fc_bias.data(), I, hid, false);
       activation(hid, static_cast<std::int64_t>(rows) * I);
-      linear(hid, rows, I, L.mlp_c_proj_weight.data(), L.mlp_c_proj_bias.data(), E, x, true);
+      linear(hid, rows, I, M.mlp_c_proj, L.mlp_c_proj_bias.data(), E, x, true);
     }
     past_ += seq;
 
@@ -454,10 +516,10 @@ class CpuEngine final : public Engine {
       logits = out.logits.data();
     }
     if (head_rows == 1) {
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, V, E, 1.0f, w_.wte.data(), E, h, 1, 0.0f, logits, 1);
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, V, E, 1.0f, wte_, E, h, 1, 0.0f, logits, 1);
     } else {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, head_rows, V, E, 1.0f, h, E,
-                  w_.wte.data(), E, 0.0f, logits, V);
+                  wte_, E, 0.0f, logits, V);
     }
     out.next_tokens.resize(batch_);
     for (int b = 0; b < batch_; ++b) {
@@ -466,7 +528,13 @@ class CpuEngine final : public Engine {
     }
   }
 
-  GptWeights w_;
+  GptWeights w_;  // the four layer matrices and wte are empty once moved into arena_
+  struct Matrices {
+    const float *c_attn, *attn_c_proj, *mlp_c_fc, *mlp_c_proj;
+  };
+  WeightArena arena_;
+  std::vector<Matrices> mats_;  // per layer
+  const float* wte_ = nullptr;
   CpuEngineOptions opt_;
   CpuEngineFaults faults_;
   int threads_;

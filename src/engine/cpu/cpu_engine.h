@@ -38,6 +38,10 @@ struct CpuEngineOptions {
   // pass over the weights (engine/cpu/gemv.h) instead of OpenBLAS sgemv per matrix.  false
   // selects the OpenBLAS path: kept for A/B comparisons in bench_cpu_engine and the tests.
   bool fused_decode = true;
+  // The layer matrices and wte live in one mapping advised for transparent huge pages
+  // (madvise; the kernel falls back to 4 KiB pages silently).  false keeps them where the
+  // model loader put them (for A/B comparisons).
+  bool huge_page_weights = true;
 };
 
 std::unique_ptr<Engine> make_cpu_engine(const model::GptWeights& w, const CpuEngineOptions& o = {});
