@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # gpu-check.sh — the native CUDA engine's checks and benchmarks on the GPU machine, in stages.
 # Each stage fits in one device call (run tool, 10 minutes); results go under $OUT (or ./out).
-#   validate  cuda_validate over all kernels and engine configurations (+ pydoc-gpt2-8m)
+#   validate  cuda_validate over all kernels and engine configurations (+ pydoc-gpt2-8m);
+#             SB_VALIDATE_ARGS="--kernel-versions 2,3 --engine-version 3" picks kernel generations
 #   sanitize  compute-sanitizer memcheck and racecheck of cuda_validate --small
 #   bench     sb_cuda_bench: ceilings, six scenarios for tiny-gpt2 / gpt2 (fp32/fp16/bf16) / gpt2-xl
-#             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8")
+#             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8";
+#             A/B of kernel generations on the same card: add "--kernel-versions 2,3")
+# Stage time limits (seconds): SB_VALIDATE_TIMEOUT_S, SB_SANITIZE_TIMEOUT_S, SB_BENCH_TIMEOUT_S.
 #   peer      scripts/hf_peer_bench.py: transformers eager and torch.compile on the same card
 # Binaries are built on the development machine (nvcc 13, sm_90) and carried; they need only the
 # GPU machine's libcublasLt.so.13 (cudart is static).  Prepare before the call:
@@ -52,7 +55,8 @@ for stage in "$@"; do
       args=()
       [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
       [[ -d $STAGE_DIR/calib ]] && args+=(--calib "$STAGE_DIR/calib")
-      "$BIN/cuda_validate" "${args[@]}" > "$OUT/validate.log" 2>&1
+      # SB_VALIDATE_ARGS: e.g. "--kernel-versions 2,3 --engine-version 3" (decode kernel generations).
+      timeout ${SB_VALIDATE_TIMEOUT_S:-400} "$BIN/cuda_validate" "${args[@]}" ${SB_VALIDATE_ARGS:-} > "$OUT/validate.log" 2>&1
       rc=$?
       grep -E "^(FAIL|NOTE|device)" "$OUT/validate.log" | cut -c1-220 | head -40
       sed -n '/^check /,$p' "$OUT/validate.log"
@@ -68,7 +72,7 @@ for stage in "$@"; do
         echo "sanitize $tool exit $rc"; [[ $rc == 0 ]] || status=1
       done ;;
     bench)
-      "$BIN/sb_cuda_bench" --out "$OUT/bench.jsonl" ${SB_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench.log"
+      timeout ${SB_BENCH_TIMEOUT_S:-400} "$BIN/sb_cuda_bench" --out "$OUT/bench.jsonl" ${SB_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench.log"
       [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
     peer)
       PYTHONUNBUFFERED=1 python3 "$ROOT/scripts/hf_peer_bench.py" --out "$OUT/peers.jsonl" ${SB_PEER_ARGS:-} 2>&1 | tee "$OUT/peer.log"

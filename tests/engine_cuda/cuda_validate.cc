@@ -6,7 +6,8 @@
 //    odd head counts) and on pydoc-gpt2-8m: prefill + 8 decode steps, batch 1 and 3, fused-GEMV
 //    and cuBLASLt paths, eager vs CUDA-graph decode (tokens must be identical), all-position
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
-// Usage: cuda_validate [--small] [--pydoc DIR] [--only kernels|engine]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--only kernels|engine] [--kernel-versions 2,3]
+//        [--engine-version 3]  (the decode GEMV/attention generations to check, kernels.h)
 // Exit status 0 only if every check passed; the last lines are a summary table.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -164,8 +166,13 @@ std::vector<float> rounded(Dt dt, std::vector<float> v) {
 }
 
 // Compares got with ref elementwise; records the case under `kernel`.
-bool compare(const std::string& kernel, const std::string& cas, const std::vector<float>& got,
+// Kernel generation under test (kernels.h set_kernel_version), appended to the names of the
+// checks whose kernels depend on it.
+std::string g_tag;
+
+bool compare(const std::string& kernel_name, const std::string& cas, const std::vector<float>& got,
              const std::vector<double>& ref, Tol tol) {
+  const std::string kernel = kernel_name + g_tag;
   Stat& s = g_stats[kernel];
   ++s.cases;
   double worst = 0;
@@ -194,7 +201,8 @@ bool compare(const std::string& kernel, const std::string& cas, const std::vecto
   return true;
 }
 
-void expect(const std::string& kernel, const std::string& cas, bool ok, const std::string& msg) {
+void expect(const std::string& kernel_name, const std::string& cas, bool ok, const std::string& msg) {
+  const std::string kernel = kernel_name + g_tag;
   Stat& s = g_stats[kernel];
   ++s.cases;
   if (!ok) {
@@ -317,6 +325,9 @@ void test_attention() {
       {1, 4, 2, 96, 0, 1, 128},   {1, 9, 1, 128, 0, 1, 128},   {1, 1, 12, 64, 37, 1, 128},
       {2, 1, 12, 64, 200, 4, 64}, {1, 1, 25, 64, 1000, 8, 128}, {3, 1, 3, 128, 70, 3, 32},
       {1, 1, 2, 1, 5, 3, 4},      {4, 1, 16, 64, 500, 4, 128}, {1, 1, 4, 32, 0, 5, 32},
+      // decode, one block per query walking many chunks; head dims whose rows are not 16 bytes
+      {2, 1, 4, 64, 700, 1, 128}, {1, 1, 3, 40, 90, 1, 128},   {1, 1, 3, 20, 90, 2, 64},
+      {1, 1, 2, 1, 300, 1, 128},
   };
   if (g_small) cases = {{1, 5, 2, 64, 0, 1, 128}, {2, 1, 3, 16, 40, 3, 16}, {1, 3, 2, 1, 0, 1, 128}};
   for (Dt dt : kDts)
@@ -1055,7 +1066,9 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   o.max_batch = 4;
   o.max_seq = std::min(cfg.n_positions, S + steps + 2);
   o.fused_gemv = ec.fused_gemv;
-  o.decode_split_keys = 8;  // force split-key decode attention on these short caches
+  // Batch 1: force multi-block split-key decode attention on these short caches; batch 3: the
+  // engine's automatic split (one block per query).
+  o.decode_split_keys = B == 1 ? 8 : 0;
   if (precision == "int8" || precision == "fp8") {
     try {
       o.engine_file = quant_engine_file(*ec.w, precision, ec.name, ec.name == "pydoc-gpt2-8m");
@@ -1272,15 +1285,18 @@ void test_engine(const std::string& pydoc) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string pydoc, only;
+  std::string pydoc, only, versions_arg = "2,3";
+  int engine_version = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--small") g_small = true;
+    else if (a == "--kernel-versions" && i + 1 < argc) versions_arg = argv[++i];
+    else if (a == "--engine-version" && i + 1 < argc) engine_version = std::atoi(argv[++i]);
     else if (a == "--pydoc" && i + 1 < argc) pydoc = argv[++i];
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--calib" && i + 1 < argc) g_calib_text = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine] [--kernel-versions 2,3] [--engine-version 3]\n");
       return 2;
     }
   }
@@ -1293,21 +1309,39 @@ int main(int argc, char** argv) {
   ck(cudaGetDeviceProperties(&prop, 0), "props");
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
   const auto t0 = std::chrono::steady_clock::now();
+  std::vector<int> versions;
+  for (std::size_t p = 0; p < versions_arg.size();) {
+    const std::size_t q = versions_arg.find(',', p);
+    versions.push_back(std::atoi(versions_arg.substr(p, q - p).c_str()));
+    p = q == std::string::npos ? versions_arg.size() : q + 1;
+  }
   if (only.empty() || only == "kernels") {
     test_embed();
     test_layernorm();
     test_kv_append();
-    test_attention();
-    test_gemv();
+    for (int v : versions) {  // the kernels that exist in several generations
+      cudak::set_kernel_version(v);
+      g_tag = fmtcase(" v%d", cudak::kernel_version());
+      test_attention();
+      test_gemv();
+    }
+    g_tag.clear();
     test_lt_gemm();
     test_argmax_rows();
     test_weight_prep();
   }
   if (only.empty() || only == "kernels" || only == "quant") {
     test_quantize_rows();
-    test_qgemv();
+    for (int v : versions) {
+      cudak::set_kernel_version(v);
+      g_tag = fmtcase(" v%d", cudak::kernel_version());
+      test_qgemv();
+    }
+    g_tag.clear();
     test_qgemm();
   }
+  cudak::set_kernel_version(engine_version);
+  std::printf("engine checks with kernel generation v%d\n", cudak::kernel_version());
   if (only.empty() || only == "engine") test_engine(pydoc);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("\n%-26s %7s %7s %12s  %s\n", "check", "cases", "failed", "worst/limit", "worst case");

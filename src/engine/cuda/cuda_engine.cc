@@ -150,7 +150,7 @@ class CudaEngine final : public Engine {
   Dt dt_;
   WQuant q_;
   std::size_t es_;
-  int L_, H_, E_, D_, I_, V_, P_, max_b_, max_t_, n_split_;
+  int L_, H_, E_, D_, I_, V_, P_, max_b_, max_t_, split_keys_, n_split_;
   float eps_, scale_;
   int smem_optin_ = 0;
   std::string description_;
@@ -179,7 +179,9 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   P_ = cfg.n_positions;
   max_b_ = o.max_batch;
   max_t_ = o.max_seq > 0 ? o.max_seq : P_;
-  n_split_ = std::max(1, (max_t_ + o.decode_split_keys - 1) / o.decode_split_keys);
+  if (o.kernel_version != 0) cudak::set_kernel_version(o.kernel_version);
+  split_keys_ = o.decode_split_keys > 0 ? o.decode_split_keys : (cudak::kernel_version() >= 3 ? 256 : 32);
+  n_split_ = std::max(1, (max_t_ + split_keys_ - 1) / split_keys_);
   eps_ = static_cast<float>(cfg.layer_norm_epsilon);
   scale_ = cfg.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D_)) : 1.0f;
   set_device();
@@ -194,13 +196,13 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   cudaDriverGetVersion(&drv);
   description_ = fmt::format(
       "native-cuda precision={}{} device={} ({} SMs, sm_{}{}) cuda_runtime={} driver={} {} "
-      "graphs={} pdl={} fused_gemv={} max_batch={} max_seq={}",
+      "graphs={} pdl={} fused_gemv={} kernels=v{} max_batch={} max_seq={}",
       o.precision,
       (dt_ == Dt::kF32 && o.tf32) ? "+tf32"
       : q_ != WQuant::kNone ? " (W8A8 linear layers; fp16 embeddings/LM head/LayerNorm/attention)"
                             : "", prop.name,
       prop.multiProcessorCount, prop.major, prop.minor, rt, drv, lt_->version(),
-      o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off", max_b_, max_t_);
+      o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off", cudak::kernel_version(), max_b_, max_t_);
   allocate();
 }
 
@@ -491,25 +493,35 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
      "embedding kernel");
   const bool gemv = gemv_ok(rows);
   const int n_split = S == 1 ? n_split_ : 1;
+  // Arguments of the fused GEMV of one layer matrix (weights of `site`, quantized or not).
+  auto layer_gemv = [&](int li, int site, const DevBuf& w, int n_out, int k_in, const void* x,
+                        const DevBuf* ln_g, const DevBuf* ln_b, const DevBuf& bias,
+                        cudak::GemvEpilogue epi, void* out) {
+    cudak::GemvArgs a;
+    a.dt = dt_;
+    gemv_weights(a, li, site, w);
+    a.n_out = n_out;
+    a.k_in = k_in;
+    a.x = x;
+    a.x_row_stride = k_in;
+    a.rows = rows;
+    if (ln_g != nullptr) {
+      a.ln_gamma = ln_g->as<float>();
+      a.ln_beta = ln_b->as<float>();
+      a.ln_eps = eps_;
+    }
+    a.bias = bias.get();
+    a.epilogue = epi;
+    a.out = out;
+    a.out_row_stride = n_out;
+    return a;
+  };
   for (int li = 0; li < L_; ++li) {
     LayerDev& l = layers_[li];
     // Attention block.
     if (gemv) {
-      cudak::GemvArgs a;
-      a.dt = dt_;
-      gemv_weights(a, li, kSiteQkv, l.qkv_w);
-      a.n_out = 3 * E_;
-      a.k_in = E_;
-      a.x = x_.get();
-      a.x_row_stride = E_;
-      a.rows = rows;
-      a.ln_gamma = l.ln1_g.as<float>();
-      a.ln_beta = l.ln1_b.as<float>();
-      a.ln_eps = eps_;
-      a.bias = l.qkv_b.get();
-      a.epilogue = cudak::GemvEpilogue::kQkvScatter;
-      a.out = qkv_.get();
-      a.out_row_stride = 3 * E_;
+      cudak::GemvArgs a = layer_gemv(li, kSiteQkv, l.qkv_w, 3 * E_, E_, x_.get(), &l.ln1_g, &l.ln1_b,
+                                     l.qkv_b, cudak::GemvEpilogue::kQkvScatter, qkv_.get());
       a.k_cache = l.k_cache.get();
       a.v_cache = l.v_cache.get();
       a.past_len = d_past;
@@ -534,23 +546,14 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
     }
     ck(cudak::launch_attention(dt_, att_.get(), qkv_.get(), l.k_cache.get(), l.v_cache.get(),
                                d_past, B, S, H_, D_, max_t_, scale_, n_split,
-                               opts_.decode_split_keys, partial_.as<float>(),
+                               split_keys_, partial_.as<float>(),
                                counters_.as<unsigned>(), stream_),
        "attention kernel");
     if (gemv) {
-      cudak::GemvArgs a;
-      a.dt = dt_;
-      gemv_weights(a, li, kSiteProj, l.proj_w);
-      a.n_out = E_;
-      a.k_in = E_;
-      a.x = att_.get();
-      a.x_row_stride = E_;
-      a.rows = rows;
-      a.bias = l.proj_b.get();
-      a.epilogue = cudak::GemvEpilogue::kResidual;
-      a.out = x_.get();
-      a.out_row_stride = E_;
-      ck(cudak::launch_gemv(a, stream_), "attn c_proj GEMV");
+      ck(cudak::launch_gemv(layer_gemv(li, kSiteProj, l.proj_w, E_, E_, att_.get(), nullptr, nullptr,
+                                       l.proj_b, cudak::GemvEpilogue::kResidual, x_.get()),
+                            stream_),
+         "attn c_proj GEMV");
     } else {
       if (q_ != WQuant::kNone)
         qlinear(li, kSiteProj, att_.get(), E_, rows, l.proj_b.get(), x_.get(), E_,
@@ -561,35 +564,14 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
     }
     // MLP block.
     if (gemv) {
-      cudak::GemvArgs a;
-      a.dt = dt_;
-      gemv_weights(a, li, kSiteFc, l.fc_w);
-      a.n_out = I_;
-      a.k_in = E_;
-      a.x = x_.get();
-      a.x_row_stride = E_;
-      a.rows = rows;
-      a.ln_gamma = l.ln2_g.as<float>();
-      a.ln_beta = l.ln2_b.as<float>();
-      a.ln_eps = eps_;
-      a.bias = l.fc_b.get();
-      a.epilogue = cudak::GemvEpilogue::kGelu;
-      a.out = h_.get();
-      a.out_row_stride = I_;
-      ck(cudak::launch_gemv(a, stream_), "c_fc GEMV");
-      cudak::GemvArgs p;
-      p.dt = dt_;
-      gemv_weights(p, li, kSiteFc2, l.fc2_w);
-      p.n_out = E_;
-      p.k_in = I_;
-      p.x = h_.get();
-      p.x_row_stride = I_;
-      p.rows = rows;
-      p.bias = l.fc2_b.get();
-      p.epilogue = cudak::GemvEpilogue::kResidual;
-      p.out = x_.get();
-      p.out_row_stride = E_;
-      ck(cudak::launch_gemv(p, stream_), "mlp c_proj GEMV");
+      ck(cudak::launch_gemv(layer_gemv(li, kSiteFc, l.fc_w, I_, E_, x_.get(), &l.ln2_g, &l.ln2_b,
+                                       l.fc_b, cudak::GemvEpilogue::kGelu, h_.get()),
+                            stream_),
+         "c_fc GEMV");
+      ck(cudak::launch_gemv(layer_gemv(li, kSiteFc2, l.fc2_w, E_, I_, h_.get(), nullptr, nullptr,
+                                       l.fc2_b, cudak::GemvEpilogue::kResidual, x_.get()),
+                            stream_),
+         "mlp c_proj GEMV");
     } else {
       ck(cudak::launch_layernorm(dt_, ln_.get(), x_.get(), E_, l.ln2_g.as<float>(),
                                  l.ln2_b.as<float>(), rows, E_, eps_, stream_),
@@ -772,8 +754,10 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
     sb::fail("native-cuda: max_seq must be in 0..n_positions={}, got {}", cfg.n_positions,
              o.max_seq);
   if (o.device < 0) sb::fail("native-cuda: device must be >= 0, got {}", o.device);
-  if (o.decode_split_keys < 1)
-    sb::fail("native-cuda: decode_split_keys must be >= 1, got {}", o.decode_split_keys);
+  if (o.decode_split_keys < 0)
+    sb::fail("native-cuda: decode_split_keys must be >= 0 (0 = automatic), got {}", o.decode_split_keys);
+  if (o.kernel_version != 0 && o.kernel_version != 2 && o.kernel_version != 3)
+    sb::fail("native-cuda: kernel_version must be 0 (default), 2 or 3, got {}", o.kernel_version);
   if (cfg.n_layer < 1 || cfg.n_head < 1 || cfg.n_embd < 1 || cfg.vocab_size < 1 ||
       cfg.n_positions < 1 || cfg.n_embd % cfg.n_head != 0)
     sb::fail("native-cuda: invalid config (n_layer={}, n_head={}, n_embd={}, vocab_size={}, "

@@ -12,15 +12,17 @@
 #include <cuda_fp16.h>
 #include <cuda_fp8.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <utility>
 
 #include "engine/cuda/argmax_key.h"
+#include "engine/cuda/device_common.cuh"
 
 namespace sb::engine::cudak {
 
-const char* last_launch_detail();
+using namespace detail;
 
 const char* dt_name(Dt d) {
   switch (d) {
@@ -32,121 +34,6 @@ const char* dt_name(Dt d) {
 }
 
 namespace {
-
-constexpr unsigned kFull = 0xFFFFFFFFu;
-
-template <typename T> __device__ __forceinline__ float to_f(T v);
-template <> __device__ __forceinline__ float to_f<float>(float v) { return v; }
-template <> __device__ __forceinline__ float to_f<__half>(__half v) { return __half2float(v); }
-template <> __device__ __forceinline__ float to_f<__nv_bfloat16>(__nv_bfloat16 v) {
-  return __bfloat162float(v);
-}
-template <typename T> __device__ __forceinline__ T from_f(float v);
-template <> __device__ __forceinline__ float from_f<float>(float v) { return v; }
-template <> __device__ __forceinline__ __half from_f<__half>(float v) { return __float2half_rn(v); }
-template <> __device__ __forceinline__ __nv_bfloat16 from_f<__nv_bfloat16>(float v) {
-  return __float2bfloat16_rn(v);
-}
-
-// 16 bytes of T as floats.
-template <typename T> struct Vec16 {
-  static constexpr int kN = 16 / sizeof(T);
-  __device__ __forceinline__ static void load(const T* p, float (&f)[kN]) {
-    union { uint4 u; T t[kN]; } v;
-    v.u = *reinterpret_cast<const uint4*>(p);
-#pragma unroll
-    for (int i = 0; i < kN; ++i) f[i] = to_f(v.t[i]);
-  }
-  __device__ __forceinline__ static void load_nc(const T* p, float (&f)[kN]) {
-    union { uint4 u; T t[kN]; } v;
-    v.u = __ldg(reinterpret_cast<const uint4*>(p));
-#pragma unroll
-    for (int i = 0; i < kN; ++i) f[i] = to_f(v.t[i]);
-  }
-};
-
-__device__ __forceinline__ float warp_sum(float v) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);
-  return v;
-}
-__device__ __forceinline__ float warp_max(float v) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(kFull, v, o));
-  return v;
-}
-__device__ __forceinline__ unsigned long long warp_max_u64(unsigned long long v) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    unsigned long long w = __shfl_xor_sync(kFull, v, o);
-    v = w > v ? w : v;
-  }
-  return v;
-}
-
-__device__ __forceinline__ float gelu_new(float x) {
-  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-  const float k = 0.7978845608028654f;
-  return 0.5f * x * (1.0f + tanhf(k * (x + 0.044715f * x * x * x)));
-}
-
-// Sum over a block of blockDim.x (multiple of 32, <= 1024) threads; every thread gets the sum.
-__device__ float block_sum(float v, float* scratch /* >= 33 floats */) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
-  v = warp_sum(v);
-  __syncthreads();  // scratch may still be read from a previous call
-  if (lane == 0) scratch[warp] = v;
-  __syncthreads();
-  if (warp == 0) {
-    float t = lane < nwarps ? scratch[lane] : 0.0f;
-    t = warp_sum(t);
-    if (lane == 0) scratch[32] = t;
-  }
-  __syncthreads();
-  return scratch[32];
-}
-
-char g_detail[512] = "";
-bool g_pdl = true;
-
-// Programmatic dependent launch (sm_90): every forward kernel lets the next one be scheduled as
-// soon as all its blocks run (trigger), and waits for the previous kernel's completion and memory
-// (wait) before touching activations, so launch latency and weight prefetch overlap the tail of
-// the previous kernel.  Both are no-ops for kernels launched without the attribute.
-__device__ __forceinline__ void pdl_trigger() { asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
-__device__ __forceinline__ void pdl_wait() { asm volatile("griddepcontrol.wait;" ::: "memory"); }
-
-template <typename... KArgs, typename... Args>
-cudaError_t launch_k(void (*kernel)(KArgs...), dim3 grid, dim3 block, std::size_t smem,
-                     cudaStream_t st, Args&&... args) {
-  cudaLaunchConfig_t cfg{};
-  cfg.gridDim = grid;
-  cfg.blockDim = block;
-  cfg.dynamicSmemBytes = smem;
-  cfg.stream = st;
-  cudaLaunchAttribute attr[1];
-  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attr[0].val.programmaticStreamSerializationAllowed = 1;
-  cfg.attrs = attr;
-  cfg.numAttrs = g_pdl ? 1 : 0;
-  return cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
-}
-int g_sm_count = 0;
-int g_smem_optin = 0;
-cudaError_t device_limits() {
-  if (g_sm_count > 0) return cudaSuccess;
-  int dev = 0;
-  cudaError_t e = cudaGetDevice(&dev);
-  if (e != cudaSuccess) return e;
-  e = cudaDeviceGetAttribute(&g_sm_count, cudaDevAttrMultiProcessorCount, dev);
-  if (e != cudaSuccess) return e;
-  return cudaDeviceGetAttribute(&g_smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
-}
-
-unsigned blocks_for(std::size_t n, unsigned threads) {
-  std::size_t b = (n + threads - 1) / threads;
-  return static_cast<unsigned>(b > 0x7FFFFFFF ? 0x7FFFFFFF : (b == 0 ? 1 : b));
-}
 
 // ---------------------------------------------------------------- embedding
 template <typename T>
@@ -334,6 +221,151 @@ __global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, con
   if (lane == 0) counters[qi] = 0u;
 }
 
+// ---------------------------------------------------------------- decode attention, generation 3
+// One block of W warps per (batch*head, query, split).  The split's keys [k0, k1) go to the warps
+// in chunks of 32 (one key per lane for the score, as above); each chunk's values, contiguous in
+// the cache, are copied into shared memory with cp.async while the same lanes load the keys, so a
+// chunk costs one memory round trip instead of one per few keys; the warps' online-softmax states
+// are combined in shared memory, and only a multi-block split goes through global partials.
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
+  const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(s), "l"(gmem) : "memory");
+}
+__device__ __forceinline__ void cp_async_wait_all() {
+  asm volatile("cp.async.commit_group;\ncp.async.wait_all;" ::: "memory");
+}
+
+constexpr int kAttn3MaxWarps = 8;
+
+template <typename T, int NCH>
+__global__ void __launch_bounds__(kAttn3MaxWarps * 32) attention3_kernel(
+    T* out, const T* qkv, const T* kc, const T* vc, const int* past_len, int S, int H, int D,
+    int max_t, float scale, int split_keys, float* partial, unsigned* counters) {
+  pdl_trigger();
+  pdl_wait();
+  extern __shared__ __align__(16) unsigned char smem_raw[];  // W x 32 x D staged values
+  __shared__ float q_s[NCH * 32];
+  __shared__ float w_m[kAttn3MaxWarps], w_l[kAttn3MaxWarps];
+  __shared__ float w_acc[kAttn3MaxWarps][NCH * 32];
+  __shared__ unsigned last_s;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, W = blockDim.x >> 5;
+  const int b = blockIdx.x / H, h = blockIdx.x % H, s = blockIdx.y, z = blockIdx.z;
+  const int n_split = gridDim.z, E = H * D;
+  const int n_keys = *past_len + s + 1;
+  const int k0 = z * split_keys, k1 = min(n_keys, k0 + split_keys);
+  const long long head_base = (static_cast<long long>(b) * H + h) * max_t * D;
+  const T* kb = kc + head_base;
+  const T* vb = vc + head_base;
+  T* vs = reinterpret_cast<T*>(smem_raw) + static_cast<std::size_t>(warp) * 32 * D;
+  const bool vec = (D * sizeof(T)) % 16 == 0;
+  // Values of this warp's first chunk: start the copy before waiting for q.
+  auto stage_values = [&](int t, int cnt) {
+    const T* src = vb + static_cast<long long>(t) * D;
+    if (vec) {
+      const int nv = cnt * D * static_cast<int>(sizeof(T)) / 16;
+      for (int i = lane; i < nv; i += 32)
+        cp_async16(reinterpret_cast<uint4*>(vs) + i, reinterpret_cast<const uint4*>(src) + i);
+    } else {
+      for (int i = lane; i < cnt * D; i += 32) vs[i] = src[i];
+    }
+  };
+  int t = k0 + warp * 32;
+  if (t < k1) stage_values(t, min(32, k1 - t));
+  const T* q = qkv + static_cast<long long>(b * S + s) * 3 * E + h * D;
+  for (int d = tid; d < D; d += blockDim.x) q_s[d] = to_f(q[d]) * scale;
+  __syncthreads();
+  float m = -INFINITY, l = 0.0f, acc[NCH];
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) acc[c] = 0.0f;
+  for (; t < k1; t += W * 32) {
+    const int cnt = min(32, k1 - t);
+    if (t != k0 + warp * 32) stage_values(t, cnt);
+    const int j = t + lane;
+    const float sc = j < k1 ? q_dot_k(q_s, kb + static_cast<long long>(j) * D, D) : -INFINITY;
+    const float m_new = fmaxf(m, warp_max(sc));
+    const float corr = expf(m - m_new);
+    const float p = j < k1 ? expf(sc - m_new) : 0.0f;
+    l = l * corr + warp_sum(p);
+#pragma unroll
+    for (int c = 0; c < NCH; ++c) acc[c] *= corr;
+    cp_async_wait_all();
+    __syncwarp();
+#pragma unroll 8
+    for (int jj = 0; jj < cnt; ++jj) {
+      const float pj = __shfl_sync(kFull, p, jj);
+#pragma unroll
+      for (int c = 0; c < NCH; ++c) {
+        const int d = lane + 32 * c;
+        if (d < D) acc[c] += pj * to_f(vs[jj * D + d]);
+      }
+    }
+    __syncwarp();  // the next chunk's copy overwrites vs
+    m = m_new;
+  }
+  // Combine the warps: state (m, l, acc) of each warp -> the block's (mx, lsum, o).
+  if (lane == 0) {
+    w_m[warp] = m;
+    w_l[warp] = l;
+  }
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) {
+    const int d = lane + 32 * c;
+    if (d < D) w_acc[warp][d] = acc[c];
+  }
+  __syncthreads();
+  float mx = -INFINITY;
+  for (int w = 0; w < W; ++w) mx = fmaxf(mx, w_m[w]);
+  float lsum = 0.0f;
+  for (int w = 0; w < W; ++w)
+    if (w_l[w] > 0.0f) lsum += w_l[w] * expf(w_m[w] - mx);
+  auto block_o = [&](int d) {
+    float o = 0.0f;
+    for (int w = 0; w < W; ++w)
+      if (w_l[w] > 0.0f) o += w_acc[w][d] * expf(w_m[w] - mx);
+    return o;
+  };
+  T* o = out + static_cast<long long>(b * S + s) * E + h * D;
+  if (n_split == 1) {
+    const float inv = 1.0f / lsum;
+    for (int d = tid; d < D; d += blockDim.x) o[d] = from_f<T>(block_o(d) * inv);
+    return;
+  }
+  // Several blocks per query: publish (mx, lsum, o), the last block to finish combines.
+  const long long qi = (static_cast<long long>(b) * H + h) * S + s;
+  float* mine = partial + (qi * n_split + z) * (D + 2);
+  if (tid == 0) {
+    mine[0] = mx;
+    mine[1] = lsum;
+  }
+  for (int d = tid; d < D; d += blockDim.x) mine[2 + d] = block_o(d);
+  __threadfence();
+  __syncthreads();
+  if (tid == 0) last_s = atomicAdd(&counters[qi], 1u) == static_cast<unsigned>(n_split - 1);
+  __syncthreads();
+  if (!last_s) return;
+  __threadfence();
+  const float* all = partial + qi * n_split * (D + 2);
+  float gmx = -INFINITY;
+  for (int zz = 0; zz < n_split; ++zz) gmx = fmaxf(gmx, __ldcg(all + zz * (D + 2)));
+  float gl = 0.0f;
+  for (int zz = 0; zz < n_split; ++zz) {
+    const float lz = __ldcg(all + zz * (D + 2) + 1);
+    if (lz > 0.0f) gl += lz * expf(__ldcg(all + zz * (D + 2)) - gmx);
+  }
+  const float inv = 1.0f / gl;
+  for (int d = tid; d < D; d += blockDim.x) {
+    float acc_d = 0.0f;
+    for (int zz = 0; zz < n_split; ++zz) {
+      const float* pz = all + zz * (D + 2);
+      const float lz = __ldcg(pz + 1);
+      if (lz > 0.0f) acc_d += __ldcg(pz + 2 + d) * expf(__ldcg(pz) - gmx);
+    }
+    o[d] = from_f<T>(acc_d * inv);
+  }
+  __syncthreads();
+  if (tid == 0) counters[qi] = 0u;
+}
+
 // ---------------------------------------------------------------- gelu (fallback)
 template <typename T>
 __global__ void gelu_kernel(T* x, std::size_t n) {
@@ -349,53 +381,6 @@ constexpr int kGemvThreads = 256;
 constexpr int kGemvWarps = kGemvThreads / 32;
 constexpr int kRowsPerWarp = 2;
 constexpr int kRowsPerBlockIter = kGemvWarps * kRowsPerWarp;
-
-// The fused epilogue of one warp's output rows n0 .. n0 + nrows (lane 0 only): acc holds the
-// finished dot products (dequantized for the int8/fp8 weights); bias, activation, residual, KV
-// scatter or argmax follow.
-template <typename T, int M, GemvEpilogue EPI>
-__device__ __forceinline__ void gemv_epilogue(const GemvArgs& a, int n0, int nrows,
-                                              const float (&acc)[kRowsPerWarp][M],
-                                              unsigned long long (&best)[M]) {
-  const T* bias = static_cast<const T*>(a.bias);
-#pragma unroll
-  for (int r = 0; r < kRowsPerWarp; ++r) {
-    if (r >= nrows) break;
-    const int n = n0 + r;
-    const float bn = bias != nullptr ? to_f(bias[n]) : 0.0f;
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      const float v = acc[r][m] + bn;
-      if constexpr (EPI == GemvEpilogue::kArgmax) {
-        if (a.logits != nullptr) a.logits[m * a.logits_row_stride + n] = v;
-        const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(n));
-        best[m] = key > best[m] ? key : best[m];
-      } else {
-        T* o = static_cast<T*>(a.out) + m * a.out_row_stride + n;
-        if constexpr (EPI == GemvEpilogue::kStore || EPI == GemvEpilogue::kQkvScatter) {
-          *o = from_f<T>(v);
-        } else if constexpr (EPI == GemvEpilogue::kGelu) {
-          *o = from_f<T>(gelu_new(v));
-        } else if constexpr (EPI == GemvEpilogue::kResidual) {
-          *o = from_f<T>(to_f(*o) + v);
-        }
-        if constexpr (EPI == GemvEpilogue::kQkvScatter) {
-          const int E = a.n_head * a.head_dim;
-          if (n >= E) {
-            const int which = n / E, hd = n - which * E;
-            const int h = hd / a.head_dim, d = hd - h * a.head_dim;
-            const int b = m / a.seq, s = m - b * a.seq;
-            const long long dst =
-                ((static_cast<long long>(b) * a.n_head + h) * a.max_t + *a.past_len + s) *
-                    a.head_dim + d;
-            T* cache = static_cast<T*>(which == 1 ? a.k_cache : a.v_cache);
-            cache[dst] = from_f<T>(v);
-          }
-        }
-      }
-    }
-  }
-}
 
 template <typename T, int M, GemvEpilogue EPI>
 __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
@@ -497,7 +482,12 @@ __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
 #pragma unroll
       for (int m = 0; m < M; ++m) acc[r][m] = warp_sum(acc[r][m]);
 
-    if (lane == 0) gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, best);
+    if (lane == 0) {
+      GemvSide<T, M, EPI, kRowsPerWarp> side;
+      side.weights(a, n0, N);
+      side.activations(a, n0, N);
+      gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, side, best);
+    }
   }
   if constexpr (EPI == GemvEpilogue::kArgmax) {
     if (lane == 0) {
@@ -583,16 +573,6 @@ cudaError_t gemv_dispatch_rows(const GemvArgs& a, cudaStream_t st) {
 //  int8: staged as int8, 4 x dp4a per 16 bytes, exact int32 sums;
 //  fp8:  staged as the fp16 value of its E4M3 code (exact), weights converted pairwise to fp16,
 //        fp32 FMAs.
-__device__ __forceinline__ float fp8_code_to_float(unsigned char c) {
-  const __half_raw r = __nv_cvt_fp8_to_halfraw(static_cast<__nv_fp8_storage_t>(c), __NV_E4M3);
-  return __half2float(__half(r));
-}
-__device__ __forceinline__ unsigned char float_to_fp8_code(float v) {
-  return static_cast<unsigned char>(__nv_cvt_float_to_fp8(v, __NV_SATFINITE, __NV_E4M3));
-}
-__device__ __forceinline__ int float_to_int8(float v) {
-  return max(-127, min(127, __float2int_rn(v)));
-}
 
 template <int Q, int M, GemvEpilogue EPI>
 __global__ void __launch_bounds__(kGemvThreads) qgemv_kernel(GemvArgs a) {
@@ -757,7 +737,10 @@ __global__ void __launch_bounds__(kGemvThreads) qgemv_kernel(GemvArgs a) {
 #pragma unroll
         for (int m = 0; m < M; ++m) acc[r][m] *= sc;
       }
-      gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, best);
+      GemvSide<T, M, EPI, kRowsPerWarp> side;
+      side.weights(a, n0, N);
+      side.activations(a, n0, N);
+      gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, side, best);
     }
   }
 }
@@ -1045,6 +1028,27 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
   const dim3 grid(static_cast<unsigned>(batch * n_head), static_cast<unsigned>(seq),
                   static_cast<unsigned>(n_split));
   const int nch = (head_dim + 31) / 32;
+  if (g_kernel_version >= 3 && seq == 1) {
+    // Decode: warps of a block split the keys; staged values capped at 40 KiB of shared memory
+    // (with the static arrays under the 48 KiB that needs no opt-in).
+    const std::size_t per_warp = 32ull * head_dim * dt_size(dt);
+    const int warps = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(kAttn3MaxWarps, 40960 / per_warp)));
+    return by_type(dt, [&](auto t) {
+      using T = decltype(t);
+      auto args = [&](auto kernel) {
+        return launch_k(kernel, grid, warps * 32, warps * per_warp, st, static_cast<T*>(out),
+                        static_cast<const T*>(qkv), static_cast<const T*>(k_cache),
+                        static_cast<const T*>(v_cache), past_len, seq, n_head, head_dim, max_t,
+                        scale, split_keys, partial, counters);
+      };
+      switch (nch) {
+        case 1: return args(attention3_kernel<T, 1>);
+        case 2: return args(attention3_kernel<T, 2>);
+        case 3: return args(attention3_kernel<T, 3>);
+        default: return args(attention3_kernel<T, 4>);
+      }
+    });
+  }
   return by_type(dt, [&](auto t) {
     using T = decltype(t);
     auto args = [&](auto kernel) {
@@ -1071,6 +1075,8 @@ cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) 
 const char* last_launch_detail() { return g_detail; }
 void set_programmatic_launch(bool on) { g_pdl = on; }
 bool programmatic_launch() { return g_pdl; }
+void set_kernel_version(int v) { g_kernel_version = v >= 3 ? 3 : 2; }
+int kernel_version() { return g_kernel_version; }
 
 
 const char* wquant_name(WQuant q) {
@@ -1128,6 +1134,13 @@ cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const
 
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
   if (a.rows < 1 || a.rows > kGemvMaxRows || a.n_out < 1 || a.k_in < 1) return cudaErrorInvalidValue;
+  if (g_kernel_version >= 3) {
+    if (a.wq != WQuant::kNone && (a.dt != Dt::kF16 || a.w_scale == nullptr)) {
+      std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
+      return cudaErrorInvalidValue;
+    }
+    return launch_gemv_v3(a, st);
+  }
   if (a.wq != WQuant::kNone) {
     if (a.dt != Dt::kF16 || a.w_scale == nullptr) {
       std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");

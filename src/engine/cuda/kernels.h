@@ -112,6 +112,15 @@ const char* last_launch_detail();
 // A/B measurements).
 void set_programmatic_launch(bool on);
 bool programmatic_launch();
+// Kernel generation of the decode GEMV (launch_gemv) and decode attention (launch_attention with
+// seq == 1), process-wide like the PDL switch: 3 = gemv.cu's kernel (one row group per warp,
+// weights loaded before griddepcontrol.wait, one-read LayerNorm prologue) and the block-per-query
+// attention (warps split the keys, values staged by cp.async); 2 = the v2 kernels, kept for A/B
+// measurements.  Both compute the same function; cuda_validate checks each.  Forward kernels read
+// weights (and biases, scales, LayerNorm parameters) before griddepcontrol.wait, so weights must
+// be complete before a forward kernel is enqueued (the engine synchronizes after uploading).
+void set_kernel_version(int version);
+int kernel_version();
 
 // ---- Prefill path of the quantized engines (rows > kGemvMaxRows), all fp16 around the GEMM.
 // out[r, k] = quantize(in[r * in_row_stride + k] * inv_scale): int8 rne clamped to +-127, fp8

@@ -9,11 +9,14 @@
 //    step: (weight bytes + KV bytes read) / measured copy bandwidth.
 // Synthetic weights are drawn on the device (make_cuda_engine_synthetic, seed 1234).
 // Usage: sb_cuda_bench [--out results.jsonl] [--quick] [--models tiny-gpt2,gpt2,gpt2-xl]
+//        [--precisions fp16,int8] [--kernel-versions 2,3] (decode kernel generations, kernels.h,
+//        each measured on the same card in the same process for A/B) [--scenarios a,b]
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -54,30 +57,37 @@ double pct(std::vector<double> v, double p) {
   return v[lo] + (idx - lo) * (v[hi] - v[lo]);
 }
 
+// Median device time (events on the legacy stream) of `reps` runs of work after `warm` warm-ups.
+template <typename F>
+double event_median_ms(int warm, int reps, F&& work) {
+  cudaEvent_t e0, e1;
+  ck(cudaEventCreate(&e0), "event");
+  ck(cudaEventCreate(&e1), "event");
+  std::vector<double> ms;
+  for (int i = 0; i < warm + reps; ++i) {
+    ck(cudaEventRecord(e0), "event record");
+    work();
+    ck(cudaEventRecord(e1), "event record");
+    ck(cudaEventSynchronize(e1), "sync");
+    float t = 0;
+    cudaEventElapsedTime(&t, e0, e1);
+    if (i >= warm) ms.push_back(t);
+  }
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  return median(ms);
+}
+
 double d2d_bandwidth_gbps() {
   const std::size_t bytes = 1ull << 30;
   void *a = nullptr, *b = nullptr;
   ck(cudaMalloc(&a, bytes), "malloc");
   ck(cudaMalloc(&b, bytes), "malloc");
   ck(cudak::launch_fill_normal(cudak::Dt::kF32, a, bytes / 4, 1, 1, 0, 1, nullptr), "fill");
-  cudaEvent_t e0, e1;
-  cudaEventCreate(&e0);
-  cudaEventCreate(&e1);
-  std::vector<double> ms;
-  for (int i = 0; i < 23; ++i) {
-    cudaEventRecord(e0);
-    ck(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice), "d2d");
-    cudaEventRecord(e1);
-    ck(cudaEventSynchronize(e1), "sync");
-    float t = 0;
-    cudaEventElapsedTime(&t, e0, e1);
-    if (i >= 3) ms.push_back(t);
-  }
+  const double ms = event_median_ms(3, 20, [&] { ck(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice), "d2d"); });
   cudaFree(a);
   cudaFree(b);
-  cudaEventDestroy(e0);
-  cudaEventDestroy(e1);
-  return 2.0 * bytes / (median(ms) * 1e-3) / 1e9;
+  return 2.0 * bytes / (ms * 1e-3) / 1e9;
 }
 
 double gemm_tflops(cudak::Dt dt, int n) {
@@ -93,25 +103,11 @@ double gemm_tflops(cudak::Dt dt, int n) {
   ck(cudaMalloc(&d, elems * 4), "malloc");
   ck(cudak::launch_fill_normal(dt, w, elems, 2, 1, 0, 1, nullptr), "fill");  // never time zeros
   ck(cudak::launch_fill_normal(dt, x, elems, 2, 2, 0, 1, nullptr), "fill");
-  cudaEvent_t e0, e1;
-  cudaEventCreate(&e0);
-  cudaEventCreate(&e1);
-  std::vector<double> ms;
-  for (int i = 0; i < 13; ++i) {
-    cudaEventRecord(e0);
-    lt.run(s, w, x, nullptr, d, nullptr);
-    cudaEventRecord(e1);
-    ck(cudaEventSynchronize(e1), "sync");
-    float t = 0;
-    cudaEventElapsedTime(&t, e0, e1);
-    if (i >= 3) ms.push_back(t);
-  }
+  const double ms = event_median_ms(3, 10, [&] { lt.run(s, w, x, nullptr, d, nullptr); });
   cudaFree(w);
   cudaFree(x);
   cudaFree(d);
-  cudaEventDestroy(e0);
-  cudaEventDestroy(e1);
-  return 2.0 * n * static_cast<double>(n) * n / (median(ms) * 1e-3) / 1e12;
+  return 2.0 * n * static_cast<double>(n) * n / (ms * 1e-3) / 1e12;
 }
 
 struct ModelSpec {
@@ -144,7 +140,8 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg;
+  std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, versions_arg = "3",
+              scenarios_arg;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -152,8 +149,10 @@ int main(int argc, char** argv) {
     else if (a == "--quick") quick = true;
     else if (a == "--models" && i + 1 < argc) models_arg = argv[++i];
     else if (a == "--precisions" && i + 1 < argc) precisions_arg = argv[++i];
+    else if (a == "--kernel-versions" && i + 1 < argc) versions_arg = argv[++i];
+    else if (a == "--scenarios" && i + 1 < argc) scenarios_arg = argv[++i];
     else {
-      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8]\n");
+      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--kernel-versions 2,3] [--scenarios single_short,batch_short]\n");
       return 2;
     }
   }
@@ -198,29 +197,38 @@ int main(int argc, char** argv) {
     for (std::string p; std::getline(pss, p, ',');) ps.push_back(p);
     for (auto& sp : specs) sp.precisions = ps;
   }
+  std::vector<int> versions;
+  {
+    std::stringstream vs(versions_arg);
+    for (std::string v; std::getline(vs, v, ',');) versions.push_back(std::atoi(v.c_str()));
+  }
   struct Scen { const char* name; int b, s; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
                         {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
   const int new_tokens = 32, reps = quick ? 5 : 15, warm = 3;
-  std::printf("\n%-10s %-5s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario", "prefill_ms",
-              "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
+  std::printf("\n%-10s %-5s %-3s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "ver", "scenario",
+              "prefill_ms", "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
   std::mt19937 rng(42);
   for (const auto& spec : specs) {
-    for (const auto& prec : spec.precisions) {
+    for (const auto& prec : spec.precisions)
+    for (const int ver : versions) {
       CudaEngineOptions o;
       o.precision = prec;
+      o.kernel_version = ver;
       o.max_batch = 4;
       o.max_seq = 256;
       std::unique_ptr<Engine> eng;
       try {
         eng = make_cuda_engine_synthetic(spec.cfg, 1234, o);
       } catch (const std::exception& e) {
-        std::printf("%-10s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), e.what());
+        std::printf("%-10s %-5s v%-2d FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), ver, e.what());
         continue;
       }
       const double es = prec == "fp32" ? 4 : 2;
       const double wbytes = weight_bytes(spec.cfg, es, prec == "int8" || prec == "fp8" ? 1 : 0);
       for (const Scen& sc : scens) {
+        if (!scenarios_arg.empty() && ("," + scenarios_arg + ",").find(std::string(",") + sc.name + ",") == std::string::npos)
+          continue;
         std::vector<std::int32_t> prompt(static_cast<std::size_t>(sc.b) * sc.s);
         StepResult r;
         std::vector<double> pre_ms, dec_ms;
@@ -243,11 +251,11 @@ int main(int argc, char** argv) {
         const double kv_bytes = 2.0 * spec.cfg.n_layer * sc.b * mean_pos * spec.cfg.n_embd * es;
         const double floor_ms = (wbytes + kv_bytes) / (bw * 1e9) * 1e3;
         const double pre = median(pre_ms), dec = median(dec_ms);
-        std::printf("%-10s %-5s %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
-                    sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
+        std::printf("%-10s %-5s v%-2d %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
+                    ver, sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
         emit(fmt::format(
-            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
-            prop.name, spec.name, prec, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
+            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","kernel_version":{},"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
+            prop.name, spec.name, prec, ver, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
             pct(pre_ms, 0.9), dec, pct(dec_ms, 0.1), pct(dec_ms, 0.9), floor_ms, wbytes));
       }
     }
@@ -255,9 +263,11 @@ int main(int argc, char** argv) {
   // Graphs off vs on for gpt2 fp16 decode, batch 1 (what the graphs buy).
   for (const auto& spec : specs) {
     if (spec.name != "gpt2" && spec.name != "tiny-gpt2") continue;
+    for (const int ver : versions)
     for (int variant = 0; variant < 3; ++variant) {
       const bool graphs = variant > 0, pdl = variant != 1;
       CudaEngineOptions o;
+      o.kernel_version = ver;
       o.precision = "fp16";
       o.max_batch = 1;
       o.max_seq = 256;
@@ -276,10 +286,10 @@ int main(int argc, char** argv) {
           if (rep >= 2) dec_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - d0).count());
         }
       }
-      std::printf("%s fp16 single_short decode, graphs %s, PDL %s: %.4f ms/step (median)\n",
-                  spec.name.c_str(), graphs ? "on " : "off", pdl ? "on " : "off", median(dec_ms));
-      emit(fmt::format(R"({{"kind":"graphs_ab","device":"{}","model":"{}","precision":"fp16","graphs":{},"pdl":{},"decode_step_ms_median":{:.5f}}})",
-                       prop.name, spec.name, graphs, pdl, median(dec_ms)));
+      std::printf("%s fp16 single_short decode v%d, graphs %s, PDL %s: %.4f ms/step (median)\n",
+                  spec.name.c_str(), ver, graphs ? "on " : "off", pdl ? "on " : "off", median(dec_ms));
+      emit(fmt::format(R"({{"kind":"graphs_ab","device":"{}","model":"{}","precision":"fp16","kernel_version":{},"graphs":{},"pdl":{},"decode_step_ms_median":{:.5f}}})",
+                       prop.name, spec.name, ver, graphs, pdl, median(dec_ms)));
     }
   }
   return 0;

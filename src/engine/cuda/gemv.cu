@@ -1,0 +1,399 @@
+// engine/cuda/gemv.cu — the decode GEMV, generation 3 (launch_gemv with kernel_version() >= 3):
+// y[m, n] = epilogue(sum_k x'[m, k] W[n, k]) for m < rows <= 4, one kernel for every weight format
+// (fp32, fp16, bf16, int8, E4M3).
+// Why this shape (docs/perf-cuda.md, v3): a decode GEMV at gpt2 size moves 1-5 MB, i.e. 0.3-1.2 us
+// of bandwidth, so what costs is latency, not bytes:
+//  - small blocks (4 warps) and one row group per warp, so N = 768 rows give 192 blocks on 132
+//    SMs instead of 48;
+//  - each warp loads the first chunk of its weight rows (8 16-byte loads per lane and row), its
+//    bias and scales into registers BEFORE griddepcontrol.wait, i.e. while the previous kernel
+//    still runs (programmatic dependent launch); only activations are read after the wait;
+//  - the LayerNorm prologue reads x from global memory once (statistics of all rows in one block
+//    reduction each, from shared memory), with gamma/beta already in registers;
+//  - the residual rows the epilogue adds are loaded right after the wait, beside x.
+#include "engine/cuda/device_common.cuh"
+
+#include <cstdio>
+#include <type_traits>
+
+namespace sb::engine::cudak::detail {
+namespace {
+
+constexpr int kThreads = 128;
+constexpr int kWarps = kThreads / 32;
+constexpr int kLnRegs = 16;  // LayerNorm gamma/beta in registers when k_in <= kLnRegs * kThreads
+constexpr int kChunk = 8;    // 16-byte loads per lane and weight row issued before their use
+
+enum Format { kF32, kF16, kBF16, kI8, kFp8 };
+// T: activation type; X: staged input type in shared memory; per_vec: weights per 16 bytes.
+template <int F> struct Fmt;
+template <> struct Fmt<kF32> { using T = float; using X = float; static constexpr int kPerVec = 4; };
+template <> struct Fmt<kF16> { using T = __half; using X = __half; static constexpr int kPerVec = 8; };
+template <> struct Fmt<kBF16> { using T = __nv_bfloat16; using X = __nv_bfloat16; static constexpr int kPerVec = 8; };
+template <> struct Fmt<kI8> { using T = __half; using X = signed char; static constexpr int kPerVec = 16; };
+template <> struct Fmt<kFp8> { using T = __half; using X = __half; static constexpr int kPerVec = 16; };
+template <int F> constexpr bool kQuant = F == kI8 || F == kFp8;
+// Rows per warp: 1-byte weights take two rows at once so a lane keeps as many bytes in flight.
+template <int F> constexpr int kRows = kQuant<F> ? 2 : 1;
+
+__device__ __forceinline__ void fp8x16_to_float(const uint4& u, float (&f)[16]) {
+  const unsigned words[4] = {u.x, u.y, u.z, u.w};
+#pragma unroll
+  for (int j = 0; j < 4; ++j) {
+    const __half2_raw lo = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] & 0xFFFFu), __NV_E4M3);
+    const __half2_raw hi = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] >> 16), __NV_E4M3);
+    const float2 flo = __half22float2(__half2(lo)), fhi = __half22float2(__half2(hi));
+    f[4 * j + 0] = flo.x;
+    f[4 * j + 1] = flo.y;
+    f[4 * j + 2] = fhi.x;
+    f[4 * j + 3] = fhi.y;
+  }
+}
+
+// acc[m] += <16 weight bytes at vector index v, staged x[m, v*per_vec ...]>.
+template <int F, int M, typename Acc>
+__device__ __forceinline__ void dot_vec(const uint4& w, const typename Fmt<F>::X* xs, int K, int v,
+                                        Acc (&acc)[M]) {
+  using X = typename Fmt<F>::X;
+  constexpr int VN = Fmt<F>::kPerVec;
+  if constexpr (F == kI8) {
+    const int4 wi = *reinterpret_cast<const int4*>(&w);
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      const int4 xv = *reinterpret_cast<const int4*>(xs + m * K + v * VN);
+      int t = acc[m];
+      t = __dp4a(wi.x, xv.x, t);
+      t = __dp4a(wi.y, xv.y, t);
+      t = __dp4a(wi.z, xv.z, t);
+      t = __dp4a(wi.w, xv.w, t);
+      acc[m] = t;
+    }
+  } else if constexpr (F == kFp8) {
+    float wf[16];
+    fp8x16_to_float(w, wf);
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      float xv[16];
+      Vec16<__half>::load(xs + m * K + v * VN, *reinterpret_cast<float(*)[8]>(xv));
+      Vec16<__half>::load(xs + m * K + v * VN + 8, *reinterpret_cast<float(*)[8]>(xv + 8));
+#pragma unroll
+      for (int i = 0; i < 16; ++i) acc[m] += wf[i] * xv[i];
+    }
+  } else {
+    union { uint4 u; X t[VN]; } wu;
+    wu.u = w;
+    float wf[VN];
+#pragma unroll
+    for (int i = 0; i < VN; ++i) wf[i] = to_f(wu.t[i]);
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      float xv[VN];
+      Vec16<X>::load(xs + m * K + v * VN, xv);
+#pragma unroll
+      for (int i = 0; i < VN; ++i) acc[m] += wf[i] * xv[i];
+    }
+  }
+}
+
+// Sum of v[m] over the block; every thread gets the sums.
+template <int M>
+__device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[M]) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll
+  for (int m = 0; m < M; ++m) v[m] = warp_sum(v[m]);
+  __syncthreads();  // red may still be read from a previous call
+  if (lane == 0) {
+#pragma unroll
+    for (int m = 0; m < M; ++m) red[warp][m] = v[m];
+  }
+  __syncthreads();
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    float t = 0.0f;
+#pragma unroll
+    for (int w = 0; w < kWarps; ++w) t += red[w][m];
+    v[m] = t;
+  }
+}
+
+template <int F, int M, GemvEpilogue EPI>
+__global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
+  using T = typename Fmt<F>::T;
+  using X = typename Fmt<F>::X;
+  using Acc = std::conditional_t<F == kI8, int, float>;
+  constexpr int VN = Fmt<F>::kPerVec, R = kRows<F>;
+  constexpr std::size_t kWBytes = kQuant<F> ? 1 : sizeof(T);
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  __shared__ float red[kWarps][M];
+  __shared__ unsigned long long best_s[kWarps][M];
+  const int K = a.k_in, N = a.n_out, tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  X* xs = reinterpret_cast<X*>(smem_raw);
+  // Raw input rows for the LayerNorm statistics: in place (X == T) or after xs (int8).
+  T* raw = std::is_same_v<X, T>
+               ? reinterpret_cast<T*>(smem_raw)
+               : reinterpret_cast<T*>(smem_raw + ((static_cast<std::size_t>(M) * K * sizeof(X) + 15) & ~std::size_t{15}));
+  const bool vec = K % VN == 0;
+  const int KV = vec ? K / VN : 0;  // 16-byte vectors per weight row
+  const std::size_t row_bytes = static_cast<std::size_t>(K) * kWBytes;
+  const unsigned char* Wb = static_cast<const unsigned char*>(a.w);
+  const int group_stride = gridDim.x * kWarps * R;
+  int n0 = (blockIdx.x * kWarps + warp) * R;
+
+  pdl_trigger();
+  // ---- Before the wait: weights, biases, scales, LayerNorm parameters (nothing the previous
+  // kernel writes).
+  uint4 wv[R][kChunk];
+  auto load_chunk = [&](int rows_at, int v0) {
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+#pragma unroll
+      for (int u = 0; u < kChunk; ++u) {
+        const int v = v0 + u * 32 + lane;
+        wv[r][u] = (rows_at + r < N && v < KV)
+                       ? __ldg(reinterpret_cast<const uint4*>(Wb + static_cast<std::size_t>(rows_at + r) * row_bytes) + v)
+                       : make_uint4(0u, 0u, 0u, 0u);
+      }
+  };
+  bool preloaded = vec && n0 < N;
+  if (preloaded) load_chunk(n0, 0);
+  GemvSide<T, M, EPI, R> side;
+  if (lane == 0 && n0 < N) side.weights(a, n0, N);
+  const bool ln = a.ln_gamma != nullptr;
+  const bool ln_regs = ln && K <= kLnRegs * kThreads;
+  float g_r[kLnRegs], b_r[kLnRegs];
+  if (ln_regs) {
+#pragma unroll
+    for (int i = 0; i < kLnRegs; ++i) {
+      const int k = tid + i * kThreads;
+      g_r[i] = k < K ? a.ln_gamma[k] : 0.0f;
+      b_r[i] = k < K ? a.ln_beta[k] : 0.0f;
+    }
+  }
+  pdl_wait();
+
+  // ---- After the wait: the residual rows of the first group, then the input rows.
+  if (lane == 0 && n0 < N) side.activations(a, n0, N);
+  const T* x = static_cast<const T*>(a.x);
+  const float inv = a.x_inv_scale;
+  auto stage = [&](int m, int k, float v) {
+    if constexpr (F == kI8) {
+      const float h = __half2float(__float2half_rn(v));  // fp16 activation, as on the prefill path
+      xs[m * K + k] = static_cast<signed char>(float_to_int8(h * inv));
+    } else if constexpr (F == kFp8) {
+      const float h = __half2float(__float2half_rn(v));
+      xs[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * inv)));
+    } else {
+      xs[m * K + k] = from_f<T>(v);
+    }
+  };
+  if (ln) {
+    float s[M];
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      s[m] = 0.0f;
+      const T* xr = x + m * a.x_row_stride;
+      for (int k = tid; k < K; k += kThreads) {
+        const T v = xr[k];
+        raw[m * K + k] = v;
+        s[m] += to_f(v);
+      }
+    }
+    block_sum_rows<M>(s, red);
+    float mean[M], q[M];
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      mean[m] = s[m] / K;
+      q[m] = 0.0f;
+      for (int k = tid; k < K; k += kThreads) {
+        const float d = to_f(raw[m * K + k]) - mean[m];
+        q[m] += d * d;
+      }
+    }
+    block_sum_rows<M>(q, red);
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      const float rstd = 1.0f / sqrtf(q[m] / K + a.ln_eps);
+      if (ln_regs) {
+#pragma unroll
+        for (int i = 0; i < kLnRegs; ++i) {
+          const int k = tid + i * kThreads;
+          if (k < K) stage(m, k, (to_f(raw[m * K + k]) - mean[m]) * rstd * g_r[i] + b_r[i]);
+        }
+      } else {
+        for (int k = tid; k < K; k += kThreads)
+          stage(m, k, (to_f(raw[m * K + k]) - mean[m]) * rstd * a.ln_gamma[k] + a.ln_beta[k]);
+      }
+    }
+  } else {
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      const T* xr = x + m * a.x_row_stride;
+      for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(xr[k]));
+    }
+  }
+  __syncthreads();
+
+  unsigned long long best[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) best[m] = 0ull;
+  for (bool first = true; n0 < N; n0 += group_stride, first = false) {
+    if (!first && lane == 0) {
+      side.weights(a, n0, N);
+      side.activations(a, n0, N);
+    }
+    const int nrows = min(R, N - n0);
+    Acc acc[R][M];
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+#pragma unroll
+      for (int m = 0; m < M; ++m) acc[r][m] = 0;
+    if (vec) {
+      for (int v0 = 0; v0 < KV; v0 += 32 * kChunk) {
+        if (!preloaded) load_chunk(n0, v0);
+        preloaded = false;
+#pragma unroll
+        for (int u = 0; u < kChunk; ++u) {
+          const int v = v0 + u * 32 + lane;
+          if (v < KV) {
+#pragma unroll
+            for (int r = 0; r < R; ++r) dot_vec<F, M>(wv[r][u], xs, K, v, acc[r]);
+          }
+        }
+      }
+    } else {
+      // K not a multiple of a 16-byte vector (tiny or odd shapes): one weight per lane and step.
+      for (int k = lane; k < K; k += 32) {
+#pragma unroll
+        for (int r = 0; r < R; ++r) {
+          if (r < nrows) {
+            const std::size_t wi = static_cast<std::size_t>(n0 + r) * K + k;
+#pragma unroll
+            for (int m = 0; m < M; ++m) {
+              if constexpr (F == kI8)
+                acc[r][m] += static_cast<int>(static_cast<const signed char*>(a.w)[wi]) * static_cast<int>(xs[m * K + k]);
+              else if constexpr (F == kFp8)
+                acc[r][m] += fp8_code_to_float(Wb[wi]) * __half2float(xs[m * K + k]);
+              else
+                acc[r][m] += to_f(static_cast<const T*>(a.w)[wi]) * to_f(xs[m * K + k]);
+            }
+          }
+        }
+      }
+    }
+    float out[R][M];
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        if constexpr (F == kI8) out[r][m] = static_cast<float>(__reduce_add_sync(kFull, acc[r][m]));
+        else out[r][m] = warp_sum(acc[r][m]);
+      }
+    if (lane == 0) {
+      if constexpr (kQuant<F>) {
+#pragma unroll
+        for (int r = 0; r < R; ++r) {
+          const float sc = a.x_scale * side.w_scale[r];
+#pragma unroll
+          for (int m = 0; m < M; ++m) out[r][m] *= sc;
+        }
+      }
+      gemv_epilogue<T, M, EPI>(a, n0, nrows, out, side, best);
+    }
+  }
+  if constexpr (EPI == GemvEpilogue::kArgmax) {
+    if (lane == 0) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) best_s[warp][m] = best[m];
+    }
+    __syncthreads();
+    if (tid < M) {
+      unsigned long long bk = 0ull;
+      for (int w = 0; w < kWarps; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
+      atomicMax(&a.argmax_slots[tid], bk);
+    }
+  }
+}
+
+template <int F, int M, GemvEpilogue EPI>
+cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
+  using X = typename Fmt<F>::X;
+  using T = typename Fmt<F>::T;
+  const std::size_t staged = static_cast<std::size_t>(M) * a.k_in * sizeof(X);
+  const std::size_t smem = std::is_same_v<X, T> || a.ln_gamma == nullptr
+                               ? staged
+                               : ((staged + 15) & ~std::size_t{15}) + static_cast<std::size_t>(M) * a.k_in * sizeof(T);
+  cudaError_t e = device_limits();
+  if (e != cudaSuccess) return e;
+  if (smem > static_cast<std::size_t>(g_smem_optin) - 1024) {
+    std::snprintf(g_detail, sizeof g_detail, "gemv3: %zu B of shared memory > device limit %d", smem,
+                  g_smem_optin);
+    return cudaErrorInvalidValue;
+  }
+  auto kernel = gemv3_kernel<F, M, EPI>;
+  static bool raised = false;
+  if (!raised) {
+    e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, g_smem_optin - 1024);
+    if (e != cudaSuccess) return e;
+    raised = true;
+  }
+  // Every block resident at once (grid-stride over row groups beyond that).
+  static std::size_t occ_smem = ~std::size_t{0};
+  static int occ_blocks = 1;
+  if (occ_smem != smem) {
+    int nb = 0;
+    e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, kernel, kThreads, smem);
+    if (e != cudaSuccess) return e;
+    occ_blocks = nb > 0 ? nb : 1;
+    occ_smem = smem;
+  }
+  constexpr int rows_per_block = kWarps * kRows<F>;
+  const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
+  const long long cap = static_cast<long long>(g_sm_count) * occ_blocks;
+  const int grid = static_cast<int>(want < cap ? want : cap);
+  e = launch_k(kernel, grid, kThreads, smem, st, a);
+  if (e != cudaSuccess)
+    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d> grid=%d smem=%zu N=%d K=%d: %s",
+                  F, M, static_cast<int>(EPI), grid, smem, a.n_out, a.k_in, cudaGetErrorName(e));
+  return e;
+}
+
+template <int F, int M>
+cudaError_t dispatch_epi(const GemvArgs& a, cudaStream_t st) {
+  switch (a.epilogue) {
+    case GemvEpilogue::kStore: return launch3<F, M, GemvEpilogue::kStore>(a, st);
+    case GemvEpilogue::kGelu: return launch3<F, M, GemvEpilogue::kGelu>(a, st);
+    case GemvEpilogue::kResidual: return launch3<F, M, GemvEpilogue::kResidual>(a, st);
+    case GemvEpilogue::kQkvScatter: return launch3<F, M, GemvEpilogue::kQkvScatter>(a, st);
+    case GemvEpilogue::kArgmax:
+      if constexpr (kQuant<F>) break;  // the LM head stays fp16
+      else return launch3<F, M, GemvEpilogue::kArgmax>(a, st);
+  }
+  std::snprintf(g_detail, sizeof g_detail, "gemv3: the argmax epilogue (LM head) has no quantized variant");
+  return cudaErrorInvalidValue;
+}
+
+template <int F>
+cudaError_t dispatch_rows(const GemvArgs& a, cudaStream_t st) {
+  switch (a.rows) {
+    case 1: return dispatch_epi<F, 1>(a, st);
+    case 2: return dispatch_epi<F, 2>(a, st);
+    case 3: return dispatch_epi<F, 3>(a, st);
+    case 4: return dispatch_epi<F, 4>(a, st);
+  }
+  return cudaErrorInvalidValue;
+}
+
+}  // namespace
+
+cudaError_t launch_gemv_v3(const GemvArgs& a, cudaStream_t st) {
+  if (a.wq == WQuant::kInt8) return dispatch_rows<kI8>(a, st);
+  if (a.wq == WQuant::kFp8) return dispatch_rows<kFp8>(a, st);
+  switch (a.dt) {
+    case Dt::kF32: return dispatch_rows<kF32>(a, st);
+    case Dt::kF16: return dispatch_rows<kF16>(a, st);
+    case Dt::kBF16: return dispatch_rows<kBF16>(a, st);
+  }
+  return cudaErrorInvalidValue;
+}
+
+}  // namespace sb::engine::cudak::detail
