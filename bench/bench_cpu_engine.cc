@@ -11,7 +11,10 @@
 // Env SB_BENCH_MODEL overrides the model spec (default "gpt2"; e.g. "shape:L=2,H=4,E=256,V=1000,P=256"
 // for a quick run).
 #include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <sys/mman.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -20,6 +23,8 @@
 
 #include "engine/cpu/ceilings.h"
 #include "engine/cpu/cpu_engine.h"
+#include "engine/cpu/gemv.h"
+#include "engine/cpu/kernels.h"
 #include "engine/cpu/thread_pool.h"
 #include "model/model.h"
 
@@ -135,6 +140,147 @@ void BM_Prefill(benchmark::State& state) {
   state.counters["x_peak"] = gflops / s.ceilings.sgemm_gflops;
 }
 
+// --- The decode path's GEMV kernels alone (engine/cpu/gemv.h) ----------------------------------
+// gpt2-shaped fp32 weights (12 layers x c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj, then the tied
+// LM head as row dot products: 494 MB, far beyond any cache) at batch 1, every thread reading
+// its own rows of each matrix with one pool barrier per matrix: the engine's decode step
+// without its element-wise work.  Compared in the same run with a plain read of the same bytes
+// (the ceiling's kernel, same huge-page mapping) and with OpenBLAS sgemv doing the same
+// products.  Counter GBps_best: bytes / fastest iteration.
+namespace chain {
+
+using sb::engine::ThreadPool;
+namespace gemv = sb::engine::gemv;
+namespace kernels = sb::engine::kernels;
+
+constexpr int kE = 768, kI = 3072, kV = 50257, kLayers = 12;
+
+struct Weights {
+  float* data = nullptr;
+  std::size_t floats = 0, map_bytes = 0;
+  Weights() {
+    floats = static_cast<std::size_t>(kLayers) * (kE * 3 * kE + kE * kE + 2 * kE * kI) +
+             static_cast<std::size_t>(kV) * kE;
+    map_bytes = (floats * 4 + (2u << 20) - 1) / (2u << 20) * (2u << 20);
+    void* p = mmap(nullptr, map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) std::abort();
+    madvise(p, map_bytes, MADV_HUGEPAGE);
+    data = static_cast<float*>(p);
+  }
+  ~Weights() { munmap(data, map_bytes); }
+  Weights(const Weights&) = delete;
+  Weights& operator=(const Weights&) = delete;
+  double bytes() const { return static_cast<double>(floats) * 4; }
+};
+
+struct Chain {
+  ThreadPool pool{sb::engine::available_cpus()};
+  Weights w;
+  Chain() {
+    const int T = pool.threads();
+    pool.run([&](int t) {  // first touch by the thread that reads it, as in the ceiling
+      const std::size_t a = w.floats * t / T, b = w.floats * (t + 1) / T;
+      for (std::size_t i = a; i < b; ++i) w.data[i] = static_cast<float>(i % 13) * 0.01f - 0.06f;
+    });
+  }
+};
+
+Chain& chain() {
+  static Chain c;
+  return c;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <typename Body>
+void timed(benchmark::State& state, Body&& body) {
+  double best = 1e30;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    body();
+    const double dt = seconds_since(t0);
+    best = std::min(best, dt);
+    state.SetIterationTime(dt);
+  }
+  state.counters["GBps_best"] = chain().w.bytes() / best / 1e9;
+  state.counters["threads"] = chain().pool.threads();
+}
+
+void BM_ChainReadSum(benchmark::State& state) {
+  auto& c = chain();
+  const int T = c.pool.threads();
+  std::vector<float> sums(T);
+  timed(state, [&] {
+    c.pool.run([&](int t) {
+      const std::size_t a = c.w.floats * t / T, b = c.w.floats * (t + 1) / T;
+      sums[t] = kernels::sum(c.w.data + a, static_cast<std::int64_t>(b - a));
+    });
+  });
+  benchmark::DoNotOptimize(sums.data());
+}
+
+// range(0) = gemv::Isa.
+void BM_ChainGemv(benchmark::State& state) {
+  auto& c = chain();
+  const auto isa = static_cast<gemv::Isa>(state.range(0));
+  if (!gemv::cpu_supports(isa)) {
+    state.SkipWithError("this CPU lacks the instruction set");
+    return;
+  }
+  const int T = c.pool.threads();
+  std::vector<float> x(kI, 0.5f), partial(static_cast<std::size_t>(T) * kI);
+  std::vector<gemv::Best> best_tok(T);
+  state.SetLabel(gemv::isa_name(isa));
+  timed(state, [&] {
+    c.pool.run([&](int t) {
+      const float* m = c.w.data;
+      float* p = partial.data() + static_cast<std::size_t>(t) * kI;
+      auto product = [&](int K, int N) {
+        const int k0 = K * t / T, k1 = K * (t + 1) / T;
+        gemv::gemv_accumulate_isa(isa, x.data() + k0, K, 1, k1 - k0,
+                                  m + static_cast<std::size_t>(k0) * N, N, N, p, N, true);
+        m += static_cast<std::size_t>(K) * N;
+        c.pool.barrier();
+      };
+      for (int l = 0; l < kLayers; ++l) {
+        product(kE, 3 * kE);
+        product(kE, kE);
+        product(kE, kI);
+        product(kI, kE);
+      }
+      best_tok[t] = {0.0f, -1};
+      gemv::rowdot_argmax_isa(isa, x.data(), kE, 1, kE, m, kV * t / T, kV * (t + 1) / T,
+                              nullptr, kV, &best_tok[t]);
+    });
+  });
+  benchmark::DoNotOptimize(best_tok.data());
+}
+
+void BM_ChainSgemv(benchmark::State& state) {
+  auto& c = chain();
+  openblas_set_num_threads(c.pool.threads());
+  std::vector<float> x(kI, 0.5f), y(kV);
+  timed(state, [&] {
+    const float* m = c.w.data;
+    auto product = [&](int K, int N) {
+      cblas_sgemv(CblasRowMajor, CblasTrans, K, N, 1.0f, m, N, x.data(), 1, 0.0f, y.data(), 1);
+      m += static_cast<std::size_t>(K) * N;
+    };
+    for (int l = 0; l < kLayers; ++l) {
+      product(kE, 3 * kE);
+      product(kE, kE);
+      product(kE, kI);
+      product(kI, kE);
+    }
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, kV, kE, 1.0f, m, kE, x.data(), 1, 0.0f, y.data(), 1);
+  });
+  benchmark::DoNotOptimize(y.data());
+}
+
+}  // namespace chain
+
 }  // namespace
 
 BENCHMARK(BM_DecodeB1)
@@ -143,4 +289,12 @@ BENCHMARK(BM_DecodeB1)
     ->Args({512, 1, 1})->Args({512, 0, 0})
     ->Unit(benchmark::kMillisecond)->UseManualTime();
 BENCHMARK(BM_Prefill)->Args({4, 64})->Args({1, 8})->Args({1, 128})->Unit(benchmark::kMillisecond)->UseManualTime();
+// Kernel-only view (filter "Chain"; add --benchmark_repetitions=5
+// --benchmark_enable_random_interleaving=true on a busy machine).
+BENCHMARK(chain::BM_ChainReadSum)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(0.5);
+BENCHMARK(chain::BM_ChainGemv)->ArgName("isa")
+    ->Arg(static_cast<int>(sb::engine::gemv::Isa::kAvx512))
+    ->Arg(static_cast<int>(sb::engine::gemv::Isa::kAvx2))
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(0.5);
+BENCHMARK(chain::BM_ChainSgemv)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(0.5);
 BENCHMARK_MAIN();
