@@ -74,7 +74,7 @@ void BM_DecodeB1(benchmark::State& state) {
   const bool fused = state.range(1) != 0, huge = state.range(2) != 0;
   const int steps = 32;
   auto engine = sb::engine::make_cpu_engine(
-      s.weights, {.threads = s.ceilings.threads, .max_batch = 1, .fused_decode = fused,
+      s.weights, {.threads = s.ceilings.threads, .max_batch = 1, .fused_gemv = fused,
                    .huge_page_weights = huge});
   const int V = s.weights.config.vocab_size;
   std::vector<std::int32_t> tokens(prompt);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "engine/cpu/cpu_engine.h"
 #include "engine/golden_compare.h"
 #include "engine/golden_fixtures.h"
@@ -180,7 +182,7 @@ TEST(CpuEngine, FusedDecodeMatchesTheBlasPath) {
         const int S = 5;
         const auto tokens = prompt(B, S, V, B + threads);
         auto fused = engine::make_cpu_engine(*w, {.threads = threads});
-        auto blas = engine::make_cpu_engine(*w, {.threads = threads, .fused_decode = false});
+        auto blas = engine::make_cpu_engine(*w, {.threads = threads, .fused_gemv = false});
         EXPECT_NE(fused->describe().find("fused gemv"), std::string::npos) << fused->describe();
         EXPECT_NE(blas->describe().find("decode sgemv"), std::string::npos) << blas->describe();
         StepResult rf, rb;
@@ -205,18 +207,33 @@ TEST(CpuEngine, FusedDecodeMatchesTheBlasPath) {
   }
 }
 
-// A one-token prefill goes through the fused step too (seq == 1): same as the BLAS path.
-TEST(CpuEngine, FusedSingleTokenPrefillMatchesTheBlasPath) {
+// Prompts of at most 8 rows (batch x seq) go through the fused step too: same as OpenBLAS,
+// for every logits mode, and the decode steps after them agree as well.
+TEST(CpuEngine, FusedSmallPrefillMatchesTheBlasPath) {
   const int V = medium().config.vocab_size;
-  auto fused = engine::make_cpu_engine(medium(), {.threads = 2});
-  auto blas = engine::make_cpu_engine(medium(), {.threads = 2, .fused_decode = false});
-  const auto tokens = prompt(3, 1, V, 9);
-  StepResult rf, rb;
-  fused->prefill(3, 1, tokens, LogitsMode::kAll, rf);
-  blas->prefill(3, 1, tokens, LogitsMode::kAll, rb);
-  ASSERT_EQ(rf.logits.size(), rb.logits.size());
-  EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1);
-  EXPECT_EQ(rf.next_tokens, rb.next_tokens);
+  for (auto [B, S] : {std::pair{1, 1}, std::pair{3, 1}, std::pair{1, 8}, std::pair{2, 4},
+                      std::pair{3, 2}, std::pair{1, 5}, std::pair{4, 2}}) {
+    for (auto mode : {LogitsMode::kAll, LogitsMode::kLast, LogitsMode::kNone}) {
+      for (int threads : {1, 2, 3}) {
+        auto fused = engine::make_cpu_engine(medium(), {.threads = threads});
+        auto blas = engine::make_cpu_engine(medium(), {.threads = threads, .fused_gemv = false});
+        const auto tokens = prompt(B, S, V, 9 + S);
+        StepResult rf, rb;
+        fused->prefill(B, S, tokens, mode, rf);
+        blas->prefill(B, S, tokens, mode, rb);
+        const std::string where = fmt::format("batch {} seq {} mode {} threads {}", B, S,
+                                              static_cast<int>(mode), threads);
+        ASSERT_EQ(rf.logits.size(), rb.logits.size()) << where;
+        EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1) << where;
+        EXPECT_EQ(rf.next_tokens, rb.next_tokens) << where;
+        const auto in = rb.next_tokens;
+        fused->decode(in, LogitsMode::kLast, rf);
+        blas->decode(in, LogitsMode::kLast, rb);
+        EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1) << where;
+        EXPECT_EQ(fused->past_length(), S + 1);
+      }
+    }
+  }
 }
 
 // Where the matrices live (huge-page arena or the loader's vectors) changes nothing computed.

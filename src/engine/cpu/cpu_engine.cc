@@ -9,10 +9,10 @@
 //              ln = LN2(x); h = gelu_new(ln @ c_fc + b)        [rows, I]
 //              x += h @ mlp.c_proj + b
 //   head: LN_f over the rows whose logits are needed, logits = h @ wte^T (tied).
-// Decode (one position per sequence, batch <= gemv::kMaxRows) takes decode_fused() instead:
-// every GEMM is a GEMV there, bound by memory bandwidth, so the whole step is one pool run
-// whose threads each stream their own contiguous rows of every weight matrix exactly once
-// (see cpu_engine.h and decode_fused below).
+// Steps of at most gemv::kMaxRows rows (decode up to batch 8, short prompts) take
+// forward_fused() instead: every GEMM is a GEMV there, bound by memory bandwidth, so the whole
+// step is one pool run whose threads each stream their own contiguous rows of every weight
+// matrix exactly once (see cpu_engine.h and forward_fused below).
 #include <cblas.h>
 #include <sys/mman.h>
 
@@ -150,7 +150,7 @@ class CpuEngine final : public Engine {
   std::string describe() const override {
     return fmt::format("native-cpu fp32, {} threads, kernels {}, decode {}, OpenBLAS ({})",
                        threads_, kernels::active_isa(),
-                       opt_.fused_decode ? fmt::format("fused gemv {}", gemv::isa_name(gemv::active_isa()))
+                       opt_.fused_gemv ? fmt::format("fused gemv {}", gemv::isa_name(gemv::active_isa()))
                                          : std::string("sgemv"),
                        openblas_get_config());
   }
@@ -326,7 +326,8 @@ class CpuEngine final : public Engine {
             static_cast<int>(static_cast<std::int64_t>(n) * (w + 1) / T)};
   }
 
-  // One position per sequence (seq == 1) at batch <= gemv::kMaxRows, as one pool run.
+  // A step of at most gemv::kMaxRows rows (batch x seq: every decode step up to batch 8, and
+  // short prompts), as one pool run.  Rows are r = b * seq + i (sequence b, new position i).
   // Worker w owns: rows [e0, e1) of c_attn and c_fc, heads [h0, h1) (so rows h0*D .. h1*D of
   // attn.c_proj), rows [i0, i1) of mlp.c_proj and rows [v0, v1) of wte.  Partial sums go to
   // partial_a_ (c_attn, c_fc) and partial_b_ (c_proj, mlp.c_proj), alternating, so that a
@@ -335,18 +336,22 @@ class CpuEngine final : public Engine {
   //   -> |3| -> gelu_new -> mlp.c_proj -> |4| -> x  (|n|: barrier)
   // Every worker keeps its own identical copy of the residual x (same operations in the same
   // order), so the residual update needs no extra barrier.
-  void decode_fused(const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
+  void forward_fused(int seq, const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
     const GptConfig& c = w_.config;
     const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
-    const int R = batch_, T = threads_;
-    const float* x0 = embed(1, tokens);
+    const int B = batch_, R = batch_ * seq, T = threads_;
+    const float* x0 = embed(seq, tokens);
     const float denom = c.scale_attn_weights ? static_cast<float>(std::sqrt(static_cast<double>(D))) : 1.0f;
-    const int pos = past_;
+    const int past = past_;
+    const bool decoding = seq == 1 && past > 0;
+    // The LM head runs over every row (kAll) or the last position of each sequence.
+    const bool all = mode == LogitsMode::kAll;
+    const int head_rows = all ? R : B;
     float* logits = nullptr;
     if (mode == LogitsMode::kNone) {
       out.logits.clear();
     } else {
-      out.logits.resize(static_cast<std::size_t>(R) * V);
+      out.logits.resize(static_cast<std::size_t>(head_rows) * V);
       logits = out.logits.data();
     }
     float* const pa = partial_a_.data();
@@ -370,26 +375,37 @@ class CpuEngine final : public Engine {
                               M.c_attn + static_cast<std::size_t>(e0) * 3 * E,
                               3 * E, 3 * E, my_a, 3 * E, true);
         pool_.barrier();  // |1|
+        const float* bias = L.attn_c_attn_bias.data();
         for (int h = h0; h < h1; ++h) {
-          for (int b = 0; b < R; ++b) {
-            const std::int64_t row = static_cast<std::int64_t>(b) * 3 * E;
-            float* q = my.q.data();
-            float* k = cache_at(k_cache_, l, b, h) + static_cast<std::size_t>(pos) * D;
-            float* v = cache_at(v_cache_, l, b, h) + static_cast<std::size_t>(pos) * D;
-            const float* bias = L.attn_c_attn_bias.data();
-            kernels::sum_partials(q, bias + h * D, pa + row + h * D, ps, T, D, false);
-            kernels::sum_partials(k, bias + E + h * D, pa + row + E + h * D, ps, T, D, false);
-            kernels::sum_partials(v, bias + 2 * E + h * D, pa + row + 2 * E + h * D, ps, T, D, false);
-            attend(l, b, h, pos + 1, q, denom, score_scratch_[w],
-                   my.att.data() + static_cast<std::size_t>(b) * E + h * D);
+          for (int b = 0; b < B; ++b) {
+            // Keys and values of every new position first: position i attends to all j <= i.
+            for (int i = 0; i < seq; ++i) {
+              const std::int64_t row = static_cast<std::int64_t>(b * seq + i) * 3 * E;
+              float* k = cache_at(k_cache_, l, b, h) + static_cast<std::size_t>(past + i) * D;
+              float* v = cache_at(v_cache_, l, b, h) + static_cast<std::size_t>(past + i) * D;
+              kernels::sum_partials(k, bias + E + h * D, pa + row + E + h * D, ps, T, D, false);
+              kernels::sum_partials(v, bias + 2 * E + h * D, pa + row + 2 * E + h * D, ps, T, D, false);
+            }
+            for (int i = 0; i < seq; ++i) {
+              const std::int64_t row = static_cast<std::int64_t>(b * seq + i) * 3 * E;
+              float* q = my.q.data();
+              kernels::sum_partials(q, bias + h * D, pa + row + h * D, ps, T, D, false);
+              // Causal: position past + i sees keys 0 .. past + i (faults as in attention()).
+              int n_keys = past + i + 1;
+              if (faults_.no_causal_mask) n_keys = past + seq;
+              if (decoding) n_keys += faults_.kv_read_length_delta;
+              n_keys = std::clamp(n_keys, 1, past + seq);
+              attend(l, b, h, n_keys, q, denom, score_scratch_[w],
+                     my.att.data() + static_cast<std::size_t>(b * seq + i) * E + h * D);
+            }
           }
         }
         gemv::gemv_accumulate(my.att.data() + h0 * D, E, R, (h1 - h0) * D,
                               M.attn_c_proj + static_cast<std::size_t>(h0) * D * E,
                               E, E, my_b, E, true);
         pool_.barrier();  // |2|
-        for (int b = 0; b < R; ++b) {
-          kernels::sum_partials(x + b * E, L.attn_c_proj_bias.data(), pb + b * E, ps, T, E, true);
+        for (int r = 0; r < R; ++r) {
+          kernels::sum_partials(x + r * E, L.attn_c_proj_bias.data(), pb + r * E, ps, T, E, true);
         }
         kernels::layer_norm(x, ln, R, E, L.ln_2_weight.data(), L.ln_2_bias.data(), eps_);
         gemv::gemv_accumulate(ln + e0, E, R, e1 - e0,
@@ -397,48 +413,54 @@ class CpuEngine final : public Engine {
                               my_a, I, true);
         pool_.barrier();  // |3|
         float* hid = my.hidden.data();
-        for (int b = 0; b < R; ++b) {
-          float* hb = hid + static_cast<std::size_t>(b) * I + i0;
-          kernels::sum_partials(hb, L.mlp_c_fc_bias.data() + i0, pa + b * I + i0, ps, T, i1 - i0, false);
+        for (int r = 0; r < R; ++r) {
+          float* hr = hid + static_cast<std::size_t>(r) * I + i0;
+          kernels::sum_partials(hr, L.mlp_c_fc_bias.data() + i0, pa + r * I + i0, ps, T, i1 - i0, false);
           if (faults_.erf_gelu) {
-            kernels::gelu_erf_inplace(hb, i1 - i0);
+            kernels::gelu_erf_inplace(hr, i1 - i0);
           } else {
-            kernels::gelu_new_inplace(hb, i1 - i0);
+            kernels::gelu_new_inplace(hr, i1 - i0);
           }
         }
         gemv::gemv_accumulate(hid + i0, I, R, i1 - i0,
                               M.mlp_c_proj + static_cast<std::size_t>(i0) * E, E,
                               E, my_b, E, true);
         pool_.barrier();  // |4|
-        for (int b = 0; b < R; ++b) {
-          kernels::sum_partials(x + b * E, L.mlp_c_proj_bias.data(), pb + b * E, ps, T, E, true);
+        for (int r = 0; r < R; ++r) {
+          kernels::sum_partials(x + r * E, L.mlp_c_proj_bias.data(), pb + r * E, ps, T, E, true);
         }
       }
-      kernels::layer_norm(x, ln, R, E, w_.ln_f_weight.data(), w_.ln_f_bias.data(), eps_);
+      if (!all && seq > 1) {  // keep the last position of each sequence, in place
+        for (int b = 0; b < B; ++b) {
+          std::memmove(x + static_cast<std::size_t>(b) * E,
+                       x + static_cast<std::size_t>(b * seq + seq - 1) * E, sizeof(float) * E);
+        }
+      }
+      kernels::layer_norm(x, ln, head_rows, E, w_.ln_f_weight.data(), w_.ln_f_bias.data(), eps_);
       const auto [v0, v1] = share(V, w, T);
       gemv::Best* best = best_.data() + static_cast<std::size_t>(w) * gemv::kMaxRows;
-      for (int b = 0; b < R; ++b) best[b] = {0.0f, -1};
-      gemv::rowdot_argmax(ln, E, R, E, wte_, v0, v1, logits, V, best);
+      for (int r = 0; r < head_rows; ++r) best[r] = {0.0f, -1};
+      gemv::rowdot_argmax(ln, E, head_rows, E, wte_, v0, v1, logits, V, best);
     });
-    past_ += 1;
-    out.next_tokens.resize(R);
-    for (int b = 0; b < R; ++b) {
+    past_ += seq;
+    out.next_tokens.resize(B);
+    for (int b = 0; b < B; ++b) {
+      const int r = all ? b * seq + seq - 1 : b;
       gemv::Best m{0.0f, -1};
       // Workers hold increasing ranges of ids: strict > keeps the lowest id among equal maxima.
       for (int w = 0; w < T; ++w) {
-        const gemv::Best& cand = best_[static_cast<std::size_t>(w) * gemv::kMaxRows + b];
+        const gemv::Best& cand = best_[static_cast<std::size_t>(w) * gemv::kMaxRows + r];
         if (cand.index >= 0 && (m.index < 0 || cand.value > m.value)) m = cand;
       }
       out.next_tokens[b] = m.index;
     }
   }
 
-  // Decode attention of one query (sequence b, head h) over the first `n` cached positions,
-  // which already include this step's key and value.  out[D] = softmax(q K^T / denom) V.
-  void attend(int layer, int b, int h, int n, const float* q, float denom,
+  // Attention of one query (sequence b, head h) over the first n_keys cached positions, which
+  // already hold this step's keys and values.  out[D] = softmax(q K^T / denom) V.
+  void attend(int layer, int b, int h, int n_keys, const float* q, float denom,
               std::vector<float>& score_buf, float* out) {
     const int D = w_.config.head_dim();
-    int n_keys = std::clamp(n + (n > 1 ? faults_.kv_read_length_delta : 0), 1, n);
     const float* K = cache_at(k_cache_, layer, b, h);
     const float* Vc = cache_at(v_cache_, layer, b, h);
     float* scores = scratch(score_buf, max_seq_);
@@ -457,8 +479,8 @@ class CpuEngine final : public Engine {
     const GptConfig& c = w_.config;
     const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
     const int rows = batch_ * seq;
-    if (seq == 1 && opt_.fused_decode && batch_ <= gemv::kMaxRows) {
-      decode_fused(tokens, mode, out);
+    if (opt_.fused_gemv && rows <= gemv::kMaxRows) {
+      forward_fused(seq, tokens, mode, out);
       return;
     }
     openblas_set_num_threads(threads_);
@@ -546,7 +568,7 @@ class CpuEngine final : public Engine {
   std::vector<float> k_cache_, v_cache_;
   std::vector<float> x_, ln_, qkv_, attn_, mlp_, last_, logits_;
   std::vector<std::vector<float>> score_scratch_;  // one per pool worker
-  // decode_fused: per-worker partial sums (worker w at w * part_stride_), argmax candidates,
+  // forward_fused: per-worker partial sums (worker w at w * part_stride_), argmax candidates,
   // and each worker's private residual copy and activations.
   struct Local {
     std::vector<float> x, ln, att, hidden, q;

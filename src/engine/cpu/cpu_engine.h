@@ -2,7 +2,8 @@
 // other backend is checked against.
 // Contract (on top of engine/engine.h):
 //  - Computes exactly Hugging Face's GPT-2 (REFERENCE.md): Conv1D [in, out] GEMMs through
-//    OpenBLAS cblas_sgemm/sgemv (fp32, no reduced precision anywhere), LayerNorm with the
+//    OpenBLAS cblas_sgemm for steps of more than 8 rows and the engine's own GEMV kernels
+//    (engine/cpu/gemv.h) for smaller ones (fp32, no reduced precision anywhere), LayerNorm with the
 //    config's epsilon, gelu_new, scores / sqrt(head_dim) when scale_attn_weights, causal mask,
 //    tied LM head.  Matches HF transformers within |a - b| <= 1e-4 + 1e-4 |ref| (golden tests).
 //  - prefill(batch <= max_batch, seq <= max_seq): sb::Error names the limit otherwise; token ids
@@ -12,7 +13,8 @@
 //    needs it); kAll computes it for every position (perplexity).
 //  - threads: OpenBLAS gets `threads` (a process-wide setting, re-applied before every call)
 //    and the engine's own pool runs attention over batch x heads, LayerNorm and gelu_new.
-//  - Decode (one new position per sequence, batch <= 8): one pool run per step with four
+//  - Steps of <= 8 rows (batch x new positions; every decode step up to batch 8, short
+//    prompts such as 1x8): one pool run per step with four
 //    barriers per layer.  Every weight matrix is split by rows (K) across the threads, so
 //    each thread streams one contiguous block of it; the per-thread partial sums are reduced
 //    by the next operation's input (bias, residual, gelu_new and the K/V cache write fused
@@ -34,10 +36,11 @@ struct CpuEngineOptions {
   int threads = 0;    // 0 = every CPU this process may run on
   int max_batch = 8;
   int max_seq = 0;    // 0 = n_positions; larger than n_positions is an error
-  // Steps of one position per sequence (decode) at batch <= gemv::kMaxRows run as one fused
-  // pass over the weights (engine/cpu/gemv.h) instead of OpenBLAS sgemv per matrix.  false
-  // selects the OpenBLAS path: kept for A/B comparisons in bench_cpu_engine and the tests.
-  bool fused_decode = true;
+  // Steps of at most gemv::kMaxRows rows (batch x new positions: decode up to batch 8, short
+  // prompts) run as one fused pass over the weights (engine/cpu/gemv.h) instead of OpenBLAS
+  // GEMV/GEMM per matrix.  false selects the OpenBLAS path: kept for A/B comparisons in
+  // bench_cpu_engine and the tests.
+  bool fused_gemv = true;
   // The layer matrices and wte live in one mapping advised for transparent huge pages
   // (madvise; the kernel falls back to 4 KiB pages silently).  false keeps them where the
   // model loader put them (for A/B comparisons).
