@@ -117,7 +117,9 @@ void BM_DecodeB1(benchmark::State& state) {
 void BM_Prefill(benchmark::State& state) {
   const auto& s = shared();
   const int batch = static_cast<int>(state.range(0)), seq = static_cast<int>(state.range(1));
-  auto engine = sb::engine::make_cpu_engine(s.weights, {.threads = s.ceilings.threads, .max_batch = batch});
+  const bool fused = state.range(2) != 0;  // matters only for batch x seq <= 8 rows
+  auto engine = sb::engine::make_cpu_engine(
+      s.weights, {.threads = s.ceilings.threads, .max_batch = batch, .fused_gemv = fused});
   const int V = s.weights.config.vocab_size;
   std::vector<std::int32_t> tokens(static_cast<std::size_t>(batch) * seq);
   for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<std::int32_t>((i * 7919 + 11) % V);
@@ -288,7 +290,10 @@ BENCHMARK(BM_DecodeB1)
     ->Args({64, 1, 1})->Args({64, 1, 0})->Args({64, 0, 0})
     ->Args({512, 1, 1})->Args({512, 0, 0})
     ->Unit(benchmark::kMillisecond)->UseManualTime();
-BENCHMARK(BM_Prefill)->Args({4, 64})->Args({1, 8})->Args({1, 128})->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK(BM_Prefill)
+    ->ArgNames({"batch", "seq", "fused"})
+    ->Args({4, 64, 1})->Args({1, 8, 1})->Args({1, 8, 0})->Args({1, 128, 1})
+    ->Unit(benchmark::kMillisecond)->UseManualTime();
 // Kernel-only view (filter "Chain"; add --benchmark_repetitions=5
 // --benchmark_enable_random_interleaving=true on a busy machine).
 BENCHMARK(chain::BM_ChainReadSum)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(0.5);

@@ -13,6 +13,7 @@
 //  - fn must not throw.  Not reentrant: one run/parallel_for at a time per pool.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <thread>
@@ -47,7 +48,8 @@ class ThreadPool {
   std::atomic<int> sleepers_{0};               // threads inside a futex wait (notify only then)
   std::atomic<int> next_task_{0};
 
-  void wait_change(const std::atomic<std::uint32_t>& word, std::uint32_t old, int spins);
+  void wait_change(const std::atomic<std::uint32_t>& word, std::uint32_t old,
+                   std::chrono::microseconds spin);
   void bump(std::atomic<std::uint32_t>& word);
 };
 
