@@ -61,6 +61,11 @@ std::string status_text_of(const CellOutcome& c) {
 
 }  // namespace
 
+std::string cross_host_reason(const CellOutcome& a, const CellOutcome& b) {
+  return "cells measured on different hosts or cards (" + a.host_label + " vs " + b.host_label +
+         "): comparisons across hosts are refused";
+}
+
 // ---------------------------------------------------------------------------------------------
 std::optional<CellStats> CellStats::from_samples(bool all_ok, const std::string& cell_id,
                                                  const std::vector<SampleRow>& rows) {
@@ -222,6 +227,22 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
     }
     CellOutcome& c = a.cells[it->second];
     track_memory(a.groups[c.group_id], r);
+    {  // Where this record was measured; every record of a cell must come from one source.
+      std::string key = m.source_key_of_run(r.run_id);
+      std::string label = m.source_label_of_run(r.run_id);
+      if (key.empty()) {
+        key = "unknown:" + r.run_id;
+        label = "unknown source (run_id '" + r.run_id + "' is not in manifest merge.sources)";
+      }
+      if (c.host_key.empty()) {
+        c.host_key = key;
+        c.host_label = label;
+      } else if (c.host_key != key) {
+        problem(fmt::format("{}: cell {} has records from two sources ({} and {})", where, c.cell_id,
+                            c.host_label, label));
+        continue;
+      }
+    }
     if (r.kind == bench::Record::Kind::kFailure) {
       if (c.has_failure) {
         problem(where + ": second failure record for cell " + c.cell_id);
@@ -411,14 +432,22 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
       const auto& [model, phase, sk] = slot;
       // The baseline cell: the baseline backend's fp32 configuration if it has one, else its
       // first configuration by id.  Chosen from the plan only, never from the outcomes.
-      const CellOutcome* base = nullptr;
-      for (const auto* c : cells)  // sorted by config id
-        if (c->plan.key.backend == a.baseline_backend &&
-            (!base || (base->plan.key.precision != "fp32" && c->plan.key.precision == "fp32")))
-          base = c;
-      if (!base) continue;
+      // In a folder merged from several hosts the baseline is taken from the candidate's own
+      // host when it has one; otherwise the comparison is listed as refused (never computed).
+      auto pick_base = [&](const std::string* host) {
+        const CellOutcome* base = nullptr;
+        for (const auto* c : cells)  // sorted by config id
+          if (c->plan.key.backend == a.baseline_backend && (!host || c->host_key == *host) &&
+              (!base || (base->plan.key.precision != "fp32" && c->plan.key.precision == "fp32")))
+            base = c;
+        return base;
+      };
+      const CellOutcome* default_base = pick_base(nullptr);
+      if (!default_base) continue;
       const MetricDef& pm = primary_metric(phase);
       for (const auto* c : cells) {
+        const CellOutcome* base = pick_base(&c->host_key);
+        if (!base) base = default_base;
         if (c == base) continue;
         Comparison cmp;
         cmp.model = model;
@@ -434,7 +463,9 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
         cmp.candidate_label = c->config_label;
         const MetricSummary* bm = base->stats ? base->stats->metric(pm.name) : nullptr;
         const MetricSummary* cm = c->stats ? c->stats->metric(pm.name) : nullptr;
-        if (!bm || !cm) {
+        if (!same_host(*base, *c)) {
+          cmp.not_compared_reason = cross_host_reason(*base, *c);
+        } else if (!bm || !cm) {
           cmp.not_compared_reason =
               !base->stats ? "baseline cell: " + base->status_text
               : !c->stats  ? "candidate cell: " + c->status_text
@@ -538,6 +569,17 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
             e.sizes_missing.push_back(mid);
             continue;
           }
+          if (!same_host(*ca, *cb)) {
+            e.sizes_missing.push_back(mid);
+            e.note = "sizes whose two cells were measured on different hosts are left out";
+            continue;
+          }
+          if (!e.points.empty() && ma.at(e.points.front().model)->host_key != ca->host_key) {
+            e.sizes_missing.push_back(mid);
+            e.note = "sizes measured on a different host than the smallest size are left out "
+                     "(a curve never mixes hosts)";
+            continue;
+          }
           e.points.push_back({mid, double(m.models.at(mid).params), sa->summary().mean, sb2->summary().mean});
         }
         bool distinct = true;
@@ -563,13 +605,18 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
     // Best config at each size.
     for (const auto& mid : a.models_in_order) {
       if (!m.models.count(mid)) continue;  // no measured size: nothing to place on the size axis
-      std::vector<std::pair<double, const CellOutcome*>> ranked;
-      int without = 0;
+      // Ranked within one host: a folder merged from several hosts gets one ranking per host.
+      std::map<std::string, std::vector<const CellOutcome*>> by_host;
       for (const auto& [cfg, mm] : configs) {
         auto it = mm.find(mid);
-        if (it == mm.end()) continue;
-        const MetricSummary* s = it->second->stats ? it->second->stats->metric(pm.name) : nullptr;
-        if (s) ranked.push_back({s->summary().mean, it->second});
+        if (it != mm.end()) by_host[it->second->host_key].push_back(it->second);
+      }
+      for (const auto& [host, host_cells] : by_host) {
+      std::vector<std::pair<double, const CellOutcome*>> ranked;
+      int without = 0;
+      for (const CellOutcome* c : host_cells) {
+        const MetricSummary* s = c->stats ? c->stats->metric(pm.name) : nullptr;
+        if (s) ranked.push_back({s->summary().mean, c});
         else without++;
       }
       if (ranked.empty()) continue;
@@ -595,12 +642,14 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
         auto ci1 = ranked[1].second->stats->metric(pm.name)->summary().mean_ci95;
         b.ci_overlap = ci0 && ci1 && ci0->low <= ci1->high && ci1->low <= ci0->high;
       }
+      if (m.mixed_sources()) b.host_label = ranked[0].second->host_label;
       a.best.push_back(std::move(b));
+      }  // host
     }
   }
   std::sort(a.best.begin(), a.best.end(), [&](const BestAtSize& x, const BestAtSize& y) {
-    return std::make_tuple(x.phase, x.scenario_label, model_rank[x.model]) <
-           std::make_tuple(y.phase, y.scenario_label, model_rank[y.model]);
+    return std::make_tuple(x.phase, x.scenario_label, model_rank[x.model], x.host_label) <
+           std::make_tuple(y.phase, y.scenario_label, model_rank[y.model], y.host_label);
   });
 
   // ---- cost ------------------------------------------------------------------------------
@@ -694,6 +743,7 @@ json analysis_to_json(const Analysis& a) {
     cj["outliers_flagged"] = c.outliers;
     cj["outliers_excluded"] = c.excluded;
     cj["throttled"] = c.throttled;
+    if (m.mixed_sources()) cj["host"] = c.host_label;  // only in folders merged from several hosts
     cj["accuracy"] = accuracy_text(in, c.plan.key.model, c.plan.key);
     if (c.has_failure) {
       cj["error"] = c.error;
@@ -810,6 +860,7 @@ json analysis_to_json(const Analysis& a) {
                   {"label_a", e.label_a}, {"label_b", e.label_b}, {"points", pts},
                   {"sizes_missing", e.sizes_missing}, {"result", e.result}, {"crossings", cr},
                   {"sign_first", e.sign_first}, {"sign_last", e.sign_last}});
+    if (!e.note.empty()) xo.back()["note"] = e.note;
   }
   j["crossovers"] = xo;
   json best = json::array();
@@ -822,6 +873,7 @@ json analysis_to_json(const Analysis& a) {
     bj["runner_up_config"] = b.runner_up_config ? json(*b.runner_up_config) : json(nullptr);
     bj["runner_up_label"] = b.runner_up_label ? json(*b.runner_up_label) : json(nullptr);
     bj["runner_up_mean"] = b.runner_up_mean ? json(num(*b.runner_up_mean)) : json(nullptr);
+    if (!b.host_label.empty()) bj["host"] = b.host_label;
     best.push_back(bj);
   }
   j["best_by_size"] = best;

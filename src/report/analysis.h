@@ -101,7 +101,15 @@ struct CellOutcome {
   std::optional<Floors> floors;
   std::optional<CellStats> stats;
   std::string status_text;    // what tables print instead of numbers ("" when stats exist)
+  // Where the cell's records were measured (Manifest::sources).  Two cells are compared only
+  // when their host keys are equal (DESIGN.md "Beyond one machine").
+  std::string host_key, host_label;
 };
+
+// True when two cells were measured on the same host and cards (the only comparable case).
+inline bool same_host(const CellOutcome& a, const CellOutcome& b) { return a.host_key == b.host_key; }
+// "cells measured on different hosts/cards (A; B): comparisons across hosts are refused"
+std::string cross_host_reason(const CellOutcome& a, const CellOutcome& b);
 
 struct GroupInfo {
   std::string group_id, model, config_id, config_label;
@@ -143,6 +151,7 @@ struct CrossoverEntry {
   std::vector<CrossoverPoint> points;  // sizes both measured, ascending params
   std::vector<std::string> sizes_missing;  // models where either config has no numbers
   std::string result;                  // "crossing", "no_crossing", "insufficient"
+  std::string note;                    // why sizes were left out (e.g. measured on other hosts)
   std::vector<Crossing> crossings;
   int sign_first = 0, sign_last = 0;
 };
@@ -156,6 +165,7 @@ struct BestAtSize {
   std::optional<double> runner_up_mean;
   bool ci_overlap = false;
   int configs_without_numbers = 0;
+  std::string host_label;              // set when the folder mixes hosts: ranked within one host
 };
 
 struct CostEntry {

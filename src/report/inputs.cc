@@ -37,7 +37,42 @@ std::string str_or(const json& j, const char* key, const std::string& dflt = "")
   auto it = j.find(key);
   return (it != j.end() && it->is_string()) ? it->get<std::string>() : dflt;
 }
+// The identity of a measuring machine: host name, CPU model and every GPU (name + UUID).
+Source source_of(const json& host, const json& gpus, const std::string& run_id) {
+  Source s;
+  s.run_id = run_id;
+  std::string hostname = host.is_object() ? str_or(host, "hostname", "?") : "?";
+  std::string cpu = host.is_object() ? str_or(host, "cpu_model", "?") : "?";
+  std::string gpu_key, gpu_label;
+  if (gpus.is_array())
+    for (const auto& g : gpus) {
+      if (!g.is_object()) continue;
+      gpu_key += str_or(g, "name", "?") + " " + str_or(g, "uuid") + ";";
+      gpu_label += (gpu_label.empty() ? "" : ", ") + str_or(g, "name", "?");
+    }
+  s.key = hostname + "|" + cpu + "|" + gpu_key;
+  s.label = "host " + hostname + " (CPU " + cpu + "; GPU " + (gpu_label.empty() ? "none" : gpu_label) + ")";
+  return s;
+}
 }  // namespace
+
+bool Manifest::mixed_sources() const {
+  for (const auto& s : sources)
+    if (s.key != sources.front().key) return true;
+  return false;
+}
+std::string Manifest::source_key_of_run(const std::string& run_id) const {
+  if (!merged) return sources.empty() ? std::string() : sources.front().key;
+  for (const auto& s : sources)
+    if (s.run_id == run_id) return s.key;
+  return "";
+}
+std::string Manifest::source_label_of_run(const std::string& run_id) const {
+  if (!merged) return sources.empty() ? std::string() : sources.front().label;
+  for (const auto& s : sources)
+    if (s.run_id == run_id) return s.label;
+  return "";
+}
 
 Manifest parse_manifest(const json& j, const std::string& where) {
   if (!j.is_object()) fail("{}: the manifest must be a JSON object", where);
@@ -76,6 +111,21 @@ Manifest parse_manifest(const json& j, const std::string& where) {
     m.baseline_backend = opt_as<std::string>(o, "baseline_backend", w).value_or("");
     m.exclude_outliers = opt_as<bool>(o, "exclude_outliers", w).value_or(false);
     m.price_per_hour_usd = opt_as<double>(o, "price_per_hour_usd", w);
+    m.claims_file = opt_as<std::string>(o, "claims", w).value_or("");
+  }
+  // Sources: a merged folder lists where each shard ran; records name their shard by run_id.
+  if (j.contains("merge") && j.at("merge").is_object() && j.at("merge").contains("sources")) {
+    const json& srcs = j.at("merge").at("sources");
+    if (!srcs.is_array()) fail("{}: merge.sources must be an array", where);
+    m.merged = true;
+    for (std::size_t i = 0; i < srcs.size(); ++i) {
+      std::string w = where + ": merge.sources[" + std::to_string(i) + "]";
+      if (!srcs[i].is_object()) fail("{}: must be an object", w);
+      m.sources.push_back(source_of(srcs[i].value("host", json()), srcs[i].value("gpus", json()),
+                                    need_as<std::string>(srcs[i], "run_id", w)));
+    }
+  } else {
+    m.sources.push_back(source_of(j.value("host", json()), j.value("gpus", json()), m.run_id));
   }
   if (j.contains("models")) {
     const json& models = j.at("models");

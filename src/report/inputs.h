@@ -31,6 +31,15 @@ struct ModelInfo {
   bool synthetic = false;
 };
 
+// Where a group of records was measured: one per merged source (manifest.merge.sources), or the
+// manifest's own host and GPUs for an unmerged run.  `key` is what must match for two cells to
+// be compared (host name, CPU model and the GPU names + UUIDs); `label` is what the report shows.
+struct Source {
+  std::string run_id;
+  std::string key;
+  std::string label;
+};
+
 struct Manifest {
   nlohmann::json raw;                 // the whole file, for environment/appendix sections
   // Models whose manifest entry lacks a measured parameter count or architecture field (a model
@@ -47,6 +56,14 @@ struct Manifest {
   std::optional<double> price_per_hour_usd;
   std::map<std::string, ModelInfo> models;
   std::uint64_t order_seed = 0;
+  std::string claims_file;            // options.claims as the study wrote it ("" = none)
+  // Measurement sources.  merged: manifest.merge is present; then records are assigned to a
+  // source by their run_id, and sources with different keys are never compared.
+  std::vector<Source> sources;
+  bool merged = false;
+  bool mixed_sources() const;         // more than one distinct Source::key
+  std::string source_key_of_run(const std::string& run_id) const;    // "" when unknown
+  std::string source_label_of_run(const std::string& run_id) const;  // "" when unknown
 };
 
 struct AccuracyLine {

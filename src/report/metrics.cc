@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "report/claims.h"
 #include "report/text.h"
 #include "util/error.h"
 
@@ -238,6 +239,8 @@ std::string metrics_doc_markdown() {
       out += "- Inputs: " + escape_markdown(m.inputs) + "\n\n";
     }
   }
+  out += "## Claims of another report vs this measurement\n\n";
+  out += claims_statistics_doc();
   return out;
 }
 

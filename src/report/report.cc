@@ -1,11 +1,14 @@
 #include "report/report.h"
 
 #include <map>
+#include <optional>
 #include <set>
+#include <system_error>
 
 #include <fmt/format.h>
 
 #include "report/analysis.h"
+#include "report/claims.h"
 #include "report/document.h"
 #include "report/figures.h"
 #include "report/metrics.h"
@@ -127,6 +130,20 @@ void add_run_counts(Document& d, const Analysis& a) {
                     "true); they stay in records.jsonl."
                   : "Outliers are flagged and counted but KEPT in statistics (manifest "
                     "options.exclude_outliers = false).");
+}
+
+void add_sources(Document& d, const Analysis& a) {
+  const Manifest& m = a.inputs->manifest;
+  if (!m.merged) return;
+  std::vector<std::string> items;
+  for (const auto& s : m.sources) items.push_back("run " + s.run_id + ": " + s.label);
+  d.heading(2, "Sources of this merged folder");
+  d.paragraph(m.mixed_sources()
+                  ? "These results were merged from shards measured on different hosts or cards. No "
+                    "comparison, crossover, ranking or claim in this report combines cells of two "
+                    "different hosts; such pairs are listed as refused."
+                  : "These results were merged from shards measured on the same host and cards.");
+  d.list(items);
 }
 
 void add_architecture(Document& d, const Analysis& a) {
@@ -322,7 +339,8 @@ void add_scaling(Document& d, const Analysis& a) {
     if (!e.sizes_missing.empty()) {
       std::string miss;
       for (const auto& s : e.sizes_missing) miss += (miss.empty() ? "" : ", ") + s;
-      result += " [sizes without numbers: " + miss + "]";
+      result += e.note.empty() ? " [sizes without numbers: " + miss + "]"
+                               : " [sizes left out: " + miss + "; " + e.note + "]";
     }
     rows.push_back({e.phase, e.scenario_label, e.metric, e.label_a, e.label_b, result,
                     brackets.empty() ? kDash : brackets});
@@ -334,8 +352,10 @@ void add_scaling(Document& d, const Analysis& a) {
 
   d.heading(3, "Which backend for which size (lowest mean of the primary metric)");
   std::vector<std::vector<std::string>> brows;
+  const bool mixed = a.inputs->manifest.mixed_sources();
   for (const auto& b : a.best)
-    brows.push_back({b.phase, b.scenario_label, b.model, format_params(b.params),
+    brows.push_back({b.phase, b.scenario_label, mixed ? b.model + " on " + b.host_label : b.model,
+                     format_params(b.params),
                      b.best_label + " (" + format_number(b.best_mean) + " ms)",
                      b.runner_up_label ? *b.runner_up_label + " (" + format_number(*b.runner_up_mean) + " ms)"
                                        : std::string("none with numbers"),
@@ -436,7 +456,7 @@ void add_artifacts(Document& d, const Inputs& in) {
   d.table({"Group", "Kind", "SHA-256", "Bytes", "Opset", "build_ms", "Other metadata"}, rows);
 }
 
-void add_appendix(Document& d, const Analysis& a, const std::filesystem::path& dir) {
+void add_appendix(Document& d, const Analysis& a, const std::filesystem::path& dir, bool with_claims) {
   const Manifest& m = a.inputs->manifest;
   d.heading(2, "Appendix A: metric definitions (generated from the metric registry)");
   std::vector<std::vector<std::string>> rows;
@@ -444,6 +464,12 @@ void add_appendix(Document& d, const Analysis& a, const std::filesystem::path& d
     rows.push_back({md.name, md.unit, md.phase,
                     md.better == stats::Better::kLower ? "lower" : "higher", md.formula, md.inputs});
   d.table({"Metric", "Unit", "Phase", "Better", "Formula", "Inputs"}, rows);
+
+  if (with_claims) {
+    d.heading(2, "Appendix A2: statistics of the claims section");
+    d.paragraph(claims_statistics_intro());
+    d.list(claims_statistics_items());
+  }
 
   d.heading(2, "Appendix B: statistical methods");
   d.list({
@@ -502,8 +528,9 @@ void add_appendix(Document& d, const Analysis& a, const std::filesystem::path& d
 
   d.heading(2, "Appendix F: inputs of this report");
   std::vector<std::string> files;
-  for (const char* f : {"manifest.json", "records.jsonl", "accuracy.jsonl"}) {
+  for (const char* f : {"manifest.json", "records.jsonl", "accuracy.jsonl", "claims.toml"}) {
     auto p = dir / f;
+    if (!with_claims && std::string(f) == "claims.toml") continue;  // listed only when used
     if (std::filesystem::exists(p)) files.push_back(std::string(f) + ": SHA-256 " + sha256_file(p));
     else files.push_back(std::string(f) + ": absent");
   }
@@ -518,12 +545,53 @@ void add_appendix(Document& d, const Analysis& a, const std::filesystem::path& d
 
 }  // namespace
 
+std::filesystem::path resolve_claims_file(const std::filesystem::path& dir, const json& manifest,
+                                          const std::filesystem::path& explicit_file) {
+  namespace fs = std::filesystem;
+  if (!explicit_file.empty()) return explicit_file;
+  if (fs::exists(dir / "claims.toml")) return dir / "claims.toml";
+  const json opts = manifest.value("options", json::object());
+  if (!opts.is_object() || !opts.contains("claims") || !opts.at("claims").is_string()) return {};
+  fs::path named = opts.at("claims").get<std::string>();
+  fs::path resolved = named;
+  if (named.is_relative()) {
+    const json study = manifest.value("study", json::object());
+    std::string study_path = study.is_object() ? study.value("path", std::string()) : std::string();
+    if (study_path.empty())
+      fail("{}: options.claims names '{}' but the manifest records no study path to resolve it against; "
+           "copy the claims file to {}",
+           (dir / "manifest.json").string(), named.string(), (dir / "claims.toml").string());
+    resolved = fs::path(study_path).parent_path() / named;
+  }
+  if (!fs::exists(resolved))
+    fail("{}: options.claims names '{}' (resolved to {}), which does not exist and {} is absent; copy the "
+         "claims file there",
+         (dir / "manifest.json").string(), named.string(), resolved.string(), (dir / "claims.toml").string());
+  return resolved;
+}
+
 ReportResult write_report(const std::filesystem::path& dir, const ReportOptions& options) {
   Inputs in = read_inputs(dir);
   AnalysisOptions ao;
   ao.baseline_backend = options.baseline_backend;
   Analysis a = analyze(in, ao);  // throws RunCountError before anything is written
+  // Claims: validated before anything is written; the file the report used is kept in the
+  // folder as claims.toml so the folder alone reproduces this report.
+  std::optional<ClaimsFile> claims;
+  std::optional<ClaimsResult> claims_result;
+  std::filesystem::path claims_path = resolve_claims_file(dir, in.manifest.raw, options.claims_file);
+  if (!claims_path.empty()) {
+    claims = load_claims(claims_path);
+    claims->path = "claims.toml";  // the name it has inside the results folder
+    claims_result = evaluate_claims(a, *claims);
+  }
   json st = analysis_to_json(a);
+  if (claims_result) st["claims"] = claims_to_json(*claims_result);
+  if (!claims_path.empty()) {
+    std::filesystem::path kept = dir / "claims.toml";
+    std::error_code ec;
+    if (!std::filesystem::equivalent(claims_path, kept, ec)) write_file_atomic(kept, read_file(claims_path));
+  }
 
   ReportResult res;
   res.stats_json = dir / "stats.json";
@@ -546,10 +614,12 @@ ReportResult write_report(const std::filesystem::path& dir, const ReportOptions&
   d.heading(2, "Summary (generated from stats.json)");
   d.list(summary_sentences(st));
   add_run_counts(d, a);
+  add_sources(d, a);
   add_architecture(d, a);
   add_metric_tables(d, a);
   add_comparisons(d, a);
   add_scaling(d, a);
+  if (claims_result) add_claims_section(d, a, *claims_result);
   add_cost(d, a);
   add_accuracy(d, a);
   add_failures(d, a);
@@ -558,7 +628,7 @@ ReportResult write_report(const std::filesystem::path& dir, const ReportOptions&
   if (!res.figures_note.empty()) d.paragraph(res.figures_note);
   if (figs.empty()) d.paragraph("No cell produced numbers to plot.");
   for (const auto& f : figs) d.figure("figures/" + f.name + ".svg", f.caption, f.svg);
-  add_appendix(d, a, dir);
+  add_appendix(d, a, dir, claims_result.has_value());
 
   write_file_atomic(res.stats_json, st.dump(2) + "\n");
   write_file_atomic(res.report_md, render_markdown(d));

@@ -1,5 +1,6 @@
 // The metric registry: hand-computed values for every per-sample formula, roofline floors,
 // cost, and docs/metrics.md kept in sync with the registry.
+#include <cstdlib>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -82,8 +83,11 @@ TEST(Metrics, CostPerMillionTokens) {
 
 TEST(Metrics, DocsAreGeneratedFromTheRegistry) {
   // docs/metrics.md must be exactly what the registry generates; regenerate with
-  // `scalebench report --metrics-doc docs/metrics.md`.
-  std::string committed = read_file(std::string(SB_SOURCE_DIR) + "/docs/metrics.md");
+  // `scalebench report --metrics-doc docs/metrics.md` (or SB_UPDATE_GOLDEN=1 on this test).
+  const std::string path = std::string(SB_SOURCE_DIR) + "/docs/metrics.md";
+  if (std::getenv("SB_UPDATE_GOLDEN") && std::string(std::getenv("SB_UPDATE_GOLDEN")) == "1")
+    write_file_atomic(path, metrics_doc_markdown());
+  std::string committed = read_file(path);
   EXPECT_EQ(committed, metrics_doc_markdown())
       << "docs/metrics.md is stale: run scalebench report --metrics-doc docs/metrics.md";
 }
