@@ -121,6 +121,12 @@ MergeSummary merge_runs(const std::vector<fs::path>& inputs, const fs::path& out
   merged["run_id"] = first.value("run_id", "") + "+merged";
   merged["plan"]["cells"] = plan_cells;
   merged["plan"]["shard"] = json{{"index", 0}, {"count", 1}};
+  {  // The merged plan's group count is that of the merged cells (not the first shard's), so the
+     // report's run-count check holds for merged folders.
+    std::set<std::string> group_ids;
+    for (const auto& c : plan_cells) group_ids.insert(cell_key_from_json(c.at("cell"), "merge").group_id());
+    merged["plan"]["groups"] = static_cast<int>(group_ids.size());
+  }
   merged["models"] = models;
   merged["artifacts"] = artifacts;
   merged["command_lines"] = command_lines;

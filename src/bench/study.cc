@@ -382,7 +382,8 @@ Study parse_study(const std::string& text, const std::string& where, const fs::p
 
   if (auto* n = root.get("report")) {
     if (!n->is_table()) v.error(n, "'report' must be a table");
-    v.check_keys(*n->as_table(), "[report]", {"baseline_backend", "exclude_outliers", "price_per_hour_usd"});
+    v.check_keys(*n->as_table(), "[report]",
+                 {"baseline_backend", "exclude_outliers", "price_per_hour_usd", "claims"});
     const auto& t = *n->as_table();
     s.report = json{{"baseline_backend", nullptr}, {"exclude_outliers", false}, {"price_per_hour_usd", nullptr}};
     if (auto* x = t.get("baseline_backend")) {
@@ -396,6 +397,14 @@ Study parse_study(const std::string& text, const std::string& where, const fs::p
       double p = v.get_number(*x, "price_per_hour_usd");
       if (p < 0) v.error(x, "price_per_hour_usd must be >= 0");
       s.report["price_per_hour_usd"] = p;
+    }
+    // A claims file for the report's "claims vs measurement" section, kept as written (resolved
+    // by the report relative to the study file); only present when given, so other manifests'
+    // options stay as they were.
+    if (auto* x = t.get("claims")) {
+      auto c = v.get_string(*x, "claims");
+      if (c.empty()) v.error(x, "claims must name a file (relative to the study file or absolute)");
+      s.report["claims"] = c;
     }
   } else {
     s.report = json{{"baseline_backend", nullptr}, {"exclude_outliers", false}, {"price_per_hour_usd", nullptr}};
