@@ -587,10 +587,12 @@ void eval_speedup(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   r.measured_value = e.value;
   r.ci_low = e.low;
   r.ci_high = e.high;
-  r.measured_text = ratio_text(e.value, e.low, e.high) + fmt::format(
-      ", {} of per-scenario speedups of mean {} ({} vs {}) over [{}]",
-      e.covered.size() == 1 ? "single-scenario value" : "geometric mean", s.metric, cand.label, base.label,
-      join(e.covered));
+  r.measured_text = ratio_text(e.value, e.low, e.high) +
+                    (e.covered.size() == 1
+                         ? fmt::format(", speedup of mean {} in the single scenario {} ({} vs {})", s.metric,
+                                       e.covered.front(), cand.label, base.label)
+                         : fmt::format(", geometric mean of per-scenario speedups of mean {} ({} vs {}) over [{}]",
+                                       s.metric, cand.label, base.label, join(e.covered)));
   if (!e.missing.empty()) r.measured_text += "; scenarios without a comparison: " + join(e.missing);
   ratio_verdict(r, *s.original_value, s.candidate->label + "'s counterpart is faster",
                 s.candidate->label + "'s counterpart is slower");
@@ -693,7 +695,7 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   CrossoverResult cr = find_crossings(p, g, ones);
   CrossoverResult cl = find_crossings(p, lo, ones);
   CrossoverResult ch = find_crossings(p, hi, ones);
-  const std::string range = format_params(p.front()) + " to " + format_params(p.back()) + " parameters";
+  const std::string range = format_params(p.front()) + " and " + format_params(p.back()) + " parameters";
   auto who = [&](int sign) {
     return sign > 0 ? s.candidate->label + "'s counterpart faster" : sign < 0 ? s.candidate->label + "'s counterpart slower" : "equal";
   };
@@ -706,7 +708,7 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
                       ") but the geometric-mean speedup does not cross 1";
     } else {
       r.verdict = kNotMeasured;
-      r.explanation = "the measured sizes (" + range + ") do not reach the claimed crossover (" +
+      r.explanation = "the measured sizes (between " + range + ") do not reach the claimed crossover (" +
                       format_params(*s.original_value) + "); nothing is extrapolated";
     }
     return;

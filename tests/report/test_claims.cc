@@ -12,6 +12,8 @@
 //    different hosts.
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -119,7 +121,7 @@ TEST(Claims, EachVerdictForItsReason) {
   EXPECT_GT(c.at("cpu-faster-mid-latency").at("ci95").at("high").get<double>(), 1.0);
   EXPECT_EQ(verdict("int8-faster-small-one-scenario"), "holds");
   EXPECT_THAT(c.at("int8-faster-small-one-scenario").at("measured").get<std::string>(),
-              HasSubstr("single-scenario value"));
+              HasSubstr("in the single scenario single_micro"));
 
   // Failed and unsupported cells: not measured, with their status, and no number anywhere.
   EXPECT_EQ(verdict("fp16-faster-big"), "not measured");
@@ -459,6 +461,23 @@ TEST(Claims, GpuSmokeStudyStillRenders) {
   EXPECT_FALSE(st.contains("claims"));
   EXPECT_GT(st.at("run_counts").at("cells_with_numbers").get<int>(), 0);
   EXPECT_GT(st.at("comparisons").size(), 0u);
+
+  // The shipped TR118 claims against that real (smaller) study: every claim gets a verdict;
+  // configurations the smoke study did not plan are "not measured", never a number.
+  ReportOptions o = no_figures();
+  o.claims_file = fs::path(SB_SOURCE_DIR) / "examples/tr118-claims.toml";
+  st = render(run, o);
+  auto c = claims_by_id(st);
+  EXPECT_GE(c.size(), 20u);
+  for (const auto& [id, claim] : c) {
+    std::string v = claim.at("verdict").get<std::string>();
+    if (v == "not measured" || v == "not comparable") EXPECT_TRUE(claim.at("measured_value").is_null()) << id;
+    if (std::getenv("SB_PRINT_CLAIMS"))
+      std::printf("%s | %s | %s | %s\n", id.c_str(), v.c_str(), claim.at("measured").get<std::string>().c_str(),
+                  claim.at("explanation").get<std::string>().c_str());
+  }
+  EXPECT_EQ(c.at("trt-generate-fails").at("verdict"), "not comparable");
+  EXPECT_EQ(c.at("ort-cpu-vs-pytorch-tiny").at("verdict"), "not measured");  // no onnxruntime-cpu there
 }
 
 }  // namespace
