@@ -59,6 +59,13 @@ std::string not_plotted_text(const std::vector<std::string>& missing) {
 
 std::vector<Figure> build_figures(const Analysis& a) {
   std::vector<Figure> figs;
+  // A folder merged from several hosts: one series per configuration AND host (a curve never
+  // joins points of two machines), and the host is named in the legend and the caption.
+  const bool mixed = a.inputs->manifest.mixed_sources();
+  auto series_key = [&](const CellOutcome& c) { return mixed ? c.config_id + "|" + c.host_key : c.config_id; };
+  auto series_title = [&](const CellOutcome& c) {
+    return mixed ? c.config_label + " [" + c.host_label + "]" : c.config_label;
+  };
   std::set<ScenKey> scen_set;
   for (const auto& c : a.cells) scen_set.insert(scen_of(c));
   std::vector<ScenKey> scens(scen_set.begin(), scen_set.end());
@@ -77,7 +84,7 @@ std::vector<Figure> build_figures(const Analysis& a) {
       std::set<int> used_scen;
       for (const auto& c : a.cells)
         if (c.plan.key.model == model && c.plan.key.phase == phase) {
-          by_cfg[c.config_id].push_back(&c);
+          by_cfg[series_key(c)].push_back(&c);
           used_scen.insert(scen_index[scen_of(c)]);
         }
       if (by_cfg.empty()) continue;
@@ -98,7 +105,7 @@ std::vector<Figure> build_figures(const Analysis& a) {
         std::size_t ncfg = by_cfg.size(), k = 0;
         for (const auto& [cfg, cells] : by_cfg) {
           Series s;
-          s.title = cells.front()->config_label;
+          s.title = series_title(*cells.front());
           double offset = (double(k) - (double(ncfg) - 1) / 2.0) * 0.06;
           for (const auto* c : cells) {
             const MetricSummary* ms = c->stats ? c->stats->metric(metric_name) : nullptr;
@@ -152,7 +159,7 @@ std::vector<Figure> build_figures(const Analysis& a) {
               const auto& steps = c->stats->step_means_ms();
               if (steps.empty()) continue;
               Series s;
-              s.title = c->config_label;
+              s.title = series_title(*c);
               for (std::size_t st = 0; st < steps.size(); ++st)
                 s.rows += fmt::format("{} {}\n", c->plan.key.prompt_len + int(st) + 1, g(steps[st]));
               series.push_back(std::move(s));
@@ -183,12 +190,12 @@ std::vector<Figure> build_figures(const Analysis& a) {
       for (const auto& model : a.models_in_order)
         for (const auto& c : a.cells)
           if (c.plan.key.model == model && c.plan.key.phase == phase && scen_of(c) == scens[si])
-            by_cfg[c.config_id].push_back(&c);
+            by_cfg[series_key(c)].push_back(&c);
       std::vector<Series> series;
       std::vector<std::string> missing;
       for (const auto& [cfg, cells] : by_cfg) {
         Series s;
-        s.title = cells.front()->config_label;
+        s.title = series_title(*cells.front());
         int points = 0;
         for (const auto* c : cells) {
           const MetricSummary* ms = c->stats ? c->stats->metric(tm) : nullptr;
@@ -218,6 +225,10 @@ std::vector<Figure> build_figures(const Analysis& a) {
       figs.push_back(std::move(f));
     }
   }
+  if (mixed)
+    for (auto& f : figs)
+      f.caption += " Series come from different hosts (see 'Sources of this merged folder'); they are "
+                   "shown side by side, not compared.";
   return figs;
 }
 

@@ -445,6 +445,7 @@ configs = [ { backend = "onnxruntime-cpu", precision = "fp32" }, { backend = "na
   EXPECT_EQ(c.at("winner").at("verdict"), "not measured");
   std::string md = read_file(merged / "report.md");
   EXPECT_THAT(md, HasSubstr("Sources of this merged folder"));
+  EXPECT_THAT(md, HasSubstr("Series come from different hosts"));
   EXPECT_THAT(md, HasSubstr("host cpu-box (CPU Example EPYC; GPU none)"));
 }
 
