@@ -511,7 +511,9 @@ RatioEstimate geomean_speedup(const ConfigCells& base, const ConfigCells& cand, 
       ev.result = "not compared: " + cross_host_reason(*b, *c);
       e.missing.push_back(sname);
     } else if (!bm || !cm) {
-      ev.result = std::string("not compared: ") + (!bm ? "baseline" : "candidate") + " cell has no numbers";
+      const CellOutcome* without = !bm ? b : c;
+      ev.result = std::string("not compared: ") + (!bm ? "baseline" : "candidate") + " cell " +
+                  (without->stats ? "has no value of " + metric_name : "shows no numbers (" + without->status_text + ")");
       e.missing.push_back(sname);
     } else if (!e.host_key.empty() && b->host_key != e.host_key) {
       ev.result = "not compared: this pair was measured on " + b->host_label + ", the first pair on " + e.host_label;
@@ -667,8 +669,12 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
       ev.result = ratio_text(e.value, e.low, e.high) + " over [" + join(e.covered) + "]";
       ev.baseline_value = base.label;
       ev.candidate_value = cand.label;
-      pts.push_back({mid, double(mit->second.params), e});
       r.evidence.push_back(ev);
+      for (auto row : e.evidence) {  // the cells behind this size's ratio
+        row.what = mid + ": " + row.what;
+        r.evidence.push_back(row);
+      }
+      pts.push_back({mid, double(mit->second.params), e});
       continue;
     }
     left_out.push_back(mid);

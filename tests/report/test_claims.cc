@@ -269,7 +269,7 @@ TEST(Claims, BadFilesAreRefusedWithWhereAndWhat) {
       {"schema", "schema = \"scalebench.claims/1\"", "schema = \"scalebench.claims/9\"",
        {"bad.toml", "field 'schema'", "not supported"}},
       {"kind", "kind = \"speedup_change\"", "kind = \"speedup_chnage\"",
-       {"bad.toml:", "claim 'int8-speedup-grows' (claim[6])", "field 'kind'", "unknown kind 'speedup_chnage'"}},
+       {"claims file bad.toml:91:8: claim 'int8-speedup-grows' (claim[6]) field 'kind': unknown kind 'speedup_chnage'"}},
       {"metric", "metric = \"prefill_latency_ms\"\ncandidate = { label = \"ort-cpu\"",
        "metric = \"tpot_ms\"\ncandidate = { label = \"ort-cpu\"",
        {"claim 'cpu-faster-mid-latency' (claim[2])", "field 'metric'", "'tpot_ms' is not a per-sample metric of phase prefill"}},
