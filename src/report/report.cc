@@ -553,21 +553,30 @@ std::filesystem::path resolve_claims_file(const std::filesystem::path& dir, cons
   const json opts = manifest.value("options", json::object());
   if (!opts.is_object() || !opts.contains("claims") || !opts.at("claims").is_string()) return {};
   fs::path named = opts.at("claims").get<std::string>();
+  std::vector<fs::path> tried;
+  // A merged folder: the copy a shard's own report kept is exactly the file that run used.
+  const json merge = manifest.value("merge", json::object());
+  if (merge.is_object() && merge.contains("sources") && merge.at("sources").is_array())
+    for (const auto& src : merge.at("sources"))
+      if (src.is_object() && src.contains("dir") && src.at("dir").is_string()) {
+        tried.push_back(fs::path(src.at("dir").get<std::string>()) / "claims.toml");
+        if (fs::exists(tried.back())) return tried.back();
+      }
   fs::path resolved = named;
   if (named.is_relative()) {
     const json study = manifest.value("study", json::object());
     std::string study_path = study.is_object() ? study.value("path", std::string()) : std::string();
-    if (study_path.empty())
-      fail("{}: options.claims names '{}' but the manifest records no study path to resolve it against; "
-           "copy the claims file to {}",
-           (dir / "manifest.json").string(), named.string(), (dir / "claims.toml").string());
-    resolved = fs::path(study_path).parent_path() / named;
+    if (!study_path.empty()) resolved = fs::path(study_path).parent_path() / named;
   }
-  if (!fs::exists(resolved))
-    fail("{}: options.claims names '{}' (resolved to {}), which does not exist and {} is absent; copy the "
-         "claims file there",
-         (dir / "manifest.json").string(), named.string(), resolved.string(), (dir / "claims.toml").string());
-  return resolved;
+  if (named.is_absolute() || resolved != named) {
+    tried.push_back(resolved);
+    if (fs::exists(resolved)) return resolved;
+  }
+  std::string list;
+  for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
+  fail("{}: options.claims names '{}' but no such file was found (tried {}{}); copy the claims file to {}",
+       (dir / "manifest.json").string(), named.string(), (dir / "claims.toml").string(),
+       list.empty() ? "" : ", " + list, (dir / "claims.toml").string());
 }
 
 ReportResult write_report(const std::filesystem::path& dir, const ReportOptions& options) {

@@ -214,7 +214,7 @@ TEST(Claims, FileTravelsWithTheResults) {
     write_report(run, no_figures());
     FAIL() << "expected an error for a missing claims file";
   } catch (const sb::Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("options.claims names 'claims.toml'"));
+    EXPECT_THAT(e.what(), HasSubstr("options.claims names 'claims.toml' but no such file was found"));
     EXPECT_THAT(e.what(), HasSubstr("/nonexistent/examples/claims.toml"));
   }
   EXPECT_FALSE(fs::exists(run / "report.md"));
@@ -447,6 +447,27 @@ configs = [ { backend = "onnxruntime-cpu", precision = "fp32" }, { backend = "na
   EXPECT_THAT(md, HasSubstr("Sources of this merged folder"));
   EXPECT_THAT(md, HasSubstr("Series come from different hosts"));
   EXPECT_THAT(md, HasSubstr("host cpu-box (CPU Example EPYC; GPU none)"));
+}
+
+// A merged folder finds the claims file a shard's own report kept (merge copies only records
+// and the manifest), before the study-relative path of another machine.
+TEST(Claims, MergedFolderUsesTheShardsCopy) {
+  TempDir t;
+  fs::path a = copy_run(kGolden / "two_hosts" / "a", t.path() / "a");
+  fs::path b = copy_run(kGolden / "two_hosts" / "b", t.path() / "b");
+  for (const auto& d : {a, b}) {
+    json m = json::parse(read_file(d / "manifest.json"));
+    m["options"]["claims"] = "claims.toml";
+    write_file_atomic(d / "manifest.json", m.dump(2) + "\n");
+  }
+  const std::string text = read_file(kGolden / "claims_run" / "claims.toml");
+  write_file_atomic(b / "claims.toml", text);
+  fs::path merged = t.path() / "merged";
+  bench::merge_runs({a, b}, merged);
+  ASSERT_FALSE(fs::exists(merged / "claims.toml"));
+  json st = render(merged);
+  EXPECT_EQ(read_file(merged / "claims.toml"), text);
+  EXPECT_EQ(st.at("claims").at("claims").size(), 20u);
 }
 
 // The real GPU smoke study still renders (the claims and host changes keep old folders working).
