@@ -1285,21 +1285,24 @@ void test_engine(const std::string& pydoc) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string pydoc, only, versions_arg = "2,3";
+  std::string pydoc, only, versions_arg = "2,3", tunings_arg;
   int engine_version = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--small") g_small = true;
     else if (a == "--kernel-versions" && i + 1 < argc) versions_arg = argv[++i];
     else if (a == "--engine-version" && i + 1 < argc) engine_version = std::atoi(argv[++i]);
+    else if (a == "--gemv-tunings" && i + 1 < argc) tunings_arg = argv[++i];
     else if (a == "--pydoc" && i + 1 < argc) pydoc = argv[++i];
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--calib" && i + 1 < argc) g_calib_text = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine] [--kernel-versions 2,3] [--engine-version 3]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine] [--kernel-versions 2,3] [--engine-version 3] [--gemv-tunings 3,0]\n");
       return 2;
     }
   }
+  // Line-buffered: a run stopped by a time limit still shows which sections finished.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string why;
   if (!cuda_available(&why)) {
     std::fprintf(stderr, "cuda_validate: no usable GPU: %s\n", why.c_str());
@@ -1309,40 +1312,65 @@ int main(int argc, char** argv) {
   ck(cudaGetDeviceProperties(&prop, 0), "props");
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<int> versions;
-  for (std::size_t p = 0; p < versions_arg.size();) {
-    const std::size_t q = versions_arg.find(',', p);
-    versions.push_back(std::atoi(versions_arg.substr(p, q - p).c_str()));
-    p = q == std::string::npos ? versions_arg.size() : q + 1;
-  }
+  auto int_list = [](const std::string& arg) {
+    std::vector<int> v;
+    for (std::size_t p = 0; p < arg.size();) {
+      const std::size_t q = arg.find(',', p);
+      v.push_back(std::atoi(arg.substr(p, q - p).c_str()));
+      p = q == std::string::npos ? arg.size() : q + 1;
+    }
+    return v;
+  };
+  const std::vector<int> versions = int_list(versions_arg);
+  // Generation 3 GEMV tuning bits to check (kernels.h kGemv*; default: the library default).
+  std::vector<int> tunings = int_list(tunings_arg);
+  if (tunings.empty()) tunings.push_back(static_cast<int>(cudak::gemv_tuning()));
+  const unsigned default_tuning = cudak::gemv_tuning();
+  auto section = [&](const char* name, auto&& fn) {
+    const auto s0 = std::chrono::steady_clock::now();
+    const int f0 = g_failures;
+    fn();
+    std::printf("section %-12s%s %6.1f s, %d failure(s)\n", name, g_tag.c_str(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count(), g_failures - f0);
+  };
   if (only.empty() || only == "kernels") {
-    test_embed();
-    test_layernorm();
-    test_kv_append();
+    section("embed", test_embed);
+    section("layernorm", test_layernorm);
+    section("kv_append", test_kv_append);
     for (int v : versions) {  // the kernels that exist in several generations
       cudak::set_kernel_version(v);
       g_tag = fmtcase(" v%d", cudak::kernel_version());
-      test_attention();
-      test_gemv();
+      section("attention", test_attention);
+      for (int t : (v >= 3 ? tunings : std::vector<int>{static_cast<int>(default_tuning)})) {
+        cudak::set_gemv_tuning(static_cast<unsigned>(t));
+        g_tag = v >= 3 ? fmtcase(" v%d t%d", v, t) : fmtcase(" v%d", v);
+        section("gemv", test_gemv);
+      }
+      cudak::set_gemv_tuning(default_tuning);
     }
     g_tag.clear();
-    test_lt_gemm();
-    test_argmax_rows();
-    test_weight_prep();
+    section("lt_gemm", test_lt_gemm);
+    section("argmax_rows", test_argmax_rows);
+    section("weight_prep", test_weight_prep);
   }
   if (only.empty() || only == "kernels" || only == "quant") {
-    test_quantize_rows();
+    section("quantize", test_quantize_rows);
     for (int v : versions) {
       cudak::set_kernel_version(v);
       g_tag = fmtcase(" v%d", cudak::kernel_version());
-      test_qgemv();
+      for (int t : (v >= 3 ? tunings : std::vector<int>{static_cast<int>(default_tuning)})) {
+        cudak::set_gemv_tuning(static_cast<unsigned>(t));
+        g_tag = v >= 3 ? fmtcase(" v%d t%d", v, t) : fmtcase(" v%d", v);
+        section("qgemv", test_qgemv);
+      }
+      cudak::set_gemv_tuning(default_tuning);
     }
     g_tag.clear();
-    test_qgemm();
+    section("qgemm", test_qgemm);
   }
   cudak::set_kernel_version(engine_version);
   std::printf("engine checks with kernel generation v%d\n", cudak::kernel_version());
-  if (only.empty() || only == "engine") test_engine(pydoc);
+  if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("\n%-26s %7s %7s %12s  %s\n", "check", "cases", "failed", "worst/limit", "worst case");
   for (const auto& [k, s] : g_stats)

@@ -412,7 +412,8 @@ void CudaEngine::synthesize(std::uint64_t seed) {
 
 bool CudaEngine::gemv_ok(int rows) const {
   if (!opts_.fused_gemv || rows > cudak::kGemvMaxRows) return false;
-  const std::size_t smem = static_cast<std::size_t>(rows) * std::max(E_, I_) * es_;
+  // Staged input rows; the int8 GEMV also keeps the raw fp16 rows beside its int8 ones.
+  const std::size_t smem = static_cast<std::size_t>(rows) * std::max(E_, I_) * (q_ == WQuant::kInt8 ? 3 : es_);
   return smem + 2048 <= static_cast<std::size_t>(smem_optin_) - 1024;
 }
 

@@ -94,6 +94,7 @@ __device__ __forceinline__ float block_sum(float v, float* scratch /* >= 33 floa
 inline char g_detail[512] = "";
 inline bool g_pdl = true;
 inline int g_kernel_version = 2;  // kernels.h: set_kernel_version
+inline unsigned g_gemv_tuning = kGemvStageAsync | kGemvPrefetchL2;  // kernels.h: set_gemv_tuning
 
 // Programmatic dependent launch (sm_90): every forward kernel lets the next one be scheduled as
 // soon as all its blocks run (trigger), and waits for the previous kernel's completion and memory
@@ -134,6 +135,16 @@ inline unsigned blocks_for(std::size_t n, unsigned threads) {
   return static_cast<unsigned>(b > 0x7FFFFFFF ? 0x7FFFFFFF : (b == 0 ? 1 : b));
 }
 
+
+// 16 bytes global -> shared without passing through registers (sm_80+); all copies a thread
+// issued complete at cp_async_wait_all (then a barrier makes them visible to the others).
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
+  const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(s), "l"(gmem) : "memory");
+}
+__device__ __forceinline__ void cp_async_wait_all() {
+  asm volatile("cp.async.commit_group;\ncp.async.wait_all;" ::: "memory");
+}
 
 // int8 / E4M3 conversions, bit-for-bit the host arithmetic of engine/cuda/quant.h.
 __device__ __forceinline__ float fp8_code_to_float(unsigned char c) {

@@ -7,9 +7,11 @@
 //    SMs instead of 48;
 //  - each warp loads the first chunk of its weight rows (8 16-byte loads per lane and row), its
 //    bias and scales into registers BEFORE griddepcontrol.wait, i.e. while the previous kernel
-//    still runs (programmatic dependent launch); only activations are read after the wait;
-//  - the LayerNorm prologue reads x from global memory once (statistics of all rows in one block
-//    reduction each, from shared memory), with gamma/beta already in registers;
+//    still runs (programmatic dependent launch), and prefetches the rest of those rows into L2;
+//    only activations are read after the wait;
+//  - the input rows are copied to shared memory by cp.async, all copies in flight at once (one
+//    round trip; a strided load loop pays K / 128 x rows of them), then LayerNorm statistics of
+//    all rows in one block reduction each, from shared memory, with gamma/beta in registers;
 //  - the residual rows the epilogue adds are loaded right after the wait, beside x.
 #include "engine/cuda/device_common.cuh"
 
@@ -128,7 +130,8 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
   __shared__ unsigned long long best_s[kWarps][M];
   const int K = a.k_in, N = a.n_out, tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   X* xs = reinterpret_cast<X*>(smem_raw);
-  // Raw input rows for the LayerNorm statistics: in place (X == T) or after xs (int8).
+  // Raw input rows (copied from global memory before any transform): in place (X == T) or after
+  // xs (int8).
   T* raw = std::is_same_v<X, T>
                ? reinterpret_cast<T*>(smem_raw)
                : reinterpret_cast<T*>(smem_raw + ((static_cast<std::size_t>(M) * K * sizeof(X) + 15) & ~std::size_t{15}));
@@ -155,7 +158,21 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
       }
   };
   bool preloaded = vec && n0 < N;
-  if (preloaded) load_chunk(n0, 0);
+  if (preloaded) {
+    load_chunk(n0, 0);
+    // The rest of the first group's rows (beyond the chunk now in registers) into L2, one
+    // 128-byte line per lane and step: the previous kernel's tail is latency, not bandwidth.
+    const std::size_t first = static_cast<std::size_t>(32) * kChunk * 16;
+    if ((a.tuning & kGemvPrefetchL2) && row_bytes > first) {
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        if (n0 + r >= N) break;
+        const unsigned char* row = Wb + static_cast<std::size_t>(n0 + r) * row_bytes;
+        for (std::size_t off = first + static_cast<std::size_t>(lane) * 128; off < row_bytes; off += 32 * 128)
+          asm volatile("prefetch.global.L2 [%0];" ::"l"(row + off));
+      }
+    }
+  }
   GemvSide<T, M, EPI, R> side;
   if (lane == 0 && n0 < N) side.weights(a, n0, N);
   const bool ln = a.ln_gamma != nullptr;
@@ -186,24 +203,15 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
       xs[m * K + k] = from_f<T>(v);
     }
   };
-  if (ln) {
-    float s[M];
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      s[m] = 0.0f;
-      const T* xr = x + m * a.x_row_stride;
-      for (int k = tid; k < K; k += kThreads) {
-        const T v = xr[k];
-        raw[m * K + k] = v;
-        s[m] += to_f(v);
-      }
-    }
-    block_sum_rows<M>(s, red);
+  // LayerNorm after the row sums s[m] (raw rows in shared memory, sums already block-reduced):
+  // variance from shared memory, then the normalized rows staged into xs.
+  auto ln_finish = [&](float (&s)[M]) {
     float mean[M], q[M];
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       mean[m] = s[m] / K;
       q[m] = 0.0f;
+#pragma unroll 4
       for (int k = tid; k < K; k += kThreads) {
         const float d = to_f(raw[m * K + k]) - mean[m];
         q[m] += d * d;
@@ -224,11 +232,64 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
           stage(m, k, (to_f(raw[m * K + k]) - mean[m]) * rstd * a.ln_gamma[k] + a.ln_beta[k]);
       }
     }
-  } else {
+  };
+  // Input staging, two ways (tuning bit kGemvStageAsync, A/B in docs/perf-cuda.md):
+  //  async: raw rows copied to shared memory by cp.async, every 16-byte copy in flight at once
+  //    (one memory round trip whatever K and rows are), then LayerNorm / quantization from
+  //    shared memory to shared memory (in place where X == T: each element is read and written
+  //    by the same thread);
+  //  direct: a strided load loop into registers (what the compiler batches: a few loads per
+  //    round trip, so K / 128 x rows / unroll round trips), LayerNorm sums fused with the loads.
+  const bool x_vec = (reinterpret_cast<std::uintptr_t>(x) % 16 == 0) &&
+                     (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
+                     (K * sizeof(T)) % 16 == 0;
+  if ((a.tuning & kGemvStageAsync) && x_vec) {
+    const int per_row = static_cast<int>(K * sizeof(T) / 16);
+    for (int i = tid; i < M * per_row; i += kThreads) {
+      const int m = i / per_row, c = i - m * per_row;
+      cp_async16(reinterpret_cast<uint4*>(raw + static_cast<std::size_t>(m) * K) + c,
+                 reinterpret_cast<const uint4*>(x + m * a.x_row_stride) + c);
+    }
+    cp_async_wait_all();
+    __syncthreads();
+    if (ln) {
+      float s[M];
 #pragma unroll
-    for (int m = 0; m < M; ++m) {
-      const T* xr = x + m * a.x_row_stride;
-      for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(xr[k]));
+      for (int m = 0; m < M; ++m) {
+        s[m] = 0.0f;
+#pragma unroll 4
+        for (int k = tid; k < K; k += kThreads) s[m] += to_f(raw[m * K + k]);
+      }
+      block_sum_rows<M>(s, red);
+      ln_finish(s);
+    } else if constexpr (kQuant<F>) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+#pragma unroll 4
+        for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
+      }
+    }
+  } else {
+    if (ln) {
+      float s[M];
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        s[m] = 0.0f;
+        const T* xr = x + m * a.x_row_stride;
+        for (int k = tid; k < K; k += kThreads) {
+          const T v = xr[k];
+          raw[m * K + k] = v;
+          s[m] += to_f(v);
+        }
+      }
+      block_sum_rows<M>(s, red);
+      ln_finish(s);
+    } else {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        const T* xr = x + m * a.x_row_stride;
+        for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(xr[k]));
+      }
     }
   }
   __syncthreads();
@@ -319,7 +380,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   using X = typename Fmt<F>::X;
   using T = typename Fmt<F>::T;
   const std::size_t staged = static_cast<std::size_t>(M) * a.k_in * sizeof(X);
-  const std::size_t smem = std::is_same_v<X, T> || a.ln_gamma == nullptr
+  const std::size_t smem = std::is_same_v<X, T>
                                ? staged
                                : ((staged + 15) & ~std::size_t{15}) + static_cast<std::size_t>(M) * a.k_in * sizeof(T);
   cudaError_t e = device_limits();

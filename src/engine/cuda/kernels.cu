@@ -227,13 +227,6 @@ __global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, con
 // the cache, are copied into shared memory with cp.async while the same lanes load the keys, so a
 // chunk costs one memory round trip instead of one per few keys; the warps' online-softmax states
 // are combined in shared memory, and only a multi-block split goes through global partials.
-__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
-  const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(s), "l"(gmem) : "memory");
-}
-__device__ __forceinline__ void cp_async_wait_all() {
-  asm volatile("cp.async.commit_group;\ncp.async.wait_all;" ::: "memory");
-}
 
 constexpr int kAttn3MaxWarps = 8;
 
@@ -1077,6 +1070,8 @@ void set_programmatic_launch(bool on) { g_pdl = on; }
 bool programmatic_launch() { return g_pdl; }
 void set_kernel_version(int v) { g_kernel_version = v >= 3 ? 3 : 2; }
 int kernel_version() { return g_kernel_version; }
+void set_gemv_tuning(unsigned bits) { g_gemv_tuning = bits & (kGemvStageAsync | kGemvPrefetchL2); }
+unsigned gemv_tuning() { return g_gemv_tuning; }
 
 
 const char* wquant_name(WQuant q) {
@@ -1139,7 +1134,9 @@ cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
       std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
       return cudaErrorInvalidValue;
     }
-    return launch_gemv_v3(a, st);
+    GemvArgs t = a;
+    t.tuning = g_gemv_tuning;
+    return launch_gemv_v3(t, st);
   }
   if (a.wq != WQuant::kNone) {
     if (a.dt != Dt::kF16 || a.w_scale == nullptr) {

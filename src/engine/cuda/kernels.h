@@ -102,7 +102,15 @@ struct GemvArgs {
   WQuant wq = WQuant::kNone;
   const float* w_scale = nullptr;
   float x_scale = 1.0f, x_inv_scale = 1.0f;
+  // Set by launch_gemv from set_gemv_tuning() (generation-3 kernel only; callers leave it).
+  unsigned tuning = 0;
 };
+// Tuning bits of the generation-3 GEMV (A/B switches; both compute the same function):
+// kGemvStageAsync: stage input rows with cp.async (else a strided load loop);
+// kGemvPrefetchL2: before griddepcontrol.wait, prefetch into L2 the rest of the first rows.
+constexpr unsigned kGemvStageAsync = 1u, kGemvPrefetchL2 = 2u;
+void set_gemv_tuning(unsigned bits);
+unsigned gemv_tuning();
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st);

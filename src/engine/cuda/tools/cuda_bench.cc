@@ -141,7 +141,7 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, versions_arg = "3",
-              scenarios_arg;
+              scenarios_arg, tunings_arg;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -151,8 +151,9 @@ int main(int argc, char** argv) {
     else if (a == "--precisions" && i + 1 < argc) precisions_arg = argv[++i];
     else if (a == "--kernel-versions" && i + 1 < argc) versions_arg = argv[++i];
     else if (a == "--scenarios" && i + 1 < argc) scenarios_arg = argv[++i];
+    else if (a == "--gemv-tunings" && i + 1 < argc) tunings_arg = argv[++i];
     else {
-      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--kernel-versions 2,3] [--scenarios single_short,batch_short]\n");
+      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--kernel-versions 2,3] [--gemv-tunings 3,0] [--scenarios single_short,batch_short]\n");
       return 2;
     }
   }
@@ -197,31 +198,44 @@ int main(int argc, char** argv) {
     for (std::string p; std::getline(pss, p, ',');) ps.push_back(p);
     for (auto& sp : specs) sp.precisions = ps;
   }
-  std::vector<int> versions;
+  // Variants: each kernel generation; generation 3 once per GEMV tuning (kernels.h kGemv* bits).
+  struct Variant { int ver; unsigned tuning; std::string label; };
+  std::vector<Variant> variants;
   {
+    std::vector<unsigned> tunings;
+    std::stringstream ts(tunings_arg);
+    for (std::string t; std::getline(ts, t, ',');) tunings.push_back(static_cast<unsigned>(std::atoi(t.c_str())));
+    if (tunings.empty()) tunings.push_back(cudak::gemv_tuning());
     std::stringstream vs(versions_arg);
-    for (std::string v; std::getline(vs, v, ',');) versions.push_back(std::atoi(v.c_str()));
+    for (std::string v; std::getline(vs, v, ',');) {
+      const int ver = std::atoi(v.c_str());
+      if (ver < 3) variants.push_back({ver, cudak::gemv_tuning(), fmt::format("v{}", ver)});
+      else
+        for (unsigned t : tunings) variants.push_back({ver, t, tunings.size() > 1 ? fmt::format("v{}t{}", ver, t) : fmt::format("v{}", ver)});
+    }
   }
   struct Scen { const char* name; int b, s; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
                         {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
   const int new_tokens = 32, reps = quick ? 5 : 15, warm = 3;
-  std::printf("\n%-10s %-5s %-3s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "ver", "scenario",
+  std::printf("\n%-10s %-5s %-5s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "ver", "scenario",
               "prefill_ms", "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
   std::mt19937 rng(42);
   for (const auto& spec : specs) {
     for (const auto& prec : spec.precisions)
-    for (const int ver : versions) {
+    for (const Variant& var : variants) {
+      const int ver = var.ver;
       CudaEngineOptions o;
       o.precision = prec;
       o.kernel_version = ver;
+      cudak::set_gemv_tuning(var.tuning);
       o.max_batch = 4;
       o.max_seq = 256;
       std::unique_ptr<Engine> eng;
       try {
         eng = make_cuda_engine_synthetic(spec.cfg, 1234, o);
       } catch (const std::exception& e) {
-        std::printf("%-10s %-5s v%-2d FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), ver, e.what());
+        std::printf("%-10s %-5s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), var.label.c_str(), e.what());
         continue;
       }
       const double es = prec == "fp32" ? 4 : 2;
@@ -251,11 +265,11 @@ int main(int argc, char** argv) {
         const double kv_bytes = 2.0 * spec.cfg.n_layer * sc.b * mean_pos * spec.cfg.n_embd * es;
         const double floor_ms = (wbytes + kv_bytes) / (bw * 1e9) * 1e3;
         const double pre = median(pre_ms), dec = median(dec_ms);
-        std::printf("%-10s %-5s v%-2d %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
-                    ver, sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
+        std::printf("%-10s %-5s %-5s %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
+                    var.label.c_str(), sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
         emit(fmt::format(
-            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","kernel_version":{},"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
-            prop.name, spec.name, prec, ver, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
+            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","kernel_version":{},"gemv_tuning":{},"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
+            prop.name, spec.name, prec, ver, var.tuning, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
             pct(pre_ms, 0.9), dec, pct(dec_ms, 0.1), pct(dec_ms, 0.9), floor_ms, wbytes));
       }
     }
@@ -263,9 +277,12 @@ int main(int argc, char** argv) {
   // Graphs off vs on for gpt2 fp16 decode, batch 1 (what the graphs buy).
   for (const auto& spec : specs) {
     if (spec.name != "gpt2" && spec.name != "tiny-gpt2") continue;
-    for (const int ver : versions)
+    for (const Variant& var : variants)
     for (int variant = 0; variant < 3; ++variant) {
+      if (var.ver >= 3 && var.tuning != variants.back().tuning) continue;  // one tuning is enough here
+      const int ver = var.ver;
       const bool graphs = variant > 0, pdl = variant != 1;
+      cudak::set_gemv_tuning(var.tuning);
       CudaEngineOptions o;
       o.kernel_version = ver;
       o.precision = "fp16";
