@@ -154,10 +154,10 @@ std::vector<float> download(Dt dt, const DBuf& d, std::size_t n) {
   return from_bytes(dt, b);
 }
 
+// Fresh normal values for every call (a new seed from g_rng), filled in parallel.
 std::vector<float> randn(std::size_t n, double stddev = 1.0, double mean = 0.0) {
-  std::normal_distribution<double> nd(mean, stddev);
   std::vector<float> v(n);
-  for (auto& x : v) x = static_cast<float>(nd(g_rng));
+  cuda_ref::fill_normal(v.data(), n, g_rng(), mean, stddev);
   return v;
 }
 std::vector<float> rounded(Dt dt, std::vector<float> v) {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <limits>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "model/weights.h"
@@ -55,16 +56,60 @@ inline void layernorm(const float* in, long long stride, const float* g, const f
 }
 
 // out[m, n] = sum_k x[m * ldx + k] * w[n * K + k] + bias[n].
+// Runs body(begin, end) over [0, n) split across the host's cores when the work (n x
+// cost_per_item) is large enough to pay for threads; each index is handled by exactly one call, so
+// a body whose items are independent gives the same result as a serial loop.
+inline void parallel_for(long long n, double cost_per_item,
+                         const std::function<void(long long, long long)>& body) {
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const long long threads =
+      std::min<long long>({static_cast<long long>(hw), n, static_cast<long long>(n * cost_per_item / (1 << 20)) + 1});
+  if (threads <= 1) {
+    body(0, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const long long per = (n + threads - 1) / threads;
+  for (long long t = 0; t < threads; ++t) {
+    const long long b = t * per, e = std::min(n, b + per);
+    if (b < e) pool.emplace_back(body, b, e);
+  }
+  for (auto& th : pool) th.join();
+}
+
 inline void gemm_nt(const double* x, long long ldx, const float* w, const float* bias, int M,
                     int N, int K, double* out) {
-  for (int m = 0; m < M; ++m)
-    for (int n = 0; n < N; ++n) {
-      double s = bias ? bias[n] : 0.0;
-      const float* wr = w + static_cast<long long>(n) * K;
-      const double* xr = x + m * ldx;
-      for (int k = 0; k < K; ++k) s += xr[k] * wr[k];
-      out[static_cast<long long>(m) * N + n] = s;
+  // Threads over output columns; every output is the same serial k-sum as a one-thread loop.
+  parallel_for(N, static_cast<double>(M) * K, [&](long long n0, long long n1) {
+    for (int m = 0; m < M; ++m)
+      for (long long n = n0; n < n1; ++n) {
+        double s = bias ? bias[n] : 0.0;
+        const float* wr = w + n * K;
+        const double* xr = x + m * ldx;
+        for (int k = 0; k < K; ++k) s += xr[k] * wr[k];
+        out[static_cast<long long>(m) * N + n] = s;
+      }
+  });
+}
+
+// out[i] = mean + stddev * N(0, 1), element i drawn by Box-Muller from splitmix64(seed + i):
+// deterministic per (seed, i), so it fills in parallel (validation inputs of 10-40 M values).
+inline std::uint64_t splitmix64(std::uint64_t z) {
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+inline void fill_normal(float* out, std::size_t n, std::uint64_t seed, double mean, double stddev) {
+  parallel_for(static_cast<long long>(n), 40.0, [&](long long b, long long e) {
+    for (long long i = b; i < e; ++i) {
+      const std::uint64_t h = splitmix64(seed + static_cast<std::uint64_t>(i));
+      const double u1 = (static_cast<double>(h >> 32) + 1.0) * (1.0 / 4294967296.0);  // (0, 1]
+      const double u2 = static_cast<double>(h & 0xFFFFFFFFull) * (1.0 / 4294967296.0);  // [0, 1)
+      out[i] = static_cast<float>(mean + stddev * std::sqrt(-2.0 * std::log(u1)) *
+                                             std::cos(6.283185307179586 * u2));
     }
+  });
 }
 
 // Causal attention of query rows (b, s) at position past + s over cache keys 0..past+s.

@@ -211,3 +211,51 @@ TEST(CudaReference, LayerNormHasZeroMeanUnitVariance) {
 
 }  // namespace
 }  // namespace sb::engine
+
+namespace sb::engine {
+namespace {
+
+TEST(CudaReference, ThreadedGemmEqualsTheSerialLoopBitForBit) {
+  // Large enough that gemm_nt splits the columns over threads.
+  const int M = 3, N = 2000, K = 700;
+  std::mt19937 r(5);
+  std::normal_distribution<double> nd;
+  std::vector<double> x(static_cast<std::size_t>(M) * K);
+  std::vector<float> w(static_cast<std::size_t>(N) * K), bias(N);
+  for (auto& v : x) v = nd(r);
+  for (auto& v : w) v = static_cast<float>(nd(r));
+  for (auto& v : bias) v = static_cast<float>(nd(r));
+  std::vector<double> got(static_cast<std::size_t>(M) * N);
+  cuda_ref::gemm_nt(x.data(), K, w.data(), bias.data(), M, N, K, got.data());
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) {
+      double s = bias[n];
+      for (int k = 0; k < K; ++k) s += x[static_cast<std::size_t>(m) * K + k] * w[static_cast<std::size_t>(n) * K + k];
+      ASSERT_EQ(got[static_cast<std::size_t>(m) * N + n], s) << m << "," << n;
+    }
+}
+
+TEST(CudaReference, FillNormalIsDeterministicAndNormal) {
+  const std::size_t n = 1 << 21;
+  std::vector<float> a(n), b(n), c(n);
+  cuda_ref::fill_normal(a.data(), n, 42, 1.0, 2.0);
+  cuda_ref::fill_normal(b.data(), n, 42, 1.0, 2.0);
+  cuda_ref::fill_normal(c.data(), n, 43, 1.0, 2.0);
+  EXPECT_EQ(a, b);  // same seed, same values, however the threads split the range
+  EXPECT_NE(a, c);
+  double s = 0, q = 0;
+  std::size_t beyond3 = 0;
+  for (float v : a) {
+    s += v;
+    q += (v - 1.0) * (v - 1.0);
+    beyond3 += std::fabs(v - 1.0) > 6.0;
+  }
+  const double mean = s / n, sd = std::sqrt(q / n);
+  EXPECT_NEAR(mean, 1.0, 0.01);
+  EXPECT_NEAR(sd, 2.0, 0.01);
+  // P(|z| > 3) = 0.27%: a uniform or clipped generator would be far off.
+  EXPECT_NEAR(static_cast<double>(beyond3) / n, 0.0027, 0.0005);
+}
+
+}  // namespace
+}  // namespace sb::engine
