@@ -15,10 +15,12 @@
 # 0.35-0.5 MB/s here (>10 min) for ~3 MB less and zstd --ultra -22 --long=31 was slower still.
 # Default zstd -9; --method xz / --level N / --method auto (both, keep the smaller) exist.
 #
-# Usage: scripts/gpu-stage-ort.sh [--out DIR] [--chunk-mib N] [--method zstd|xz|auto] [--level N]
+# Usage: scripts/gpu-stage-ort.sh [--out DIR] [--first-mib N] [--chunk-mib N] [--method zstd|xz|auto] [--level N]
 #   --out DIR      output folder (default .gpu-ort; must be git-ignored: .git/info/exclude)
-#   --chunk-mib N  chunk size in MiB (default 57: one chunk + the ~6.5 MB tree stay under the
-#                  64 MiB a call carries; the remainder chunk leaves room for a stage tar)
+#   --first-mib N  size of chunk.00 in MiB (default 24: it travels with a ~30 MB
+#                  .gpu/stage.tar.gz and the ~6.1 MiB tree, under the 64 MiB a call carries)
+#   --chunk-mib N  size of the other chunks (default 55: one chunk + the tree); the last one
+#                  holds the remainder (~25 MiB: room for the 31 MiB pydoc model beside it)
 #   --method M     zstd (default), xz, or auto
 #   --level N      compression level (default 9 for zstd, 9 for xz; xz always adds -e)
 # The compressed payload is cached in OUT/work/ keyed by the libraries' SHA-256 and the method,
@@ -26,24 +28,28 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/.gpu-ort"
-chunk_mib=57
+first_mib=24
+chunk_mib=55
 method=zstd
 level=9
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --chunk-mib) chunk_mib="$2"; shift 2 ;;
+    --first-mib) first_mib="$2"; shift 2 ;;
     --method) method="$2"; shift 2 ;;
     --level) level="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "gpu-stage-ort.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 case "$method" in auto|xz|zstd) ;; *) echo "gpu-stage-ort.sh: --method must be auto, xz or zstd, not '$method'" >&2; exit 2 ;; esac
 [[ "$level" =~ ^[0-9]+$ ]] && [ "$level" -ge 1 ] && [ "$level" -le 19 ] ||
   { echo "gpu-stage-ort.sh: --level must be 1..19, not '$level'" >&2; exit 2; }
-[[ "$chunk_mib" =~ ^[0-9]+$ ]] && [ "$chunk_mib" -ge 1 ] && [ "$chunk_mib" -le 60 ] ||
-  { echo "gpu-stage-ort.sh: --chunk-mib must be 1..60, not '$chunk_mib'" >&2; exit 2; }
+for v in "$chunk_mib" "$first_mib"; do
+  [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 1 ] && [ "$v" -le 60 ] ||
+    { echo "gpu-stage-ort.sh: --first-mib and --chunk-mib must be 1..60, not '$v'" >&2; exit 2; }
+done
 
 gpu_pkg="${SB_ORT_GPU_ROOT:-$root/.deps/onnxruntime-gpu}/Plugins/Linux/x64"
 libs=(libonnxruntime_providers_cuda.so libonnxruntime_providers_shared.so)
@@ -91,13 +97,16 @@ ext="${choice##*.}"
 comp_name="payload.tar.$ext"
 
 rm -f "$out"/chunk.[0-9][0-9] "$out/SHA256SUMS"
-split -b "${chunk_mib}M" -d -a 2 "$choice" "$out/chunk."
+head -c "$((first_mib * 1048576))" "$choice" > "$out/chunk.00"
+if [ "$(stat -c %s "$choice")" -gt "$((first_mib * 1048576))" ]; then
+  tail -c +"$((first_mib * 1048576 + 1))" "$choice" | split -b "${chunk_mib}M" -d -a 2 --numeric-suffixes=1 - "$out/chunk."
+fi
 {
   echo "# scalebench ORT CUDA provider stage: $(date -u +%Y-%m-%dT%H:%M:%SZ), npm com.github.asus4.onnxruntime.linux-x64-gpu $(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$gpu_pkg/../../../package.json" 2>/dev/null | head -1) (ONNX Runtime 1.29)"
-  echo "# method $ext level $level; chunks of $chunk_mib MiB; reassemble: cat chunk.* > $comp_name"
+  echo "# method $ext level $level; chunk.00 $first_mib MiB, others $chunk_mib MiB; reassemble: cat chunk.* > $comp_name"
   (cd "$out" && sha256sum chunk.[0-9][0-9])
   echo "$(sha256sum < "$choice" | cut -d' ' -f1)  $comp_name"
   for l in "${libs[@]}"; do echo "$(sha256sum < "$gpu_pkg/$l" | cut -d' ' -f1)  lib/$l"; done
 } > "$out/SHA256SUMS"
 ls -l "$out"/chunk.[0-9][0-9] >&2
-echo "gpu-stage-ort.sh: $(ls "$out"/chunk.[0-9][0-9] | wc -l) chunk(s) of at most $chunk_mib MiB + $out/SHA256SUMS ($ext, $(stat -c %s "$choice") bytes)" >&2
+echo "gpu-stage-ort.sh: $(ls "$out"/chunk.[0-9][0-9] | wc -l) chunk(s) ($first_mib MiB, then at most $chunk_mib MiB) + $out/SHA256SUMS ($ext, $(stat -c %s "$choice") bytes)" >&2
