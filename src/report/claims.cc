@@ -748,14 +748,20 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   }
   const double x = cr.crossings.front().params;
   double lo_ok = s.original_ci_low.value_or(*s.original_value), hi_ok = s.original_ci_high.value_or(*s.original_value);
+  const std::string interval = lo_ok == hi_ok ? format_params(lo_ok)
+                                              : "the original's interval " + format_params(lo_ok) + " to " + format_params(hi_ok);
   if (x >= lo_ok && x <= hi_ok) {
     r.verdict = kHolds;
-    r.explanation = "one crossing, in the claimed direction, inside the original's interval " +
-                    format_params(lo_ok) + " to " + format_params(hi_ok);
+    r.explanation = "one crossing, in the claimed direction, inside " + interval;
+  } else if (!r.ci_low || (*r.ci_low <= hi_ok && lo_ok <= *r.ci_high)) {
+    // The point misses, but the measurement's own uncertainty reaches the claimed location.
+    r.verdict = kNoDiff;
+    r.explanation = "the direction matches and the crossing (" + format_params(x) + ") lies outside " + interval +
+                    ", but its 95% band " + (r.ci_low ? "overlaps it" : "is not bounded within the measured sizes");
   } else {
     r.verdict = kNotHold;
-    r.explanation = "the direction matches but the crossing (" + format_params(x) + ") lies outside the original's interval " +
-                    format_params(lo_ok) + " to " + format_params(hi_ok);
+    r.explanation = "the direction matches but the crossing (" + format_params(x) + ") and its whole 95% band lie outside " +
+                    interval;
   }
 }
 
@@ -1102,7 +1108,9 @@ std::vector<std::string> claims_statistics_items() {
       "Var = Var(ln G_to) + Var(ln G_from), df as above over all terms.",
       "Crossover: the parameter count where ln G crosses 0, interpolated linearly in ln(parameters) "
       "between adjacent measured sizes (never extrapolated); its 95% band is where the CI bounds of "
-      "G cross 1.",
+      "G cross 1. It holds when there is one crossing, in the claimed direction, inside the "
+      "original's interval; no detectable difference when the point is outside but the band "
+      "overlaps the interval (or is unbounded); otherwise it does not hold.",
       "Winner: G of every rival vs the claimed winner; the claim holds when every measured rival's "
       "CI lies below 1.",
       "Verdicts: holds (CI on the claimed side of 1), does not hold (CI on the other side), no "

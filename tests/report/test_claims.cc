@@ -137,6 +137,11 @@ TEST(Claims, EachVerdictForItsReason) {
   double x = c.at("cpu-crossover").at("measured_value").get<double>();
   EXPECT_GT(x, 5e6);
   EXPECT_LT(x, 20e6);
+  EXPECT_EQ(verdict("cpu-crossover-near"), "no detectable difference");
+  EXPECT_THAT(why("cpu-crossover-near"), HasSubstr("band overlaps"));
+  EXPECT_EQ(verdict("cpu-crossover-far"), "does not hold");
+  EXPECT_EQ(verdict("cpu-crossover-reversed"), "does not hold");
+  EXPECT_THAT(why("cpu-crossover-reversed"), HasSubstr("the other way"));
   EXPECT_EQ(verdict("int8-crossover-beyond"), "not measured");
   EXPECT_THAT(why("int8-crossover-beyond"), HasSubstr("nothing is extrapolated"));
   EXPECT_EQ(verdict("int8-crossover-inside"), "does not hold");
@@ -467,7 +472,7 @@ TEST(Claims, MergedFolderUsesTheShardsCopy) {
   ASSERT_FALSE(fs::exists(merged / "claims.toml"));
   json st = render(merged);
   EXPECT_EQ(read_file(merged / "claims.toml"), text);
-  EXPECT_EQ(st.at("claims").at("claims").size(), 20u);
+  EXPECT_EQ(st.at("claims").at("claims").size(), 23u);
 }
 
 // The real GPU smoke study still renders (the claims and host changes keep old folders working).
