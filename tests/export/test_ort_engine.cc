@@ -5,6 +5,7 @@
 #include <random>
 
 #include <gtest/gtest.h>
+#include <onnxruntime_cxx_api.h>
 
 #include "backends/ort/ort_engine.h"
 #include "export/onnx_export.h"
@@ -114,6 +115,45 @@ TEST(OrtEngine, AvailabilityIsReportedWithReasons) {
     std::printf("cuda: %s\n", why.c_str());
   }
   EXPECT_EQ(sb::engine::ort_version().rfind("1.", 0), 0u);
+}
+
+// The CUDA provider is resolved once per process, so each case runs in a fresh process (a
+// "threadsafe" death test re-executes this binary) with SB_ORT_CUDA_PROVIDER set first.
+bool ort_cuda_builtin() {
+  for (const auto& p : Ort::GetAvailableProviders()) {
+    if (p == "CUDAExecutionProvider") return true;
+  }
+  return false;
+}
+
+// Exits 0 after printing the verdict; 1 when `must_fail` and the provider was available.
+[[noreturn]] void report_cuda_availability_and_exit(const char* provider, bool must_fail) {
+  ::setenv("SB_ORT_CUDA_PROVIDER", provider, 1);
+  std::string why;
+  const bool ok = sb::engine::ort_available("cuda", &why);
+  std::fprintf(stderr, "available=%d reason=%s\n", ok ? 1 : 0, why.c_str());
+  std::exit(ok && must_fail ? 1 : 0);
+}
+
+TEST(OrtEngineDeathTest, CudaPluginThatDoesNotExistIsNamedInTheReason) {
+  if (ort_cuda_builtin()) GTEST_SKIP() << "this ONNX Runtime has CUDA built in; the plugin path is not used";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(report_cuda_availability_and_exit("/nonexistent/libonnxruntime_providers_cuda.so", true),
+              ::testing::ExitedWithCode(0),
+              "available=0 reason=.*CPU build.*/nonexistent/libonnxruntime_providers_cuda.so does not exist");
+}
+
+TEST(OrtEngineDeathTest, CudaPluginOfTheGpuPackageLoadsOrSaysWhy) {
+  // The npm CPU core must load the GPU package's provider as a plugin EP library: on a machine
+  // with a GPU and CUDA 13 it is available; elsewhere the reason is the loader's (missing
+  // libcuda.so.1, cuBLAS, ...) or the missing GPU, never "not enabled in this build".
+  const fs::path lib = fs::path(SB_SOURCE_DIR) / ".deps" / "onnxruntime-gpu" / "Plugins" / "Linux" / "x64" /
+                       "libonnxruntime_providers_cuda.so";
+  if (!fs::exists(lib)) GTEST_SKIP() << lib << " absent (scripts/setup.sh --gpu fetches it)";
+  if (ort_cuda_builtin()) GTEST_SKIP() << "this ONNX Runtime has CUDA built in; the plugin path is not used";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(report_cuda_availability_and_exit(lib.c_str(), false), ::testing::ExitedWithCode(0),
+              "available=1 |available=0 reason=(ONNX Runtime .* cannot load the CUDA provider plugin .*|.*offers 0 GPU.*)");
 }
 
 TEST(OrtEngine, Fp32MatchesReferenceOnSyntheticShapes) {
