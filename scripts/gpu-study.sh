@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # On the GPU machine: runs a study with the staged binary (scripts/gpu-stage.sh made
 # .gpu/stage.tar.gz here) and packs the result folder into $OUT/<name>.tar.gz.
+# onnxruntime-cuda: when .gpu-ort/SHA256SUMS and all its chunks are here (scripts/gpu-stage-ort.sh,
+# one chunk per call), gpu-unstage.sh unpacks the CUDA provider and sets SB_ORT_CUDA_PROVIDER;
+# otherwise onnxruntime-cuda cells are recorded as unsupported with the reason.
+# SB_GPU_STAGE_DIR selects another stage folder than .gpu (gpu-stage.sh BUILD_DIR OUT_DIR).
 # Usage: scripts/gpu-study.sh STUDY.toml [extra scalebench run args...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
