@@ -1,6 +1,7 @@
 #include "accuracy/accuracy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -10,6 +11,7 @@
 #include "accuracy/windows.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "util/hash.h"
 
 #ifdef SB_ACC_HAVE_MODEL
 #include "model/model.h"
@@ -168,6 +170,30 @@ std::unique_ptr<engine::Engine> make_cpu(std::shared_ptr<const model::GptWeights
 #endif
 }
 
+#ifdef SB_ACC_HAVE_MODEL
+// The Hugging Face folder an external worker loads: the model folder itself, or for a synthetic
+// spec the same seeded weights written once (F32) under <artifacts>/models/<id>-<key>/, with
+// key = first 12 hex digits of SHA-256("<spec>|<weights seed>") as the runner names them.
+std::string hf_folder_for_external(const AccuracyConfig& cfg, const model::GptWeights& w) {
+  if (!model::is_synthetic_spec(cfg.model)) return cfg.model;
+  std::string id = cfg.model_id.empty() ? cfg.model : cfg.model_id;
+  std::string safe;
+  for (char c : id) safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_');
+  if (safe.size() > 80) safe = safe.substr(0, 60) + "-" + sha256_hex(id).substr(0, 12);
+  const std::string key = sha256_hex(cfg.model + "|" + std::to_string(cfg.weights_seed)).substr(0, 12);
+  const fs::path root = cfg.artifacts_dir.empty() ? fs::temp_directory_path() / "scalebench-accuracy-models"
+                                                  : cfg.artifacts_dir / "models";
+  const fs::path dir = fs::absolute(root / (safe + "-" + key));
+  if (!fs::exists(dir / ".complete")) {
+    model::write_model_folder(w, model::DType::F32, dir);
+    write_file_atomic(dir / ".complete",
+                      nlohmann::json{{"spec", cfg.model}, {"weights_seed", cfg.weights_seed}, {"written_by", "accuracy"}}
+                          .dump());
+  }
+  return dir.string();
+}
+#endif
+
 }  // namespace
 
 std::vector<std::string> default_factory_backends() {
@@ -204,6 +230,13 @@ EngineFactory default_engine_factory() {
     backends::LoadRequest req;
     req.model_id = cfg.model_id.empty() ? cfg.model : cfg.model_id;
     req.model_spec = cfg.model;
+    if (d->external) {
+#ifdef SB_ACC_HAVE_MODEL
+      if (!ctx.weights) sb::fail("{}: no weights loaded", spec.label());
+      req.model_spec = hf_folder_for_external(cfg, *ctx.weights);
+#endif
+      if (!cfg.artifacts_dir.empty()) req.artifacts_dir = cfg.artifacts_dir;
+    }
     req.weights_seed = cfg.weights_seed;
     req.precision = spec.precision;
     req.device = spec.device.empty() ? d->default_device : spec.device;

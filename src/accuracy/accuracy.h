@@ -12,6 +12,9 @@
 //  - Bad input that makes the whole run meaningless (empty corpus, < 2 tokens, invalid UTF-8,
 //    stride 0 or > max_length, max_length > n_positions) throws sb::Error before any engine runs.
 //  - model_trained is false for synthetic specs; the verdict reason then says so.
+//  - External backends (transformers-eager/-compile, external) serve logits through their worker
+//    program: all-position logits for perplexity, last-position logits of the growing sequence
+//    for greedy agreement (they run no in-process steps).  They may be the reference too.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -59,6 +62,10 @@ struct AccuracyConfig {
   GreedyOptions greedy;
   bool run_greedy = true;
   GatePolicy gates = GatePolicy::defaults();
+  // External backends (the transformers worker) read Hugging Face folders: a synthetic model is
+  // written once as <artifacts_dir>/models/<id>-<key>/ (the runner's layout, so a study reuses
+  // the folder its speed cells used); "" = a folder under the system temp directory.
+  std::filesystem::path artifacts_dir;
 };
 
 // What an engine factory gets: the loaded weights (fp32, host) and the run's settings.

@@ -99,6 +99,14 @@ std::vector<accuracy::AccuracyConfig> accuracy_configs(const Study& study) {
   } catch (const std::exception& e) {
     fail("study [accuracy]: 'reference': {}", e.what());
   }
+  // A reference that is one of the study's backends (e.g. transformers-eager, as the original
+  // study had it) runs with that entry's options and device, like the candidates below.
+  for (const auto& e : study.backends)
+    if (e.name == base.reference.backend) {
+      if (!e.options.empty()) base.reference.options = e.options.front();
+      if (!e.devices.empty()) base.reference.device = e.devices.front();
+      break;
+    }
   if (auto it = a.find("gates"); it != a.end()) {
     if (!it->is_object()) fail("study [accuracy]: 'gates' must be a table precision = [ppl, kl], found {}", it->dump());
     for (const auto& [prec, g] : it->items()) {
@@ -155,7 +163,8 @@ int run_study_accuracy(const Study& study, const fs::path& out_dir, std::ostream
   if (!study_wants_accuracy(study)) return 0;
   int rows_written = 0;
 #if defined(SB_HAVE_ACCURACY)
-  for (const auto& cfg : accuracy_configs(study)) {
+  for (auto cfg : accuracy_configs(study)) {
+    cfg.artifacts_dir = fs::absolute(out_dir / "artifacts");
     log << fmt::format("accuracy: model {} on {} vs {} ({} candidate(s))\n", cfg.model_id, cfg.corpus.string(),
                        cfg.reference.label(), cfg.candidates.size());
     try {
