@@ -4,7 +4,9 @@
 # reduce-overhead = CUDA graphs + static KV cache) through `scalebench run`, and their logits
 # against the native-cpu fp32 oracle through `scalebench accuracy`.
 #
-# Here (development machine), once:
+# With the lead's staged CUDA build (carry [".gpu"]):
+#   eval "$(scripts/gpu-unstage.sh)" && scripts/gpu-baseline.sh smoke accuracy
+# Or here (development machine), once:
 #   scripts/gpu-baseline.sh prepare [BUILD_DIR]
 #     packs BUILD_DIR/src/cli/scalebench (default build/runner2; a CPU build is enough: the
 #     oracle is native-cpu and the baselines are Python) with the shared libraries the GPU
@@ -33,7 +35,7 @@ if [[ "${1:-}" == "prepare" ]]; then
   bin=$build/src/cli/scalebench
   [[ -x $bin ]] || { echo "gpu-baseline.sh: $bin not built" >&2; exit 1; }
   grep -qxF "/.gpu-tf/" "$ROOT/.git/info/exclude" 2>/dev/null || echo "/.gpu-tf/" >> "$ROOT/.git/info/exclude"
-  rm -rf "$STAGE_DIR" && mkdir -p "$STAGE_DIR/bin" "$STAGE_DIR/pydoc" "$STAGE_DIR/corpus"
+  rm -rf "$STAGE_DIR" && mkdir -p "$STAGE_DIR/bin" "$STAGE_DIR/pydoc"
   cp "$bin" "$STAGE_DIR/bin/"
   # Libraries an Ubuntu 24.04 machine without a package registry lacks (glibc, libstdc++, zlib,
   # libcrypto and CUDA's own come from the machine).
@@ -44,24 +46,33 @@ if [[ "${1:-}" == "prepare" ]]; then
   done
   src=${SCALEBENCH_PYDOC_MODEL:-$ROOT/../shared/models/pydoc-gpt2-8m}
   cp "$src/config.json" "$src/model.safetensors" "$src/vocab.json" "$src/merges.txt" "$STAGE_DIR/pydoc/"
-  # Held-out text (python3.11-doc, never in pydoc's training data): the accuracy corpus.
-  cp /usr/share/doc/python3.11/html/_sources/tutorial/floatingpoint.rst.txt "$STAGE_DIR/corpus/"
   # One xz payload: the run tool carries at most 64 MiB with the working tree.
-  (cd "$STAGE_DIR" && tar -cf - bin pydoc | xz -9 -T2 > payload.tar.xz) && rm -rf "$STAGE_DIR/bin" "$STAGE_DIR/pydoc"
+  (cd "$STAGE_DIR" && tar -cf - bin pydoc | xz -6 -T2 > payload.tar.xz) && rm -rf "$STAGE_DIR/bin" "$STAGE_DIR/pydoc"
   du -sh "$STAGE_DIR"
   exit 0
 fi
 
 mkdir -p "$OUT"
-if [[ -f $STAGE_DIR/payload.tar.xz && ! -d $STAGE_DIR/bin ]]; then tar -C "$STAGE_DIR" -xJf "$STAGE_DIR/payload.tar.xz"; fi
-cuda_lib=""
-for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do [[ -d $d ]] && cuda_lib="$cuda_lib:$d"; done
-export PATH=$STAGE_DIR/bin:$PATH
-export LD_LIBRARY_PATH=$STAGE_DIR/bin$cuda_lib:${LD_LIBRARY_PATH:-}
+# The binary: .gpu-tf's payload when carried; otherwise a scalebench already in PATH (e.g. the
+# lead's CUDA build: eval "$(scripts/gpu-unstage.sh)" first, carrying .gpu), which also measures
+# the card's ceilings into each manifest.
+if [[ -f $STAGE_DIR/payload.tar.xz ]]; then
+  [[ -d $STAGE_DIR/bin ]] || tar -C "$STAGE_DIR" -xJf "$STAGE_DIR/payload.tar.xz"
+  cuda_lib=""
+  for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do [[ -d $d ]] && cuda_lib="$cuda_lib:$d"; done
+  export PATH=$STAGE_DIR/bin:$PATH
+  export LD_LIBRARY_PATH=$STAGE_DIR/bin$cuda_lib:${LD_LIBRARY_PATH:-}
+fi
+command -v scalebench > /dev/null || { echo "gpu-baseline.sh: no scalebench (carry .gpu-tf, or put one in PATH)" >&2; exit 1; }
 export SCALEBENCH_WORKERS_DIR=$ROOT/workers
-export SCALEBENCH_TOKENIZER_DIR=$STAGE_DIR/pydoc   # GPT-2 BPE files, for the synthetic models
-PYDOC=$STAGE_DIR/pydoc
-CORPUS=$STAGE_DIR/corpus/floatingpoint.rst.txt
+PYDOC=${SCALEBENCH_PYDOC_MODEL:-}
+for d in "$STAGE_DIR/pydoc" "$ROOT/.gpu/pydoc" "$ROOT/../shared/models/pydoc-gpt2-8m"; do
+  [[ -z $PYDOC && -f $d/model.safetensors ]] && PYDOC=$d
+done
+[[ -n $PYDOC ]] || { echo "gpu-baseline.sh: pydoc-gpt2-8m not found (SCALEBENCH_PYDOC_MODEL)" >&2; exit 1; }
+export SCALEBENCH_TOKENIZER_DIR=$PYDOC   # GPT-2 BPE files, for the synthetic models
+# Held-out text (python3.11-doc's tutorial/floatingpoint.rst.txt, never in pydoc's training data).
+CORPUS=$ROOT/tests/accuracy/golden/floatingpoint.rst.txt
 WORK=${SB_BASELINE_WORK:-/tmp/sb-gpu-baseline}
 mkdir -p "$WORK"
 {
