@@ -118,8 +118,10 @@ void BM_Prefill(benchmark::State& state) {
   const auto& s = shared();
   const int batch = static_cast<int>(state.range(0)), seq = static_cast<int>(state.range(1));
   const bool fused = state.range(2) != 0;  // matters only for batch x seq <= 8 rows
+  const bool huge = state.range(3) != 0;
   auto engine = sb::engine::make_cpu_engine(
-      s.weights, {.threads = s.ceilings.threads, .max_batch = batch, .fused_gemv = fused});
+      s.weights, {.threads = s.ceilings.threads, .max_batch = batch, .fused_gemv = fused,
+                  .huge_page_weights = huge});
   const int V = s.weights.config.vocab_size;
   std::vector<std::int32_t> tokens(static_cast<std::size_t>(batch) * seq);
   for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<std::int32_t>((i * 7919 + 11) % V);
@@ -291,8 +293,9 @@ BENCHMARK(BM_DecodeB1)
     ->Args({512, 1, 1})->Args({512, 0, 0})
     ->Unit(benchmark::kMillisecond)->UseManualTime();
 BENCHMARK(BM_Prefill)
-    ->ArgNames({"batch", "seq", "fused"})
-    ->Args({4, 64, 1})->Args({1, 8, 1})->Args({1, 8, 0})->Args({1, 128, 1})
+    ->ArgNames({"batch", "seq", "fused", "huge"})
+    ->Args({4, 64, 1, 1})->Args({4, 64, 0, 0})->Args({1, 8, 1, 1})->Args({1, 8, 0, 0})
+    ->Args({1, 128, 1, 1})
     ->Unit(benchmark::kMillisecond)->UseManualTime();
 // Kernel-only view (filter "Chain"; add --benchmark_repetitions=5
 // --benchmark_enable_random_interleaving=true on a busy machine).
