@@ -7,7 +7,8 @@
 // BM_DecodeB1/<prompt>/<fused>/<huge>: fused = 1 is the engine's default decode path (one fused
 // pass per step, engine/cpu/gemv.h), fused = 0 the OpenBLAS sgemv path it replaced; huge = 1
 // (default) keeps the weight matrices in huge pages, huge = 0 where the loader put them.
-// fused:0/huge:0 is the engine as it was before both (A/B in one run).
+// fused:0/huge:0 is the engine as it was before both; fused:0/huge:1 and fused:1/huge:0 separate
+// the two changes (A/B in one run; add --benchmark_enable_random_interleaving=true).
 // Env SB_BENCH_MODEL overrides the model spec (default "gpt2"; e.g. "shape:L=2,H=4,E=256,V=1000,P=256"
 // for a quick run).
 #include <benchmark/benchmark.h>
@@ -289,7 +290,7 @@ void BM_ChainSgemv(benchmark::State& state) {
 
 BENCHMARK(BM_DecodeB1)
     ->ArgNames({"prompt", "fused", "huge"})
-    ->Args({64, 1, 1})->Args({64, 1, 0})->Args({64, 0, 0})
+    ->Args({64, 1, 1})->Args({64, 1, 0})->Args({64, 0, 1})->Args({64, 0, 0})
     ->Args({512, 1, 1})->Args({512, 0, 0})
     ->Unit(benchmark::kMillisecond)->UseManualTime();
 BENCHMARK(BM_Prefill)
