@@ -779,17 +779,19 @@ void test_qgemv() {
             std::vector<double> ref(static_cast<std::size_t>(rows) * N);
             double wmax_scale = 0;
             for (int n = 0; n < N; ++n) wmax_scale = std::max(wmax_scale, static_cast<double>(wsc[n]));
-            for (int m = 0; m < rows; ++m)
-              for (int n = 0; n < N; ++n) {
-                double accd = 0;
-                for (int k = 0; k < K; ++k)
-                  accd += sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * K + k]) * xin[static_cast<std::size_t>(m) * K + k];
-                const float sc = x_scale * wsc[n];
-                double v = static_cast<double>(static_cast<float>(accd) * sc) + bias[n];
-                if (epi == E::kGelu) v = cuda_ref::gelu_new(v);
-                if (epi == E::kResidual) v += out0[static_cast<std::size_t>(m) * N + n];
-                ref[static_cast<std::size_t>(m) * N + n] = v;
-              }
+            cuda_ref::parallel_for(N, static_cast<double>(rows) * K, [&](long long n0, long long n1) {
+              for (int m = 0; m < rows; ++m)
+                for (long long n = n0; n < n1; ++n) {
+                  double accd = 0;
+                  for (int k = 0; k < K; ++k)
+                    accd += sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * K + k]) * xin[static_cast<std::size_t>(m) * K + k];
+                  const float sc = x_scale * wsc[n];
+                  double v = static_cast<double>(static_cast<float>(accd) * sc) + bias[n];
+                  if (epi == E::kGelu) v = cuda_ref::gelu_new(v);
+                  if (epi == E::kResidual) v += out0[static_cast<std::size_t>(m) * N + n];
+                  ref[static_cast<std::size_t>(m) * N + n] = v;
+                }
+            });
             // Without LayerNorm the staged codes are bit-identical: fp16 output rounding only.
             // With it, fp32 vs fp64 statistics may move a few inputs by one quantization step
             // (int8: x_scale * w_scale * |w code| <= 127 x_scale w_scale each): allow 3 such.
@@ -831,14 +833,16 @@ void test_qgemm() {
       const float x_scale = static_cast<float>(3.5 / sb::engine::quant::qmax(qkind(q)));
       xq = host_quant_codes(q, x, 1.0f / x_scale);
       std::vector<double> acc(static_cast<std::size_t>(c.M) * c.N);
-      for (int m = 0; m < c.M; ++m)
-        for (int n = 0; n < c.N; ++n) {
-          double t = 0;
-          for (int k = 0; k < c.K; ++k)
-            t += sb::engine::quant::dequant_code(qkind(q), xq[static_cast<std::size_t>(m) * c.K + k]) *
-                 sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * c.K + k]);
-          acc[static_cast<std::size_t>(m) * c.N + n] = t;
-        }
+      cuda_ref::parallel_for(c.N, static_cast<double>(c.M) * c.K, [&](long long n0, long long n1) {
+        for (int m = 0; m < c.M; ++m)
+          for (long long n = n0; n < n1; ++n) {
+            double t = 0;
+            for (int k = 0; k < c.K; ++k)
+              t += sb::engine::quant::dequant_code(qkind(q), xq[static_cast<std::size_t>(m) * c.K + k]) *
+                   sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * c.K + k]);
+            acc[static_cast<std::size_t>(m) * c.N + n] = t;
+          }
+      });
       DBuf d_w(wq.size()), d_x(xq.size()), d_acc(acc.size() * 4);
       d_w.put(wq.data(), wq.size());
       d_x.put(xq.data(), xq.size());
@@ -848,14 +852,16 @@ void test_qgemm() {
       // is compared after dividing by sum_k |x_k w_k|, within 4 sqrt(K) 2^-24.
       std::vector<double> abs_sum(acc.size(), 1.0);
       if (q == WQuant::kFp8)
-        for (int m = 0; m < c.M; ++m)
-          for (int n = 0; n < c.N; ++n) {
-            double t = 0;
-            for (int k = 0; k < c.K; ++k)
-              t += std::fabs(sb::engine::quant::dequant_code(qkind(q), xq[static_cast<std::size_t>(m) * c.K + k]) *
-                             sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * c.K + k]));
-            abs_sum[static_cast<std::size_t>(m) * c.N + n] = std::max(t, 1e-30);
-          }
+        cuda_ref::parallel_for(c.N, static_cast<double>(c.M) * c.K, [&](long long n0, long long n1) {
+          for (int m = 0; m < c.M; ++m)
+            for (long long n = n0; n < n1; ++n) {
+              double t = 0;
+              for (int k = 0; k < c.K; ++k)
+                t += std::fabs(sb::engine::quant::dequant_code(qkind(q), xq[static_cast<std::size_t>(m) * c.K + k]) *
+                               sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * c.K + k]));
+              abs_sum[static_cast<std::size_t>(m) * c.N + n] = std::max(t, 1e-30);
+            }
+        });
       auto check_acc = [&](const std::string& kname) {
         std::vector<float> got(acc.size());
         if (q == WQuant::kInt8) {

@@ -25,6 +25,7 @@ constexpr int kThreads = 128;
 constexpr int kWarps = kThreads / 32;
 constexpr int kLnRegs = 16;  // LayerNorm gamma/beta in registers when k_in <= kLnRegs * kThreads
 constexpr int kChunk = 8;    // 16-byte loads per lane and weight row issued before their use
+constexpr int kStageRegs = 8;  // input staging through registers: 16-byte loads per thread per batch
 
 enum Format { kF32, kF16, kBF16, kI8, kFp8 };
 // T: activation type; X: staged input type in shared memory; per_vec: weights per 16 bytes.
@@ -233,24 +234,48 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
       }
     }
   };
-  // Input staging, two ways (tuning bit kGemvStageAsync, A/B in docs/perf-cuda.md):
+  // Input staging, three ways (tuning bits kGemvStageAsync / kGemvStageRegs, A/B in
+  // docs/perf-cuda.md):
   //  async: raw rows copied to shared memory by cp.async, every 16-byte copy in flight at once
   //    (one memory round trip whatever K and rows are), then LayerNorm / quantization from
   //    shared memory to shared memory (in place where X == T: each element is read and written
   //    by the same thread);
-  //  direct: a strided load loop into registers (what the compiler batches: a few loads per
+  //  regs (kGemvStageRegs, takes precedence): the same copy through registers, 8 16-byte loads
+  //    per thread in flight before their stores;
+  //  direct (neither bit): a strided load loop into registers (what the compiler batches: a few loads per
   //    round trip, so K / 128 x rows / unroll round trips), LayerNorm sums fused with the loads.
   const bool x_vec = (reinterpret_cast<std::uintptr_t>(x) % 16 == 0) &&
                      (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
                      (K * sizeof(T)) % 16 == 0;
-  if ((a.tuning & kGemvStageAsync) && x_vec) {
-    const int per_row = static_cast<int>(K * sizeof(T) / 16);
-    for (int i = tid; i < M * per_row; i += kThreads) {
-      const int m = i / per_row, c = i - m * per_row;
-      cp_async16(reinterpret_cast<uint4*>(raw + static_cast<std::size_t>(m) * K) + c,
-                 reinterpret_cast<const uint4*>(x + m * a.x_row_stride) + c);
+  if ((a.tuning & (kGemvStageAsync | kGemvStageRegs)) && x_vec) {
+    const int per_row = static_cast<int>(K * sizeof(T) / 16), total = M * per_row;
+    auto src = [&](int i) {
+      const int m = i / per_row;
+      return reinterpret_cast<const uint4*>(x + m * a.x_row_stride) + (i - m * per_row);
+    };
+    auto dst = [&](int i) {
+      const int m = i / per_row;
+      return reinterpret_cast<uint4*>(raw + static_cast<std::size_t>(m) * K) + (i - m * per_row);
+    };
+    if (a.tuning & kGemvStageRegs) {
+      // kStageRegs 16-byte loads per thread in flight, then their stores.
+      for (int base = 0; base < total; base += kThreads * kStageRegs) {
+        uint4 v[kStageRegs];
+#pragma unroll
+        for (int j = 0; j < kStageRegs; ++j) {
+          const int i = base + j * kThreads + tid;
+          if (i < total) v[j] = *src(i);
+        }
+#pragma unroll
+        for (int j = 0; j < kStageRegs; ++j) {
+          const int i = base + j * kThreads + tid;
+          if (i < total) *dst(i) = v[j];
+        }
+      }
+    } else {
+      for (int i = tid; i < total; i += kThreads) cp_async16(dst(i), src(i));
+      cp_async_wait_all();
     }
-    cp_async_wait_all();
     __syncthreads();
     if (ln) {
       float s[M];

@@ -1070,7 +1070,9 @@ void set_programmatic_launch(bool on) { g_pdl = on; }
 bool programmatic_launch() { return g_pdl; }
 void set_kernel_version(int v) { g_kernel_version = v >= 3 ? 3 : 2; }
 int kernel_version() { return g_kernel_version; }
-void set_gemv_tuning(unsigned bits) { g_gemv_tuning = bits & (kGemvStageAsync | kGemvPrefetchL2); }
+void set_gemv_tuning(unsigned bits) {
+  g_gemv_tuning = bits & (kGemvStageAsync | kGemvPrefetchL2 | kGemvStageRegs);
+}
 unsigned gemv_tuning() { return g_gemv_tuning; }
 
 

@@ -107,8 +107,10 @@ struct GemvArgs {
 };
 // Tuning bits of the generation-3 GEMV (A/B switches; both compute the same function):
 // kGemvStageAsync: stage input rows with cp.async (else a strided load loop);
-// kGemvPrefetchL2: before griddepcontrol.wait, prefetch into L2 the rest of the first rows.
-constexpr unsigned kGemvStageAsync = 1u, kGemvPrefetchL2 = 2u;
+// kGemvPrefetchL2: before griddepcontrol.wait, prefetch into L2 the rest of the first rows;
+// kGemvStageRegs: stage input rows with 16-byte loads through registers, 8 in flight per thread
+// (takes precedence over kGemvStageAsync; not yet measured or validated on a GPU).
+constexpr unsigned kGemvStageAsync = 1u, kGemvPrefetchL2 = 2u, kGemvStageRegs = 4u;
 void set_gemv_tuning(unsigned bits);
 unsigned gemv_tuning();
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
