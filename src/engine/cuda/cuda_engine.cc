@@ -430,6 +430,17 @@ void CudaEngine::gemv_weights(cudak::GemvArgs& a, int li, int site, const DevBuf
   a.x_inv_scale = 1.0f / l.act_scale[site];
 }
 
+// d[rows, n] (leading dimension ldd) = x[rows, k] (contiguous) times W[n, k]^T.
+cudak::LtShape lt_shape(int rows, int n, int k, long long ldd) {
+  cudak::LtShape s;
+  s.m = rows;
+  s.n = n;
+  s.k = k;
+  s.ldx = k;
+  s.ldd = ldd;
+  return s;
+}
+
 void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int rows,
                          const void* bias, void* out, long long ldo, cudak::DequantEpilogue epi) {
   const LayerDev& l = layers_[li];
@@ -438,12 +449,7 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
   const float sa = l.act_scale[site];
   ck(cudak::launch_quantize_rows(q_, xq_.get(), in, ld_in, rows, k, 1.0f / sa, stream_),
      "quantize activations");
-  cudak::LtShape s;
-  s.m = rows;
-  s.n = n;
-  s.k = k;
-  s.ldx = k;
-  s.ldd = n;
+  cudak::LtShape s = lt_shape(rows, n, k, n);
   s.quant = q_;
   // fp8: never cuBLASLt.  Its E4M3 x E4M3 -> fp32 GEMM (no scale pointers, alpha 1) returned
   // wrong accumulators on the H200 (cuda_validate 2026-11-26: errors up to O(1) relative, e.g.
@@ -462,12 +468,7 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
 
 void CudaEngine::gemm(const void* w, const void* x, int rows, int n, int k, const void* bias,
                       cudak::LtEpilogue epi, bool accumulate, void* d, Dt out_dt, long long ldd) {
-  cudak::LtShape s;
-  s.m = rows;
-  s.n = n;
-  s.k = k;
-  s.ldx = k;
-  s.ldd = ldd;
+  cudak::LtShape s = lt_shape(rows, n, k, ldd);
   s.ab = dt_;
   s.cd = out_dt;
   s.epilogue = epi;
