@@ -25,14 +25,22 @@ using nlohmann::json;
 
 const char* claim_kind_name(ClaimKind k) {
   switch (k) {
-    case ClaimKind::kSpeedup: return "speedup";
-    case ClaimKind::kSpeedupChange: return "speedup_change";
-    case ClaimKind::kCrossover: return "crossover";
-    case ClaimKind::kWinner: return "winner";
-    case ClaimKind::kAccuracy: return "accuracy";
-    case ClaimKind::kArchitecture: return "architecture";
-    case ClaimKind::kParamRatio: return "param_ratio";
-    case ClaimKind::kNotComparable: return "not_comparable";
+    case ClaimKind::kSpeedup:
+      return "speedup";
+    case ClaimKind::kSpeedupChange:
+      return "speedup_change";
+    case ClaimKind::kCrossover:
+      return "crossover";
+    case ClaimKind::kWinner:
+      return "winner";
+    case ClaimKind::kAccuracy:
+      return "accuracy";
+    case ClaimKind::kArchitecture:
+      return "architecture";
+    case ClaimKind::kParamRatio:
+      return "param_ratio";
+    case ClaimKind::kNotComparable:
+      return "not_comparable";
   }
   return "?";
 }
@@ -53,12 +61,12 @@ class ClaimsReader {
   // Every message names the file, the position, the claim and the field.
   [[noreturn]] void error(const toml::node* n, const std::string& field, const std::string& problem) const {
     std::string pos;
-    if (n && n->source().begin)
-      pos = fmt::format(":{}:{}", n->source().begin.line, n->source().begin.column);
+    if (n && n->source().begin) pos = fmt::format(":{}:{}", n->source().begin.line, n->source().begin.column);
     std::string ctx = claim_index_ < 0 ? std::string()
-                                       : fmt::format(" claim '{}' (claim[{}])", claim_id_.empty() ? "?" : claim_id_,
-                                                     claim_index_);
-    fail("claims file {}{}:{}{}: {}", where_, pos, ctx, field.empty() ? "" : " field '" + field + "'", problem);
+                                       : fmt::format(" claim '{}' (claim[{}])",
+                                                     claim_id_.empty() ? "?" : claim_id_, claim_index_);
+    fail("claims file {}{}:{}{}: {}", where_, pos, ctx, field.empty() ? "" : " field '" + field + "'",
+         problem);
   }
   void enter_claim(int index, std::string id) {
     claim_index_ = index;
@@ -85,9 +93,12 @@ class ClaimsReader {
       return std::nullopt;
     }
     double v = 0;
-    if (n->is_integer()) v = double(n->as_integer()->get());
-    else if (n->is_floating_point()) v = n->as_floating_point()->get();
-    else error(n, key, fmt::format("must be a number (found {})", type_name(*n)));
+    if (n->is_integer())
+      v = double(n->as_integer()->get());
+    else if (n->is_floating_point())
+      v = n->as_floating_point()->get();
+    else
+      error(n, key, fmt::format("must be a number (found {})", type_name(*n)));
     if (!std::isfinite(v)) error(n, key, "must be finite");
     return v;
   }
@@ -129,7 +140,8 @@ class ClaimsReader {
   }
   ConfigSpec config(const toml::node* n, const std::string& field) const {
     if (!n || !n->is_table())
-      error(n, field, "must be a table {backend = \"...\", precision = \"...\"} (optional label, device, options)");
+      error(n, field,
+            "must be a table {backend = \"...\", precision = \"...\"} (optional label, device, options)");
     const auto& t = *n->as_table();
     check_keys(t, field, {"label", "backend", "precision", "device", "options"});
     ConfigSpec c;
@@ -152,13 +164,20 @@ class ClaimsReader {
  private:
   static std::string type_name(const toml::node& n) {
     switch (n.type()) {
-      case toml::node_type::table: return "table";
-      case toml::node_type::array: return "array";
-      case toml::node_type::string: return "string";
-      case toml::node_type::integer: return "integer";
-      case toml::node_type::floating_point: return "float";
-      case toml::node_type::boolean: return "boolean";
-      default: return "date/time";
+      case toml::node_type::table:
+        return "table";
+      case toml::node_type::array:
+        return "array";
+      case toml::node_type::string:
+        return "string";
+      case toml::node_type::integer:
+        return "integer";
+      case toml::node_type::floating_point:
+        return "float";
+      case toml::node_type::boolean:
+        return "boolean";
+      default:
+        return "date/time";
     }
   }
   std::string where_;
@@ -168,10 +187,10 @@ class ClaimsReader {
 
 ClaimKind kind_from(const ClaimsReader& r, const toml::table& t, const std::string& name) {
   static const std::map<std::string, ClaimKind> kinds = {
-      {"speedup", ClaimKind::kSpeedup},         {"speedup_change", ClaimKind::kSpeedupChange},
-      {"crossover", ClaimKind::kCrossover},     {"winner", ClaimKind::kWinner},
-      {"accuracy", ClaimKind::kAccuracy},       {"architecture", ClaimKind::kArchitecture},
-      {"param_ratio", ClaimKind::kParamRatio},  {"not_comparable", ClaimKind::kNotComparable}};
+      {"speedup", ClaimKind::kSpeedup},        {"speedup_change", ClaimKind::kSpeedupChange},
+      {"crossover", ClaimKind::kCrossover},    {"winner", ClaimKind::kWinner},
+      {"accuracy", ClaimKind::kAccuracy},      {"architecture", ClaimKind::kArchitecture},
+      {"param_ratio", ClaimKind::kParamRatio}, {"not_comparable", ClaimKind::kNotComparable}};
   auto it = kinds.find(name);
   if (it == kinds.end())
     r.error(t.get("kind"), "kind",
@@ -211,7 +230,8 @@ ClaimsFile parse_claims(const std::string& text, const std::string& where) {
   f.path = where;
   std::string schema = r.str(root, "schema", true);
   if (schema != kClaimsSchema)
-    r.error(root.get("schema"), "schema", fmt::format("'{}' is not supported (expected '{}')", schema, kClaimsSchema));
+    r.error(root.get("schema"), "schema",
+            fmt::format("'{}' is not supported (expected '{}')", schema, kClaimsSchema));
   const toml::node* src = root.get("source");
   if (!src || !src->is_table()) r.error(src ? src : &root, "source", "missing [source] table (required)");
   const auto& st = *src->as_table();
@@ -243,10 +263,31 @@ ClaimsFile parse_claims(const std::string& text, const std::string& where) {
     if (!ids.insert(c.id).second) r.error(t.get("id"), "id", "duplicate id (ids must be unique)");
     c.kind = kind_from(r, t, r.str(t, "kind", true));
     r.check_keys(t, "[[claim]]",
-                 {"id", "kind", "section", "quote", "original_text", "original_value", "original_ci",
-                  "mapping_note", "reason", "model", "model_from", "model_to", "over_model", "phase",
-                  "metric", "scenarios", "candidate", "baseline", "configs", "models",
-                  "candidate_better_below", "max_abs_ppl_rel_delta", "backends", "expected", "tolerance"});
+                 {"id",
+                  "kind",
+                  "section",
+                  "quote",
+                  "original_text",
+                  "original_value",
+                  "original_ci",
+                  "mapping_note",
+                  "reason",
+                  "model",
+                  "model_from",
+                  "model_to",
+                  "over_model",
+                  "phase",
+                  "metric",
+                  "scenarios",
+                  "candidate",
+                  "baseline",
+                  "configs",
+                  "models",
+                  "candidate_better_below",
+                  "max_abs_ppl_rel_delta",
+                  "backends",
+                  "expected",
+                  "tolerance"});
     c.section = r.str(t, "section", false);
     c.quote = r.str(t, "quote", true);
     c.original_text = r.str(t, "original_text", true);
@@ -266,8 +307,9 @@ ClaimsFile parse_claims(const std::string& text, const std::string& where) {
       c.original_ci_high = v[1];
     }
     auto positive_value = [&]() {
-      if (!c.original_value) r.error(&t, "original_value", "missing (required for kind " +
-                                                                std::string(claim_kind_name(c.kind)) + ")");
+      if (!c.original_value)
+        r.error(&t, "original_value",
+                "missing (required for kind " + std::string(claim_kind_name(c.kind)) + ")");
       if (!(*c.original_value > 0)) r.error(t.get("original_value"), "original_value", "must be > 0");
     };
     switch (c.kind) {
@@ -302,20 +344,24 @@ ClaimsFile parse_claims(const std::string& text, const std::string& where) {
         need_phase_metric(r, t, c);
         const toml::node* cs = t.get("configs");
         if (!cs || !cs->is_array() || cs->as_array()->size() < 2)
-          r.error(cs ? cs : &t, "configs", "must be an array of at least two configurations, the claimed winner first");
+          r.error(cs ? cs : &t, "configs",
+                  "must be an array of at least two configurations, the claimed winner first");
         int k = 0;
-        for (const auto& e : *cs->as_array()) c.configs.push_back(r.config(&e, fmt::format("configs[{}]", k++)));
+        for (const auto& e : *cs->as_array())
+          c.configs.push_back(r.config(&e, fmt::format("configs[{}]", k++)));
         break;
       }
       case ClaimKind::kAccuracy: {
         c.model = r.str(t, "model", true);
         c.max_abs_ppl_rel_delta = r.number(t, "max_abs_ppl_rel_delta", true);
         if (!(*c.max_abs_ppl_rel_delta >= 0))
-          r.error(t.get("max_abs_ppl_rel_delta"), "max_abs_ppl_rel_delta", "must be >= 0 (a fraction: 0.00022 = 0.022%)");
+          r.error(t.get("max_abs_ppl_rel_delta"), "max_abs_ppl_rel_delta",
+                  "must be >= 0 (a fraction: 0.00022 = 0.022%)");
         if (const toml::node* bs = t.get("backends")) {
           if (!bs->is_array()) r.error(bs, "backends", "must be an array of configurations");
           int k = 0;
-          for (const auto& e : *bs->as_array()) c.accuracy_backends.push_back(r.config(&e, fmt::format("backends[{}]", k++)));
+          for (const auto& e : *bs->as_array())
+            c.accuracy_backends.push_back(r.config(&e, fmt::format("backends[{}]", k++)));
         }
         break;
       }
@@ -325,10 +371,12 @@ ClaimsFile parse_claims(const std::string& text, const std::string& where) {
         if (!e || !e->is_table() || e->as_table()->empty())
           r.error(e ? e : &t, "expected", "must be a non-empty table of manifest model fields");
         for (const auto& [k, v] : *e->as_table()) {
-          static const std::set<std::string> fields = {"params", "n_layer", "n_head", "n_embd", "n_positions", "vocab_size"};
+          static const std::set<std::string> fields = {"params", "n_layer",     "n_head",
+                                                       "n_embd", "n_positions", "vocab_size"};
           std::string key(k.str());
           if (!fields.count(key))
-            r.error(&v, "expected." + key, "unknown field (known: n_embd, n_head, n_layer, n_positions, params, vocab_size)");
+            r.error(&v, "expected." + key,
+                    "unknown field (known: n_embd, n_head, n_layer, n_positions, params, vocab_size)");
           if (!v.is_integer()) r.error(&v, "expected." + key, "must be an integer");
           c.expected[key] = v.as_integer()->get();
         }
@@ -381,8 +429,8 @@ auto scen_order(const bench::CellKey& k) {
 // The cells of one configuration for one model and phase, by scenario key.
 struct ConfigCells {
   std::map<std::string, const CellOutcome*> by_scenario;
-  std::string label;      // the configuration as scalebench names it
-  std::string problem;    // not empty: no usable configuration (reason)
+  std::string label;    // the configuration as scalebench names it
+  std::string problem;  // not empty: no usable configuration (reason)
 };
 
 ConfigCells find_config(const Analysis& a, const std::string& model, const std::string& phase,
@@ -404,10 +452,12 @@ ConfigCells find_config(const Analysis& a, const std::string& model, const std::
   }
   if (by_config.size() > 1) {
     std::string list;
-    for (const auto& [id, cells] : by_config) list += (list.empty() ? "" : "; ") + cells.front()->config_label;
-    out.problem = fmt::format("several configurations match {} for model {} ({}); the claims file must "
-                              "name device or options",
-                              config_text(spec), model, list);
+    for (const auto& [id, cells] : by_config)
+      list += (list.empty() ? "" : "; ") + cells.front()->config_label;
+    out.problem = fmt::format(
+        "several configurations match {} for model {} ({}); the claims file must "
+        "name device or options",
+        config_text(spec), model, list);
     return out;
   }
   for (const CellOutcome* c : by_config.begin()->second) {
@@ -418,7 +468,8 @@ ConfigCells find_config(const Analysis& a, const std::string& model, const std::
   }
   out.label = by_config.begin()->second.front()->config_label;
   if (out.by_scenario.empty())
-    out.problem = fmt::format("{} has no cell of the claimed scenarios for model {}, phase {}", out.label, model, phase);
+    out.problem = fmt::format("{} has no cell of the claimed scenarios for model {}, phase {}", out.label,
+                              model, phase);
   return out;
 }
 
@@ -440,9 +491,9 @@ struct RatioEstimate {
   bool ok = false;
   double value = 1.0, low = 1.0, high = 1.0;
   std::vector<Component> components;
-  std::vector<std::string> covered, missing;    // scenario names
+  std::vector<std::string> covered, missing;  // scenario names
   std::string host_key, host_label;
-  std::string problem;                          // when !ok
+  std::string problem;  // when !ok
   std::vector<ClaimEvidence> evidence;
 };
 
@@ -474,7 +525,8 @@ void set_ci(RatioEstimate& e) {
   e.high = std::exp(std::log(e.value) + half);
 }
 
-RatioEstimate geomean_speedup(const ConfigCells& base, const ConfigCells& cand, const std::string& metric_name) {
+RatioEstimate geomean_speedup(const ConfigCells& base, const ConfigCells& cand,
+                              const std::string& metric_name) {
   RatioEstimate e;
   if (!base.problem.empty() || !cand.problem.empty()) {
     e.problem = !base.problem.empty() ? base.problem : cand.problem;
@@ -513,10 +565,12 @@ RatioEstimate geomean_speedup(const ConfigCells& base, const ConfigCells& cand, 
     } else if (!bm || !cm) {
       const CellOutcome* without = !bm ? b : c;
       ev.result = std::string("not compared: ") + (!bm ? "baseline" : "candidate") + " cell " +
-                  (without->stats ? "has no value of " + metric_name : "shows no numbers (" + without->status_text + ")");
+                  (without->stats ? "has no value of " + metric_name
+                                  : "shows no numbers (" + without->status_text + ")");
       e.missing.push_back(sname);
     } else if (!e.host_key.empty() && b->host_key != e.host_key) {
-      ev.result = "not compared: this pair was measured on " + b->host_label + ", the first pair on " + e.host_label;
+      ev.result =
+          "not compared: this pair was measured on " + b->host_label + ", the first pair on " + e.host_label;
       e.missing.push_back(sname);
     } else {
       if (e.host_key.empty()) {
@@ -562,7 +616,8 @@ std::string ratio_text(double v, double lo, double hi) {
 
 int direction(double lo, double hi) { return lo > 1.0 ? 1 : (hi < 1.0 ? -1 : 0); }
 
-void ratio_verdict(ClaimResult& r, double claimed, const std::string& better_text, const std::string& worse_text) {
+void ratio_verdict(ClaimResult& r, double claimed, const std::string& better_text,
+                   const std::string& worse_text) {
   int want = claimed > 1.0 ? 1 : (claimed < 1.0 ? -1 : 0);
   int got = direction(*r.ci_low, *r.ci_high);
   if (got == 0) {
@@ -570,8 +625,8 @@ void ratio_verdict(ClaimResult& r, double claimed, const std::string& better_tex
     r.explanation = "the 95% CI contains 1";
   } else {
     r.verdict = got == want ? kHolds : kNotHold;
-    r.explanation = "the 95% CI lies " + std::string(got > 0 ? "above" : "below") + " 1: " +
-                    (got > 0 ? better_text : worse_text);
+    r.explanation = "the 95% CI lies " + std::string(got > 0 ? "above" : "below") +
+                    " 1: " + (got > 0 ? better_text : worse_text);
   }
 }
 
@@ -589,12 +644,13 @@ void eval_speedup(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   r.measured_value = e.value;
   r.ci_low = e.low;
   r.ci_high = e.high;
-  r.measured_text = ratio_text(e.value, e.low, e.high) +
-                    (e.covered.size() == 1
-                         ? fmt::format(", speedup of mean {} in the single scenario {} ({} vs {})", s.metric,
-                                       e.covered.front(), cand.label, base.label)
-                         : fmt::format(", geometric mean of per-scenario speedups of mean {} ({} vs {}) over [{}]",
-                                       s.metric, cand.label, base.label, join(e.covered)));
+  r.measured_text =
+      ratio_text(e.value, e.low, e.high) +
+      (e.covered.size() == 1
+           ? fmt::format(", speedup of mean {} in the single scenario {} ({} vs {})", s.metric,
+                         e.covered.front(), cand.label, base.label)
+           : fmt::format(", geometric mean of per-scenario speedups of mean {} ({} vs {}) over [{}]",
+                         s.metric, cand.label, base.label, join(e.covered)));
   if (!e.missing.empty()) r.measured_text += "; scenarios without a comparison: " + join(e.missing);
   ratio_verdict(r, *s.original_value, s.candidate->label + "'s counterpart is faster",
                 s.candidate->label + "'s counterpart is slower");
@@ -632,10 +688,11 @@ void eval_speedup_change(const Analysis& a, const ClaimSpec& s, ClaimResult& r) 
   r.ci_low = e.low;
   r.ci_high = e.high;
   r.measured_text = ratio_text(e.value, e.low, e.high) +
-                    fmt::format(" = speedup on {} ({}) / speedup on {} ({}); geometric means of per-scenario "
-                                "speedups of mean {}",
-                                s.model_to, ratio_text(to.value, to.low, to.high), s.model_from,
-                                ratio_text(from.value, from.low, from.high), s.metric);
+                    fmt::format(
+                        " = speedup on {} ({}) / speedup on {} ({}); geometric means of per-scenario "
+                        "speedups of mean {}",
+                        s.model_to, ratio_text(to.value, to.low, to.high), s.model_from,
+                        ratio_text(from.value, from.low, from.high), s.metric);
   ratio_verdict(r, *s.original_value, "the speedup grows from " + s.model_from + " to " + s.model_to,
                 "the speedup shrinks from " + s.model_from + " to " + s.model_to);
 }
@@ -655,7 +712,8 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     auto mit = m.models.find(mid);
     ConfigCells base = find_config(a, mid, s.phase, *s.baseline, s.scenarios);
     ConfigCells cand = find_config(a, mid, s.phase, *s.candidate, s.scenarios);
-    if (!base.problem.empty() && !cand.problem.empty() && s.models.empty()) continue;  // not in this size ladder
+    if (!base.problem.empty() && !cand.problem.empty() && s.models.empty())
+      continue;  // not in this size ladder
     RatioEstimate e = geomean_speedup(base, cand, s.metric);
     ClaimEvidence ev;
     ev.what = mid + (mit != m.models.end() ? " (" + format_params(double(mit->second.params)) + ")" : "");
@@ -664,7 +722,8 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     } else if (!e.ok) {
       ev.result = "left out: " + e.problem;
     } else if (!pts.empty() && e.host_key != pts.front().e.host_key) {
-      ev.result = "left out: measured on " + e.host_label + ", the smallest size on " + pts.front().e.host_label;
+      ev.result =
+          "left out: measured on " + e.host_label + ", the smallest size on " + pts.front().e.host_label;
     } else {
       ev.result = ratio_text(e.value, e.low, e.high) + " over [" + join(e.covered) + "]";
       ev.baseline_value = base.label;
@@ -685,9 +744,10 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   for (std::size_t i = 1; i < pts.size(); ++i) distinct = distinct && pts[i].params > pts[i - 1].params;
   if (pts.size() < 2 || !distinct) {
     r.verdict = kNotMeasured;
-    r.explanation = fmt::format("{} model size(s) with numbers for both configurations on one host; a "
-                                "crossover needs at least 2 distinct sizes (nothing is extrapolated)",
-                                pts.size());
+    r.explanation = fmt::format(
+        "{} model size(s) with numbers for both configurations on one host; a "
+        "crossover needs at least 2 distinct sizes (nothing is extrapolated)",
+        pts.size());
     return;
   }
   std::vector<double> p, g, lo, hi, ones(pts.size(), 1.0);
@@ -703,7 +763,9 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   CrossoverResult ch = find_crossings(p, hi, ones);
   const std::string range = format_params(p.front()) + " and " + format_params(p.back()) + " parameters";
   auto who = [&](int sign) {
-    return sign > 0 ? s.candidate->label + "'s counterpart faster" : sign < 0 ? s.candidate->label + "'s counterpart slower" : "equal";
+    return sign > 0   ? s.candidate->label + "'s counterpart faster"
+           : sign < 0 ? s.candidate->label + "'s counterpart slower"
+                      : "equal";
   };
   if (cr.crossings.empty()) {
     r.measured_text = "no crossing measured between " + range + " (" + who(cr.sign_first) + " throughout)";
@@ -721,7 +783,8 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   }
   std::vector<std::string> at;
   for (const auto& c : cr.crossings)
-    at.push_back("~" + format_params(c.params) + " (between " + pts[c.lo].model + " and " + pts[c.hi].model + ")");
+    at.push_back("~" + format_params(c.params) + " (between " + pts[c.lo].model + " and " + pts[c.hi].model +
+                 ")");
   r.measured_value = cr.crossings.front().params;
   std::string band = "95% band not bounded within the measured sizes";
   if (cl.crossings.size() == 1 && ch.crossings.size() == 1) {
@@ -739,7 +802,8 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     return;
   }
   const bool want_first_positive = s.candidate_better_below;
-  const bool dir_ok = want_first_positive ? (cr.sign_first > 0 && cr.sign_last < 0) : (cr.sign_first < 0 && cr.sign_last > 0);
+  const bool dir_ok =
+      want_first_positive ? (cr.sign_first > 0 && cr.sign_last < 0) : (cr.sign_first < 0 && cr.sign_last > 0);
   if (!dir_ok) {
     r.verdict = kNotHold;
     r.explanation = "the crossing goes the other way: " + who(cr.sign_first) + " at the smallest size, " +
@@ -747,21 +811,24 @@ void eval_crossover(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     return;
   }
   const double x = cr.crossings.front().params;
-  double lo_ok = s.original_ci_low.value_or(*s.original_value), hi_ok = s.original_ci_high.value_or(*s.original_value);
-  const std::string interval = lo_ok == hi_ok ? format_params(lo_ok)
-                                              : "the original's interval " + format_params(lo_ok) + " to " + format_params(hi_ok);
+  double lo_ok = s.original_ci_low.value_or(*s.original_value),
+         hi_ok = s.original_ci_high.value_or(*s.original_value);
+  const std::string interval =
+      lo_ok == hi_ok ? format_params(lo_ok)
+                     : "the original's interval " + format_params(lo_ok) + " to " + format_params(hi_ok);
   if (x >= lo_ok && x <= hi_ok) {
     r.verdict = kHolds;
     r.explanation = "one crossing, in the claimed direction, inside " + interval;
   } else if (!r.ci_low || (*r.ci_low <= hi_ok && lo_ok <= *r.ci_high)) {
     // The point misses, but the measurement's own uncertainty reaches the claimed location.
     r.verdict = kNoDiff;
-    r.explanation = "the direction matches and the crossing (" + format_params(x) + ") lies outside " + interval +
-                    ", but its 95% band " + (r.ci_low ? "overlaps it" : "is not bounded within the measured sizes");
+    r.explanation = "the direction matches and the crossing (" + format_params(x) + ") lies outside " +
+                    interval + ", but its 95% band " +
+                    (r.ci_low ? "overlaps it" : "is not bounded within the measured sizes");
   } else {
     r.verdict = kNotHold;
-    r.explanation = "the direction matches but the crossing (" + format_params(x) + ") and its whole 95% band lie outside " +
-                    interval;
+    r.explanation = "the direction matches but the crossing (" + format_params(x) +
+                    ") and its whole 95% band lie outside " + interval;
   }
 }
 
@@ -821,7 +888,8 @@ void eval_accuracy(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   int rows = 0;
   for (const auto& x : in.accuracy) {
     if (x.model != s.model) continue;
-    if (x.backend == x.reference_backend && x.precision == x.reference_precision) continue;  // the reference itself
+    if (x.backend == x.reference_backend && x.precision == x.reference_precision)
+      continue;  // the reference itself
     if (!s.accuracy_backends.empty()) {
       bool match = false;
       for (const auto& c : s.accuracy_backends)
@@ -830,8 +898,11 @@ void eval_accuracy(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
       if (!match) continue;
     }
     ClaimEvidence ev;
-    ev.what = x.backend + " " + x.precision + (x.device.empty() ? "" : " on " + x.device) + " (accuracy.jsonl)";
-    ev.baseline_value = x.reference_backend.empty() ? "reference not recorded" : "reference " + x.reference_backend + " " + x.reference_precision;
+    ev.what =
+        x.backend + " " + x.precision + (x.device.empty() ? "" : " on " + x.device) + " (accuracy.jsonl)";
+    ev.baseline_value = x.reference_backend.empty()
+                            ? "reference not recorded"
+                            : "reference " + x.reference_backend + " " + x.reference_precision;
     if (x.status != "ok" || !x.ppl_rel_delta) {
       ev.result = x.status != "ok" ? "accuracy run " + x.status + (x.error.empty() ? "" : ": " + x.error)
                                    : "no ppl_rel_delta recorded";
@@ -853,9 +924,10 @@ void eval_accuracy(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     return;
   }
   r.measured_value = *worst;
-  r.measured_text = fmt::format("largest |ppl delta| {}% ({}) over {} row(s) of model {}; a deterministic "
-                                "computation (no sampling CI)",
-                                format_number(*worst * 100.0, 3), worst_label, rows, s.model);
+  r.measured_text = fmt::format(
+      "largest |ppl delta| {}% ({}) over {} row(s) of model {}; a deterministic "
+      "computation (no sampling CI)",
+      format_number(*worst * 100.0, 3), worst_label, rows, s.model);
   bool ok = *worst <= *s.max_abs_ppl_rel_delta;
   r.verdict = ok ? kHolds : kNotHold;
   r.explanation = fmt::format("{} the claimed bound {}%", ok ? "within" : "exceeds",
@@ -896,14 +968,18 @@ void eval_architecture(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     double tol = it.key() == "params" ? s.tolerance : 0.0;
     bool ok = std::abs(double(got - want)) <= tol;
     shown.push_back(fmt::format("{} = {}", it.key(), got));
-    r.evidence.push_back({"manifest.models." + s.model + "." + it.key(), "", "", fmt::format("claimed {}", want),
-                          fmt::format("measured {}", got), ok ? "matches" : "differs"});
+    r.evidence.push_back({"manifest.models." + s.model + "." + it.key(), "", "",
+                          fmt::format("claimed {}", want), fmt::format("measured {}", got),
+                          ok ? "matches" : "differs"});
     if (!ok) wrong.push_back(fmt::format("{} {} (claimed {})", it.key(), got, want));
   }
   r.measured_text = "from the loaded tensors (manifest): " + join(shown);
   r.verdict = wrong.empty() ? kHolds : kNotHold;
-  r.explanation = wrong.empty() ? "every claimed field matches" + (s.tolerance > 0 ? fmt::format(" (params within ±{})", format_number(s.tolerance)) : std::string())
-                                : "differs: " + join(wrong);
+  r.explanation = wrong.empty()
+                      ? "every claimed field matches" +
+                            (s.tolerance > 0 ? fmt::format(" (params within ±{})", format_number(s.tolerance))
+                                             : std::string())
+                      : "differs: " + join(wrong);
 }
 
 void eval_param_ratio(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
@@ -915,16 +991,17 @@ void eval_param_ratio(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     r.explanation = why;
     return;
   }
-  double ratio = stats::compare_values(double(bottom->params), double(top->params), stats::Better::kHigher).speedup;
+  double ratio =
+      stats::compare_values(double(bottom->params), double(top->params), stats::Better::kHigher).speedup;
   r.measured_value = ratio;
-  r.measured_text = fmt::format("{} / {} parameters = {} / {} = {}x (from the loaded tensors)", s.model, s.over_model,
-                                top->params, bottom->params, format_fixed(ratio, 1));
+  r.measured_text = fmt::format("{} / {} parameters = {} / {} = {}x (from the loaded tensors)", s.model,
+                                s.over_model, top->params, bottom->params, format_fixed(ratio, 1));
   r.evidence.push_back({"manifest.models", "", "", s.over_model + ": " + std::to_string(bottom->params),
                         s.model + ": " + std::to_string(top->params), format_fixed(ratio, 1) + "x"});
   bool ok = std::abs(ratio - *s.original_value) <= s.tolerance;
   r.verdict = ok ? kHolds : kNotHold;
-  r.explanation = fmt::format("{} the claimed {}x ± {}", ok ? "within" : "outside", format_number(*s.original_value),
-                              format_number(s.tolerance));
+  r.explanation = fmt::format("{} the claimed {}x ± {}", ok ? "within" : "outside",
+                              format_number(*s.original_value), format_number(s.tolerance));
 }
 
 }  // namespace
@@ -936,13 +1013,27 @@ ClaimsResult evaluate_claims(const Analysis& a, const ClaimsFile& f) {
     ClaimResult r;
     r.spec = &s;
     switch (s.kind) {
-      case ClaimKind::kSpeedup: eval_speedup(a, s, r); break;
-      case ClaimKind::kSpeedupChange: eval_speedup_change(a, s, r); break;
-      case ClaimKind::kCrossover: eval_crossover(a, s, r); break;
-      case ClaimKind::kWinner: eval_winner(a, s, r); break;
-      case ClaimKind::kAccuracy: eval_accuracy(a, s, r); break;
-      case ClaimKind::kArchitecture: eval_architecture(a, s, r); break;
-      case ClaimKind::kParamRatio: eval_param_ratio(a, s, r); break;
+      case ClaimKind::kSpeedup:
+        eval_speedup(a, s, r);
+        break;
+      case ClaimKind::kSpeedupChange:
+        eval_speedup_change(a, s, r);
+        break;
+      case ClaimKind::kCrossover:
+        eval_crossover(a, s, r);
+        break;
+      case ClaimKind::kWinner:
+        eval_winner(a, s, r);
+        break;
+      case ClaimKind::kAccuracy:
+        eval_accuracy(a, s, r);
+        break;
+      case ClaimKind::kArchitecture:
+        eval_architecture(a, s, r);
+        break;
+      case ClaimKind::kParamRatio:
+        eval_param_ratio(a, s, r);
+        break;
       case ClaimKind::kNotComparable:
         r.verdict = kNotComparable;
         r.explanation = s.reason;
@@ -958,7 +1049,8 @@ namespace {
 json num_or_null(const std::optional<double>& v) { return v ? json(round_for_json(*v)) : json(nullptr); }
 
 std::map<std::string, int> verdict_counts(const ClaimsResult& r) {
-  std::map<std::string, int> c = {{kHolds, 0}, {kNotHold, 0}, {kNoDiff, 0}, {kNotMeasured, 0}, {kNotComparable, 0}};
+  std::map<std::string, int> c = {
+      {kHolds, 0}, {kNotHold, 0}, {kNoDiff, 0}, {kNotMeasured, 0}, {kNotComparable, 0}};
   for (const auto& x : r.results) c[x.verdict]++;
   return c;
 }
@@ -968,20 +1060,20 @@ std::string mapping_text(const ClaimSpec& s) {
   std::string scen = s.scenarios.empty() ? "every planned scenario" : join(s.scenarios);
   switch (s.kind) {
     case ClaimKind::kSpeedup:
-      return fmt::format("{}, {}, mean {} over {}: {} vs {}", s.model, s.phase, s.metric, scen, cfg(*s.candidate),
-                         cfg(*s.baseline));
-    case ClaimKind::kSpeedupChange:
-      return fmt::format("{} -> {}, {}, mean {} over {}: {} vs {}", s.model_from, s.model_to, s.phase, s.metric, scen,
+      return fmt::format("{}, {}, mean {} over {}: {} vs {}", s.model, s.phase, s.metric, scen,
                          cfg(*s.candidate), cfg(*s.baseline));
+    case ClaimKind::kSpeedupChange:
+      return fmt::format("{} -> {}, {}, mean {} over {}: {} vs {}", s.model_from, s.model_to, s.phase,
+                         s.metric, scen, cfg(*s.candidate), cfg(*s.baseline));
     case ClaimKind::kCrossover:
       return fmt::format("{} sizes, {}, mean {} over {}: {} vs {}",
-                         s.models.empty() ? std::string("all measured") : join(s.models), s.phase, s.metric, scen,
-                         cfg(*s.candidate), cfg(*s.baseline));
+                         s.models.empty() ? std::string("all measured") : join(s.models), s.phase, s.metric,
+                         scen, cfg(*s.candidate), cfg(*s.baseline));
     case ClaimKind::kWinner: {
       std::vector<std::string> cs;
       for (const auto& c : s.configs) cs.push_back(cfg(c));
-      return fmt::format("{}, {}, mean {} over {}: winner {} among {}", s.model, s.phase, s.metric, scen, cs.front(),
-                         join(cs, "; "));
+      return fmt::format("{}, {}, mean {} over {}: winner {} among {}", s.model, s.phase, s.metric, scen,
+                         cs.front(), join(cs, "; "));
     }
     case ClaimKind::kAccuracy: {
       std::vector<std::string> cs;
@@ -989,9 +1081,12 @@ std::string mapping_text(const ClaimSpec& s) {
       return fmt::format("accuracy.jsonl, model {}: |ppl_rel_delta| of {} vs the reference", s.model,
                          cs.empty() ? std::string("every non-reference row") : join(cs, "; "));
     }
-    case ClaimKind::kArchitecture: return "manifest.models." + s.model + " (measured from tensors)";
-    case ClaimKind::kParamRatio: return "manifest params of " + s.model + " / " + s.over_model;
-    case ClaimKind::kNotComparable: return "none";
+    case ClaimKind::kArchitecture:
+      return "manifest.models." + s.model + " (measured from tensors)";
+    case ClaimKind::kParamRatio:
+      return "manifest params of " + s.model + " / " + s.over_model;
+    case ClaimKind::kNotComparable:
+      return "none";
   }
   return "";
 }
@@ -1002,32 +1097,38 @@ json claims_to_json(const ClaimsResult& r) {
   json j;
   j["file"] = std::filesystem::path(f.path).filename().string();
   j["sha256"] = f.sha256;
-  j["source"] = {{"title", f.title}, {"url", f.url},           {"date", f.date},     {"status", f.status},
-                 {"hardware", f.hardware}, {"software", f.software}, {"method", f.method}, {"notes", f.notes}};
+  j["source"] = {{"title", f.title},   {"url", f.url},           {"date", f.date},
+                 {"status", f.status}, {"hardware", f.hardware}, {"software", f.software},
+                 {"method", f.method}, {"notes", f.notes}};
   j["verdict_counts"] = verdict_counts(r);
   json arr = json::array();
   for (const auto& x : r.results) {
     const ClaimSpec& s = *x.spec;
     json ev = json::array();
     for (const auto& e : x.evidence)
-      ev.push_back({{"what", e.what}, {"baseline_cell", e.baseline_cell}, {"candidate_cell", e.candidate_cell},
-                    {"baseline", e.baseline_value}, {"candidate", e.candidate_value}, {"result", e.result}});
-    arr.push_back({{"id", s.id},
-                   {"kind", claim_kind_name(s.kind)},
-                   {"section", s.section},
-                   {"quote", s.quote},
-                   {"original_text", s.original_text},
-                   {"original_value", num_or_null(s.original_value)},
-                   {"mapping", mapping_text(s)},
-                   {"mapping_note", s.mapping_note},
-                   {"verdict", x.verdict},
-                   {"measured_value", num_or_null(x.measured_value)},
-                   {"ci95", x.ci_low ? json{{"low", round_for_json(*x.ci_low)}, {"high", round_for_json(*x.ci_high)}}
-                                     : json(nullptr)},
-                   {"measured", x.measured_text},
-                   {"explanation", x.explanation},
-                   {"host", x.host_label},
-                   {"evidence", ev}});
+      ev.push_back({{"what", e.what},
+                    {"baseline_cell", e.baseline_cell},
+                    {"candidate_cell", e.candidate_cell},
+                    {"baseline", e.baseline_value},
+                    {"candidate", e.candidate_value},
+                    {"result", e.result}});
+    arr.push_back(
+        {{"id", s.id},
+         {"kind", claim_kind_name(s.kind)},
+         {"section", s.section},
+         {"quote", s.quote},
+         {"original_text", s.original_text},
+         {"original_value", num_or_null(s.original_value)},
+         {"mapping", mapping_text(s)},
+         {"mapping_note", s.mapping_note},
+         {"verdict", x.verdict},
+         {"measured_value", num_or_null(x.measured_value)},
+         {"ci95", x.ci_low ? json{{"low", round_for_json(*x.ci_low)}, {"high", round_for_json(*x.ci_high)}}
+                           : json(nullptr)},
+         {"measured", x.measured_text},
+         {"explanation", x.explanation},
+         {"host", x.host_label},
+         {"evidence", ev}});
   }
   j["claims"] = arr;
   return j;
@@ -1050,38 +1151,43 @@ void add_claims_section(Document& d, const Analysis& a, const ClaimsResult& r) {
   std::set<std::string> seen;
   for (const auto& s : m.sources)
     if (seen.insert(s.key).second) hosts.push_back(s.label);
-  d.paragraph("Hardware differs, so magnitudes are not expected to match; verdicts judge each claim's "
-              "direction only. Original: " + f.hardware + (f.software.empty() ? "" : "; " + f.software) +
-              ". This measurement: " + join(hosts, "; ") +
-              " (from the manifest; each claim names the host of the cells it used).");
+  d.paragraph(
+      "Hardware differs, so magnitudes are not expected to match; verdicts judge each claim's "
+      "direction only. Original: " +
+      f.hardware + (f.software.empty() ? "" : "; " + f.software) + ". This measurement: " +
+      join(hosts, "; ") + " (from the manifest; each claim names the host of the cells it used).");
   if (!f.method.empty()) d.paragraph("The original's statistic: " + f.method);
-  d.paragraph(std::string("Here: speedup > 1 means the claim's first configuration (the candidate) is better; ") +
-              stats::delta_convention_text() +
-              " Per scenario the speedup is the ratio of the two cells' means; several scenarios are "
-              "summarized by the geometric mean of per-scenario speedups, with a 95% CI from the delta method on "
-              "the log scale (Welch-Satterthwaite df; not adjusted for the number of claims). A claim holds when "
-              "the CI lies on the claimed side of 1, does not hold when it lies on the other side, and shows no "
-              "detectable difference when it contains 1. Cells measured on different hosts are never compared. "
-              "Formulas: Appendix A2.");
+  d.paragraph(
+      std::string("Here: speedup > 1 means the claim's first configuration (the candidate) is better; ") +
+      stats::delta_convention_text() +
+      " Per scenario the speedup is the ratio of the two cells' means; several scenarios are "
+      "summarized by the geometric mean of per-scenario speedups, with a 95% CI from the delta method on "
+      "the log scale (Welch-Satterthwaite df; not adjusted for the number of claims). A claim holds when "
+      "the CI lies on the claimed side of 1, does not hold when it lies on the other side, and shows no "
+      "detectable difference when it contains 1. Cells measured on different hosts are never compared. "
+      "Formulas: Appendix A2.");
   if (!f.notes.empty()) d.paragraph("Notes from the claims file: " + f.notes);
   std::vector<std::vector<std::string>> rows;
   for (const auto& x : r.results) {
     const ClaimSpec& s = *x.spec;
     std::string mapped = mapping_text(s) + (s.mapping_note.empty() ? "" : ". " + s.mapping_note);
-    rows.push_back({s.id, "\"" + s.quote + "\"" + (s.section.empty() ? "" : " (" + s.section + ")"), s.original_text,
-                    mapped, x.measured_text.empty() ? std::string("—") : x.measured_text, x.verdict,
+    rows.push_back({s.id, "\"" + s.quote + "\"" + (s.section.empty() ? "" : " (" + s.section + ")"),
+                    s.original_text, mapped, x.measured_text.empty() ? std::string("—") : x.measured_text,
+                    x.verdict,
                     x.explanation + (x.host_label.empty() ? "" : " [measured on " + x.host_label + "]")});
   }
-  d.table({"ID", "Claim (original wording)", "Original figure", "Mapped to", "Measured (95% CI)", "Verdict", "Why"},
+  d.table({"ID", "Claim (original wording)", "Original figure", "Mapped to", "Measured (95% CI)", "Verdict",
+           "Why"},
           rows);
   d.heading(3, "Evidence per claim (cells from records.jsonl; values are mean ± 95% CI half-width)");
   for (const auto& x : r.results) {
     if (x.evidence.empty()) continue;
     std::vector<std::vector<std::string>> er;
     for (const auto& e : x.evidence)
-      er.push_back({e.what, e.baseline_cell.empty() ? "—" : e.baseline_cell, e.baseline_value.empty() ? "—" : e.baseline_value,
-                    e.candidate_cell.empty() ? "—" : e.candidate_cell, e.candidate_value.empty() ? "—" : e.candidate_value,
-                    e.result});
+      er.push_back({e.what, e.baseline_cell.empty() ? "—" : e.baseline_cell,
+                    e.baseline_value.empty() ? "—" : e.baseline_value,
+                    e.candidate_cell.empty() ? "—" : e.candidate_cell,
+                    e.candidate_value.empty() ? "—" : e.candidate_value, e.result});
     d.heading(4, "Claim " + x.spec->id + ": " + x.verdict);
     d.table({"Scenario / item", "Baseline cell", "Baseline", "Candidate cell", "Candidate", "Result"}, er);
   }

@@ -100,8 +100,8 @@ TEST(Claims, Golden) {
       continue;
     }
     ASSERT_TRUE(fs::exists(want)) << want << " missing: run with SB_UPDATE_GOLDEN=1";
-    EXPECT_TRUE(got == read_file(want)) << f << " differs from " << want
-                                        << " (if intended: SB_UPDATE_GOLDEN=1, then review the diff)";
+    EXPECT_TRUE(got == read_file(want))
+        << f << " differs from " << want << " (if intended: SB_UPDATE_GOLDEN=1, then review the diff)";
   }
 }
 
@@ -162,7 +162,8 @@ TEST(Claims, EachVerdictForItsReason) {
 
   const json again = render(run);
   const json& counts = again.at("claims").at("verdict_counts");
-  for (const char* v : {"holds", "does not hold", "no detectable difference", "not measured", "not comparable"})
+  for (const char* v :
+       {"holds", "does not hold", "no detectable difference", "not measured", "not comparable"})
     EXPECT_GT(counts.at(v).get<int>(), 0) << v;
 }
 
@@ -271,31 +272,53 @@ TEST(Claims, BadFilesAreRefusedWithWhereAndWhat) {
   const std::string good = read_file(kGolden / "claims_run" / "claims.toml");
   ASSERT_NO_THROW(parse_claims(good, "good.toml"));
   const std::vector<BadCase> cases = {
-      {"schema", "schema = \"scalebench.claims/1\"", "schema = \"scalebench.claims/9\"",
+      {"schema",
+       "schema = \"scalebench.claims/1\"",
+       "schema = \"scalebench.claims/9\"",
        {"bad.toml", "field 'schema'", "not supported"}},
-      {"kind", "kind = \"speedup_change\"", "kind = \"speedup_chnage\"",
-       {"claims file bad.toml:91:8: claim 'int8-speedup-grows' (claim[6]) field 'kind': unknown kind 'speedup_chnage'"}},
-      {"metric", "metric = \"prefill_latency_ms\"\ncandidate = { label = \"ort-cpu\"",
+      {"kind",
+       "kind = \"speedup_change\"",
+       "kind = \"speedup_chnage\"",
+       {"claims file bad.toml:91:8: claim 'int8-speedup-grows' (claim[6]) field 'kind': unknown kind "
+        "'speedup_chnage'"}},
+      {"metric",
+       "metric = \"prefill_latency_ms\"\ncandidate = { label = \"ort-cpu\"",
        "metric = \"tpot_ms\"\ncandidate = { label = \"ort-cpu\"",
-       {"claim 'cpu-faster-mid-latency' (claim[2])", "field 'metric'", "'tpot_ms' is not a per-sample metric of phase prefill"}},
-      {"typo key", "original_value = 21.9", "orignal_value = 21.9",
+       {"claim 'cpu-faster-mid-latency' (claim[2])", "field 'metric'",
+        "'tpot_ms' is not a per-sample metric of phase prefill"}},
+      {"typo key",
+       "original_value = 21.9",
+       "orignal_value = 21.9",
        {"claim 'cpu-faster-big' (claim[1])", "field 'orignal_value'", "unknown key"}},
-      {"missing quote", "quote = \"INT8 is 2.96x faster\"\n", "",
+      {"missing quote",
+       "quote = \"INT8 is 2.96x faster\"\n",
+       "",
        {"claim 'int8-faster-big' (claim[0])", "field 'quote'", "missing (required)"}},
-      {"duplicate id", "id = \"cpu-faster-big\"", "id = \"int8-faster-big\"",
+      {"duplicate id",
+       "id = \"cpu-faster-big\"",
+       "id = \"int8-faster-big\"",
        {"claim 'int8-faster-big' (claim[1])", "field 'id'", "duplicate id"}},
-      {"precision", "precision = \"fp16\" }\nbaseline", "precision = \"fp17\" }\nbaseline",
+      {"precision",
+       "precision = \"fp16\" }\nbaseline",
+       "precision = \"fp17\" }\nbaseline",
        {"claim 'fp16-faster-big'", "field 'candidate.precision'", "unknown precision 'fp17'"}},
-      {"ci order", "original_ci = [5e6, 20e6]", "original_ci = [20e6, 5e6]",
+      {"ci order",
+       "original_ci = [5e6, 20e6]",
+       "original_ci = [20e6, 5e6]",
        {"claim 'cpu-crossover'", "field 'original_ci'", "low must not exceed high"}},
-      {"negative value", "original_value = 2.96", "original_value = -2.96",
+      {"negative value",
+       "original_value = 2.96",
+       "original_value = -2.96",
        {"claim 'int8-faster-big'", "field 'original_value'", "must be > 0"}},
-      {"missing reason", "reason = \"A failure of the original's own pipeline; nothing here corresponds to it.\"", "",
+      {"missing reason",
+       "reason = \"A failure of the original's own pipeline; nothing here corresponds to it.\"",
+       "",
        {"claim 'pipeline-failures'", "field 'reason'", "missing (required)"}},
-      {"architecture field", "expected = { params = 1000000, n_layer = 2 }", "expected = { params = 1000000, layers = 2 }",
+      {"architecture field",
+       "expected = { params = 1000000, n_layer = 2 }",
+       "expected = { params = 1000000, layers = 2 }",
        {"claim 'small-architecture'", "field 'expected.layers'", "unknown field"}},
-      {"not toml", "[source]", "[source",
-       {"claims file bad.toml:", "not valid TOML"}},
+      {"not toml", "[source]", "[source", {"claims file bad.toml:", "not valid TOML"}},
   };
   for (const auto& bc : cases) {
     std::string text = good;
@@ -327,7 +350,8 @@ TEST(Claims, BadFileWritesNothing) {
 TEST(Claims, StudyKeyPassesThrough) {
   const std::string base =
       "name = \"s\"\nmodels = [\"tiny-gpt2\"]\nscenarios = [\"single_micro\"]\nphases = [\"prefill\"]\n"
-      "new_tokens = 4\nwarmup = 0\nrepetitions = 2\n[[backends]]\nname = \"native-cpu\"\nprecisions = [\"fp32\"]\n";
+      "new_tokens = 4\nwarmup = 0\nrepetitions = 2\n[[backends]]\nname = \"native-cpu\"\nprecisions = "
+      "[\"fp32\"]\n";
   auto with = bench::parse_study(base + "[report]\nclaims = \"tr118-claims.toml\"\n", "s.toml", ".");
   EXPECT_EQ(with.report.at("claims"), "tr118-claims.toml");
   auto without = bench::parse_study(base + "[report]\nbaseline_backend = \"native-cpu\"\n", "s.toml", ".");
@@ -358,7 +382,8 @@ TEST(Claims, ShippedTr118ClaimsParse) {
 TEST(Claims, MergedFromTwoHostsNeverComparesAcross) {
   TempDir t;
   fs::path merged = t.path() / "merged";
-  bench::MergeSummary s = bench::merge_runs({kGolden / "two_hosts" / "a", kGolden / "two_hosts" / "b"}, merged);
+  bench::MergeSummary s =
+      bench::merge_runs({kGolden / "two_hosts" / "a", kGolden / "two_hosts" / "b"}, merged);
   ASSERT_TRUE(s.mixed_hosts);
   write_file_atomic(merged / "claims.toml", R"(schema = "scalebench.claims/1"
 [source]
@@ -500,7 +525,8 @@ TEST(Claims, GpuSmokeStudyStillRenders) {
     std::string v = claim.at("verdict").get<std::string>();
     if (v == "not measured" || v == "not comparable") EXPECT_TRUE(claim.at("measured_value").is_null()) << id;
     if (std::getenv("SB_PRINT_CLAIMS"))
-      std::printf("%s | %s | %s | %s\n", id.c_str(), v.c_str(), claim.at("measured").get<std::string>().c_str(),
+      std::printf("%s | %s | %s | %s\n", id.c_str(), v.c_str(),
+                  claim.at("measured").get<std::string>().c_str(),
                   claim.at("explanation").get<std::string>().c_str());
   }
   EXPECT_EQ(c.at("trt-generate-fails").at("verdict"), "not comparable");
