@@ -1141,8 +1141,8 @@ void add_claims_section(Document& d, const Analysis& a, const ClaimsResult& r) {
   auto counts = verdict_counts(r);
   d.paragraph(fmt::format(
       "Source: {}{}{}{}. The claims, their original figures and their mapping onto scalebench's "
-      "measurements are data in {} (SHA-256 {}): {} claims; {} hold, {} do not hold, {} show no detectable "
-      "difference, {} not measured, {} not comparable.",
+      "measurements are data in {} (SHA-256 {}): {} claims. Verdicts: holds {}, does not hold {}, no "
+      "detectable difference {}, not measured {}, not comparable {}.",
       f.title, f.url.empty() ? "" : " (" + f.url + ")", f.date.empty() ? "" : ", dated " + f.date,
       f.status.empty() ? "" : ", status: " + f.status, std::filesystem::path(f.path).filename().string(),
       f.sha256, r.results.size(), counts[kHolds], counts[kNotHold], counts[kNoDiff], counts[kNotMeasured],

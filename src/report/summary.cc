@@ -164,8 +164,8 @@ std::vector<std::string> summary_sentences(const json& st) {
     const json& vc = cl.at("verdict_counts");
     out.push_back(fmt::format(
         "Claims of '{}' ({}, {} claims; direction only, each with its own scope in the claims "
-        "section): {} hold, {} do not hold, {} no detectable difference, {} not measured, {} not "
-        "comparable.",
+        "section): holds {}, does not hold {}, no detectable difference {}, not measured {}, not "
+        "comparable {}.",
         cl.at("source").at("title").get<std::string>(), cl.at("file").get<std::string>(),
         cl.at("claims").size(), vc.at("holds").get<int>(), vc.at("does not hold").get<int>(),
         vc.at("no detectable difference").get<int>(), vc.at("not measured").get<int>(),
