@@ -87,10 +87,14 @@ std::vector<std::string> summary_sentences(const json& st) {
     }
 
   // Comparison outcome counts.
-  int better = 0, worse = 0, nodiff = 0, untestable = 0, notcmp = 0;
+  int better = 0, worse = 0, nodiff = 0, untestable = 0, notcmp = 0, cross_host = 0;
   for (const auto& c : st.at("comparisons")) {
     if (!c.at("compared").get<bool>()) {
-      ++notcmp;
+      // Refused pairs of a folder merged from several hosts are counted apart from failed cells.
+      if (c.value("not_compared_reason", std::string()).find("different hosts") != std::string::npos)
+        ++cross_host;
+      else
+        ++notcmp;
     } else if (c.at("p_holm").is_null()) {
       ++untestable;
     } else if (c.at("significant").get<bool>()) {
@@ -104,8 +108,10 @@ std::vector<std::string> summary_sentences(const json& st) {
         "Comparisons vs baseline backend {} (same model, scenario and phase; primary metric per "
         "phase; Welch p Holm-adjusted over the report's {} tested comparisons, alpha 0.05): {} "
         "candidate better, {} candidate worse, {} no detectable difference, {} not testable "
-        "(zero variance), {} not compared (a cell without numbers).",
-        baseline, better + worse + nodiff, better, worse, nodiff, untestable, notcmp));
+        "(zero variance), {} not compared (a cell without numbers){}.",
+        baseline, better + worse + nodiff, better, worse, nodiff, untestable, notcmp,
+        cross_host ? fmt::format(", {} refused (cells measured on different hosts)", cross_host)
+                   : std::string()));
   else if (baseline.empty())
     out.push_back("No baseline backend was chosen (manifest options.baseline_backend or "
                   "--baseline): no comparisons were made.");

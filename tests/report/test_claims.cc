@@ -476,6 +476,7 @@ configs = [ { backend = "onnxruntime-cpu", precision = "fp32" }, { backend = "na
   std::string md = read_file(merged / "report.md");
   EXPECT_THAT(md, HasSubstr("Sources of this merged folder"));
   EXPECT_THAT(md, HasSubstr("Series come from different hosts"));
+  EXPECT_THAT(md, HasSubstr("0 not compared (a cell without numbers), 6 refused (cells measured on different hosts)"));
   EXPECT_THAT(md, HasSubstr("host cpu-box (CPU Example EPYC; GPU none)"));
 }
 
