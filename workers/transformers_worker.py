@@ -380,6 +380,12 @@ class Worker:
         if self.mode == "compile" and warmup < 1:
             raise ValueError("transformers-compile needs warmup >= 1: compilation would "
                              "otherwise be timed as inference")
+        if self.cudagraphs and warmup < 2:
+            # cudagraph trees run a new shape once un-recorded, record it on the next call and
+            # replay from then on; the prefill shape occurs once per sample, so its recording
+            # would land in the first measured sample.
+            raise ValueError(f"transformers-compile mode {self.compile_mode} needs warmup >= 2: "
+                             "CUDA-graph recording would otherwise be timed as inference")
         ids = torch.tensor(prompt, dtype=torch.long, device=self.device)
         compiling = self.mode == "compile"
         if compiling:

@@ -283,9 +283,9 @@ class TimingLoop(unittest.TestCase):
         cache = FakeCache()
         w.static_caches[2] = cache       # as static_cache() would have built it eagerly
         self.counters["stats"]["unique_graphs"] = 2   # compiled earlier (warmup of another cell)
-        prompt = self.run_op(w, batch=2, seq=4, n=5, warmup=1, reps=2)
+        prompt = self.run_op(w, batch=2, seq=4, n=5, warmup=2, reps=2)
         calls = [e for e in self.events if e[0] == "call"]
-        self.assertEqual(len(calls), 3 * 5, "three samples of one prefill + N - 1 decode steps")
+        self.assertEqual(len(calls), 4 * 5, "four samples of one prefill + N - 1 decode steps")
         # Every call is preceded by a cudagraph step mark.
         for i, e in enumerate(self.events):
             if e[0] == "call":
@@ -297,14 +297,15 @@ class TimingLoop(unittest.TestCase):
             self.assertEqual(first[step][2], [4 + step - 1], "decode position S + i")
             expected = [[prompt[b][-1] + step] for b in range(2)]
             self.assertEqual(first[step][1], expected, "the previous step's tokens are fed back")
-        self.assertEqual(cache.resets, 3, "one static cache per batch size, reset for every sample")
+        self.assertEqual(cache.resets, 4, "one static cache per batch size, reset for every sample")
         msgs = self.messages()
-        self.assertEqual([m["msg"] for m in msgs], ["sample"] * 3 + ["cell_done"])
-        self.assertEqual([(m["warmup"], m["sample"]) for m in msgs[:3]], [(True, 0), (False, 0), (False, 1)])
-        for m in msgs[:3]:
+        self.assertEqual([m["msg"] for m in msgs], ["sample"] * 4 + ["cell_done"])
+        self.assertEqual([(m["warmup"], m["sample"]) for m in msgs[:4]],
+                         [(True, 0), (True, 1), (False, 0), (False, 1)])
+        for m in msgs[:4]:
             self.assertEqual(len(m["decode_step_ms"]), 4)
             self.assertEqual(m["tokens"], 2 * 5)
-        done = msgs[3]["compile"]
+        done = msgs[4]["compile"]
         self.assertEqual(done["mode"], "reduce-overhead")
         self.assertTrue(done["cuda_graphs"])
         self.assertEqual(done["kv_cache"], "static")
@@ -332,12 +333,19 @@ class TimingLoop(unittest.TestCase):
         self.assertEqual(made, [("new", 48), ("init", 4, 12, 64, "fp16"), ("new", 48), ("init", 1, 12, 64, "fp16")])
         self.assertEqual(a.resets, 1, "the second request resets the existing cache")
 
+    def test_cuda_graphs_need_two_warmups(self):
+        w = self.worker("compile", "reduce-overhead")
+        with self.assertRaises(ValueError) as ctx:
+            self.run_op(w, warmup=1)
+        self.assertIn("needs warmup >= 2", str(ctx.exception))
+        self.assertEqual(self.events, [], "nothing ran")
+
     def test_static_cache_too_small(self):
         w = self.worker("compile", "reduce-overhead")
         w.static_caches[1] = FakeCache()
         self.counters["stats"]["unique_graphs"] = 1
         with self.assertRaises(tw.CellFailure) as ctx:
-            self.run_op(w, batch=1, seq=40, n=10)
+            self.run_op(w, batch=1, seq=40, n=10, warmup=2)
         self.assertIn("exceeds the static cache of 48 positions", ctx.exception.text)
 
     def test_eager_prefill_uses_a_fresh_dynamic_cache_and_no_marks(self):
@@ -374,10 +382,10 @@ class TimingLoop(unittest.TestCase):
                         bump={("stats", "unique_graphs"): 1, ("inductor", "cudagraph_skips"): 1})
         w.static_caches[2] = FakeCache()
         with self.assertRaises(tw.CellFailure) as ctx:
-            self.run_op(w)
+            self.run_op(w, warmup=2)
         self.assertIn("CUDA graphs were skipped 1 time(s)", ctx.exception.text)
 
-    def test_exception_in_a_timed_sample_is_classified(self):
+    def test_cudagraph_overwrite_is_classified(self):
         class Exploding(FakeModel):
             def __call__(self, *a, **k):
                 if self.calls == 5:
@@ -389,7 +397,7 @@ class TimingLoop(unittest.TestCase):
         w.static_caches[2] = FakeCache()
         self.counters["stats"]["unique_graphs"] = 1
         with self.assertRaises(tw.CellFailure) as ctx:
-            self.run_op(w, n=3)
+            self.run_op(w, n=3, warmup=2)
         self.assertEqual(ctx.exception.status, "failed")
         self.assertIn("CUDA-graph output overwritten by a subsequent run", ctx.exception.text)
         self.assertFalse(sys.modules["torch._dynamo"].config.error_on_recompile,
