@@ -14,6 +14,7 @@
 // step is one pool run whose threads each stream their own contiguous rows of every weight
 // matrix exactly once (see cpu_engine.h and forward_fused below).
 #include <cblas.h>
+#include <dlfcn.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -93,6 +94,18 @@ class WeightArena {
   float* base_ = nullptr;
   std::size_t bytes_ = 0, used_ = 0;
 };
+
+// OpenBLAS's pthread server keeps its idle workers busy-waiting for a while after every call
+// (2^28 cycles by default, ~0.1 s; env OPENBLAS_THREAD_TIMEOUT, read only when the library
+// loads).  A fused step right after an OpenBLAS prefill would share the cores with them: on 2
+// cores that cost ~1.5x on the first decode steps.  blas_thread_shutdown_ (exported by the
+// pthread builds; OpenBLAS itself calls it around fork) stops them, and OpenBLAS starts them
+// again at its next threaded call.  Looked up at run time: absent (other builds), nothing is done.
+void park_openblas_threads() {
+  using ShutdownFn = int (*)();
+  static const auto shutdown = reinterpret_cast<ShutdownFn>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"));
+  if (shutdown) shutdown();
+}
 
 class CpuEngine final : public Engine {
  public:
@@ -480,9 +493,12 @@ class CpuEngine final : public Engine {
     const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
     const int rows = batch_ * seq;
     if (opt_.fused_gemv && rows <= gemv::kMaxRows) {
+      if (openblas_used_) park_openblas_threads();
+      openblas_used_ = false;
       forward_fused(seq, tokens, mode, out);
       return;
     }
+    openblas_used_ = true;
     openblas_set_num_threads(threads_);
     float* x = embed(seq, tokens);
 
@@ -565,6 +581,7 @@ class CpuEngine final : public Engine {
   float eps_ = 1e-5f;
   int batch_ = 0;  // batch of the current sequences; 0 before the first prefill
   int past_ = 0;   // positions held in the KV cache
+  bool openblas_used_ = true;  // OpenBLAS may have spinning workers (park them before a fused step)
   std::vector<float> k_cache_, v_cache_;
   std::vector<float> x_, ln_, qkv_, attn_, mlp_, last_, logits_;
   std::vector<std::vector<float>> score_scratch_;  // one per pool worker
