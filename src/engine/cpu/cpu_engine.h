@@ -22,6 +22,9 @@
 //    than a barrier), attention heads are split so that each thread's heads are exactly its
 //    rows of attn.c_proj, and the tied LM head is a row-dot-product over each thread's share
 //    of wte with the argmax fused (logits stored only when asked for).
+//  - OpenBLAS's idle workers busy-wait after each call; before a fused step that follows
+//    OpenBLAS work the engine stops them (process-wide, like its thread-count setting): do not
+//    run OpenBLAS on another thread while a native-cpu engine steps.
 //  - The KV cache is [layer][batch][head][max_seq][head_dim] fp32, allocated for the batch of
 //    the current prefill (never for max_batch up front).
 #pragma once
