@@ -16,7 +16,7 @@
 //    picked at first use (cpuid through __builtin_cpu_supports), never by compile flags.  Env
 //    SB_CPU_GEMV_ISA=avx2|scalar caps the choice (for comparisons); the *_isa variants run a
 //    given implementation directly (tests check every one the CPU can run).
-//  - Summation order differs from BLAS (blocks of 4 rows of W per pass, per-lane partial
+//  - Summation order differs from BLAS (blocks of 8 rows of W per pass, per-lane partial
 //    sums): results agree with a double-precision reference to ~1e-6 relative of sum |x w|.
 #pragma once
 #include <cstdint>
