@@ -1,4 +1,4 @@
-// `scalebench report DIR [--baseline BACKEND] [--no-figures]` and
+// `scalebench report DIR [--baseline BACKEND] [--claims FILE] [--no-figures]` and
 // `scalebench report --metrics-doc FILE` (regenerates docs/metrics.md from the metric registry).
 #include <iostream>
 
@@ -15,6 +15,7 @@ struct ReportArgs {
   std::string dir;
   std::string baseline;
   std::string metrics_doc;
+  std::string claims;
   bool no_figures = false;
 };
 
@@ -28,6 +29,10 @@ sb::cli::CommandRegistration reg{"report", [](CLI::App& app) {
   c->add_option("dir", args->dir, "Run folder (holds manifest.json and records.jsonl)");
   c->add_option("--baseline", args->baseline,
                 "Baseline backend for comparisons (default: manifest options.baseline_backend)");
+  c->add_option("--claims", args->claims,
+                 "Claims file for the 'claims vs measurement' section (default: DIR/claims.toml, else "
+                 "the study's [report] claims); copied into DIR/claims.toml")
+      ->check(CLI::ExistingFile);
   c->add_flag("--no-figures", args->no_figures, "Do not run gnuplot");
   c->add_option("--metrics-doc", args->metrics_doc,
                 "Write the metric registry as Markdown to this file (docs/metrics.md) and exit");
@@ -41,6 +46,7 @@ sb::cli::CommandRegistration reg{"report", [](CLI::App& app) {
     sb::report::ReportOptions o;
     o.baseline_backend = args->baseline;
     o.figures = !args->no_figures;
+    if (!args->claims.empty()) o.claims_file = args->claims;
     auto r = sb::report::write_report(args->dir, o);
     if (!r.figures_note.empty()) std::cerr << "scalebench: " << r.figures_note << "\n";
     std::cout << r.report_md.string() << "\n" << r.report_html.string() << "\n"
