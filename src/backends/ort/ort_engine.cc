@@ -87,18 +87,33 @@ fs::path ort_library_dir() {
 }
 
 // cudaMemcpy from the CUDA runtime the CUDA EP already loaded (only the CUDA-graph path needs
-// host<->device copies outside ORT: captured graphs replay fixed device addresses).
-using CudaMemcpyFn = int (*)(void*, const void*, std::size_t, int);
+// host<->device copies outside ORT: captured graphs replay fixed device addresses).  RTLD_NOLOAD:
+// only a libcudart already in the process (the provider's NEEDED one) is used, never a second
+// copy; the handle from dlopen is released again (the library stays loaded by its owner).
+using ort_detail::CudaMemcpyFn;
 CudaMemcpyFn find_cuda_memcpy(std::string* why) {
+  std::string tried;
   for (const char* lib : {"libcudart.so.13", "libcudart.so.12", "libcudart.so"}) {
-    if (void* h = dlopen(lib, RTLD_NOW | RTLD_NOLOAD); h != nullptr) {
-      if (auto* f = reinterpret_cast<CudaMemcpyFn>(dlsym(h, "cudaMemcpy"))) return f;
+    void* h = dlopen(lib, RTLD_NOW | RTLD_NOLOAD);
+    if (h == nullptr) {
+      tried += fmt::format("{}{} not loaded", tried.empty() ? "" : ", ", lib);
+      continue;
     }
+    auto* f = reinterpret_cast<CudaMemcpyFn>(dlsym(h, "cudaMemcpy"));
+    dlclose(h);
+    if (f != nullptr) return f;
+    tried += fmt::format("{}{} has no cudaMemcpy", tried.empty() ? "" : ", ", lib);
   }
-  *why = "the CUDA runtime (libcudart) is not loaded in this process";
+  *why = "the CUDA runtime (libcudart) with cudaMemcpy is not loaded in this process (" + tried + ")";
   return nullptr;
 }
 constexpr int kCudaMemcpyHostToDevice = 1, kCudaMemcpyDeviceToHost = 2;
+
+// The plain data pointer of an allocation, refusing a missing or null one.
+void* alloc_ptr(const std::unique_ptr<Ort::MemoryAllocation>& a, const char* what) {
+  if (a == nullptr || a->get() == nullptr) fail("onnxruntime: the {} buffer is not allocated", what);
+  return a->get();
+}
 
 std::size_t elem_size(ONNXTensorElementDataType t) {
   switch (t) {
@@ -141,6 +156,7 @@ nlohmann::json OrtEngineFacts::to_json() const {
           {"inter_op_threads", inter_op_threads},
           {"graph_optimization", graph_optimization},
           {"io_binding", io_binding},
+          {"io_binding_source", io_binding_source},
           {"cuda_graphs", cuda_graphs},
           {"kv_dtype", kv_dtype},
           {"logits_graph", logits_graph},
@@ -151,6 +167,27 @@ nlohmann::json OrtEngineFacts::to_json() const {
 }
 
 std::string ort_version() { return Ort::GetVersionString(); }
+
+namespace ort_detail {
+
+bool core_lacks_cuda_provider_interface(const std::string& append_cuda_v2_error) {
+  // ORT's stub for a provider its build knows nothing of (CreateNotEnabledStatus).
+  return append_cuda_v2_error.find("not enabled in this build") != std::string::npos;
+}
+
+void checked_cuda_memcpy(CudaMemcpyFn fn, void* dst, const void* src, std::size_t n, int kind,
+                         const char* what) {
+  if (fn == nullptr) fail("onnxruntime-cuda: {}: cudaMemcpy was not found (null function pointer)", what);
+  if (n == 0) return;
+  if (dst == nullptr || src == nullptr) {
+    fail("onnxruntime-cuda: {}: null {} pointer for a {}-byte copy", what, dst == nullptr ? "destination" : "source", n);
+  }
+  if (const int rc = fn(dst, src, n, kind); rc != 0) {
+    fail("onnxruntime-cuda: {}: cudaMemcpy of {} bytes failed with cudaError {}", what, n, rc);
+  }
+}
+
+}  // namespace ort_detail
 
 namespace {
 
@@ -175,6 +212,25 @@ struct CudaProvider {
 };
 
 constexpr const char* kCudaEpName = "CUDAExecutionProvider";
+
+bool env_flag(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != 0 && std::string_view(v) != "0";
+}
+
+// What the core's classic AppendExecutionProvider_CUDA_V2 says ("" = accepted).  A core with the
+// CUDA provider interface tries to load the provider from its own folder here (and may fail to
+// find it, with a loader message); a core without it answers with ORT's not-enabled stub.
+std::string probe_append_cuda_v2() {
+  try {
+    Ort::SessionOptions so;
+    Ort::CUDAProviderOptions cuda;
+    so.AppendExecutionProvider_CUDA_V2(*cuda);
+    return "";
+  } catch (const Ort::Exception& e) {
+    return e.what();
+  }
+}
 constexpr const char* kCudaRegistrationName = "scalebench-cuda";
 
 fs::path cuda_provider_library() {
@@ -199,6 +255,23 @@ const CudaProvider& cuda_provider() {
             "CUDA provider plugin {} does not exist (scripts/setup.sh --gpu fetches it; on the GPU "
             "machine scripts/gpu-unstage-ort.sh stages it and sets SB_ORT_CUDA_PROVIDER)",
             Ort::GetVersionString(), ort_library_dir().string(), c.library.string());
+        return c;
+      }
+      // A provider compiled with USE_CUDA expects the core's ProviderHostCPU interface with
+      // the CUDA entries; a core built without them hands it a shorter table, and the first
+      // kernel that calls one (Split, Concat, Slice ...) jumps to a wrong address.  Registration
+      // and session creation still succeed, so this must be refused here, with the reason.
+      if (const std::string v2 = probe_append_cuda_v2();
+          ort_detail::core_lacks_cuda_provider_interface(v2) && !env_flag("SB_ORT_CUDA_PLUGIN_FORCE")) {
+        c.why = fmt::format(
+            "ONNX Runtime {} at {} is a CPU build without ONNX Runtime's CUDA provider interface "
+            "(its AppendExecutionProvider_CUDA_V2 answers: {}), while the CUDA provider plugin {} is "
+            "compiled with USE_CUDA: the provider would call entries of the core's ProviderHostCPU "
+            "table that this core lacks (its ProviderHostCPUImpl vtable has 4 slots), which crashed "
+            "every onnxruntime-cuda cell with SIGSEGV on an H100 (2026-11-26). A core built with "
+            "CUDA (e.g. libonnxruntime.so of Microsoft.ML.OnnxRuntime.Gpu.Linux with its own "
+            "providers) is needed; SB_ORT_CUDA_PLUGIN_FORCE=1 tries the plugin anyway",
+            Ort::GetVersionString(), ort_library_dir().string(), v2, c.library.string());
         return c;
       }
       ort_env().RegisterExecutionProviderLibrary(kCudaRegistrationName, c.library.native());
@@ -322,6 +395,23 @@ class OrtEngine final : public Engine {
     facts_.inter_op_threads = o.inter_op_threads;
     facts_.graph_optimization = o.graph_optimization;
     facts_.cuda_graphs = o.cuda_graphs;
+    // IoBinding or plain Run: see the header.  The plugin's device memory is reached only
+    // through ORT's own copies unless the study asks for binding.
+    if (o.io_binding.has_value()) {
+      use_binding_ = *o.io_binding;
+      facts_.io_binding_source = "option";
+    } else if (cuda_ && !cuda_provider().builtin && !o.cuda_graphs) {  // CUDA graphs need binding
+      use_binding_ = false;
+      facts_.io_binding_source = "auto: CUDA provider plugin, ORT copies host tensors to and from the device";
+    } else {
+      use_binding_ = true;
+      facts_.io_binding_source = cuda_ ? "auto: built-in CUDA EP, KV cache bound in device memory"
+                                       : "auto: CPU, buffers bound in host memory";
+    }
+    facts_.io_binding = use_binding_;
+    if (o.cuda_graphs && !use_binding_) {
+      fail("onnxruntime-cuda: cuda_graphs needs io_binding (captured graphs replay fixed device addresses)");
+    }
     facts_.model_file = onnx_file;
     facts_.all_logits_file =
         !o.all_logits_file.empty() ? o.all_logits_file : onnx_file.parent_path() / "model.onnx";
@@ -334,16 +424,24 @@ class OrtEngine final : public Engine {
     facts_.logits_graph = main_.last_logits ? "last" : "all";
     if (main_.last_logits && facts_.all_logits_file == onnx_file) facts_.all_logits_file.clear();
     if (!main_.last_logits) facts_.all_logits_file = onnx_file;
-    if (cuda_) {
+    if (cuda_ && use_binding_) {
+      // Device memory for the bound KV cache: the plugin's OrtEpDevice names its own memory
+      // ("CUDA"); the built-in EP's is "Cuda".
       cuda_mem_ = plugin_device_memory(device_id_);
       if (cuda_mem_ == nullptr) {
-        owned_cuda_mem_ = std::make_unique<Ort::MemoryInfo>("Cuda", OrtDeviceAllocator, device_id_, OrtMemTypeDefault);
+        try {
+          owned_cuda_mem_ = std::make_unique<Ort::MemoryInfo>("Cuda", OrtDeviceAllocator, device_id_, OrtMemTypeDefault);
+        } catch (const Ort::Exception& e) {
+          fail("onnxruntime-cuda: cannot describe device memory of cuda:{}: {}", device_id_, e.what());
+        }
         cuda_mem_ = *owned_cuda_mem_;
       }
+      if (cuda_mem_ == nullptr) fail("onnxruntime-cuda: no device memory info for cuda:{}", device_id_);
       try {
         cuda_alloc_ = std::make_unique<Ort::Allocator>(*main_.session, cuda_mem_);
       } catch (const Ort::Exception& e) {
-        fail("onnxruntime-cuda: the session for {} has no device allocator for cuda:{}: {}",
+        fail("onnxruntime-cuda: the session for {} has no device allocator for cuda:{} (io_binding = "
+             "false avoids device buffers): {}",
              onnx_file.string(), device_id_, e.what());
       }
       if (o.cuda_graphs) {
@@ -357,11 +455,12 @@ class OrtEngine final : public Engine {
 
   std::string describe() const override {
     return fmt::format("onnxruntime {} {}{} kv {}, intra-op threads {}, graph optimization {}, "
-                       "IoBinding, {}logits graph {} ({})",
+                       "{}, {}logits graph {} ({})",
                        facts_.ort_version, facts_.execution_provider,
                        facts_.execution_provider_library.empty() ? "" : " (plugin " + facts_.execution_provider_library + ")",
-                       facts_.kv_dtype, threads_,
-                       opt_.graph_optimization, opt_.cuda_graphs ? "CUDA graphs, " : "",
+                       facts_.kv_dtype, threads_, opt_.graph_optimization,
+                       use_binding_ ? "IoBinding" : "Session::Run with host tensors (no IoBinding)",
+                       opt_.cuda_graphs ? "CUDA graphs, " : "",
                        facts_.model_file.filename().string(),
                        main_.last_logits ? "last position" : "all positions");
   }
@@ -458,7 +557,13 @@ class OrtEngine final : public Engine {
       fs::remove_all(opt_dir, ec);
     }
     inspect(g);
-    g.binding = std::make_unique<Ort::IoBinding>(*g.session);
+    if (use_binding_) {
+      try {
+        g.binding = std::make_unique<Ort::IoBinding>(*g.session);
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime: cannot create an IoBinding for {} (io_binding = false runs without it): {}", file.string(), e.what());
+      }
+    }
     return g;
   }
 
@@ -543,29 +648,42 @@ class OrtEngine final : public Engine {
     cap_T_ = opt_.max_seq > 0 ? std::min(opt_.max_seq, cfg_.n_positions) : cfg_.n_positions;
     const std::size_t bytes = kv_elems_per_tensor() * elem_size(main_.kv_type) * 2 * cfg_.n_layer;
     for (auto& k : kv_) k.reset();
+    const bool on_device = cuda_ && use_binding_;
+    if (on_device && cuda_alloc_ == nullptr) fail("onnxruntime-cuda: no device allocator for the KV cache");
+    // Device allocation through ORT's allocator (its status is checked by the C++ wrapper).
+    auto device_alloc = [&](std::size_t n, const char* what) {
+      try {
+        auto a = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(n));
+        if (a->get() == nullptr) fail("onnxruntime-cuda: the device allocator returned null for {} ({} bytes)", what, n);
+        return a;
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime-cuda: cannot allocate {} ({} bytes) on cuda:{}: {}", what, n, device_id_, e.what());
+      }
+    };
     for (auto& k : kv_) {
-      if (cuda_) {
-        k = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(bytes));
+      if (on_device) {
+        k = device_alloc(bytes, "the KV cache");
       } else {
         Ort::AllocatorWithDefaultOptions a;
         k = std::make_unique<Ort::MemoryAllocation>(a.GetAllocation(bytes));
+        if (k->get() == nullptr) fail("onnxruntime: host allocation of the KV cache ({} bytes) returned null", bytes);
       }
     }
     cur_ = 0;
-    if (cuda_ && opt_.cuda_graphs) {
+    if (on_device && opt_.cuda_graphs) {
       // Fixed device addresses for the step inputs and logits (captured graphs replay them).
       const std::size_t ids_bytes = static_cast<std::size_t>(batch) * cap_T_ * 8;
-      dev_ids_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(ids_bytes));
-      dev_mask_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(ids_bytes));
-      dev_pos_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(ids_bytes));
+      dev_ids_ = device_alloc(ids_bytes, "input_ids");
+      dev_mask_ = device_alloc(ids_bytes, "attention_mask");
+      dev_pos_ = device_alloc(ids_bytes, "position_ids");
       const std::size_t rows = main_.last_logits ? 1 : static_cast<std::size_t>(cap_T_);
-      dev_logits_ = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(
-          static_cast<std::size_t>(batch) * rows * cfg_.vocab_size * elem_size(main_.logits_type)));
+      dev_logits_ = device_alloc(static_cast<std::size_t>(batch) * rows * cfg_.vocab_size * elem_size(main_.logits_type),
+                                 "logits");
     }
   }
 
   void* kv_ptr(int set, int tensor) {
-    return static_cast<char*>(kv_[set]->get()) +
+    return static_cast<char*>(alloc_ptr(kv_[set], "KV cache")) +
            static_cast<std::size_t>(tensor) * kv_elems_per_tensor() * elem_size(main_.kv_type);
   }
 
@@ -599,57 +717,106 @@ class OrtEngine final : public Engine {
     const std::int64_t H = cfg_.n_head, D = cfg_.head_dim();
     const std::int64_t past_shape[4] = {B, H, P, D}, present_shape[4] = {B, H, T, D};
     const std::int64_t logits_shape[3] = {B, S_out, static_cast<std::int64_t>(V)};
-    const OrtMemoryInfo* kv_mem = cuda_ ? cuda_mem_ : static_cast<const OrtMemoryInfo*>(cpu_mem_);
+    const bool bind = use_binding_;
+    const OrtMemoryInfo* kv_mem = (cuda_ && bind) ? cuda_mem_ : static_cast<const OrtMemoryInfo*>(cpu_mem_);
+    if (kv_mem == nullptr) fail("onnxruntime-cuda: no device memory info for the bound KV cache");
     const std::size_t kv_es = elem_size(g.kv_type);
-    const bool graphs = cuda_ && opt_.cuda_graphs && &g == &main_;  // kAll session: no graphs
-
-    auto& b = *g.binding;
-    b.ClearBoundInputs();
-    b.ClearBoundOutputs();
-    if (graphs) {
-      copy_h2d(dev_ids_->get(), ids_.data(), BS * 8);
-      copy_h2d(dev_mask_->get(), mask_.data(), BT * 8);
-      copy_h2d(dev_pos_->get(), pos_.data(), BS * 8);
-      b.BindInput("input_ids", Ort::Value::CreateTensor(kv_mem, dev_ids_->get(), BS * 8, ids_shape, 2, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64));
-      b.BindInput("attention_mask", Ort::Value::CreateTensor(kv_mem, dev_mask_->get(), BT * 8, mask_shape, 2, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64));
-      if (g.has_position_ids) {
-        b.BindInput("position_ids", Ort::Value::CreateTensor(kv_mem, dev_pos_->get(), BS * 8, ids_shape, 2, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64));
+    const bool graphs = cuda_ && bind && opt_.cuda_graphs && &g == &main_;  // kAll session: no graphs
+    const std::string where = fmt::format("{} (batch {}, seq {}, past {})", g.file.filename().string(), B, S, P);
+    // Every tensor is made through the C++ wrapper, which turns a failed OrtStatus into an
+    // Ort::Exception; the name says which one.
+    auto tensor = [&](const char* name, const OrtMemoryInfo* mem, void* data, std::size_t bytes,
+                      const std::int64_t* shape, std::size_t rank, ONNXTensorElementDataType type) {
+      if (data == nullptr && bytes > 0) fail("onnxruntime: null buffer for '{}' on {}", name, where);
+      try {
+        return Ort::Value::CreateTensor(mem, data, bytes, shape, rank, type);
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime: cannot wrap the buffer of '{}' ({} bytes) on {}: {}", name, bytes, where, e.what());
       }
-    } else {
-      b.BindInput("input_ids", Ort::Value::CreateTensor<std::int64_t>(cpu_mem_, ids_.data(), BS, ids_shape, 2));
-      b.BindInput("attention_mask", Ort::Value::CreateTensor<std::int64_t>(cpu_mem_, mask_.data(), BT, mask_shape, 2));
-      if (g.has_position_ids) {
-        b.BindInput("position_ids", Ort::Value::CreateTensor<std::int64_t>(cpu_mem_, pos_.data(), BS, ids_shape, 2));
-      }
-    }
+    };
     const std::size_t past_bytes = static_cast<std::size_t>(B) * H * P * D * kv_es;
     const std::size_t present_bytes = static_cast<std::size_t>(B) * H * T * D * kv_es;
-    for (int t = 0; t < 2 * cfg_.n_layer; ++t) {
-      b.BindInput(g.past_names[t].c_str(),
-                  Ort::Value::CreateTensor(kv_mem, kv_ptr(cur_, t), past_bytes, past_shape, 4, g.kv_type));
-      b.BindOutput(g.present_names[t].c_str(),
-                   Ort::Value::CreateTensor(kv_mem, kv_ptr(1 - cur_, t), present_bytes, present_shape, 4, g.kv_type));
-    }
     const std::size_t logits_bytes = logits_elems * elem_size(g.logits_type);
-    void* logits_dst = graphs ? dev_logits_->get() : static_cast<void*>(logits_buf_.data());
-    b.BindOutput("logits", Ort::Value::CreateTensor(graphs ? kv_mem : static_cast<const OrtMemoryInfo*>(cpu_mem_),
-                                                    logits_dst, logits_bytes, logits_shape, 3, g.logits_type));
-    Ort::RunOptions ro;
-    if (graphs) {
-      // One captured graph per (batch, seq, past, buffer parity): shapes and addresses are
-      // fixed within each, so repeated benchmark steps replay it (ORT captures on the third run).
-      const auto key = std::make_tuple(B, S, P, cur_);
-      auto [it, inserted] = graph_ids_.try_emplace(key, static_cast<int>(graph_ids_.size()) + 1);
-      ro.AddConfigEntry(kOrtRunOptionsConfigCudaGraphAnnotation, std::to_string(it->second).c_str());
-    }
-    try {
-      g.session->Run(ro, b);
-    } catch (const Ort::Exception& e) {
-      fail("onnxruntime: Run failed on {} (batch {}, seq {}, past {}): {}", g.file.filename().string(), B, S, P, e.what());
-    }
-    if (graphs) {
-      b.SynchronizeOutputs();
-      copy_d2h(logits_buf_.data(), dev_logits_->get(), logits_bytes);
+    constexpr auto kI64 = ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
+
+    if (!bind) {
+      // Plain Run: host tensors in, preallocated host tensors out; ORT does every copy.
+      run_in_names_.clear();
+      run_in_values_.clear();
+      run_out_names_.clear();
+      run_out_values_.clear();
+      auto in = [&](const char* n, Ort::Value v) {
+        run_in_names_.push_back(n);
+        run_in_values_.push_back(std::move(v));
+      };
+      auto out_t = [&](const char* n, Ort::Value v) {
+        run_out_names_.push_back(n);
+        run_out_values_.push_back(std::move(v));
+      };
+      in("input_ids", tensor("input_ids", cpu_mem_, ids_.data(), BS * 8, ids_shape, 2, kI64));
+      in("attention_mask", tensor("attention_mask", cpu_mem_, mask_.data(), BT * 8, mask_shape, 2, kI64));
+      if (g.has_position_ids) in("position_ids", tensor("position_ids", cpu_mem_, pos_.data(), BS * 8, ids_shape, 2, kI64));
+      for (int t = 0; t < 2 * cfg_.n_layer; ++t) {
+        in(g.past_names[t].c_str(), tensor(g.past_names[t].c_str(), cpu_mem_, kv_ptr(cur_, t), past_bytes, past_shape, 4, g.kv_type));
+        out_t(g.present_names[t].c_str(),
+              tensor(g.present_names[t].c_str(), cpu_mem_, kv_ptr(1 - cur_, t), present_bytes, present_shape, 4, g.kv_type));
+      }
+      out_t("logits", tensor("logits", cpu_mem_, logits_buf_.data(), logits_bytes, logits_shape, 3, g.logits_type));
+      try {
+        g.session->Run(Ort::RunOptions{nullptr}, run_in_names_.data(), run_in_values_.data(), run_in_values_.size(),
+                       run_out_names_.data(), run_out_values_.data(), run_out_values_.size());
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime: Run (host tensors) failed on {}: {}", where, e.what());
+      }
+    } else {
+      if (!g.binding) fail("onnxruntime: no IoBinding for {}", where);
+      auto& b = *g.binding;
+      try {
+        b.ClearBoundInputs();
+        b.ClearBoundOutputs();
+        if (graphs) {
+          copy_h2d(alloc_ptr(dev_ids_, "device input_ids"), ids_.data(), BS * 8, "input_ids");
+          copy_h2d(alloc_ptr(dev_mask_, "device attention_mask"), mask_.data(), BT * 8, "attention_mask");
+          copy_h2d(alloc_ptr(dev_pos_, "device position_ids"), pos_.data(), BS * 8, "position_ids");
+          b.BindInput("input_ids", tensor("input_ids", kv_mem, dev_ids_->get(), BS * 8, ids_shape, 2, kI64));
+          b.BindInput("attention_mask", tensor("attention_mask", kv_mem, dev_mask_->get(), BT * 8, mask_shape, 2, kI64));
+          if (g.has_position_ids) {
+            b.BindInput("position_ids", tensor("position_ids", kv_mem, dev_pos_->get(), BS * 8, ids_shape, 2, kI64));
+          }
+        } else {
+          b.BindInput("input_ids", tensor("input_ids", cpu_mem_, ids_.data(), BS * 8, ids_shape, 2, kI64));
+          b.BindInput("attention_mask", tensor("attention_mask", cpu_mem_, mask_.data(), BT * 8, mask_shape, 2, kI64));
+          if (g.has_position_ids) {
+            b.BindInput("position_ids", tensor("position_ids", cpu_mem_, pos_.data(), BS * 8, ids_shape, 2, kI64));
+          }
+        }
+        for (int t = 0; t < 2 * cfg_.n_layer; ++t) {
+          b.BindInput(g.past_names[t].c_str(),
+                      tensor(g.past_names[t].c_str(), kv_mem, kv_ptr(cur_, t), past_bytes, past_shape, 4, g.kv_type));
+          b.BindOutput(g.present_names[t].c_str(), tensor(g.present_names[t].c_str(), kv_mem, kv_ptr(1 - cur_, t),
+                                                          present_bytes, present_shape, 4, g.kv_type));
+        }
+        void* logits_dst = graphs ? alloc_ptr(dev_logits_, "device logits") : static_cast<void*>(logits_buf_.data());
+        b.BindOutput("logits", tensor("logits", graphs ? kv_mem : static_cast<const OrtMemoryInfo*>(cpu_mem_), logits_dst,
+                                      logits_bytes, logits_shape, 3, g.logits_type));
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime: IoBinding failed on {} (io_binding = false runs without it): {}", where, e.what());
+      }
+      Ort::RunOptions ro;
+      if (graphs) {
+        // One captured graph per (batch, seq, past, buffer parity): shapes and addresses are
+        // fixed within each, so repeated benchmark steps replay it (ORT captures on the third run).
+        const auto key = std::make_tuple(B, S, P, cur_);
+        auto [it, inserted] = graph_ids_.try_emplace(key, static_cast<int>(graph_ids_.size()) + 1);
+        ro.AddConfigEntry(kOrtRunOptionsConfigCudaGraphAnnotation, std::to_string(it->second).c_str());
+      }
+      try {
+        g.session->Run(ro, b);
+        if (graphs) b.SynchronizeOutputs();
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime: Run failed on {}: {}", where, e.what());
+      }
+      if (graphs) copy_d2h(logits_buf_.data(), dev_logits_->get(), logits_bytes, "logits");
     }
     cur_ = 1 - cur_;
     past_len_ = T;
@@ -685,17 +852,18 @@ class OrtEngine final : public Engine {
     }
   }
 
-  void copy_h2d(void* dst, const void* src, std::size_t n) {
-    if (int rc = cuda_memcpy_(dst, src, n, kCudaMemcpyHostToDevice); rc != 0) fail("onnxruntime-cuda: cudaMemcpy H2D failed ({})", rc);
+  void copy_h2d(void* dst, const void* src, std::size_t n, const char* what) {
+    ort_detail::checked_cuda_memcpy(cuda_memcpy_, dst, src, n, kCudaMemcpyHostToDevice, what);
   }
-  void copy_d2h(void* dst, const void* src, std::size_t n) {
-    if (int rc = cuda_memcpy_(dst, src, n, kCudaMemcpyDeviceToHost); rc != 0) fail("onnxruntime-cuda: cudaMemcpy D2H failed ({})", rc);
+  void copy_d2h(void* dst, const void* src, std::size_t n, const char* what) {
+    ort_detail::checked_cuda_memcpy(cuda_memcpy_, dst, src, n, kCudaMemcpyDeviceToHost, what);
   }
 
   model::GptConfig cfg_;
   OrtEngineOptions opt_;
   OrtEngineFacts facts_;
   bool cuda_ = false;
+  bool use_binding_ = true;  // IoBinding (true) or plain Run with host tensors
   int device_id_ = -1;
   int threads_ = 1;
   int open_count_ = 0;
@@ -711,6 +879,9 @@ class OrtEngine final : public Engine {
   int batch_ = 0, cap_T_ = 0, cur_ = 0, past_len_ = 0;
   std::vector<std::int64_t> ids_, pos_, mask_;
   std::vector<float> logits_buf_, half_logits_;
+  // Plain-Run argument lists, reused across steps (their capacity, not their tensors).
+  std::vector<const char*> run_in_names_, run_out_names_;
+  std::vector<Ort::Value> run_in_values_, run_out_values_;
 };
 
 }  // namespace
