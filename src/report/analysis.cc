@@ -24,17 +24,6 @@ std::uint64_t fnv1a64(const std::string& s) {
   return h;
 }
 
-std::string config_id_of(const bench::CellKey& k) {
-  return k.backend + "|" + k.precision + "|" + k.options.dump() + "|" + k.device;
-}
-
-std::string config_label_of(const bench::CellKey& k) {
-  std::string s = k.backend + " " + k.precision;
-  if (k.options.is_object() && !k.options.empty()) s += " " + k.options.dump();
-  s += " on " + k.device;
-  return s;
-}
-
 std::string scenario_label_of(const bench::CellKey& k) {
   return fmt::format("{} ({}x{}, N={})", k.scenario, k.batch, k.prompt_len, k.new_tokens);
 }
@@ -66,6 +55,94 @@ std::string cross_host_reason(const CellOutcome& a, const CellOutcome& b) {
          "): comparisons across hosts are refused";
 }
 
+// ---------------------------------------------------------------------------------------------
+std::string config_id(const bench::CellKey& k) {
+  return k.backend + "|" + k.precision + "|" + k.options.dump() + "|" + k.device;
+}
+
+namespace {
+// An option value as text: strings without quotes, anything else as compact JSON.
+std::string option_value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// A long value shortened for a label: a path keeps its last component, anything still longer
+// than kMaxOptionChars keeps its head and tail.
+constexpr std::size_t kMaxOptionChars = 24;
+std::string short_option_value(const json& v) {
+  std::string s = option_value_text(v);
+  if (s.size() <= kMaxOptionChars) return s;
+  if (v.is_string()) {
+    auto slash = s.find_last_of('/');
+    if (slash != std::string::npos && slash + 1 < s.size()) s = s.substr(slash + 1);
+  }
+  if (s.size() <= kMaxOptionChars) return s;
+  return s.substr(0, 11) + "..." + s.substr(s.size() - 10);
+}
+}  // namespace
+
+std::map<std::string, std::string> config_labels(const std::vector<bench::CellKey>& keys) {
+  // Distinct configurations, grouped by what a label shows without options.
+  std::map<std::string, std::map<std::string, const bench::CellKey*>> by_base;  // base -> id -> key
+  for (const auto& k : keys)
+    by_base[k.backend + " " + k.precision + " on " + k.device].emplace(config_id(k), &k);
+  std::map<std::string, std::string> out;
+  for (const auto& [base, configs] : by_base) {
+    if (configs.size() == 1) {  // nothing to tell apart: options only in the configurations list
+      out[configs.begin()->first] = base;
+      continue;
+    }
+    // Keys whose value (or presence) differs between the configurations of this base.
+    auto value_of = [](const bench::CellKey& k, const std::string& key) -> const json* {
+      if (!k.options.is_object()) return nullptr;
+      auto it = k.options.find(key);
+      return it == k.options.end() ? nullptr : &*it;
+    };
+    std::set<std::string> all_keys;
+    bool non_object = false;
+    for (const auto& [id, k] : configs) {
+      if (k->options.is_object()) {
+        for (auto it = k->options.begin(); it != k->options.end(); ++it) all_keys.insert(it.key());
+      } else if (!k->options.is_null()) {
+        non_object = true;
+      }
+    }
+    std::vector<std::string> differing;
+    for (const auto& key : all_keys) {
+      const json* first = value_of(*configs.begin()->second, key);
+      for (const auto& [id, k] : configs) {
+        const json* v = value_of(*k, key);
+        if ((v == nullptr) != (first == nullptr) || (v && *v != *first)) {
+          differing.push_back(key);
+          break;
+        }
+      }
+    }
+    auto make = [&](bool shorten) {
+      std::map<std::string, std::string> labels;
+      std::set<std::string> seen;
+      bool unique = true;
+      for (const auto& [id, k] : configs) {
+        std::string opts;
+        if (non_object) {
+          opts = k->options.dump();  // not a key/value table: the whole value tells them apart
+        } else {
+          for (const auto& key : differing) {
+            const json* v = value_of(*k, key);
+            opts += (opts.empty() ? "" : ", ") + key + "=" +
+                    (v ? (shorten ? short_option_value(*v) : option_value_text(*v)) : "(unset)");
+          }
+        }
+        std::string label = base + " [" + opts + "]";
+        unique = seen.insert(label).second && unique;
+        labels[id] = label;
+      }
+      return std::make_pair(unique, labels);
+    };
+    auto [unique, labels] = make(true);
+    if (!unique) labels = make(false).second;
+    out.insert(labels.begin(), labels.end());
+  }
+  return out;
+}
 // ---------------------------------------------------------------------------------------------
 std::optional<CellStats> CellStats::from_samples(bool all_ok, const std::string& cell_id,
                                                  const std::vector<SampleRow>& rows) {
@@ -158,13 +235,19 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt) {
   // ---- plan -------------------------------------------------------------------------------
   std::map<std::string, std::size_t> index;  // cell id -> cells[i]
   std::set<std::string> plan_groups;
+  std::vector<bench::CellKey> plan_keys;
+  for (const auto& pc : m.plan) plan_keys.push_back(pc.key);
+  const std::map<std::string, std::string> labels = config_labels(plan_keys);
   for (const auto& pc : m.plan) {
     CellOutcome c;
     c.plan = pc;
     c.cell_id = pc.key.id();
     c.group_id = pc.key.group_id();
-    c.config_id = config_id_of(pc.key);
-    c.config_label = config_label_of(pc.key);
+    c.config_id = config_id(pc.key);
+    c.config_label = labels.at(c.config_id);
+    if (!a.configurations.count(c.config_id))
+      a.configurations[c.config_id] = {c.config_id, c.config_label, pc.key.backend, pc.key.precision,
+                                       pc.key.device, pc.key.options};
     c.scenario_label = scenario_label_of(pc.key);
     if (index.count(c.cell_id)) {
       problem("manifest plan lists cell " + c.cell_id + " twice");
@@ -707,6 +790,11 @@ json analysis_to_json(const Analysis& a) {
                   {"outlier_factor", kOutlierFactor},
                   {"bootstrap_resamples", kBootstrapResamples}};
   j["models_in_order"] = a.models_in_order;
+  json cfgs = json::array();
+  for (const auto& [id, ci] : a.configurations)
+    cfgs.push_back({{"config_id", id}, {"label", ci.label}, {"backend", ci.backend},
+                    {"precision", ci.precision}, {"device", ci.device}, {"options", ci.options}});
+  j["configurations"] = cfgs;
   const auto& rc = a.counts;
   j["run_counts"] = {{"planned_cells", rc.planned_cells},
                      {"planned_groups", rc.planned_groups},

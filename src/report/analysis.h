@@ -173,6 +173,12 @@ struct CostEntry {
   double tokens_per_s = 0, usd_per_million_tokens = 0;
 };
 
+// One configuration as planned: its label and its full backend options (listed once).
+struct ConfigInfo {
+  std::string config_id, label, backend, precision, device;
+  nlohmann::json options;
+};
+
 struct RunCounts {
   int planned_cells = 0, planned_groups = 0;
   int cells_with_numbers = 0, cells_too_few = 0, cells_failed = 0;
@@ -188,6 +194,7 @@ struct Analysis {
   std::string baseline_backend;
   std::vector<CellOutcome> cells;          // sorted: model (params), phase, scenario, config
   std::map<std::string, GroupInfo> groups;
+  std::map<std::string, ConfigInfo> configurations;  // by config_id
   std::vector<Comparison> comparisons;
   std::vector<Overall> overall;
   std::vector<CrossoverEntry> crossovers;
@@ -207,6 +214,20 @@ Analysis analyze(const Inputs& in, const AnalysisOptions& opt);
 // stats.json: sorted keys, numbers rounded by round_for_json, no time other than the
 // manifest's.
 nlohmann::json analysis_to_json(const Analysis& a);
+
+// ---- configuration labels (the ONE labelling used by every table, figure legend, summary
+// sentence and claims evidence; stats.json carries the result) ----
+// A configuration is a cell minus model and scenario: backend|precision|options|device.
+std::string config_id(const bench::CellKey& k);
+// Labels for every configuration of one report, keyed by config_id.  A label reads
+// "backend precision on device"; backend options appear only when another configuration of the
+// same report shares backend, precision and device but has other options, and then only the
+// keys whose values differ within that set, shortened ("[calib=stdtypes.rst.txt]", a key the
+// configuration lacks reads "key=(unset)").  Shortened values fall back to full values when
+// shortening would make two labels equal, so labels are always unique per config_id.  The
+// full options of each configuration are listed once (stats.json "configurations", the
+// report's Configurations section).
+std::map<std::string, std::string> config_labels(const std::vector<bench::CellKey>& keys);
 
 // Accuracy verdict text shown beside a config's speed ("pass (ppl delta +0.01%, KL 1.2e-05)").
 std::string accuracy_text(const Inputs& in, const std::string& model, const bench::CellKey& key);

@@ -551,6 +551,8 @@ RatioEstimate geomean_speedup(const ConfigCells& base, const ConfigCells& cand,
     ev.what = any->scenario_label;
     ev.baseline_cell = b ? b->cell_id : "";
     ev.candidate_cell = c ? c->cell_id : "";
+    ev.baseline_label = b ? b->plan.key.model + ": " + b->config_label : "";
+    ev.candidate_label = c ? c->plan.key.model + ": " + c->config_label : "";
     ev.baseline_value = b ? value_text(*b, metric_name) : "not planned";
     ev.candidate_value = c ? value_text(*c, metric_name) : "not planned";
     const std::string sname = any->plan.key.scenario;
@@ -1180,13 +1182,15 @@ void add_claims_section(Document& d, const Analysis& a, const ClaimsResult& r) {
            "Why"},
           rows);
   d.heading(3, "Evidence per claim (cells from records.jsonl; values are mean ± 95% CI half-width)");
+  d.paragraph("Cells are named by model and configuration label (section Configurations); their "
+              "records.jsonl cell ids are in stats.json (claims.claims[].evidence).");
   for (const auto& x : r.results) {
     if (x.evidence.empty()) continue;
     std::vector<std::vector<std::string>> er;
     for (const auto& e : x.evidence)
-      er.push_back({e.what, e.baseline_cell.empty() ? "—" : e.baseline_cell,
+      er.push_back({e.what, e.baseline_label.empty() ? "—" : e.baseline_label,
                     e.baseline_value.empty() ? "—" : e.baseline_value,
-                    e.candidate_cell.empty() ? "—" : e.candidate_cell,
+                    e.candidate_label.empty() ? "—" : e.candidate_label,
                     e.candidate_value.empty() ? "—" : e.candidate_value, e.result});
     d.heading(4, "Claim " + x.spec->id + ": " + x.verdict);
     d.table({"Scenario / item", "Baseline cell", "Baseline", "Candidate cell", "Candidate", "Result"}, er);

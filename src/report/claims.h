@@ -84,6 +84,7 @@ ClaimsFile load_claims(const std::filesystem::path& path);
 struct ClaimEvidence {
   std::string what;            // "single_short (1x32, N=32)" or a model id
   std::string baseline_cell, candidate_cell;   // cell ids ("" when not applicable)
+  std::string baseline_label, candidate_label; // "model: configuration label" shown in the report
   std::string baseline_value, candidate_value; // formatted mean ± CI, or the cell's status
   std::string result;          // formatted ratio / note
 };

@@ -170,6 +170,33 @@ void add_architecture(Document& d, const Analysis& a) {
           rows);
 }
 
+// Each configuration's full backend options, listed once: labels elsewhere show options only
+// where two configurations would otherwise read the same (see config_labels).
+void add_configurations(Document& d, const Analysis& a) {
+  d.heading(2, "Configurations (labels used in this report, with their full backend options)");
+  d.paragraph("A label is 'backend precision on device'. Backend options appear in a label only when "
+              "two configurations share backend, precision and device, and then only the keys that "
+              "differ (long values shortened); the full options of every configuration are here.");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [id, ci] : a.configurations) {
+    std::string opts;
+    if (ci.options.is_object()) {
+      for (auto it = ci.options.begin(); it != ci.options.end(); ++it)
+        opts += (opts.empty() ? "" : "; ") + it.key() + " = " + json_scalar_text(it.value());
+    } else if (!ci.options.is_null()) {
+      opts = ci.options.dump();
+    }
+    std::set<std::string> models;
+    for (const auto& c : a.cells)
+      if (c.config_id == id) models.insert(c.plan.key.model);
+    std::string model_list;
+    for (const auto& m : a.models_in_order)
+      if (models.count(m)) model_list += (model_list.empty() ? "" : ", ") + m;
+    rows.push_back({ci.label, ci.backend, ci.precision, ci.device, opts.empty() ? "none" : opts, model_list});
+  }
+  d.table({"Label", "Backend", "Precision", "Device", "Backend options (as planned)", "Models planned"}, rows);
+}
+
 void add_metric_tables(Document& d, const Analysis& a) {
   const bool excl = a.inputs->manifest.exclude_outliers;
   for (const auto& model : a.models_in_order) {
@@ -625,6 +652,7 @@ ReportResult write_report(const std::filesystem::path& dir, const ReportOptions&
   add_run_counts(d, a);
   add_sources(d, a);
   add_architecture(d, a);
+  add_configurations(d, a);
   add_metric_tables(d, a);
   add_comparisons(d, a);
   add_scaling(d, a);

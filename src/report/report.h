@@ -39,6 +39,10 @@ struct ReportResult {
 
 ReportResult write_report(const std::filesystem::path& dir, const ReportOptions& options);
 
+// The summary keeps at most this many crossover lines (one per pair of configurations that
+// involves the baseline backend); the totals line says how many more the crossover section has.
+inline constexpr std::size_t kMaxCrossoverLines = 6;
+
 // The generated summary: sentences built from stats.json alone, each stating its scope.
 std::vector<std::string> summary_sentences(const nlohmann::json& stats);
 

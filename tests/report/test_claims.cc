@@ -184,8 +184,10 @@ TEST(Claims, EveryNumberNamesItsCells) {
   }
   std::string md = read_file(run / "report.md");
   EXPECT_THAT(md, HasSubstr("Claims of the withdrawn report vs this measurement"));
-  // Cell ids appear in full (Markdown escapes their '|' and '_').
-  EXPECT_THAT(md, HasSubstr("c-big\\|native-cuda\\|int8\\|{}\\|cuda:0\\|batch\\_short\\|4x32\\|8\\|prefill"));
+  // The report names evidence cells by model and the one configuration label (the scenario is
+  // the row's first column); stats.json above keeps their full records.jsonl cell ids.
+  EXPECT_THAT(md, HasSubstr("| batch\\_short (4x32, N=8) | c-big: transformers-compile fp32 on cuda:0 |"));
+  EXPECT_THAT(md, HasSubstr("c-big: native-cuda int8 on cuda:0"));
   EXPECT_THAT(md, HasSubstr("Original: Example Laptop GPU, Example CPU"));
   EXPECT_THAT(md, HasSubstr("This measurement: host gpu-box (CPU Example Xeon; GPU Example GPU 80GB)"));
   // Strings from the claims file are text, not markup.
