@@ -126,8 +126,9 @@ std::vector<std::string> crossover_lines(const json& st) {
       "pair-scenario(s);{}{} {} showed no crossing within the measured sizes; {} had fewer than "
       "2 sizes measured by both (nothing is extrapolated).",
       crossings_total, entries_with_crossing,
-      baseline.empty() ? std::string(" no baseline backend, so no pair is summarised above;")
-                       : fmt::format(" {} pair line(s) above involve baseline backend {};{}", shown.size(),
+      crossings_total == 0 ? std::string()
+      : baseline.empty()   ? std::string(" no baseline backend, so no pair is summarised above;")
+                           : fmt::format(" {} pair line(s) above involve baseline backend {};{}", shown.size(),
                                      baseline, more),
       other_entries ? fmt::format(" {} pair-scenario(s) with a crossing between other configurations "
                                   "are only in that section;",
