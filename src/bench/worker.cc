@@ -1,8 +1,12 @@
 #include "bench/worker.h"
 
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -52,6 +56,92 @@ class Output {
   int fd_;
 };
 
+// Last-gasp report of a fatal signal on stderr (the worker's log), then the default action is
+// restored and the signal re-raised, so the runner still sees the same death.  ONE line,
+// innermost frame first, at most kFatalFrames frames as library(+offset) (what glibc's
+// backtrace_symbols_fd prints, resolvable with addr2line -e LIB OFFSET): the runner copies the
+// last 600 characters of stderr into the failure's error text and the report shows its start
+// in a table cell, so a multi-line dump would split CSV rows and markdown tables and push the
+// crash site out of the tail (hence no newline before or after it either).  backtrace() is called once at installation (it loads libgcc's
+// unwinder, which allocates), so in the handler it and dladdr (which backtrace_symbols_fd uses
+// too) only read; as async-signal-safe as a backtrace gets.  An alternate stack lets it run
+// after a stack overflow too.
+constexpr int kFatalFrames = 10;
+
+void write_stderr(const char* s, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(2, s, n);
+    if (w <= 0) {
+      if (w < 0 && errno == EINTR) continue;
+      return;
+    }
+    s += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+void write_stderr(const char* s) { write_stderr(s, std::strlen(s)); }
+
+void write_hex(std::uintptr_t v) {
+  char buf[2 + 2 * sizeof v];
+  int len = 0;
+  do {
+    buf[sizeof buf - 1 - len++] = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v != 0);
+  write_stderr("0x");
+  write_stderr(buf + sizeof buf - len, static_cast<std::size_t>(len));
+}
+
+extern "C" void sb_worker_fatal_signal(int sig) {
+  const char* name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGABRT ? "SIGABRT"
+                   : sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" : "signal";
+  char num[16];
+  int len = 0;
+  for (int v = sig; len == 0 || v > 0; v /= 10) num[len++] = static_cast<char>('0' + v % 10);
+  write_stderr("scalebench worker: fatal signal ");
+  write_stderr(name);
+  write_stderr(" (");
+  while (len > 0) write_stderr(&num[--len], 1);
+  write_stderr("); backtrace, innermost first:");
+  void* frames[kFatalFrames + 1];
+  const int n = ::backtrace(frames, kFatalFrames + 1);
+  for (int i = 1; i < n; ++i) {  // frame 0 is this handler
+    write_stderr(" ");
+    Dl_info info{};
+    if (::dladdr(frames[i], &info) != 0 && info.dli_fname != nullptr && info.dli_fbase != nullptr) {
+      const char* base = std::strrchr(info.dli_fname, '/');
+      write_stderr(base != nullptr ? base + 1 : info.dli_fname);
+      write_stderr("(+");
+      write_hex(reinterpret_cast<std::uintptr_t>(frames[i]) - reinterpret_cast<std::uintptr_t>(info.dli_fbase));
+      write_stderr(")");
+    } else {
+      write_hex(reinterpret_cast<std::uintptr_t>(frames[i]));
+    }
+  }
+  write_stderr("; end of backtrace");  // no newline: the runner's error text stays one line
+  ::signal(sig, SIG_DFL);  // SA_RESETHAND already did; explicit for clarity
+  ::raise(sig);
+}
+
+void install_fatal_signal_handlers() {
+  static bool installed = false;
+  if (installed) return;
+  installed = true;
+  void* warm[1];
+  ::backtrace(warm, 1);  // loads libgcc's unwinder now, not inside the handler
+  static char alt_stack[64 * 1024];
+  stack_t ss{};
+  ss.ss_sp = alt_stack;
+  ss.ss_size = sizeof alt_stack;
+  ::sigaltstack(&ss, nullptr);
+  struct sigaction sa{};
+  sa.sa_handler = sb_worker_fatal_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND | SA_ONSTACK;
+  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::sigaction(sig, &sa, nullptr);
+}
+
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(); }
 
 std::vector<std::int32_t> flatten_prompt(const json& prompt, int batch, int seq) {
@@ -70,6 +160,7 @@ std::vector<std::int32_t> flatten_prompt(const json& prompt, int batch, int seq)
 }  // namespace
 
 int run_worker(std::istream& in, int out_fd) {
+  install_fatal_signal_handlers();
   Output out(out_fd);
   std::unique_ptr<backends::Backend> backend;
   bool loaded = false;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <thread>
@@ -169,6 +171,25 @@ options = { faults = [{ action = "segv", at = "load" }] }
       EXPECT_EQ(s.status, "ok") << id;
     }
   }
+  // Each crashed worker left a backtrace in its log (worker.cc's fatal-signal handler).
+  int traced = 0, fault_logs = 0;
+  for (const auto& e : fs::directory_iterator(dir.path / "out" / "logs")) {
+    if (e.path().filename().string().find("fault") == std::string::npos) continue;
+    ++fault_logs;
+    std::ifstream in(e.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // One line: marker, frames as library(+offset), end marker.
+    const auto at = text.find("scalebench worker: fatal signal SIGSEGV (11); backtrace, innermost first: ");
+    const auto end = text.find("; end of backtrace");
+    if (at != std::string::npos && end != std::string::npos && end > at &&
+        text.find('\n', at) == std::string::npos && text.find("(+0x", at) < end) {
+      ++traced;
+    } else {
+      ADD_FAILURE() << e.path() << " lacks the backtrace:\n" << text;
+    }
+  }
+  EXPECT_GE(fault_logs, 1);
+  EXPECT_EQ(traced, fault_logs);
 }
 
 TEST_F(RunnerTest, ResumeAfterSigkillEqualsAnUninterruptedRun) {
