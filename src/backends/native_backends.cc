@@ -290,6 +290,8 @@ std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::st
         o.threads = int_option(r.options, "threads", 0);
         o.graph_optimization = string_option(r.options, "graph_optimization", "all");
         o.cuda_graphs = bool_option(r.options, "cuda_graphs", false);
+        // Unset = the engine's automatic choice (IoBinding except for the CUDA provider plugin).
+        if (r.options.contains("io_binding")) o.io_binding = bool_option(r.options, "io_binding", true);
         o.all_logits_file = file.parent_path() / result.artifact["all_logits"]["file"].get<std::string>();
         return engine::make_ort_engine(file, lm.weights.config, o);
 #else

@@ -100,12 +100,12 @@ std::vector<BackendDescriptor> build_registry() {
                {"cuda_graphs", "tf32", "engine_file", "calib", "calib_samples", "calib_seq", "calibrator"}, "engine", false, false,
                native_cuda_available, make_native_cuda});
   r.push_back({"onnxruntime-cpu", {}, "ONNX Runtime, CPU execution provider", {"fp32"}, {"cpu"},
-               "cpu", {"threads", "graph_optimization"}, "onnx", false, false,
+               "cpu", {"threads", "graph_optimization", "io_binding"}, "onnx", false, false,
                [](std::string* why) { return onnxruntime_available("cpu", why); },
                [] { return make_onnxruntime("onnxruntime-cpu", "cpu"); }});
   r.push_back({"onnxruntime-cuda", {"onnxruntime-gpu"}, "ONNX Runtime, CUDA execution provider",
                {"fp32", "fp16"}, {"cuda"}, "cuda:0",
-               {"threads", "graph_optimization", "cuda_graphs"}, "onnx", false, false,
+               {"threads", "graph_optimization", "cuda_graphs", "io_binding"}, "onnx", false, false,
                [](std::string* why) { return onnxruntime_available("cuda", why); },
                [] { return make_onnxruntime("onnxruntime-cuda", "cuda"); }});
   for (const char* mode : {"eager", "compile"}) {
