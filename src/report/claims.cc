@@ -970,9 +970,12 @@ void eval_architecture(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
     double tol = it.key() == "params" ? s.tolerance : 0.0;
     bool ok = std::abs(double(got - want)) <= tol;
     shown.push_back(fmt::format("{} = {}", it.key(), got));
-    r.evidence.push_back({"manifest.models." + s.model + "." + it.key(), "", "",
-                          fmt::format("claimed {}", want), fmt::format("measured {}", got),
-                          ok ? "matches" : "differs"});
+    ClaimEvidence ev;
+    ev.what = "manifest.models." + s.model + "." + it.key();
+    ev.baseline_value = fmt::format("claimed {}", want);
+    ev.candidate_value = fmt::format("measured {}", got);
+    ev.result = ok ? "matches" : "differs";
+    r.evidence.push_back(std::move(ev));
     if (!ok) wrong.push_back(fmt::format("{} {} (claimed {})", it.key(), got, want));
   }
   r.measured_text = "from the loaded tensors (manifest): " + join(shown);
@@ -998,8 +1001,12 @@ void eval_param_ratio(const Analysis& a, const ClaimSpec& s, ClaimResult& r) {
   r.measured_value = ratio;
   r.measured_text = fmt::format("{} / {} parameters = {} / {} = {}x (from the loaded tensors)", s.model,
                                 s.over_model, top->params, bottom->params, format_fixed(ratio, 1));
-  r.evidence.push_back({"manifest.models", "", "", s.over_model + ": " + std::to_string(bottom->params),
-                        s.model + ": " + std::to_string(top->params), format_fixed(ratio, 1) + "x"});
+  ClaimEvidence ev;
+  ev.what = "manifest.models";
+  ev.baseline_value = s.over_model + ": " + std::to_string(bottom->params);
+  ev.candidate_value = s.model + ": " + std::to_string(top->params);
+  ev.result = format_fixed(ratio, 1) + "x";
+  r.evidence.push_back(std::move(ev));
   bool ok = std::abs(ratio - *s.original_value) <= s.tolerance;
   r.verdict = ok ? kHolds : kNotHold;
   r.explanation = fmt::format("{} the claimed {}x ± {}", ok ? "within" : "outside",

@@ -137,8 +137,12 @@ faults = [
       EXPECT_GT(rec.observed.elapsed_ms, 0.0);
       // cell_s = 8: the hang is timed out; the oom cell (memset up to its address-space cap,
       // ~3 s on a loaded 2-core machine) is not.
-      if (rec.status == Status::kTimeout) EXPECT_GE(rec.observed.elapsed_ms, 7900.0);
-      if (rec.status == Status::kFailed) EXPECT_THAT(rec.error, HasSubstr("injected failure"));
+      if (rec.status == Status::kTimeout) {
+        EXPECT_GE(rec.observed.elapsed_ms, 7900.0);
+      }
+      if (rec.status == Status::kFailed) {
+        EXPECT_THAT(rec.error, HasSubstr("injected failure"));
+      }
     }
   // Results export: one row per sample and per failure, failures with empty values.
   auto csv = run_command(kBinary + " results " + (dir.path / "out").string() + " --format csv");
@@ -300,7 +304,9 @@ TEST_F(RunnerTest, BackendsListsEveryBackendWithAvailability) {
   std::set<std::string> names;
   for (const auto& b : j) {
     names.insert(b["name"]);
-    if (!b["available"].get<bool>()) EXPECT_FALSE(b["reason"].get<std::string>().empty()) << b.dump();
+    if (!b["available"].get<bool>()) {
+      EXPECT_FALSE(b["reason"].get<std::string>().empty()) << b.dump();
+    }
   }
   for (const char* n : {"native-cpu", "native-cuda", "onnxruntime-cpu", "onnxruntime-cuda", "transformers-eager",
                         "transformers-compile", "null", "fault"})
