@@ -2,19 +2,22 @@
 # gpu-check.sh — the native CUDA engine's checks and benchmarks on the GPU machine, in stages.
 # Each stage fits in one device call (run tool, 10 minutes); results go under $OUT (or ./out).
 #   validate  cuda_validate over all kernels and engine configurations (+ pydoc-gpt2-8m);
-#             SB_VALIDATE_ARGS="--kernel-versions 2,3 --engine-version 3" picks kernel generations
+#             SB_VALIDATE_ARGS="--only kernels|quant|engine" narrows it
 #   sanitize  compute-sanitizer memcheck and racecheck of cuda_validate --small
 #   bench     sb_cuda_bench: ceilings, six scenarios for tiny-gpt2 / gpt2 (fp32/fp16/bf16) / gpt2-xl
-#             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8";
-#             A/B of kernel generations on the same card: add "--kernel-versions 2,3")
-# Stage time limits (seconds): SB_VALIDATE_TIMEOUT_S, SB_SANITIZE_TIMEOUT_S, SB_BENCH_TIMEOUT_S.
+#             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8")
+#   profile   ncu: device time of every kernel of one eager gpt2 fp16 decode step (profile.log;
+#             SB_PROFILE_MODEL=gpt2-xl for another model); kernels run serialized under ncu
+# Stage time limits (seconds): SB_VALIDATE_TIMEOUT_S, SB_SANITIZE_TIMEOUT_S, SB_BENCH_TIMEOUT_S,
+# SB_PROFILE_TIMEOUT_S.
 #   peer      scripts/hf_peer_bench.py: transformers eager and torch.compile on the same card
 # Binaries are built on the development machine (nvcc 13, sm_90) and carried; they need only the
 # GPU machine's libcublasLt.so.13 (cudart is static).  Prepare before the call:
 #   scripts/gpu-check.sh prepare      # copies binaries + pydoc model into .gpu-cuda/ (ignored)
 # then run(carry=[".gpu-cuda"], command="scripts/gpu-check.sh validate sanitize bench").
 # Files written under $OUT (7 at most, under the run tool's limit of 8): card.txt (nvidia-smi and
-# ldd), validate.log, sanitize.log, bench.log, bench.jsonl, peer.log, peers.jsonl.
+# ldd), validate.log, sanitize.log, bench.log, bench.jsonl, peer.log, peers.jsonl; profile adds
+# profile.log (the 8th).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STAGE_DIR=${SB_GPU_DIR:-$ROOT/.gpu-cuda}
@@ -55,7 +58,7 @@ for stage in "$@"; do
       args=()
       [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
       [[ -d $STAGE_DIR/calib ]] && args+=(--calib "$STAGE_DIR/calib")
-      # SB_VALIDATE_ARGS: e.g. "--kernel-versions 2,3 --engine-version 3" (decode kernel generations).
+      # SB_VALIDATE_ARGS: e.g. "--only engine".
       timeout ${SB_VALIDATE_TIMEOUT_S:-400} "$BIN/cuda_validate" "${args[@]}" ${SB_VALIDATE_ARGS:-} > "$OUT/validate.log" 2>&1
       rc=$?
       grep -E "^(FAIL|NOTE|device)" "$OUT/validate.log" | cut -c1-220 | head -40
@@ -74,10 +77,31 @@ for stage in "$@"; do
     bench)
       timeout ${SB_BENCH_TIMEOUT_S:-400} "$BIN/sb_cuda_bench" --out "$OUT/bench.jsonl" ${SB_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench.log"
       [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
+    profile)
+      # gpu__time_duration per kernel, kernels serialized (no PDL overlap): the work of each kernel
+      # apart from launch and dependency latency.
+      timeout ${SB_PROFILE_TIMEOUT_S:-120} ncu --profile-from-start off --metrics gpu__time_duration.sum \
+        --csv "$BIN/sb_cuda_bench" --profile-step "${SB_PROFILE_MODEL:-gpt2}" > "$OUT/profile.log" 2>&1
+      rc=$?
+      python3 - "$OUT/profile.log" <<'PY' || true
+import csv, sys, collections
+rows = [r for r in csv.reader(open(sys.argv[1])) if len(r) > 10]
+if not rows: sys.exit("profile: no ncu rows")
+h = rows[0]; ki = h.index("Kernel Name"); vi = h.index("Metric Value"); ui = h.index("Metric Unit")
+tot = collections.OrderedDict(); cnt = collections.Counter()
+for r in rows[1:]:
+    v = float(r[vi].replace(",", "")) / (1000.0 if r[ui] == "nsecond" else 1.0) if r[ui] in ("nsecond", "usecond") else float("nan")
+    k = r[ki].split("(")[0].split("<")[0].strip()
+    tot[k] = tot.get(k, 0.0) + v; cnt[k] += 1
+print("%-34s %6s %10s %10s" % ("kernel", "count", "total_us", "mean_us"))
+for k, v in tot.items(): print("%-34s %6d %10.2f %10.2f" % (k, cnt[k], v, v / cnt[k]))
+print("sum of kernel device time: %.2f us over %d kernels" % (sum(tot.values()), sum(cnt.values())))
+PY
+      echo "profile exit $rc"; [[ $rc == 0 ]] || status=1 ;;
     peer)
       PYTHONUNBUFFERED=1 python3 "$ROOT/scripts/hf_peer_bench.py" --out "$OUT/peers.jsonl" ${SB_PEER_ARGS:-} 2>&1 | tee "$OUT/peer.log"
       [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
-    *) echo "unknown stage $stage (validate sanitize bench peer | prepare)"; exit 2 ;;
+    *) echo "unknown stage $stage (validate sanitize bench profile peer | prepare)"; exit 2 ;;
   esac
 done
 exit $status

@@ -6,8 +6,7 @@
 //    odd head counts) and on pydoc-gpt2-8m: prefill + 8 decode steps, batch 1 and 3, fused-GEMV
 //    and cuBLASLt paths, eager vs CUDA-graph decode (tokens must be identical), all-position
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
-// Usage: cuda_validate [--small] [--pydoc DIR] [--only kernels|engine] [--kernel-versions 2,3]
-//        [--engine-version 3]  (the decode GEMV/attention generations to check, kernels.h)
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine]
 // Exit status 0 only if every check passed; the last lines are a summary table.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -166,13 +165,9 @@ std::vector<float> rounded(Dt dt, std::vector<float> v) {
 }
 
 // Compares got with ref elementwise; records the case under `kernel`.
-// Kernel generation under test (kernels.h set_kernel_version), appended to the names of the
-// checks whose kernels depend on it.
-std::string g_tag;
-
 bool compare(const std::string& kernel_name, const std::string& cas, const std::vector<float>& got,
              const std::vector<double>& ref, Tol tol) {
-  const std::string kernel = kernel_name + g_tag;
+  const std::string& kernel = kernel_name;
   Stat& s = g_stats[kernel];
   ++s.cases;
   double worst = 0;
@@ -202,7 +197,7 @@ bool compare(const std::string& kernel_name, const std::string& cas, const std::
 }
 
 void expect(const std::string& kernel_name, const std::string& cas, bool ok, const std::string& msg) {
-  const std::string kernel = kernel_name + g_tag;
+  const std::string& kernel = kernel_name;
   Stat& s = g_stats[kernel];
   ++s.cases;
   if (!ok) {
@@ -1291,19 +1286,15 @@ void test_engine(const std::string& pydoc) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string pydoc, only, versions_arg = "2,3", tunings_arg;
-  int engine_version = 3;
+  std::string pydoc, only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--small") g_small = true;
-    else if (a == "--kernel-versions" && i + 1 < argc) versions_arg = argv[++i];
-    else if (a == "--engine-version" && i + 1 < argc) engine_version = std::atoi(argv[++i]);
-    else if (a == "--gemv-tunings" && i + 1 < argc) tunings_arg = argv[++i];
     else if (a == "--pydoc" && i + 1 < argc) pydoc = argv[++i];
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--calib" && i + 1 < argc) g_calib_text = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine] [--kernel-versions 2,3] [--engine-version 3] [--gemv-tunings 3,0]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine]\n");
       return 2;
     }
   }
@@ -1318,64 +1309,28 @@ int main(int argc, char** argv) {
   ck(cudaGetDeviceProperties(&prop, 0), "props");
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
   const auto t0 = std::chrono::steady_clock::now();
-  auto int_list = [](const std::string& arg) {
-    std::vector<int> v;
-    for (std::size_t p = 0; p < arg.size();) {
-      const std::size_t q = arg.find(',', p);
-      v.push_back(std::atoi(arg.substr(p, q - p).c_str()));
-      p = q == std::string::npos ? arg.size() : q + 1;
-    }
-    return v;
-  };
-  const std::vector<int> versions = int_list(versions_arg);
-  // Generation 3 GEMV tuning bits to check (kernels.h kGemv*; default: the library default).
-  std::vector<int> tunings = int_list(tunings_arg);
-  if (tunings.empty()) tunings.push_back(static_cast<int>(cudak::gemv_tuning()));
-  const unsigned default_tuning = cudak::gemv_tuning();
   auto section = [&](const char* name, auto&& fn) {
     const auto s0 = std::chrono::steady_clock::now();
     const int f0 = g_failures;
     fn();
-    std::printf("section %-12s%s %6.1f s, %d failure(s)\n", name, g_tag.c_str(),
+    std::printf("section %-12s %6.1f s, %d failure(s)\n", name,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count(), g_failures - f0);
   };
   if (only.empty() || only == "kernels") {
     section("embed", test_embed);
     section("layernorm", test_layernorm);
     section("kv_append", test_kv_append);
-    for (int v : versions) {  // the kernels that exist in several generations
-      cudak::set_kernel_version(v);
-      g_tag = fmtcase(" v%d", cudak::kernel_version());
-      section("attention", test_attention);
-      for (int t : (v >= 3 ? tunings : std::vector<int>{static_cast<int>(default_tuning)})) {
-        cudak::set_gemv_tuning(static_cast<unsigned>(t));
-        g_tag = v >= 3 ? fmtcase(" v%d t%d", v, t) : fmtcase(" v%d", v);
-        section("gemv", test_gemv);
-      }
-      cudak::set_gemv_tuning(default_tuning);
-    }
-    g_tag.clear();
+    section("attention", test_attention);
+    section("gemv", test_gemv);
     section("lt_gemm", test_lt_gemm);
     section("argmax_rows", test_argmax_rows);
     section("weight_prep", test_weight_prep);
   }
   if (only.empty() || only == "kernels" || only == "quant") {
     section("quantize", test_quantize_rows);
-    for (int v : versions) {
-      cudak::set_kernel_version(v);
-      g_tag = fmtcase(" v%d", cudak::kernel_version());
-      for (int t : (v >= 3 ? tunings : std::vector<int>{static_cast<int>(default_tuning)})) {
-        cudak::set_gemv_tuning(static_cast<unsigned>(t));
-        g_tag = v >= 3 ? fmtcase(" v%d t%d", v, t) : fmtcase(" v%d", v);
-        section("qgemv", test_qgemv);
-      }
-      cudak::set_gemv_tuning(default_tuning);
-    }
-    g_tag.clear();
+    section("qgemv", test_qgemv);
     section("qgemm", test_qgemm);
   }
-  cudak::set_kernel_version(engine_version);
-  std::printf("engine checks with kernel generation v%d\n", cudak::kernel_version());
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("\n%-26s %7s %7s %12s  %s\n", "check", "cases", "failed", "worst/limit", "worst case");

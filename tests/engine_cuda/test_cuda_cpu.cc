@@ -121,12 +121,6 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("max_batch"), std::string::npos);
   o.max_batch = 1;
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
-  o.kernel_version = 4;  // only generations 2 and 3 exist (0 = library default)
-  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("kernel_version"), std::string::npos);
-  for (int v : {0, 2, 3}) {
-    o.kernel_version = v;
-    EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << v;
-  }
   o.decode_split_keys = -1;  // 0 = automatic, positive = keys per block
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("decode_split_keys"), std::string::npos);
   o.decode_split_keys = 0;

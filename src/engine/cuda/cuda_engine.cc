@@ -179,8 +179,7 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   P_ = cfg.n_positions;
   max_b_ = o.max_batch;
   max_t_ = o.max_seq > 0 ? o.max_seq : P_;
-  if (o.kernel_version != 0) cudak::set_kernel_version(o.kernel_version);
-  split_keys_ = o.decode_split_keys > 0 ? o.decode_split_keys : (cudak::kernel_version() >= 3 ? 256 : 32);
+  split_keys_ = o.decode_split_keys > 0 ? o.decode_split_keys : 256;
   n_split_ = std::max(1, (max_t_ + split_keys_ - 1) / split_keys_);
   eps_ = static_cast<float>(cfg.layer_norm_epsilon);
   scale_ = cfg.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D_)) : 1.0f;
@@ -196,13 +195,13 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   cudaDriverGetVersion(&drv);
   description_ = fmt::format(
       "native-cuda precision={}{} device={} ({} SMs, sm_{}{}) cuda_runtime={} driver={} {} "
-      "graphs={} pdl={} fused_gemv={} kernels=v{} max_batch={} max_seq={}",
+      "graphs={} pdl={} fused_gemv={} kernels=v3 max_batch={} max_seq={}",
       o.precision,
       (dt_ == Dt::kF32 && o.tf32) ? "+tf32"
       : q_ != WQuant::kNone ? " (W8A8 linear layers; fp16 embeddings/LM head/LayerNorm/attention)"
                             : "", prop.name,
       prop.multiProcessorCount, prop.major, prop.minor, rt, drv, lt_->version(),
-      o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off", cudak::kernel_version(), max_b_, max_t_);
+      o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off", max_b_, max_t_);
   allocate();
 }
 
@@ -758,8 +757,6 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
   if (o.device < 0) sb::fail("native-cuda: device must be >= 0, got {}", o.device);
   if (o.decode_split_keys < 0)
     sb::fail("native-cuda: decode_split_keys must be >= 0 (0 = automatic), got {}", o.decode_split_keys);
-  if (o.kernel_version != 0 && o.kernel_version != 2 && o.kernel_version != 3)
-    sb::fail("native-cuda: kernel_version must be 0 (default), 2 or 3, got {}", o.kernel_version);
   if (cfg.n_layer < 1 || cfg.n_head < 1 || cfg.n_embd < 1 || cfg.vocab_size < 1 ||
       cfg.n_positions < 1 || cfg.n_embd % cfg.n_head != 0)
     sb::fail("native-cuda: invalid config (n_layer={}, n_head={}, n_embd={}, vocab_size={}, "

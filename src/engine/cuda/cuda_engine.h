@@ -42,13 +42,10 @@ struct CudaEngineOptions {
   // Added members (validation and tuning switches; defaults are the fast path).
   bool fused_gemv = true;           // rows <= 4: fused LN+GEMV+epilogue kernels instead of cuBLASLt
   bool gelu_epilogue = true;        // cuBLASLt GELU_BIAS epilogue (else bias epilogue + gelu kernel)
-  // Decode attention: cache keys per block (0 = by kernel generation: 32 for v2, whose block is
-  // one warp; 256 for v3, whose 8 warps take 32 keys each).
+  // Decode attention: cache keys per block (0 = automatic: 256, i.e. 32 keys for each of the
+  // block's 8 warps).
   int decode_split_keys = 0;
   bool programmatic_launch = true;  // PDL between forward kernels (process-wide, see kernels.h)
-  // Decode GEMV/attention kernel generation (process-wide, kernels.h set_kernel_version):
-  // 0 = leave the library default, 2 or 3 = set it.
-  int kernel_version = 0;
   // int8/fp8: the source model's SHA-256 the engine file must have been built from (checked when
   // non-empty; the weights fingerprint is always checked).
   std::string engine_model_sha256;

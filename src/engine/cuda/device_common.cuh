@@ -1,6 +1,6 @@
 // engine/cuda/device_common.cuh — device helpers shared by the kernel files (kernels.cu, gemv.cu):
 // type conversions, 16-byte vector loads, warp/block reductions, gelu_new, programmatic dependent
-// launch, the launcher's process-wide state, int8/E4M3 conversions and the GEMV epilogue.
+// launch, the launcher's process-wide state and int8/E4M3 conversions.
 // Internal to engine/cuda (included by .cu files only); kernels.h is the public contract.
 #pragma once
 #include <cuda_bf16.h>
@@ -93,8 +93,6 @@ __device__ __forceinline__ float block_sum(float v, float* scratch /* >= 33 floa
 // Process-wide launcher state shared by kernels.cu and gemv.cu (one definition: inline).
 inline char g_detail[512] = "";
 inline bool g_pdl = true;
-inline int g_kernel_version = 2;  // kernels.h: set_kernel_version
-inline unsigned g_gemv_tuning = kGemvStageAsync | kGemvPrefetchL2;  // kernels.h: set_gemv_tuning
 
 // Programmatic dependent launch (sm_90): every forward kernel lets the next one be scheduled as
 // soon as all its blocks run (trigger), and waits for the previous kernel's completion and memory
@@ -158,84 +156,7 @@ __device__ __forceinline__ int float_to_int8(float v) {
   return max(-127, min(127, __float2int_rn(v)));
 }
 
-// What a warp's GEMV epilogue reads besides its dot products, for output rows n0 .. n0 + R
-// (lane 0 only).  Split in two so a kernel can issue the loads early: weights() touches only
-// weight-like data (bias, per-channel scales) and may run before griddepcontrol.wait;
-// activations() reads what the previous kernel wrote (the residual rows, the position).
-template <typename T, int M, GemvEpilogue EPI, int R>
-struct GemvSide {
-  float bias[R];
-  float w_scale[R];
-  float res[R][M];
-  int past = 0;
-  __device__ __forceinline__ void weights(const GemvArgs& a, int n0, int N) {
-    const T* b = static_cast<const T*>(a.bias);
-#pragma unroll
-    for (int r = 0; r < R; ++r) {
-      const bool in = n0 + r < N;
-      bias[r] = (b != nullptr && in) ? to_f(b[n0 + r]) : 0.0f;
-      w_scale[r] = (a.w_scale != nullptr && in) ? a.w_scale[n0 + r] : 1.0f;
-    }
-  }
-  __device__ __forceinline__ void activations(const GemvArgs& a, int n0, int N) {
-    if constexpr (EPI == GemvEpilogue::kResidual) {
-#pragma unroll
-      for (int r = 0; r < R; ++r)
-#pragma unroll
-        for (int m = 0; m < M; ++m)
-          res[r][m] = n0 + r < N ? to_f(static_cast<const T*>(a.out)[m * a.out_row_stride + n0 + r]) : 0.0f;
-    }
-    if constexpr (EPI == GemvEpilogue::kQkvScatter) past = *a.past_len;
-  }
-};
-
-// The fused epilogue of one warp's output rows n0 .. n0 + nrows (lane 0 only): acc holds the
-// finished dot products (dequantized for the int8/fp8 weights); bias, activation, residual, KV
-// scatter or argmax follow, with side's values.
-template <typename T, int M, GemvEpilogue EPI, int R>
-__device__ __forceinline__ void gemv_epilogue(const GemvArgs& a, int n0, int nrows,
-                                              const float (&acc)[R][M],
-                                              const GemvSide<T, M, EPI, R>& side,
-                                              unsigned long long (&best)[M]) {
-#pragma unroll
-  for (int r = 0; r < R; ++r) {
-    if (r >= nrows) break;
-    const int n = n0 + r;
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      const float v = acc[r][m] + side.bias[r];
-      if constexpr (EPI == GemvEpilogue::kArgmax) {
-        if (a.logits != nullptr) a.logits[m * a.logits_row_stride + n] = v;
-        const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(n));
-        best[m] = key > best[m] ? key : best[m];
-      } else {
-        T* o = static_cast<T*>(a.out) + m * a.out_row_stride + n;
-        if constexpr (EPI == GemvEpilogue::kStore || EPI == GemvEpilogue::kQkvScatter) {
-          *o = from_f<T>(v);
-        } else if constexpr (EPI == GemvEpilogue::kGelu) {
-          *o = from_f<T>(gelu_new(v));
-        } else if constexpr (EPI == GemvEpilogue::kResidual) {
-          *o = from_f<T>(side.res[r][m] + v);
-        }
-        if constexpr (EPI == GemvEpilogue::kQkvScatter) {
-          const int E = a.n_head * a.head_dim;
-          if (n >= E) {
-            const int which = n / E, hd = n - which * E;
-            const int h = hd / a.head_dim, d = hd - h * a.head_dim;
-            const int b = m / a.seq, s = m - b * a.seq;
-            const long long dst =
-                ((static_cast<long long>(b) * a.n_head + h) * a.max_t + side.past + s) *
-                    a.head_dim + d;
-            T* cache = static_cast<T*>(which == 1 ? a.k_cache : a.v_cache);
-            cache[dst] = from_f<T>(v);
-          }
-        }
-      }
-    }
-  }
-}
-
-// The generation-3 GEMV (gemv.cu); launch_gemv dispatches to it when g_kernel_version >= 3.
-cudaError_t launch_gemv_v3(const GemvArgs& a, cudaStream_t st);
+// The decode GEMV (gemv.cu), after launch_gemv's argument checks.
+cudaError_t launch_gemv_impl(const GemvArgs& a, cudaStream_t st);
 
 }  // namespace sb::engine::cudak::detail

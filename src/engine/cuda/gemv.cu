@@ -1,17 +1,16 @@
-// engine/cuda/gemv.cu — the decode GEMV, generation 3 (launch_gemv with kernel_version() >= 3):
-// y[m, n] = epilogue(sum_k x'[m, k] W[n, k]) for m < rows <= 4, one kernel for every weight format
-// (fp32, fp16, bf16, int8, E4M3).
-// Why this shape (docs/perf-cuda.md, v3): a decode GEMV at gpt2 size moves 1-5 MB, i.e. 0.3-1.2 us
-// of bandwidth, so what costs is latency, not bytes:
+// engine/cuda/gemv.cu — the decode GEMV (launch_gemv): y[m, n] = epilogue(sum_k x'[m, k] W[n, k])
+// for m < rows <= 4, one kernel for every weight format (fp32, fp16, bf16, int8, E4M3).
+// Why this shape (docs/perf-cuda.md, "v3"): a decode GEMV at gpt2 size moves 1-5 MB, i.e.
+// 0.3-1.2 us of bandwidth, so what costs is latency, not bytes:
 //  - small blocks (4 warps) and one row group per warp, so N = 768 rows give 192 blocks on 132
 //    SMs instead of 48;
 //  - each warp loads the first chunk of its weight rows (8 16-byte loads per lane and row), its
 //    bias and scales into registers BEFORE griddepcontrol.wait, i.e. while the previous kernel
-//    still runs (programmatic dependent launch), and prefetches the rest of those rows into L2;
-//    only activations are read after the wait;
-//  - the input rows are copied to shared memory by cp.async, all copies in flight at once (one
-//    round trip; a strided load loop pays K / 128 x rows of them), then LayerNorm statistics of
-//    all rows in one block reduction each, from shared memory, with gamma/beta in registers;
+//    still runs (programmatic dependent launch); only activations are read after the wait;
+//  - the input rows are staged by a plain strided load loop with the LayerNorm sums fused into
+//    it, then the statistics of all rows in one block reduction each, with gamma/beta in
+//    registers.  (cp.async staging, staging through registers and an L2 prefetch of the rest of
+//    the first rows were measured against it on an H100 and were slower or no faster: runs 2-3.)
 //  - the residual rows the epilogue adds are loaded right after the wait, beside x.
 #include "engine/cuda/device_common.cuh"
 
@@ -21,11 +20,88 @@
 namespace sb::engine::cudak::detail {
 namespace {
 
+// What a warp's GEMV epilogue reads besides its dot products, for output rows n0 .. n0 + R
+// (lane 0 only).  Split in two so a kernel can issue the loads early: weights() touches only
+// weight-like data (bias, per-channel scales) and may run before griddepcontrol.wait;
+// activations() reads what the previous kernel wrote (the residual rows, the position).
+template <typename T, int M, GemvEpilogue EPI, int R>
+struct GemvSide {
+  float bias[R];
+  float w_scale[R];
+  float res[R][M];
+  int past = 0;
+  __device__ __forceinline__ void weights(const GemvArgs& a, int n0, int N) {
+    const T* b = static_cast<const T*>(a.bias);
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+      const bool in = n0 + r < N;
+      bias[r] = (b != nullptr && in) ? to_f(b[n0 + r]) : 0.0f;
+      w_scale[r] = (a.w_scale != nullptr && in) ? a.w_scale[n0 + r] : 1.0f;
+    }
+  }
+  __device__ __forceinline__ void activations(const GemvArgs& a, int n0, int N) {
+    if constexpr (EPI == GemvEpilogue::kResidual) {
+#pragma unroll
+      for (int r = 0; r < R; ++r)
+#pragma unroll
+        for (int m = 0; m < M; ++m)
+          res[r][m] = n0 + r < N ? to_f(static_cast<const T*>(a.out)[m * a.out_row_stride + n0 + r]) : 0.0f;
+    }
+    if constexpr (EPI == GemvEpilogue::kQkvScatter) past = *a.past_len;
+  }
+};
+
+// The fused epilogue of one warp's output rows n0 .. n0 + nrows (lane 0 only): acc holds the
+// finished dot products (dequantized for the int8/fp8 weights); bias, activation, residual, KV
+// scatter or argmax follow, with side's values.
+template <typename T, int M, GemvEpilogue EPI, int R>
+__device__ __forceinline__ void gemv_epilogue(const GemvArgs& a, int n0, int nrows,
+                                              const float (&acc)[R][M],
+                                              const GemvSide<T, M, EPI, R>& side,
+                                              unsigned long long (&best)[M]) {
+#pragma unroll
+  for (int r = 0; r < R; ++r) {
+    if (r >= nrows) break;
+    const int n = n0 + r;
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      const float v = acc[r][m] + side.bias[r];
+      if constexpr (EPI == GemvEpilogue::kArgmax) {
+        if (a.logits != nullptr) a.logits[m * a.logits_row_stride + n] = v;
+        const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(n));
+        best[m] = key > best[m] ? key : best[m];
+      } else {
+        T* o = static_cast<T*>(a.out) + m * a.out_row_stride + n;
+        if constexpr (EPI == GemvEpilogue::kStore || EPI == GemvEpilogue::kQkvScatter) {
+          *o = from_f<T>(v);
+        } else if constexpr (EPI == GemvEpilogue::kGelu) {
+          *o = from_f<T>(gelu_new(v));
+        } else if constexpr (EPI == GemvEpilogue::kResidual) {
+          *o = from_f<T>(side.res[r][m] + v);
+        }
+        if constexpr (EPI == GemvEpilogue::kQkvScatter) {
+          const int E = a.n_head * a.head_dim;
+          if (n >= E) {
+            const int which = n / E, hd = n - which * E;
+            const int h = hd / a.head_dim, d = hd - h * a.head_dim;
+            const int b = m / a.seq, s = m - b * a.seq;
+            const long long dst =
+                ((static_cast<long long>(b) * a.n_head + h) * a.max_t + side.past + s) *
+                    a.head_dim + d;
+            T* cache = static_cast<T*>(which == 1 ? a.k_cache : a.v_cache);
+            cache[dst] = from_f<T>(v);
+          }
+        }
+      }
+    }
+  }
+}
+
+
 constexpr int kThreads = 128;
 constexpr int kWarps = kThreads / 32;
 constexpr int kLnRegs = 16;  // LayerNorm gamma/beta in registers when k_in <= kLnRegs * kThreads
 constexpr int kChunk = 8;    // 16-byte loads per lane and weight row issued before their use
-constexpr int kStageRegs = 8;  // input staging through registers: 16-byte loads per thread per batch
 
 enum Format { kF32, kF16, kBF16, kI8, kFp8 };
 // T: activation type; X: staged input type in shared memory; per_vec: weights per 16 bytes.
@@ -159,21 +235,7 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
       }
   };
   bool preloaded = vec && n0 < N;
-  if (preloaded) {
-    load_chunk(n0, 0);
-    // The rest of the first group's rows (beyond the chunk now in registers) into L2, one
-    // 128-byte line per lane and step: the previous kernel's tail is latency, not bandwidth.
-    const std::size_t first = static_cast<std::size_t>(32) * kChunk * 16;
-    if ((a.tuning & kGemvPrefetchL2) && row_bytes > first) {
-#pragma unroll
-      for (int r = 0; r < R; ++r) {
-        if (n0 + r >= N) break;
-        const unsigned char* row = Wb + static_cast<std::size_t>(n0 + r) * row_bytes;
-        for (std::size_t off = first + static_cast<std::size_t>(lane) * 128; off < row_bytes; off += 32 * 128)
-          asm volatile("prefetch.global.L2 [%0];" ::"l"(row + off));
-      }
-    }
-  }
+  if (preloaded) load_chunk(n0, 0);
   GemvSide<T, M, EPI, R> side;
   if (lane == 0 && n0 < N) side.weights(a, n0, N);
   const bool ln = a.ln_gamma != nullptr;
@@ -234,87 +296,27 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
       }
     }
   };
-  // Input staging, three ways (tuning bits kGemvStageAsync / kGemvStageRegs, A/B in
-  // docs/perf-cuda.md):
-  //  async: raw rows copied to shared memory by cp.async, every 16-byte copy in flight at once
-  //    (one memory round trip whatever K and rows are), then LayerNorm / quantization from
-  //    shared memory to shared memory (in place where X == T: each element is read and written
-  //    by the same thread);
-  //  regs (kGemvStageRegs, takes precedence): the same copy through registers, 8 16-byte loads
-  //    per thread in flight before their stores;
-  //  direct (neither bit): a strided load loop into registers (what the compiler batches: a few loads per
-  //    round trip, so K / 128 x rows / unroll round trips), LayerNorm sums fused with the loads.
-  const bool x_vec = (reinterpret_cast<std::uintptr_t>(x) % 16 == 0) &&
-                     (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
-                     (K * sizeof(T)) % 16 == 0;
-  if ((a.tuning & (kGemvStageAsync | kGemvStageRegs)) && x_vec) {
-    const int per_row = static_cast<int>(K * sizeof(T) / 16), total = M * per_row;
-    auto src = [&](int i) {
-      const int m = i / per_row;
-      return reinterpret_cast<const uint4*>(x + m * a.x_row_stride) + (i - m * per_row);
-    };
-    auto dst = [&](int i) {
-      const int m = i / per_row;
-      return reinterpret_cast<uint4*>(raw + static_cast<std::size_t>(m) * K) + (i - m * per_row);
-    };
-    if (a.tuning & kGemvStageRegs) {
-      // kStageRegs 16-byte loads per thread in flight, then their stores.
-      for (int base = 0; base < total; base += kThreads * kStageRegs) {
-        uint4 v[kStageRegs];
+  // Input staging: a strided load loop (raw rows kept in shared memory for the variance pass),
+  // LayerNorm sums fused with the loads.
+  if (ln) {
+    float s[M];
 #pragma unroll
-        for (int j = 0; j < kStageRegs; ++j) {
-          const int i = base + j * kThreads + tid;
-          if (i < total) v[j] = *src(i);
-        }
-#pragma unroll
-        for (int j = 0; j < kStageRegs; ++j) {
-          const int i = base + j * kThreads + tid;
-          if (i < total) *dst(i) = v[j];
-        }
-      }
-    } else {
-      for (int i = tid; i < total; i += kThreads) cp_async16(dst(i), src(i));
-      cp_async_wait_all();
-    }
-    __syncthreads();
-    if (ln) {
-      float s[M];
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        s[m] = 0.0f;
-#pragma unroll 4
-        for (int k = tid; k < K; k += kThreads) s[m] += to_f(raw[m * K + k]);
-      }
-      block_sum_rows<M>(s, red);
-      ln_finish(s);
-    } else if constexpr (kQuant<F>) {
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-#pragma unroll 4
-        for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
+    for (int m = 0; m < M; ++m) {
+      s[m] = 0.0f;
+      const T* xr = x + m * a.x_row_stride;
+      for (int k = tid; k < K; k += kThreads) {
+        const T v = xr[k];
+        raw[m * K + k] = v;
+        s[m] += to_f(v);
       }
     }
+    block_sum_rows<M>(s, red);
+    ln_finish(s);
   } else {
-    if (ln) {
-      float s[M];
 #pragma unroll
-      for (int m = 0; m < M; ++m) {
-        s[m] = 0.0f;
-        const T* xr = x + m * a.x_row_stride;
-        for (int k = tid; k < K; k += kThreads) {
-          const T v = xr[k];
-          raw[m * K + k] = v;
-          s[m] += to_f(v);
-        }
-      }
-      block_sum_rows<M>(s, red);
-      ln_finish(s);
-    } else {
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        const T* xr = x + m * a.x_row_stride;
-        for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(xr[k]));
-      }
+    for (int m = 0; m < M; ++m) {
+      const T* xr = x + m * a.x_row_stride;
+      for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(xr[k]));
     }
   }
   __syncthreads();
@@ -471,7 +473,7 @@ cudaError_t dispatch_rows(const GemvArgs& a, cudaStream_t st) {
 
 }  // namespace
 
-cudaError_t launch_gemv_v3(const GemvArgs& a, cudaStream_t st) {
+cudaError_t launch_gemv_impl(const GemvArgs& a, cudaStream_t st) {
   if (a.wq == WQuant::kInt8) return dispatch_rows<kI8>(a, st);
   if (a.wq == WQuant::kFp8) return dispatch_rows<kFp8>(a, st);
   switch (a.dt) {

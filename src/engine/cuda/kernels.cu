@@ -1,11 +1,12 @@
 // engine/cuda/kernels.cu — the device kernels declared in kernels.h (one source of truth each).
 // Why these shapes:
-//  - Decode is memory-bound: the GEMV reads each weight row once with 16-byte loads, and fuses
-//    the LayerNorm that feeds it (prologue) and the bias/gelu/residual/KV-append/argmax that
-//    follow it (epilogue), so a decode layer is 5 kernels instead of ~10.
-//  - Attention keeps one query per warp with an online softmax; keys are handled one per lane
-//    (scores) and values one dimension per lane (accumulation), so any head dim 1..128 works,
-//    including tiny-gpt2's 1.
+//  - Decode is memory-bound: the GEMV (gemv.cu) reads each weight row once with 16-byte loads,
+//    and fuses the LayerNorm that feeds it (prologue) and the bias/gelu/residual/KV-append/argmax
+//    that follow it (epilogue), so a decode layer is 5 kernels instead of ~10.
+//  - Prefill attention keeps one query per warp with an online softmax; keys are handled one per
+//    lane (scores) and values one dimension per lane (accumulation), so any head dim 1..128
+//    works, including tiny-gpt2's 1.  Decode attention (one query per sequence) gives a block of
+//    warps to each (sequence, head), the warps splitting the keys.
 #include "engine/cuda/kernels.h"
 
 #include <cuda_bf16.h>
@@ -98,7 +99,7 @@ __global__ void kv_append_kernel(T* kc, T* vc, const T* qkv, const int* past_len
   }
 }
 
-// ---------------------------------------------------------------- attention
+// ---------------------------------------------------------------- prefill attention (S > 1)
 template <typename T>
 __device__ __forceinline__ float q_dot_k(const float* q_s, const T* k, int D) {
   constexpr int V = Vec16<T>::kN;
@@ -221,25 +222,25 @@ __global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, con
   if (lane == 0) counters[qi] = 0u;
 }
 
-// ---------------------------------------------------------------- decode attention, generation 3
+// ---------------------------------------------------------------- decode attention (one query per sequence)
 // One block of W warps per (batch*head, query, split).  The split's keys [k0, k1) go to the warps
 // in chunks of 32 (one key per lane for the score, as above); each chunk's values, contiguous in
 // the cache, are copied into shared memory with cp.async while the same lanes load the keys, so a
 // chunk costs one memory round trip instead of one per few keys; the warps' online-softmax states
 // are combined in shared memory, and only a multi-block split goes through global partials.
 
-constexpr int kAttn3MaxWarps = 8;
+constexpr int kDecodeAttnMaxWarps = 8;
 
 template <typename T, int NCH>
-__global__ void __launch_bounds__(kAttn3MaxWarps * 32) attention3_kernel(
+__global__ void __launch_bounds__(kDecodeAttnMaxWarps * 32) decode_attention_kernel(
     T* out, const T* qkv, const T* kc, const T* vc, const int* past_len, int S, int H, int D,
     int max_t, float scale, int split_keys, float* partial, unsigned* counters) {
   pdl_trigger();
   pdl_wait();
   extern __shared__ __align__(16) unsigned char smem_raw[];  // W x 32 x D staged values
   __shared__ float q_s[NCH * 32];
-  __shared__ float w_m[kAttn3MaxWarps], w_l[kAttn3MaxWarps];
-  __shared__ float w_acc[kAttn3MaxWarps][NCH * 32];
+  __shared__ float w_m[kDecodeAttnMaxWarps], w_l[kDecodeAttnMaxWarps];
+  __shared__ float w_acc[kDecodeAttnMaxWarps][NCH * 32];
   __shared__ unsigned last_s;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, W = blockDim.x >> 5;
   const int b = blockIdx.x / H, h = blockIdx.x % H, s = blockIdx.y, z = blockIdx.z;
@@ -367,426 +368,6 @@ __global__ void gelu_kernel(T* x, std::size_t n) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
     x[i] = from_f<T>(gelu_new(to_f(x[i])));
-}
-
-// ---------------------------------------------------------------- GEMV
-constexpr int kGemvThreads = 256;
-constexpr int kGemvWarps = kGemvThreads / 32;
-constexpr int kRowsPerWarp = 2;
-constexpr int kRowsPerBlockIter = kGemvWarps * kRowsPerWarp;
-
-template <typename T, int M, GemvEpilogue EPI>
-__global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
-  extern __shared__ __align__(16) unsigned char smem_raw[];
-  __shared__ float scratch[33];
-  __shared__ unsigned long long best_s[kGemvWarps][M];
-  T* xs = reinterpret_cast<T*>(smem_raw);
-  const int K = a.k_in, N = a.n_out;
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const T* x = static_cast<const T*>(a.x);
-  pdl_trigger();
-  {
-    // Weights don't depend on the previous kernel: start pulling this block's first rows into L2
-    // while that kernel finishes.
-    const int n_first = blockIdx.x * kRowsPerBlockIter;
-    if (n_first < N) {
-      const char* base = static_cast<const char*>(a.w) + static_cast<std::size_t>(n_first) * K * sizeof(T);
-      const std::size_t bytes = static_cast<std::size_t>(min(kRowsPerBlockIter, N - n_first)) * K * sizeof(T);
-      for (std::size_t off = static_cast<std::size_t>(tid) * 128; off < bytes; off += kGemvThreads * 128)
-        asm volatile("prefetch.global.L2 [%0];" ::"l"(base + off));
-    }
-  }
-  pdl_wait();
-
-  // Prologue: stage the M input rows (LayerNorm'd when asked) in shared memory, rounded to T as
-  // the cuBLASLt path rounds its LayerNorm output.
-#pragma unroll
-  for (int m = 0; m < M; ++m) {
-    const T* xr = x + m * a.x_row_stride;
-    if (a.ln_gamma != nullptr) {
-      float s = 0.0f;
-      for (int k = tid; k < K; k += kGemvThreads) s += to_f(xr[k]);
-      const float mean = block_sum(s, scratch) / K;
-      float q = 0.0f;
-      for (int k = tid; k < K; k += kGemvThreads) {
-        const float d = to_f(xr[k]) - mean;
-        q += d * d;
-      }
-      const float rstd = 1.0f / sqrtf(block_sum(q, scratch) / K + a.ln_eps);
-      for (int k = tid; k < K; k += kGemvThreads)
-        xs[m * K + k] = from_f<T>((to_f(xr[k]) - mean) * rstd * a.ln_gamma[k] + a.ln_beta[k]);
-    } else {
-      for (int k = tid; k < K; k += kGemvThreads) xs[m * K + k] = xr[k];
-    }
-  }
-  __syncthreads();
-
-  const T* W = static_cast<const T*>(a.w);
-  constexpr int V = Vec16<T>::kN;
-  unsigned long long best[M];
-#pragma unroll
-  for (int m = 0; m < M; ++m) best[m] = 0ull;
-
-  for (int n0 = blockIdx.x * kRowsPerBlockIter + warp * kRowsPerWarp; n0 < N;
-       n0 += gridDim.x * kRowsPerBlockIter) {
-    float acc[kRowsPerWarp][M];
-#pragma unroll
-    for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-      for (int m = 0; m < M; ++m) acc[r][m] = 0.0f;
-    const int nrows = min(kRowsPerWarp, N - n0);
-    if (K % V == 0) {
-#pragma unroll 2
-      for (int k = lane * V; k < K; k += 32 * V) {
-        float wv[kRowsPerWarp][V];
-#pragma unroll
-        for (int r = 0; r < kRowsPerWarp; ++r) {
-          if (r < nrows) {
-            Vec16<T>::load_nc(W + static_cast<long long>(n0 + r) * K + k, wv[r]);
-          } else {
-#pragma unroll
-            for (int i = 0; i < V; ++i) wv[r][i] = 0.0f;
-          }
-        }
-#pragma unroll
-        for (int m = 0; m < M; ++m) {
-          float xv[V];
-          Vec16<T>::load(xs + m * K + k, xv);
-#pragma unroll
-          for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-            for (int i = 0; i < V; ++i) acc[r][m] += wv[r][i] * xv[i];
-        }
-      }
-    } else {
-      for (int k = lane; k < K; k += 32) {
-#pragma unroll
-        for (int r = 0; r < kRowsPerWarp; ++r) {
-          if (r < nrows) {
-            const float wk = to_f(W[static_cast<long long>(n0 + r) * K + k]);
-#pragma unroll
-            for (int m = 0; m < M; ++m) acc[r][m] += wk * to_f(xs[m * K + k]);
-          }
-        }
-      }
-    }
-#pragma unroll
-    for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-      for (int m = 0; m < M; ++m) acc[r][m] = warp_sum(acc[r][m]);
-
-    if (lane == 0) {
-      GemvSide<T, M, EPI, kRowsPerWarp> side;
-      side.weights(a, n0, N);
-      side.activations(a, n0, N);
-      gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, side, best);
-    }
-  }
-  if constexpr (EPI == GemvEpilogue::kArgmax) {
-    if (lane == 0) {
-#pragma unroll
-      for (int m = 0; m < M; ++m) best_s[warp][m] = best[m];
-    }
-    __syncthreads();
-    if (tid < M) {
-      unsigned long long bk = 0ull;
-      for (int w = 0; w < kGemvWarps; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
-      atomicMax(&a.argmax_slots[tid], bk);
-    }
-  }
-}
-
-template <typename T, int M, GemvEpilogue EPI>
-cudaError_t gemv_launch_t(const GemvArgs& a, cudaStream_t st) {
-  const std::size_t smem = static_cast<std::size_t>(M) * a.k_in * sizeof(T);
-  const cudaError_t stale = cudaGetLastError();  // an earlier unchecked failure is not ours
-  cudaError_t e = device_limits();
-  if (e != cudaSuccess) return e;
-  if (smem > static_cast<std::size_t>(g_smem_optin)) {
-    std::snprintf(g_detail, sizeof g_detail, "gemv: %zu B of shared memory > device limit %d", smem,
-                  g_smem_optin);
-    return cudaErrorInvalidValue;
-  }
-  // Raise the dynamic limit once per instantiation, always: dynamic + static shared memory must
-  // fit the default 48 KiB otherwise (dynamic exactly 48 KiB plus the static scratch failed).
-  static bool raised = false;
-  if (!raised) {
-    e = cudaFuncSetAttribute(gemv_kernel<T, M, EPI>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                             g_smem_optin - 1024);
-    if (e != cudaSuccess) return e;
-    raised = true;
-  }
-  // Persistent-ish grid: enough blocks to fill the chip, each staging its input once.
-  const int per_sm = smem <= 24 * 1024 ? 4 : (smem <= 48 * 1024 ? 2 : 1);
-  const int want = (a.n_out + kRowsPerBlockIter - 1) / kRowsPerBlockIter;
-  const int grid = want < g_sm_count * per_sm ? want : g_sm_count * per_sm;
-  e = launch_k(gemv_kernel<T, M, EPI>, grid, kGemvThreads, smem, st, a);
-  if (e != cudaSuccess) {
-    cudaFuncAttributes fa{};
-    cudaFuncGetAttributes(&fa, gemv_kernel<T, M, EPI>);
-    std::snprintf(g_detail, sizeof g_detail,
-                  "gemv<%s,M=%d,epi=%d> launch grid=%d block=%d smem=%zu N=%d K=%d: %s; stale error "
-                  "before launch: %s; kernel regs=%d static_smem=%zu max_threads=%d "
-                  "max_dyn_smem=%d sm_count=%d optin=%d",
-                  dt_name(a.dt), M, static_cast<int>(EPI), grid, kGemvThreads, smem, a.n_out, a.k_in,
-                  cudaGetErrorName(e), cudaGetErrorName(stale), fa.numRegs, fa.sharedSizeBytes,
-                  fa.maxThreadsPerBlock, fa.maxDynamicSharedSizeBytes, g_sm_count, g_smem_optin);
-  }
-  return e;
-}
-
-template <typename T, int M>
-cudaError_t gemv_dispatch_epi(const GemvArgs& a, cudaStream_t st) {
-  switch (a.epilogue) {
-    case GemvEpilogue::kStore: return gemv_launch_t<T, M, GemvEpilogue::kStore>(a, st);
-    case GemvEpilogue::kGelu: return gemv_launch_t<T, M, GemvEpilogue::kGelu>(a, st);
-    case GemvEpilogue::kResidual: return gemv_launch_t<T, M, GemvEpilogue::kResidual>(a, st);
-    case GemvEpilogue::kQkvScatter: return gemv_launch_t<T, M, GemvEpilogue::kQkvScatter>(a, st);
-    case GemvEpilogue::kArgmax: return gemv_launch_t<T, M, GemvEpilogue::kArgmax>(a, st);
-  }
-  return cudaErrorInvalidValue;
-}
-
-template <typename T>
-cudaError_t gemv_dispatch_rows(const GemvArgs& a, cudaStream_t st) {
-  switch (a.rows) {
-    case 1: return gemv_dispatch_epi<T, 1>(a, st);
-    case 2: return gemv_dispatch_epi<T, 2>(a, st);
-    case 3: return gemv_dispatch_epi<T, 3>(a, st);
-    case 4: return gemv_dispatch_epi<T, 4>(a, st);
-  }
-  return cudaErrorInvalidValue;
-}
-
-
-// ---------------------------------------------------------------- quantized GEMV (int8 / fp8)
-// Same structure as gemv_kernel (fp16 activations; block stages the M input rows once; each warp
-// owns kRowsPerWarp output rows per iteration and reads each weight row once with 16-byte loads,
-// i.e. 16 weights per load instead of 8), with the input quantized while staged:
-//  int8: staged as int8, 4 x dp4a per 16 bytes, exact int32 sums;
-//  fp8:  staged as the fp16 value of its E4M3 code (exact), weights converted pairwise to fp16,
-//        fp32 FMAs.
-
-template <int Q, int M, GemvEpilogue EPI>
-__global__ void __launch_bounds__(kGemvThreads) qgemv_kernel(GemvArgs a) {
-  using T = __half;
-  extern __shared__ __align__(16) unsigned char smem_raw[];
-  __shared__ float scratch[33];
-  const int K = a.k_in, N = a.n_out;
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const T* x = static_cast<const T*>(a.x);
-  pdl_trigger();
-  {
-    const int n_first = blockIdx.x * kRowsPerBlockIter;
-    if (n_first < N) {
-      const char* base = static_cast<const char*>(a.w) + static_cast<std::size_t>(n_first) * K;
-      const std::size_t bytes = static_cast<std::size_t>(min(kRowsPerBlockIter, N - n_first)) * K;
-      for (std::size_t off = static_cast<std::size_t>(tid) * 128; off < bytes; off += kGemvThreads * 128)
-        asm volatile("prefetch.global.L2 [%0];" ::"l"(base + off));
-    }
-  }
-  pdl_wait();
-  signed char* xs8 = reinterpret_cast<signed char*>(smem_raw);  // Q == 1
-  T* xsh = reinterpret_cast<T*>(smem_raw);                        // Q == 2
-  const float inv = a.x_inv_scale;
-  auto stage = [&](int m, int k, float v) {
-    const float h = __half2float(__float2half_rn(v));  // fp16 activation, as on the prefill path
-    if constexpr (Q == 1) {
-      xs8[m * K + k] = static_cast<signed char>(float_to_int8(h * inv));
-    } else {
-      xsh[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * inv)));
-    }
-  };
-#pragma unroll
-  for (int m = 0; m < M; ++m) {
-    const T* xr = x + m * a.x_row_stride;
-    if (a.ln_gamma != nullptr) {
-      float s = 0.0f;
-      for (int k = tid; k < K; k += kGemvThreads) s += to_f(xr[k]);
-      const float mean = block_sum(s, scratch) / K;
-      float q = 0.0f;
-      for (int k = tid; k < K; k += kGemvThreads) {
-        const float d = to_f(xr[k]) - mean;
-        q += d * d;
-      }
-      const float rstd = 1.0f / sqrtf(block_sum(q, scratch) / K + a.ln_eps);
-      for (int k = tid; k < K; k += kGemvThreads)
-        stage(m, k, (to_f(xr[k]) - mean) * rstd * a.ln_gamma[k] + a.ln_beta[k]);
-    } else {
-      for (int k = tid; k < K; k += kGemvThreads) stage(m, k, to_f(xr[k]));
-    }
-  }
-  __syncthreads();
-
-  const unsigned char* W = static_cast<const unsigned char*>(a.w);
-  unsigned long long best[M];
-#pragma unroll
-  for (int m = 0; m < M; ++m) best[m] = 0ull;
-  for (int n0 = blockIdx.x * kRowsPerBlockIter + warp * kRowsPerWarp; n0 < N;
-       n0 += gridDim.x * kRowsPerBlockIter) {
-    const int nrows = min(kRowsPerWarp, N - n0);
-    float acc[kRowsPerWarp][M];
-    if constexpr (Q == 1) {
-      int iacc[kRowsPerWarp][M];
-#pragma unroll
-      for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-        for (int m = 0; m < M; ++m) iacc[r][m] = 0;
-      if (K % 16 == 0) {
-#pragma unroll 2
-        for (int k = lane * 16; k < K; k += 32 * 16) {
-          int4 wv[kRowsPerWarp];
-#pragma unroll
-          for (int r = 0; r < kRowsPerWarp; ++r)
-            wv[r] = r < nrows ? __ldg(reinterpret_cast<const int4*>(W + static_cast<long long>(n0 + r) * K + k))
-                              : make_int4(0, 0, 0, 0);
-#pragma unroll
-          for (int m = 0; m < M; ++m) {
-            const int4 xv = *reinterpret_cast<const int4*>(xs8 + m * K + k);
-#pragma unroll
-            for (int r = 0; r < kRowsPerWarp; ++r) {
-              int t = iacc[r][m];
-              t = __dp4a(wv[r].x, xv.x, t);
-              t = __dp4a(wv[r].y, xv.y, t);
-              t = __dp4a(wv[r].z, xv.z, t);
-              t = __dp4a(wv[r].w, xv.w, t);
-              iacc[r][m] = t;
-            }
-          }
-        }
-      } else {
-        for (int k = lane; k < K; k += 32) {
-#pragma unroll
-          for (int r = 0; r < kRowsPerWarp; ++r) {
-            if (r < nrows) {
-              const int wk = static_cast<signed char>(W[static_cast<long long>(n0 + r) * K + k]);
-#pragma unroll
-              for (int m = 0; m < M; ++m) iacc[r][m] += wk * static_cast<int>(xs8[m * K + k]);
-            }
-          }
-        }
-      }
-#pragma unroll
-      for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-        for (int m = 0; m < M; ++m) acc[r][m] = static_cast<float>(__reduce_add_sync(kFull, iacc[r][m]));
-    } else {
-#pragma unroll
-      for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-        for (int m = 0; m < M; ++m) acc[r][m] = 0.0f;
-      if (K % 16 == 0) {
-#pragma unroll 2
-        for (int k = lane * 16; k < K; k += 32 * 16) {
-          float wv[kRowsPerWarp][16];
-#pragma unroll
-          for (int r = 0; r < kRowsPerWarp; ++r) {
-            const uint4 u = r < nrows ? __ldg(reinterpret_cast<const uint4*>(W + static_cast<long long>(n0 + r) * K + k))
-                                      : make_uint4(0, 0, 0, 0);
-            const unsigned words[4] = {u.x, u.y, u.z, u.w};
-#pragma unroll
-            for (int j = 0; j < 4; ++j) {
-              const __half2_raw lo = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] & 0xFFFFu), __NV_E4M3);
-              const __half2_raw hi = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] >> 16), __NV_E4M3);
-              const float2 flo = __half22float2(__half2(lo)), fhi = __half22float2(__half2(hi));
-              wv[r][4 * j + 0] = flo.x;
-              wv[r][4 * j + 1] = flo.y;
-              wv[r][4 * j + 2] = fhi.x;
-              wv[r][4 * j + 3] = fhi.y;
-            }
-          }
-#pragma unroll
-          for (int m = 0; m < M; ++m) {
-            float xv[16];
-            Vec16<T>::load(xsh + m * K + k, *reinterpret_cast<float(*)[8]>(xv));
-            Vec16<T>::load(xsh + m * K + k + 8, *reinterpret_cast<float(*)[8]>(xv + 8));
-#pragma unroll
-            for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-              for (int i = 0; i < 16; ++i) acc[r][m] += wv[r][i] * xv[i];
-          }
-        }
-      } else {
-        for (int k = lane; k < K; k += 32) {
-#pragma unroll
-          for (int r = 0; r < kRowsPerWarp; ++r) {
-            if (r < nrows) {
-              const float wk = fp8_code_to_float(W[static_cast<long long>(n0 + r) * K + k]);
-#pragma unroll
-              for (int m = 0; m < M; ++m) acc[r][m] += wk * __half2float(xsh[m * K + k]);
-            }
-          }
-        }
-      }
-#pragma unroll
-      for (int r = 0; r < kRowsPerWarp; ++r)
-#pragma unroll
-        for (int m = 0; m < M; ++m) acc[r][m] = warp_sum(acc[r][m]);
-    }
-    if (lane == 0) {
-#pragma unroll
-      for (int r = 0; r < kRowsPerWarp; ++r) {
-        const float sc = r < nrows ? a.x_scale * a.w_scale[n0 + r] : 0.0f;
-#pragma unroll
-        for (int m = 0; m < M; ++m) acc[r][m] *= sc;
-      }
-      GemvSide<T, M, EPI, kRowsPerWarp> side;
-      side.weights(a, n0, N);
-      side.activations(a, n0, N);
-      gemv_epilogue<T, M, EPI>(a, n0, nrows, acc, side, best);
-    }
-  }
-}
-
-template <int Q, int M, GemvEpilogue EPI>
-cudaError_t qgemv_launch_t(const GemvArgs& a, cudaStream_t st) {
-  const std::size_t smem = static_cast<std::size_t>(M) * a.k_in * (Q == 1 ? 1 : 2);
-  cudaError_t e = device_limits();
-  if (e != cudaSuccess) return e;
-  if (smem > static_cast<std::size_t>(g_smem_optin) - 1024) {
-    std::snprintf(g_detail, sizeof g_detail, "qgemv: %zu B of shared memory > device limit %d", smem,
-                  g_smem_optin);
-    return cudaErrorInvalidValue;
-  }
-  static bool raised = false;
-  if (!raised) {
-    e = cudaFuncSetAttribute(qgemv_kernel<Q, M, EPI>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                             g_smem_optin - 1024);
-    if (e != cudaSuccess) return e;
-    raised = true;
-  }
-  const int per_sm = smem <= 24 * 1024 ? 4 : (smem <= 48 * 1024 ? 2 : 1);
-  const int want = (a.n_out + kRowsPerBlockIter - 1) / kRowsPerBlockIter;
-  const int grid = want < g_sm_count * per_sm ? want : g_sm_count * per_sm;
-  e = launch_k(qgemv_kernel<Q, M, EPI>, grid, kGemvThreads, smem, st, a);
-  if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "qgemv<%d,M=%d,epi=%d> grid=%d smem=%zu N=%d K=%d: %s", Q,
-                  M, static_cast<int>(EPI), grid, smem, a.n_out, a.k_in, cudaGetErrorName(e));
-  return e;
-}
-
-template <int Q, int M>
-cudaError_t qgemv_dispatch_epi(const GemvArgs& a, cudaStream_t st) {
-  switch (a.epilogue) {
-    case GemvEpilogue::kStore: return qgemv_launch_t<Q, M, GemvEpilogue::kStore>(a, st);
-    case GemvEpilogue::kGelu: return qgemv_launch_t<Q, M, GemvEpilogue::kGelu>(a, st);
-    case GemvEpilogue::kResidual: return qgemv_launch_t<Q, M, GemvEpilogue::kResidual>(a, st);
-    case GemvEpilogue::kQkvScatter: return qgemv_launch_t<Q, M, GemvEpilogue::kQkvScatter>(a, st);
-    case GemvEpilogue::kArgmax: break;  // the LM head stays fp16
-  }
-  std::snprintf(g_detail, sizeof g_detail, "qgemv: the argmax epilogue (LM head) has no quantized variant");
-  return cudaErrorInvalidValue;
-}
-
-template <int Q>
-cudaError_t qgemv_dispatch_rows(const GemvArgs& a, cudaStream_t st) {
-  switch (a.rows) {
-    case 1: return qgemv_dispatch_epi<Q, 1>(a, st);
-    case 2: return qgemv_dispatch_epi<Q, 2>(a, st);
-    case 3: return qgemv_dispatch_epi<Q, 3>(a, st);
-    case 4: return qgemv_dispatch_epi<Q, 4>(a, st);
-  }
-  return cudaErrorInvalidValue;
 }
 
 // ---------------------------------------------------------------- quantized prefill helpers
@@ -972,6 +553,12 @@ unsigned grid_for(std::size_t n, unsigned threads) {
   return b > 65536u ? 65536u : b;
 }
 
+__global__ void chain_probe_kernel(unsigned* counter) {
+  pdl_trigger();
+  pdl_wait();
+  if (blockIdx.x == 0 && threadIdx.x == 0) *counter += 1u;
+}
+
 }  // namespace
 
 cudaError_t launch_embed(Dt dt, void* x, const void* wte, const void* wpe,
@@ -1021,11 +608,11 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
   const dim3 grid(static_cast<unsigned>(batch * n_head), static_cast<unsigned>(seq),
                   static_cast<unsigned>(n_split));
   const int nch = (head_dim + 31) / 32;
-  if (g_kernel_version >= 3 && seq == 1) {
+  if (seq == 1) {
     // Decode: warps of a block split the keys; staged values capped at 40 KiB of shared memory
     // (with the static arrays under the 48 KiB that needs no opt-in).
     const std::size_t per_warp = 32ull * head_dim * dt_size(dt);
-    const int warps = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(kAttn3MaxWarps, 40960 / per_warp)));
+    const int warps = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(kDecodeAttnMaxWarps, 40960 / per_warp)));
     return by_type(dt, [&](auto t) {
       using T = decltype(t);
       auto args = [&](auto kernel) {
@@ -1035,10 +622,10 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
                         scale, split_keys, partial, counters);
       };
       switch (nch) {
-        case 1: return args(attention3_kernel<T, 1>);
-        case 2: return args(attention3_kernel<T, 2>);
-        case 3: return args(attention3_kernel<T, 3>);
-        default: return args(attention3_kernel<T, 4>);
+        case 1: return args(decode_attention_kernel<T, 1>);
+        case 2: return args(decode_attention_kernel<T, 2>);
+        case 3: return args(decode_attention_kernel<T, 3>);
+        default: return args(decode_attention_kernel<T, 4>);
       }
     });
   }
@@ -1068,12 +655,6 @@ cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) 
 const char* last_launch_detail() { return g_detail; }
 void set_programmatic_launch(bool on) { g_pdl = on; }
 bool programmatic_launch() { return g_pdl; }
-void set_kernel_version(int v) { g_kernel_version = v >= 3 ? 3 : 2; }
-int kernel_version() { return g_kernel_version; }
-void set_gemv_tuning(unsigned bits) {
-  g_gemv_tuning = bits & (kGemvStageAsync | kGemvPrefetchL2 | kGemvStageRegs);
-}
-unsigned gemv_tuning() { return g_gemv_tuning; }
 
 
 const char* wquant_name(WQuant q) {
@@ -1131,28 +712,15 @@ cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const
 
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
   if (a.rows < 1 || a.rows > kGemvMaxRows || a.n_out < 1 || a.k_in < 1) return cudaErrorInvalidValue;
-  if (g_kernel_version >= 3) {
-    if (a.wq != WQuant::kNone && (a.dt != Dt::kF16 || a.w_scale == nullptr)) {
-      std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
-      return cudaErrorInvalidValue;
-    }
-    GemvArgs t = a;
-    t.tuning = g_gemv_tuning;
-    return launch_gemv_v3(t, st);
+  if (a.wq != WQuant::kNone && (a.dt != Dt::kF16 || a.w_scale == nullptr)) {
+    std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
+    return cudaErrorInvalidValue;
   }
-  if (a.wq != WQuant::kNone) {
-    if (a.dt != Dt::kF16 || a.w_scale == nullptr) {
-      std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
-      return cudaErrorInvalidValue;
-    }
-    return a.wq == WQuant::kInt8 ? qgemv_dispatch_rows<1>(a, st) : qgemv_dispatch_rows<2>(a, st);
-  }
-  switch (a.dt) {
-    case Dt::kF32: return gemv_dispatch_rows<float>(a, st);
-    case Dt::kF16: return gemv_dispatch_rows<__half>(a, st);
-    case Dt::kBF16: return gemv_dispatch_rows<__nv_bfloat16>(a, st);
-  }
-  return cudaErrorInvalidValue;
+  return launch_gemv_impl(a, st);
+}
+
+cudaError_t launch_chain_probe(unsigned* counter, int blocks, int threads, cudaStream_t st) {
+  return launch_k(chain_probe_kernel, blocks, threads, 0, st, counter);
 }
 
 cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,

@@ -102,17 +102,7 @@ struct GemvArgs {
   WQuant wq = WQuant::kNone;
   const float* w_scale = nullptr;
   float x_scale = 1.0f, x_inv_scale = 1.0f;
-  // Set by launch_gemv from set_gemv_tuning() (generation-3 kernel only; callers leave it).
-  unsigned tuning = 0;
 };
-// Tuning bits of the generation-3 GEMV (A/B switches; both compute the same function):
-// kGemvStageAsync: stage input rows with cp.async (else a strided load loop);
-// kGemvPrefetchL2: before griddepcontrol.wait, prefetch into L2 the rest of the first rows;
-// kGemvStageRegs: stage input rows with 16-byte loads through registers, 8 in flight per thread
-// (takes precedence over kGemvStageAsync; not yet measured or validated on a GPU).
-constexpr unsigned kGemvStageAsync = 1u, kGemvPrefetchL2 = 2u, kGemvStageRegs = 4u;
-void set_gemv_tuning(unsigned bits);
-unsigned gemv_tuning();
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st);
@@ -122,15 +112,9 @@ const char* last_launch_detail();
 // A/B measurements).
 void set_programmatic_launch(bool on);
 bool programmatic_launch();
-// Kernel generation of the decode GEMV (launch_gemv) and decode attention (launch_attention with
-// seq == 1), process-wide like the PDL switch: 3 = gemv.cu's kernel (one row group per warp,
-// weights loaded before griddepcontrol.wait, one-read LayerNorm prologue) and the block-per-query
-// attention (warps split the keys, values staged by cp.async); 2 = the v2 kernels, kept for A/B
-// measurements.  Both compute the same function; cuda_validate checks each.  Forward kernels read
-// weights (and biases, scales, LayerNorm parameters) before griddepcontrol.wait, so weights must
-// be complete before a forward kernel is enqueued (the engine synchronizes after uploading).
-void set_kernel_version(int version);
-int kernel_version();
+// The decode kernels (launch_gemv; launch_attention with seq == 1) read weights (and biases,
+// scales, LayerNorm parameters) before griddepcontrol.wait, so weights must be complete before a
+// forward kernel is enqueued (the engine synchronizes after uploading).
 
 // ---- Prefill path of the quantized engines (rows > kGemvMaxRows), all fp16 around the GEMM.
 // out[r, k] = quantize(in[r * in_row_stride + k] * inv_scale): int8 rne clamped to +-127, fp8
@@ -151,6 +135,11 @@ cudaError_t launch_qgemm_simple(WQuant q, void* acc, const void* xq, const void*
 // device twin of quant::quantize_weight_hf, for synthetic engines drawn on the device).
 cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const void* w_f16, int n,
                                         int k, cudaStream_t st);
+
+// A forward kernel that does no work: trigger, wait, and thread 0 of block 0 adds 1 to *counter.
+// sb_cuda_bench chains it in a CUDA graph to measure what one dependent launch costs on the card
+// (the floor under a decode step of n kernels); the bench checks the counter.
+cudaError_t launch_chain_probe(unsigned* counter, int blocks, int threads, cudaStream_t st);
 
 // slots[r] = packed argmax over logits[r * row_stride + 0 .. vocab).
 cudaError_t launch_argmax_rows(const float* logits, int rows, int vocab, long long row_stride,

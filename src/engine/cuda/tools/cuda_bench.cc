@@ -9,8 +9,10 @@
 //    step: (weight bytes + KV bytes read) / measured copy bandwidth.
 // Synthetic weights are drawn on the device (make_cuda_engine_synthetic, seed 1234).
 // Usage: sb_cuda_bench [--out results.jsonl] [--quick] [--models tiny-gpt2,gpt2,gpt2-xl]
-//        [--precisions fp16,int8] [--kernel-versions 2,3] (decode kernel generations, kernels.h,
-//        each measured on the same card in the same process for A/B) [--scenarios a,b]
+//        [--precisions fp16,int8] [--scenarios a,b]
+//        [--profile-step MODEL]  (only: one eager fp16 decode step of MODEL, batch 1, between
+//        cudaProfilerStart/Stop, for `ncu --profile-from-start off`: per-kernel durations)
+#include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -110,6 +112,55 @@ double gemm_tflops(cudak::Dt dt, int n) {
   return 2.0 * n * static_cast<double>(n) * n / (ms * 1e-3) / 1e12;
 }
 
+// Host-timed replay + synchronize of a graph of n chained empty kernels (kernels.h
+// launch_chain_probe, 192 blocks x 128 threads like a gpt2 GEMV), with or without the decode
+// step's two small copies (8 bytes host -> device before, device -> host after): the fixed cost
+// of a decode step made of n dependent kernels, whatever they compute.
+double chain_step_ms(int n, bool copies, bool pdl) {
+  cudak::set_programmatic_launch(pdl);
+  cudaStream_t st;
+  ck(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), "stream");
+  unsigned* counter = nullptr;
+  unsigned long long *h = nullptr, *d = nullptr;
+  ck(cudaMalloc(&counter, 4), "malloc");
+  ck(cudaMemset(counter, 0, 4), "memset");
+  ck(cudaMalloc(&d, 8), "malloc");
+  ck(cudaMallocHost(&h, 8), "malloc host");
+  auto enqueue = [&] {
+    if (copies) ck(cudaMemcpyAsync(d, h, 8, cudaMemcpyHostToDevice, st), "h2d");
+    for (int i = 0; i < n; ++i) ck(cudak::launch_chain_probe(counter, 192, 128, st), "probe");
+    if (copies) ck(cudaMemcpyAsync(h, d, 8, cudaMemcpyDeviceToHost, st), "d2h");
+  };
+  cudaGraph_t g = nullptr;
+  cudaGraphExec_t ge = nullptr;
+  ck(cudaStreamBeginCapture(st, cudaStreamCaptureModeThreadLocal), "capture");
+  enqueue();
+  ck(cudaStreamEndCapture(st, &g), "end capture");
+  ck(cudaGraphInstantiate(&ge, g, 0), "instantiate");
+  std::vector<double> ms;
+  const int warm = 20, reps = 200;
+  for (int i = 0; i < warm + reps; ++i) {
+    const auto t0 = Clock::now();
+    ck(cudaGraphLaunch(ge, st), "graph launch");
+    ck(cudaStreamSynchronize(st), "sync");
+    if (i >= warm) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  unsigned got = 0;
+  ck(cudaMemcpy(&got, counter, 4, cudaMemcpyDeviceToHost), "read counter");
+  if (got != static_cast<unsigned>(n) * (warm + reps)) {
+    std::fprintf(stderr, "FATAL: chain probe counter %u, expected %d\n", got, n * (warm + reps));
+    std::exit(2);
+  }
+  cudaGraphExecDestroy(ge);
+  cudaGraphDestroy(g);
+  cudaFree(counter);
+  cudaFree(d);
+  cudaFreeHost(h);
+  cudaStreamDestroy(st);
+  cudak::set_programmatic_launch(true);
+  return median(ms);
+}
+
 struct ModelSpec {
   std::string name;
   sb::model::GptConfig cfg;
@@ -140,8 +191,8 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, versions_arg = "3",
-              scenarios_arg, tunings_arg;
+  std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
+              profile_model;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -149,11 +200,10 @@ int main(int argc, char** argv) {
     else if (a == "--quick") quick = true;
     else if (a == "--models" && i + 1 < argc) models_arg = argv[++i];
     else if (a == "--precisions" && i + 1 < argc) precisions_arg = argv[++i];
-    else if (a == "--kernel-versions" && i + 1 < argc) versions_arg = argv[++i];
     else if (a == "--scenarios" && i + 1 < argc) scenarios_arg = argv[++i];
-    else if (a == "--gemv-tunings" && i + 1 < argc) tunings_arg = argv[++i];
+    else if (a == "--profile-step" && i + 1 < argc) profile_model = argv[++i];
     else {
-      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--kernel-versions 2,3] [--gemv-tunings 3,0] [--scenarios single_short,batch_short]\n");
+      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--scenarios single_short,batch_short] [--profile-step gpt2]\n");
       return 2;
     }
   }
@@ -170,6 +220,33 @@ int main(int argc, char** argv) {
     if (out) out << line << "\n" << std::flush;
   };
   std::printf("device: %s (%d SMs)\n", prop.name, prop.multiProcessorCount);
+  if (!profile_model.empty()) {
+    // One eager decode step (graphs off, so a profiler sees each launch), after a prefill of 32
+    // tokens and 3 warm-up steps; only this step lies between cudaProfilerStart and Stop.
+    sb::model::GptConfig cfg;
+    if (profile_model == "gpt2") cfg = make_cfg(12, 12, 768);
+    else if (profile_model == "gpt2-xl") cfg = make_cfg(48, 25, 1600);
+    else if (profile_model == "tiny-gpt2") cfg = make_cfg(2, 2, 2);
+    else {
+      std::fprintf(stderr, "--profile-step: unknown model %s\n", profile_model.c_str());
+      return 2;
+    }
+    CudaEngineOptions o;
+    o.precision = "fp16";
+    o.max_batch = 1;
+    o.max_seq = 256;
+    o.cuda_graphs = false;
+    auto eng = make_cuda_engine_synthetic(cfg, 1234, o);
+    std::vector<std::int32_t> prompt(32, 11);
+    StepResult r;
+    eng->prefill(1, 32, prompt, LogitsMode::kNone, r);
+    for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+    ck(cudaProfilerStart(), "cudaProfilerStart");
+    eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+    ck(cudaProfilerStop(), "cudaProfilerStop");
+    std::printf("profiled one %s fp16 decode step (batch 1, position 35)\n", profile_model.c_str());
+    return 0;
+  }
 
   const double bw = d2d_bandwidth_gbps();
   const double tf16 = gemm_tflops(cudak::Dt::kF16, 8192), tbf16 = gemm_tflops(cudak::Dt::kBF16, 8192),
@@ -179,6 +256,16 @@ int main(int argc, char** argv) {
   emit(fmt::format(R"({{"kind":"ceilings","device":"{}","d2d_bandwidth_gbps":{:.1f},"gemm_tflops":{{"fp16":{:.1f},"bf16":{:.1f},"fp32":{:.2f}}}}})",
                    prop.name, bw, tf16, tbf16, tf32));
 
+  // Fixed cost of dependent launches (see chain_step_ms): a gpt2 decode step is 62 kernels.
+  for (int n : {1, 13, 62, 242}) {
+    const double with = chain_step_ms(n, true, true), bare = chain_step_ms(n, false, true),
+                 nopdl = chain_step_ms(n, true, false);
+    std::printf("chain of %3d empty kernels in a graph: %.4f ms with the 2 copies, %.4f ms without, "
+                "%.4f ms with copies and no PDL (%.2f us per kernel with copies)\n",
+                n, with, bare, nopdl, with * 1e3 / n);
+    emit(fmt::format(R"({{"kind":"chain","device":"{}","kernels":{},"step_ms_copies":{:.5f},"step_ms_no_copies":{:.5f},"step_ms_copies_no_pdl":{:.5f}}})",
+                     prop.name, n, with, bare, nopdl));
+  }
   std::vector<ModelSpec> specs;
   std::stringstream ms(models_arg);
   for (std::string m; std::getline(ms, m, ',');) {
@@ -198,44 +285,24 @@ int main(int argc, char** argv) {
     for (std::string p; std::getline(pss, p, ',');) ps.push_back(p);
     for (auto& sp : specs) sp.precisions = ps;
   }
-  // Variants: each kernel generation; generation 3 once per GEMV tuning (kernels.h kGemv* bits).
-  struct Variant { int ver; unsigned tuning; std::string label; };
-  std::vector<Variant> variants;
-  {
-    std::vector<unsigned> tunings;
-    std::stringstream ts(tunings_arg);
-    for (std::string t; std::getline(ts, t, ',');) tunings.push_back(static_cast<unsigned>(std::atoi(t.c_str())));
-    if (tunings.empty()) tunings.push_back(cudak::gemv_tuning());
-    std::stringstream vs(versions_arg);
-    for (std::string v; std::getline(vs, v, ',');) {
-      const int ver = std::atoi(v.c_str());
-      if (ver < 3) variants.push_back({ver, cudak::gemv_tuning(), fmt::format("v{}", ver)});
-      else
-        for (unsigned t : tunings) variants.push_back({ver, t, tunings.size() > 1 ? fmt::format("v{}t{}", ver, t) : fmt::format("v{}", ver)});
-    }
-  }
   struct Scen { const char* name; int b, s; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
                         {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
   const int new_tokens = 32, reps = quick ? 5 : 15, warm = 3;
-  std::printf("\n%-10s %-5s %-5s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "ver", "scenario",
+  std::printf("\n%-10s %-5s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
               "prefill_ms", "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
   std::mt19937 rng(42);
   for (const auto& spec : specs) {
-    for (const auto& prec : spec.precisions)
-    for (const Variant& var : variants) {
-      const int ver = var.ver;
+    for (const auto& prec : spec.precisions) {
       CudaEngineOptions o;
       o.precision = prec;
-      o.kernel_version = ver;
-      cudak::set_gemv_tuning(var.tuning);
       o.max_batch = 4;
       o.max_seq = 256;
       std::unique_ptr<Engine> eng;
       try {
         eng = make_cuda_engine_synthetic(spec.cfg, 1234, o);
       } catch (const std::exception& e) {
-        std::printf("%-10s %-5s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), var.label.c_str(), e.what());
+        std::printf("%-10s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), e.what());
         continue;
       }
       const double es = prec == "fp32" ? 4 : 2;
@@ -265,11 +332,11 @@ int main(int argc, char** argv) {
         const double kv_bytes = 2.0 * spec.cfg.n_layer * sc.b * mean_pos * spec.cfg.n_embd * es;
         const double floor_ms = (wbytes + kv_bytes) / (bw * 1e9) * 1e3;
         const double pre = median(pre_ms), dec = median(dec_ms);
-        std::printf("%-10s %-5s %-5s %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
-                    var.label.c_str(), sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
+        std::printf("%-10s %-5s %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
+                    sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
         emit(fmt::format(
-            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","kernel_version":{},"gemv_tuning":{},"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
-            prop.name, spec.name, prec, ver, var.tuning, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
+            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","kernel_version":3,"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
+            prop.name, spec.name, prec, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
             pct(pre_ms, 0.9), dec, pct(dec_ms, 0.1), pct(dec_ms, 0.9), floor_ms, wbytes));
       }
     }
@@ -277,14 +344,9 @@ int main(int argc, char** argv) {
   // Graphs off vs on for gpt2 fp16 decode, batch 1 (what the graphs buy).
   for (const auto& spec : specs) {
     if (spec.name != "gpt2" && spec.name != "tiny-gpt2") continue;
-    for (const Variant& var : variants)
     for (int variant = 0; variant < 3; ++variant) {
-      if (var.ver >= 3 && var.tuning != variants.back().tuning) continue;  // one tuning is enough here
-      const int ver = var.ver;
       const bool graphs = variant > 0, pdl = variant != 1;
-      cudak::set_gemv_tuning(var.tuning);
       CudaEngineOptions o;
-      o.kernel_version = ver;
       o.precision = "fp16";
       o.max_batch = 1;
       o.max_seq = 256;
@@ -303,10 +365,10 @@ int main(int argc, char** argv) {
           if (rep >= 2) dec_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - d0).count());
         }
       }
-      std::printf("%s fp16 single_short decode v%d, graphs %s, PDL %s: %.4f ms/step (median)\n",
-                  spec.name.c_str(), ver, graphs ? "on " : "off", pdl ? "on " : "off", median(dec_ms));
-      emit(fmt::format(R"({{"kind":"graphs_ab","device":"{}","model":"{}","precision":"fp16","kernel_version":{},"graphs":{},"pdl":{},"decode_step_ms_median":{:.5f}}})",
-                       prop.name, spec.name, ver, graphs, pdl, median(dec_ms)));
+      std::printf("%s fp16 single_short decode, graphs %s, PDL %s: %.4f ms/step (median)\n",
+                  spec.name.c_str(), graphs ? "on " : "off", pdl ? "on " : "off", median(dec_ms));
+      emit(fmt::format(R"({{"kind":"graphs_ab","device":"{}","model":"{}","precision":"fp16","kernel_version":3,"graphs":{},"pdl":{},"decode_step_ms_median":{:.5f}}})",
+                       prop.name, spec.name, graphs, pdl, median(dec_ms)));
     }
   }
   return 0;
