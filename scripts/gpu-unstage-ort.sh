@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# On the GPU machine: checks and reassembles ONNX Runtime's CUDA provider staged in chunks by
-# scripts/gpu-stage-ort.sh, and prints the environment scalebench needs to use it:
-#   eval "$(scripts/gpu-unstage-ort.sh --core-dir .gpu/stage/bin)"
+# On the GPU machine: checks and reassembles ONNX Runtime's CUDA path staged in chunks by
+# scripts/gpu-stage-ort.sh (the CUDA-enabled core libonnxruntime.so.1 of onnxruntime-node 1.29.0
+# with the CUDA provider and providers_shared beside it, in DIR/lib; extras in DIR/extra), and
+# prints the environment scalebench needs to use it:
+#   eval "$(scripts/gpu-unstage-ort.sh --dir /tmp/ortc)"
 #
 # - every chunk named in DIR/SHA256SUMS must be present with its SHA-256 (a missing chunk is
 #   listed and the exit status is 3: send it in the next call while the machine is warm);
 # - the chunks are joined, the payload's SHA-256 checked, decompressed (xz or zstd, whichever
-#   SHA256SUMS names; python3's lzma / zstandard / pyarrow when the tool is missing) into DIR/lib, and each
-#   library's SHA-256 checked.  A second run with DIR/lib intact only re-checks the libraries;
-# - libonnxruntime_providers_shared.so is copied beside libonnxruntime.so.1 in --core-dir
-#   (ONNX Runtime loads it from its own folder; without it the provider fails with
-#   "undefined symbol: Provider_GetHost");
+#   SHA256SUMS names; python3's lzma / zstandard / pyarrow when the tool is missing) into DIR, and
+#   each library's SHA-256 checked.  A second run with DIR/lib intact only re-checks them;
 # - the CUDA libraries the provider needs are looked up (cudart 13, cuBLAS/cuBLASLt 13,
-#   cuRAND 10, cuDNN 9; in the CUDA toolkit, python3's site-packages nvidia/*/lib, or ldconfig)
-#   and their folders printed in LD_LIBRARY_PATH, with SB_ORT_CUDA_PROVIDER naming the provider.
+#   cuRAND 10, cuDNN 9; in the CUDA toolkit, python3's site-packages nvidia/*/lib, or ldconfig);
+# - stdout: `export LD_LIBRARY_PATH=DIR/lib:<existing>:<CUDA folders>`.  DIR/lib comes first
+#   because scalebench finds libonnxruntime.so.1 through the loader (RUNPATH $ORIGIN is searched
+#   after LD_LIBRARY_PATH): the CUDA-enabled core then serves both onnxruntime backends in that
+#   shell (onnxruntime-cpu runs on its CPU execution provider; facts.core_library says so).
+#   The core loads the provider and providers_shared from its own folder (DIR/lib).
 # Messages go to stderr; stdout carries only the export line.
-# Usage: scripts/gpu-unstage-ort.sh [--dir DIR] [--core-dir DIR] [--check]
+# Usage: scripts/gpu-unstage-ort.sh [--dir DIR] [--check]
 #   --dir DIR       the staged folder (default .gpu-ort)
-#   --core-dir DIR  folder of the libonnxruntime.so.1 scalebench loads (default .gpu/stage/bin)
+#   --core-dir DIR  accepted and ignored (the CPU core's folder, used by the refused plugin path)
 #   --check         only report which chunks are present and valid (exit 3 if any is missing)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +32,7 @@ while [ $# -gt 0 ]; do
     --dir) dir="$2"; shift 2 ;;
     --core-dir) core_dir="$2"; shift 2 ;;
     --check) check_only=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "gpu-unstage-ort.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -88,13 +91,9 @@ PY
   say "unpacked and verified:$(for n in $lib_names; do printf ' %s' "$n"; done)"
 fi
 
-provider="$dir/lib/libonnxruntime_providers_cuda.so"
-if [ -d "$core_dir" ]; then
-  cmp -s "$dir/lib/libonnxruntime_providers_shared.so" "$core_dir/libonnxruntime_providers_shared.so" 2>/dev/null ||
-    cp "$dir/lib/libonnxruntime_providers_shared.so" "$core_dir/"
-else
-  say "warning: --core-dir $core_dir does not exist; copy $dir/lib/libonnxruntime_providers_shared.so beside libonnxruntime.so.1 yourself"
-fi
+for l in libonnxruntime.so.1 libonnxruntime_providers_cuda.so libonnxruntime_providers_shared.so; do
+  [ -f "$dir/lib/$l" ] || { say "$dir/lib/$l missing (a stage older than the CUDA-enabled core? re-run scripts/gpu-stage-ort.sh)"; exit 1; }
+done
 
 # CUDA libraries for the provider (NEEDED: cublasLt/cublas 13, curand 10, cudart 13, libcuda 1;
 # cuDNN 9 is opened at run time).  Prefer the toolkit, then python3's nvidia wheels.
@@ -120,5 +119,5 @@ for w in "${want[@]}"; do
   say "$w: $found"
   case ":$ld_dirs:" in *":$found:"*) ;; *) ld_dirs="${ld_dirs:+$ld_dirs:}$found" ;; esac
 done
-# Appended, so the staged binary's own libraries keep precedence.
-echo "export SB_ORT_CUDA_PROVIDER=$provider LD_LIBRARY_PATH=\${LD_LIBRARY_PATH:-}${ld_dirs:+:$ld_dirs}"
+# The core's folder first (it must win over the binary's own CPU core); CUDA folders appended.
+echo "export LD_LIBRARY_PATH=$dir/lib:\${LD_LIBRARY_PATH:-}${ld_dirs:+:$ld_dirs}"

@@ -1,6 +1,7 @@
 // onnxruntime-cpu vs an fp64 reference forward (and the native CPU oracle when it is linked):
 // prefill + 8 decode steps, batch 1 and 3, both logits variants, fp16, external data, errors.
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -140,9 +141,16 @@ bool ort_cuda_builtin() {
 TEST(OrtEngineDeathTest, CudaPluginThatDoesNotExistIsNamedInTheReason) {
   if (ort_cuda_builtin()) GTEST_SKIP() << "this ONNX Runtime has CUDA built in; the plugin path is not used";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
+  // Not forced: the CPU core's answer says how to get a CUDA-enabled core, not the plugin path.
   EXPECT_EXIT(report_cuda_availability_and_exit("/nonexistent/libonnxruntime_providers_cuda.so", true),
               ::testing::ExitedWithCode(0),
-              "available=0 reason=.*CPU build.*/nonexistent/libonnxruntime_providers_cuda.so does not exist");
+              "available=0 reason=ONNX Runtime .* is the CPU build .*onnxruntime-gpu-core.*LD_LIBRARY_PATH");
+  // Forced: the missing plugin file is named.
+  EXPECT_EXIT((::setenv("SB_ORT_CUDA_PLUGIN_FORCE", "1", 1),
+               report_cuda_availability_and_exit("/nonexistent/libonnxruntime_providers_cuda.so", true)),
+              ::testing::ExitedWithCode(0),
+              "available=0 reason=.*CPU build.*forced CUDA provider plugin "
+              "/nonexistent/libonnxruntime_providers_cuda.so does not exist");
 }
 
 // The npm core is a CPU build without ORT's CUDA provider interface: the GPU package's
@@ -159,8 +167,8 @@ TEST(OrtEngineDeathTest, CudaPluginIntoACoreWithoutTheCudaInterfaceIsRefused) {
   if (ort_cuda_builtin()) GTEST_SKIP() << "this ONNX Runtime has CUDA built in; the plugin path is not used";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(report_cuda_availability_and_exit(lib.c_str(), true), ::testing::ExitedWithCode(0),
-              "available=0 reason=ONNX Runtime .* is a CPU build without ONNX Runtime's CUDA provider "
-              "interface .*ProviderHostCPU.*SB_ORT_CUDA_PLUGIN_FORCE=1");
+              "available=0 reason=ONNX Runtime .* is the CPU build .*not enabled in this build.*"
+              "ProviderHostCPU.*SB_ORT_CUDA_PLUGIN_FORCE=1");
 }
 
 TEST(OrtEngineDeathTest, ForcedCudaPluginOfTheGpuPackageLoadsOrSaysWhy) {
@@ -182,6 +190,140 @@ TEST(OrtEngineDetail, CoreInterfaceVerdictReadsOrtsNotEnabledStub) {
   EXPECT_FALSE(core_lacks_cuda_provider_interface(""));  // accepted: the core has it
   EXPECT_FALSE(core_lacks_cuda_provider_interface(
       "Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: cannot open"));
+}
+
+// The verdict on how onnxruntime-cuda is served, from facts about the loaded core.
+TEST(OrtEngineDetail, CudaVerdictFollowsTheCoreBuildAndItsFiles) {
+  using namespace sb::engine::ort_detail;
+  CudaCoreFacts gpu;
+  gpu.version = "1.29.0";
+  gpu.core = "/x/ort-gpu/libonnxruntime.so.1";
+  gpu.providers = {"TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"};
+  gpu.cuda_provider = "/x/ort-gpu/libonnxruntime_providers_cuda.so";
+  gpu.providers_shared = "/x/ort-gpu/libonnxruntime_providers_shared.so";
+  gpu.cuda_provider_exists = gpu.providers_shared_exists = true;
+  CudaVerdict v = cuda_verdict(gpu);
+  EXPECT_EQ(v.path, CudaPath::kBuiltIn);
+  EXPECT_NE(v.why.find("core /x/ort-gpu/libonnxruntime.so.1 (ONNX Runtime 1.29.0, CUDA-enabled build)"), std::string::npos) << v.why;
+  EXPECT_NE(v.why.find("CUDA provider /x/ort-gpu/libonnxruntime_providers_cuda.so"), std::string::npos) << v.why;
+  // The plugin settings do not matter to a CUDA-enabled core.
+  gpu.plugin_forced = true;
+  EXPECT_EQ(cuda_verdict(gpu).path, CudaPath::kBuiltIn);
+
+  auto no_provider = gpu;
+  no_provider.cuda_provider_exists = false;
+  v = cuda_verdict(no_provider);
+  EXPECT_EQ(v.path, CudaPath::kNone);
+  EXPECT_NE(v.why.find("CUDA-enabled build, but /x/ort-gpu/libonnxruntime_providers_cuda.so is missing"), std::string::npos) << v.why;
+  auto no_shared = gpu;
+  no_shared.providers_shared_exists = false;
+  v = cuda_verdict(no_shared);
+  EXPECT_EQ(v.path, CudaPath::kNone);
+  EXPECT_NE(v.why.find("/x/ort-gpu/libonnxruntime_providers_shared.so is missing"), std::string::npos) << v.why;
+
+  // The same files with a CPU core (no CUDAExecutionProvider listed): refused, saying why and how.
+  CudaCoreFacts cpu = gpu;
+  cpu.core = "/x/cli/libonnxruntime.so.1";
+  cpu.providers = {"CPUExecutionProvider"};
+  cpu.plugin = "/x/cli/libonnxruntime_providers_cuda.so";
+  cpu.plugin_exists = true;
+  cpu.plugin_forced = false;
+  cpu.append_cuda_v2_error = "CUDA execution provider is not enabled in this build.";
+  v = cuda_verdict(cpu);
+  EXPECT_EQ(v.path, CudaPath::kNone);
+  for (const char* needle : {"/x/cli/libonnxruntime.so.1 is the CPU build", "not enabled in this build",
+                             "onnxruntime-node 1.29.0", ".deps/onnxruntime-gpu-core", "LD_LIBRARY_PATH",
+                             "ProviderHostCPU", "SB_ORT_CUDA_PLUGIN_FORCE=1"}) {
+    EXPECT_NE(v.why.find(needle), std::string::npos) << needle << " missing from: " << v.why;
+  }
+  cpu.plugin_forced = true;
+  v = cuda_verdict(cpu);
+  EXPECT_EQ(v.path, CudaPath::kPlugin);
+  EXPECT_NE(v.why.find("CUDA provider plugin /x/cli/libonnxruntime_providers_cuda.so"), std::string::npos) << v.why;
+  cpu.plugin_exists = false;
+  v = cuda_verdict(cpu);
+  EXPECT_EQ(v.path, CudaPath::kNone);
+  EXPECT_NE(v.why.find("forced CUDA provider plugin /x/cli/libonnxruntime_providers_cuda.so does not exist"), std::string::npos) << v.why;
+}
+
+TEST(OrtEngineDetail, DeviceCountVerdict) {
+  using sb::engine::ort_detail::cuda_device_count_problem;
+  EXPECT_EQ(cuda_device_count_problem(0, 1, 0), "");
+  EXPECT_EQ(cuda_device_count_problem(0, 8, 7), "");
+  EXPECT_NE(cuda_device_count_problem(0, 1, 1).find("cuda:1 does not exist (the CUDA runtime sees 1 GPU(s))"), std::string::npos);
+  EXPECT_NE(cuda_device_count_problem(100, 0, 0).find("cudaError 100 = no CUDA-capable device"), std::string::npos);
+  EXPECT_NE(cuda_device_count_problem(35, 0, 0).find("driver older than the runtime"), std::string::npos);
+  EXPECT_NE(cuda_device_count_problem(999, 0, 0).find("cudaError 999"), std::string::npos);
+}
+
+// The loaded core is named (the file the loader picked) with its build kind.
+TEST(OrtCore, InfoNamesTheLoadedCore) {
+  const sb::engine::OrtCoreInfo c = sb::engine::ort_core_info();
+  EXPECT_TRUE(fs::exists(c.library)) << c.library;
+  EXPECT_EQ(c.library.filename().string().rfind("libonnxruntime.so", 0), 0u) << c.library;
+  EXPECT_EQ(c.version, sb::engine::ort_version());
+  EXPECT_EQ(c.cuda_enabled, ort_cuda_builtin());
+  EXPECT_EQ(c.cuda_provider.filename(), "libonnxruntime_providers_cuda.so");
+  EXPECT_EQ(c.cuda_provider.parent_path(), c.providers_shared.parent_path());
+  const std::string d = c.describe();
+  EXPECT_NE(d.find(c.library.string()), std::string::npos) << d;
+  EXPECT_NE(d.find(c.cuda_enabled ? "CUDA-enabled build" : "CPU build"), std::string::npos) << d;
+  EXPECT_EQ(c.to_json().at("cuda_enabled").get<bool>(), c.cuda_enabled);
+  std::string why;
+  ASSERT_TRUE(sb::engine::ort_available("cpu", &why));
+  EXPECT_NE(why.find(c.library.string()), std::string::npos) << "cpu availability names the core: " << why;
+}
+
+// Child half of the next test: runs only in the re-executed process the parent starts with
+// SB_TEST_ORT_CORE_CHILD=1 and the CUDA-enabled core first on LD_LIBRARY_PATH.
+TEST(OrtCoreChild, ReportCoreAndCudaVerdict) {
+  if (std::getenv("SB_TEST_ORT_CORE_CHILD") == nullptr) GTEST_SKIP() << "child half of OrtCore.CudaEnabledCoreIsFoundThroughTheLoader";
+  const auto c = sb::engine::ort_core_info();
+  std::string why;
+  const bool ok = sb::engine::ort_available("cuda", &why);
+  std::printf("CHILD core=%s cuda_enabled=%d available=%d reason=%s\n", c.library.c_str(), c.cuda_enabled ? 1 : 0,
+              ok ? 1 : 0, why.c_str());
+  std::fflush(stdout);
+}
+
+// With setup.sh --gpu's CUDA-enabled core first on LD_LIBRARY_PATH, the same test binary loads
+// it instead of the CPU core beside it (RUNPATH comes after LD_LIBRARY_PATH), lists it as a
+// CUDA-enabled build and gives a verdict without crashing: available with the provider named
+// (a GPU machine), or unavailable saying why (here: no libcuda.so.1 / no GPU).
+TEST(OrtCore, CudaEnabledCoreIsFoundThroughTheLoader) {
+  const fs::path core_dir = fs::path(SB_SOURCE_DIR) / ".deps" / "onnxruntime-gpu-core";
+  if (!fs::exists(core_dir / "libonnxruntime.so.1")) {
+    GTEST_SKIP() << core_dir << "/libonnxruntime.so.1 absent (scripts/setup.sh --gpu fetches it)";
+  }
+  const fs::path self = fs::read_symlink("/proc/self/exe");
+  const char* old = std::getenv("LD_LIBRARY_PATH");
+  const std::string cmd = "SB_TEST_ORT_CORE_CHILD=1 LD_LIBRARY_PATH='" + core_dir.string() + "'" +
+                          (old != nullptr && *old != 0 ? std::string(":'") + old + "'" : std::string()) +
+                          " '" + self.string() + "' --gtest_filter=OrtCoreChild.ReportCoreAndCudaVerdict 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  const int status = ::pclose(p);
+  EXPECT_EQ(status, 0) << "the child must exit cleanly (no crash):\n" << out;
+  const auto at = out.find("CHILD core=");
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string line = out.substr(at, out.find('\n', at) - at);
+  EXPECT_NE(line.find("core=" + fs::weakly_canonical(core_dir / "libonnxruntime.so.1").string() + " "), std::string::npos) << line;
+  EXPECT_NE(line.find("cuda_enabled=1"), std::string::npos) << line;
+  if (line.find("available=1") != std::string::npos) {
+    EXPECT_NE(line.find("CUDA-enabled build), CUDA provider"), std::string::npos) << line;
+  } else {
+    // No GPU here: the reason names the CUDA-enabled core and what failed (the provider's
+    // loader error, the CUDA runtime's answer, or a missing provider file).
+    EXPECT_NE(line.find("CUDA-enabled build"), std::string::npos) << line;
+    EXPECT_TRUE(line.find("cannot be loaded") != std::string::npos ||
+                line.find("no usable GPU") != std::string::npos || line.find("does not exist") != std::string::npos ||
+                line.find("is missing") != std::string::npos)
+        << line;
+  }
+  std::printf("%s\n", line.c_str());
 }
 
 TEST(OrtEngineDetail, CudaMemcpyGuardsNullPointersAndErrors) {

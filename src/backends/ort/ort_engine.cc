@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <thread>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <onnxruntime_cxx_api.h>
 #include <onnxruntime_run_options_config_keys.h>
 #include <onnxruntime_session_options_config_keys.h>
@@ -152,6 +154,9 @@ nlohmann::json OrtEngineFacts::to_json() const {
           {"device", device},
           {"execution_provider", execution_provider},
           {"execution_provider_library", execution_provider_library},
+          {"execution_provider_path", execution_provider_path},
+          {"core_library", core_library},
+          {"core_cuda_enabled", core_cuda_enabled},
           {"intra_op_threads", intra_op_threads},
           {"inter_op_threads", inter_op_threads},
           {"graph_optimization", graph_optimization},
@@ -175,6 +180,68 @@ bool core_lacks_cuda_provider_interface(const std::string& append_cuda_v2_error)
   return append_cuda_v2_error.find("not enabled in this build") != std::string::npos;
 }
 
+CudaVerdict cuda_verdict(const CudaCoreFacts& f) {
+  CudaVerdict v;
+  const bool cuda_enabled =
+      std::find(f.providers.begin(), f.providers.end(), "CUDAExecutionProvider") != f.providers.end();
+  if (cuda_enabled) {
+    // A core built with CUDA loads both libraries from its own folder (its GetRuntimePath), never
+    // from LD_LIBRARY_PATH or SB_ORT_CUDA_PROVIDER: they must sit beside it.
+    for (const auto& [exists, file] : {std::pair{f.cuda_provider_exists, f.cuda_provider},
+                                       std::pair{f.providers_shared_exists, f.providers_shared}}) {
+      if (!exists) {
+        v.why = fmt::format(
+            "ONNX Runtime {} at {} is a CUDA-enabled build, but {} is missing: the core loads its CUDA "
+            "provider and providers_shared from its own folder (scripts/setup.sh --gpu links them into "
+            ".deps/onnxruntime-gpu-core; on the GPU machine scripts/gpu-unstage-ort.sh stages all three)",
+            f.version, f.core, file);
+        return v;
+      }
+    }
+    v.path = CudaPath::kBuiltIn;
+    v.why = fmt::format("core {} (ONNX Runtime {}, CUDA-enabled build), CUDA provider {}", f.core,
+                        f.version, f.cuda_provider);
+    return v;
+  }
+  const std::string get_core =
+      "a CUDA-enabled core is needed: scripts/setup.sh --gpu unpacks onnxruntime-node 1.29.0's "
+      "linux-x64 libonnxruntime.so.1 into .deps/onnxruntime-gpu-core (with the CUDA provider beside "
+      "it); put that folder first on LD_LIBRARY_PATH (scalebench finds libonnxruntime.so.1 through "
+      "the loader, its own folder last)";
+  if (!f.plugin_forced) {
+    v.why = fmt::format(
+        "ONNX Runtime {} at {} is the CPU build (no built-in CUDAExecutionProvider; "
+        "AppendExecutionProvider_CUDA_V2 answers: {}); {}. The CUDA provider plugin path (registering "
+        "libonnxruntime_providers_cuda.so into a CPU core) is refused: the provider calls entries of "
+        "the core's ProviderHostCPU table that a CPU core lacks, which crashed every onnxruntime-cuda "
+        "cell with SIGSEGV on an H100 (2026-11-26); SB_ORT_CUDA_PLUGIN_FORCE=1 tries it anyway",
+        f.version, f.core, f.append_cuda_v2_error.empty() ? "accepted" : f.append_cuda_v2_error, get_core);
+    return v;
+  }
+  if (!f.plugin_exists) {
+    v.why = fmt::format(
+        "ONNX Runtime {} at {} is the CPU build (no built-in CUDAExecutionProvider) and the forced CUDA "
+        "provider plugin {} does not exist; {}",
+        f.version, f.core, f.plugin, get_core);
+    return v;
+  }
+  v.path = CudaPath::kPlugin;
+  v.why = fmt::format("core {} (ONNX Runtime {}, CPU build) with the CUDA provider plugin {} "
+                      "(forced by SB_ORT_CUDA_PLUGIN_FORCE; known to crash on the first Split kernel)",
+                      f.core, f.version, f.plugin);
+  return v;
+}
+
+std::string cuda_device_count_problem(int rc, int count, int id) {
+  if (rc != 0) {
+    return fmt::format("the CUDA runtime finds no usable GPU (cudaGetDeviceCount returned cudaError {}{})",
+                       rc, rc == 100 ? " = no CUDA-capable device" : rc == 35 ? " = driver older than the runtime"
+                                                               : rc == 34 ? " = stub libcuda, no driver" : "");
+  }
+  if (id >= count) return fmt::format("device cuda:{} does not exist (the CUDA runtime sees {} GPU(s))", id, count);
+  return "";
+}
+
 void checked_cuda_memcpy(CudaMemcpyFn fn, void* dst, const void* src, std::size_t n, int kind,
                          const char* what) {
   if (fn == nullptr) fail("onnxruntime-cuda: {}: cudaMemcpy was not found (null function pointer)", what);
@@ -189,26 +256,54 @@ void checked_cuda_memcpy(CudaMemcpyFn fn, void* dst, const void* src, std::size_
 
 }  // namespace ort_detail
 
+OrtCoreInfo ort_core_info() {
+  OrtCoreInfo c;
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&OrtGetApiBase), &info) != 0 && info.dli_fname != nullptr) {
+    std::error_code ec;
+    c.library = fs::weakly_canonical(info.dli_fname, ec);
+    if (ec) c.library = info.dli_fname;
+  }
+  c.version = Ort::GetVersionString();
+  c.providers = Ort::GetAvailableProviders();
+  c.cuda_enabled = std::find(c.providers.begin(), c.providers.end(), "CUDAExecutionProvider") != c.providers.end();
+  // ORT's GetRuntimePath: the folder of the loaded core (dladdr; a symlinked core counts where
+  // it is linked, the loader's name for it).
+  const fs::path dir = info.dli_fname != nullptr ? fs::path(info.dli_fname).parent_path() : fs::path();
+  c.cuda_provider = dir / "libonnxruntime_providers_cuda.so";
+  c.providers_shared = dir / "libonnxruntime_providers_shared.so";
+  return c;
+}
+
+std::string OrtCoreInfo::describe() const {
+  return fmt::format("ONNX Runtime {} core {} ({}; providers: {})", version, library.string(),
+                     cuda_enabled ? "CUDA-enabled build" : "CPU build", fmt::join(providers, ", "));
+}
+
+nlohmann::json OrtCoreInfo::to_json() const {
+  return {{"library", library.string()}, {"version", version}, {"cuda_enabled", cuda_enabled},
+          {"providers", providers}, {"cuda_provider", cuda_provider.string()},
+          {"providers_shared", providers_shared.string()}};
+}
+
 namespace {
 
-// How this process reaches the CUDA execution provider.  Two ways exist:
-//  - builtin: a GPU build of libonnxruntime.so lists CUDAExecutionProvider in
-//    GetAvailableProviders() and takes it through AppendExecutionProvider_CUDA_V2.
-//  - plugin: the npm core library (com.github.asus4.onnxruntime 1.29) is the CPU build: it lists
-//    CPUExecutionProvider only and AppendExecutionProvider_CUDA_V2 answers "CUDA execution
-//    provider is not enabled in this build" (seen 2026-11-26).  The GPU package's
-//    libonnxruntime_providers_cuda.so exports CreateEpFactories (ORT's plugin-EP ABI), so the
-//    CPU core loads it with Env::RegisterExecutionProviderLibrary and a session appends it with
-//    AppendExecutionProvider_V2 on the OrtEpDevice of the wanted GPU.  The provider also needs
-//    libonnxruntime_providers_shared.so beside libonnxruntime.so (ORT loads it from there) and
-//    the CUDA 13 libraries (cudart, cuBLAS/cuBLASLt, cuRAND; cuDNN 9 on first use) on the
+// How this process reaches the CUDA execution provider (ort_detail::cuda_verdict decides):
+//  - builtin: a CUDA-enabled core (onnxruntime-node 1.29.0's linux-x64 library) lists
+//    CUDAExecutionProvider and takes it through AppendExecutionProvider_CUDA_V2, which loads
+//    libonnxruntime_providers_cuda.so (and providers_shared) from the core's folder; the provider
+//    needs the CUDA 13 libraries (cudart, cuBLAS/cuBLASLt, cuRAND; cuDNN 9 on first use) on the
 //    loader path.
+//  - plugin (refused unless SB_ORT_CUDA_PLUGIN_FORCE=1): the npm CPU core registers the
+//    provider with Env::RegisterExecutionProviderLibrary and a session appends it with
+//    AppendExecutionProvider_V2 on the OrtEpDevice of the wanted GPU.  It crashed every cell on
+//    an H100 (the CPU core's ProviderHostCPU table is the short one).
 // Resolved once per process (registration is per Env, and the Env is per process).
 struct CudaProvider {
   bool ok = false;
   bool builtin = false;
-  fs::path library;  // plugin: the registered provider library
-  std::string why;   // when !ok
+  fs::path library;  // the provider library (beside the core, or the plugin)
+  std::string why;   // !ok: the reason; ok: what serves
 };
 
 constexpr const char* kCudaEpName = "CUDAExecutionProvider";
@@ -218,9 +313,8 @@ bool env_flag(const char* name) {
   return v != nullptr && *v != 0 && std::string_view(v) != "0";
 }
 
-// What the core's classic AppendExecutionProvider_CUDA_V2 says ("" = accepted).  A core with the
-// CUDA provider interface tries to load the provider from its own folder here (and may fail to
-// find it, with a loader message); a core without it answers with ORT's not-enabled stub.
+// What the core's classic AppendExecutionProvider_CUDA_V2 says ("" = accepted).  Only asked of
+// a core without a built-in CUDA EP (a CUDA-enabled core would load the provider here).
 std::string probe_append_cuda_v2() {
   try {
     Ort::SessionOptions so;
@@ -233,7 +327,7 @@ std::string probe_append_cuda_v2() {
 }
 constexpr const char* kCudaRegistrationName = "scalebench-cuda";
 
-fs::path cuda_provider_library() {
+fs::path cuda_plugin_library() {
   if (const char* p = std::getenv("SB_ORT_CUDA_PROVIDER"); p != nullptr && *p != 0) return p;
   const fs::path dir = ort_library_dir();
   return dir.empty() ? fs::path("libonnxruntime_providers_cuda.so") : dir / "libonnxruntime_providers_cuda.so";
@@ -243,40 +337,33 @@ const CudaProvider& cuda_provider() {
   static const CudaProvider state = [] {
     CudaProvider c;
     try {
-      const auto providers = Ort::GetAvailableProviders();
-      if (std::find(providers.begin(), providers.end(), kCudaEpName) != providers.end()) {
+      ort_env();  // ORT's default logger must exist before a provider library is loaded
+      const OrtCoreInfo core = ort_core_info();
+      ort_detail::CudaCoreFacts f;
+      f.version = core.version;
+      f.core = core.library.string();
+      f.providers = core.providers;
+      f.cuda_provider = core.cuda_provider.string();
+      f.providers_shared = core.providers_shared.string();
+      f.cuda_provider_exists = fs::exists(core.cuda_provider);
+      f.providers_shared_exists = fs::exists(core.providers_shared);
+      f.plugin = cuda_plugin_library().string();
+      f.plugin_exists = fs::exists(f.plugin);
+      f.plugin_forced = env_flag("SB_ORT_CUDA_PLUGIN_FORCE");
+      if (!core.cuda_enabled) f.append_cuda_v2_error = probe_append_cuda_v2();
+      const ort_detail::CudaVerdict v = ort_detail::cuda_verdict(f);
+      c.why = v.why;
+      if (v.path == ort_detail::CudaPath::kNone) return c;
+      if (v.path == ort_detail::CudaPath::kBuiltIn) {
         c.ok = c.builtin = true;
+        c.library = core.cuda_provider;
         return c;
       }
-      c.library = cuda_provider_library();
-      if (!fs::exists(c.library)) {
-        c.why = fmt::format(
-            "ONNX Runtime {} at {} is the CPU build (no built-in CUDAExecutionProvider) and the "
-            "CUDA provider plugin {} does not exist (scripts/setup.sh --gpu fetches it; on the GPU "
-            "machine scripts/gpu-unstage-ort.sh stages it and sets SB_ORT_CUDA_PROVIDER)",
-            Ort::GetVersionString(), ort_library_dir().string(), c.library.string());
-        return c;
-      }
-      // A provider compiled with USE_CUDA expects the core's ProviderHostCPU interface with
-      // the CUDA entries; a core built without them hands it a shorter table, and the first
-      // kernel that calls one (Split, Concat, Slice ...) jumps to a wrong address.  Registration
-      // and session creation still succeed, so this must be refused here, with the reason.
-      if (const std::string v2 = probe_append_cuda_v2();
-          ort_detail::core_lacks_cuda_provider_interface(v2) && !env_flag("SB_ORT_CUDA_PLUGIN_FORCE")) {
-        c.why = fmt::format(
-            "ONNX Runtime {} at {} is a CPU build without ONNX Runtime's CUDA provider interface "
-            "(its AppendExecutionProvider_CUDA_V2 answers: {}), while the CUDA provider plugin {} is "
-            "compiled with USE_CUDA: the provider would call entries of the core's ProviderHostCPU "
-            "table that this core lacks (its ProviderHostCPUImpl vtable has 4 slots), which crashed "
-            "every onnxruntime-cuda cell with SIGSEGV on an H100 (2026-11-26). A core built with "
-            "CUDA (e.g. libonnxruntime.so of Microsoft.ML.OnnxRuntime.Gpu.Linux with its own "
-            "providers) is needed; SB_ORT_CUDA_PLUGIN_FORCE=1 tries the plugin anyway",
-            Ort::GetVersionString(), ort_library_dir().string(), v2, c.library.string());
-        return c;
-      }
+      c.library = f.plugin;
       ort_env().RegisterExecutionProviderLibrary(kCudaRegistrationName, c.library.native());
       c.ok = true;
     } catch (const Ort::Exception& e) {
+      c.ok = false;
       c.why = fmt::format("ONNX Runtime {} cannot load the CUDA provider plugin {}: {}",
                           Ort::GetVersionString(), c.library.string(), e.what());
     }
@@ -336,6 +423,24 @@ const OrtMemoryInfo* plugin_device_memory(int id) {
   return m;
 }
 
+// After the built-in provider was appended (it loaded libcudart as its NEEDED library): does
+// the CUDA runtime see GPU `id`?  "" = yes, or the runtime could not be asked (then session
+// creation gives ORT's own error).  The per-process answer is cached by the caller.
+std::string builtin_gpu_problem(int id) {
+  using CountFn = int (*)(int*);
+  for (const char* lib : {"libcudart.so.13", "libcudart.so.12"}) {
+    void* h = dlopen(lib, RTLD_NOW | RTLD_NOLOAD);
+    if (h == nullptr) continue;
+    auto* f = reinterpret_cast<CountFn>(dlsym(h, "cudaGetDeviceCount"));
+    dlclose(h);
+    if (f == nullptr) continue;
+    int count = 0;
+    const int rc = f(&count);
+    return ort_detail::cuda_device_count_problem(rc, count, id);
+  }
+  return "";
+}
+
 }  // namespace
 
 bool ort_available(const std::string& device, std::string* reason) {
@@ -344,11 +449,13 @@ bool ort_available(const std::string& device, std::string* reason) {
     return false;
   };
   try {
+    ort_env();  // before any provider is loaded (ORT's default logger)
     const auto providers = Ort::GetAvailableProviders();
     if (device == "cpu") {
       if (std::find(providers.begin(), providers.end(), "CPUExecutionProvider") == providers.end()) {
         return say("CPUExecutionProvider missing from this ONNX Runtime build");
       }
+      if (reason) *reason = ort_core_info().describe();
       return true;
     }
     if (!is_cuda(device)) return say("onnxruntime: unknown device '" + device + "' (cpu, cuda, cuda:N)");
@@ -358,9 +465,16 @@ bool ort_available(const std::string& device, std::string* reason) {
     // Appending the provider loads (builtin) or binds (plugin) it with its CUDA dependencies.
     Ort::SessionOptions so;
     append_cuda(so, id, {{"device_id", std::to_string(id)}});
+    if (c.builtin) {
+      if (const std::string p = builtin_gpu_problem(id); !p.empty()) {
+        return say(fmt::format("{}: {}", c.why, p));
+      }
+    }
+    if (reason) *reason = c.why;
     return true;
   } catch (const Ort::Exception& e) {
-    return say(std::string("CUDA execution provider cannot be loaded: ") + e.what());
+    const CudaProvider& c = cuda_provider();
+    return say(fmt::format("{}: the CUDA execution provider cannot be loaded: {}", c.why, e.what()));
   } catch (const sb::Error& e) {
     return say(e.what());
   }
@@ -390,7 +504,15 @@ class OrtEngine final : public Engine {
     facts_.ort_version = Ort::GetVersionString();
     facts_.device = cuda_ ? "cuda:" + std::to_string(device_id_) : "cpu";
     facts_.execution_provider = cuda_ ? "CUDAExecutionProvider" : "CPUExecutionProvider";
-    if (cuda_ && !cuda_provider().builtin) facts_.execution_provider_library = cuda_provider().library.string();
+    {
+      const OrtCoreInfo core = ort_core_info();
+      facts_.core_library = core.library.string();
+      facts_.core_cuda_enabled = core.cuda_enabled;
+    }
+    if (cuda_) {
+      facts_.execution_provider_library = cuda_provider().library.string();
+      facts_.execution_provider_path = cuda_provider().builtin ? "built-in" : "plugin";
+    }
     facts_.intra_op_threads = threads_;
     facts_.inter_op_threads = o.inter_op_threads;
     facts_.graph_optimization = o.graph_optimization;
@@ -454,10 +576,13 @@ class OrtEngine final : public Engine {
   const model::GptConfig& config() const override { return cfg_; }
 
   std::string describe() const override {
-    return fmt::format("onnxruntime {} {}{} kv {}, intra-op threads {}, graph optimization {}, "
+    return fmt::format("onnxruntime {} {}{} (core {}) kv {}, intra-op threads {}, graph optimization {}, "
                        "{}, {}logits graph {} ({})",
                        facts_.ort_version, facts_.execution_provider,
-                       facts_.execution_provider_library.empty() ? "" : " (plugin " + facts_.execution_provider_library + ")",
+                       facts_.execution_provider_library.empty()
+                           ? ""
+                           : " (" + facts_.execution_provider_path + " " + facts_.execution_provider_library + ")",
+                       facts_.core_library,
                        facts_.kv_dtype, threads_, opt_.graph_optimization,
                        use_binding_ ? "IoBinding" : "Session::Run with host tensors (no IoBinding)",
                        opt_.cuda_graphs ? "CUDA graphs, " : "",

@@ -26,15 +26,25 @@
 //    Default (unset): on for CPU and for a CUDA EP built into the core; off for the CUDA
 //    provider plugin (the path with the fewest assumptions about the plugin's memory names).
 //    facts().io_binding and describe() say which path ran.
+//  - One ONNX Runtime core per process, found by the dynamic loader: scalebench links
+//    libonnxruntime.so.1 by its SONAME with RUNPATH $ORIGIN, so LD_LIBRARY_PATH (searched
+//    first) picks the core and the copy beside the binary is the fallback.  ort_core_info()
+//    says which file was loaded and whether it is a CUDA-enabled build.  The asus4 npm core
+//    (copied beside the binary) is the CPU build; onnxruntime-node 1.29.0's linux-x64 core
+//    (scripts/setup.sh --gpu: .deps/onnxruntime-gpu-core) is built with CUDA: it lists
+//    CUDAExecutionProvider and loads libonnxruntime_providers_cuda.so and
+//    libonnxruntime_providers_shared.so from its own folder.  onnxruntime-cpu runs on whichever
+//    core the process loaded (facts().core_library records it).
 //  - ort_available(device, reason) is false with the reason when the execution provider cannot
-//    be used.  "cuda": a GPU build of ORT offers CUDAExecutionProvider built in; the CPU build
-//    (the npm package) loads libonnxruntime_providers_cuda.so as a plugin EP library
-//    (SB_ORT_CUDA_PROVIDER, else beside libonnxruntime.so) and binds it to the GPU that ORT's
-//    device discovery found; false when the plugin, its CUDA libraries or a GPU are missing,
-//    and false when the core is a CPU build without ORT's CUDA provider interface (see
-//    ort_detail::core_lacks_cuda_provider_interface: the provider would call through missing
-//    slots of the core's ProviderHostCPU table and crash on the first Split/Concat/Slice;
-//    SB_ORT_CUDA_PLUGIN_FORCE=1 skips this refusal, to reproduce the crash with a backtrace).
+//    be used; when true, *reason (if given) describes the core and provider that will serve.
+//    "cuda", in order: (1) a CUDA-enabled core: the provider and providers_shared must be
+//    beside it, appending the EP must succeed (it loads the provider and its CUDA libraries)
+//    and cudaGetDeviceCount must report the GPU; (2) a CPU core: unsupported, naming the core
+//    and how to get a CUDA-enabled one.  (3) The CUDA provider *plugin* path (the CPU core
+//    registering libonnxruntime_providers_cuda.so as a plugin EP library, SB_ORT_CUDA_PROVIDER,
+//    else beside the core) is refused: the provider, compiled with USE_CUDA, calls slots of the
+//    core's ProviderHostCPU table that a CPU core lacks and crashed every cell on an H100
+//    (2026-11-26); SB_ORT_CUDA_PLUGIN_FORCE=1 tries it anyway, to reproduce the crash.
 //  - SB_ORT_LOG_LEVEL (verbose|info|warning|error) raises ORT's own logging.
 //  - Errors are sb::Error naming the file, tensor or option; ORT's own message is included.
 #pragma once
@@ -44,6 +54,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -71,7 +82,10 @@ struct OrtEngineFacts {
   std::string ort_version;
   std::string device;                  // "cpu" or "cuda:N"
   std::string execution_provider;      // CPUExecutionProvider | CUDAExecutionProvider
-  std::string execution_provider_library;  // CUDA provider plugin loaded at run time ("" = built in or CPU)
+  std::string execution_provider_library;  // CUDA provider library ("" on CPU)
+  std::string execution_provider_path;     // "built-in" (CUDA-enabled core) | "plugin" | "" (CPU)
+  std::string core_library;                // the libonnxruntime.so.1 this process loaded
+  bool core_cuda_enabled = false;          // that core lists CUDAExecutionProvider
   int intra_op_threads = 0;
   int inter_op_threads = 0;
   std::string graph_optimization;
@@ -96,6 +110,19 @@ const OrtEngineFacts* ort_engine_facts(const Engine& e);
 // "1.29.0" (from the loaded library).
 std::string ort_version();
 
+// The ONNX Runtime core library this process loaded, and where its CUDA provider would come from.
+struct OrtCoreInfo {
+  std::filesystem::path library;           // the loaded libonnxruntime.so.1 (dladdr)
+  std::string version;
+  bool cuda_enabled = false;               // CUDAExecutionProvider among its built-in providers
+  std::vector<std::string> providers;      // GetAvailableProviders()
+  std::filesystem::path cuda_provider;     // <core folder>/libonnxruntime_providers_cuda.so
+  std::filesystem::path providers_shared;  // <core folder>/libonnxruntime_providers_shared.so
+  std::string describe() const;
+  nlohmann::json to_json() const;
+};
+OrtCoreInfo ort_core_info();
+
 // Pieces of the CUDA path that are testable without a GPU.
 namespace ort_detail {
 // True when `append_cuda_v2_error` (what the core's AppendExecutionProvider_CUDA_V2 threw; empty
@@ -104,6 +131,30 @@ namespace ort_detail {
 // entries a provider compiled with USE_CUDA calls (seen 2026-11-26: the npm 1.29 core's
 // ProviderHostCPUImpl vtable has 4 slots), so the plugin crashes on its first Split kernel.
 bool core_lacks_cuda_provider_interface(const std::string& append_cuda_v2_error);
+
+// What the process knows about its core before touching CUDA, and the verdict on how (or why
+// not) onnxruntime-cuda can be served.  Pure: tested without a GPU or a second core.
+struct CudaCoreFacts {
+  std::string version;                    // "1.29.0"
+  std::string core;                       // path of the loaded core
+  std::vector<std::string> providers;     // the core's GetAvailableProviders()
+  std::string cuda_provider, providers_shared;  // paths beside the core
+  bool cuda_provider_exists = false, providers_shared_exists = false;
+  std::string plugin;                     // the plugin path (SB_ORT_CUDA_PROVIDER, else beside the core)
+  bool plugin_exists = false;
+  std::string append_cuda_v2_error;       // CPU core only: what AppendExecutionProvider_CUDA_V2 said
+  bool plugin_forced = false;             // SB_ORT_CUDA_PLUGIN_FORCE
+};
+enum class CudaPath { kBuiltIn, kPlugin, kNone };
+struct CudaVerdict {
+  CudaPath path = CudaPath::kNone;
+  std::string why;                        // kNone: the reason; else what serves (core + provider)
+};
+CudaVerdict cuda_verdict(const CudaCoreFacts& f);
+
+// After the provider is loaded: the verdict on cudaGetDeviceCount's answer for device `id`
+// (`rc` = its cudaError, `count` = devices).  Empty = usable.
+std::string cuda_device_count_problem(int rc, int count, int id);
 
 // cudaMemcpy as found with dlsym (may be null).  Copies n bytes (kind 1 = host to device,
 // 2 = device to host) or throws sb::Error naming `what`: a null function, or CUDA's error code.
