@@ -1,4 +1,5 @@
 #include "bench/study.h"
+#include "bench/toml_json.h"
 
 #include <algorithm>
 #include <set>
@@ -90,21 +91,7 @@ class Validator {
   }
 
   json to_json(const toml::node& n) const {
-    if (n.is_table()) {
-      json o = json::object();
-      for (const auto& [k, v] : *n.as_table()) o[std::string(k.str())] = to_json(v);
-      return o;
-    }
-    if (n.is_array()) {
-      json a = json::array();
-      for (const auto& v : *n.as_array()) a.push_back(to_json(v));
-      return a;
-    }
-    if (n.is_string()) return *n.value<std::string>();
-    if (n.is_integer()) return *n.value<std::int64_t>();
-    if (n.is_floating_point()) return *n.value<double>();
-    if (n.is_boolean()) return *n.value<bool>();
-    error(&n, "dates and times are not accepted in study files");
+    return toml_to_json(n, [this](const toml::node& bad) { error(&bad, "dates and times are not accepted in study files"); });
   }
 
  private:

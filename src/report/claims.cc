@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "bench/toml_json.h"
+
 #include "report/crossover.h"
 #include "report/metrics.h"
 #include "report/text.h"
@@ -122,21 +124,7 @@ class ClaimsReader {
       }
   }
   json to_json(const toml::node& n) const {
-    if (n.is_table()) {
-      json o = json::object();
-      for (const auto& [k, v] : *n.as_table()) o[std::string(k.str())] = to_json(v);
-      return o;
-    }
-    if (n.is_array()) {
-      json a = json::array();
-      for (const auto& e : *n.as_array()) a.push_back(to_json(e));
-      return a;
-    }
-    if (n.is_string()) return n.as_string()->get();
-    if (n.is_integer()) return n.as_integer()->get();
-    if (n.is_floating_point()) return n.as_floating_point()->get();
-    if (n.is_boolean()) return n.as_boolean()->get();
-    error(&n, "", "dates and times are not allowed here");
+    return bench::toml_to_json(n, [this](const toml::node& bad) { error(&bad, "", "dates and times are not allowed here"); });
   }
   ConfigSpec config(const toml::node* n, const std::string& field) const {
     if (!n || !n->is_table())
