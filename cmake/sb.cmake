@@ -9,5 +9,11 @@ function(sb_add_gtest name)
   target_link_libraries(${name} PRIVATE ${A_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_definitions(${name} PRIVATE SB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                              SB_BINARY="$<TARGET_FILE:scalebench>")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  set(env "")
+  if(SB_SANITIZE)
+    # Third-party leaks we cannot fix (tests/sanitizers/lsan.supp says which and why); child
+    # processes (scalebench run's workers) inherit the same options.
+    set(env ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/sanitizers/lsan.supp:print_suppressions=0")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 ${env})
 endfunction()
