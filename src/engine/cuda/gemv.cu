@@ -100,7 +100,6 @@ __device__ __forceinline__ void gemv_epilogue(const GemvArgs& a, int n0, int nro
 
 constexpr int kThreads = 128;
 constexpr int kWarps = kThreads / 32;
-constexpr int kLnRegs = 16;  // LayerNorm gamma/beta in registers when k_in <= kLnRegs * kThreads
 constexpr int kChunk = 8;    // 16-byte loads per lane and weight row issued before their use
 
 enum Format { kF32, kF16, kBF16, kI8, kFp8 };
@@ -114,6 +113,29 @@ template <> struct Fmt<kFp8> { using T = __half; using X = __half; static conste
 template <int F> constexpr bool kQuant = F == kI8 || F == kFp8;
 // Rows per warp: 1-byte weights take two rows at once so a lane keeps as many bytes in flight.
 template <int F> constexpr int kRows = kQuant<F> ? 2 : 1;
+// Resident blocks per SM the register budget is capped for (__launch_bounds__): 8 x 128 threads
+// at <= 64 registers for one row per warp and up to 2 input rows, so gpt2's c_fc (768 blocks)
+// and most of a large LM head are resident at once and every warp's first weight rows are in
+// registers before the wait (at 87 registers only 5 blocks fit per SM: session 3,
+// docs/perf-cuda.md).  3-4 input rows and 2 weight rows per warp need more registers (64 spill).
+template <int F, int M> constexpr int kMinBlocks = kRows<F> == 1 ? (M <= 2 ? 8 : 6) : (M <= 2 ? 4 : 3);
+
+// Shared memory of a launch: staged input rows (X), raw rows (T, when X != T), and LayerNorm
+// gamma/beta (fp32, staged before the wait) when the prologue is on.
+template <int F, int M>
+struct GemvSmem {
+  using T = typename Fmt<F>::T;
+  using X = typename Fmt<F>::X;
+  __host__ __device__ static std::size_t raw_offset(int K) {
+    return std::is_same_v<X, T> ? 0 : (static_cast<std::size_t>(M) * K * sizeof(X) + 15) & ~std::size_t{15};
+  }
+  __host__ __device__ static std::size_t ln_offset(int K) {
+    const std::size_t end = std::is_same_v<X, T> ? static_cast<std::size_t>(M) * K * sizeof(X)
+                                                 : raw_offset(K) + static_cast<std::size_t>(M) * K * sizeof(T);
+    return (end + 15) & ~std::size_t{15};
+  }
+  static std::size_t bytes(int K, bool ln) { return ln_offset(K) + (ln ? 2ull * K * sizeof(float) : 0); }
+};
 
 __device__ __forceinline__ void fp8x16_to_float(const uint4& u, float (&f)[16]) {
   const unsigned words[4] = {u.x, u.y, u.z, u.w};
@@ -196,7 +218,7 @@ __device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[M]) {
 }
 
 template <int F, int M, GemvEpilogue EPI>
-__global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
+__global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
@@ -208,10 +230,10 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
   const int K = a.k_in, N = a.n_out, tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   X* xs = reinterpret_cast<X*>(smem_raw);
   // Raw input rows (copied from global memory before any transform): in place (X == T) or after
-  // xs (int8).
-  T* raw = std::is_same_v<X, T>
-               ? reinterpret_cast<T*>(smem_raw)
-               : reinterpret_cast<T*>(smem_raw + ((static_cast<std::size_t>(M) * K * sizeof(X) + 15) & ~std::size_t{15}));
+  // xs (int8, fp8); LayerNorm gamma and beta after them.
+  T* raw = reinterpret_cast<T*>(smem_raw + GemvSmem<F, M>::raw_offset(K));
+  float* ln_g = reinterpret_cast<float*>(smem_raw + GemvSmem<F, M>::ln_offset(K));
+  float* ln_b = ln_g + K;
   const bool vec = K % VN == 0;
   const int KV = vec ? K / VN : 0;  // 16-byte vectors per weight row
   const std::size_t row_bytes = static_cast<std::size_t>(K) * kWBytes;
@@ -239,14 +261,10 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
   GemvSide<T, M, EPI, R> side;
   if (lane == 0 && n0 < N) side.weights(a, n0, N);
   const bool ln = a.ln_gamma != nullptr;
-  const bool ln_regs = ln && K <= kLnRegs * kThreads;
-  float g_r[kLnRegs], b_r[kLnRegs];
-  if (ln_regs) {
-#pragma unroll
-    for (int i = 0; i < kLnRegs; ++i) {
-      const int k = tid + i * kThreads;
-      g_r[i] = k < K ? a.ln_gamma[k] : 0.0f;
-      b_r[i] = k < K ? a.ln_beta[k] : 0.0f;
+  if (ln) {
+    for (int k = tid; k < K; k += kThreads) {
+      ln_g[k] = a.ln_gamma[k];
+      ln_b[k] = a.ln_beta[k];
     }
   }
   pdl_wait();
@@ -284,16 +302,8 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       const float rstd = 1.0f / sqrtf(q[m] / K + a.ln_eps);
-      if (ln_regs) {
-#pragma unroll
-        for (int i = 0; i < kLnRegs; ++i) {
-          const int k = tid + i * kThreads;
-          if (k < K) stage(m, k, (to_f(raw[m * K + k]) - mean[m]) * rstd * g_r[i] + b_r[i]);
-        }
-      } else {
-        for (int k = tid; k < K; k += kThreads)
-          stage(m, k, (to_f(raw[m * K + k]) - mean[m]) * rstd * a.ln_gamma[k] + a.ln_beta[k]);
-      }
+      for (int k = tid; k < K; k += kThreads)
+        stage(m, k, (to_f(raw[m * K + k]) - mean[m]) * rstd * ln_g[k] + ln_b[k]);
     }
   };
   // Input staging: a strided load loop (raw rows kept in shared memory for the variance pass),
@@ -404,12 +414,7 @@ __global__ void __launch_bounds__(kThreads) gemv3_kernel(GemvArgs a) {
 
 template <int F, int M, GemvEpilogue EPI>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
-  using X = typename Fmt<F>::X;
-  using T = typename Fmt<F>::T;
-  const std::size_t staged = static_cast<std::size_t>(M) * a.k_in * sizeof(X);
-  const std::size_t smem = std::is_same_v<X, T>
-                               ? staged
-                               : ((staged + 15) & ~std::size_t{15}) + static_cast<std::size_t>(M) * a.k_in * sizeof(T);
+  const std::size_t smem = GemvSmem<F, M>::bytes(a.k_in, a.ln_gamma != nullptr);
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
   if (smem > static_cast<std::size_t>(g_smem_optin) - 1024) {

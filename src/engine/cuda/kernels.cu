@@ -224,20 +224,34 @@ __global__ void __launch_bounds__(32) attention_kernel(T* out, const T* qkv, con
 
 // ---------------------------------------------------------------- decode attention (one query per sequence)
 // One block of W warps per (batch*head, query, split).  The split's keys [k0, k1) go to the warps
-// in chunks of 32 (one key per lane for the score, as above); each chunk's values, contiguous in
-// the cache, are copied into shared memory with cp.async while the same lanes load the keys, so a
-// chunk costs one memory round trip instead of one per few keys; the warps' online-softmax states
-// are combined in shared memory, and only a multi-block split goes through global partials.
+// in chunks of 32; each chunk's keys (rows padded by 16 bytes, so the lanes' 16-byte row reads
+// hit distinct banks) and values are copied into shared memory with cp.async, then each lane
+// scores one key from shared memory and the lanes accumulate one value dimension each; the warps'
+// online-softmax states are combined in shared memory, and only a multi-block split goes through
+// global partials.
+// Programmatic dependent launch: the first chunk of every warp is copied BEFORE
+// griddepcontrol.wait, except the keys at positions >= *past_len.  Those are this pass's new
+// keys/values (the QKV GEMV just before writes them); every other cache row was written by an
+// earlier pass, and *past_len by this step's input copy, which precedes every kernel of the step
+// (a kernel starts only after its predecessor started, back to the first kernel, which follows
+// the copy).  So after the wait only q and the new rows are read: one memory round trip instead
+// of one per step of the key loop (docs/perf-cuda.md, session 3).
 
 constexpr int kDecodeAttnMaxWarps = 8;
+constexpr int kDecodeAttnSmemCap = 96 * 1024;  // dynamic shared memory of a block (opt-in above 48 KiB)
+
+// Padded key-row length (elements) of the staged chunk: +16 bytes when rows are 16-byte vectors,
+// else +1 element (scalar reads).
+__host__ __device__ __forceinline__ int decode_attn_key_stride(int D, int elem_bytes) {
+  return (D * elem_bytes) % 16 == 0 ? D + 16 / elem_bytes : D + 1;
+}
 
 template <typename T, int NCH>
 __global__ void __launch_bounds__(kDecodeAttnMaxWarps * 32) decode_attention_kernel(
     T* out, const T* qkv, const T* kc, const T* vc, const int* past_len, int S, int H, int D,
     int max_t, float scale, int split_keys, float* partial, unsigned* counters) {
   pdl_trigger();
-  pdl_wait();
-  extern __shared__ __align__(16) unsigned char smem_raw[];  // W x 32 x D staged values
+  extern __shared__ __align__(16) unsigned char smem_raw[];  // per warp: 32 keys (padded), 32 values
   __shared__ float q_s[NCH * 32];
   __shared__ float w_m[kDecodeAttnMaxWarps], w_l[kDecodeAttnMaxWarps];
   __shared__ float w_acc[kDecodeAttnMaxWarps][NCH * 32];
@@ -245,45 +259,78 @@ __global__ void __launch_bounds__(kDecodeAttnMaxWarps * 32) decode_attention_ker
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, W = blockDim.x >> 5;
   const int b = blockIdx.x / H, h = blockIdx.x % H, s = blockIdx.y, z = blockIdx.z;
   const int n_split = gridDim.z, E = H * D;
-  const int n_keys = *past_len + s + 1;
+  const int past = *past_len;  // before the wait: see above
+  const int n_keys = past + s + 1;
   const int k0 = z * split_keys, k1 = min(n_keys, k0 + split_keys);
   const long long head_base = (static_cast<long long>(b) * H + h) * max_t * D;
   const T* kb = kc + head_base;
   const T* vb = vc + head_base;
-  T* vs = reinterpret_cast<T*>(smem_raw) + static_cast<std::size_t>(warp) * 32 * D;
   const bool vec = (D * sizeof(T)) % 16 == 0;
-  // Values of this warp's first chunk: start the copy before waiting for q.
-  auto stage_values = [&](int t, int cnt) {
-    const T* src = vb + static_cast<long long>(t) * D;
+  const int kd = decode_attn_key_stride(D, static_cast<int>(sizeof(T)));
+  T* ks = reinterpret_cast<T*>(smem_raw) + static_cast<std::size_t>(warp) * 32 * (kd + D);
+  T* vs = ks + 32 * kd;
+  // Rows r0 .. r1 - 1 of the chunk that starts at key t (key t + r -> staged row r).
+  auto stage_rows = [&](int t, int r0, int r1) {
+    if (r0 >= r1) return;
     if (vec) {
-      const int nv = cnt * D * static_cast<int>(sizeof(T)) / 16;
-      for (int i = lane; i < nv; i += 32)
-        cp_async16(reinterpret_cast<uint4*>(vs) + i, reinterpret_cast<const uint4*>(src) + i);
+      const int per_row = D * static_cast<int>(sizeof(T)) / 16;
+      const uint4* ksrc = reinterpret_cast<const uint4*>(kb + static_cast<long long>(t) * D);
+      const uint4* vsrc = reinterpret_cast<const uint4*>(vb + static_cast<long long>(t) * D);
+      for (int i = r0 * per_row + lane; i < r1 * per_row; i += 32) {
+        const int r = i / per_row, c = i - r * per_row;
+        cp_async16(reinterpret_cast<uint4*>(ks + r * kd) + c, ksrc + i);
+        cp_async16(reinterpret_cast<uint4*>(vs) + i, vsrc + i);
+      }
     } else {
-      for (int i = lane; i < cnt * D; i += 32) vs[i] = src[i];
+      const T* ksrc = kb + static_cast<long long>(t) * D;
+      const T* vsrc = vb + static_cast<long long>(t) * D;
+      for (int i = r0 * D + lane; i < r1 * D; i += 32) {
+        const int r = i / D, c = i - r * D;
+        ks[r * kd + c] = ksrc[i];
+        vs[i] = vsrc[i];
+      }
     }
   };
   int t = k0 + warp * 32;
-  if (t < k1) stage_values(t, min(32, k1 - t));
+  const int cnt0 = t < k1 ? min(32, k1 - t) : 0;
+  const int pre = max(0, min(cnt0, past - t));  // rows of the first chunk written by earlier passes
+  stage_rows(t, 0, pre);
+  pdl_wait();
+
   const T* q = qkv + static_cast<long long>(b * S + s) * 3 * E + h * D;
   for (int d = tid; d < D; d += blockDim.x) q_s[d] = to_f(q[d]) * scale;
+  stage_rows(t, pre, cnt0);  // this pass's new keys/values
   __syncthreads();
   float m = -INFINITY, l = 0.0f, acc[NCH];
 #pragma unroll
   for (int c = 0; c < NCH; ++c) acc[c] = 0.0f;
-  for (; t < k1; t += W * 32) {
+  for (bool first = true; t < k1; t += W * 32, first = false) {
     const int cnt = min(32, k1 - t);
-    if (t != k0 + warp * 32) stage_values(t, cnt);
-    const int j = t + lane;
-    const float sc = j < k1 ? q_dot_k(q_s, kb + static_cast<long long>(j) * D, D) : -INFINITY;
+    if (!first) stage_rows(t, 0, cnt);
+    cp_async_wait_all();
+    __syncwarp();
+    float sc = -INFINITY;
+    if (lane < cnt) {
+      const T* kr = ks + lane * kd;
+      sc = 0.0f;
+      if (vec) {
+        constexpr int V = Vec16<T>::kN;
+        for (int d = 0; d < D; d += V) {
+          float f[V];
+          Vec16<T>::load(kr + d, f);
+#pragma unroll
+          for (int i = 0; i < V; ++i) sc += q_s[d + i] * f[i];
+        }
+      } else {
+        for (int d = 0; d < D; ++d) sc += q_s[d] * to_f(kr[d]);
+      }
+    }
     const float m_new = fmaxf(m, warp_max(sc));
     const float corr = expf(m - m_new);
-    const float p = j < k1 ? expf(sc - m_new) : 0.0f;
+    const float p = lane < cnt ? expf(sc - m_new) : 0.0f;
     l = l * corr + warp_sum(p);
 #pragma unroll
     for (int c = 0; c < NCH; ++c) acc[c] *= corr;
-    cp_async_wait_all();
-    __syncwarp();
 #pragma unroll 8
     for (int jj = 0; jj < cnt; ++jj) {
       const float pj = __shfl_sync(kFull, p, jj);
@@ -293,7 +340,7 @@ __global__ void __launch_bounds__(kDecodeAttnMaxWarps * 32) decode_attention_ker
         if (d < D) acc[c] += pj * to_f(vs[jj * D + d]);
       }
     }
-    __syncwarp();  // the next chunk's copy overwrites vs
+    __syncwarp();  // the next chunk's copy overwrites ks/vs
     m = m_new;
   }
   // Combine the warps: state (m, l, acc) of each warp -> the block's (mx, lsum, o).
@@ -609,13 +656,24 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
                   static_cast<unsigned>(n_split));
   const int nch = (head_dim + 31) / 32;
   if (seq == 1) {
-    // Decode: warps of a block split the keys; staged values capped at 40 KiB of shared memory
-    // (with the static arrays under the 48 KiB that needs no opt-in).
-    const std::size_t per_warp = 32ull * head_dim * dt_size(dt);
-    const int warps = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(kDecodeAttnMaxWarps, 40960 / per_warp)));
+    // Decode: warps of a block split the keys; each warp stages 32 keys and values in shared
+    // memory, as many warps as fit under kDecodeAttnSmemCap.
+    const int es = static_cast<int>(dt_size(dt));
+    const std::size_t per_warp = 32ull * (decode_attn_key_stride(head_dim, es) + head_dim) * es;
+    const int warps = static_cast<int>(std::max<std::size_t>(
+        1, std::min<std::size_t>(kDecodeAttnMaxWarps, kDecodeAttnSmemCap / per_warp)));
     return by_type(dt, [&](auto t) {
       using T = decltype(t);
       auto args = [&](auto kernel) {
+        // The opt-in shared-memory limit, once per kernel instantiation (4 per type).
+        static bool raised[4] = {false, false, false, false};
+        bool& r = raised[std::min(nch, 4) - 1];
+        if (!r) {
+          const cudaError_t e = cudaFuncSetAttribute(
+              kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kDecodeAttnSmemCap);
+          if (e != cudaSuccess) return e;
+          r = true;
+        }
         return launch_k(kernel, grid, warps * 32, warps * per_warp, st, static_cast<T*>(out),
                         static_cast<const T*>(qkv), static_cast<const T*>(k_cache),
                         static_cast<const T*>(v_cache), past_len, seq, n_head, head_dim, max_t,
