@@ -404,6 +404,39 @@ TEST(OrtEngine, PlainRunMatchesIoBindingAndReference) {
   EXPECT_EQ(sb::engine::ort_engine_facts(*d)->to_json().at("io_binding_source"), sb::engine::ort_engine_facts(*d)->io_binding_source);
 }
 
+// One engine switching batch sizes (1 -> 3 -> 1, as a worker running a study's scenarios does)
+// computes what a fresh engine per batch computes: the step buffers follow the batch (the
+// H100 trial's CUDA-graph failures came from buffers freed on such a switch), and the facts
+// say the CPU path is strict fp32 (tf32 is a CUDA-only switch).
+TEST(OrtEngine, BatchSwitchesOnOneEngineMatchFreshEngines) {
+  const auto w = sb::testing::random_weights(2, 3, 48, 64, 40, 93);
+  const auto dir = temp_dir("batch-switch");
+  const auto last = sb::exporter::export_onnx(w, {.last_position_logits = true}, dir);
+  auto shared = sb::engine::make_ort_engine(last.model_file, w.config, cpu_options());
+  EXPECT_FALSE(sb::engine::ort_engine_facts(*shared)->tf32);
+  EXPECT_FALSE(sb::engine::ort_engine_facts(*shared)->to_json().at("tf32").get<bool>());
+  const int S = 6, V = w.config.vocab_size;
+  for (int B : {1, 3, 1, 3}) {
+    auto fresh = sb::engine::make_ort_engine(last.model_file, w.config, cpu_options());
+    const auto prompt = random_tokens(B * S, V, 500 + B);
+    StepResult ra, rb;
+    shared->prefill(B, S, prompt, LogitsMode::kLast, ra);
+    fresh->prefill(B, S, prompt, LogitsMode::kLast, rb);
+    for (int step = 0; step <= 3; ++step) {
+      ASSERT_EQ(ra.logits.size(), static_cast<std::size_t>(B) * V);
+      ASSERT_EQ(ra.logits.size(), rb.logits.size());
+      double worst = 0;
+      for (std::size_t i = 0; i < ra.logits.size(); ++i) worst = std::max(worst, std::abs(double(ra.logits[i]) - rb.logits[i]));
+      EXPECT_LE(worst, 1e-6) << "B " << B << " step " << step;
+      EXPECT_EQ(ra.next_tokens, rb.next_tokens);
+      if (step == 3) break;
+      const auto next = ra.next_tokens;
+      shared->decode(next, LogitsMode::kLast, ra);
+      fresh->decode(next, LogitsMode::kLast, rb);
+    }
+  }
+}
+
 TEST(OrtEngine, Fp16PlainRunWithinStatedTolerance) {
   const auto w = sb::testing::random_weights(2, 2, 16, 37, 32, 92);
   const auto dir = temp_dir("plain-fp16");

@@ -43,9 +43,12 @@ OrtLoggingLevel ort_log_level() {
 }
 
 Ort::Env& ort_env() {
-  // One environment per process (ORT's rule).
-  static Ort::Env env(ort_log_level(), "scalebench");
-  return env;
+  // One environment per process (ORT's rule), deliberately never destroyed: with the CUDA
+  // provider loaded, tearing ORT down at exit aborted every process on the H100 (2026-11-26:
+  // "corrupted double-linked list" after the work was done, in workers and in `scalebench run`;
+  // a known ORT-CUDA teardown problem).  The OS reclaims it at exit.
+  static Ort::Env* env = new Ort::Env(ort_log_level(), "scalebench");
+  return *env;
 }
 
 int parse_device_id(const std::string& device) {
@@ -163,6 +166,7 @@ nlohmann::json OrtEngineFacts::to_json() const {
           {"io_binding", io_binding},
           {"io_binding_source", io_binding_source},
           {"cuda_graphs", cuda_graphs},
+          {"tf32", tf32},
           {"kv_dtype", kv_dtype},
           {"logits_graph", logits_graph},
           {"model_file", model_file.string()},
@@ -517,6 +521,7 @@ class OrtEngine final : public Engine {
     facts_.inter_op_threads = o.inter_op_threads;
     facts_.graph_optimization = o.graph_optimization;
     facts_.cuda_graphs = o.cuda_graphs;
+    facts_.tf32 = cuda_ && o.tf32;
     // IoBinding or plain Run: see the header.  The plugin's device memory is reached only
     // through ORT's own copies unless the study asks for binding.
     if (o.io_binding.has_value()) {
@@ -656,6 +661,10 @@ class OrtEngine final : public Engine {
           {"arena_extend_strategy", "kSameAsRequested"},
           {"cudnn_conv_algo_search", "HEURISTIC"},
           {"do_copy_in_default_stream", "1"},
+          // fp32 means strict fp32 (DESIGN.md): the CUDA EP's default use_tf32 = 1 rounds
+          // MatMul/Gemm inputs to TF32 (10-bit mantissa); on the H100 trial (2026-11-26) that
+          // put fp32 at KL 8.2e-7 from the oracle, over the 1e-7 fp32 gate.
+          {"use_tf32", opt_.tf32 ? "1" : "0"},
           {"enable_cuda_graph", cuda_graphs ? "1" : "0"}};
       try {
         append_cuda(so, device_id_, kv);
@@ -766,13 +775,37 @@ class OrtEngine final : public Engine {
     return static_cast<std::size_t>(batch_) * cfg_.n_head * cap_T_ * cfg_.head_dim();
   }
 
-  // Two buffer sets (ping-pong) of 2L tensors each, capacity [batch, H, cap_T, D].
+  // Two buffer sets (ping-pong) of 2L tensors each, capacity [batch, H, cap_T, D], plus (CUDA
+  // graphs) fixed device buffers for ids/mask/positions/logits.  Without CUDA graphs one
+  // batch's buffers live at a time.  With CUDA graphs every batch's buffers are kept for the
+  // engine's life: a captured graph replays the addresses it was captured with, so freeing a
+  // batch's buffers when the batch changes (as this engine did on the H100 trial, 2026-11-26)
+  // left graphs of the earlier batch pointing at freed memory: "illegal memory access" /
+  // "misaligned address" on the next replay.
   void ensure_kv(int batch) {
-    if (batch == batch_ && kv_[0] != nullptr) return;
+    if (batch == batch_ && buf_ != nullptr) return;
     batch_ = batch;
     cap_T_ = opt_.max_seq > 0 ? std::min(opt_.max_seq, cfg_.n_positions) : cfg_.n_positions;
+    const bool graphs = cuda_ && use_binding_ && opt_.cuda_graphs;
+    if (!graphs) {
+      buf_ = nullptr;
+      step_buffers_.clear();  // release the previous batch's buffers before allocating
+    }
+    auto [it, fresh] = step_buffers_.try_emplace(batch);
+    buf_ = &it->second;
+    if (!fresh) return;  // CUDA graphs: this batch's buffers (and graphs) are still valid
+    try {
+      allocate_step_buffers(batch, graphs);
+    } catch (...) {
+      step_buffers_.erase(batch);  // never leave a half-allocated set to be found later
+      buf_ = nullptr;
+      batch_ = 0;
+      throw;
+    }
+  }
+
+  void allocate_step_buffers(int batch, bool graphs) {
     const std::size_t bytes = kv_elems_per_tensor() * elem_size(main_.kv_type) * 2 * cfg_.n_layer;
-    for (auto& k : kv_) k.reset();
     const bool on_device = cuda_ && use_binding_;
     if (on_device && cuda_alloc_ == nullptr) fail("onnxruntime-cuda: no device allocator for the KV cache");
     // Device allocation through ORT's allocator (its status is checked by the C++ wrapper).
@@ -785,7 +818,7 @@ class OrtEngine final : public Engine {
         fail("onnxruntime-cuda: cannot allocate {} ({} bytes) on cuda:{}: {}", what, n, device_id_, e.what());
       }
     };
-    for (auto& k : kv_) {
+    for (auto& k : buf_->kv) {
       if (on_device) {
         k = device_alloc(bytes, "the KV cache");
       } else {
@@ -795,20 +828,20 @@ class OrtEngine final : public Engine {
       }
     }
     cur_ = 0;
-    if (on_device && opt_.cuda_graphs) {
+    if (graphs) {
       // Fixed device addresses for the step inputs and logits (captured graphs replay them).
       const std::size_t ids_bytes = static_cast<std::size_t>(batch) * cap_T_ * 8;
-      dev_ids_ = device_alloc(ids_bytes, "input_ids");
-      dev_mask_ = device_alloc(ids_bytes, "attention_mask");
-      dev_pos_ = device_alloc(ids_bytes, "position_ids");
+      buf_->ids = device_alloc(ids_bytes, "input_ids");
+      buf_->mask = device_alloc(ids_bytes, "attention_mask");
+      buf_->pos = device_alloc(ids_bytes, "position_ids");
       const std::size_t rows = main_.last_logits ? 1 : static_cast<std::size_t>(cap_T_);
-      dev_logits_ = device_alloc(static_cast<std::size_t>(batch) * rows * cfg_.vocab_size * elem_size(main_.logits_type),
-                                 "logits");
+      buf_->logits = device_alloc(static_cast<std::size_t>(batch) * rows * cfg_.vocab_size * elem_size(main_.logits_type),
+                                  "logits");
     }
   }
 
   void* kv_ptr(int set, int tensor) {
-    return static_cast<char*>(alloc_ptr(kv_[set], "KV cache")) +
+    return static_cast<char*>(alloc_ptr(buf_ == nullptr ? null_alloc_ : buf_->kv[set], "KV cache")) +
            static_cast<std::size_t>(tensor) * kv_elems_per_tensor() * elem_size(main_.kv_type);
   }
 
@@ -900,13 +933,13 @@ class OrtEngine final : public Engine {
         b.ClearBoundInputs();
         b.ClearBoundOutputs();
         if (graphs) {
-          copy_h2d(alloc_ptr(dev_ids_, "device input_ids"), ids_.data(), BS * 8, "input_ids");
-          copy_h2d(alloc_ptr(dev_mask_, "device attention_mask"), mask_.data(), BT * 8, "attention_mask");
-          copy_h2d(alloc_ptr(dev_pos_, "device position_ids"), pos_.data(), BS * 8, "position_ids");
-          b.BindInput("input_ids", tensor("input_ids", kv_mem, dev_ids_->get(), BS * 8, ids_shape, 2, kI64));
-          b.BindInput("attention_mask", tensor("attention_mask", kv_mem, dev_mask_->get(), BT * 8, mask_shape, 2, kI64));
+          copy_h2d(alloc_ptr(buf_->ids, "device input_ids"), ids_.data(), BS * 8, "input_ids");
+          copy_h2d(alloc_ptr(buf_->mask, "device attention_mask"), mask_.data(), BT * 8, "attention_mask");
+          copy_h2d(alloc_ptr(buf_->pos, "device position_ids"), pos_.data(), BS * 8, "position_ids");
+          b.BindInput("input_ids", tensor("input_ids", kv_mem, buf_->ids->get(), BS * 8, ids_shape, 2, kI64));
+          b.BindInput("attention_mask", tensor("attention_mask", kv_mem, buf_->mask->get(), BT * 8, mask_shape, 2, kI64));
           if (g.has_position_ids) {
-            b.BindInput("position_ids", tensor("position_ids", kv_mem, dev_pos_->get(), BS * 8, ids_shape, 2, kI64));
+            b.BindInput("position_ids", tensor("position_ids", kv_mem, buf_->pos->get(), BS * 8, ids_shape, 2, kI64));
           }
         } else {
           b.BindInput("input_ids", tensor("input_ids", cpu_mem_, ids_.data(), BS * 8, ids_shape, 2, kI64));
@@ -921,7 +954,7 @@ class OrtEngine final : public Engine {
           b.BindOutput(g.present_names[t].c_str(), tensor(g.present_names[t].c_str(), kv_mem, kv_ptr(1 - cur_, t),
                                                           present_bytes, present_shape, 4, g.kv_type));
         }
-        void* logits_dst = graphs ? alloc_ptr(dev_logits_, "device logits") : static_cast<void*>(logits_buf_.data());
+        void* logits_dst = graphs ? alloc_ptr(buf_->logits, "device logits") : static_cast<void*>(logits_buf_.data());
         b.BindOutput("logits", tensor("logits", graphs ? kv_mem : static_cast<const OrtMemoryInfo*>(cpu_mem_), logits_dst,
                                       logits_bytes, logits_shape, 3, g.logits_type));
       } catch (const Ort::Exception& e) {
@@ -941,7 +974,7 @@ class OrtEngine final : public Engine {
       } catch (const Ort::Exception& e) {
         fail("onnxruntime: Run failed on {}: {}", where, e.what());
       }
-      if (graphs) copy_d2h(logits_buf_.data(), dev_logits_->get(), logits_bytes, "logits");
+      if (graphs) copy_d2h(logits_buf_.data(), buf_->logits->get(), logits_bytes, "logits");
     }
     cur_ = 1 - cur_;
     past_len_ = T;
@@ -997,8 +1030,15 @@ class OrtEngine final : public Engine {
   const OrtMemoryInfo* cuda_mem_ = nullptr;  // the device memory KV buffers live in
   GraphSession main_, all_;
   std::unique_ptr<Ort::Allocator> cuda_alloc_;  // after the sessions: released before them
-  std::unique_ptr<Ort::MemoryAllocation> kv_[2];
-  std::unique_ptr<Ort::MemoryAllocation> dev_ids_, dev_mask_, dev_pos_, dev_logits_;
+  // Step buffers per batch size (one entry unless CUDA graphs: see ensure_kv); after the
+  // allocator, so they are released before it.
+  struct StepBuffers {
+    std::unique_ptr<Ort::MemoryAllocation> kv[2];
+    std::unique_ptr<Ort::MemoryAllocation> ids, mask, pos, logits;  // CUDA graphs only
+  };
+  std::map<int, StepBuffers> step_buffers_;
+  StepBuffers* buf_ = nullptr;
+  const std::unique_ptr<Ort::MemoryAllocation> null_alloc_;
   CudaMemcpyFn cuda_memcpy_ = nullptr;
   std::map<std::tuple<int, int, int, int>, int> graph_ids_;
   int batch_ = 0, cap_T_ = 0, cur_ = 0, past_len_ = 0;

@@ -68,6 +68,7 @@ struct OrtEngineOptions {
   int threads = 0;                     // intra-op threads; 0 = every CPU in the affinity mask (as native-cpu)
   std::string graph_optimization = "all";  // disable | basic | extended | all
   bool cuda_graphs = false;            // CUDA EP only: capture one CUDA graph per step shape
+  bool tf32 = false;                   // CUDA EP only: let fp32 MatMul/Gemm use TF32 (ORT's default is on; scalebench's fp32 is strict)
   // Added members.
   std::filesystem::path all_logits_file;  // for kAll prefills; default: model.onnx beside
   bool record_op_histogram = true;     // save the optimized graph once and count its operators
@@ -92,6 +93,7 @@ struct OrtEngineFacts {
   bool io_binding = true;
   std::string io_binding_source;       // "option" or "auto: <why>"
   bool cuda_graphs = false;
+  bool tf32 = false;                   // CUDA EP use_tf32 (false: strict fp32)
   std::string kv_dtype;                // fp32 | fp16
   std::string logits_graph;            // "last" | "all": the variant serving benchmark steps
   std::filesystem::path model_file, all_logits_file;
