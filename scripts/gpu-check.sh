@@ -3,6 +3,8 @@
 # Each stage fits in one device call (run tool, 10 minutes); results go under $OUT (or ./out).
 #   validate  cuda_validate over all kernels and engine configurations (+ pydoc-gpt2-8m);
 #             SB_VALIDATE_ARGS="--only kernels|quant|engine" narrows it
+#   seeds     cuda_validate --only engine once per seed in SB_VALIDATE_SEEDS (default "1 2 3"):
+#             other prompts and inputs than the default seed's (validate-seeds.log)
 #   sanitize  compute-sanitizer memcheck and racecheck of cuda_validate --small
 #   bench     sb_cuda_bench: ceilings, six scenarios for tiny-gpt2 / gpt2 (fp32/fp16/bf16) / gpt2-xl
 #             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8")
@@ -73,6 +75,17 @@ for stage in "$@"; do
       grep -E "^(FAIL|NOTE|device)" "$OUT/validate.log" | cut -c1-220 | head -40
       sed -n '/^check /,$p' "$OUT/validate.log"
       echo "validate exit $rc"; [[ $rc == 0 ]] || status=1 ;;
+    seeds)
+      args=()
+      [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
+      [[ -d $STAGE_DIR/calib ]] && args+=(--calib "$STAGE_DIR/calib")
+      for seed in ${SB_VALIDATE_SEEDS:-1 2 3}; do
+        echo "=== seed $seed" >> "$OUT/validate-seeds.log"
+        timeout ${SB_VALIDATE_TIMEOUT_S:-120} "$BIN/cuda_validate" --only engine --seed "$seed" "${args[@]}" >> "$OUT/validate-seeds.log" 2>&1
+        rc=$?
+        echo "seed $seed exit $rc"; [[ $rc == 0 ]] || status=1
+      done
+      grep -E "^(===|FAIL|PASSED|FAILED)" "$OUT/validate-seeds.log" | cut -c1-240 ;;
     sanitize)
       for tool in memcheck racecheck; do
         echo "=== compute-sanitizer --tool $tool" >> "$OUT/sanitize.log"
@@ -111,7 +124,7 @@ PY
     peer)
       PYTHONUNBUFFERED=1 python3 "$ROOT/scripts/hf_peer_bench.py" --out "$OUT/peers.jsonl" ${SB_PEER_ARGS:-} 2>&1 | tee "$OUT/peer.log"
       [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
-    *) echo "unknown stage $stage (validate sanitize bench profile peer | prepare)"; exit 2 ;;
+    *) echo "unknown stage $stage (validate seeds sanitize bench profile peer | prepare)"; exit 2 ;;
   esac
 done
 exit $status

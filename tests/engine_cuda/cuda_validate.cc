@@ -7,6 +7,7 @@
 //    and cuBLASLt paths, eager vs CUDA-graph decode (tokens must be identical), all-position
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
 // Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine]
+//        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 // Exit status 0 only if every check passed; the last lines are a summary table.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -1293,8 +1294,9 @@ int main(int argc, char** argv) {
     else if (a == "--pydoc" && i + 1 < argc) pydoc = argv[++i];
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--calib" && i + 1 < argc) g_calib_text = argv[++i];
+    else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine] [--seed N]\n");
       return 2;
     }
   }
