@@ -657,6 +657,38 @@ void test_quantize_rows() {
            fmtcase("%zu codes differ from the host; first [%zu] x=%g got 0x%02x want 0x%02x", bad, first,
                    static_cast<double>(x[first]), got[first], want[first]));
   }
+  // Per-row dynamic scales: scale = quant::scale_for(max |x| of the row) (1 for a zero row), codes
+  // with 1 / scale, both equal to the host's.
+  for (WQuant q : kQuants) {
+    const int rows = 9, K = 1037;
+    const long long ld = K + 3;
+    auto x = rounded(Dt::kF16, randn(static_cast<std::size_t>(rows) * ld, 3.0));
+    for (int k = 0; k < K; ++k) x[2 * ld + k] = 0.0f;                                   // zero row
+    for (int k = 0; k < K; ++k) x[5 * ld + k] = round_dt(Dt::kF16, x[5 * ld + k] * 1e-3);  // small row
+    x[7 * ld + 11] = round_dt(Dt::kF16, 900.0);                                          // outlier
+    auto d_x = upload(Dt::kF16, x);
+    DBuf d_q(static_cast<std::size_t>(rows) * K), d_s(rows * 4);
+    ck(cudak::launch_quantize_rows_dynamic(q, d_q.get(), d_s.as<float>(), d_x->get(), ld, rows, K, nullptr), "quantize_rows_dynamic");
+    ck(cudaDeviceSynchronize(), "quantize_rows_dynamic sync");
+    std::vector<std::uint8_t> got(static_cast<std::size_t>(rows) * K);
+    std::vector<float> gs(rows);
+    d_q.get_to(got.data(), got.size());
+    d_s.get_to(gs.data(), rows * 4);
+    int bad = 0;
+    std::string first;
+    for (int r = 0; r < rows; ++r) {
+      double amax = 0;
+      for (int k = 0; k < K; ++k) amax = std::max(amax, std::fabs(static_cast<double>(x[r * ld + k])));
+      const float sc = sb::engine::quant::scale_for(qkind(q), amax);
+      std::vector<float> row(x.begin() + r * ld, x.begin() + r * ld + K);
+      const auto want = host_quant_codes(q, row, 1.0f / sc);
+      int row_bad = gs[r] != sc;
+      for (int k = 0; k < K; ++k) row_bad += got[static_cast<std::size_t>(r) * K + k] != want[k];
+      if (row_bad && first.empty()) first = fmtcase("row %d: scale got %g want %g", r, static_cast<double>(gs[r]), static_cast<double>(sc));
+      bad += row_bad;
+    }
+    expect("quant/quantize_rows_dynamic", cudak::wquant_name(q), bad == 0, fmtcase("%d scales/codes differ; first %s", bad, first.c_str()));
+  }
   // Device weight quantization (synthetic engines) against quant.h: scales equal, codes within
   // one step (float vs double division).
   for (WQuant q : kQuants) {
@@ -701,8 +733,10 @@ void test_qgemv() {
     for (const C& sh : shapes)
       for (int ei = 0; ei < 4; ++ei)
         for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
-          for (int ln = 0; ln < 2; ++ln) {
+          for (int variant = 0; variant < 3; ++variant) {  // 0: static, 1: LayerNorm, 2: per-row scales
             if (g_small && rows == 3) continue;
+            const int ln = variant == 1;
+            const bool per_row = variant == 2;
             const E epi = epis[ei];
             int N = sh.N, K = sh.K, H = 0, D = 0, seq = 1, past = 2, max_t = 0;
             if (epi == E::kQkvScatter) {
@@ -740,6 +774,7 @@ void test_qgemv() {
             a.w_scale = d_ws.as<float>();
             a.x_scale = x_scale;
             a.x_inv_scale = inv;
+            a.x_per_row = per_row;
             a.n_out = N;
             a.k_in = K;
             a.x = d_x->get();
@@ -771,7 +806,19 @@ void test_qgemv() {
               for (int m = 0; m < rows; ++m)
                 for (int k = 0; k < K; ++k) xin[static_cast<std::size_t>(m) * K + k] = x[m * xs + k];
             }
-            for (auto& v : xin) v = host_quant_value(q, round_dt(Dt::kF16, v), inv);
+            std::vector<float> row_scale(rows, x_scale);
+            for (int m = 0; m < rows; ++m) {
+              if (per_row) {
+                double amax = 0;
+                for (int k = 0; k < K; ++k) amax = std::max(amax, std::fabs(xin[static_cast<std::size_t>(m) * K + k]));
+                row_scale[m] = sb::engine::quant::scale_for(qkind(q), amax);
+              }
+              const float inv_m = per_row ? 1.0f / row_scale[m] : inv;
+              for (int k = 0; k < K; ++k) {
+                double& v = xin[static_cast<std::size_t>(m) * K + k];
+                v = host_quant_value(q, round_dt(Dt::kF16, v), inv_m);
+              }
+            }
             std::vector<double> ref(static_cast<std::size_t>(rows) * N);
             double wmax_scale = 0;
             for (int n = 0; n < N; ++n) wmax_scale = std::max(wmax_scale, static_cast<double>(wsc[n]));
@@ -781,7 +828,7 @@ void test_qgemv() {
                   double accd = 0;
                   for (int k = 0; k < K; ++k)
                     accd += sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * K + k]) * xin[static_cast<std::size_t>(m) * K + k];
-                  const float sc = x_scale * wsc[n];
+                  const float sc = row_scale[m] * wsc[n];
                   double v = static_cast<double>(static_cast<float>(accd) * sc) + bias[n];
                   if (epi == E::kGelu) v = cuda_ref::gelu_new(v);
                   if (epi == E::kResidual) v += out0[static_cast<std::size_t>(m) * N + n];
@@ -793,7 +840,8 @@ void test_qgemv() {
             // (int8: x_scale * w_scale * |w code| <= 127 x_scale w_scale each): allow 3 such.
             Tol tol = kernel_tol(Dt::kF16);
             if (ln) tol.atol += 3.0 * 127.0 * x_scale * wmax_scale * (q == WQuant::kFp8 ? 448.0 / 127.0 / 8.0 : 1.0);
-            const auto cas = fmtcase("%s %s rows=%d N=%d K=%d ln=%d", cudak::wquant_name(q), epi_names[ei], rows, N, K, ln);
+            const auto cas = fmtcase("%s %s rows=%d N=%d K=%d ln=%d%s", cudak::wquant_name(q), epi_names[ei], rows, N, K, ln,
+                                     per_row ? " per-row scales" : "");
             compare(std::string("qgemv/") + cudak::wquant_name(q) + "/" + epi_names[ei], cas,
                     download(Dt::kF16, *d_out, ref.size()), ref, tol);
             if (epi == E::kQkvScatter) {
@@ -910,24 +958,32 @@ void test_qgemm() {
       d_ws.put(wsc.data(), c.N * 4);
       auto d_b = upload(Dt::kF16, bias);
       // recompute accumulators with the simple kernel (known good above) before each epilogue
-      for (int e = 0; e < 3; ++e) {
+      // Per-row activation scales (the dynamic site) beside the static one.
+      std::vector<float> row_sc(c.M);
+      for (int m = 0; m < c.M; ++m) row_sc[m] = x_scale * static_cast<float>(0.5 + 0.1 * (m % 7));
+      DBuf d_rs(c.M * 4);
+      d_rs.put(row_sc.data(), c.M * 4);
+      for (int e = 0; e < 6; ++e) {
+        const bool per_row = e >= 3;
         ck(cudak::launch_qgemm_simple(q, d_acc.get(), d_x.get(), d_w.get(), c.M, c.N, c.K, nullptr), "qgemm_simple");
         auto d_o = upload(Dt::kF16, out0);
-        if (e != 2) d_o->poison();
-        ck(cudak::launch_dequant(q, d_o->get(), c.N, d_acc.get(), c.M, c.N, x_scale, d_ws.as<float>(), d_b->get(),
-                                 static_cast<cudak::DequantEpilogue>(e), nullptr), "dequant");
+        if (e % 3 != 2) d_o->poison();
+        ck(cudak::launch_dequant(q, d_o->get(), c.N, d_acc.get(), c.M, c.N, x_scale, per_row ? d_rs.as<float>() : nullptr,
+                                 d_ws.as<float>(), d_b->get(), static_cast<cudak::DequantEpilogue>(e % 3), nullptr), "dequant");
         ck(cudaDeviceSynchronize(), "dequant sync");
         std::vector<double> ref(acc.size());
         for (int m = 0; m < c.M; ++m)
           for (int n = 0; n < c.N; ++n) {
             const std::size_t i = static_cast<std::size_t>(m) * c.N + n;
-            double v = static_cast<double>(static_cast<float>(acc[i]) * (x_scale * wsc[n])) + bias[n];
-            if (e == 1) v = cuda_ref::gelu_new(v);
-            if (e == 2) v += out0[i];
+            const float xsm = per_row ? row_sc[m] : x_scale;
+            double v = static_cast<double>(static_cast<float>(acc[i]) * (xsm * wsc[n])) + bias[n];
+            if (e % 3 == 1) v = cuda_ref::gelu_new(v);
+            if (e % 3 == 2) v += out0[i];
             ref[i] = v;
           }
         const char* en[] = {"store", "gelu", "residual"};
-        compare(std::string("dequant/") + en[e], cas, download(Dt::kF16, *d_o, ref.size()), ref, kernel_tol(Dt::kF16));
+        compare(std::string("dequant/") + en[e % 3] + (per_row ? "/row_scales" : ""), cas,
+                download(Dt::kF16, *d_o, ref.size()), ref, kernel_tol(Dt::kF16));
       }
     }
 }

@@ -160,6 +160,11 @@ class CudaEngine final : public Engine {
   DevBuf wte_, wpe_, lnf_g_, lnf_b_;
   std::vector<LayerDev> layers_;
   DevBuf xq_, acc_;  // int8/fp8 prefill: quantized GEMM input, raw GEMM accumulators
+  DevBuf row_scales_;  // per-row activation scales of the dynamic site (prefill)
+  // int8 with CudaEngineOptions::int8_dynamic_fc2: the mlp c_proj input takes per-row scales.
+  bool dynamic_site(int site) const {
+    return q_ == WQuant::kInt8 && opts_.int8_dynamic_fc2 && site == kSiteFc2;
+  }
   DevBuf x_, ln_, qkv_, att_, h_, logits_last_, logits_all_, partial_, counters_, step_, slots_;
   PinnedBuf h_step_, h_slots_;
   std::map<int, cudaGraphExec_t> graphs_;
@@ -198,6 +203,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
       "graphs={} pdl={} fused_gemv={} kernels=v3 max_batch={} max_seq={}",
       o.precision,
       (dt_ == Dt::kF32 && o.tf32) ? "+tf32"
+      : q_ == WQuant::kInt8 && o.int8_dynamic_fc2
+          ? " (W8A8 linear layers, per-token scales at the mlp c_proj input; fp16 embeddings/LM head/LayerNorm/attention)"
       : q_ != WQuant::kNone ? " (W8A8 linear layers; fp16 embeddings/LM head/LayerNorm/attention)"
                             : "", prop.name,
       prop.multiProcessorCount, prop.major, prop.minor, rt, drv, lt_->version(),
@@ -255,6 +262,7 @@ void CudaEngine::allocate() {
   if (q_ != WQuant::kNone) {
     xq_ = DevBuf(rows * std::max(E_, I_), "quantized GEMM input");
     acc_ = DevBuf(rows * std::max(3 * E_, I_) * 4ull, "GEMM accumulators");
+    row_scales_ = DevBuf(rows * 4ull, "per-row activation scales");
   }
   logits_last_ = DevBuf(static_cast<std::size_t>(max_b_) * V_ * 4, "last-position logits");
   partial_ = DevBuf(static_cast<std::size_t>(max_b_) * H_ * n_split_ * (D_ + 2) * 4,
@@ -411,9 +419,10 @@ void CudaEngine::synthesize(std::uint64_t seed) {
 
 bool CudaEngine::gemv_ok(int rows) const {
   if (!opts_.fused_gemv || rows > cudak::kGemvMaxRows) return false;
-  // Staged input rows; the int8 GEMV also keeps the raw fp16 rows beside its int8 ones.
+  // Staged input rows; the int8 GEMV also keeps the raw fp16 rows beside its int8 ones; the
+  // LayerNorm prologue (inputs of width E) stages gamma and beta (fp32).
   const std::size_t smem = static_cast<std::size_t>(rows) * std::max(E_, I_) * (q_ == WQuant::kInt8 ? 3 : es_);
-  return smem + 2048 <= static_cast<std::size_t>(smem_optin_) - 1024;
+  return smem + 8ull * E_ + 2048 <= static_cast<std::size_t>(smem_optin_) - 1024;
 }
 
 void CudaEngine::gemv_weights(cudak::GemvArgs& a, int li, int site, const DevBuf& w) const {
@@ -427,6 +436,7 @@ void CudaEngine::gemv_weights(cudak::GemvArgs& a, int li, int site, const DevBuf
   a.w_scale = l.ws[site].as<float>();
   a.x_scale = l.act_scale[site];
   a.x_inv_scale = 1.0f / l.act_scale[site];
+  a.x_per_row = dynamic_site(site);
 }
 
 // d[rows, n] (leading dimension ldd) = x[rows, k] (contiguous) times W[n, k]^T.
@@ -446,8 +456,13 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
   int n = 0, k = 0;
   site_dims(site, n, k);
   const float sa = l.act_scale[site];
-  ck(cudak::launch_quantize_rows(q_, xq_.get(), in, ld_in, rows, k, 1.0f / sa, stream_),
-     "quantize activations");
+  float* row_scales = dynamic_site(site) ? row_scales_.as<float>() : nullptr;
+  if (row_scales != nullptr)
+    ck(cudak::launch_quantize_rows_dynamic(q_, xq_.get(), row_scales, in, ld_in, rows, k, stream_),
+       "quantize activations (per-row scales)");
+  else
+    ck(cudak::launch_quantize_rows(q_, xq_.get(), in, ld_in, rows, k, 1.0f / sa, stream_),
+       "quantize activations");
   cudak::LtShape s = lt_shape(rows, n, k, n);
   s.quant = q_;
   // fp8: never cuBLASLt.  Its E4M3 x E4M3 -> fp32 GEMM (no scale pointers, alpha 1) returned
@@ -460,8 +475,8 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
     ck(cudak::launch_qgemm_simple(q_, acc_.get(), xq_.get(), l.wq[site].get(), rows, n, k, stream_),
        "quantized GEMM (simple kernel)");
   }
-  ck(cudak::launch_dequant(q_, out, ldo, acc_.get(), rows, n, sa, l.ws[site].as<float>(), bias, epi,
-                           stream_),
+  ck(cudak::launch_dequant(q_, out, ldo, acc_.get(), rows, n, sa, row_scales, l.ws[site].as<float>(),
+                           bias, epi, stream_),
      "dequantize epilogue");
 }
 

@@ -52,6 +52,11 @@ struct CudaEngineOptions {
   // int8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).  fp8
   // prefill GEMMs always use the simple kernel (cuBLASLt FP8 failed validation, see the .cc).
   bool quant_cublaslt = true;
+  // int8: the mlp c_proj input (the GELU output, whose outliers a static per-tensor scale serves
+  // worst) is quantized with a per-row dynamic scale (max |x| / 127 of each token's row) instead
+  // of its calibrated one: mean KL to the fp32 oracle on pydoc-gpt2-8m 4.0e-3 -> 1.8e-3 in the
+  // CPU emulation (sb_quant_sim, docs/perf-cuda.md).  false = every site static.
+  bool int8_dynamic_fc2 = true;
   // make_cuda_engine_synthetic with int8/fp8: |x| range assumed for every quantized activation.
   float synthetic_act_amax = 8.0f;
 };

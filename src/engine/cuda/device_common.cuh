@@ -90,6 +90,27 @@ __device__ __forceinline__ float block_sum(float v, float* scratch /* >= 33 floa
   return scratch[32];
 }
 
+__device__ __forceinline__ float block_max(float v, float* scratch /* >= 33 floats */) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+  v = warp_max(v);
+  __syncthreads();
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    float t = lane < nwarps ? scratch[lane] : 0.0f;
+    t = warp_max(t);
+    if (lane == 0) scratch[32] = t;
+  }
+  __syncthreads();
+  return scratch[32];
+}
+
+// Per-row dynamic activation scale of a max |x| >= 0: quant::scale_for's arithmetic (amax / qmax
+// in double, rounded to float; 1 for a zero row).
+__device__ __forceinline__ float row_scale_for(float amax, double qmax) {
+  return amax > 0.0f ? static_cast<float>(static_cast<double>(amax) / qmax) : 1.0f;
+}
+
 // Process-wide launcher state shared by kernels.cu and gemv.cu (one definition: inline).
 inline char g_detail[512] = "";
 inline bool g_pdl = true;

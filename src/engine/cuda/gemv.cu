@@ -217,6 +217,27 @@ __device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[M]) {
   }
 }
 
+// Maximum of v[m] over the block; every thread gets the maxima.
+template <int M>
+__device__ __forceinline__ void block_max_rows(float (&v)[M], float (*red)[M]) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll
+  for (int m = 0; m < M; ++m) v[m] = warp_max(v[m]);
+  __syncthreads();  // red may still be read from a previous call
+  if (lane == 0) {
+#pragma unroll
+    for (int m = 0; m < M; ++m) red[warp][m] = v[m];
+  }
+  __syncthreads();
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    float t = 0.0f;
+#pragma unroll
+    for (int w = 0; w < kWarps; ++w) t = fmaxf(t, red[w][m]);
+    v[m] = t;
+  }
+}
+
 template <int F, int M, GemvEpilogue EPI>
 __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
   using T = typename Fmt<F>::T;
@@ -272,14 +293,20 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   // ---- After the wait: the residual rows of the first group, then the input rows.
   if (lane == 0 && n0 < N) side.activations(a, n0, N);
   const T* x = static_cast<const T*>(a.x);
-  const float inv = a.x_inv_scale;
+  // Activation scale of each input row: the static one, or (x_per_row) max |x| / qmax of the row.
+  float row_scale[M], row_inv[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    row_scale[m] = a.x_scale;
+    row_inv[m] = a.x_inv_scale;
+  }
   auto stage = [&](int m, int k, float v) {
     if constexpr (F == kI8) {
       const float h = __half2float(__float2half_rn(v));  // fp16 activation, as on the prefill path
-      xs[m * K + k] = static_cast<signed char>(float_to_int8(h * inv));
+      xs[m * K + k] = static_cast<signed char>(float_to_int8(h * row_inv[m]));
     } else if constexpr (F == kFp8) {
       const float h = __half2float(__float2half_rn(v));
-      xs[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * inv)));
+      xs[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * row_inv[m])));
     } else {
       xs[m * K + k] = from_f<T>(v);
     }
@@ -322,6 +349,27 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
     }
     block_sum_rows<M>(s, red);
     ln_finish(s);
+  } else if (kQuant<F> && a.x_per_row) {
+    // Per-row dynamic scales: max |x| of each row (block-reduced), then the codes (each element
+    // is read back and quantized by the thread that staged it; in place when X == T).
+    float amax[M];
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      amax[m] = 0.0f;
+      const T* xr = x + m * a.x_row_stride;
+      for (int k = tid; k < K; k += kThreads) {
+        const T v = xr[k];
+        raw[m * K + k] = v;
+        amax[m] = fmaxf(amax[m], fabsf(to_f(v)));
+      }
+    }
+    block_max_rows<M>(amax, red);
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      row_scale[m] = row_scale_for(amax[m], F == kI8 ? 127.0 : 448.0);
+      row_inv[m] = 1.0f / row_scale[m];
+      for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
+    }
   } else {
 #pragma unroll
     for (int m = 0; m < M; ++m) {
@@ -390,9 +438,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       if constexpr (kQuant<F>) {
 #pragma unroll
         for (int r = 0; r < R; ++r) {
-          const float sc = a.x_scale * side.w_scale[r];
 #pragma unroll
-          for (int m = 0; m < M; ++m) out[r][m] *= sc;
+          for (int m = 0; m < M; ++m) out[r][m] *= row_scale[m] * side.w_scale[r];
         }
       }
       gemv_epilogue<T, M, EPI>(a, n0, nrows, out, side, best);

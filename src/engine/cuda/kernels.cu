@@ -433,9 +433,33 @@ __global__ void quantize_rows_kernel(unsigned char* out, const __half* in, long 
   }
 }
 
+// One block per row: scale = max |x| / qmax (fp32 from the fp16 values, the division in double
+// as quant::scale_for does; 1 for a zero row), then the codes with that row's scale.
+template <int Q>
+__global__ void quantize_rows_dynamic_kernel(unsigned char* out, float* row_scales, const __half* in,
+                                             long long ld, int K) {
+  pdl_trigger();
+  pdl_wait();
+  __shared__ float scratch[33];
+  const int r = blockIdx.x;
+  const __half* x = in + r * ld;
+  float amax = 0.0f;
+  for (int k = threadIdx.x; k < K; k += blockDim.x) amax = fmaxf(amax, fabsf(__half2float(x[k])));
+  amax = block_max(amax, scratch);
+  const float scale = row_scale_for(amax, Q == 1 ? 127.0 : 448.0);
+  if (threadIdx.x == 0) row_scales[r] = scale;
+  const float inv = 1.0f / scale;
+  for (int k = threadIdx.x; k < K; k += blockDim.x) {
+    const float v = __half2float(x[k]) * inv;
+    out[static_cast<long long>(r) * K + k] =
+        Q == 1 ? static_cast<unsigned char>(static_cast<signed char>(float_to_int8(v))) : float_to_fp8_code(v);
+  }
+}
+
 template <int Q>
 __global__ void dequant_kernel(__half* out, long long ldo, const void* acc, int rows, int N,
-                               float x_scale, const float* w_scale, const __half* bias, int epi) {
+                               float x_scale, const float* x_row_scales, const float* w_scale,
+                               const __half* bias, int epi) {
   pdl_trigger();
   pdl_wait();
   const long long n = static_cast<long long>(rows) * N;
@@ -444,7 +468,8 @@ __global__ void dequant_kernel(__half* out, long long ldo, const void* acc, int 
     const int m = static_cast<int>(i / N), c = static_cast<int>(i % N);
     const float av = Q == 1 ? static_cast<float>(static_cast<const int*>(acc)[i])
                             : static_cast<const float*>(acc)[i];
-    float v = av * (x_scale * w_scale[c]) + (bias != nullptr ? __half2float(bias[c]) : 0.0f);
+    const float xs = x_row_scales != nullptr ? x_row_scales[m] : x_scale;
+    float v = av * (xs * w_scale[c]) + (bias != nullptr ? __half2float(bias[c]) : 0.0f);
     __half* o = out + m * ldo + c;
     if (epi == static_cast<int>(DequantEpilogue::kGelu)) v = gelu_new(v);
     if (epi == static_cast<int>(DequantEpilogue::kResidual)) v += __half2float(*o);
@@ -734,15 +759,25 @@ cudaError_t launch_quantize_rows(WQuant q, void* out, const void* in_f16, long l
   return cudaErrorInvalidValue;
 }
 
+cudaError_t launch_quantize_rows_dynamic(WQuant q, void* out, float* row_scales, const void* in_f16,
+                                         long long in_row_stride, int rows, int k, cudaStream_t st) {
+  if (rows < 1 || rows > 0x7FFFFFFF || k < 1) return cudaErrorInvalidValue;
+  auto* o = static_cast<unsigned char*>(out);
+  auto* in = static_cast<const __half*>(in_f16);
+  if (q == WQuant::kInt8) return launch_k(quantize_rows_dynamic_kernel<1>, rows, 256, 0, st, o, row_scales, in, in_row_stride, k);
+  if (q == WQuant::kFp8) return launch_k(quantize_rows_dynamic_kernel<2>, rows, 256, 0, st, o, row_scales, in, in_row_stride, k);
+  return cudaErrorInvalidValue;
+}
+
 cudaError_t launch_dequant(WQuant q, void* out_f16, long long ldo, const void* acc, int rows, int n,
-                           float x_scale, const float* w_scale, const void* bias_f16,
-                           DequantEpilogue epi, cudaStream_t st) {
+                           float x_scale, const float* x_row_scales, const float* w_scale,
+                           const void* bias_f16, DequantEpilogue epi, cudaStream_t st) {
   const unsigned g = grid_for(static_cast<std::size_t>(rows) * n, 256);
   auto* o = static_cast<__half*>(out_f16);
   auto* b = static_cast<const __half*>(bias_f16);
   const int e = static_cast<int>(epi);
-  if (q == WQuant::kInt8) return launch_k(dequant_kernel<1>, g, 256, 0, st, o, ldo, acc, rows, n, x_scale, w_scale, b, e);
-  if (q == WQuant::kFp8) return launch_k(dequant_kernel<2>, g, 256, 0, st, o, ldo, acc, rows, n, x_scale, w_scale, b, e);
+  if (q == WQuant::kInt8) return launch_k(dequant_kernel<1>, g, 256, 0, st, o, ldo, acc, rows, n, x_scale, x_row_scales, w_scale, b, e);
+  if (q == WQuant::kFp8) return launch_k(dequant_kernel<2>, g, 256, 0, st, o, ldo, acc, rows, n, x_scale, x_row_scales, w_scale, b, e);
   return cudaErrorInvalidValue;
 }
 
@@ -770,6 +805,10 @@ cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const
 
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
   if (a.rows < 1 || a.rows > kGemvMaxRows || a.n_out < 1 || a.k_in < 1) return cudaErrorInvalidValue;
+  if (a.x_per_row && (a.wq == WQuant::kNone || a.ln_gamma != nullptr)) {
+    std::snprintf(g_detail, sizeof g_detail, "gemv: per-row input scales need quantized weights and no LayerNorm prologue");
+    return cudaErrorInvalidValue;
+  }
   if (a.wq != WQuant::kNone && (a.dt != Dt::kF16 || a.w_scale == nullptr)) {
     std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
     return cudaErrorInvalidValue;

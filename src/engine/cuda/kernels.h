@@ -102,6 +102,11 @@ struct GemvArgs {
   WQuant wq = WQuant::kNone;
   const float* w_scale = nullptr;
   float x_scale = 1.0f, x_inv_scale = 1.0f;
+  // Quantized weights without the LayerNorm prologue only: each input row m gets its own scale
+  // s_m = max_k |x[m, k]| / qmax (fp16 values, quant::scale_for's arithmetic; 1 for a zero row)
+  // in place of x_scale (per-token dynamic activation scales; the int8 engine's mlp c_proj
+  // input, docs/perf-cuda.md "int8 accuracy").
+  bool x_per_row = false;
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -121,12 +126,17 @@ bool programmatic_launch();
 // E4M3 with saturation; out is [rows, k] contiguous.
 cudaError_t launch_quantize_rows(WQuant q, void* out, const void* in_f16, long long in_row_stride,
                                  int rows, int k, float inv_scale, cudaStream_t st);
+// Per-row dynamic scales: row_scales[r] = max_k |in[r, k]| / qmax (1 for a zero row), then
+// out[r, k] = quantize(in[r, k] / row_scales[r]) (multiplied by the fp32 inverse, as above).
+cudaError_t launch_quantize_rows_dynamic(WQuant q, void* out, float* row_scales, const void* in_f16,
+                                         long long in_row_stride, int rows, int k, cudaStream_t st);
 enum class DequantEpilogue { kStore, kGelu, kResidual };
-// v = acc[m, n] * (x_scale * w_scale[n]) + bias[n] (acc int32 for int8, fp32 for fp8, [rows, n]
-// contiguous); out[m * ldo + n] = v, gelu_new(v), or += v.
+// v = acc[m, n] * (s_m * w_scale[n]) + bias[n] with s_m = x_row_scales[m] when non-null, else
+// x_scale (acc int32 for int8, fp32 for fp8, [rows, n] contiguous); out[m * ldo + n] = v,
+// gelu_new(v), or += v.
 cudaError_t launch_dequant(WQuant q, void* out_f16, long long ldo, const void* acc, int rows, int n,
-                           float x_scale, const float* w_scale, const void* bias_f16,
-                           DequantEpilogue epi, cudaStream_t st);
+                           float x_scale, const float* x_row_scales, const float* w_scale,
+                           const void* bias_f16, DequantEpilogue epi, cudaStream_t st);
 // acc[m, n] = sum_k xq[m, k] * wq[n, k] (exact int32 / fp32): the GEMM when cuBLASLt has no
 // algorithm for a shape (and the reference the cuBLASLt int8/fp8 GEMMs are checked against).
 cudaError_t launch_qgemm_simple(WQuant q, void* acc, const void* xq, const void* wq, int rows, int n,
