@@ -5,6 +5,9 @@
 #             SB_VALIDATE_ARGS="--only kernels|quant|engine" narrows it
 #   seeds     cuda_validate --only engine once per seed in SB_VALIDATE_SEEDS (default "1 2 3"):
 #             other prompts and inputs than the default seed's (validate-seeds.log)
+#   accuracy  cuda_validate --only accuracy: KL of the fp16/int8/fp8 engines to the fp64 reference on
+#             pydoc-gpt2-8m over the tutorial text (first SB_ACCURACY_BYTES, default 32768),
+#             int8/fp8 calibrated on library/stdtypes.rst.txt as in TR118 (accuracy.log)
 #   sanitize  compute-sanitizer memcheck and racecheck of cuda_validate --small
 #   bench     sb_cuda_bench: ceilings, six scenarios for tiny-gpt2 / gpt2 (fp32/fp16/bf16) / gpt2-xl
 #             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8")
@@ -20,8 +23,8 @@
 # then run(carry=[".gpu-cuda/stage.tar.xz"], command="scripts/gpu-check.sh validate sanitize bench")
 # (the run tool's 64 MiB limit counts the tracked tree too; unpacked, the stage is ~52 MB).
 # Files written under $OUT (7 at most, under the run tool's limit of 8): card.txt (nvidia-smi and
-# ldd), validate.log, sanitize.log, bench.log, bench.jsonl, peer.log, peers.jsonl; profile adds
-# profile.log (the 8th).
+# ldd), validate.log, validate-seeds.log, accuracy.log, sanitize.log, bench.log, bench.jsonl,
+# peer.log, peers.jsonl, profile.log: at most 8 of them per call (the run tool's limit).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STAGE_DIR=${SB_GPU_DIR:-$ROOT/.gpu-cuda}
@@ -39,8 +42,10 @@ if [[ "${1:-}" == "prepare" ]]; then
   # int8/fp8 calibration text (held-out Python tutorial docs; not on the GPU machine).
   rm -rf "$STAGE_DIR/calib" && mkdir -p "$STAGE_DIR/calib"
   cp /usr/share/doc/python3.11/html/_sources/tutorial/* "$STAGE_DIR/calib/"
+  # TR118's int8/fp8 calibration text (the accuracy stage).
+  mkdir -p "$STAGE_DIR/calib-lib" && cp /usr/share/doc/python3.11/html/_sources/library/stdtypes.rst.txt "$STAGE_DIR/calib-lib/"
   rm -f "$STAGE_DIR/stage.tar.xz"
-  tar -C "$STAGE_DIR" -cf - bin pydoc calib | xz -T2 -6 > "$STAGE_DIR/stage.tar.xz.tmp" &&
+  tar -C "$STAGE_DIR" -cf - bin pydoc calib calib-lib | xz -T2 -6 > "$STAGE_DIR/stage.tar.xz.tmp" &&
     mv "$STAGE_DIR/stage.tar.xz.tmp" "$STAGE_DIR/stage.tar.xz"
   du -sh "$STAGE_DIR" "$STAGE_DIR/stage.tar.xz"
   exit 0
@@ -75,6 +80,13 @@ for stage in "$@"; do
       grep -E "^(FAIL|NOTE|device)" "$OUT/validate.log" | cut -c1-220 | head -40
       sed -n '/^check /,$p' "$OUT/validate.log"
       echo "validate exit $rc"; [[ $rc == 0 ]] || status=1 ;;
+    accuracy)
+      timeout ${SB_ACCURACY_TIMEOUT_S:-200} "$BIN/cuda_validate" --only accuracy --pydoc "$STAGE_DIR/pydoc" \
+        --accuracy-corpus "$STAGE_DIR/calib" --accuracy-calib "$STAGE_DIR/calib-lib/stdtypes.rst.txt" \
+        --accuracy-bytes "${SB_ACCURACY_BYTES:-32768}" > "$OUT/accuracy.log" 2>&1
+      rc=$?
+      grep -E "^(accuracy|FAIL|NOTE|section)" "$OUT/accuracy.log" | cut -c1-240
+      echo "accuracy exit $rc"; [[ $rc == 0 ]] || status=1 ;;
     seeds)
       args=()
       [[ -f $STAGE_DIR/pydoc/model.safetensors ]] && args=(--pydoc "$STAGE_DIR/pydoc")
@@ -124,7 +136,7 @@ PY
     peer)
       PYTHONUNBUFFERED=1 python3 "$ROOT/scripts/hf_peer_bench.py" --out "$OUT/peers.jsonl" ${SB_PEER_ARGS:-} 2>&1 | tee "$OUT/peer.log"
       [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
-    *) echo "unknown stage $stage (validate seeds sanitize bench profile peer | prepare)"; exit 2 ;;
+    *) echo "unknown stage $stage (validate seeds accuracy sanitize bench profile peer | prepare)"; exit 2 ;;
   esac
 done
 exit $status

@@ -6,8 +6,11 @@
 //    odd head counts) and on pydoc-gpt2-8m: prefill + 8 decode steps, batch 1 and 3, fused-GEMV
 //    and cuBLASLt paths, eager vs CUDA-graph decode (tokens must be identical), all-position
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine]
+// 3. (--only accuracy, or with --accuracy-corpus) the accuracy gate's KL of fp16/int8/fp8 engines
+//    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
+//        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -25,6 +28,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/cuda/argmax_key.h"
@@ -35,6 +39,7 @@
 #include "engine/cuda/lt_gemm.h"
 #include "engine_cuda/reference.h"
 #include "engine_cuda/st_loader.h"
+#include "tokenizer/tokenizer.h"
 #include "util/error.h"
 
 namespace {
@@ -1060,11 +1065,16 @@ std::string g_calib_text;   // --calib (pydoc engines); empty: engine_file.h's d
 std::filesystem::path g_tmp = std::filesystem::temp_directory_path() / "sb_cuda_validate";
 
 // Builds (or reuses, through the cache) the engine file of a quantized case.
+// build_defaults: the calibration `scalebench build` uses by default (512 windows of 128 tokens)
+// instead of the engine checks' quicker 64 x 64.
 std::filesystem::path quant_engine_file(const sb::model::GptWeights& w, const std::string& precision,
-                                        const std::string& name, bool trained) {
+                                        const std::string& name, bool trained,
+                                        bool build_defaults = false) {
   sb::engine::CalibOptions c;
-  c.samples = 64;
-  c.seq = std::min(64, w.config.n_positions);
+  if (!build_defaults) {
+    c.samples = 64;
+    c.seq = std::min(64, w.config.n_positions);
+  }
   if (trained) {
     c.text = g_calib_text;
   } else {
@@ -1340,19 +1350,124 @@ void test_engine(const std::string& pydoc) {
   }
 }
 
+// Next-token KL(ref || engine) on the trained model over a text the model did not train on (the
+// accuracy gate's metric, docs/accuracy.md): non-overlapping windows of `window` tokens of the
+// first `bytes` of `corpus`, every window position but the last, reference = the fp64 forward.
+// int8/fp8 engines are calibrated on `calib` (as `scalebench build --calib` does).  A measurement
+// printed beside the gates, not a pass/fail check (the accuracy module owns the gates).
+void test_accuracy(const std::string& pydoc, const std::string& corpus, const std::string& calib,
+                   std::size_t bytes, int window) {
+  if (pydoc.empty() || corpus.empty()) {
+    std::printf("NOTE accuracy: needs --pydoc and --accuracy-corpus\n");
+    return;
+  }
+  const auto w = sb::engine::cuda_test::load_hf_folder(pydoc);
+  const auto tok = sb::tokenizer::Tokenizer::from_folder(pydoc);
+  std::string text = sb::engine::read_calib_text(corpus);
+  if (text.size() > bytes) text.resize(bytes);
+  const auto ids = tok.encode(text);
+  window = std::min(window, w.config.n_positions);
+  std::vector<std::vector<std::int32_t>> wins;
+  for (std::size_t b = 0; b + 1 < ids.size(); b += window)
+    wins.emplace_back(ids.begin() + b, ids.begin() + std::min(ids.size(), b + window));
+  const int V = w.config.vocab_size;
+  // Reference log-probabilities of every counted position (float, [positions][V]); windows in
+  // parallel (the fp64 reference is single-threaded).
+  std::vector<std::vector<std::vector<float>>> per_win(wins.size());
+  {
+    std::vector<std::thread> pool;
+    const unsigned nt = std::max(1u, std::min<unsigned>(16, std::thread::hardware_concurrency()));
+    for (unsigned th = 0; th < nt; ++th)
+      pool.emplace_back([&, th] {
+        for (std::size_t wi = th; wi < wins.size(); wi += nt) {
+          const auto& win = wins[wi];
+          std::vector<int> want(win.size() - 1);
+          for (std::size_t t = 0; t < want.size(); ++t) want[t] = static_cast<int>(t);
+          for (const auto& z : cuda_ref::forward(w, win, want)) {
+            double mx = -INFINITY, s = 0;
+            for (double v : z) mx = std::max(mx, v);
+            for (double v : z) s += std::exp(v - mx);
+            const double lse = mx + std::log(s);
+            std::vector<float> lp(V);
+            for (int v = 0; v < V; ++v) lp[v] = static_cast<float>(z[v] - lse);
+            per_win[wi].push_back(std::move(lp));
+          }
+        }
+      });
+    for (auto& t : pool) t.join();
+  }
+  std::vector<std::vector<float>> ref_lp;
+  for (auto& pw : per_win)
+    for (auto& lp : pw) ref_lp.push_back(std::move(lp));
+  std::printf("accuracy: %zu windows of <= %d tokens, %zu positions (first %zu bytes of %s); int8/fp8 calibrated on %s\n",
+              wins.size(), window, ref_lp.size(), text.size(), corpus.c_str(), calib.empty() ? "(default)" : calib.c_str());
+  struct Cfg { const char* label; const char* precision; bool dyn; };
+  const Cfg cfgs[] = {{"fp16", "fp16", false}, {"int8 static scales (session 2)", "int8", false},
+                      {"int8 per-token mlp c_proj input (default)", "int8", true}, {"fp8", "fp8", false}};
+  const std::string saved_calib = g_calib_text;
+  g_calib_text = calib;
+  for (const Cfg& c : cfgs) {
+    CudaEngineOptions o;
+    o.precision = c.precision;
+    o.max_batch = 1;
+    o.max_seq = window;
+    o.int8_dynamic_fc2 = c.dyn;
+    try {
+      if (std::string(c.precision) == "int8" || std::string(c.precision) == "fp8")
+        o.engine_file = quant_engine_file(w, c.precision, "pydoc-accuracy", true, /*build_defaults=*/true);
+      auto eng = make_cuda_engine(w, o);
+      std::vector<double> kl;
+      double nll_ref = 0, nll = 0;
+      std::size_t pi = 0;
+      StepResult r;
+      for (const auto& win : wins) {
+        const int T = static_cast<int>(win.size());
+        eng->prefill(1, T, win, LogitsMode::kAll, r);
+        for (int t = 0; t + 1 < T; ++t, ++pi) {
+          const float* z = r.logits.data() + static_cast<std::size_t>(t) * V;
+          double mx = -INFINITY, s = 0;
+          for (int v = 0; v < V; ++v) mx = std::max(mx, static_cast<double>(z[v]));
+          for (int v = 0; v < V; ++v) s += std::exp(z[v] - mx);
+          const double lse = mx + std::log(s);
+          const auto& lr = ref_lp[pi];
+          double k = 0;
+          for (int v = 0; v < V; ++v) k += std::exp(static_cast<double>(lr[v])) * (lr[v] - (z[v] - lse));
+          kl.push_back(k);
+          nll_ref -= lr[win[t + 1]];
+          nll -= z[win[t + 1]] - lse;
+        }
+      }
+      double mean = 0;
+      for (double k : kl) mean += k;
+      mean /= std::max<std::size_t>(1, kl.size());
+      std::sort(kl.begin(), kl.end());
+      const double p99 = kl.empty() ? 0 : kl[static_cast<std::size_t>(0.99 * (kl.size() - 1))];
+      const double dppl = 100.0 * (std::exp(nll / kl.size()) - std::exp(nll_ref / kl.size())) / std::exp(nll_ref / kl.size());
+      std::printf("accuracy %-44s KL mean %.3e  p99 %.3e  dPPL %+.3f%%\n", c.label, mean, p99, dppl);
+    } catch (const std::exception& e) {
+      expect("accuracy", c.label, false, std::string("exception: ") + e.what());
+    }
+  }
+  g_calib_text = saved_calib;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string pydoc, only;
+  std::string pydoc, only, acc_corpus, acc_calib;
+  std::size_t acc_bytes = 65536;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--small") g_small = true;
     else if (a == "--pydoc" && i + 1 < argc) pydoc = argv[++i];
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--calib" && i + 1 < argc) g_calib_text = argv[++i];
+    else if (a == "--accuracy-corpus" && i + 1 < argc) acc_corpus = argv[++i];
+    else if (a == "--accuracy-calib" && i + 1 < argc) acc_calib = argv[++i];
+    else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine] [--seed N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -1390,6 +1505,8 @@ int main(int argc, char** argv) {
     section("qgemm", test_qgemm);
   }
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
+  if (only == "accuracy" || (only.empty() && !acc_corpus.empty()))
+    section("accuracy", [&] { test_accuracy(pydoc, acc_corpus, acc_calib, acc_bytes, 512); });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("\n%-26s %7s %7s %12s  %s\n", "check", "cases", "failed", "worst/limit", "worst case");
   for (const auto& [k, s] : g_stats)
