@@ -22,6 +22,9 @@
 #                                      default and reduce-overhead (~8-10 min: its own call)
 #   scripts/gpu-baseline.sh accuracy   tiny-gpt2, gpt2 (synthetic) and pydoc (trained): eager and
 #                                      compile fp32 + eager fp16 logits/PPL/KL/greedy vs native-cpu
+#   scripts/gpu-baseline.sh reference  pydoc: transformers-eager fp32 as the reference (the original
+#                                      study's choice), native-cpu fp32 / compile fp32 / eager fp16
+#                                      as candidates
 # Results under $OUT: <stage>-run.log, <stage>.tar.gz (records, manifest, worker logs, accuracy.jsonl),
 # card.txt.  Exit status: non-zero when a command failed (cells that failed are recorded, not
 # errors of the script).
@@ -149,10 +152,13 @@ accuracy() {   # NAME MODEL MAXLEN STRIDE BYTES BACKENDS...
   local name=$1 model=$2 maxlen=$3 stride=$4 bytes=$5; shift 5
   local args=()
   for b in "$@"; do args+=(--backend "$b"); done
+  # REFERENCE=BACKEND:PRECISION replaces the default native-cpu:fp32 reference.
+  [[ -n ${REFERENCE:-} ]] && args+=(--reference "$REFERENCE")
+  local log="$OUT/accuracy-$name${REFERENCE:+-ref-${REFERENCE%%:*}}.log"
   scalebench accuracy --model "$model" --model-id "$name" "${args[@]}" --corpus "$CORPUS" \
     --corpus-max-bytes "$bytes" --max-length "$maxlen" --stride "$stride" --out "$WORK/accuracy" \
-    > "$OUT/accuracy-$name.log" 2>&1 || status=1
-  tail -n 12 "$OUT/accuracy-$name.log"
+    > "$log" 2>&1 || status=1
+  tail -n 12 "$log"
 }
 
 for stage in "${@:-smoke}"; do
@@ -176,7 +182,14 @@ for stage in "${@:-smoke}"; do
       accuracy tiny-gpt2 tiny-gpt2 256 256 6000 transformers-eager:fp32 transformers-compile:fp32
       accuracy gpt2 gpt2 256 256 6000 transformers-eager:fp32 transformers-compile:fp32 transformers-eager:fp16
       cp "$WORK/accuracy/accuracy.jsonl" "$OUT/accuracy.jsonl" 2>/dev/null ;;
-    *) echo "unknown stage $stage (smoke, speed, accuracy; prepare runs here)" >&2; status=2 ;;
+    reference)
+      # The original study's perplexity table used PyTorch as the reference: the same comparison
+      # with transformers-eager fp32 as reference and the native CPU oracle as a candidate.
+      rm -rf "$WORK/accuracy"
+      REFERENCE=transformers-eager:fp32 accuracy pydoc-gpt2-8m "$PYDOC" 512 256 0 native-cpu:fp32 \
+        transformers-compile:fp32 transformers-eager:fp16
+      cp "$WORK/accuracy/accuracy.jsonl" "$OUT/reference-accuracy.jsonl" 2>/dev/null ;;
+    *) echo "unknown stage $stage (smoke, speed, accuracy, reference; prepare runs here)" >&2; status=2 ;;
   esac
 done
 exit $status
