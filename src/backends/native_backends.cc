@@ -290,6 +290,10 @@ std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::st
         o.threads = int_option(r.options, "threads", 0);
         o.graph_optimization = string_option(r.options, "graph_optimization", "all");
         o.cuda_graphs = bool_option(r.options, "cuda_graphs", false);
+        // CUDA provider only: TF32 for fp32 MatMul/Gemm (ORT's own default is on; scalebench's
+        // fp32 is strict unless a study asks, as native-cuda's tf32 option).
+        o.tf32 = bool_option(r.options, "tf32", false);
+        if (o.tf32 && kind != "cuda") throw UnsupportedError(name + ": option tf32 applies to the CUDA provider only");
         // Unset = the engine's automatic choice (IoBinding except for the CUDA provider plugin).
         if (r.options.contains("io_binding")) o.io_binding = bool_option(r.options, "io_binding", true);
         o.all_logits_file = file.parent_path() / result.artifact["all_logits"]["file"].get<std::string>();

@@ -105,7 +105,7 @@ std::vector<BackendDescriptor> build_registry() {
                [] { return make_onnxruntime("onnxruntime-cpu", "cpu"); }});
   r.push_back({"onnxruntime-cuda", {"onnxruntime-gpu"}, "ONNX Runtime, CUDA execution provider",
                {"fp32", "fp16"}, {"cuda"}, "cuda:0",
-               {"threads", "graph_optimization", "cuda_graphs", "io_binding"}, "onnx", false, false,
+               {"threads", "graph_optimization", "cuda_graphs", "io_binding", "tf32"}, "onnx", false, false,
                [](std::string* why) { return onnxruntime_available("cuda", why); },
                [] { return make_onnxruntime("onnxruntime-cuda", "cuda"); }});
   for (const char* mode : {"eager", "compile"}) {

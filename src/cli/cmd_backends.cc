@@ -26,7 +26,7 @@ sb::cli::CommandRegistration reg{"backends", [](CLI::App& app) {
       all.push_back({{"name", d.name}, {"aliases", d.aliases}, {"summary", d.summary},
                      {"precisions", d.precisions}, {"devices", d.device_kinds}, {"options", d.option_keys},
                      {"external", d.external}, {"test_only", d.test_only}, {"available", ok},
-                     {"reason", ok ? "" : why}});
+                     {"reason", why}});
     }
     if (*json_out) {
       std::cout << all.dump(2) << "\n";
@@ -36,7 +36,12 @@ sb::cli::CommandRegistration reg{"backends", [](CLI::App& app) {
                              "notes");
     for (const auto& b : all) {
       std::string name = b["name"];
-      std::string note = b["available"].get<bool>() ? b["summary"].get<std::string>() : b["reason"].get<std::string>();
+      // Available: the summary plus what the probe found (e.g. which ONNX Runtime core and
+      // provider); unavailable: why not.
+      const std::string reason = b["reason"].get<std::string>();
+      std::string note = b["available"].get<bool>()
+                             ? b["summary"].get<std::string>() + (reason.empty() ? "" : ": " + reason)
+                             : reason;
       if (!b["aliases"].empty()) note = "(alias " + join(b["aliases"].get<std::vector<std::string>>()) + ") " + note;
       std::cout << fmt::format("{:<22} {:<26} {:<9} {:<10} {}\n", name,
                                join(b["precisions"].get<std::vector<std::string>>()),
