@@ -419,9 +419,9 @@ void CudaEngine::synthesize(std::uint64_t seed) {
 
 bool CudaEngine::gemv_ok(int rows) const {
   if (!opts_.fused_gemv || rows > cudak::kGemvMaxRows) return false;
-  // Staged input rows; the int8/fp8 GEMV also keeps the raw fp16 rows beside its staged int8 /
-  // fp32 ones; the LayerNorm prologue (inputs of width E) stages gamma and beta (fp32).
-  const std::size_t per_elem = q_ == WQuant::kInt8 ? 3 : q_ == WQuant::kFp8 ? 6 : es_;
+  // Staged input rows; the int8 GEMV also keeps the raw fp16 rows beside its int8 ones; the
+  // LayerNorm prologue (inputs of width E) stages gamma and beta (fp32).
+  const std::size_t per_elem = q_ == WQuant::kInt8 ? 3 : es_;
   const std::size_t smem = static_cast<std::size_t>(rows) * std::max(E_, I_) * per_elem;
   return smem + 8ull * E_ + 2048 <= static_cast<std::size_t>(smem_optin_) - 1024;
 }

@@ -109,10 +109,10 @@ template <> struct Fmt<kF32> { using T = float; using X = float; static constexp
 template <> struct Fmt<kF16> { using T = __half; using X = __half; static constexpr int kPerVec = 8; };
 template <> struct Fmt<kBF16> { using T = __nv_bfloat16; using X = __nv_bfloat16; static constexpr int kPerVec = 8; };
 template <> struct Fmt<kI8> { using T = __half; using X = signed char; static constexpr int kPerVec = 16; };
-// fp8: the staged input is the fp32 value of its E4M3 code (exact), so the inner loop converts
-// only the weights (fp16 staging cost two conversions per product, each once per weight row:
-// fp8 decode at batch 4 was slower than fp16, docs/perf-cuda.md session 3).
-template <> struct Fmt<kFp8> { using T = __half; using X = float; static constexpr int kPerVec = 16; };
+// fp8: the staged input is the fp16 value of its E4M3 code (exact).  (Staging it as fp32, which
+// saves the per-product conversions of x, measured slower on the H100 at every batch size:
+// twice the shared memory per row, fewer resident blocks; docs/perf-cuda.md session 3.)
+template <> struct Fmt<kFp8> { using T = __half; using X = __half; static constexpr int kPerVec = 16; };
 template <int F> constexpr bool kQuant = F == kI8 || F == kFp8;
 // Rows per warp: 1-byte weights take two rows at once so a lane keeps as many bytes in flight.
 template <int F> constexpr int kRows = kQuant<F> ? 2 : 1;
@@ -177,15 +177,11 @@ __device__ __forceinline__ void dot_vec(const uint4& w, const typename Fmt<F>::X
     fp8x16_to_float(w, wf);
 #pragma unroll
     for (int m = 0; m < M; ++m) {
-      const float4* xp = reinterpret_cast<const float4*>(xs + m * K + v * VN);
+      float xv[16];
+      Vec16<__half>::load(xs + m * K + v * VN, *reinterpret_cast<float(*)[8]>(xv));
+      Vec16<__half>::load(xs + m * K + v * VN + 8, *reinterpret_cast<float(*)[8]>(xv + 8));
 #pragma unroll
-      for (int j = 0; j < 4; ++j) {
-        const float4 xv = xp[j];
-        acc[m] += wf[4 * j] * xv.x;
-        acc[m] += wf[4 * j + 1] * xv.y;
-        acc[m] += wf[4 * j + 2] * xv.z;
-        acc[m] += wf[4 * j + 3] * xv.w;
-      }
+      for (int i = 0; i < 16; ++i) acc[m] += wf[i] * xv[i];
     }
   } else {
     union { uint4 u; X t[VN]; } wu;
@@ -313,7 +309,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       xs[m * K + k] = static_cast<signed char>(float_to_int8(h * row_inv[m]));
     } else if constexpr (F == kFp8) {
       const float h = __half2float(__float2half_rn(v));
-      xs[m * K + k] = fp8_code_to_float(float_to_fp8_code(h * row_inv[m]));
+      xs[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * row_inv[m])));
     } else {
       xs[m * K + k] = from_f<T>(v);
     }
@@ -425,7 +421,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
               if constexpr (F == kI8)
                 acc[r][m] += static_cast<int>(static_cast<const signed char*>(a.w)[wi]) * static_cast<int>(xs[m * K + k]);
               else if constexpr (F == kFp8)
-                acc[r][m] += fp8_code_to_float(Wb[wi]) * xs[m * K + k];
+                acc[r][m] += fp8_code_to_float(Wb[wi]) * __half2float(xs[m * K + k]);
               else
                 acc[r][m] += to_f(static_cast<const T*>(a.w)[wi]) * to_f(xs[m * K + k]);
             }
