@@ -50,21 +50,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# Downloads npm's tarball of name@version to OUT and checks it against its published sha512
+# integrity (the file is removed and setup stops on a mismatch): name version integrity out.
+npm_download() {
+  local name="$1" version="$2" integrity="$3" out="$4"
+  mkdir -p "$(dirname "$out")"
+  curl -fsSL --retry 3 -o "$out" "https://registry.npmjs.org/$name/-/$name-$version.tgz"
+  local got="sha512-$(openssl dgst -sha512 -binary "$out" | openssl base64 -A)"
+  if [ "$got" != "$integrity" ]; then
+    rm -f "$out"
+    echo "setup.sh: integrity mismatch for $name@$version: expected $integrity, got $got" >&2
+    exit 1
+  fi
+}
+
 # npm tarballs: name version sha512-integrity extract-dir
 fetch_npm() {
   local name="$1" version="$2" integrity="$3" dest="$deps/$4"
   if [ -f "$dest/.integrity" ] && [ "$(cat "$dest/.integrity")" = "$integrity" ]; then return 0; fi
   echo "setup.sh: fetching npm $name@$version"
-  mkdir -p "$deps"
   local tgz="$deps/$name-$version.tgz"
-  local url="https://registry.npmjs.org/$name/-/$name-$version.tgz"
-  curl -fsSL --retry 3 -o "$tgz.part" "$url"
-  local got="sha512-$(openssl dgst -sha512 -binary "$tgz.part" | openssl base64 -A)"
-  if [ "$got" != "$integrity" ]; then
-    rm -f "$tgz.part"
-    echo "setup.sh: integrity mismatch for $name@$version: expected $integrity, got $got" >&2
-    exit 1
-  fi
+  npm_download "$name" "$version" "$integrity" "$tgz.part"
   rm -rf "$dest" && mkdir -p "$dest"
   tar -xzf "$tgz.part" -C "$dest" --strip-components=1
   rm -f "$tgz.part"
@@ -87,16 +93,10 @@ fetch_npm_file() {
   echo "setup.sh: fetching npm $name@$version ($member)"
   mkdir -p "$dest"
   local tgz="$deps/$name-$version.tgz"
-  curl -fsSL --retry 3 -o "$tgz.part" "https://registry.npmjs.org/$name/-/$name-$version.tgz"
-  local got="sha512-$(openssl dgst -sha512 -binary "$tgz.part" | openssl base64 -A)"
-  if [ "$got" != "$integrity" ]; then
-    rm -f "$tgz.part"
-    echo "setup.sh: integrity mismatch for $name@$version: expected $integrity, got $got" >&2
-    exit 1
-  fi
+  npm_download "$name" "$version" "$integrity" "$tgz.part"
   tar -xzf "$tgz.part" -C "$dest" --strip-components="$(echo "$member" | tr -cd / | wc -c)" "$member"
   rm -f "$tgz.part"
-  got="$(sha256sum "$file" | cut -d' ' -f1)"
+  local got; got="$(sha256sum "$file" | cut -d' ' -f1)"
   if [ "$got" != "$sha256" ]; then
     rm -f "$file"
     echo "setup.sh: $name@$version $member: SHA-256 $got, expected $sha256" >&2
