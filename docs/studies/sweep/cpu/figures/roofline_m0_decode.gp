@@ -10,14 +10,14 @@ set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
 set ylabel 'measured / roofline floor (x), mean with 95% CI'
 set title 'tiny-gpt2: decode, decode_roofline_ratio (1 = floor)'
 $d0 << EOD
--0.03 88.9161259 -16.6922639 194.524516
-0.97 200.345656 177.475827 223.215485
-1.97 223.636157 213.264682 234.007633
+-0.03 12.6261254 12.383241 12.8690098
+0.97 31.9082881 -18.8750427 82.6916189
+1.97 48.8446342 25.9957823 71.6934862
 EOD
 $d1 << EOD
-0.03 11.5594479 11.4715105 11.6473852
-1.03 16.9100866 8.07232624 25.7478469
-2.03 28.2526443 27.2219346 29.283354
+0.03 17.4874328 17.262117 17.7127485
+1.03 17.1222732 17.0391114 17.205435
+2.03 45.2365227 44.5077393 45.9653062
 EOD
 plot $d0 using 1:2:3:4 with yerrorlines title 'native-cpu fp32 on cpu', \
      $d1 using 1:2:3:4 with yerrorlines title 'onnxruntime-cpu fp32 on cpu'

@@ -10,14 +10,14 @@ set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
 set ylabel 'measured / roofline floor (x), mean with 95% CI'
 set title 'tiny-gpt2: prefill, prefill_roofline_ratio (1 = floor)'
 $d0 << EOD
--0.03 185.882722 183.094079 188.671365
-0.97 28.4039627 28.3546033 28.4533222
-1.97 28.5990408 28.4837027 28.7143789
+-0.03 235.004266 226.003616 244.004916
+0.97 7.3156433 6.92711883 7.70416778
+1.97 2.28744231 2.07869517 2.49618945
 EOD
 $d1 << EOD
-0.03 14.9092133 11.8934522 17.9249744
-1.03 2.86029694 2.5803248 3.14026908
-2.03 2.47972751 2.41644374 2.54301128
+0.03 17.2638761 14.3701958 20.1575564
+1.03 2.29607651 2.08349524 2.50865779
+2.03 2.15304663 1.5903256 2.71576767
 EOD
 plot $d0 using 1:2:3:4 with yerrorlines title 'native-cpu fp32 on cpu', \
      $d1 using 1:2:3:4 with yerrorlines title 'onnxruntime-cpu fp32 on cpu'

@@ -10,14 +10,14 @@ set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
 set ylabel 'measured / roofline floor (x), mean with 95% CI'
 set title 'gpt2-medium: decode, decode_roofline_ratio (1 = floor)'
 $d0 << EOD
--0.03 5.34755914 4.3588058 6.33631248
-0.97 3.07076446 2.98957448 3.15195444
-1.97 4.49282193 3.03924773 5.94639612
+-0.03 1.01127093 0.977208747 1.0453331
+0.97 1.02792747 1.0025277 1.05332724
+1.97 1.37339493 1.35656323 1.39022664
 EOD
 $d1 << EOD
-0.03 1.07166601 1.03562463 1.10770738
-1.03 1.05217025 0.963862894 1.1404776
-2.03 1.42056013 1.36705009 1.47407018
+0.03 1.35017882 1.32534414 1.3750135
+1.03 1.51522293 1.33464613 1.69579972
+2.03 1.80502151 1.76911461 1.84092841
 EOD
 plot $d0 using 1:2:3:4 with yerrorlines title 'native-cpu fp32 on cpu', \
      $d1 using 1:2:3:4 with yerrorlines title 'onnxruntime-cpu fp32 on cpu'

@@ -10,14 +10,14 @@ set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
 set ylabel 'measured / roofline floor (x), mean with 95% CI'
 set title 'gpt2-large: decode, decode_roofline_ratio (1 = floor)'
 $d0 << EOD
--0.03 0.978763101 0.934110477 1.02341573
-0.97 3.51986622 1.38847789 5.65125454
-1.97 1.25299369 1.22663166 1.27935573
+-0.03 1.56507159 1.4825769 1.64756629
+0.97 1.12344256 1.09767021 1.14921491
+1.97 2.0495079 1.93612726 2.16288854
 EOD
 $d1 << EOD
-0.03 1.00844704 0.963616814 1.05327727
-1.03 1.07687685 1.0250031 1.12875061
-2.03 1.24146688 1.10633865 1.37659512
+0.03 1.71056107 1.645404 1.77571813
+1.03 2.57937686 1.95765821 3.2010955
+2.03 2.02618296 1.98344412 2.0689218
 EOD
 plot $d0 using 1:2:3:4 with yerrorlines title 'native-cpu fp32 on cpu', \
      $d1 using 1:2:3:4 with yerrorlines title 'onnxruntime-cpu fp32 on cpu'
