@@ -28,6 +28,7 @@
 #include "bench/study.h"
 #include "report/claims.h"
 #include "report/report.h"
+#include "report/report_test_util.h"
 #include "util/error.h"
 #include "util/files.h"
 
@@ -39,25 +40,10 @@ using ::testing::Not;
 namespace sb::report {
 namespace {
 
-const fs::path kGolden = fs::path(SB_SOURCE_DIR) / "tests/report/golden";
+const fs::path kGolden = testing::kGoldenDir;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            fmt::format("sb_claims_{}_{}", getpid(),
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+struct TempDir : testing::TestDir {
+  TempDir() : TestDir("claims") {}
 };
 
 fs::path copy_run(const fs::path& from, const fs::path& to) {
@@ -67,11 +53,7 @@ fs::path copy_run(const fs::path& from, const fs::path& to) {
   return to;
 }
 
-ReportOptions no_figures() {
-  ReportOptions o;
-  o.figures = false;
-  return o;
-}
+using testing::no_figures;
 
 std::map<std::string, json> claims_by_id(const json& stats) {
   std::map<std::string, json> out;
@@ -526,7 +508,9 @@ TEST(Claims, GpuSmokeStudyStillRenders) {
   EXPECT_GE(c.size(), 20u);
   for (const auto& [id, claim] : c) {
     std::string v = claim.at("verdict").get<std::string>();
-    if (v == "not measured" || v == "not comparable") EXPECT_TRUE(claim.at("measured_value").is_null()) << id;
+    if (v == "not measured" || v == "not comparable") {
+      EXPECT_TRUE(claim.at("measured_value").is_null()) << id;
+    }
     if (std::getenv("SB_PRINT_CLAIMS"))
       std::printf("%s | %s | %s | %s\n", id.c_str(), v.c_str(),
                   claim.at("measured").get<std::string>().c_str(),

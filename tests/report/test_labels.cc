@@ -20,6 +20,7 @@
 
 #include "report/analysis.h"
 #include "report/report.h"
+#include "report/report_test_util.h"
 #include "util/files.h"
 
 namespace fs = std::filesystem;
@@ -90,31 +91,13 @@ TEST(ConfigLabels, LongValuesAreShortenedButStayDistinct) {
 // ---------------------------------------------------------------------------------------------
 // The golden run (tests/report/golden/run) has one native-cpu fp32 configuration with
 // options {"threads": 2}: no label carries the options, the Configurations section lists them.
-class GoldenCopy {
+// A per-test folder holding a copy of the golden run.
+class GoldenCopy : public testing::TestDir {
  public:
-  GoldenCopy() {
-    dir_ = fs::temp_directory_path() / fmt::format("sb_report_labels_{}_{}", getpid(),
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    for (const char* f : {"manifest.json", "records.jsonl", "accuracy.jsonl"})
-      fs::copy_file(fs::path(SB_SOURCE_DIR) / "tests/report/golden/run" / f, dir_ / f);
-  }
-  ~GoldenCopy() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  const fs::path& path() const { return dir_; }
-
- private:
-  fs::path dir_;
+  GoldenCopy() : TestDir("report_labels") { testing::copy_golden_run(path()); }
 };
 
-ReportOptions no_figures() {
-  ReportOptions o;
-  o.figures = false;
-  return o;
-}
+using testing::no_figures;
 
 TEST(ConfigLabels, ReportListsFullOptionsOnceAndLabelsWithout) {
   GoldenCopy run;

@@ -24,6 +24,7 @@
 
 #include "report/analysis.h"
 #include "report/report.h"
+#include "report/report_test_util.h"
 #include "report/text.h"
 #include "stats/compare.h"
 #include "util/files.h"
@@ -34,25 +35,14 @@ using nlohmann::json;
 namespace sb::report {
 namespace {
 
-const fs::path kGolden = fs::path(SB_SOURCE_DIR) / "tests/report/golden";
+const fs::path kGolden = testing::kGoldenDir;
 
 // A fresh copy of the golden inputs in a temp folder, removed at the end of the test.
-class RunDir {
+class RunDir : public testing::TestDir {
  public:
-  explicit RunDir(const std::string& tag) {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("sb_report_{}_{}_{}", tag, getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    for (const char* f : {"manifest.json", "records.jsonl", "accuracy.jsonl"})
-      fs::copy_file(kGolden / "run" / f, dir_ / f);
+  explicit RunDir(const std::string& tag) : TestDir("report_" + tag), dir_(path()) {
+    testing::copy_golden_run(dir_);
   }
-  ~RunDir() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  const fs::path& path() const { return dir_; }
   std::string read(const std::string& f) const { return read_file(dir_ / f); }
 
   // Edit records.jsonl as JSON objects: the callback may modify, and returns false to drop.
@@ -83,14 +73,10 @@ class RunDir {
   }
 
  private:
-  fs::path dir_;
+  const fs::path& dir_;
 };
 
-ReportOptions no_figures() {
-  ReportOptions o;
-  o.figures = false;
-  return o;
-}
+using testing::no_figures;
 
 bool is_cell(const json& r, const std::string& model, const std::string& backend,
              const std::string& scenario, const std::string& phase) {
@@ -162,7 +148,9 @@ TEST(Report, GoldenContentHonesty) {
   // Failed cells carry no metrics in stats.json.
   for (const auto& c : st.at("cells")) {
     EXPECT_EQ(c.contains("metrics"), c.at("has_numbers").get<bool>()) << c.at("cell_id");
-    if (c.at("status") != "ok") EXPECT_FALSE(c.contains("metrics")) << c.at("cell_id");
+    if (c.at("status") != "ok") {
+      EXPECT_FALSE(c.contains("metrics")) << c.at("cell_id");
+    }
   }
   // Comparisons use the one delta function, and Holm never lowers a p-value.
   int compared = 0;
@@ -383,8 +371,9 @@ TEST(Report, HostileNamesAreEscaped) {
   ASSERT_NE(pos, std::string::npos);
   // SVGs are inlined into the HTML: gnuplot escapes text there (.gp scripts are not markup).
   for (const auto& f : files_under(run.path() / "figures"))
-    if (f.extension() == ".svg")
+    if (f.extension() == ".svg") {
       EXPECT_EQ(read_file(run.path() / "figures" / f).find("<script>"), std::string::npos) << f;
+    }
 }
 
 TEST(Report, NonSignificantDifferenceIsNotASpeedup) {
