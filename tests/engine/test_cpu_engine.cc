@@ -9,9 +9,11 @@
 #include <fmt/format.h>
 
 #include "engine/cpu/cpu_engine.h"
+#include "engine/cpu/work_threads.h"
 #include "engine/golden_compare.h"
 #include "engine/golden_fixtures.h"
 #include "model/model.h"
+#include "model/presets.h"
 #include "util/error.h"
 
 namespace sb::testing {
@@ -252,6 +254,100 @@ TEST(CpuEngine, WeightPlacementDoesNotChangeResults) {
     plain->decode(in, LogitsMode::kLast, rp);
     EXPECT_EQ(ra.logits, rp.logits) << "step " << t;
     EXPECT_EQ(ra.next_tokens, rp.next_tokens);
+  }
+}
+
+// --- Work-size-aware threading (engine/cpu/work_threads.h) -------------------------------------
+
+// The policy: a model whose layers are a few KB runs its layers on the caller alone, a real
+// model on every thread, and the count never falls as the work grows.
+TEST(WorkThreads, SmallWorkStaysOnTheCallerAndLargeWorkUsesEveryThread) {
+  namespace wt = engine::work_threads;
+  const auto tiny_gpt2 = *model::preset_config("tiny-gpt2");
+  const auto gpt2 = *model::preset_config("gpt2");
+  const auto e16 = model::parse_shape_spec("shape:L=2,H=2,E=16");  // synthetic-0.8m
+  for (int rows : {1, 4, 8}) {
+    EXPECT_EQ(wt::fused_step(tiny_gpt2, rows, rows, 64, true, 16).layers, 1) << rows;
+    EXPECT_EQ(wt::fused_step(e16, rows, rows, 64, true, 16).layers, 1) << rows;
+    EXPECT_EQ(wt::fused_step(gpt2, rows, rows, 64, false, 16).layers, 16) << rows;
+    EXPECT_EQ(wt::fused_step(gpt2, rows, rows, 64, false, 16).head, 16) << rows;
+  }
+  // synthetic-0.8m's wte (3.2 MB) is worth splitting although its layers are not.
+  EXPECT_GT(wt::fused_step(e16, 1, 1, 64, true, 16).head, 1);
+  // The limit is respected, and 1 is the floor.
+  EXPECT_EQ(wt::fused_step(gpt2, 1, 1, 1, false, 2).layers, 2);
+  EXPECT_EQ(wt::fused_step(gpt2, 1, 1, 1, false, 0).layers, 1);
+  // OpenBLAS path: tiny-gpt2's GEMMs (E = 2) never wake a thread; gpt2's 4x64 ones use all.
+  EXPECT_EQ(wt::gemm(256, 3 * 2, 2, 16), 1);
+  EXPECT_EQ(wt::gemm(4, 50257, 2, 16), 1);
+  EXPECT_EQ(wt::gemm(256, 3 * 768, 768, 16), 16);
+  EXPECT_EQ(wt::attention(tiny_gpt2, 4, 64, 0, 16), 1);
+  EXPECT_EQ(wt::elementwise(256 * 2, 16), 1);
+  EXPECT_EQ(wt::elementwise(256.0 * 3072, 16), 16);
+  // Monotonic in the work.
+  int last = 1;
+  for (int past = 0; past < 1024; past += 37) {
+    const int t = wt::fused_step(model::parse_shape_spec("shape:L=2,H=4,E=64"), 4, 4, past + 1, false, 64).layers;
+    EXPECT_GE(t, last) << past;
+    last = t;
+  }
+}
+
+// The engine with a fixed thread count (adapt_threads = false: every operation on every
+// thread, fused and OpenBLAS paths) agrees with the adaptive one and with each other; three
+// threads on the medium shape exercise the split layers, heads and LM head.
+TEST(CpuEngine, FixedThreadCountsMatchTheAdaptiveEngine) {
+  const int V = medium().config.vocab_size;
+  for (auto [B, S] : {std::pair{1, 5}, std::pair{2, 5}, std::pair{4, 1}}) {  // BLAS and fused prefill
+    const auto tokens = prompt(B, S, V, 17 + B);
+    auto adaptive = engine::make_cpu_engine(medium(), {.threads = 3});
+    auto fixed = engine::make_cpu_engine(medium(), {.threads = 3, .adapt_threads = false});
+    auto fixed_blas = engine::make_cpu_engine(medium(), {.threads = 3, .fused_gemv = false, .adapt_threads = false});
+    EXPECT_NE(adaptive->describe().find("3 threads (fewer for small work)"), std::string::npos) << adaptive->describe();
+    EXPECT_EQ(fixed->describe().find("fewer"), std::string::npos) << fixed->describe();
+    StepResult ra, rf, rb;
+    adaptive->prefill(B, S, tokens, LogitsMode::kAll, ra);
+    fixed->prefill(B, S, tokens, LogitsMode::kAll, rf);
+    fixed_blas->prefill(B, S, tokens, LogitsMode::kAll, rb);
+    const std::string where = fmt::format("batch {} seq {}", B, S);
+    EXPECT_EQ(first_mismatch(ra.logits, rb.logits.data(), rb.logits.size()), -1) << where;
+    EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1) << where;
+    for (int t = 0; t < 4; ++t) {
+      const auto in = rb.next_tokens;
+      adaptive->decode(in, LogitsMode::kLast, ra);
+      fixed->decode(in, LogitsMode::kLast, rf);
+      fixed_blas->decode(in, LogitsMode::kLast, rb);
+      EXPECT_EQ(first_mismatch(ra.logits, rb.logits.data(), rb.logits.size()), -1) << where << " step " << t;
+      EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1) << where << " step " << t;
+      EXPECT_EQ(ra.next_tokens, rb.next_tokens) << where << " step " << t;
+      EXPECT_EQ(rf.next_tokens, rb.next_tokens) << where << " step " << t;
+    }
+  }
+}
+
+// The transposed LM head of narrow models (E < 64: the tiny fixture, E = 8) against the BLAS
+// head, with the logits stored (kLast) and not (kNone: greedy tokens only), on 1-3 threads.
+TEST(CpuEngine, NarrowModelHeadMatchesTheBlasPath) {
+  const int V = tiny().config.vocab_size;
+  for (int threads : {1, 2, 3}) {
+    for (int B : {1, 3, 8}) {
+      const auto tokens = prompt(B, 4, V, 3 * B + threads);
+      auto fused = engine::make_cpu_engine(tiny(), {.threads = threads, .adapt_threads = false});
+      auto blas = engine::make_cpu_engine(tiny(), {.threads = threads, .fused_gemv = false});
+      StepResult rf, rb;
+      fused->prefill(B, 4, tokens, LogitsMode::kNone, rf);
+      blas->prefill(B, 4, tokens, LogitsMode::kNone, rb);
+      for (int t = 0; t < 3; ++t) {
+        const auto in = rb.next_tokens;
+        fused->decode(in, t == 1 ? LogitsMode::kNone : LogitsMode::kLast, rf);
+        blas->decode(in, LogitsMode::kLast, rb);
+        if (t != 1) {
+          EXPECT_EQ(first_mismatch(rf.logits, rb.logits.data(), rb.logits.size()), -1)
+              << "threads " << threads << " batch " << B << " step " << t;
+        }
+        EXPECT_EQ(rf.next_tokens, rb.next_tokens) << "threads " << threads << " batch " << B << " step " << t;
+      }
+    }
   }
 }
 

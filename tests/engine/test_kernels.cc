@@ -1,8 +1,11 @@
 // The CPU engine's SIMD kernels against double-precision references, and its thread pool.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
+#include <random>
 #include <vector>
 
 #include "engine/cpu/kernels.h"
@@ -98,6 +101,37 @@ TEST(Kernels, ArgmaxTakesTheLowestIdOnTies) {
   EXPECT_EQ(kernels::argmax(big.data(), 50257), 40000);
 }
 
+// The two-pass vectorized argmax against the scalar scan it replaced (strict >: lowest index on
+// ties, NaN never wins, NaN at 0 returned), over lengths around the 16-lane blocks, with ties,
+// signed zeros, infinities and NaNs planted at random places.
+TEST(Kernels, ArgmaxEqualsTheScalarScan) {
+  auto scalar = [](const std::vector<float>& x) {
+    std::int64_t best = 0;
+    for (std::size_t i = 1; i < x.size(); ++i) {
+      if (x[i] > x[best]) best = static_cast<std::int64_t>(i);
+    }
+    return static_cast<std::int32_t>(best);
+  };
+  std::mt19937 rng(11);
+  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN(), 5.0f};
+  int checked = 0;
+  for (int n : {1, 2, 15, 16, 17, 31, 32, 33, 100, 1000, 50257}) {
+    for (int round = 0; round < 40; ++round) {
+      std::vector<float> x(n);
+      // Few distinct values so that ties are common.
+      std::uniform_int_distribution<int> small(-3, 3);
+      for (auto& v : x) v = static_cast<float>(small(rng));
+      std::uniform_int_distribution<int> at(0, n - 1), which(0, 5);
+      for (int k = 0; k < round % 5; ++k) x[at(rng)] = specials[which(rng)];
+      ASSERT_EQ(kernels::argmax(x.data(), n), scalar(x)) << "n " << n << " round " << round;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 400);
+}
+
 TEST(ThreadPool, RunsEveryTaskExactlyOnce) {
   for (int threads : {1, 2, 3, 8}) {
     ThreadPool pool(threads);
@@ -115,6 +149,39 @@ TEST(ThreadPool, RunsEveryTaskExactlyOnce) {
     }
   }
   EXPECT_GE(available_cpus(), 1);
+}
+
+// Runs and parallel_fors of fewer workers than the pool holds (the engine's work-size-aware
+// threading), interleaved with full ones: only the first n workers are called, barriers count
+// only them, and a worker left out of one run takes part in the next.
+TEST(ThreadPool, RunsOfFewerWorkersUseOnlyTheFirstOnes) {
+  ThreadPool pool(5);
+  for (int round = 0; round < 300; ++round) {
+    const int n = 1 + (round * 7) % 6;  // 1..6: 6 means "more than the pool", i.e. all 5
+    const int expect = std::min(n, 5);
+    std::vector<std::atomic<int>> calls(5);
+    std::atomic<int> phase_count{0};
+    std::atomic<bool> ordered{true};
+    pool.run([&](int w) {
+      calls[w].fetch_add(1);
+      for (int p = 0; p < 3; ++p) {
+        phase_count.fetch_add(1);
+        pool.barrier();
+        if (phase_count.load() != (p + 1) * expect) ordered = false;
+        pool.barrier();
+      }
+    }, n);
+    for (int w = 0; w < 5; ++w) ASSERT_EQ(calls[w].load(), w < expect ? 1 : 0) << "n " << n << " worker " << w;
+    ASSERT_TRUE(ordered.load()) << "n " << n << " round " << round;
+    std::atomic<int> max_worker{0}, hits{0};
+    pool.parallel_for(40, [&](int, int w) {
+      hits.fetch_add(1);
+      int m = max_worker.load();
+      while (w > m && !max_worker.compare_exchange_weak(m, w)) {}
+    }, n);
+    ASSERT_EQ(hits.load(), 40);
+    ASSERT_LT(max_worker.load(), expect);
+  }
 }
 
 }  // namespace

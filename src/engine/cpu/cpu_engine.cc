@@ -14,7 +14,6 @@
 // step is one pool run whose threads each stream their own contiguous rows of every weight
 // matrix exactly once (see cpu_engine.h and forward_fused below).
 #include <cblas.h>
-#include <dlfcn.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -30,7 +29,9 @@
 #include "engine/cpu/cpu_engine_testing.h"
 #include "engine/cpu/gemv.h"
 #include "engine/cpu/kernels.h"
+#include "engine/cpu/openblas.h"
 #include "engine/cpu/thread_pool.h"
+#include "engine/cpu/work_threads.h"
 #include "util/error.h"
 
 namespace sb::engine {
@@ -95,17 +96,10 @@ class WeightArena {
   std::size_t bytes_ = 0, used_ = 0;
 };
 
-// OpenBLAS's pthread server keeps its idle workers busy-waiting for a while after every call
-// (2^28 cycles by default, ~0.1 s; env OPENBLAS_THREAD_TIMEOUT, read only when the library
-// loads).  A fused step right after an OpenBLAS prefill would share the cores with them: on 2
-// cores that cost ~1.5x on the first decode steps.  blas_thread_shutdown_ (exported by the
-// pthread builds; OpenBLAS itself calls it around fork) stops them, and OpenBLAS starts them
-// again at its next threaded call.  Looked up at run time: absent (other builds), nothing is done.
-void park_openblas_threads() {
-  using ShutdownFn = int (*)();
-  static const auto shutdown = reinterpret_cast<ShutdownFn>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"));
-  if (shutdown) shutdown();
-}
+// Below this width the fused step's LM head runs over a transposed copy of wte ([E, V], made
+// once) as a GEMV over V, then an argmax per row: the row-dot kernel vectorises over E, and at
+// E = 2 (tiny-gpt2) it spent ~40 ns per vocabulary row on horizontal sums and bookkeeping.
+constexpr int kTransposedHeadMaxWidth = 64;
 
 class CpuEngine final : public Engine {
  public:
@@ -158,14 +152,23 @@ class CpuEngine final : public Engine {
                        place(L.mlp_c_fc_weight), place(L.mlp_c_proj_weight)});
     }
     wte_ = place(w_.wte);
+    const GptConfig& c = w_.config;
+    if (c.n_embd < kTransposedHeadMaxWidth) {
+      const std::size_t E = c.n_embd, V = c.vocab_size;
+      wte_t_.resize(E * V);
+      for (std::size_t v = 0; v < V; ++v) {
+        for (std::size_t e = 0; e < E; ++e) wte_t_[e * V + v] = wte_[v * E + e];
+      }
+    }
   }
 
   std::string describe() const override {
-    return fmt::format("native-cpu fp32, {} threads, kernels {}, decode {}, OpenBLAS ({})",
-                       threads_, kernels::active_isa(),
+    return fmt::format("native-cpu fp32, {} threads{}, kernels {}, decode {}, OpenBLAS ({}; {})",
+                       threads_, opt_.adapt_threads && threads_ > 1 ? " (fewer for small work)" : "",
+                       kernels::active_isa(),
                        opt_.fused_gemv ? fmt::format("fused gemv {}", gemv::isa_name(gemv::active_isa()))
                                          : std::string("sgemv"),
-                       openblas_get_config());
+                       openblas_get_config(), openblas_kernels());
   }
 
   void prefill(int batch, int seq, std::span<const std::int32_t> tokens, LogitsMode logits,
@@ -227,6 +230,9 @@ class CpuEngine final : public Engine {
     }
   }
 
+  // The most threads an operation may use (engine/cpu/work_threads.h chooses fewer).
+  int max_threads(int chosen) const { return opt_.adapt_threads ? chosen : threads_; }
+
   // y[rows, N] = x[rows, K] @ W[K, N] + bias (accumulate: y += ...).
   void linear(const float* x, int rows, int K, const float* W, const float* bias, int N,
               float* y, bool accumulate) {
@@ -235,6 +241,7 @@ class CpuEngine final : public Engine {
     } else {
       for (int r = 0; r < rows; ++r) std::memcpy(y + static_cast<std::size_t>(r) * N, bias, N * sizeof(float));
     }
+    set_blas_threads(max_threads(work_threads::gemm(rows, N, K, threads_)));
     if (rows == 1) {
       // Row-major W [K, N] used transposed: y = W^T x.  OpenBLAS streams W once.
       cblas_sgemv(CblasRowMajor, CblasTrans, K, N, 1.0f, W, N, x, 1, 1.0f, y, 1);
@@ -244,21 +251,31 @@ class CpuEngine final : public Engine {
     }
   }
 
+  // OpenBLAS's thread count is process-wide; set it only when it changes.
+  void set_blas_threads(int n) {
+    if (n != blas_threads_) {
+      openblas_set_num_threads(n);
+      blas_threads_ = n;
+    }
+  }
+
   // LayerNorm over rows, split across the pool when there is enough work to pay for it.
   void layer_norm(const float* x, float* y, int rows, const std::vector<float>& g,
                   const std::vector<float>& b) {
     const int E = w_.config.n_embd;
-    const int chunks = static_cast<std::int64_t>(rows) * E >= 65536 ? std::min(rows, threads_ * 4) : 1;
+    const int workers = max_threads(work_threads::elementwise(static_cast<double>(rows) * E, threads_));
+    const int chunks = workers > 1 ? std::min(rows, workers * 4) : 1;
     pool_.parallel_for(chunks, [&](int t, int) {
       const int r0 = static_cast<int>(static_cast<std::int64_t>(rows) * t / chunks);
       const int r1 = static_cast<int>(static_cast<std::int64_t>(rows) * (t + 1) / chunks);
       kernels::layer_norm(x + static_cast<std::size_t>(r0) * E, y + static_cast<std::size_t>(r0) * E,
                           r1 - r0, E, g.data(), b.data(), eps_);
-    });
+    }, workers);
   }
 
   void activation(float* h, std::int64_t n) {
-    const int chunks = n >= 65536 ? threads_ * 4 : 1;
+    const int workers = max_threads(work_threads::elementwise(static_cast<double>(n), threads_));
+    const int chunks = workers > 1 ? workers * 4 : 1;
     pool_.parallel_for(chunks, [&](int t, int) {
       const std::int64_t i0 = n * t / chunks, i1 = n * (t + 1) / chunks;
       if (faults_.erf_gelu) {
@@ -266,7 +283,7 @@ class CpuEngine final : public Engine {
       } else {
         kernels::gelu_new_inplace(h + i0, i1 - i0);
       }
-    });
+    }, workers);
   }
 
   float* cache_at(std::vector<float>& cache, int layer, int b, int h) {
@@ -311,7 +328,7 @@ class CpuEngine final : public Engine {
           kernels::axpy(scores[j], Vc + static_cast<std::size_t>(j) * D, o, D);
         }
       }
-    });
+    }, max_threads(work_threads::attention(c, batch_, seq, past_, threads_)));
   }
 
   // x[rows, E] = wte[tokens] + wpe[positions] for `seq` new positions per sequence.
@@ -348,11 +365,14 @@ class CpuEngine final : public Engine {
   //   LN1 -> c_attn -> |1| -> q,k,v + cache + attention -> c_proj -> |2| -> x, LN2 -> c_fc
   //   -> |3| -> gelu_new -> mlp.c_proj -> |4| -> x  (|n|: barrier)
   // Every worker keeps its own identical copy of the residual x (same operations in the same
-  // order), so the residual update needs no extra barrier.
+  // order), so the residual update needs no extra barrier.  The layers run on T threads and the
+  // LM head on TH threads (each chosen from its own work: a small model's wte can be worth
+  // splitting when its layers are not), as two pool runs; the final LayerNorm between them is
+  // computed once on worker 0's copy of x.
   void forward_fused(int seq, const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
     const GptConfig& c = w_.config;
     const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
-    const int B = batch_, R = batch_ * seq, T = threads_;
+    const int B = batch_, R = batch_ * seq;
     const float* x0 = embed(seq, tokens);
     const float denom = c.scale_attn_weights ? static_cast<float>(std::sqrt(static_cast<double>(D))) : 1.0f;
     const int past = past_;
@@ -367,6 +387,9 @@ class CpuEngine final : public Engine {
       out.logits.resize(static_cast<std::size_t>(head_rows) * V);
       logits = out.logits.data();
     }
+    const bool transposed = !wte_t_.empty();
+    const auto step = work_threads::fused_step(c, R, head_rows, past + seq, transposed, threads_);
+    const int T = max_threads(step.layers), TH = max_threads(step.head);
     float* const pa = partial_a_.data();
     float* const pb = partial_b_.data();
     const std::int64_t ps = static_cast<std::int64_t>(part_stride_);
@@ -443,25 +466,42 @@ class CpuEngine final : public Engine {
           kernels::sum_partials(x + r * E, L.mlp_c_proj_bias.data(), pb + r * E, ps, T, E, true);
         }
       }
-      if (!all && seq > 1) {  // keep the last position of each sequence, in place
-        for (int b = 0; b < B; ++b) {
-          std::memmove(x + static_cast<std::size_t>(b) * E,
-                       x + static_cast<std::size_t>(b * seq + seq - 1) * E, sizeof(float) * E);
-        }
+    }, T);
+    // Worker 0's residual (every layer worker holds the same) -> LN_f of the head's rows.
+    float* x = local_[0].x.data();
+    if (!all && seq > 1) {  // keep the last position of each sequence, in place
+      for (int b = 0; b < B; ++b) {
+        std::memmove(x + static_cast<std::size_t>(b) * E,
+                     x + static_cast<std::size_t>(b * seq + seq - 1) * E, sizeof(float) * E);
       }
-      kernels::layer_norm(x, ln, head_rows, E, w_.ln_f_weight.data(), w_.ln_f_bias.data(), eps_);
-      const auto [v0, v1] = share(V, w, T);
+    }
+    float* hln = local_[0].ln.data();
+    kernels::layer_norm(x, hln, head_rows, E, w_.ln_f_weight.data(), w_.ln_f_bias.data(), eps_);
+    float* head_out = logits;
+    if (transposed && !head_out) head_out = scratch(logits_, static_cast<std::size_t>(head_rows) * V);
+    pool_.run([&](int w) {
+      const auto [v0, v1] = share(V, w, TH);
       gemv::Best* best = best_.data() + static_cast<std::size_t>(w) * gemv::kMaxRows;
       for (int r = 0; r < head_rows; ++r) best[r] = {0.0f, -1};
-      gemv::rowdot_argmax(ln, E, head_rows, E, wte_, v0, v1, logits, V, best);
-    });
+      if (!transposed) {
+        gemv::rowdot_argmax(hln, E, head_rows, E, wte_, v0, v1, logits, V, best);
+      } else if (v1 > v0) {
+        gemv::gemv_accumulate(hln, E, head_rows, E, wte_t_.data() + v0, V, v1 - v0, head_out + v0,
+                              V, true);
+        for (int r = 0; r < head_rows; ++r) {
+          const float* row = head_out + static_cast<std::size_t>(r) * V + v0;
+          const std::int32_t i = kernels::argmax(row, v1 - v0);
+          best[r] = {row[i], v0 + i};
+        }
+      }
+    }, TH);
     past_ += seq;
     out.next_tokens.resize(B);
     for (int b = 0; b < B; ++b) {
       const int r = all ? b * seq + seq - 1 : b;
       gemv::Best m{0.0f, -1};
       // Workers hold increasing ranges of ids: strict > keeps the lowest id among equal maxima.
-      for (int w = 0; w < T; ++w) {
+      for (int w = 0; w < TH; ++w) {
         const gemv::Best& cand = best_[static_cast<std::size_t>(w) * gemv::kMaxRows + r];
         if (cand.index >= 0 && (m.index < 0 || cand.value > m.value)) m = cand;
       }
@@ -499,7 +539,8 @@ class CpuEngine final : public Engine {
       return;
     }
     openblas_used_ = true;
-    openblas_set_num_threads(threads_);
+    blas_threads_ = -1;  // process-wide: re-applied at the first call of this step
+
     float* x = embed(seq, tokens);
 
     float* ln = scratch(ln_, static_cast<std::size_t>(rows) * E);
@@ -553,6 +594,7 @@ class CpuEngine final : public Engine {
       out.logits.resize(static_cast<std::size_t>(head_rows) * V);
       logits = out.logits.data();
     }
+    set_blas_threads(max_threads(work_threads::gemm(head_rows, V, E, threads_)));
     if (head_rows == 1) {
       cblas_sgemv(CblasRowMajor, CblasNoTrans, V, E, 1.0f, wte_, E, h, 1, 0.0f, logits, 1);
     } else {
@@ -573,6 +615,7 @@ class CpuEngine final : public Engine {
   WeightArena arena_;
   std::vector<Matrices> mats_;  // per layer
   const float* wte_ = nullptr;
+  std::vector<float> wte_t_;  // wte transposed [E, V], only below kTransposedHeadMaxWidth
   CpuEngineOptions opt_;
   CpuEngineFaults faults_;
   int threads_;
@@ -582,6 +625,7 @@ class CpuEngine final : public Engine {
   int batch_ = 0;  // batch of the current sequences; 0 before the first prefill
   int past_ = 0;   // positions held in the KV cache
   bool openblas_used_ = true;  // OpenBLAS may have spinning workers (park them before a fused step)
+  int blas_threads_ = -1;      // OpenBLAS thread count last set by this engine in this step
   std::vector<float> k_cache_, v_cache_;
   std::vector<float> x_, ln_, qkv_, attn_, mlp_, last_, logits_;
   std::vector<std::vector<float>> score_scratch_;  // one per pool worker

@@ -11,8 +11,16 @@
 //    Errors are raised before any state changes: a failed call leaves the engine as it was.
 //  - kNone and kLast both compute the LM head for the last position only (the greedy token
 //    needs it); kAll computes it for every position (perplexity).
-//  - threads: OpenBLAS gets `threads` (a process-wide setting, re-applied before every call)
-//    and the engine's own pool runs attention over batch x heads, LayerNorm and gelu_new.
+//  - threads: the most threads any operation uses.  With adapt_threads (the default) each
+//    operation uses only as many as its work pays for (engine/cpu/cpu_engine.cc, "Work-size-aware
+//    threading"): tiny models run on the calling thread alone, where a barrier or an OpenBLAS
+//    wake-up would cost more than the arithmetic.  OpenBLAS's thread count is a process-wide
+//    setting, re-applied before every call; the engine's own pool runs attention over batch x
+//    heads, LayerNorm and gelu_new.  The thread count chosen is a pure function of the model and
+//    the step's shape (batch, new positions, cached positions), so results stay deterministic;
+//    a different thread count changes only the order of fp32 sums (within DESIGN.md's tolerance).
+//  - describe() names OpenBLAS's kernel set and whether env OPENBLAS_CORETYPE forced it
+//    (engine/cpu/openblas.h): prefill speed depends on it.
 //  - Steps of <= 8 rows (batch x new positions; every decode step up to batch 8, short
 //    prompts such as 1x8): one pool run per step with four
 //    barriers per layer.  Every weight matrix is split by rows (K) across the threads, so
@@ -48,6 +56,10 @@ struct CpuEngineOptions {
   // (madvise; the kernel falls back to 4 KiB pages silently).  false keeps them where the
   // model loader put them (for A/B comparisons).
   bool huge_page_weights = true;
+  // Each operation (each step on the fused path) uses only as many threads as its work pays
+  // for, up to `threads`.  false = always `threads` (tests of the parallel code paths, A/B
+  // comparisons in the benchmarks).
+  bool adapt_threads = true;
 };
 
 std::unique_ptr<Engine> make_cpu_engine(const model::GptWeights& w, const CpuEngineOptions& o = {});

@@ -9,13 +9,20 @@
 namespace sb::engine {
 namespace {
 
-// How long to spin before yielding, measured in time rather than pause instructions (one
-// pause takes ~10 ns on some CPUs and ~80 ns on this Zen 5): at a barrier, a few decode
-// operations' worth, so that barriers between operations rarely reach the futex; between jobs,
-// short, so that an idle pool gives its core back to OpenBLAS's threads quickly.
-constexpr auto kBarrierSpin = std::chrono::microseconds(200);
-constexpr auto kIdleSpin = std::chrono::microseconds(20);
-constexpr int kYields = 20;
+// Waiting has three phases (see thread_pool.h).  Times rather than counts of pause
+// instructions (one pause takes ~10 ns on some CPUs and ~80 ns on this Zen 5).
+//  - kPauseSpin: pure spinning, the lowest latency while the other workers are a few µs away.
+//  - then polling with sched_yield until the phase's limit: a yield returns at once when
+//    nothing else wants the core, and hands the core over when something does (OpenBLAS's
+//    threads during a prefill, another process).
+//  - then a futex sleep.  Before session 4 the pool slept after 20 µs between runs and 200 µs
+//    at barriers: on a quiet 16-core host tiny-gpt2 decode steps then took 1.7-1.9 ms instead of
+//    0.04 ms, almost all of it wake-ups (docs/perf.md).  A barrier inside a step (kBarrierPoll)
+//    must never sleep unless a worker was descheduled; between runs (kIdlePoll) covers the
+//    caller's serial work between decode steps and between the layer and LM-head runs.
+constexpr auto kPauseSpin = std::chrono::microseconds(50);
+constexpr auto kBarrierPoll = std::chrono::microseconds(2000);
+constexpr auto kIdlePoll = std::chrono::microseconds(1000);
 
 }  // namespace
 
@@ -26,79 +33,96 @@ int available_cpus() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-ThreadPool::ThreadPool(int threads) : threads_(std::max(1, threads)) {
+constexpr std::uint64_t kCountBits = 16;
+constexpr std::uint64_t kCountMask = (std::uint64_t{1} << kCountBits) - 1;
+
+ThreadPool::ThreadPool(int threads) : threads_(std::clamp(threads, 1, static_cast<int>(kCountMask))) {
   workers_.reserve(threads_ - 1);
   for (int w = 1; w < threads_; ++w) workers_.emplace_back([this, w] { worker_main(w); });
 }
 
 ThreadPool::~ThreadPool() {
   stop_.store(true);
-  bump(start_gen_);
+  publish(start_word_, start_word_.load() + (std::uint64_t{1} << kCountBits));
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::wait_change(const std::atomic<std::uint32_t>& word, std::uint32_t old,
-                             std::chrono::microseconds spin) {
-  const auto deadline = std::chrono::steady_clock::now() + spin;
+void ThreadPool::wait_change(const std::atomic<std::uint64_t>& word, std::uint64_t old,
+                             std::chrono::microseconds poll) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto spin_until = start + std::min(poll, std::chrono::microseconds(kPauseSpin));
   for (unsigned i = 1;; ++i) {
     if (word.load(std::memory_order_acquire) != old) return;
     _mm_pause();
-    if (i % 16 == 0 && std::chrono::steady_clock::now() > deadline) break;
+    if (i % 16 == 0 && std::chrono::steady_clock::now() > spin_until) break;
   }
-  for (int i = 0; i < kYields; ++i) {
+  const auto poll_until = start + poll;
+  for (unsigned i = 1;; ++i) {
     if (word.load(std::memory_order_acquire) != old) return;
     sched_yield();
+    if (i % 4 == 0 && std::chrono::steady_clock::now() > poll_until) break;
   }
-  // seq_cst: either bump() sees sleepers_ > 0 and notifies, or this load sees its new value.
+  // seq_cst: either publish() sees sleepers_ > 0 and notifies, or this load sees the new value.
   sleepers_.fetch_add(1);
   while (word.load() == old) word.wait(old);
   sleepers_.fetch_sub(1);
 }
 
-void ThreadPool::bump(std::atomic<std::uint32_t>& word) {
-  word.fetch_add(1);
+void ThreadPool::publish(std::atomic<std::uint64_t>& word, std::uint64_t value) {
+  word.store(value);  // seq_cst: pairs with sleepers_ in wait_change
   if (sleepers_.load() > 0) word.notify_all();
 }
 
 void ThreadPool::worker_main(int worker) {
-  std::uint32_t seen = 0;
+  std::uint64_t seen = 0;
   for (;;) {
-    wait_change(start_gen_, seen, kIdleSpin);
-    seen = start_gen_.load(std::memory_order_acquire);
+    wait_change(start_word_, seen, kIdlePoll);
+    seen = start_word_.load(std::memory_order_acquire);
     if (stop_.load()) return;
+    if (static_cast<std::uint64_t>(worker) >= (seen & kCountMask)) continue;  // not in this run
     (*job_)(worker);
-    if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) bump(done_gen_);
+    if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      publish(done_gen_, done_gen_.load() + 1);
+    }
   }
 }
 
-void ThreadPool::run(const std::function<void(int worker)>& fn) {
-  if (threads_ == 1) {
+void ThreadPool::run(const std::function<void(int worker)>& fn, int workers) {
+  const int n = workers <= 0 ? threads_ : std::min(workers, threads_);
+  if (n == 1) {
+    active_ = 1;  // barrier() is then a no-op
     fn(0);
     return;
   }
   job_ = &fn;
-  running_.store(threads_ - 1, std::memory_order_relaxed);
-  const std::uint32_t done = done_gen_.load(std::memory_order_acquire);
-  bump(start_gen_);  // release: job_ and running_ are visible to the workers
+  active_ = n;
+  running_.store(n - 1, std::memory_order_relaxed);
+  const std::uint64_t done = done_gen_.load(std::memory_order_acquire);
+  // Release: job_ and running_ are visible to the workers that see the new word.
+  const std::uint64_t gen = (start_word_.load(std::memory_order_relaxed) >> kCountBits) + 1;
+  publish(start_word_, (gen << kCountBits) | static_cast<std::uint64_t>(n));
   fn(0);
-  wait_change(done_gen_, done, kBarrierSpin);
+  wait_change(done_gen_, done, kBarrierPoll);
   job_ = nullptr;
 }
 
 void ThreadPool::barrier() {
-  if (threads_ == 1) return;
-  const std::uint32_t gen = barrier_gen_.load(std::memory_order_acquire);
-  if (barrier_arrived_.fetch_add(1, std::memory_order_acq_rel) == threads_ - 1) {
+  const int n = active_;
+  if (n == 1) return;
+  const std::uint64_t gen = barrier_gen_.load(std::memory_order_acquire);
+  if (barrier_arrived_.fetch_add(1, std::memory_order_acq_rel) == n - 1) {
     barrier_arrived_.store(0, std::memory_order_relaxed);
-    bump(barrier_gen_);
+    publish(barrier_gen_, gen + 1);
   } else {
-    wait_change(barrier_gen_, gen, kBarrierSpin);
+    wait_change(barrier_gen_, gen, kBarrierPoll);
   }
 }
 
-void ThreadPool::parallel_for(int tasks, const std::function<void(int task, int worker)>& fn) {
+void ThreadPool::parallel_for(int tasks, const std::function<void(int task, int worker)>& fn,
+                              int workers) {
   if (tasks <= 0) return;
-  if (threads_ == 1 || tasks == 1) {
+  const int n = std::min(tasks, workers <= 0 ? threads_ : std::min(workers, threads_));
+  if (n == 1) {
     for (int t = 0; t < tasks; ++t) fn(t, 0);
     return;
   }
@@ -108,7 +132,7 @@ void ThreadPool::parallel_for(int tasks, const std::function<void(int task, int 
          t = next_task_.fetch_add(1, std::memory_order_relaxed)) {
       fn(t, worker);
     }
-  });
+  }, n);
 }
 
 }  // namespace sb::engine
