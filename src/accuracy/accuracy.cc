@@ -23,6 +23,7 @@
 #include "engine/cpu/cpu_engine.h"
 #endif
 #ifdef SB_ACC_HAVE_BACKENDS
+#include "backends/external_backend.h"
 #include "backends/registry.h"
 #endif
 
@@ -69,10 +70,35 @@ class OwningEngine : public engine::Engine {
 // Presents a registry Backend as an Engine.  All-position logits go through Backend::logits()
 // (the accuracy path every backend offers when it declares logits_all; external backends pass
 // them through files); the greedy next tokens of such a call are the argmax of the last position.
-class BackendEngine : public engine::Engine {
+// Greedy continuations of an external worker that declares capabilities.greedy go through its
+// `generate` op (GreedyGenerator): one request per continuation, the worker's own KV cache.
+class BackendEngine : public engine::Engine, public GreedyGenerator {
  public:
   explicit BackendEngine(std::unique_ptr<backends::Backend> b)
-      : b_(std::move(b)), stepwise_(b_->capabilities().stepwise) {}
+      : b_(std::move(b)), stepwise_(b_->capabilities().stepwise),
+        greedy_(dynamic_cast<backends::ExternalGreedy*>(b_.get())) {}
+  bool offers_greedy() const override { return greedy_ && greedy_->offers_greedy(); }
+  std::vector<std::vector<std::int32_t>> generate_greedy(int batch, int prompt_len,
+                                                         std::span<const std::int32_t> prompts, int n,
+                                                         const std::vector<std::vector<std::int32_t>>* forced) override {
+    if (!offers_greedy()) sb::fail("backend {} offers no greedy generation", b_->info().name);
+    std::vector<std::int32_t> fed;
+    if (forced) {
+      if (static_cast<int>(forced->size()) != batch)
+        sb::fail("generate_greedy: {} forced rows for a batch of {}", forced->size(), batch);
+      for (const auto& row : *forced) {
+        if (static_cast<int>(row.size()) < n - 1)
+          sb::fail("generate_greedy: a forced row holds {} tokens, {} needed", row.size(), n - 1);
+        fed.insert(fed.end(), row.begin(), row.begin() + (n - 1));
+      }
+    }
+    // With n == 1 nothing is fed: the request is free-running either way.
+    const auto flat = greedy_->generate_greedy(batch, prompt_len, prompts, n, fed);
+    std::vector<std::vector<std::int32_t>> out(batch);
+    for (int b = 0; b < batch; ++b) out[b].assign(flat.begin() + static_cast<std::ptrdiff_t>(b) * n,
+                                                  flat.begin() + static_cast<std::ptrdiff_t>(b + 1) * n);
+    return out;
+  }
   const model::GptConfig& config() const override { return b_->config(); }
   std::string describe() const override { return b_->info().description; }
   void prefill(int batch, int seq, std::span<const std::int32_t> tokens, engine::LogitsMode m,
@@ -151,6 +177,7 @@ class BackendEngine : public engine::Engine {
 
   std::unique_ptr<backends::Backend> b_;
   bool stepwise_ = true;
+  backends::ExternalGreedy* greedy_ = nullptr;   // the same object as b_, when it has the ability
   int past_ = 0;
   std::vector<std::int32_t> history_;   // non-stepwise backends: [batch_, seq_] tokens so far
   int batch_ = 0, seq_ = 0;
@@ -360,6 +387,7 @@ std::vector<AccuracyRow> assess(const AssessInputs& in, const AccuracyConfig& cf
   eo.threads = cfg.threads;
   eo.greedy = cfg.greedy;
   eo.run_greedy = cfg.run_greedy;
+  eo.log = hooks.log;
   log("evaluating " + std::to_string(named.size() + 1) + " engine(s)");
   Evaluation ev = evaluate(in.tokens, &ref_named, named, eo);
 

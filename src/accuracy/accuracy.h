@@ -13,8 +13,12 @@
 //    stride 0 or > max_length, max_length > n_positions) throws sb::Error before any engine runs.
 //  - model_trained is false for synthetic specs; the verdict reason then says so.
 //  - External backends (transformers-eager/-compile, external) serve logits through their worker
-//    program: all-position logits for perplexity, last-position logits of the growing sequence
-//    for greedy agreement (they run no in-process steps).  They may be the reference too.
+//    program: all-position logits for perplexity; greedy continuations through the worker's
+//    `generate` op when it declares capabilities.greedy (one request per continuation, its own KV
+//    cache), else through last-position logits of the growing sequence (one request per token).
+//    They may be the reference too.
+//  - Progress and cost go to RunHooks::log: each engine's build, every perplexity batch and
+//    greedy continuation with its wall time, and a per-engine summary (evaluate.h).
 #pragma once
 #include <cstdint>
 #include <filesystem>

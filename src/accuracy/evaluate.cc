@@ -118,10 +118,30 @@ PerplexityResult finish_perplexity(const Slot& s, const EvaluationOptions& o, st
 }
 
 // Greedy generation of `n` tokens for a batch of prompts; `forced` (if non-null) supplies the
-// tokens fed back at each decode step instead of the engine's own.  Returns [batch][n].
+// tokens fed back at each decode step instead of the engine's own.  Returns [batch][n].  An engine
+// that offers GreedyGenerator does it in one call (its answer is checked here: shape and
+// vocabulary); any other engine through prefill + decode.  `path` says which one ran.
 std::vector<std::vector<std::int32_t>> generate(engine::Engine& e, int batch, int prompt_len,
                                                 std::span<const std::int32_t> prompts, int n,
-                                                const std::vector<std::vector<std::int32_t>>* forced) {
+                                                const std::vector<std::vector<std::int32_t>>* forced,
+                                                std::string& path) {
+  if (auto* g = dynamic_cast<GreedyGenerator*>(&e); g && g->offers_greedy()) {
+    path = "generate_greedy";
+    auto gen = g->generate_greedy(batch, prompt_len, prompts, n, forced);
+    if (static_cast<int>(gen.size()) != batch)
+      sb::fail("greedy generation returned {} sequences for a batch of {}", gen.size(), batch);
+    const int vocab = e.config().vocab_size;
+    for (int b = 0; b < batch; ++b) {
+      if (static_cast<int>(gen[b].size()) != n)
+        sb::fail("greedy generation returned {} tokens for sequence {}, expected {}", gen[b].size(), b, n);
+      for (int t = 0; t < n; ++t)
+        if (gen[b][t] < 0 || gen[b][t] >= vocab)
+          sb::fail("greedy generation returned token id {} (sequence {}, step {}) outside the vocabulary of {}",
+                   gen[b][t], b, t, vocab);
+    }
+    return gen;
+  }
+  path = "prefill+decode";
   std::vector<std::vector<std::int32_t>> gen(batch, std::vector<std::int32_t>(n));
   engine::StepResult out;
   e.prefill(batch, prompt_len, prompts, engine::LogitsMode::kNone, out);
@@ -142,6 +162,9 @@ std::vector<std::vector<std::int32_t>> generate(engine::Engine& e, int batch, in
 
 Evaluation evaluate(std::span<const std::int32_t> tokens, const NamedEngine* reference,
                     std::span<const NamedEngine> candidates, const EvaluationOptions& o) {
+  auto log = [&](const std::string& line) {
+    if (o.log) o.log(line);
+  };
   std::vector<Window> windows;   // those that count at least one token (see windows.h)
   for (const auto& w : plan_windows(static_cast<std::int64_t>(tokens.size()), o.max_length, o.stride))
     if (w.counted() > 0) windows.push_back(w);
@@ -176,8 +199,11 @@ Evaluation evaluate(std::span<const std::int32_t> tokens, const NamedEngine* ref
       slots[k].fail(fmt::format("vocabulary size {} differs from the reference's {}", slots[k].vocab, ref->vocab));
   }
 
-  std::vector<std::int32_t> batch_tokens;
-  std::vector<Row> rows;
+  // Batches are planned first so that progress lines can say "batch k of n".
+  struct Batch {
+    std::size_t first, end;   // windows [first, end), all of one length
+  };
+  std::vector<Batch> batches;
   for (std::size_t i = 0; i < windows.size();) {
     const std::int64_t seq = windows[i].length();
     const int vocab_for_cap = std::max(1, slots.empty() ? 1 : slots.front().vocab);
@@ -186,6 +212,15 @@ Evaluation evaluate(std::span<const std::int32_t> tokens, const NamedEngine* ref
     while (j < windows.size() && windows[j].length() == seq && j - i < static_cast<std::size_t>(o.max_batch) &&
            j - i < cap)
       ++j;
+    batches.push_back({i, j});
+    i = j;
+  }
+
+  std::vector<std::int32_t> batch_tokens;
+  std::vector<Row> rows;
+  for (std::size_t bi = 0; bi < batches.size(); ++bi) {
+    const std::size_t i = batches[bi].first, j = batches[bi].end;
+    const std::int64_t seq = windows[i].length();
     const int nb = static_cast<int>(j - i);
     batch_tokens.clear();
     rows.clear();
@@ -199,15 +234,19 @@ Evaluation evaluate(std::span<const std::int32_t> tokens, const NamedEngine* ref
     for (std::size_t k = 0; k < slots.size(); ++k) {
       Slot& s = slots[k];
       if (!s.alive) continue;
+      const auto t0 = Clock::now();
       try {
         run_batch(s, nb, static_cast<int>(seq), batch_tokens, rows, o.threads);
         if (&s != ref && ref_alive()) compare_batch(*ref, s, rows, o.threads);
+        log(fmt::format("perplexity batch {}/{} ({} window(s) x {} tokens): {} {:.2f} s", bi + 1, batches.size(),
+                        nb, seq, s.eval.label, seconds_since(t0)));
       } catch (const std::exception& e) {
         s.fail(fmt::format("window tokens [{}, {}): {}", windows[i].begin, windows[j - 1].end, e.what()));
         if (&s == ref) ref_failure = s.eval.error;
+        log(fmt::format("perplexity batch {}/{} ({} window(s) x {} tokens): {} failed after {:.2f} s", bi + 1,
+                        batches.size(), nb, seq, s.eval.label, seconds_since(t0)));
       }
     }
-    i = j;
   }
 
   // Greedy continuation agreement.
@@ -234,20 +273,34 @@ Evaluation evaluate(std::span<const std::int32_t> tokens, const NamedEngine* ref
       const std::int64_t off = span * p / n_prompts;   // evenly spaced, first at 0
       prompts.insert(prompts.end(), tokens.begin() + off, tokens.begin() + off + g.prompt_tokens);
     }
+    const auto t0 = Clock::now();
     try {
-      ref_gen = generate(*ref->named->engine, n_prompts, g.prompt_tokens, prompts, g.new_tokens, nullptr);
+      ref_gen = generate(*ref->named->engine, n_prompts, g.prompt_tokens, prompts, g.new_tokens, nullptr,
+                         ref->eval.greedy_path);
+      ref->eval.greedy_seconds = seconds_since(t0);
+      log(fmt::format("greedy ({} prompts x {} tokens, {} new, {}): {} {:.2f} s", n_prompts, g.prompt_tokens,
+                      g.new_tokens, ref->eval.greedy_path, ref->eval.label, ref->eval.greedy_seconds));
     } catch (const std::exception& e) {
       ref->fail(fmt::format("greedy generation: {}", e.what()));
       ref_failure = ref->eval.error;
+      log(fmt::format("greedy: {} failed after {:.2f} s", ref->eval.label, seconds_since(t0)));
     }
   }
   if (greedy_skip.empty() && ref_alive()) {
     for (std::size_t k = has_ref ? 1 : 0; k < slots.size(); ++k) {
       Slot& s = slots[k];
       if (!s.alive) continue;
+      const auto t0 = Clock::now();
       try {
-        const auto forced = generate(*s.named->engine, n_prompts, g.prompt_tokens, prompts, g.new_tokens, &ref_gen);
-        const auto free_run = generate(*s.named->engine, n_prompts, g.prompt_tokens, prompts, g.new_tokens, nullptr);
+        const auto forced = generate(*s.named->engine, n_prompts, g.prompt_tokens, prompts, g.new_tokens, &ref_gen,
+                                     s.eval.greedy_path);
+        const double forced_s = seconds_since(t0);
+        const auto free_run = generate(*s.named->engine, n_prompts, g.prompt_tokens, prompts, g.new_tokens, nullptr,
+                                       s.eval.greedy_path);
+        s.eval.greedy_seconds = seconds_since(t0);
+        log(fmt::format("greedy ({} prompts x {} tokens, {} new, {}): {} {:.2f} s (teacher-forced {:.2f} s, "
+                        "free-running {:.2f} s)", n_prompts, g.prompt_tokens, g.new_tokens, s.eval.greedy_path,
+                        s.eval.label, s.eval.greedy_seconds, forced_s, s.eval.greedy_seconds - forced_s));
         std::int64_t equal = 0;
         double prefix_sum = 0;
         for (int b = 0; b < n_prompts; ++b) {
@@ -265,12 +318,18 @@ Evaluation evaluate(std::span<const std::int32_t> tokens, const NamedEngine* ref
         s.eval.greedy = r;
       } catch (const std::exception& e) {
         s.fail(fmt::format("greedy generation: {}", e.what()));
+        s.eval.greedy_seconds = seconds_since(t0);
+        log(fmt::format("greedy: {} failed after {:.2f} s", s.eval.label, s.eval.greedy_seconds));
       }
     }
   }
   if (ref && !ref->alive && greedy_skip.empty()) greedy_skip = "no working reference";
 
   Evaluation result;
+  for (const Slot& s : slots)
+    log(fmt::format("time {}: perplexity {:.2f} s over {} batch(es), greedy {:.2f} s ({}){}", s.eval.label,
+                    s.seconds, batches.size(), s.eval.greedy_seconds,
+                    s.eval.greedy_path.empty() ? "not run" : s.eval.greedy_path, s.alive ? "" : ", failed"));
   for (std::size_t k = 0; k < slots.size(); ++k) {
     Slot& s = slots[k];
     s.eval.perplexity = finish_perplexity(s, o, static_cast<std::int64_t>(tokens.size()),

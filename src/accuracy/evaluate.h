@@ -13,9 +13,14 @@
 //  - An engine that throws is recorded as failed with its message and dropped; the others go
 //    on.  A failed reference leaves candidates with perplexity but no comparison.
 //  - Greedy agreement (see GreedyResult) uses `prompts` prompts of `prompt_tokens` corpus tokens
-//    at evenly spaced offsets, generating `new_tokens` tokens each.
+//    at evenly spaced offsets, generating `new_tokens` tokens each.  An engine that also derives
+//    from GreedyGenerator and offers it generates each continuation in one call (an external
+//    worker with its own KV cache) instead of prefill + N - 1 decode() calls.
+//  - Cost is visible: with EvaluationOptions::log set, every perplexity batch and every greedy
+//    continuation logs each engine's wall time, and a summary line per engine closes the run.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +36,23 @@ struct GreedyOptions {
   int new_tokens = 32;
 };
 
+// Optional ability of an Engine: a whole greedy continuation in one call.  External workers
+// (transformers) serve it with their own KV cache (docs/formats.md, worker op `generate`): one
+// request per continuation instead of one whole-sequence forward pass per generated token, each
+// with a new sequence length (a recompilation per length under torch.compile).
+class GreedyGenerator {
+ public:
+  virtual ~GreedyGenerator() = default;
+  // Declared ability; false = evaluate() uses prefill/decode as for any engine.
+  virtual bool offers_greedy() const = 0;
+  // prompts: [batch][prompt_len] row-major.  forced: nullptr (free-running: each step feeds the
+  // engine's own previous choice) or [batch][>= n - 1] tokens fed after the prompt (teacher
+  // forcing).  Returns [batch][n]: the greedy token after the prompt and after each fed token.
+  virtual std::vector<std::vector<std::int32_t>> generate_greedy(
+      int batch, int prompt_len, std::span<const std::int32_t> prompts, int n,
+      const std::vector<std::vector<std::int32_t>>* forced) = 0;
+};
+
 struct EvaluationOptions {
   int max_length = 0;                              // window, tokens (required)
   int stride = 0;                                  // tokens (required)
@@ -39,6 +61,7 @@ struct EvaluationOptions {
   int threads = 0;                                 // for the log-softmax work; 0 = all cores
   GreedyOptions greedy;
   bool run_greedy = true;
+  std::function<void(const std::string&)> log;     // progress and per-engine cost; empty = quiet
 };
 
 struct PerplexityResult {
@@ -86,6 +109,8 @@ struct EngineEvaluation {
   std::optional<ComparisonResult> comparison;     // absent for the reference or without one
   std::optional<GreedyResult> greedy;             // absent for the reference, or when skipped
   std::string greedy_skipped;                     // why greedy is absent, if it is
+  double greedy_seconds = 0;                      // wall time of this engine's greedy generation(s)
+  std::string greedy_path;                        // "generate_greedy" | "prefill+decode" | "" (not run)
 };
 
 struct Evaluation {

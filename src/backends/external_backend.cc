@@ -2,7 +2,8 @@
 // workers/transformers_worker.py.  The runner spawns such programs directly as the group's
 // worker (registry.h worker_command), so their timing loop runs inside them.  This class is the
 // in-process handle for untimed uses (accuracy): it starts the program, loads, and asks for
-// logits through files.  It declares stepwise = false: prefill()/decode() are not offered.
+// logits through files, and — when the worker declares capabilities.greedy — for whole greedy
+// continuations (op `generate`).  It declares stepwise = false: prefill()/decode() are not offered.
 #include "backends/external_backend.h"
 
 #include <unistd.h>
@@ -26,7 +27,7 @@ std::string self_exe() {
   return ec ? std::string("scalebench") : p.string();
 }
 
-class ExternalBackend : public Backend {
+class ExternalBackend : public Backend, public ExternalGreedy {
  public:
   ExternalBackend(const BackendDescriptor& d) : descriptor_(d) {}
 
@@ -117,6 +118,55 @@ class ExternalBackend : public Backend {
     side += ".json";
     fs::remove(side, ec);
     return values;
+  }
+
+  bool offers_greedy() const override {
+    return ready_.contains("capabilities") && ready_["capabilities"].is_object() &&
+           ready_["capabilities"].value("greedy", false);
+  }
+
+  std::vector<std::int32_t> generate_greedy(int batch, int prompt_len, std::span<const std::int32_t> prompts,
+                                            int new_tokens, std::span<const std::int32_t> forced) override {
+    if (!proc_) fail("{}: generate_greedy() before load()", descriptor_.name);
+    if (!offers_greedy()) fail("{}: the worker did not declare capabilities.greedy", descriptor_.name);
+    if (batch < 1 || prompt_len < 1 || new_tokens < 1)
+      fail("generate: batch {}, prompt length {} and new tokens {} must be positive", batch, prompt_len, new_tokens);
+    if (prompts.size() != static_cast<std::size_t>(batch) * prompt_len)
+      fail("generate: {} prompt tokens for batch {} x prompt length {}", prompts.size(), batch, prompt_len);
+    const std::size_t fed = static_cast<std::size_t>(new_tokens - 1);
+    if (!forced.empty() && forced.size() != static_cast<std::size_t>(batch) * fed)
+      fail("generate: {} forced tokens for batch {} x (new tokens - 1) {}", forced.size(), batch, fed);
+    auto rows_of = [](std::span<const std::int32_t> flat, int n_rows, std::size_t width) {
+      json rows = json::array();
+      for (int b = 0; b < n_rows; ++b)
+        rows.push_back(std::vector<std::int32_t>(flat.begin() + b * width, flat.begin() + (b + 1) * width));
+      return rows;
+    };
+    json op{{"op", "generate"},
+            {"batch", batch},
+            {"prompt_len", prompt_len},
+            {"tokens", rows_of(prompts, batch, static_cast<std::size_t>(prompt_len))},
+            {"new_tokens", new_tokens},
+            {"forced", forced.empty() ? json(nullptr) : rows_of(forced, batch, fed)}};
+    proc_->write_line(op.dump());
+    // Untimed; the first request of a compiled worker includes compilation.
+    const json m = expect("generated", std::chrono::seconds(600));
+    const auto it = m.find("tokens");
+    if (it == m.end() || !it->is_array() || it->size() != static_cast<std::size_t>(batch))
+      fail("{}: 'generated' message must carry {} rows of {} tokens", descriptor_.name, batch, new_tokens);
+    std::vector<std::int32_t> out;
+    out.reserve(static_cast<std::size_t>(batch) * new_tokens);
+    for (std::size_t b = 0; b < it->size(); ++b) {
+      const json& row = (*it)[b];
+      if (!row.is_array() || row.size() != static_cast<std::size_t>(new_tokens))
+        fail("{}: 'generated' row {} must hold {} tokens (got {})", descriptor_.name, b, new_tokens,
+             row.is_array() ? std::to_string(row.size()) : std::string("no array"));
+      for (const auto& t : row) {
+        if (!t.is_number_integer()) fail("{}: 'generated' row {} holds a non-integer token", descriptor_.name, b);
+        out.push_back(t.get<std::int32_t>());
+      }
+    }
+    return out;
   }
 
   ~ExternalBackend() override {
