@@ -31,9 +31,10 @@
 #   scripts/gpu-baseline.sh accuracy-gpt2  gpt2 (synthetic, 50,257 vocabulary) rows of `accuracy`
 #                                      (eager/compile fp32, eager fp16 vs native-cpu); ~2-3 min,
 #                                      mostly torch.compile of gpt2 (~10-15 s a graph)
-#   scripts/gpu-baseline.sh diag-greedy  the per-token greedy path (SCALEBENCH_WORKER_NO_GREEDY=1)
-#                                      on tiny-gpt2 transformers-compile fp32, 8 new tokens: the
-#                                      worker log shows each logits request's time and new graphs
+#   scripts/gpu-baseline.sh diag-greedy  the old per-token greedy path (SCALEBENCH_WORKER_NO_GREEDY=1)
+#                                      on tiny-gpt2 transformers-compile fp32, 8 new tokens, one
+#                                      perplexity window: the worker log shows each logits
+#                                      request's time and the graphs compiled during it
 #   scripts/gpu-baseline.sh speed-gpt2   gpt2 fp16 decode, single_micro + batch_medium: eager vs
 #                                      compile reduce-overhead (CUDA graphs + static cache)
 # Results under $OUT: <stage>-run.log, <stage>.tar.gz (records, manifest, worker logs, accuracy.jsonl),
@@ -228,8 +229,9 @@ for stage in "${@:-smoke}"; do
     diag-greedy)
       # The per-token greedy path (one `logits` request per generated token, each a new length):
       # does torch.compile build a new graph per length?  The worker log lines say, per request.
+      # 900 bytes (< 256 tokens): one perplexity window, so one perplexity shape.
       rm -rf "$WORK/accuracy"
-      SCALEBENCH_WORKER_NO_GREEDY=1 accuracy diag-tiny-gpt2 tiny-gpt2 256 256 3000 transformers-compile:fp32 \
+      SCALEBENCH_WORKER_NO_GREEDY=1 accuracy diag-tiny-gpt2 tiny-gpt2 256 256 900 transformers-compile:fp32 \
         --greedy-new-tokens 8 ;;
     speed-gpt2)
       write_study speed-gpt2 '"gpt2"' '"single_micro", "batch_medium"' '"decode"' 3 5 32 '"fp16"' \
