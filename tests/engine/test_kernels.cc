@@ -90,6 +90,34 @@ TEST(Kernels, SoftmaxDotAxpy) {
   }
 }
 
+// The one-call attention kernels against a double-precision reference, for head widths from 1
+// (tiny-gpt2) to 96 and 1..70 positions; out is overwritten, not accumulated.
+TEST(Kernels, AttentionScoresAndWeightedSum) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int d : {1, 2, 3, 8, 16, 17, 64, 96}) {
+    for (int n : {1, 2, 7, 70}) {
+      std::vector<float> q(d), K(static_cast<std::size_t>(n) * d), V(K.size()), w(n), s(n);
+      for (auto* v : {&q, &K, &V}) for (auto& x : *v) x = u(rng);
+      for (auto& x : w) x = u(rng);
+      const float denom = std::sqrt(static_cast<float>(d));
+      kernels::attention_scores(q.data(), K.data(), n, d, denom, s.data());
+      std::vector<float> out(d, 123.0f);
+      kernels::weighted_sum(w.data(), V.data(), n, d, out.data());
+      for (int j = 0; j < n; ++j) {
+        double ref = 0, mag = 0;
+        for (int i = 0; i < d; ++i) { ref += double(q[i]) * K[j * d + i]; mag += std::fabs(double(q[i]) * K[j * d + i]); }
+        ASSERT_NEAR(s[j], ref / denom, 1e-6 * (1 + mag)) << "d " << d << " n " << n << " j " << j;
+      }
+      for (int i = 0; i < d; ++i) {
+        double ref = 0, mag = 0;
+        for (int j = 0; j < n; ++j) { ref += double(w[j]) * V[j * d + i]; mag += std::fabs(double(w[j]) * V[j * d + i]); }
+        ASSERT_NEAR(out[i], ref, 1e-6 * (1 + mag)) << "d " << d << " n " << n << " i " << i;
+      }
+    }
+  }
+}
+
 TEST(Kernels, ArgmaxTakesTheLowestIdOnTies) {
   std::vector<float> x = {0.1f, 3.0f, -1.0f, 3.0f, 2.0f};
   EXPECT_EQ(kernels::argmax(x.data(), 5), 1);

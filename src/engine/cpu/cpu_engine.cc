@@ -318,15 +318,10 @@ class CpuEngine final : public Engine {
         if (decoding) n_keys += faults_.kv_read_length_delta;
         n_keys = std::clamp(n_keys, 1, past_ + seq);
         const float* q = qkv + (static_cast<std::size_t>(b) * seq + i) * 3 * E + h * D;
-        for (int j = 0; j < n_keys; ++j) {
-          scores[j] = kernels::dot(q, K + static_cast<std::size_t>(j) * D, D) / denom;
-        }
+        kernels::attention_scores(q, K, n_keys, D, denom, scores);
         kernels::softmax_inplace(scores, n_keys);
-        float* o = out + (static_cast<std::size_t>(b) * seq + i) * E + h * D;
-        std::fill(o, o + D, 0.0f);
-        for (int j = 0; j < n_keys; ++j) {
-          kernels::axpy(scores[j], Vc + static_cast<std::size_t>(j) * D, o, D);
-        }
+        kernels::weighted_sum(scores, Vc, n_keys, D,
+                              out + (static_cast<std::size_t>(b) * seq + i) * E + h * D);
       }
     }, max_threads(work_threads::attention(c, batch_, seq, past_, threads_)));
   }
@@ -517,14 +512,9 @@ class CpuEngine final : public Engine {
     const float* K = cache_at(k_cache_, layer, b, h);
     const float* Vc = cache_at(v_cache_, layer, b, h);
     float* scores = scratch(score_buf, max_seq_);
-    for (int j = 0; j < n_keys; ++j) {
-      scores[j] = kernels::dot(q, K + static_cast<std::size_t>(j) * D, D) / denom;
-    }
+    kernels::attention_scores(q, K, n_keys, D, denom, scores);
     kernels::softmax_inplace(scores, n_keys);
-    std::fill(out, out + D, 0.0f);
-    for (int j = 0; j < n_keys; ++j) {
-      kernels::axpy(scores[j], Vc + static_cast<std::size_t>(j) * D, out, D);
-    }
+    kernels::weighted_sum(scores, Vc, n_keys, D, out);
   }
 
   // Runs `seq` new positions for every sequence of the batch (prefill: the prompt; decode: 1).

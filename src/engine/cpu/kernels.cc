@@ -95,6 +95,27 @@ SB_CLONES void axpy(float alpha, const float* x, float* y, int n) {
   for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
+SB_CLONES void attention_scores(const float* q, const float* K, int n, int d, float denom,
+                                float* scores) {
+  for (int j = 0; j < n; ++j) {
+    const float* k = K + static_cast<std::int64_t>(j) * d;
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < d; ++i) s += q[i] * k[i];
+    scores[j] = s / denom;
+  }
+}
+
+SB_CLONES void weighted_sum(const float* w, const float* V, int n, int d, float* out) {
+  for (int i = 0; i < d; ++i) out[i] = 0.0f;
+  for (int j = 0; j < n; ++j) {
+    const float* v = V + static_cast<std::int64_t>(j) * d;
+    const float a = w[j];
+#pragma omp simd
+    for (int i = 0; i < d; ++i) out[i] += a * v[i];
+  }
+}
+
 SB_CLONES void scale_inplace(float* x, float s, int n) {
 #pragma omp simd
   for (int i = 0; i < n; ++i) x[i] *= s;

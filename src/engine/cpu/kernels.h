@@ -27,6 +27,12 @@ void gelu_erf_inplace(float* x, std::int64_t n);
 void exp_inplace(float* x, std::int64_t n);
 float dot(const float* a, const float* b, int n);
 void axpy(float alpha, const float* x, float* y, int n);  // y += alpha * x
+// Attention of one query over n cached positions of width d (rows of K and V are d apart):
+// scores[j] = dot(q, K[j]) / denom, and out = sum_j w[j] V[j] (out overwritten; the terms added
+// in order j = 0, 1, ...).  The same arithmetic as dot / axpy per position, in one call: with a
+// small head width (tiny-gpt2: d = 1) the calls themselves cost more than the arithmetic.
+void attention_scores(const float* q, const float* K, int n, int d, float denom, float* scores);
+void weighted_sum(const float* w, const float* V, int n, int d, float* out);
 void scale_inplace(float* x, float s, int n);
 void add_inplace(const float* x, float* y, std::int64_t n);  // y += x
 // In place: x[i] = exp(x[i] - max) / sum over i < n.

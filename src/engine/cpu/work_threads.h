@@ -7,11 +7,13 @@
 // barrier per operation (fused path) or an OpenBLAS / pool hand-off per call, and on a host
 // whose idle cores sleep deeply each of those can cost far more than the work (docs/perf.md:
 // tiny-gpt2 decode 0.04 vs 1.7-1.9 ms per step on a quiet 16-core Xeon; threads = 1 2-20x faster
-// than 2 below 1M parameters on the 2-vCPU VM).  The per-thread amounts are a few tens of µs of
-// work on one core of the development VM (Zen 5: ~20-40 GB/s streamed per core, ~100-150
-// GFLOP/s SGEMM per core): large against a barrier between spinning threads (~1 µs), small
-// against every matrix of a real model: gpt2 (28 MB of weights per layer) uses every thread up
-// to 64 at batch 1, tiny-gpt2 (E = 2) only the caller's.
+// than 2 below 1M parameters on the 2-vCPU VM).  The per-thread amounts are ~25-50 µs of work on
+// one core of the development VM (Zen 5: ~20-40 GB/s streamed per core, ~100-150 GFLOP/s SGEMM
+// per core): large against a barrier between spinning threads (~1-5 µs), and large enough that
+// a thread that is late by a scheduler tick costs a bounded share (measured under load on the VM:
+// a 30 µs tiny-gpt2 LM head took 130 µs when split over 2 threads); small against every matrix
+// of a real model: gpt2 (28 MB of weights per layer) uses every thread up to 54 at batch 1,
+// tiny-gpt2 (E = 2) only the caller's.
 #pragma once
 #include <algorithm>
 
@@ -22,8 +24,8 @@ namespace sb::engine::work_threads {
 // Each further activation row adds arithmetic to a streamed weight (the fused GEMV is
 // bandwidth-bound at 1 row, ~2x slower at 8 rows: docs/perf.md, batch-4 decode).
 inline constexpr double kExtraRowCost = 0.25;
-inline constexpr double kLayerBytesPerThread = 192.0 * 1024;  // fused step: 4 barriers per layer
-inline constexpr double kHeadBytesPerThread = 256.0 * 1024;   // fused LM head: one join
+inline constexpr double kLayerBytesPerThread = 512.0 * 1024;  // fused step: 4 barriers per layer
+inline constexpr double kHeadBytesPerThread = 1024.0 * 1024;  // fused LM head: one join
 inline constexpr double kGemmFlopsPerThread = 4e6;            // OpenBLAS call
 inline constexpr double kAttentionFlopsPerThread = 1e6;       // pool run over (batch, head)
 inline constexpr double kElementsPerThread = 32768;           // LayerNorm, gelu_new
