@@ -277,6 +277,21 @@ std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::st
   caps.logits_all = true;
   return std::make_unique<EngineBackend>(
       name, caps, [name, kind](const LoadRequest& r, LoadResult& result) -> std::unique_ptr<engine::Engine> {
+        // cuda_graphs is refused (before anything loads, so the reason is the same on every
+        // machine), with what was measured: the engine can bind fixed buffers and annotate one
+        // graph per (batch, seq, past, parity), but ORT 1.29's CUDA graphs replay a capture
+        // exactly, and this export's KV cache grows by one position per step with its shape
+        // arithmetic inside the graph.  docs/onnx.md ("CUDA graphs") has the runs.
+        if (bool_option(r.options, "cuda_graphs", false)) {
+          if (kind != "cuda") throw UnsupportedError(name + ": option cuda_graphs applies to the CUDA provider only");
+          throw UnsupportedError(
+              name + ": option cuda_graphs is refused for scalebench's GPT-2 export: on an H100 with ONNX "
+              "Runtime 1.29.0's CUDA 13 provider (examples/ort-cuda-graphs.toml, 2026-11-26) every decode "
+              "cell failed in graph replay (CUDA error 716 misaligned address / 700 illegal memory "
+              "access, cuda_graph.cc) and the accuracy check aborted the process; prefill cells ran but "
+              "their outputs were never checked against the oracle. CUDA graphs need an export with "
+              "static shapes (a fixed-size KV cache), which scalebench does not have yet");
+        }
 #if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ORT) && defined(SB_HAVE_EXPORT)
         std::string why;
         if (!engine::ort_available(kind, &why)) throw UnsupportedError(why);
