@@ -351,6 +351,29 @@ TEST(CpuEngine, NarrowModelHeadMatchesTheBlasPath) {
   }
 }
 
+// The engine's prefill GEMM (engine/cpu/gemm.h) against OpenBLAS on prompts of more than 8
+// rows, with the pool's threads forced onto every GEMM (fixed engines), every logits mode.
+TEST(CpuEngine, NativeGemmMatchesOpenBlas) {
+  const int V = medium().config.vocab_size;
+  for (auto [B, S] : {std::pair{1, 9}, std::pair{2, 12}, std::pair{3, 17}}) {
+    const auto tokens = prompt(B, S, V, 40 + S);
+    for (auto mode : {LogitsMode::kAll, LogitsMode::kLast}) {
+      for (int threads : {1, 2, 3}) {
+        auto own = engine::make_cpu_engine(medium(), {.threads = threads, .adapt_threads = false});
+        auto blas = engine::make_cpu_engine(medium(), {.threads = threads, .adapt_threads = false, .native_gemm = false});
+        EXPECT_NE(blas->describe().find("prefill gemm OpenBLAS"), std::string::npos) << blas->describe();
+        StepResult ro, rb;
+        own->prefill(B, S, tokens, mode, ro);
+        blas->prefill(B, S, tokens, mode, rb);
+        const std::string where = fmt::format("batch {} seq {} mode {} threads {}", B, S, static_cast<int>(mode), threads);
+        ASSERT_EQ(ro.logits.size(), rb.logits.size()) << where;
+        EXPECT_EQ(first_mismatch(ro.logits, rb.logits.data(), rb.logits.size()), -1) << where;
+        EXPECT_EQ(ro.next_tokens, rb.next_tokens) << where;
+      }
+    }
+  }
+}
+
 // --- Limits and errors ---------------------------------------------------------------------
 
 std::string error_of(const std::function<void()>& fn) {

@@ -6,7 +6,9 @@
 //    one contiguous slice per thread, first touched by the thread that reads it; best of
 //    `repetitions` passes; GB/s = bytes read / seconds / 1e9.
 //  - measure_sgemm_gflops(threads): OpenBLAS cblas_sgemm on n x n fp32 matrices (default
-//    n = 2048) with `threads` OpenBLAS threads; best of `repetitions`; 2 n^3 / seconds / 1e9.
+//    n = 2048) with `threads` OpenBLAS threads, and the engine's own AVX-512 GEMM
+//    (engine/cpu/gemm.h) on `threads` pool threads where the CPU runs it; best of `repetitions`
+//    of the faster one; 2 n^3 / seconds / 1e9.
 //  - threads <= 0 means every CPU the process may run on.  Both take seconds and allocate
 //    (1 GiB, 48 MiB): call them once per study, not per cell.
 #pragma once

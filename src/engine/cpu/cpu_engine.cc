@@ -27,6 +27,7 @@
 #include "engine/cpu/cpu_engine.h"
 #include "model/layout.h"
 #include "engine/cpu/cpu_engine_testing.h"
+#include "engine/cpu/gemm.h"
 #include "engine/cpu/gemv.h"
 #include "engine/cpu/kernels.h"
 #include "engine/cpu/openblas.h"
@@ -117,6 +118,8 @@ class CpuEngine final : public Engine {
     eps_ = static_cast<float>(f.layer_norm_epsilon >= 0 ? f.layer_norm_epsilon
                                                         : c.layer_norm_epsilon);
     score_scratch_.resize(threads_);
+    gemm_pack_.resize(threads_);
+    native_gemm_ = o.native_gemm && gemm::available();
     place_matrices(o.huge_page_weights);
     const int E = c.n_embd, I = c.inner();
     part_stride_ = static_cast<std::size_t>(gemv::kMaxRows) * std::max(3 * E, I);
@@ -163,11 +166,12 @@ class CpuEngine final : public Engine {
   }
 
   std::string describe() const override {
-    return fmt::format("native-cpu fp32, {} threads{}, kernels {}, decode {}, OpenBLAS ({}; {})",
+    return fmt::format("native-cpu fp32, {} threads{}, kernels {}, decode {}, prefill gemm {}, OpenBLAS ({}; {})",
                        threads_, opt_.adapt_threads && threads_ > 1 ? " (fewer for small work)" : "",
                        kernels::active_isa(),
                        opt_.fused_gemv ? fmt::format("fused gemv {}", gemv::isa_name(gemv::active_isa()))
                                          : std::string("sgemv"),
+                       native_gemm_ ? "avx512" : "OpenBLAS",
                        openblas_get_config(), openblas_kernels());
   }
 
@@ -241,7 +245,15 @@ class CpuEngine final : public Engine {
     } else {
       for (int r = 0; r < rows; ++r) std::memcpy(y + static_cast<std::size_t>(r) * N, bias, N * sizeof(float));
     }
-    set_blas_threads(max_threads(work_threads::gemm(rows, N, K, threads_)));
+    const int workers = max_threads(work_threads::gemm(rows, N, K, threads_));
+    if (rows > 1 && native_gemm_) {
+      pool_.parallel_for(gemm::panels(N), [&](int panel, int worker) {
+        float* pack = scratch(gemm_pack_[worker], gemm::packed_floats(K));
+        gemm::gemm_panel(panel, x, K, W, N, y, N, rows, N, K, pack);
+      }, workers);
+      return;
+    }
+    set_blas_threads(workers);
     if (rows == 1) {
       // Row-major W [K, N] used transposed: y = W^T x.  OpenBLAS streams W once.
       cblas_sgemv(CblasRowMajor, CblasTrans, K, N, 1.0f, W, N, x, 1, 1.0f, y, 1);
@@ -619,6 +631,8 @@ class CpuEngine final : public Engine {
   std::vector<float> k_cache_, v_cache_;
   std::vector<float> x_, ln_, qkv_, attn_, mlp_, last_, logits_;
   std::vector<std::vector<float>> score_scratch_;  // one per pool worker
+  std::vector<std::vector<float>> gemm_pack_;      // one packed B panel per pool worker
+  bool native_gemm_ = false;                       // prefill GEMMs through engine/cpu/gemm.h
   // forward_fused: per-worker partial sums (worker w at w * part_stride_), argmax candidates,
   // and each worker's private residual copy and activations.
   struct Local {

@@ -2,7 +2,8 @@
 // other backend is checked against.
 // Contract (on top of engine/engine.h):
 //  - Computes exactly Hugging Face's GPT-2 (REFERENCE.md): Conv1D [in, out] GEMMs through
-//    OpenBLAS cblas_sgemm for steps of more than 8 rows and the engine's own GEMV kernels
+//    the engine's AVX-512 GEMM (engine/cpu/gemm.h; OpenBLAS cblas_sgemm without AVX-512F or
+//    with native_gemm = false) for steps of more than 8 rows and its own GEMV kernels
 //    (engine/cpu/gemv.h) for smaller ones (fp32, no reduced precision anywhere), LayerNorm with the
 //    config's epsilon, gelu_new, scores / sqrt(head_dim) when scale_attn_weights, causal mask,
 //    tied LM head.  Matches HF transformers within |a - b| <= 1e-4 + 1e-4 |ref| (golden tests).
@@ -60,6 +61,9 @@ struct CpuEngineOptions {
   // for, up to `threads`.  false = always `threads` (tests of the parallel code paths, A/B
   // comparisons in the benchmarks).
   bool adapt_threads = true;
+  // Prefill GEMMs (steps of more than gemv::kMaxRows rows) through the engine's AVX-512 kernel
+  // (engine/cpu/gemm.h) when the CPU has AVX-512F; false, or no AVX-512F, = OpenBLAS sgemm.
+  bool native_gemm = true;
 };
 
 std::unique_ptr<Engine> make_cpu_engine(const model::GptWeights& w, const CpuEngineOptions& o = {});
