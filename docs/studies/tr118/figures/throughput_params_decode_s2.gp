@@ -8,48 +8,56 @@ set xlabel 'parameters (from the manifest''s tensors)'
 set ylabel 'decode_tokens_per_s (tokens/s), mean'
 set title 'decode throughput vs size, single_medium (1x64)'
 $d0 << EOD
-102714 514.204996
-124439808 134.668028
+102714 14536.2009
+124439808 199.889482
 EOD
 $d1 << EOD
-102714 19193.5083
-124439808 2164.564
+102714 22817.7617
+124439808 3350.98049
 EOD
 $d2 << EOD
-102714 19311.1921
-124439808 2158.70297
+102714 22330.9581
+124439808 3351.04496
 EOD
 $d3 << EOD
-102714 18526.5853
-124439808 1189.18932
+102714 21848.2336
+124439808 3042.33259
 EOD
 $d4 << EOD
-102714 19281.6631
-124439808 2355.29196
+102714 21361.0359
+124439808 3034.83994
 EOD
 $d5 << EOD
-102714 17949.6376
-124439808 2302.79311
+102714 22940.4936
+124439808 3771.37932
 EOD
 $d6 << EOD
-102714 4308.79794
-124439808 144.551573
+102714 6475.78485
+124439808 137.496864
 EOD
 $d7 << EOD
-102714 1082.81721
-124439808 175.599193
+102714 1720.11109
+124439808 398.918925
 EOD
 $d8 << EOD
-102714 1361.98051
-124439808 408.212162
+102714 1834.31652
+124439808 481.713915
 EOD
 $d9 << EOD
-102714 622.719141
-124439808 163.457205
+102714 631.92391
+124439808 335.709918
 EOD
 $d10 << EOD
-102714 667.503682
-124439808 123.062713
+102714 1161.17605
+124439808 225.780631
+EOD
+$d11 << EOD
+102714 717.791017
+124439808 111.101621
+EOD
+$d12 << EOD
+102714 709.365953
+124439808 202.516261
 EOD
 plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d1 using 1:2 with linespoints title 'native-cuda bf16 on cuda:0', \
@@ -58,7 +66,9 @@ plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d4 using 1:2 with linespoints title 'native-cuda fp8 on cuda:0', \
      $d5 using 1:2 with linespoints title 'native-cuda int8 on cuda:0', \
      $d6 using 1:2 with linespoints title 'onnxruntime-cpu fp32 on cpu', \
-     $d7 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
-     $d8 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
-     $d9 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
-     $d10 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'
+     $d7 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0', \
+     $d8 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0', \
+     $d9 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
+     $d10 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
+     $d11 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
+     $d12 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'

@@ -8,48 +8,56 @@ set xlabel 'parameters (from the manifest''s tensors)'
 set ylabel 'prefill_tokens_per_s (tokens/s), mean'
 set title 'prefill throughput vs size, single_short (1x32)'
 $d0 << EOD
-102714 157096.41
-124439808 662.494063
+102714 181960.073
+124439808 598.548457
 EOD
 $d1 << EOD
-102714 112485.044
-124439808 43652.0524
+102714 269518.112
+124439808 43952.3047
 EOD
 $d2 << EOD
-102714 288825.777
-124439808 43358.1159
+102714 236398.449
+124439808 43078.5232
 EOD
 $d3 << EOD
-102714 192352.935
-124439808 25125.1288
+102714 197341.172
+124439808 25181.6952
 EOD
 $d4 << EOD
-102714 281229.59
-124439808 10465.5602
+102714 203204.555
+124439808 10572.8691
 EOD
 $d5 << EOD
-102714 230770.63
-124439808 38925.7241
+102714 221791.188
+124439808 36175.4177
 EOD
 $d6 << EOD
-102714 72779.7382
-124439808 2310.261
+102714 91226.9673
+124439808 2253.91245
 EOD
 $d7 << EOD
-102714 33813.0037
-124439808 8822.83882
+102714 51512.8488
+124439808 12088.5762
 EOD
 $d8 << EOD
-102714 37305.52
-124439808 12706.7887
+102714 51665.8995
+124439808 13667.9525
 EOD
 $d9 << EOD
-102714 12015.5617
-124439808 5963.67233
+102714 31515.9956
+124439808 10956.2959
 EOD
 $d10 << EOD
-102714 19282.7667
-124439808 5641.56798
+102714 36373.5333
+124439808 7076.04885
+EOD
+$d11 << EOD
+102714 22086.8038
+124439808 4565.17543
+EOD
+$d12 << EOD
+102714 18801.4305
+124439808 5504.6387
 EOD
 plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d1 using 1:2 with linespoints title 'native-cuda bf16 on cuda:0', \
@@ -58,7 +66,9 @@ plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d4 using 1:2 with linespoints title 'native-cuda fp8 on cuda:0', \
      $d5 using 1:2 with linespoints title 'native-cuda int8 on cuda:0', \
      $d6 using 1:2 with linespoints title 'onnxruntime-cpu fp32 on cpu', \
-     $d7 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
-     $d8 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
-     $d9 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
-     $d10 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'
+     $d7 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0', \
+     $d8 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0', \
+     $d9 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
+     $d10 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
+     $d11 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
+     $d12 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'

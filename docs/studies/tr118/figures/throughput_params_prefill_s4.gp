@@ -8,48 +8,56 @@ set xlabel 'parameters (from the manifest''s tensors)'
 set ylabel 'prefill_tokens_per_s (tokens/s), mean'
 set title 'prefill throughput vs size, batch_short (4x32)'
 $d0 << EOD
-102714 137044.159
-124439808 949.552195
+102714 135791.175
+124439808 979.067587
 EOD
 $d1 << EOD
-102714 882150.219
-124439808 163937.832
+102714 991974.615
+124439808 165410.188
 EOD
 $d2 << EOD
-102714 728113.676
-124439808 163840.755
+102714 788418.885
+124439808 162782.801
 EOD
 $d3 << EOD
-102714 617737.531
-124439808 77849.1073
+102714 799231.248
+124439808 78425.5304
 EOD
 $d4 << EOD
-102714 1084869.28
-124439808 25424.6145
+102714 798597.114
+124439808 25519.8721
 EOD
 $d5 << EOD
-102714 639617.889
-124439808 137802.419
+102714 859870.806
+124439808 133063.213
 EOD
 $d6 << EOD
-102714 97528.1056
-124439808 4553.98176
+102714 130951.914
+124439808 3632.8089
 EOD
 $d7 << EOD
-102714 143375.96
-124439808 29422.6943
+102714 127130.083
+124439808 43285.9796
 EOD
 $d8 << EOD
-102714 130664.913
-124439808 49213.1539
+102714 127393.3
+124439808 46121.7229
 EOD
 $d9 << EOD
-102714 79787.114
-124439808 23898.0563
+102714 127013.425
+124439808 40647.7177
 EOD
 $d10 << EOD
-102714 72919.9744
-124439808 21664.5576
+102714 123913.894
+124439808 27819.6635
+EOD
+$d11 << EOD
+102714 88158.2614
+124439808 18249.9116
+EOD
+$d12 << EOD
+102714 72027.414
+124439808 22304.6525
 EOD
 plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d1 using 1:2 with linespoints title 'native-cuda bf16 on cuda:0', \
@@ -58,7 +66,9 @@ plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d4 using 1:2 with linespoints title 'native-cuda fp8 on cuda:0', \
      $d5 using 1:2 with linespoints title 'native-cuda int8 on cuda:0', \
      $d6 using 1:2 with linespoints title 'onnxruntime-cpu fp32 on cpu', \
-     $d7 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
-     $d8 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
-     $d9 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
-     $d10 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'
+     $d7 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0', \
+     $d8 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0', \
+     $d9 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
+     $d10 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
+     $d11 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
+     $d12 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'
