@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -13,6 +14,15 @@ std::string format_duration(double seconds) {
   if (s >= 3600) return fmt::format("{}:{:02d}:{:02d}", s / 3600, static_cast<int>(s / 60 % 60), static_cast<int>(s % 60));
   return fmt::format("{}:{:02d}", s / 60, static_cast<int>(s % 60));
 }
+
+namespace {
+std::string label(Status s) {
+  std::string name = status_name(s);
+  if (s != Status::kOk)
+    for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return name;
+}
+}  // namespace
 
 Progress::Progress(std::ostream& out, int total_cells, int already_done, std::optional<bool> live)
     : out_(out), total_(total_cells), done_(already_done), start_(std::chrono::steady_clock::now()) {
@@ -37,7 +47,8 @@ void Progress::cell_started(const CellKey& key, const std::string& what) {
   if (tty_) draw();
 }
 
-void Progress::cell_done(const CellKey& key, bool ok) {
+void Progress::cell_done(const CellKey& key, Status status) {
+  const bool ok = status == Status::kOk;
   ++done_;
   ++done_here_;
   if (!ok) ++failed_;
@@ -45,7 +56,7 @@ void Progress::cell_done(const CellKey& key, bool ok) {
     draw();
   } else {
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    out_ << fmt::format("[{}/{}] {} {} {} {} {} {}x{} {} (elapsed {})\n", done_, total_, ok ? "ok" : "FAILED",
+    out_ << fmt::format("[{}/{}] {} {} {} {} {} {}x{} {} (elapsed {})\n", done_, total_, label(status),
                         key.model, key.backend, key.precision, key.scenario, key.batch, key.prompt_len, key.phase,
                         format_duration(elapsed))
          << std::flush;

@@ -18,7 +18,9 @@ class Progress {
   // is a terminal.  Tests force either mode.
   Progress(std::ostream& out, int total_cells, int already_done, std::optional<bool> live = std::nullopt);
   void cell_started(const CellKey& key, const std::string& what);
-  void cell_done(const CellKey& key, bool ok);
+  // status: the cell's status (ok, failed, timeout, oom, crash, unsupported); a log line names it
+  // in capitals when it is not ok, so `unsupported` never reads as FAILED.
+  void cell_done(const CellKey& key, Status status);
   void message(const std::string& text);
   void finish();
 

@@ -125,7 +125,7 @@ class StudyRunner {
   std::string model_dir_for_external(const PlannedGroup& g);
   void fail_cells(const PlannedGroup& g, std::deque<int>& remaining, Status status, const std::string& error);
   Record base_record(const CellKey& key, Record::Kind kind) const;
-  void finish_cell(const PlannedCell& c, bool ok);
+  void finish_cell(const PlannedCell& c, Status status);
 
   const RunOptions& o_;
   std::ostream& log_;
@@ -533,11 +533,12 @@ CellOutcome StudyRunner::run_cell(const PlannedGroup& g, const PlannedCell& c) {
   return out;
 }
 
-void StudyRunner::finish_cell(const PlannedCell& c, bool ok) {
+void StudyRunner::finish_cell(const PlannedCell& c, Status status) {
+  const bool ok = status == Status::kOk;
   if (ok) summary_.cells_ok++;
   else summary_.cells_not_ok++;
   finished_.insert(c.key.id());
-  progress_->cell_done(c.key, ok);
+  progress_->cell_done(c.key, status);
 }
 
 void StudyRunner::fail_cells(const PlannedGroup& g, std::deque<int>& remaining, Status status,
@@ -550,7 +551,7 @@ void StudyRunner::fail_cells(const PlannedGroup& g, std::deque<int>& remaining, 
     f.error = error;
     f.observed.samples_planned = c.repetitions;
     append_records({f});
-    finish_cell(c, false);
+    finish_cell(c, status);
   }
 }
 
@@ -591,7 +592,7 @@ void StudyRunner::run_group(const PlannedGroup& g) {
                                        c.key.precision, c.key.scenario, c.key.phase, status_name(f.status),
                                        f.observed.samples_done, f.observed.samples_planned, f.error));
       }
-      finish_cell(c, outcome.ok);
+      finish_cell(c, outcome.ok ? Status::kOk : outcome.records.back().status);
       if (outcome.worker_gone) {
         worker_.reset();
         break;  // a fresh worker for the rest of the group

@@ -134,18 +134,21 @@ TEST(Progress, FormatDuration) {
 
 TEST(Progress, PlainLinesWhenNotATerminal) {
   std::ostringstream out;
-  Progress p(out, 4, 1, false);
+  Progress p(out, 5, 1, false);
   p.cell_started(key("single_micro"), "");
   EXPECT_EQ(out.str(), "") << "no live line in a log";
-  p.cell_done(key("single_micro"), true);
+  p.cell_done(key("single_micro"), Status::kOk);
   p.message("gpt2 native-cpu: something to say");
-  p.cell_done(key("single_short"), false);
+  p.cell_done(key("single_short"), Status::kFailed);
+  p.cell_done(key("single_medium"), Status::kUnsupported);
   p.finish();
   std::string s = out.str();
-  EXPECT_THAT(s, HasSubstr("[2/4] ok gpt2 native-cpu fp32 single_micro 1x8 decode (elapsed 0:00)\n"));
+  EXPECT_THAT(s, HasSubstr("[2/5] ok gpt2 native-cpu fp32 single_micro 1x8 decode (elapsed 0:00)\n"));
   EXPECT_THAT(s, HasSubstr("\ngpt2 native-cpu: something to say\n"));
-  EXPECT_THAT(s, HasSubstr("[3/4] FAILED gpt2 native-cpu fp32 single_short 1x8 decode"));
-  EXPECT_THAT(s, HasSubstr("done: 3 cells (1 not ok) in 0:00\n"));
+  EXPECT_THAT(s, HasSubstr("[3/5] FAILED gpt2 native-cpu fp32 single_short 1x8 decode"));
+  EXPECT_THAT(s, HasSubstr("[4/5] UNSUPPORTED gpt2 native-cpu fp32 single_medium 1x8 decode"))
+      << "an unsupported cell is named as such, not as a failure";
+  EXPECT_THAT(s, HasSubstr("done: 4 cells (2 not ok) in 0:00\n"));
   EXPECT_THAT(s, Not(HasSubstr("\r"))) << "no carriage returns or escapes in a log";
   EXPECT_THAT(s, Not(HasSubstr("\033")));
 }
@@ -158,7 +161,7 @@ TEST(Progress, OneLiveLineOnATerminal) {
   EXPECT_EQ(first.rfind("\r\033[K[0/3] 0 failed | gpt2 native-cpu fp32 single_micro decode (loading) | elapsed 0:00 | ETA ?", 0),
             0u)
       << first;
-  p.cell_done(key("single_micro"), false);
+  p.cell_done(key("single_micro"), Status::kTimeout);
   std::string second = out.str().substr(first.size());
   EXPECT_THAT(second, HasSubstr("[1/3] 1 failed"));
   EXPECT_THAT(second, Not(HasSubstr("ETA ?"))) << "an ETA once a cell finished";
