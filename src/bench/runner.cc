@@ -682,7 +682,7 @@ RunSummary StudyRunner::run() {
     if (fs::exists(out_ / "accuracy.jsonl")) {
       log_ << "accuracy: " << (out_ / "accuracy.jsonl").string() << " exists; not run again\n";
     } else {
-      int rows = run_study_accuracy(study_, out_, log_);
+      int rows = run_study_accuracy(study_, out_, log_, o_.self_executable);
       log_ << fmt::format("accuracy: {} row(s) in {}\n", rows, (out_ / "accuracy.jsonl").string());
     }
   }

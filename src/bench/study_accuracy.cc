@@ -1,6 +1,10 @@
 #include "bench/study_accuracy.h"
 
+#include <fstream>
+
 #include <fmt/format.h>
+
+#include "backends/subprocess.h"
 
 #include "util/error.h"
 
@@ -159,26 +163,149 @@ std::vector<accuracy::AccuracyConfig> accuracy_configs(const Study& study) {
 }
 #endif
 
-int run_study_accuracy(const Study& study, const fs::path& out_dir, std::ostream& log) {
+#if defined(SB_HAVE_ACCURACY)
+namespace {
+
+std::size_t count_lines(const fs::path& p) {
+  std::ifstream in(p);
+  std::size_t n = 0;
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) ++n;
+  return n;
+}
+
+// Runs `scalebench study-accuracy ...` and waits; stdout/stderr are the parent's (the run log).
+backends::Subprocess::ExitInfo run_child(const std::string& self, const Study& study, const fs::path& out_dir,
+                                         const fs::path& rows, int model_index, std::optional<int> candidate,
+                                         bool reference_row) {
+  backends::Subprocess::Options o;
+  o.argv = {self, "study-accuracy", fs::absolute(study.path).string(), "--out", out_dir.string(), "--rows",
+            rows.string(), "--model-index", std::to_string(model_index)};
+  if (candidate) {
+    o.argv.push_back("--candidate");
+    o.argv.push_back(std::to_string(*candidate));
+    if (reference_row) o.argv.push_back("--reference-row");
+  }
+  backends::Subprocess child(o);
+  child.close_stdin();
+  return child.wait();
+}
+
+accuracy::AccuracyRow crashed_row(const accuracy::AccuracyConfig& cfg, const accuracy::BackendSpec& c,
+                                  const std::string& how) {
+  accuracy::AccuracyRow r;
+  r.model = cfg.model_id;
+  r.backend = c.backend;
+  r.precision = c.precision;
+  r.device = c.device;
+  r.options = c.options;
+  r.status = "failed";
+  r.error = "the accuracy process evaluating this candidate ended with " + how +
+            " before writing its row (the run log has its last words); the other candidates ran in "
+            "their own processes";
+  r.reference_backend = cfg.reference.backend;
+  r.reference_precision = cfg.reference.precision;
+  r.verdict = "not_checked";
+  r.verdict_reason = "no numbers: " + r.error;
+  return r;
+}
+
+}  // namespace
+#endif
+
+int run_study_accuracy_part(const Study& study, const fs::path& out_dir, const fs::path& rows_path,
+                            int model_index, std::optional<int> candidate, bool reference_row,
+                            std::ostream& log) {
+#if defined(SB_HAVE_ACCURACY)
+  auto configs = accuracy_configs(study);
+  if (model_index < 0 || model_index >= static_cast<int>(configs.size()))
+    fail("study-accuracy: model index {} out of range (the study has {} model(s))", model_index, configs.size());
+  auto cfg = configs[static_cast<std::size_t>(model_index)];
+  cfg.artifacts_dir = fs::absolute(out_dir / "artifacts");
+  if (candidate) {
+    if (*candidate < 0 || *candidate >= static_cast<int>(cfg.candidates.size()))
+      fail("study-accuracy: candidate {} out of range (model {} has {} candidate(s))", *candidate, cfg.model_id,
+           cfg.candidates.size());
+    cfg.candidates = {cfg.candidates[static_cast<std::size_t>(*candidate)]};
+  }
+  log << fmt::format("accuracy: model {} on {} vs {} ({} candidate(s){})\n", cfg.model_id, cfg.corpus.string(),
+                     cfg.reference.label(), cfg.candidates.size(),
+                     candidate ? fmt::format(", candidate {} alone", *candidate) : "");
+  accuracy::RunHooks hooks;
+  hooks.log = [&log](const std::string& s) { log << "accuracy: " << s << "\n" << std::flush; };
+  auto rows = accuracy::run_accuracy(cfg, hooks);
+  if (candidate && !reference_row)
+    std::erase_if(rows, [](const accuracy::AccuracyRow& r) { return r.role == "reference"; });
+  accuracy::append_accuracy_rows(rows_path, rows);
+  log << accuracy::format_accuracy_table(rows) << std::flush;
+  return static_cast<int>(rows.size());
+#else
+  (void)study, (void)out_dir, (void)rows_path, (void)model_index, (void)candidate, (void)reference_row, (void)log;
+  fail("study-accuracy: this scalebench was built without the accuracy module (sb_accuracy)");
+#endif
+}
+
+int run_study_accuracy(const Study& study, const fs::path& out_dir, std::ostream& log,
+                       const std::string& self_executable) {
   if (!study_wants_accuracy(study)) return 0;
   int rows_written = 0;
 #if defined(SB_HAVE_ACCURACY)
-  for (auto cfg : accuracy_configs(study)) {
-    cfg.artifacts_dir = fs::absolute(out_dir / "artifacts");
-    log << fmt::format("accuracy: model {} on {} vs {} ({} candidate(s))\n", cfg.model_id, cfg.corpus.string(),
-                       cfg.reference.label(), cfg.candidates.size());
-    try {
-      accuracy::RunHooks hooks;
-      hooks.log = [&log](const std::string& s) { log << "accuracy: " << s << "\n"; };
-      auto rows = accuracy::run_accuracy(cfg, hooks);
-      accuracy::append_accuracy_rows(out_dir / "accuracy.jsonl", rows);
-      rows_written += static_cast<int>(rows.size());
-      log << accuracy::format_accuracy_table(rows);
-    } catch (const std::exception& e) {
-      // Speed results are on disk already; the accuracy run of this model is lost, say why.
-      log << fmt::format("accuracy: model {}: {}\n", cfg.model_id, e.what());
+  const fs::path final_rows = out_dir / "accuracy.jsonl";
+  const fs::path rows = out_dir / "accuracy.jsonl.partial";
+  fs::remove(rows);  // a pass interrupted earlier: redone whole
+  const auto configs = accuracy_configs(study);
+  for (int i = 0; i < static_cast<int>(configs.size()); ++i) {
+    const auto& cfg = configs[static_cast<std::size_t>(i)];
+    if (self_executable.empty() || study.path.empty()) {
+      try {
+        rows_written += run_study_accuracy_part(study, out_dir, rows, i, std::nullopt, true, log);
+      } catch (const std::exception& e) {
+        // Speed results are on disk already; the accuracy run of this model is lost, say why.
+        log << fmt::format("accuracy: model {}: {}\n", cfg.model_id, e.what());
+      }
+      continue;
     }
+    log << std::flush;
+    const std::size_t before = count_lines(rows);
+    auto how = run_child(self_executable, study, out_dir, rows, i, std::nullopt, true);
+    if (how.exited && how.code == 0) {
+      rows_written += static_cast<int>(count_lines(rows) - before);
+      continue;
+    }
+    // Died of a signal, or stopped (an error it logged; a sanitizer's report of a crash also ends
+    // in an exit code): drop what it wrote for this model and isolate each candidate.
+    log << fmt::format("accuracy: model {}: the accuracy process ended with {}; rerunning each of its {} "
+                       "candidate(s) in its own process\n",
+                       cfg.model_id, how.describe(), cfg.candidates.size());
+    {
+      std::vector<std::string> keep;
+      std::ifstream in(rows);
+      std::string line;
+      for (std::size_t n = 0; std::getline(in, line); ++n)
+        if (n < before && !line.empty()) keep.push_back(line);
+      in.close();
+      std::ofstream out(rows, std::ios::trunc);
+      for (const auto& l : keep) out << l << "\n";
+    }
+    bool reference_written = false;
+    for (int j = 0; j < static_cast<int>(cfg.candidates.size()); ++j) {
+      const std::size_t n0 = count_lines(rows);
+      auto cj = run_child(self_executable, study, out_dir, rows, i, j, !reference_written);
+      if (cj.exited && cj.code == 0) {
+        if (count_lines(rows) > n0) reference_written = true;
+      } else {
+        const auto& c = cfg.candidates[static_cast<std::size_t>(j)];
+        log << fmt::format("accuracy: model {} candidate {}: its process ended with {}; recorded as failed\n",
+                           cfg.model_id, c.label(), cj.describe());
+        accuracy::append_accuracy_rows(rows, {crashed_row(cfg, c, cj.describe())});
+      }
+    }
+    rows_written += static_cast<int>(count_lines(rows) - before);
   }
+  if (fs::exists(rows)) fs::rename(rows, final_rows);
+#else
+  (void)out_dir, (void)log, (void)self_executable;
 #endif
   return rows_written;
 }

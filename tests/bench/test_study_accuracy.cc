@@ -3,12 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "bench/study.h"
 #include "bench/study_accuracy.h"
 #include "bench/test_util.h"
 #include "util/error.h"
+#include "util/version.h"
 
 namespace sb::bench {
 namespace {
@@ -84,6 +88,76 @@ greedy = false
                            (dir.path / "out").string() + " --skip-ceilings --no-report");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(read_text(acc), text);
+}
+
+// A candidate that dies of a signal inside the accuracy pass (as ONNX Runtime's CUDA provider
+// did on a GPU, aborting the whole `scalebench run`) costs only its own row: the pass runs in
+// child processes, the crash is retried candidate by candidate, the crasher gets status failed
+// naming the signal, the others keep their numbers and the run finishes with its report.
+TEST(StudyAccuracy, ACandidateThatCrashesCostsOnlyItsOwnRow) {
+#if !defined(SB_HAVE_ACCURACY)
+  GTEST_SKIP() << "this build has no accuracy module (sb_accuracy)";
+#endif
+  ::setenv("SCALEBENCH_ENABLE_FAULT_BACKEND", "1", 1);
+  TempDir dir;
+  write_text(dir.path / "corpus.txt",
+             "The for statement iterates over the items of any sequence, in the order that they "
+             "appear in the sequence. Lists are mutable; strings are not. Tuples are immutable.\n");
+  write_text(dir.path / "s.toml", std::string(R"(name = "acc-crash"
+models = [")") + kModel + R"("]
+scenarios = ["single_micro"]
+phases = ["prefill"]
+repetitions = 2
+warmup = 0
+[[backends]]
+name = "native-cpu"
+[backends.options]
+threads = 1
+[[backends]]
+name = "null"
+[[backends]]
+name = "fault"
+precisions = ["fp16"]
+[backends.options]
+faults = [{ action = "segv", at = "load" }]
+[accuracy]
+corpus = "corpus.txt"
+max_length = 16
+stride = 16
+threads = 1
+greedy = false
+backends = ["null:fp32", "fault:fp16"]
+)");
+  auto r = run_command(kBinary + " run " + (dir.path / "s.toml").string() + " --out " +
+                       (dir.path / "out").string() + " --skip-ceilings");
+  ::unsetenv("SCALEBENCH_ENABLE_FAULT_BACKEND");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("rerunning each of its 2 candidate(s) in its own process"));
+  fs::path acc = dir.path / "out" / "accuracy.jsonl";
+  ASSERT_TRUE(fs::exists(acc)) << r.output;
+  EXPECT_FALSE(fs::exists(dir.path / "out" / "accuracy.jsonl.partial"));
+  std::map<std::string, nlohmann::json> rows;
+  std::istringstream in(read_text(acc));
+  int reference_rows = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line);
+    if (j.value("role", "") == "reference") ++reference_rows;
+    rows[j.value("backend", "") + ":" + j.value("precision", "")] = j;
+  }
+  EXPECT_EQ(reference_rows, 1) << "the reference's own row once, not once per isolated candidate";
+  ASSERT_TRUE(rows.count("native-cpu:fp32")) << read_text(acc);
+  ASSERT_TRUE(rows.count("null:fp32")) << read_text(acc);
+  ASSERT_TRUE(rows.count("fault:fp16")) << read_text(acc);
+  EXPECT_EQ(rows["null:fp32"].value("status", ""), "ok") << rows["null:fp32"].dump();
+  EXPECT_EQ(rows["fault:fp16"].value("status", ""), "failed");
+  // "signal 11 (Segmentation fault)"; under AddressSanitizer its report ends in an exit code.
+  EXPECT_THAT(rows["fault:fp16"].value("error", ""), HasSubstr("ended with"));
+  if (!sb::kSanitized) {
+    EXPECT_THAT(rows["fault:fp16"].value("error", ""), HasSubstr("signal 11"));
+  }
+  EXPECT_EQ(rows["fault:fp16"].value("verdict", ""), "not_checked");
+  EXPECT_TRUE(fs::exists(dir.path / "out" / "report.md")) << r.output;
 }
 
 TEST(StudyAccuracy, BadSectionsFailBeforeAnyCellRuns) {
