@@ -13,38 +13,38 @@ namespace sb::engine::gemm {
 namespace {
 
 // R rows (1..kRows) of A against the packed panel: acc[r] = sum_k A[r, k] * panel[k] in k order,
-// then C[r, 0..nw) += acc[r].
+// then C[r, 0..nw) += acc[r].  kVecs vectors of 16 columns per row.
+constexpr int kVecs = kPanel / 16;
+
 template <int R>
 SB_AVX512 void tile(const float* A, int lda, const float* pack, int K, float* C, int ldc, int nw) {
-  __m512 acc0[R], acc1[R];
+  __m512 acc[R][kVecs];
   for (int r = 0; r < R; ++r) {
-    acc0[r] = _mm512_setzero_ps();
-    acc1[r] = _mm512_setzero_ps();
+    for (int v = 0; v < kVecs; ++v) acc[r][v] = _mm512_setzero_ps();
   }
   const float* a[R];
   for (int r = 0; r < R; ++r) a[r] = A + static_cast<std::int64_t>(r) * lda;
   for (int k = 0; k < K; ++k) {
-    const __m512 w0 = _mm512_loadu_ps(pack + static_cast<std::int64_t>(k) * kPanel);
-    const __m512 w1 = _mm512_loadu_ps(pack + static_cast<std::int64_t>(k) * kPanel + 16);
+    __m512 w[kVecs];
+    for (int v = 0; v < kVecs; ++v) w[v] = _mm512_loadu_ps(pack + static_cast<std::int64_t>(k) * kPanel + 16 * v);
     for (int r = 0; r < R; ++r) {
       const __m512 x = _mm512_set1_ps(a[r][k]);
-      acc0[r] = _mm512_fmadd_ps(x, w0, acc0[r]);
-      acc1[r] = _mm512_fmadd_ps(x, w1, acc1[r]);
+      for (int v = 0; v < kVecs; ++v) acc[r][v] = _mm512_fmadd_ps(x, w[v], acc[r][v]);
     }
   }
-  const int n0 = std::min(nw, 16), n1 = std::max(0, nw - 16);
-  const __mmask16 m0 = static_cast<__mmask16>((1u << n0) - 1);
-  const __mmask16 m1 = static_cast<__mmask16>((1u << n1) - 1);
-  for (int r = 0; r < R; ++r) {
-    float* c = C + static_cast<std::int64_t>(r) * ldc;
-    _mm512_mask_storeu_ps(c, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), acc0[r]));
-    if (n1 > 0) _mm512_mask_storeu_ps(c + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16), acc1[r]));
+  for (int v = 0; v < kVecs; ++v) {
+    const int cols = std::clamp(nw - 16 * v, 0, 16);
+    if (cols == 0) break;
+    const __mmask16 m = static_cast<__mmask16>((1u << cols) - 1);
+    for (int r = 0; r < R; ++r) {
+      float* c = C + static_cast<std::int64_t>(r) * ldc + 16 * v;
+      _mm512_mask_storeu_ps(c, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), acc[r][v]));
+    }
   }
 }
 
 using TileFn = void (*)(const float*, int, const float*, int, float*, int, int);
-constexpr TileFn kTiles[kRows + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>,
-                                      tile<5>, tile<6>, tile<7>, tile<8>};
+constexpr TileFn kTiles[kRows + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>};
 
 }  // namespace
 
@@ -58,9 +58,18 @@ void gemm_panel(int panel, const float* A, int lda, const float* B, int ldb, flo
   const int n0 = panel * kPanel;
   const int nw = std::min(kPanel, N - n0);
   if (nw <= 0) return;
-  // Copy the panel's columns of B contiguously ([K][32], zero-padded): the tiles then read it
-  // front to back M / 8 times from L1/L2 instead of touching one line per row of B each time.
+  // Copy the panel's columns of B contiguously ([K][kPanel], zero-padded): the tiles then read it
+  // front to back M / kRows times from L1/L2 instead of touching lines of B rows each time.
+  // The panel's rows are 256 bytes ldb apart (9-12 KB for gpt2): too far apart for the hardware
+  // prefetchers, and with few rows of A (short prompts) this copy is most of the time.  Ask for
+  // the rows kPrefetchRows ahead.
+  constexpr int kPrefetchRows = 16;
   for (int k = 0; k < K; ++k) {
+    if (k + kPrefetchRows < K) {
+      const char* ahead = reinterpret_cast<const char*>(B + static_cast<std::int64_t>(k + kPrefetchRows) * ldb + n0);
+      for (int byte = 0; byte < kPanel * 4; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);
+      _mm_prefetch(ahead + kPanel * 4 - 1, _MM_HINT_T0);
+    }
     float* dst = pack + static_cast<std::int64_t>(k) * kPanel;
     std::memcpy(dst, B + static_cast<std::int64_t>(k) * ldb + n0, sizeof(float) * nw);
     if (nw < kPanel) std::memset(dst + nw, 0, sizeof(float) * (kPanel - nw));
