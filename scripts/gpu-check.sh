@@ -11,6 +11,7 @@
 #   sanitize  compute-sanitizer memcheck and racecheck of cuda_validate --small
 #   bench     sb_cuda_bench: ceilings, six scenarios for tiny-gpt2 / gpt2 (fp32/fp16/bf16) / gpt2-xl
 #             (int8/fp8 speed: SB_BENCH_ARGS="--models gpt2,gpt2-large,gpt2-xl --precisions fp16,int8,fp8")
+#   bench-base  the same with the baseline binary staged by prepare (SB_CUDA_BASE_BENCH=path)
 #   profile   ncu: device time of every kernel of one eager gpt2 fp16 decode step (profile.log;
 #             SB_PROFILE_MODEL=gpt2-xl for another model); kernels run serialized under ncu
 # Stage time limits (seconds): SB_VALIDATE_TIMEOUT_S, SB_SANITIZE_TIMEOUT_S, SB_BENCH_TIMEOUT_S,
@@ -36,16 +37,28 @@ status=0
 if [[ "${1:-}" == "prepare" ]]; then
   mkdir -p "$STAGE_DIR/bin"
   grep -qxF "/.gpu-cuda/" "$ROOT/.git/info/exclude" 2>/dev/null || echo "/.gpu-cuda/" >> "$ROOT/.git/info/exclude"
+  rm -f "$STAGE_DIR/bin/"*
   cp "$BUILD/tests/engine_cuda/cuda_validate" "$BUILD/src/engine/cuda/sb_cuda_bench" "$STAGE_DIR/bin/"
-  src=${SCALEBENCH_PYDOC_MODEL:-$ROOT/../shared/models/pydoc-gpt2-8m}
-  mkdir -p "$STAGE_DIR/pydoc" && cp "$src/config.json" "$src/model.safetensors" "$src/vocab.json" "$src/merges.txt" "$STAGE_DIR/pydoc/"
+  # SB_CUDA_BASE_BENCH=path: a baseline sb_cuda_bench (the previous version) for the bench-base
+  # stage, so old and new code are timed on the same warm card in one call.
+  [[ -n ${SB_CUDA_BASE_BENCH:-} ]] && cp "$SB_CUDA_BASE_BENCH" "$STAGE_DIR/bin/sb_cuda_bench_base"
+  strip "$STAGE_DIR/bin/"*   # host symbols only; halves what a call carries
+  # SB_STAGE_PYDOC=0 leaves pydoc-gpt2-8m (30 MB, fp32) out: the stage then fits the ~18 MiB a
+  # call may carry beside the tracked tree, and validation runs on the synthetic models only.
+  rm -rf "$STAGE_DIR/pydoc"
+  if [[ ${SB_STAGE_PYDOC:-1} != 0 ]]; then
+    src=${SCALEBENCH_PYDOC_MODEL:-$ROOT/../shared/models/pydoc-gpt2-8m}
+    mkdir -p "$STAGE_DIR/pydoc" && cp "$src/config.json" "$src/model.safetensors" "$src/vocab.json" "$src/merges.txt" "$STAGE_DIR/pydoc/"
+  fi
   # int8/fp8 calibration text (held-out Python tutorial docs; not on the GPU machine).
   rm -rf "$STAGE_DIR/calib" && mkdir -p "$STAGE_DIR/calib"
   cp /usr/share/doc/python3.11/html/_sources/tutorial/* "$STAGE_DIR/calib/"
   # TR118's int8/fp8 calibration text (the accuracy stage).
   mkdir -p "$STAGE_DIR/calib-lib" && cp /usr/share/doc/python3.11/html/_sources/library/stdtypes.rst.txt "$STAGE_DIR/calib-lib/"
   rm -f "$STAGE_DIR/stage.tar.xz"
-  tar -C "$STAGE_DIR" -cf - bin pydoc calib calib-lib | xz -T2 -6 > "$STAGE_DIR/stage.tar.xz.tmp" &&
+  parts=(bin calib calib-lib)
+  [[ -d $STAGE_DIR/pydoc ]] && parts+=(pydoc)
+  tar -C "$STAGE_DIR" -cf - "${parts[@]}" | xz -T2 -6 > "$STAGE_DIR/stage.tar.xz.tmp" &&
     mv "$STAGE_DIR/stage.tar.xz.tmp" "$STAGE_DIR/stage.tar.xz"
   du -sh "$STAGE_DIR" "$STAGE_DIR/stage.tar.xz"
   exit 0
@@ -111,6 +124,10 @@ for stage in "$@"; do
     bench)
       timeout ${SB_BENCH_TIMEOUT_S:-400} "$BIN/sb_cuda_bench" --out "$OUT/bench.jsonl" ${SB_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench.log"
       [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
+    bench-base)
+      # The previous version's binary (prepare with SB_CUDA_BASE_BENCH), same arguments.
+      timeout ${SB_BENCH_TIMEOUT_S:-400} "$BIN/sb_cuda_bench_base" --out "$OUT/bench-base.jsonl" ${SB_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench-base.log"
+      [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
     profile)
       # gpu__time_duration per kernel, kernels serialized (no PDL overlap): the work of each kernel
       # apart from launch and dependency latency.
@@ -136,7 +153,7 @@ PY
     peer)
       PYTHONUNBUFFERED=1 python3 "$ROOT/scripts/hf_peer_bench.py" --out "$OUT/peers.jsonl" ${SB_PEER_ARGS:-} 2>&1 | tee "$OUT/peer.log"
       [[ ${PIPESTATUS[0]} == 0 ]] || status=1 ;;
-    *) echo "unknown stage $stage (validate seeds accuracy sanitize bench profile peer | prepare)"; exit 2 ;;
+    *) echo "unknown stage $stage (validate seeds accuracy sanitize bench bench-base profile peer | prepare)"; exit 2 ;;
   esac
 done
 exit $status

@@ -374,16 +374,20 @@ void test_gemv() {
   using E = cudak::GemvEpilogue;
   struct C { int N, K; };
   std::vector<C> shapes = {{3, 2}, {5, 3}, {64, 64}, {97, 130}, {768, 768}, {2304, 768},
-                           {3072, 768}, {768, 3072}, {1600, 6400}, {50257, 128}};
-  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}};
+                           {3072, 768}, {768, 3072}, {1600, 6400}, {50257, 128},
+                           // K <= 8: the LM head's lane-per-row path (tiny-gpt2: E = 2)
+                           {50257, 2}, {4099, 5}, {1000, 8}};
+  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}, {1000, 2}};
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter, E::kArgmax};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv", "argmax"};
   for (Dt dt : kDts)
     for (const C& sh : shapes)
       for (int ei = 0; ei < 5; ++ei)
         for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
-          for (int ln = 0; ln < 2; ++ln) {
+          for (int ln = 0; ln < 3; ++ln) {  // 2: LayerNorm of the folded token embedding
             const E epi = epis[ei];
+            const bool fold = ln == 2;
+            if (fold && epi != E::kQkvScatter) continue;
             if (g_small && rows == 3) continue;
             if (!g_small && sh.N * static_cast<long long>(sh.K) > 5'000'000 && (rows == 2 || rows == 3)) continue;
             int N = sh.N, K = sh.K, H = 0, D = 0, seq = 1, past = 3, max_t = 0;
@@ -395,8 +399,23 @@ void test_gemv() {
               seq = rows == 4 ? 2 : 1;  // (b, s) = (m / seq, m % seq)
               max_t = past + seq + 1;
             }
-            const long long xs = K + (ln ? 3 : 0);  // a row stride > K when LayerNorm'd
+            const long long xs = K + (ln == 1 ? 3 : 0);  // a row stride > K when LayerNorm'd
             auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * xs, ln ? 2.0 : 1.0, ln ? 0.5 : 0.0));
+            // Folded embedding: x row m = wte[token m] + wpe[past + m % seq] (what the kernel must
+            // stage, and write to embed_out), rounded to dt like launch_embed.
+            const int V = 11, P = past + seq;
+            std::vector<float> wte_h, wpe_h;
+            std::vector<std::int32_t> toks(rows);
+            if (fold) {
+              wte_h = rounded(dt, randn(static_cast<std::size_t>(V) * K, 1.5, 0.5));
+              wpe_h = rounded(dt, randn(static_cast<std::size_t>(P) * K, 0.5));
+              for (int m = 0; m < rows; ++m) {
+                toks[m] = (7 * m + 3) % V;
+                for (int k = 0; k < K; ++k)
+                  x[m * xs + k] = round_dt(dt, static_cast<double>(wte_h[static_cast<std::size_t>(toks[m]) * K + k]) +
+                                                   wpe_h[static_cast<std::size_t>(past + m % seq) * K + k]);
+              }
+            }
             auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
             auto bias = rounded(dt, randn(N, 0.1));
             auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
@@ -442,6 +461,32 @@ void test_gemv() {
             a.logits = d_logits.as<float>();
             a.logits_row_stride = N;
             a.argmax_slots = d_slots.as<unsigned long long>();
+            std::unique_ptr<DBuf> d_wte, d_wpe;
+            DBuf d_tok(4 * rows), d_eo(static_cast<std::size_t>(rows) * K * cudak::dt_size(dt)), d_zs(8 * 4);
+            if (fold) {
+              d_wte = upload(dt, wte_h);
+              d_wpe = upload(dt, wpe_h);
+              d_tok.put(toks.data(), 4 * rows);
+              d_eo.poison();
+              d_zs.poison();
+              a.x = nullptr;  // must not be read
+              a.wte = d_wte->get();
+              a.wpe = d_wpe->get();
+              a.tokens = d_tok.as<std::int32_t>();
+              a.embed_out = d_eo.get();
+              a.zero_slots = d_zs.as<unsigned long long>();
+              a.n_zero_slots = 3;
+            }
+            // Odd row counts: the LM head's folded D2H copy (last block writes pinned host memory).
+            unsigned long long* h_arg = nullptr;
+            DBuf d_cnt(4);
+            if (epi == E::kArgmax && rows % 2 == 1) {
+              ck(cudaMallocHost(&h_arg, 8 * rows), "cudaMallocHost");
+              std::memset(h_arg, 0xAB, 8 * rows);
+              d_cnt.zero();
+              a.argmax_host = h_arg;
+              a.argmax_counter = d_cnt.as<unsigned>();
+            }
             ck(cudak::launch_gemv(a, nullptr), "gemv launch");
             ck(cudaDeviceSynchronize(), "gemv sync");
             // Reference: staged input (LayerNorm'd and rounded like the device) times W.
@@ -456,6 +501,16 @@ void test_gemv() {
             cuda_ref::gemm_nt(xin.data(), K, w.data(), epi == E::kArgmax ? nullptr : bias.data(), rows, N, K, acc.data());
             const auto cas = fmtcase("%s %s rows=%d N=%d K=%d ln=%d", cudak::dt_name(dt), epi_names[ei], rows, N, K, ln);
             const std::string kname = std::string("gemv/") + epi_names[ei];
+            if (fold) {
+              std::vector<double> want(static_cast<std::size_t>(rows) * K);
+              for (int m = 0; m < rows; ++m)
+                for (int k = 0; k < K; ++k) want[static_cast<std::size_t>(m) * K + k] = x[m * xs + k];
+              compare(kname + "/embed_out", cas, download(dt, d_eo, want.size()), want, kernel_tol(dt));
+              unsigned long long zs[4];
+              d_zs.get_to(zs, sizeof zs);
+              expect(kname + "/zero_slots", cas, zs[0] == 0 && zs[1] == 0 && zs[2] == 0 && zs[3] == ~0ull,
+                     fmtcase("slots %llx %llx %llx %llx, expected 0 0 0 and the 4th untouched", zs[0], zs[1], zs[2], zs[3]));
+            }
             if (epi == E::kArgmax) {
               std::vector<float> logits(acc.size());
               d_logits.get_to(logits.data(), logits.size() * 4);
@@ -465,6 +520,16 @@ void test_gemv() {
               compare(kname, cas, logits, acc, (ln && dt != Dt::kF32) ? kernel_tol(dt) : Tol{1e-4, 1e-4});
               std::vector<unsigned long long> slots(rows);
               d_slots.get_to(slots.data(), rows * 8);
+              if (h_arg != nullptr) {
+                unsigned cnt = 1;
+                d_cnt.get_to(&cnt, 4);
+                bool same = true;
+                for (int m = 0; m < rows; ++m) same = same && h_arg[m] == slots[m];
+                expect(kname + "/host", cas, same && cnt == 0,
+                       fmtcase("host copy of the argmax slots %s, counter %u (expected equal, 0)",
+                               same ? "equal" : "differs", cnt));
+                cudaFreeHost(h_arg);
+              }
               for (int m = 0; m < rows; ++m) {
                 const int want = cuda_ref::argmax_lowest<float>({logits.data() + static_cast<std::size_t>(m) * N, static_cast<std::size_t>(N)});
                 const int got = cudak::argmax_key_id(slots[m]);

@@ -166,6 +166,8 @@ class CudaEngine final : public Engine {
     return q_ == WQuant::kInt8 && opts_.int8_dynamic_fc2 && site == kSiteFc2;
   }
   DevBuf x_, ln_, qkv_, att_, h_, logits_last_, logits_all_, partial_, counters_, step_, slots_;
+  DevBuf lm_counter_;  // the GEMV LM head's last-block counter (GemvArgs::argmax_counter)
+  unsigned long long* d_h_slots_ = nullptr;  // h_slots_ as the device sees it (UVA)
   PinnedBuf h_step_, h_slots_;
   std::map<int, cudaGraphExec_t> graphs_;
   std::map<int, int> eager_decodes_;
@@ -269,11 +271,16 @@ void CudaEngine::allocate() {
                     "attention partials");
   counters_ = DevBuf(static_cast<std::size_t>(max_b_) * H_ * 4, "attention counters");
   ck(cudaMemsetAsync(counters_.get(), 0, counters_.bytes(), stream_), "cudaMemset counters");
+  lm_counter_ = DevBuf(4, "LM head counter");
+  ck(cudaMemsetAsync(lm_counter_.get(), 0, 4, stream_), "cudaMemset LM head counter");
   ck(cudaStreamSynchronize(stream_), "cudaMemset counters (sync)");
   step_ = DevBuf((1 + rows) * 4, "step input");
   slots_ = DevBuf(static_cast<std::size_t>(max_b_) * 8, "argmax slots");
   h_step_ = PinnedBuf((1 + rows) * 4);
   h_slots_ = PinnedBuf(static_cast<std::size_t>(max_b_) * 8);
+  void* dp = nullptr;
+  ck(cudaHostGetDevicePointer(&dp, h_slots_.as<void>(), 0), "cudaHostGetDevicePointer (next tokens)");
+  d_h_slots_ = static_cast<unsigned long long*>(dp);
 }
 
 void CudaEngine::upload(const model::GptWeights& w) {
@@ -505,10 +512,12 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
   ck(cudaMemcpyAsync(step_.get(), h_step_.as<int>(), (1 + rows) * 4ull, cudaMemcpyHostToDevice,
                      stream_),
      "copy step input");
-  ck(cudak::launch_embed(dt_, x_.get(), wte_.get(), wpe_.get(), d_tokens, d_past, rows, S, E_,
-                         slots_.as<unsigned long long>(), B, stream_),
-     "embedding kernel");
   const bool gemv = gemv_ok(rows);
+  // On the GEMV path the embedding is folded into layer 0's QKV GEMV (one kernel fewer per pass).
+  if (!gemv)
+    ck(cudak::launch_embed(dt_, x_.get(), wte_.get(), wpe_.get(), d_tokens, d_past, rows, S, E_,
+                           slots_.as<unsigned long long>(), B, stream_),
+       "embedding kernel");
   const int n_split = S == 1 ? n_split_ : 1;
   // Arguments of the fused GEMV of one layer matrix (weights of `site`, quantized or not).
   auto layer_gemv = [&](int li, int site, const DevBuf& w, int n_out, int k_in, const void* x,
@@ -546,6 +555,14 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       a.n_head = H_;
       a.head_dim = D_;
       a.max_t = max_t_;
+      if (li == 0) {
+        a.wte = wte_.get();
+        a.wpe = wpe_.get();
+        a.tokens = d_tokens;
+        a.embed_out = x_.get();
+        a.zero_slots = slots_.as<unsigned long long>();
+        a.n_zero_slots = B;
+      }
       ck(cudak::launch_gemv(a, stream_), "qkv GEMV");
     } else {
       ck(cudak::launch_layernorm(dt_, ln_.get(), x_.get(), E_, l.ln1_g.as<float>(),
@@ -635,7 +652,11 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
     a.logits = mode == LogitsMode::kNone ? nullptr : logits_last_.as<float>();
     a.logits_row_stride = V_;
     a.argmax_slots = slots;
+    // The next tokens go straight to the pinned host buffer (no D2H copy node in the graph).
+    a.argmax_host = d_h_slots_;
+    a.argmax_counter = lm_counter_.as<unsigned>();
     ck(cudak::launch_gemv(a, stream_), "LM head GEMV");
+    return;
   } else {
     ck(cudak::launch_layernorm(
            dt_, ln_.get(),

@@ -101,6 +101,24 @@ __device__ __forceinline__ void gemv_epilogue(const GemvArgs& a, int n0, int nro
 constexpr int kThreads = 128;
 constexpr int kWarps = kThreads / 32;
 constexpr int kChunk = 8;    // 16-byte loads per lane and weight row issued before their use
+constexpr int kStageVecs = 2;  // 16-byte input loads per thread in flight together (staging)
+// LM head with K <= kSmallK (tiny models: tiny-gpt2's E = 2): a lane per weight row, 32 rows per warp, so a
+// 50257-row LM head is one row group per lane instead of ~12 serial rows per warp (whose loads
+// were issued after the wait, one round trip each).
+constexpr int kSmallK = 8;
+
+// Element i (compile-time after unrolling) of a register chunk, as 32-bit words: the small-K path
+// keeps its row's weights (converted to fp32 bits) in the registers the vector path uses.
+template <int C>
+__device__ __forceinline__ unsigned& word_at(uint4 (&c)[C], int i) {
+  uint4& q = c[i >> 2];
+  switch (i & 3) {
+    case 0: return q.x;
+    case 1: return q.y;
+    case 2: return q.z;
+    default: return q.w;
+  }
+}
 
 enum Format { kF32, kF16, kBF16, kI8, kFp8 };
 // T: activation type; X: staged input type in shared memory; per_vec: weights per 16 bytes.
@@ -121,7 +139,16 @@ template <int F> constexpr int kRows = kQuant<F> ? 2 : 1;
 // and most of a large LM head are resident at once and every warp's first weight rows are in
 // registers before the wait (at 87 registers only 5 blocks fit per SM: session 3,
 // docs/perf-cuda.md).  3-4 input rows and 2 weight rows per warp need more registers (64 spill).
-template <int F, int M> constexpr int kMinBlocks = kRows<F> == 1 ? (M <= 2 ? 8 : 6) : (M <= 2 ? 4 : 3);
+template <int F, int M> constexpr int kMinBlocksDefault = kRows<F> == 1 ? (M <= 2 ? 8 : 6) : (M <= 2 ? 4 : 3);
+// The residual GEMVs (attn c_proj, mlp c_proj: N = E rows, 192-400 blocks, so 4 blocks per SM
+// hold them all) of 2-4-byte weights keep 20 16-byte loads per lane in registers before the wait
+// instead of 8: mlp c_proj rows (K = 4E: 6 KB for gpt2, 10 KB for gpt2-large, 12.5 KB for
+// gpt2-xl fp16) need 0, 0 and 1 chunk loads (each a DRAM round trip) after the wait instead of
+// 1, 2 and 3.  1-byte weights (2 rows per warp) keep 8.
+template <int F, GemvEpilogue EPI> constexpr bool kWideChunk = !kQuant<F> && EPI == GemvEpilogue::kResidual;
+template <int F, GemvEpilogue EPI> constexpr int kChunkOf = kWideChunk<F, EPI> ? 20 : kChunk;
+template <int F, int M, GemvEpilogue EPI>
+constexpr int kMinBlocks = kWideChunk<F, EPI> ? 4 : kMinBlocksDefault<F, M>;
 
 // Shared memory of a launch: staged input rows (X), raw rows (T, when X != T), and LayerNorm
 // gamma/beta (fp32, staged before the wait) when the prologue is on.
@@ -242,7 +269,7 @@ __device__ __forceinline__ void block_max_rows(float (&v)[M], float (*red)[M]) {
 }
 
 template <int F, int M, GemvEpilogue EPI>
-__global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
+__global__ void __launch_bounds__(kThreads, (kMinBlocks<F, M, EPI>)) gemv3_kernel(GemvArgs a) {
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
@@ -262,28 +289,53 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   const int KV = vec ? K / VN : 0;  // 16-byte vectors per weight row
   const std::size_t row_bytes = static_cast<std::size_t>(K) * kWBytes;
   const unsigned char* Wb = static_cast<const unsigned char*>(a.w);
-  const int group_stride = gridDim.x * kWarps * R;
-  int n0 = (blockIdx.x * kWarps + warp) * R;
+  // Only the LM head (argmax epilogue) has many rows at small K; keeping the other epilogues off
+  // this path keeps their register budget (ptxas: spills at 2-4 input rows otherwise).
+  const bool small_k = EPI == GemvEpilogue::kArgmax && K <= kSmallK;
+  const int G = small_k ? 32 : R;  // weight rows per warp and row group
+  const int group_stride = gridDim.x * kWarps * G;
+  int n0 = (blockIdx.x * kWarps + warp) * G;
 
   pdl_trigger();
   // ---- Before the wait: weights, biases, scales, LayerNorm parameters (nothing the previous
   // kernel writes).
-  uint4 wv[R][kChunk];
+  constexpr int CH = kChunkOf<F, EPI>;
+  uint4 wv[R][CH];
   auto load_chunk = [&](int rows_at, int v0) {
 #pragma unroll
     for (int r = 0; r < R; ++r)
 #pragma unroll
-      for (int u = 0; u < kChunk; ++u) {
+      for (int u = 0; u < CH; ++u) {
         const int v = v0 + u * 32 + lane;
         wv[r][u] = (rows_at + r < N && v < KV)
                        ? __ldg(reinterpret_cast<const uint4*>(Wb + static_cast<std::size_t>(rows_at + r) * row_bytes) + v)
                        : make_uint4(0u, 0u, 0u, 0u);
       }
   };
-  bool preloaded = vec && n0 < N;
+  // Small K: this lane's row n0 + lane, all K weights as fp32 (exact for every format).
+  auto load_small = [&](int n) {
+#pragma unroll
+    for (int k = 0; k < kSmallK; ++k) {
+      float w = 0.0f;
+      if (n < N && k < K) {
+        const std::size_t wi = static_cast<std::size_t>(n) * K + k;
+        if constexpr (F == kI8) w = static_cast<float>(static_cast<const signed char*>(a.w)[wi]);
+        else if constexpr (F == kFp8) w = fp8_code_to_float(Wb[wi]);
+        else w = to_f(static_cast<const T*>(a.w)[wi]);
+      }
+      word_at(wv[0], k) = __float_as_uint(w);
+    }
+  };
+  bool preloaded = !small_k && vec && n0 < N;
   if (preloaded) load_chunk(n0, 0);
   GemvSide<T, M, EPI, R> side;
-  if (lane == 0 && n0 < N) side.weights(a, n0, N);
+  GemvSide<T, M, EPI, 1> side1;  // small K: each lane's own row
+  if (small_k) {
+    load_small(n0 + lane);
+    if (n0 + lane < N) side1.weights(a, n0 + lane, N);
+  } else if (lane == 0 && n0 < N) {
+    side.weights(a, n0, N);
+  }
   const bool ln = a.ln_gamma != nullptr;
   if (ln) {
     for (int k = tid; k < K; k += kThreads) {
@@ -294,7 +346,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   pdl_wait();
 
   // ---- After the wait: the residual rows of the first group, then the input rows.
-  if (lane == 0 && n0 < N) side.activations(a, n0, N);
+  if (!small_k && lane == 0 && n0 < N) side.activations(a, n0, N);
   const T* x = static_cast<const T*>(a.x);
   // Activation scale of each input row: the static one, or (x_per_row) max |x| / qmax of the row.
   float row_scale[M], row_inv[M];
@@ -336,35 +388,95 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
         stage(m, k, (to_f(raw[m * K + k]) - mean[m]) * rstd * ln_g[k] + ln_b[k]);
     }
   };
-  // Input staging: a strided load loop (raw rows kept in shared memory for the variance pass),
-  // LayerNorm sums fused with the loads.
+  // Input staging: every input row copied into shared memory (raw) with all of a thread's loads
+  // in flight together (16-byte loads, kStageVecs per thread and batch, when rows are 16-byte
+  // aligned; a strided scalar loop otherwise), then LayerNorm, per-row scales or the conversion
+  // to X from shared memory.  (v3's strided loop stored each 2-byte value before the next load:
+  // for gpt2's c_fc/c_proj inputs up to 6-24 dependent L2 round trips per kernel; session 4.)
+  bool folded = false;
+  if constexpr (EPI == GemvEpilogue::kQkvScatter) {
+    if (a.wte != nullptr) {
+      // The token embedding (layer 0): wte and wpe rows of every input row, summed in fp32.
+      folded = true;
+      const T* wte = static_cast<const T*>(a.wte);
+      const T* wpe = static_cast<const T*>(a.wpe);
+      const int past = *a.past_len;
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        const T* er = wte + static_cast<long long>(a.tokens[m]) * K;
+        const T* pr = wpe + static_cast<long long>(past + m % a.seq) * K;
+        if ((static_cast<std::size_t>(K) * sizeof(T)) % 16 == 0) {
+          constexpr int TV = 16 / static_cast<int>(sizeof(T));
+          for (int v = tid; v < K / TV; v += kThreads) {
+            union { uint4 u; T t[TV]; } e, p, o;
+            e.u = __ldg(reinterpret_cast<const uint4*>(er) + v);
+            p.u = __ldg(reinterpret_cast<const uint4*>(pr) + v);
+#pragma unroll
+            for (int i = 0; i < TV; ++i) o.t[i] = from_f<T>(to_f(e.t[i]) + to_f(p.t[i]));
+            reinterpret_cast<uint4*>(raw + m * K)[v] = o.u;
+          }
+        } else {
+          for (int k = tid; k < K; k += kThreads) raw[m * K + k] = from_f<T>(to_f(er[k]) + to_f(pr[k]));
+        }
+      }
+      __syncthreads();
+      if (blockIdx.x == 0) {
+        T* eo = static_cast<T*>(a.embed_out);
+        for (int i = tid; i < M * K; i += kThreads) eo[i] = raw[i];
+        if (tid < a.n_zero_slots) a.zero_slots[tid] = 0ull;
+      }
+    }
+  }
+  if (!folded) {
+    const bool aligned = (reinterpret_cast<std::uintptr_t>(x) & 15u) == 0 &&
+                         (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
+                         (static_cast<std::size_t>(K) * sizeof(T)) % 16 == 0;
+    if (aligned) {
+      constexpr int TV = 16 / static_cast<int>(sizeof(T));
+      const int nv = K / TV, total = M * nv;
+      for (int i0 = 0; i0 < total; i0 += kThreads * kStageVecs) {
+        uint4 t[kStageVecs];
+#pragma unroll
+        for (int u = 0; u < kStageVecs; ++u) {
+          const int i = i0 + u * kThreads + tid;
+          if (i < total) {
+            const int m = i / nv, v = i - m * nv;
+            t[u] = __ldcg(reinterpret_cast<const uint4*>(x + m * a.x_row_stride) + v);
+          }
+        }
+#pragma unroll
+        for (int u = 0; u < kStageVecs; ++u) {
+          const int i = i0 + u * kThreads + tid;
+          if (i < total) reinterpret_cast<uint4*>(raw)[i] = t[u];  // raw rows are contiguous
+        }
+      }
+    } else {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        const T* xr = x + m * a.x_row_stride;
+#pragma unroll 4
+        for (int k = tid; k < K; k += kThreads) raw[m * K + k] = xr[k];
+      }
+    }
+    __syncthreads();
+  }
   if (ln) {
     float s[M];
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       s[m] = 0.0f;
-      const T* xr = x + m * a.x_row_stride;
-      for (int k = tid; k < K; k += kThreads) {
-        const T v = xr[k];
-        raw[m * K + k] = v;
-        s[m] += to_f(v);
-      }
+      for (int k = tid; k < K; k += kThreads) s[m] += to_f(raw[m * K + k]);
     }
     block_sum_rows<M>(s, red);
     ln_finish(s);
   } else if (kQuant<F> && a.x_per_row) {
     // Per-row dynamic scales: max |x| of each row (block-reduced), then the codes (each element
-    // is read back and quantized by the thread that staged it; in place when X == T).
+    // is read back and quantized by the thread that reads it; in place when X == T).
     float amax[M];
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       amax[m] = 0.0f;
-      const T* xr = x + m * a.x_row_stride;
-      for (int k = tid; k < K; k += kThreads) {
-        const T v = xr[k];
-        raw[m * K + k] = v;
-        amax[m] = fmaxf(amax[m], fabsf(to_f(v)));
-      }
+      for (int k = tid; k < K; k += kThreads) amax[m] = fmaxf(amax[m], fabsf(to_f(raw[m * K + k])));
     }
     block_max_rows<M>(amax, red);
 #pragma unroll
@@ -373,18 +485,48 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       row_inv[m] = 1.0f / row_scale[m];
       for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
     }
-  } else {
+  } else if constexpr (kQuant<F>) {
+    // Static scale: quantize (int8 into xs, fp8 codes back to fp16 in place: X == T for fp8).
 #pragma unroll
-    for (int m = 0; m < M; ++m) {
-      const T* xr = x + m * a.x_row_stride;
-      for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(xr[k]));
-    }
-  }
+    for (int m = 0; m < M; ++m)
+      for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
+  }  // else (fp32/fp16/bf16 without LayerNorm): raw is xs already
   __syncthreads();
 
   unsigned long long best[M];
 #pragma unroll
   for (int m = 0; m < M; ++m) best[m] = 0ull;
+  if (small_k) {
+    for (bool first = true; n0 < N; n0 += group_stride, first = false) {
+      const int n = n0 + lane;
+      if (!first) {
+        load_small(n);
+        if (n < N) side1.weights(a, n, N);
+      }
+      if (n < N) {
+        side1.activations(a, n, N);
+        float acc[1][M];
+#pragma unroll
+        for (int m = 0; m < M; ++m) {
+          acc[0][m] = 0.0f;
+#pragma unroll
+          for (int k = 0; k < kSmallK; ++k) {
+            if (k < K) {
+              float xv;
+              if constexpr (F == kI8) xv = static_cast<float>(xs[m * K + k]);
+              else xv = to_f(xs[m * K + k]);
+              acc[0][m] += __uint_as_float(word_at(wv[0], k)) * xv;
+            }
+          }
+          if constexpr (kQuant<F>) acc[0][m] *= row_scale[m] * side1.w_scale[0];
+        }
+        gemv_epilogue<T, M, EPI>(a, n, 1, acc, side1, best);
+      }
+    }
+#pragma unroll
+    for (int m = 0; m < M; ++m) best[m] = warp_max_u64(best[m]);
+    n0 = N;  // the row-group loop below has nothing left
+  }
   for (bool first = true; n0 < N; n0 += group_stride, first = false) {
     if (!first && lane == 0) {
       side.weights(a, n0, N);
@@ -397,17 +539,25 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
 #pragma unroll
       for (int m = 0; m < M; ++m) acc[r][m] = 0;
     if (vec) {
-      for (int v0 = 0; v0 < KV; v0 += 32 * kChunk) {
+      for (int v0 = 0; v0 < KV; v0 += 32 * CH) {
         if (!preloaded) load_chunk(n0, v0);
         preloaded = false;
 #pragma unroll
-        for (int u = 0; u < kChunk; ++u) {
+        for (int u = 0; u < CH; ++u) {
           const int v = v0 + u * 32 + lane;
           if (v < KV) {
 #pragma unroll
             for (int r = 0; r < R; ++r) dot_vec<F, M>(wv[r][u], xs, K, v, acc[r]);
           }
         }
+      }
+      // The next row group's first chunk now, so its loads overlap this group's reductions and
+      // epilogue (grid-strided launches: ~12 row groups per warp in gpt2's LM head; 2 in
+      // gpt2-large/xl's QKV and c_fc, whose 1200-1600 blocks exceed the 1056 resident ones).
+      // One input row only: with 2-4 the registers spill (ptxas).
+      if (M == 1 && n0 + group_stride < N) {
+        load_chunk(n0 + group_stride, 0);
+        preloaded = true;
       }
     } else {
       // K not a multiple of a 16-byte vector (tiny or odd shapes): one weight per lane and step.
@@ -459,6 +609,20 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       for (int w = 0; w < kWarps; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
       atomicMax(&a.argmax_slots[tid], bk);
     }
+    if (a.argmax_host != nullptr) {
+      // Last block out (threadFenceReduction pattern): every block's atomicMax is done before its
+      // increment, so the last one reads the final maxima.
+      __shared__ bool last_block;
+      __threadfence();
+      __syncthreads();
+      if (tid == 0) last_block = atomicAdd(a.argmax_counter, 1u) == gridDim.x - 1;
+      __syncthreads();
+      if (last_block) {
+        if (tid < M) a.argmax_host[tid] = atomicOr(&a.argmax_slots[tid], 0ull);
+        if (tid == 0) *a.argmax_counter = 0u;
+        __threadfence_system();
+      }
+    }
   }
 }
 
@@ -489,7 +653,8 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     occ_blocks = nb > 0 ? nb : 1;
     occ_smem = smem;
   }
-  constexpr int rows_per_block = kWarps * kRows<F>;
+  const int rows_per_block =
+      kWarps * (EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK ? 32 : kRows<F>);
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
   const long long cap = static_cast<long long>(g_sm_count) * occ_blocks;
   const int grid = static_cast<int>(want < cap ? want : cap);

@@ -813,6 +813,19 @@ cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
     std::snprintf(g_detail, sizeof g_detail, "qgemv needs fp16 activations and weight scales");
     return cudaErrorInvalidValue;
   }
+  if (a.argmax_host != nullptr && (a.epilogue != GemvEpilogue::kArgmax || a.argmax_counter == nullptr)) {
+    std::snprintf(g_detail, sizeof g_detail, "gemv: argmax_host needs the argmax epilogue and argmax_counter");
+    return cudaErrorInvalidValue;
+  }
+  if (a.wte != nullptr &&
+      (a.epilogue != GemvEpilogue::kQkvScatter || a.wpe == nullptr || a.tokens == nullptr ||
+       a.embed_out == nullptr || a.past_len == nullptr || a.n_zero_slots < 0 ||
+       a.n_zero_slots > 128 || (a.n_zero_slots > 0 && a.zero_slots == nullptr))) {
+    std::snprintf(g_detail, sizeof g_detail,
+                  "gemv: the folded embedding needs the QKV epilogue, wpe, tokens, embed_out, "
+                  "past_len and 0..128 zero_slots");
+    return cudaErrorInvalidValue;
+  }
   return launch_gemv_impl(a, st);
 }
 

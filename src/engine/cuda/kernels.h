@@ -95,6 +95,11 @@ struct GemvArgs {
   float* logits = nullptr;
   long long logits_row_stride = 0;
   unsigned long long* argmax_slots = nullptr;
+  // kArgmax, optional: the last block to finish copies argmax_slots[0 .. rows) to argmax_host
+  // (pinned host memory, device-accessible under UVA: the step's D2H copy folded into the kernel,
+  // one graph node fewer) and resets *argmax_counter, which must be 0 before the first launch.
+  unsigned long long* argmax_host = nullptr;
+  unsigned* argmax_counter = nullptr;
   // Quantized weights (dt must be kF16): w holds n_out x k_in bytes (int8 or E4M3 codes), the
   // staged input row (after the LayerNorm prologue, rounded to fp16) is quantized with
   // x_inv_scale, products accumulate exactly in int32 (dp4a) for int8 and in fp32 for fp8, and
@@ -102,6 +107,17 @@ struct GemvArgs {
   WQuant wq = WQuant::kNone;
   const float* w_scale = nullptr;
   float x_scale = 1.0f, x_inv_scale = 1.0f;
+  // kQkvScatter only: the token embedding folded into the input staging (layer 0 of a forward
+  // pass, replacing launch_embed): x row m = wte[tokens[m]] + wpe[*past_len + m % seq] (fp32 sum
+  // rounded to dt, launch_embed's arithmetic), x is ignored; block 0 also writes the rows to
+  // embed_out (the residual stream, [rows, k_in]) and zeroes zero_slots[0 .. n_zero_slots).
+  // Inputs come from the copy that precedes the pass, not from a previous kernel.
+  const void* wte = nullptr;
+  const void* wpe = nullptr;
+  const std::int32_t* tokens = nullptr;
+  void* embed_out = nullptr;
+  unsigned long long* zero_slots = nullptr;
+  int n_zero_slots = 0;
   // Quantized weights without the LayerNorm prologue only: each input row m gets its own scale
   // s_m = max_k |x[m, k]| / qmax (fp16 values, quant::scale_for's arithmetic; 1 for a zero row)
   // in place of x_scale (per-token dynamic activation scales; the int8 engine's mlp c_proj
