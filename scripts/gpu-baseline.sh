@@ -170,7 +170,8 @@ m = json.load(open(d + "/manifest.json"))
 print("ceilings:", json.dumps(m.get("ceilings", {})))
 print("gpu_monitoring:", json.dumps(m.get("gpu_monitoring", {})))
 PY
-  tar -C "$WORK" -czf "$OUT/$name.tar.gz" "$name" 2>/dev/null
+  # Without the synthetic models' folders (gpt2 alone is 500 MB; the run tool brings back 16 MB a file).
+  tar -C "$WORK" --exclude="$name/artifacts/models" -czf "$OUT/$name.tar.gz" "$name" 2>/dev/null
   [[ $rc == 0 ]] || status=1
 }
 

@@ -30,10 +30,12 @@ limit are reported as `failed` with a reason naming them (classify_failure()).
 Accuracy ops (never timed): `logits` (whole sequences, no KV cache, logits through files) and
 `generate` (declared as capabilities.greedy): a whole greedy continuation with a DynamicCache,
 prefill + N - 1 one-token steps, teacher-forced when the op carries `forced`.  Greedy agreement
-used to run through `logits` of the growing sequence, one request per generated token with a new
-sequence length each; under torch.compile every new length can cost a (re)compilation of the
-whole model.  `generate` gives the compiled model the shapes the timed decode loop gives it
-(prefill [B, S], then [B, 1] steps over a growing cache).  Every accuracy op logs its duration and
+used to run through `logits` of the growing sequence (one request per generated token, the
+whole sequence recomputed without a cache), so it never exercised the KV-cache decode path that
+the timed loop measures; `generate` checks that path (prefill [B, S], then [B, 1] steps over a
+growing cache), in one request per continuation.  (Measured on an H100 with torch 2.11: the old
+per-token requests did not recompile per length — automatic dynamic shapes cover them after one
+recompile; `generate` costs three graphs on a compiled model, ~54 s for gpt2 fp32.)  Every accuracy op logs its duration and
 the graphs torch.compile built during it to stderr (the worker log); TORCH_LOGS=recompiles names
 the guard that failed.  SCALEBENCH_WORKER_NO_GREEDY=1 withholds capabilities.greedy (diagnostics:
 the parent then falls back to `logits` per token).

@@ -38,8 +38,8 @@ struct GreedyOptions {
 
 // Optional ability of an Engine: a whole greedy continuation in one call.  External workers
 // (transformers) serve it with their own KV cache (docs/formats.md, worker op `generate`): one
-// request per continuation instead of one whole-sequence forward pass per generated token, each
-// with a new sequence length (a recompilation per length under torch.compile).
+// request per continuation, through the KV-cache decode path their timed loop measures, instead
+// of one whole-sequence forward pass (no cache) per generated token.
 class GreedyGenerator {
  public:
   virtual ~GreedyGenerator() = default;
