@@ -12,6 +12,9 @@
 //    registers.  (cp.async staging, staging through registers and an L2 prefetch of the rest of
 //    the first rows were measured against it on an H100 and were slower or no faster: runs 2-3.)
 //  - the residual rows the epilogue adds are loaded right after the wait, beside x.
+//  - measured slower on an H100 and removed (session 4, docs/perf-cuda.md): loading the next row
+//    group's first chunk before the current group's reductions (gpt2 B=1 +6%), and 20 instead of
+//    8 weight loads per lane for the residual GEMVs (gpt2-xl B=4 +7%).
 #include "engine/cuda/device_common.cuh"
 
 #include <cstdio>
@@ -139,16 +142,7 @@ template <int F> constexpr int kRows = kQuant<F> ? 2 : 1;
 // and most of a large LM head are resident at once and every warp's first weight rows are in
 // registers before the wait (at 87 registers only 5 blocks fit per SM: session 3,
 // docs/perf-cuda.md).  3-4 input rows and 2 weight rows per warp need more registers (64 spill).
-template <int F, int M> constexpr int kMinBlocksDefault = kRows<F> == 1 ? (M <= 2 ? 8 : 6) : (M <= 2 ? 4 : 3);
-// The residual GEMVs (attn c_proj, mlp c_proj: N = E rows, 192-400 blocks, so 4 blocks per SM
-// hold them all) of 2-4-byte weights keep 20 16-byte loads per lane in registers before the wait
-// instead of 8: mlp c_proj rows (K = 4E: 6 KB for gpt2, 10 KB for gpt2-large, 12.5 KB for
-// gpt2-xl fp16) need 0, 0 and 1 chunk loads (each a DRAM round trip) after the wait instead of
-// 1, 2 and 3.  1-byte weights (2 rows per warp) keep 8.
-template <int F, GemvEpilogue EPI> constexpr bool kWideChunk = !kQuant<F> && EPI == GemvEpilogue::kResidual;
-template <int F, GemvEpilogue EPI> constexpr int kChunkOf = kWideChunk<F, EPI> ? 20 : kChunk;
-template <int F, int M, GemvEpilogue EPI>
-constexpr int kMinBlocks = kWideChunk<F, EPI> ? 4 : kMinBlocksDefault<F, M>;
+template <int F, int M> constexpr int kMinBlocks = kRows<F> == 1 ? (M <= 2 ? 8 : 6) : (M <= 2 ? 4 : 3);
 
 // Shared memory of a launch: staged input rows (X), raw rows (T, when X != T), and LayerNorm
 // gamma/beta (fp32, staged before the wait) when the prologue is on.
@@ -269,7 +263,7 @@ __device__ __forceinline__ void block_max_rows(float (&v)[M], float (*red)[M]) {
 }
 
 template <int F, int M, GemvEpilogue EPI>
-__global__ void __launch_bounds__(kThreads, (kMinBlocks<F, M, EPI>)) gemv3_kernel(GemvArgs a) {
+__global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
@@ -299,7 +293,7 @@ __global__ void __launch_bounds__(kThreads, (kMinBlocks<F, M, EPI>)) gemv3_kerne
   pdl_trigger();
   // ---- Before the wait: weights, biases, scales, LayerNorm parameters (nothing the previous
   // kernel writes).
-  constexpr int CH = kChunkOf<F, EPI>;
+  constexpr int CH = kChunk;
   uint4 wv[R][CH];
   auto load_chunk = [&](int rows_at, int v0) {
 #pragma unroll
@@ -550,14 +544,6 @@ __global__ void __launch_bounds__(kThreads, (kMinBlocks<F, M, EPI>)) gemv3_kerne
             for (int r = 0; r < R; ++r) dot_vec<F, M>(wv[r][u], xs, K, v, acc[r]);
           }
         }
-      }
-      // The next row group's first chunk now, so its loads overlap this group's reductions and
-      // epilogue (grid-strided launches: ~12 row groups per warp in gpt2's LM head; 2 in
-      // gpt2-large/xl's QKV and c_fc, whose 1200-1600 blocks exceed the 1056 resident ones).
-      // One input row only: with 2-4 the registers spill (ptxas).
-      if (M == 1 && n0 + group_stride < N) {
-        load_chunk(n0 + group_stride, 0);
-        preloaded = true;
       }
     } else {
       // K not a multiple of a 16-byte vector (tiny or odd shapes): one weight per lane and step.
