@@ -304,7 +304,7 @@ std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::st
         o.device = r.device;
         o.threads = int_option(r.options, "threads", 0);
         o.graph_optimization = string_option(r.options, "graph_optimization", "all");
-        o.cuda_graphs = bool_option(r.options, "cuda_graphs", false);
+        // o.cuda_graphs stays false: the option was refused above.
         // CUDA provider only: TF32 for fp32 MatMul/Gemm (ORT's own default is on; scalebench's
         // fp32 is strict unless a study asks, as native-cuda's tf32 option).
         o.tf32 = bool_option(r.options, "tf32", false);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "backends/subprocess.h"
+#include "util/files.h"
 
 #include "util/error.h"
 
@@ -192,6 +193,19 @@ backends::Subprocess::ExitInfo run_child(const std::string& self, const Study& s
   return child.wait();
 }
 
+// Keeps the first `n` rows of `path` (what earlier models wrote), atomically.
+void keep_first_rows(const fs::path& path, std::size_t n) {
+  std::ifstream in(path);
+  std::string kept, line;
+  for (std::size_t seen = 0; seen < n && std::getline(in, line);)
+    if (!line.empty()) {
+      kept += line + "\n";
+      ++seen;
+    }
+  in.close();
+  write_file_atomic(path, kept);
+}
+
 accuracy::AccuracyRow crashed_row(const accuracy::AccuracyConfig& cfg, const accuracy::BackendSpec& c,
                                   const std::string& how) {
   accuracy::AccuracyRow r;
@@ -278,16 +292,7 @@ int run_study_accuracy(const Study& study, const fs::path& out_dir, std::ostream
     log << fmt::format("accuracy: model {}: the accuracy process ended with {}; rerunning each of its {} "
                        "candidate(s) in its own process\n",
                        cfg.model_id, how.describe(), cfg.candidates.size());
-    {
-      std::vector<std::string> keep;
-      std::ifstream in(rows);
-      std::string line;
-      for (std::size_t n = 0; std::getline(in, line); ++n)
-        if (n < before && !line.empty()) keep.push_back(line);
-      in.close();
-      std::ofstream out(rows, std::ios::trunc);
-      for (const auto& l : keep) out << l << "\n";
-    }
+    keep_first_rows(rows, before);
     bool reference_written = false;
     for (int j = 0; j < static_cast<int>(cfg.candidates.size()); ++j) {
       const std::size_t n0 = count_lines(rows);
