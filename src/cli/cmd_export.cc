@@ -4,6 +4,9 @@
 //   --opset 17           the only opset the graph is written for
 //   --logits all|last|both   all-position graph model.onnx (accuracy), last-position graph
 //                        model_last_logits.onnx (benchmarks), or both (default)
+//   --static-kv K        the static_kv variant (a fixed K-slot KV cache, no attention_mask;
+//                        model_static_kv<K>[_last_logits].onnx): the graph onnxruntime-cuda's
+//                        CUDA graphs replay.  0 (default) = the dynamic-past graph
 //   --out DIR            the graphs and export.json (metadata of every file written)
 // When ONNX Runtime is linked, every graph is also loaded and run once (1x4 prefill + one
 // decode step) on the CPU provider, unless --no-ort-check.
@@ -40,6 +43,7 @@ struct ExportCliOptions {
   std::uint64_t seed = 0;
   std::uint64_t external_threshold = 0;
   bool no_ort_check = false;
+  int static_kv = 0;
 };
 
 #ifdef SB_HAVE_ONNX_EXPORT
@@ -51,12 +55,13 @@ std::string utc_now() {
 }
 
 // Loads the graph in ONNX Runtime and runs a short prefill and one decode step.
-nlohmann::json ort_check(const std::filesystem::path& file, const model::GptConfig& cfg) {
+nlohmann::json ort_check(const std::filesystem::path& file, const model::GptConfig& cfg, int static_kv) {
 #ifdef SB_HAVE_ORT
   engine::OrtEngineOptions o;
   o.record_op_histogram = false;
   auto e = engine::make_ort_engine(file, cfg, o);
-  const int S = std::min(4, cfg.n_positions - 1);
+  // Prompt + one decode step must fit the position table (and a static_kv graph's K slots).
+  const int S = std::max(1, std::min(4, (static_kv > 0 ? static_kv : cfg.n_positions) - 1));
   std::vector<std::int32_t> prompt(S);
   for (int i = 0; i < S; ++i) prompt[i] = i % cfg.vocab_size;
   engine::StepResult r;
@@ -64,7 +69,7 @@ nlohmann::json ort_check(const std::filesystem::path& file, const model::GptConf
   e->decode(r.next_tokens, engine::LogitsMode::kLast, r);
   return {{"loaded", true}, {"onnxruntime_version", engine::ort_version()}};
 #else
-  (void)file, (void)cfg;
+  (void)file, (void)cfg, (void)static_kv;
   return {{"loaded", false}, {"reason", "scalebench was built without ONNX Runtime"}};
 #endif
 }
@@ -83,13 +88,18 @@ void run_export(const ExportCliOptions& c) {
   o.dtype = c.dtype == "fp16" ? model::DType::F16 : model::DType::F32;
   o.opset = c.opset;
   if (c.external_threshold > 0) o.external_data_threshold_bytes = c.external_threshold;
+  o.static_kv_positions = c.static_kv;  // export_onnx checks 0 <= K <= n_positions
   nlohmann::json files = nlohmann::json::array();
   for (const bool last : {false, true}) {
     if ((last && c.logits == "all") || (!last && c.logits == "last")) continue;
     o.last_position_logits = last;
     const auto r = exporter::export_onnx(loaded.weights, o, c.out);
     auto j = nlohmann::json::parse(exporter::export_result_json(r));
-    if (!c.no_ort_check) j["ort_check"] = ort_check(r.model_file, loaded.weights.config);
+    if (!c.no_ort_check && c.static_kv == 1) {
+      j["ort_check"] = {{"loaded", false}, {"reason", "static_kv 1 leaves no slot for the check's decode step"}};
+    } else if (!c.no_ort_check) {
+      j["ort_check"] = ort_check(r.model_file, loaded.weights.config, c.static_kv);
+    }
     std::cout << fmt::format("{}  {} bytes  {} initializers  {} elements  {:.0f} ms  sha256 {}\n",
                              r.model_file.string(), r.bytes, r.initializer_count, r.element_count,
                              r.export_ms, r.sha256);
@@ -105,7 +115,7 @@ void run_export(const ExportCliOptions& c) {
                  {"params", inv.param_count}, {"weights_sha256", inv.weights_sha256},
                  {"n_layer", cfg.n_layer}, {"n_head", cfg.n_head}, {"n_embd", cfg.n_embd},
                  {"n_positions", cfg.n_positions}, {"vocab_size", cfg.vocab_size}}},
-      {"options", {{"dtype", c.dtype}, {"opset", c.opset}, {"logits", c.logits},
+      {"options", {{"dtype", c.dtype}, {"opset", c.opset}, {"logits", c.logits}, {"static_kv_positions", c.static_kv},
                    {"external_data_threshold_bytes", o.external_data_threshold_bytes}}},
       {"files", files}};
   write_file_atomic(std::filesystem::path(c.out) / "export.json", doc.dump(2) + "\n");
@@ -127,6 +137,10 @@ CommandRegistration reg{"export", [](CLI::App& app) {
   onnx->add_option("--external-data-threshold", opts->external_threshold,
                    "weights above this many bytes go to <model>.onnx.data (default 2e9)");
   onnx->add_flag("--no-ort-check", opts->no_ort_check, "skip loading the graphs in ONNX Runtime");
+  onnx->add_option("--static-kv", opts->static_kv,
+                   "K > 0: a fixed K-slot KV cache (the graph CUDA graphs replay); 0: dynamic past")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   onnx->add_option("--out,-o", opts->out, "output folder")->required();
   onnx->callback([opts] {
 #ifdef SB_HAVE_ONNX_EXPORT

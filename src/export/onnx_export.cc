@@ -99,23 +99,33 @@ std::string gelu_new(Ctx& c, const std::string& x) {
   return g.op("Mul", {half_x, g.op("Add", {t, g.const_scalar(1.0f, c.act)})});
 }
 
-void build_graph(const model::GptWeights& w, Ctx& c, bool last_logits, onnx::GraphProto* graph) {
+void build_graph(const model::GptWeights& w, Ctx& c, bool last_logits, int static_kv,
+                 onnx::GraphProto* graph) {
   auto& g = c.g;
   const auto& cfg = w.config;
   const std::int64_t E = cfg.n_embd, H = cfg.n_head, D = cfg.head_dim(), I = cfg.inner(),
-                     V = cfg.vocab_size, P = cfg.n_positions;
+                     V = cfg.vocab_size, P = cfg.n_positions, K = static_kv;
   const double eps = cfg.layer_norm_epsilon;
   const int act = c.act;
+  const bool fixed = K > 0;
 
-  // Graph inputs and outputs (optimum's names and dim names).
+  // Graph inputs and outputs (optimum's names and dim names; static_kv: a K-slot past and no
+  // attention_mask).
   set_value_info(graph->add_input(), "input_ids", kI64, {"batch_size", "sequence_length"});
-  set_value_info(graph->add_input(), "attention_mask", kI64,
-                 {"batch_size", "past_sequence_length + sequence_length"});
+  if (!fixed) {
+    set_value_info(graph->add_input(), "attention_mask", kI64,
+                   {"batch_size", "past_sequence_length + sequence_length"});
+  }
   set_value_info(graph->add_input(), "position_ids", kI64, {"batch_size", "sequence_length"});
   for (int i = 0; i < cfg.n_layer; ++i) {
     for (const char* kv : {"key", "value"}) {
-      set_value_info(graph->add_input(), fmt::format("past_key_values.{}.{}", i, kv), act,
-                     {"batch_size", H, "past_sequence_length", D});
+      if (fixed) {
+        set_value_info(graph->add_input(), fmt::format("past_key_values.{}.{}", i, kv), act,
+                       {"batch_size", H, K, D});
+      } else {
+        set_value_info(graph->add_input(), fmt::format("past_key_values.{}.{}", i, kv), act,
+                       {"batch_size", H, "past_sequence_length", D});
+      }
     }
   }
   if (last_logits) {
@@ -125,25 +135,44 @@ void build_graph(const model::GptWeights& w, Ctx& c, bool last_logits, onnx::Gra
   }
   for (int i = 0; i < cfg.n_layer; ++i) {
     for (const char* kv : {"key", "value"}) {
-      set_value_info(graph->add_output(), fmt::format("present.{}.{}", i, kv), act,
-                     {"batch_size", H, "past_sequence_length + sequence_length", D});
+      if (fixed) {
+        set_value_info(graph->add_output(), fmt::format("present.{}.{}", i, kv), act,
+                       {"batch_size", H, K, D});
+      } else {
+        set_value_info(graph->add_output(), fmt::format("present.{}.{}", i, kv), act,
+                       {"batch_size", H, "past_sequence_length + sequence_length", D});
+      }
     }
   }
 
-  // Mask from shapes: S = len(input_ids), T = len(attention_mask) = P + S.  Query i sits at key
-  // position P + i and may see keys j <= P + i that attention_mask does not mark as padding.
-  const std::string zero = g.const_i64({0}, true), one = g.const_i64({1}, true);
-  const std::string S = g.op("Gather", {g.op("Shape", {"input_ids"}), one}, {Attr::Int("axis", 0)});
-  const std::string T =
-      g.op("Gather", {g.op("Shape", {"attention_mask"}), one}, {Attr::Int("axis", 0)});
-  const std::string past_len = g.op("Sub", {T, S});
-  const std::string q_pos = g.op("Range", {past_len, T, one});      // [S]
-  const std::string k_pos = g.op("Range", {zero, T, one});          // [T]
-  const std::string q_col = g.op("Unsqueeze", {q_pos, g.const_i64({1})});  // [S,1]
-  const std::string causal = g.op("LessOrEqual", {k_pos, q_col});          // [S,T]
-  const std::string keep_key = g.op("Unsqueeze", {g.op("Cast", {"attention_mask"}, {Attr::Int("to", onnx::TensorProto::BOOL)}),
-                                                  g.const_i64({1, 2})});  // [B,1,1,T]
-  const std::string allowed = g.op("And", {causal, keep_key});            // [B,1,S,T]
+  std::string allowed, scatter_index;
+  if (fixed) {
+    // Mask from positions: slot j is visible to a query at position p iff j <= p.  The slot
+    // numbers are a constant (no Range/Shape: CUDA graphs replay what was captured, and every
+    // shape here is fixed but batch and sequence).
+    std::vector<std::int64_t> slots(static_cast<std::size_t>(K));
+    for (std::int64_t j = 0; j < K; ++j) slots[static_cast<std::size_t>(j)] = j;
+    const std::string q_pos = g.op("Unsqueeze", {"position_ids", g.const_i64({1, 3})});  // [B,1,S,1]
+    allowed = g.op("LessOrEqual", {g.const_i64(slots), q_pos});                         // [B,1,S,K]
+    // ScatterElements indices: each new k/v row [b,h,s,:] goes to slot position_ids[b,s];
+    // Expand broadcasts [B,1,S,1] against the constant [1,H,1,D] (no Shape node needed).
+    scatter_index = g.op("Expand", {q_pos, g.const_i64({1, H, 1, D})});                 // [B,H,S,D]
+  } else {
+    // Mask from shapes: S = len(input_ids), T = len(attention_mask) = P + S.  Query i sits at key
+    // position P + i and may see keys j <= P + i that attention_mask does not mark as padding.
+    const std::string zero = g.const_i64({0}, true), one = g.const_i64({1}, true);
+    const std::string S = g.op("Gather", {g.op("Shape", {"input_ids"}), one}, {Attr::Int("axis", 0)});
+    const std::string T =
+        g.op("Gather", {g.op("Shape", {"attention_mask"}), one}, {Attr::Int("axis", 0)});
+    const std::string past_len = g.op("Sub", {T, S});
+    const std::string q_pos = g.op("Range", {past_len, T, one});      // [S]
+    const std::string k_pos = g.op("Range", {zero, T, one});          // [T]
+    const std::string q_col = g.op("Unsqueeze", {q_pos, g.const_i64({1})});  // [S,1]
+    const std::string causal = g.op("LessOrEqual", {k_pos, q_col});          // [S,T]
+    const std::string keep_key = g.op("Unsqueeze", {g.op("Cast", {"attention_mask"}, {Attr::Int("to", onnx::TensorProto::BOOL)}),
+                                                    g.const_i64({1, 2})});  // [B,1,1,T]
+    allowed = g.op("And", {causal, keep_key});                               // [B,1,S,T]
+  }
   // Scores are masked and soft-maxed in fp32 in both dtypes.
   const std::string masked_value = g.const_scalar(std::numeric_limits<float>::lowest(), kF32);
   const std::string sqrt_d = g.const_scalar(static_cast<float>(std::sqrt(static_cast<double>(D))), act);
@@ -169,10 +198,15 @@ void build_graph(const model::GptWeights& w, Ctx& c, bool last_logits, onnx::Gra
                   {Attr::Ints("perm", {0, 2, 1, 3})});  // [B,H,S,D]
     };
     const std::string q = to_heads(parts[0]);
-    const std::string k = g.op("Concat", {fmt::format("past_key_values.{}.key", i), to_heads(parts[1])},
-                               {Attr::Int("axis", 2)}, fmt::format("present.{}.key", i));
-    const std::string v = g.op("Concat", {fmt::format("past_key_values.{}.value", i), to_heads(parts[2])},
-                               {Attr::Int("axis", 2)}, fmt::format("present.{}.value", i));
+    // present = past with the new rows appended (dynamic) or written at their slots (static_kv).
+    auto cache = [&](const char* kv, const std::string& fresh) {
+      const std::string past = fmt::format("past_key_values.{}.{}", i, kv);
+      const std::string present = fmt::format("present.{}.{}", i, kv);
+      if (fixed) return g.op("ScatterElements", {past, scatter_index, fresh}, {Attr::Int("axis", 2)}, present);
+      return g.op("Concat", {past, fresh}, {Attr::Int("axis", 2)}, present);
+    };
+    const std::string k = cache("key", to_heads(parts[1]));
+    const std::string v = cache("value", to_heads(parts[2]));
     const std::string k_t = g.op("Transpose", {k}, {Attr::Ints("perm", {0, 1, 3, 2})});
     std::string scores = g.op("Div", {g.op("MatMul", {q, k_t}), sqrt_d});  // [B,H,S,T]
     if (c.fp16()) scores = g.op("Cast", {scores}, {Attr::Int("to", kF32)});
@@ -198,6 +232,12 @@ void build_graph(const model::GptWeights& w, Ctx& c, bool last_logits, onnx::Gra
   const std::string rows = g.op("Reshape", {h, g.const_i64({-1, E})});
   std::string logits2d = g.op("Gemm", {rows, "transformer.wte.weight"}, {Attr::Int("transB", 1)});
   if (c.fp16()) logits2d = g.op("Cast", {logits2d}, {Attr::Int("to", kF32)});
+  if (last_logits && fixed) {
+    // [B,1,V] from a constant shape (one row per sequence), so the graph CUDA graphs replay
+    // has no Shape node.  (The dynamic export keeps its Shape-based form, as validated on GPU.)
+    g.op("Reshape", {logits2d, g.const_i64({-1, 1, V})}, {}, "logits");
+    return;
+  }
   const std::string out_shape =
       g.op("Concat", {g.op("Slice", {g.op("Shape", {h}), g.const_i64({0}), g.const_i64({2})}),
                       g.const_i64({V})},
@@ -207,8 +247,10 @@ void build_graph(const model::GptWeights& w, Ctx& c, bool last_logits, onnx::Gra
 
 }  // namespace
 
-std::string default_file_name(bool last_position_logits) {
-  return last_position_logits ? "model_last_logits.onnx" : "model.onnx";
+std::string default_file_name(bool last_position_logits, int static_kv_positions) {
+  const std::string base =
+      static_kv_positions > 0 ? fmt::format("model_static_kv{}", static_kv_positions) : "model";
+  return base + (last_position_logits ? "_last_logits.onnx" : ".onnx");
 }
 
 ExportResult export_onnx(const model::GptWeights& w, const ExportOptions& o,
@@ -229,12 +271,16 @@ ExportResult export_onnx(const model::GptWeights& w, const ExportOptions& o,
   } else {
     fail("export_onnx: dtype bf16 is not supported (fp32 or fp16)");
   }
+  if (o.static_kv_positions < 0 || o.static_kv_positions > w.config.n_positions) {
+    fail("export_onnx: static_kv_positions {} is outside [0, n_positions {}] (0 = dynamic past; "
+         "K > 0 = a K-slot KV cache)", o.static_kv_positions, w.config.n_positions);
+  }
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) fail("export_onnx: cannot create output folder {}: {}", out_dir.string(), ec.message());
 
   const std::string file_name =
-      o.file_name.empty() ? default_file_name(o.last_position_logits) : o.file_name;
+      o.file_name.empty() ? default_file_name(o.last_position_logits, o.static_kv_positions) : o.file_name;
   const fs::path model_path = out_dir / file_name;
   const std::string data_name = file_name + ".data";
   const fs::path data_path = out_dir / data_name;
@@ -245,7 +291,11 @@ ExportResult export_onnx(const model::GptWeights& w, const ExportOptions& o,
   model.set_ir_version(onnx::IR_VERSION);
   model.set_producer_name("scalebench");
   model.set_producer_version(kVersion);
-  model.set_doc_string("GPT-2 decoder with KV cache (Hugging Face optimum names)");
+  model.set_doc_string(o.static_kv_positions > 0
+                           ? fmt::format("GPT-2 decoder with a static {}-slot KV cache (optimum names, "
+                                         "no attention_mask, present = past scattered at position_ids)",
+                                         o.static_kv_positions)
+                           : "GPT-2 decoder with KV cache (Hugging Face optimum names)");
   auto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(o.opset);
@@ -263,6 +313,7 @@ ExportResult export_onnx(const model::GptWeights& w, const ExportOptions& o,
   meta("scalebench.n_embd", std::to_string(w.config.n_embd));
   meta("scalebench.vocab_size", std::to_string(w.config.vocab_size));
   meta("scalebench.n_positions", std::to_string(w.config.n_positions));
+  meta("scalebench.static_kv_positions", std::to_string(o.static_kv_positions));
 
   auto* graph = model.mutable_graph();
   graph->set_name("gpt2_decoder_with_past");
@@ -273,7 +324,7 @@ ExportResult export_onnx(const model::GptWeights& w, const ExportOptions& o,
     if (!ext_stream) fail("export_onnx: cannot write external data file {}", data_tmp.string());
   }
   Ctx ctx{builder, act, external ? &ext_stream : nullptr, data_name};
-  build_graph(w, ctx, o.last_position_logits, graph);
+  build_graph(w, ctx, o.last_position_logits, o.static_kv_positions, graph);
 
   if (external) {
     ext_stream.close();
@@ -310,9 +361,14 @@ ExportResult export_onnx(const model::GptWeights& w, const ExportOptions& o,
   r.dtype = dtype_str;
   r.logits = logits_str;
   r.node_count = graph->node_size();
+  r.static_kv_positions = o.static_kv_positions;
   r.export_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return r;
+}
+
+int static_kv_positions_for(int max_seq, int n_positions) {
+  return max_seq > 0 && max_seq < n_positions ? max_seq : n_positions;
 }
 
 std::string export_result_json(const ExportResult& r, int indent) {
@@ -328,6 +384,7 @@ std::string export_result_json(const ExportResult& r, int indent) {
   j["export_ms"] = r.export_ms;
   j["dtype"] = r.dtype;
   j["logits"] = r.logits;
+  j["static_kv_positions"] = r.static_kv_positions;
   if (!r.external_data_file.empty()) {
     j["external_data"] = {{"file", r.external_data_file.filename().string()},
                           {"sha256", r.external_data_sha256}};

@@ -17,6 +17,17 @@
 //  - Models whose initializers exceed external_data_threshold_bytes keep their weights in
 //    <model>.onnx.data beside the graph (ONNX external data; protobuf caps a message at 2 GB).
 //  - Every written model passes onnx::checker::check_model; failures throw sb::Error.
+//  - static_kv variant (ExportOptions::static_kv_positions = K > 0; for CUDA graphs, which
+//    replay fixed shapes at fixed addresses): inputs input_ids [B,S], position_ids [B,S],
+//    past_key_values.{i}.key/.value [B,H,K,D] (no attention_mask: the Engine interface has no
+//    padding); the step's new k/v [B,H,S,D] are written into the past with ScatterElements
+//    (axis 2) at position_ids, giving present.{i}.key/.value [B,H,K,D]; the S queries attend
+//    over all K slots with the mask built from positions alone (slot j is visible to a query at
+//    position p iff j <= p: causality and cache length in one rule).  Slots beyond the written
+//    positions are masked, but their values still enter MatMul(probs, v) multiplied by 0, so
+//    the caller must keep them finite (zero-fill the buffers once).  Every shape in the graph is
+//    a constant except the batch and sequence axes (no Shape/Range nodes in the last-position
+//    variant).  Positions must be < K.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +49,9 @@ struct ExportOptions {
   std::uint64_t external_data_threshold_bytes = kDefaultExternalDataThresholdBytes;
   // File name inside out_dir; empty = model.onnx (all positions) / model_last_logits.onnx.
   std::string file_name;
+  // 0 = the dynamic-past graph above; K > 0 = the static_kv variant with a K-slot cache
+  // (1 <= K <= n_positions).  Recorded in metadata_props, the default file name and the result.
+  int static_kv_positions = 0;
 };
 
 struct ExportResult {
@@ -53,13 +67,20 @@ struct ExportResult {
   std::string dtype;                            // "fp32" | "fp16"
   std::string logits;                           // "all" | "last"
   std::int64_t node_count = 0;
+  int static_kv_positions = 0;                  // 0 = dynamic past
 };
 
 ExportResult export_onnx(const model::GptWeights& w, const ExportOptions& o,
                          const std::filesystem::path& out_dir);
 
-// Default file names of the two variants (optimum calls its decoder-with-past graph model.onnx).
-std::string default_file_name(bool last_position_logits);
+// Default file names of the two variants (optimum calls its decoder-with-past graph model.onnx);
+// static_kv: model_static_kv<K>.onnx / model_static_kv<K>_last_logits.onnx.
+std::string default_file_name(bool last_position_logits, int static_kv_positions = 0);
+
+// The static_kv slot count for a worker whose longest step sequence is max_seq positions
+// (prompt + new tokens; 0 = unknown): max_seq itself, or n_positions when unknown or larger.
+// Exact rather than rounded: every decode step attends over (and copies) all K slots.
+int static_kv_positions_for(int max_seq, int n_positions);
 
 // {"file","sha256","bytes",...} for export.json and the manifest's "artifacts".
 std::string export_result_json(const ExportResult& r, int indent = 2);

@@ -233,3 +233,79 @@ TEST(OptimumFolder, ClearErrors) {
   sb::write_file_atomic(junk / "model.onnx", "not a model");
   expect_error(junk, "not an ONNX model");
 }
+
+// The static_kv variant (CUDA graphs): fixed K-slot past/present, no attention_mask, the cache
+// written by ScatterElements and the mask from positions; its last-position graph has no node
+// that computes a shape at run time (what a captured graph cannot replay differently).
+TEST(OnnxExport, StaticKvGraphHasFixedCacheAndNoShapeNodes) {
+  const auto w = sb::testing::random_weights(2, 2, 16, 37, 32, 3);
+  const auto dir = temp_dir("static-kv");
+  for (const bool last : {true, false}) {
+    for (const auto dtype : {sb::model::DType::F32, sb::model::DType::F16}) {
+      ExportOptions o;
+      o.last_position_logits = last;
+      o.dtype = dtype;
+      o.static_kv_positions = 24;
+      const auto r = export_onnx(w, o, dir);  // passes onnx::checker (export_onnx checks)
+      EXPECT_EQ(r.model_file.filename(), last ? "model_static_kv24_last_logits.onnx" : "model_static_kv24.onnx");
+      EXPECT_EQ(r.static_kv_positions, 24);
+      EXPECT_EQ(nlohmann::json::parse(sb::exporter::export_result_json(r)).at("static_kv_positions"), 24);
+      EXPECT_EQ(r.element_count, param_formula(w.config));  // the same weights, once
+      const auto m = load(r.model_file);
+      std::vector<std::string> in, out;
+      for (const auto& v : m.graph().input()) in.push_back(v.name());
+      for (const auto& v : m.graph().output()) out.push_back(v.name());
+      EXPECT_EQ(in, (std::vector<std::string>{"input_ids", "position_ids", "past_key_values.0.key",
+                                              "past_key_values.0.value", "past_key_values.1.key",
+                                              "past_key_values.1.value"}));
+      EXPECT_EQ(out, (std::vector<std::string>{"logits", "present.0.key", "present.0.value", "present.1.key",
+                                               "present.1.value"}));
+      for (const auto* vi : {&m.graph().input(2), &m.graph().output(1)}) {
+        const auto& s = vi->type().tensor_type().shape();
+        ASSERT_EQ(s.dim_size(), 4) << vi->name();
+        EXPECT_EQ(s.dim(0).dim_param(), "batch_size") << vi->name();
+        EXPECT_EQ(s.dim(1).dim_value(), 2) << vi->name();
+        EXPECT_EQ(s.dim(2).dim_value(), 24) << vi->name();  // fixed: the same shape every step
+        EXPECT_EQ(s.dim(3).dim_value(), 8) << vi->name();
+      }
+      std::map<std::string, int> ops;
+      for (const auto& n : m.graph().node()) ++ops[n.op_type()];
+      EXPECT_EQ(ops["ScatterElements"], 4);  // 2 layers x (key, value)
+      EXPECT_EQ(ops["Concat"], last ? 0 : 1);  // the all-position variant's logits shape only
+      EXPECT_EQ(ops["LessOrEqual"], 1);
+      EXPECT_EQ(ops["Range"], 0);
+      EXPECT_EQ(ops["Shape"], last ? 0 : 1);
+      EXPECT_EQ(ops["And"], 0);  // no attention_mask to combine
+      bool found = false;
+      for (const auto& p : m.metadata_props()) {
+        if (p.key() == "scalebench.static_kv_positions") {
+          EXPECT_EQ(p.value(), "24");
+          found = true;
+        }
+      }
+      EXPECT_TRUE(found);
+    }
+  }
+  // The dynamic export says 0 and keeps its name.
+  const auto d = export_onnx(w, {}, dir);
+  EXPECT_EQ(d.model_file.filename(), "model_last_logits.onnx");
+  EXPECT_EQ(d.static_kv_positions, 0);
+  // K must fit the position table.
+  for (int bad : {-1, 33}) {
+    ExportOptions o;
+    o.static_kv_positions = bad;
+    try {
+      export_onnx(w, o, dir);
+      ADD_FAILURE() << "static_kv_positions " << bad << " accepted";
+    } catch (const sb::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("static_kv_positions"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("n_positions 32"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(OnnxExport, StaticKvSlotsFollowTheWorkersLongestSequence) {
+  EXPECT_EQ(sb::exporter::static_kv_positions_for(160, 1024), 160);   // 128 prompt + 32 new tokens
+  EXPECT_EQ(sb::exporter::static_kv_positions_for(0, 1024), 1024);    // unknown: the position table
+  EXPECT_EQ(sb::exporter::static_kv_positions_for(2048, 1024), 1024); // never past it
+}

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <thread>
 
 #include <fmt/format.h>
@@ -114,10 +115,65 @@ CudaMemcpyFn find_cuda_memcpy(std::string* why) {
 }
 constexpr int kCudaMemcpyHostToDevice = 1, kCudaMemcpyDeviceToHost = 2;
 
-// The plain data pointer of an allocation, refusing a missing or null one.
-void* alloc_ptr(const std::unique_ptr<Ort::MemoryAllocation>& a, const char* what) {
-  if (a == nullptr || a->get() == nullptr) fail("onnxruntime: the {} buffer is not allocated", what);
-  return a->get();
+// cudaMalloc / cudaFree / cudaMemset from the same already-loaded libcudart (CUDA graphs: the
+// fixed buffers a captured graph replays must not come from ORT's arena, which may hand memory a
+// captured graph still uses for its intermediates to a later allocation; see ensure_kv).
+struct CudaAllocFns {
+  int (*malloc)(void**, std::size_t) = nullptr;
+  int (*free)(void*) = nullptr;
+  int (*memset)(void*, int, std::size_t) = nullptr;
+};
+CudaAllocFns find_cuda_alloc(std::string* why) {
+  for (const char* lib : {"libcudart.so.13", "libcudart.so.12", "libcudart.so"}) {
+    void* h = dlopen(lib, RTLD_NOW | RTLD_NOLOAD);
+    if (h == nullptr) continue;
+    CudaAllocFns f;
+    f.malloc = reinterpret_cast<int (*)(void**, std::size_t)>(dlsym(h, "cudaMalloc"));
+    f.free = reinterpret_cast<int (*)(void*)>(dlsym(h, "cudaFree"));
+    f.memset = reinterpret_cast<int (*)(void*, int, std::size_t)>(dlsym(h, "cudaMemset"));
+    dlclose(h);
+    if (f.malloc != nullptr && f.free != nullptr && f.memset != nullptr) return f;
+  }
+  *why = "the CUDA runtime (libcudart) with cudaMalloc/cudaFree/cudaMemset is not loaded in this process";
+  return {};
+}
+
+// One fixed buffer: host or device memory from an ORT allocator, or (CUDA graphs) cudaMalloc.
+class FixedBuffer {
+ public:
+  FixedBuffer() = default;
+  explicit FixedBuffer(std::unique_ptr<Ort::MemoryAllocation> a) : ort_(std::move(a)) {}
+  FixedBuffer(void* device, int (*free_fn)(void*)) : dev_(device), free_(free_fn) {}
+  FixedBuffer(FixedBuffer&& o) noexcept { *this = std::move(o); }
+  FixedBuffer& operator=(FixedBuffer&& o) noexcept {
+    if (this != &o) {
+      reset();
+      ort_ = std::move(o.ort_);
+      dev_ = std::exchange(o.dev_, nullptr);
+      free_ = std::exchange(o.free_, nullptr);
+    }
+    return *this;
+  }
+  FixedBuffer(const FixedBuffer&) = delete;
+  FixedBuffer& operator=(const FixedBuffer&) = delete;
+  ~FixedBuffer() { reset(); }
+  void* get() const { return ort_ ? ort_->get() : dev_; }
+  void reset() {
+    ort_.reset();
+    if (dev_ != nullptr && free_ != nullptr) free_(dev_);  // errors at teardown are ignored
+    dev_ = nullptr;
+  }
+
+ private:
+  std::unique_ptr<Ort::MemoryAllocation> ort_;
+  void* dev_ = nullptr;
+  int (*free_)(void*) = nullptr;
+};
+
+// The plain data pointer of a buffer, refusing a missing or null one.
+void* alloc_ptr(const FixedBuffer& a, const char* what) {
+  if (a.get() == nullptr) fail("onnxruntime: the {} buffer is not allocated", what);
+  return a.get();
 }
 
 std::size_t elem_size(ONNXTensorElementDataType t) {
@@ -145,6 +201,8 @@ struct GraphSession {
   std::unique_ptr<Ort::IoBinding> binding;
   bool last_logits = false;
   bool has_position_ids = true;
+  bool has_attention_mask = true;
+  int static_kv = 0;  // K > 0: static_kv export (past/present [B,H,K,D], no attention_mask)
   ONNXTensorElementDataType kv_type = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
   ONNXTensorElementDataType logits_type = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
   std::vector<std::string> past_names, present_names;  // [2L]: layer-major, key then value
@@ -166,6 +224,8 @@ nlohmann::json OrtEngineFacts::to_json() const {
           {"io_binding", io_binding},
           {"io_binding_source", io_binding_source},
           {"cuda_graphs", cuda_graphs},
+          {"static_kv_positions", static_kv_positions},
+          {"fixed_decode_bindings", fixed_decode_bindings},
           {"tf32", tf32},
           {"kv_dtype", kv_dtype},
           {"logits_graph", logits_graph},
@@ -549,6 +609,23 @@ class OrtEngine final : public Engine {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     facts_.kv_dtype = type_name(main_.kv_type);
     facts_.logits_graph = main_.last_logits ? "last" : "all";
+    facts_.static_kv_positions = main_.static_kv;
+    if (o.all_logits_file.empty() && main_.static_kv > 0) {
+      // The all-position graph with the same K-slot cache (export/onnx_export.h file names).
+      facts_.all_logits_file = onnx_file.parent_path() / fmt::format("model_static_kv{}.onnx", main_.static_kv);
+    }
+    if (o.cuda_graphs && main_.static_kv == 0) {
+      // Measured (H100, ORT 1.29.0 CUDA 13 provider, 2026-11-26, docs/onnx.md "Status"): with the
+      // dynamic-past export every decode cell with CUDA graphs failed in replay (CUDA 716/700 in
+      // cuda_graph.cc): its KV cache grows one position per step, so every step is a new capture.
+      fail("onnxruntime-cuda: cuda_graphs needs a static_kv graph (fixed-size KV cache: "
+           "scalebench export onnx --static-kv K); {} has a dynamic past, and with it every CUDA-graph "
+           "decode step failed on an H100 (CUDA error 716/700 in graph replay, 2026-11-26)",
+           onnx_file.string());
+    }
+    graphs_ = cuda_ && o.cuda_graphs;
+    fixed_ = main_.static_kv > 0 && use_binding_ && (!cuda_ || graphs_);
+    facts_.fixed_decode_bindings = fixed_;
     if (main_.last_logits && facts_.all_logits_file == onnx_file) facts_.all_logits_file.clear();
     if (!main_.last_logits) facts_.all_logits_file = onnx_file;
     if (cuda_ && use_binding_) {
@@ -571,9 +648,13 @@ class OrtEngine final : public Engine {
              "false avoids device buffers): {}",
              onnx_file.string(), device_id_, e.what());
       }
-      if (o.cuda_graphs) {
+      if (o.cuda_graphs || main_.static_kv > 0) {
+        // CUDA graphs: fixed device buffers filled by cudaMemcpy; static_kv: the KV buffers are
+        // zero-filled once (masked slots are multiplied by 0, so they must hold finite values).
         cuda_memcpy_ = find_cuda_memcpy(&why);
-        if (cuda_memcpy_ == nullptr) fail("onnxruntime-cuda: cuda_graphs unsupported: {}", why);
+        if (cuda_memcpy_ == nullptr) fail("onnxruntime-cuda: {} unsupported: {}", o.cuda_graphs ? "cuda_graphs" : "static_kv", why);
+        cuda_fns_ = find_cuda_alloc(&why);
+        if (cuda_fns_.malloc == nullptr) fail("onnxruntime-cuda: {} unsupported: {}", o.cuda_graphs ? "cuda_graphs" : "static_kv", why);
       }
     }
   }
@@ -590,7 +671,8 @@ class OrtEngine final : public Engine {
                        facts_.core_library,
                        facts_.kv_dtype, threads_, opt_.graph_optimization,
                        use_binding_ ? "IoBinding" : "Session::Run with host tensors (no IoBinding)",
-                       opt_.cuda_graphs ? "CUDA graphs, " : "",
+                       (opt_.cuda_graphs ? std::string("CUDA graphs, ") : std::string()) +
+                           (main_.static_kv > 0 ? fmt::format("static KV {} slots, ", main_.static_kv) : std::string()),
                        facts_.model_file.filename().string(),
                        main_.last_logits ? "last position" : "all positions");
   }
@@ -617,10 +699,18 @@ class OrtEngine final : public Engine {
           fail("onnxruntime: {} keeps its KV cache in {}, {} in {}", facts_.all_logits_file.string(),
                type_name(all_.kv_type), facts_.model_file.string(), type_name(main_.kv_type));
         }
+        if (all_.static_kv != main_.static_kv) {
+          fail("onnxruntime: {} has a {} KV cache, {} a {} one: decode continues on the cache the "
+               "kAll prefill wrote, so both graphs need the same layout (export both variants with the "
+               "same static_kv_positions)", facts_.all_logits_file.string(),
+               all_.static_kv > 0 ? fmt::format("{}-slot static", all_.static_kv) : std::string("dynamic"),
+               facts_.model_file.string(),
+               main_.static_kv > 0 ? fmt::format("{}-slot static", main_.static_kv) : std::string("dynamic"));
+        }
       }
       g = &all_;
     }
-    run(*g, batch, seq, tokens, logits, out);
+    run(*g, batch, seq, tokens, logits, out, false);
   }
 
   void decode(std::span<const std::int32_t> tokens, LogitsMode logits, StepResult& out) override {
@@ -628,7 +718,7 @@ class OrtEngine final : public Engine {
     if (tokens.size() != static_cast<std::size_t>(batch_)) {
       fail("onnxruntime: decode got {} tokens, the prefill batch was {}", tokens.size(), batch_);
     }
-    run(main_, batch_, 1, tokens, logits, out);
+    run(main_, batch_, 1, tokens, logits, out, true);
   }
 
   void reset() override { past_len_ = 0; }
@@ -725,18 +815,35 @@ class OrtEngine final : public Engine {
       }
       return it->second;
     };
-    for (const char* n : {"input_ids", "attention_mask"}) {
+    g.has_attention_mask = in.count("attention_mask") > 0;
+    g.has_position_ids = in.count("position_ids") > 0;
+    for (const char* n : {"input_ids", "attention_mask", "position_ids"}) {
+      if (std::string_view(n) != "input_ids" && in.count(n) == 0) continue;
       if (need(in, n, "input").first != ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64) {
         fail("onnxruntime: {} input '{}' is {}, expected int64", f, n, type_name(in[n].first));
       }
     }
-    g.has_position_ids = in.count("position_ids") > 0;
+    // No attention_mask: scalebench's static_kv export, whose past is a fixed K-slot cache and
+    // whose mask comes from position_ids (export/onnx_export.h).
+    if (!g.has_attention_mask) {
+      const auto& p0 = need(in, "past_key_values.0.key", "input");
+      if (!g.has_position_ids || p0.second.size() != 4 || p0.second[2] <= 0) {
+        fail("onnxruntime: {} has no input 'attention_mask', which only a static_kv graph may omit, "
+             "and it is not one (that needs position_ids and past_key_values.0.key [batch, H, K, D] with "
+             "a fixed K)", f);
+      }
+      g.static_kv = static_cast<int>(p0.second[2]);
+      if (g.static_kv > cfg_.n_positions) {
+        fail("onnxruntime: {} has a static KV cache of {} slots, more than n_positions {}", f, g.static_kv,
+             cfg_.n_positions);
+      }
+    }
     const auto& lg = need(out, "logits", "output");
     g.logits_type = lg.first;
     if (lg.second.size() != 3) fail("onnxruntime: {} output 'logits' has rank {}, expected 3", f, lg.second.size());
     g.last_logits = lg.second[1] == 1;
     if (elem_size(g.logits_type) == 0) fail("onnxruntime: {} logits are {}, expected fp32 or fp16", f, type_name(g.logits_type));
-    std::size_t expected_inputs = 2 + (g.has_position_ids ? 1 : 0);
+    std::size_t expected_inputs = 1 + (g.has_attention_mask ? 1 : 0) + (g.has_position_ids ? 1 : 0);
     for (int l = 0; l < cfg_.n_layer; ++l) {
       for (const char* kv : {"key", "value"}) {
         const std::string pn = fmt::format("past_key_values.{}.{}", l, kv);
@@ -744,9 +851,11 @@ class OrtEngine final : public Engine {
         const auto& pi = need(in, pn, "input");
         need(out, on, "output");
         if (pi.second.size() != 4 || (pi.second[1] >= 0 && pi.second[1] != cfg_.n_head) ||
-            (pi.second[3] >= 0 && pi.second[3] != cfg_.head_dim())) {
-          fail("onnxruntime: {} input '{}' must be [batch, {}, past, {}] (n_head, head_dim)", f, pn,
-               cfg_.n_head, cfg_.head_dim());
+            (pi.second[3] >= 0 && pi.second[3] != cfg_.head_dim()) ||
+            (g.static_kv > 0 && pi.second[2] != g.static_kv)) {
+          fail("onnxruntime: {} input '{}' must be [batch, {}, {}, {}] (n_head, {}, head_dim)", f, pn,
+               cfg_.n_head, g.static_kv > 0 ? std::to_string(g.static_kv) : std::string("past"), cfg_.head_dim(),
+               g.static_kv > 0 ? "static_kv slots like past_key_values.0.key" : "past length");
         }
         if (l == 0 && kv[0] == 'k') g.kv_type = pi.first;
         if (pi.first != g.kv_type || elem_size(pi.first) == 0) {
@@ -775,19 +884,18 @@ class OrtEngine final : public Engine {
     return static_cast<std::size_t>(batch_) * cfg_.n_head * cap_T_ * cfg_.head_dim();
   }
 
-  // Two buffer sets (ping-pong) of 2L tensors each, capacity [batch, H, cap_T, D], plus (CUDA
-  // graphs) fixed device buffers for ids/mask/positions/logits.  Without CUDA graphs one
-  // batch's buffers live at a time.  With CUDA graphs every batch's buffers are kept for the
-  // engine's life: a captured graph replays the addresses it was captured with, so freeing a
-  // batch's buffers when the batch changes (as this engine did on the H100 trial, 2026-11-26)
-  // left graphs of the earlier batch pointing at freed memory: "illegal memory access" /
-  // "misaligned address" on the next replay.
+  // Two buffer sets (ping-pong) of 2L tensors each, capacity [batch, H, cap_T, D], plus (fixed
+  // decode bindings) buffers for ids/positions/logits and the bindings themselves.  Without
+  // CUDA graphs one batch's buffers live at a time.  With CUDA graphs every batch's buffers are
+  // kept for the engine's life: a captured graph replays the addresses it was captured with.
   void ensure_kv(int batch) {
     if (batch == batch_ && buf_ != nullptr) return;
     batch_ = batch;
-    cap_T_ = opt_.max_seq > 0 ? std::min(opt_.max_seq, cfg_.n_positions) : cfg_.n_positions;
-    const bool graphs = cuda_ && use_binding_ && opt_.cuda_graphs;
-    if (!graphs) {
+    // A static_kv graph's capacity is its K slots, whatever max_seq says.
+    cap_T_ = main_.static_kv > 0 ? main_.static_kv
+             : opt_.max_seq > 0  ? std::min(opt_.max_seq, cfg_.n_positions)
+                                 : cfg_.n_positions;
+    if (!graphs_) {
       buf_ = nullptr;
       step_buffers_.clear();  // release the previous batch's buffers before allocating
     }
@@ -795,7 +903,7 @@ class OrtEngine final : public Engine {
     buf_ = &it->second;
     if (!fresh) return;  // CUDA graphs: this batch's buffers (and graphs) are still valid
     try {
-      allocate_step_buffers(batch, graphs);
+      allocate_step_buffers(batch);
     } catch (...) {
       step_buffers_.erase(batch);  // never leave a half-allocated set to be found later
       buf_ = nullptr;
@@ -804,61 +912,80 @@ class OrtEngine final : public Engine {
     }
   }
 
-  void allocate_step_buffers(int batch, bool graphs) {
+  void allocate_step_buffers(int batch) {
     const std::size_t bytes = kv_elems_per_tensor() * elem_size(main_.kv_type) * 2 * cfg_.n_layer;
     const bool on_device = cuda_ && use_binding_;
-    if (on_device && cuda_alloc_ == nullptr) fail("onnxruntime-cuda: no device allocator for the KV cache");
-    // Device allocation through ORT's allocator (its status is checked by the C++ wrapper).
-    auto device_alloc = [&](std::size_t n, const char* what) {
+    if (on_device && !graphs_ && cuda_alloc_ == nullptr) fail("onnxruntime-cuda: no device allocator for the KV cache");
+    // CUDA graphs: cudaMalloc (outside ORT's arena: memory a captured graph uses for its
+    // intermediates returns to the arena after capture, and an arena allocation made later, e.g.
+    // for another batch, could be handed the same bytes).  Other device buffers: the session's
+    // CUDA allocator (its status is checked by the C++ wrapper).  Host: ORT's default allocator.
+    auto buffer = [&](std::size_t n, const char* what) -> FixedBuffer {
+      if (graphs_) {
+        void* p = nullptr;
+        if (const int rc = cuda_fns_.malloc(&p, n); rc != 0 || p == nullptr) {
+          fail("onnxruntime-cuda: cudaMalloc of {} ({} bytes) on cuda:{} failed (cudaError {})", what, n, device_id_, rc);
+        }
+        return FixedBuffer(p, cuda_fns_.free);
+      }
       try {
-        auto a = std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(n));
-        if (a->get() == nullptr) fail("onnxruntime-cuda: the device allocator returned null for {} ({} bytes)", what, n);
-        return a;
+        auto a = on_device ? std::make_unique<Ort::MemoryAllocation>(cuda_alloc_->GetAllocation(n))
+                           : std::make_unique<Ort::MemoryAllocation>(Ort::AllocatorWithDefaultOptions{}.GetAllocation(n));
+        if (a->get() == nullptr) fail("onnxruntime: the allocator returned null for {} ({} bytes)", what, n);
+        return FixedBuffer(std::move(a));
       } catch (const Ort::Exception& e) {
-        fail("onnxruntime-cuda: cannot allocate {} ({} bytes) on cuda:{}: {}", what, n, device_id_, e.what());
+        fail("onnxruntime: cannot allocate {} ({} bytes) on {}: {}", what, n, facts_.device, e.what());
       }
     };
     for (auto& k : buf_->kv) {
-      if (on_device) {
-        k = device_alloc(bytes, "the KV cache");
-      } else {
-        Ort::AllocatorWithDefaultOptions a;
-        k = std::make_unique<Ort::MemoryAllocation>(a.GetAllocation(bytes));
-        if (k->get() == nullptr) fail("onnxruntime: host allocation of the KV cache ({} bytes) returned null", bytes);
+      k = buffer(bytes, "the KV cache");
+      if (main_.static_kv > 0) {
+        // Masked slots still enter MatMul(probs, v) multiplied by 0: they must be finite, and
+        // fresh memory may hold NaN bit patterns.  Once per allocation; later sequences leave
+        // finite values behind.
+        if (on_device) {
+          if (const int rc = cuda_fns_.memset(k.get(), 0, bytes); rc != 0) {
+            fail("onnxruntime-cuda: cudaMemset of the KV cache ({} bytes) failed (cudaError {})", bytes, rc);
+          }
+        } else {
+          std::memset(k.get(), 0, bytes);
+        }
       }
     }
     cur_ = 0;
-    if (graphs) {
-      // Fixed device addresses for the step inputs and logits (captured graphs replay them).
+    if (fixed_) {
+      // Fixed addresses for the step inputs and the [B,1,V] logits (host on CPU, device with CUDA
+      // graphs): decode bindings are made once per parity and replay these addresses.
       const std::size_t ids_bytes = static_cast<std::size_t>(batch) * cap_T_ * 8;
-      buf_->ids = device_alloc(ids_bytes, "input_ids");
-      buf_->mask = device_alloc(ids_bytes, "attention_mask");
-      buf_->pos = device_alloc(ids_bytes, "position_ids");
-      const std::size_t rows = main_.last_logits ? 1 : static_cast<std::size_t>(cap_T_);
-      buf_->logits = device_alloc(static_cast<std::size_t>(batch) * rows * cfg_.vocab_size * elem_size(main_.logits_type),
-                                  "logits");
+      buf_->ids = buffer(ids_bytes, "input_ids");
+      buf_->pos = buffer(ids_bytes, "position_ids");
+      buf_->logits = buffer(static_cast<std::size_t>(batch) * cfg_.vocab_size * elem_size(main_.logits_type), "logits");
     }
   }
 
   void* kv_ptr(int set, int tensor) {
-    return static_cast<char*>(alloc_ptr(buf_ == nullptr ? null_alloc_ : buf_->kv[set], "KV cache")) +
+    return static_cast<char*>(alloc_ptr(buf_ == nullptr ? null_buffer_ : buf_->kv[set], "KV cache")) +
            static_cast<std::size_t>(tensor) * kv_elems_per_tensor() * elem_size(main_.kv_type);
   }
 
   void run(GraphSession& g, int B, int S, std::span<const std::int32_t> tokens, LogitsMode mode,
-           StepResult& out) {
+           StepResult& out, bool is_decode) {
     const int P = past_len_, T = P + S;
     if (T > cfg_.n_positions) {
       fail("onnxruntime: {} positions exceed n_positions {} (past {} + new {})", T,
            cfg_.n_positions, P, S);
     }
     if (T > cap_T_) {
+      if (g.static_kv > 0) {
+        fail("onnxruntime: {} positions exceed the {} slots of the static_kv graph {} (past {} + new {}; "
+             "export with a larger static_kv_positions)", T, cap_T_, g.file.filename().string(), P, S);
+      }
       fail("onnxruntime: {} positions exceed the engine's max_seq {} (past {} + new {})", T, cap_T_, P, S);
     }
     const std::size_t BS = static_cast<std::size_t>(B) * S, BT = static_cast<std::size_t>(B) * T;
     ids_.resize(BS);
     pos_.resize(BS);
-    mask_.assign(BT, 1);
+    if (g.has_attention_mask) mask_.assign(BT, 1);
     for (std::size_t i = 0; i < BS; ++i) {
       if (tokens[i] < 0 || tokens[i] >= cfg_.vocab_size) {
         fail("onnxruntime: token id {} at index {} is outside the vocabulary [0, {})", tokens[i], i, cfg_.vocab_size);
@@ -871,15 +998,23 @@ class OrtEngine final : public Engine {
     const std::size_t logits_elems = static_cast<std::size_t>(B) * S_out * V;
     logits_buf_.resize(logits_elems * elem_size(g.logits_type) / 4 + 1);
 
+    // static_kv: past and present are the whole K-slot cache; dynamic: P and P + S positions.
+    const std::int64_t KP = g.static_kv > 0 ? g.static_kv : P, KT = g.static_kv > 0 ? g.static_kv : T;
     const std::int64_t ids_shape[2] = {B, S}, mask_shape[2] = {B, T};
     const std::int64_t H = cfg_.n_head, D = cfg_.head_dim();
-    const std::int64_t past_shape[4] = {B, H, P, D}, present_shape[4] = {B, H, T, D};
+    const std::int64_t past_shape[4] = {B, H, KP, D}, present_shape[4] = {B, H, KT, D};
     const std::int64_t logits_shape[3] = {B, S_out, static_cast<std::int64_t>(V)};
     const bool bind = use_binding_;
     const OrtMemoryInfo* kv_mem = (cuda_ && bind) ? cuda_mem_ : static_cast<const OrtMemoryInfo*>(cpu_mem_);
     if (kv_mem == nullptr) fail("onnxruntime-cuda: no device memory info for the bound KV cache");
     const std::size_t kv_es = elem_size(g.kv_type);
-    const bool graphs = cuda_ && bind && opt_.cuda_graphs && &g == &main_;  // kAll session: no graphs
+    const bool main = &g == &main_;
+    // Decode steps of a static_kv graph: bound once per (batch, parity), inputs updated in place
+    // (and, with CUDA graphs, replayed).  Prefill, and the kAll session, bind per step.
+    const bool fixed_step = fixed_ && main && is_decode;
+    // CUDA graphs, main session, a prefill: inputs still go through the fixed device buffers
+    // (nothing of a graph session reads host memory), but the run is not captured.
+    const bool graph_session = graphs_ && main;
     const std::string where = fmt::format("{} (batch {}, seq {}, past {})", g.file.filename().string(), B, S, P);
     // Every tensor is made through the C++ wrapper, which turns a failed OrtStatus into an
     // Ort::Exception; the name says which one.
@@ -892,12 +1027,63 @@ class OrtEngine final : public Engine {
         fail("onnxruntime: cannot wrap the buffer of '{}' ({} bytes) on {}: {}", name, bytes, where, e.what());
       }
     };
-    const std::size_t past_bytes = static_cast<std::size_t>(B) * H * P * D * kv_es;
-    const std::size_t present_bytes = static_cast<std::size_t>(B) * H * T * D * kv_es;
+    const std::size_t past_bytes = static_cast<std::size_t>(B) * H * KP * D * kv_es;
+    const std::size_t present_bytes = static_cast<std::size_t>(B) * H * KT * D * kv_es;
     const std::size_t logits_bytes = logits_elems * elem_size(g.logits_type);
     constexpr auto kI64 = ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
 
-    if (!bind) {
+    if (fixed_step) {
+      // The binding for this parity reads past from set cur_ and writes present into set 1 - cur_;
+      // ids/positions/logits sit in this batch's fixed buffers.  Made once, reused every step:
+      // a captured CUDA graph replays exactly these addresses (ORT does not even look at the
+      // feeds on replay), so only the buffers' contents change.
+      auto& slot = buf_->decode_binding[cur_];
+      const OrtMemoryInfo* io_mem = graphs_ ? kv_mem : static_cast<const OrtMemoryInfo*>(cpu_mem_);
+      if (!slot) {
+        try {
+          auto b = std::make_unique<Ort::IoBinding>(*g.session);
+          b->BindInput("input_ids", tensor("input_ids", io_mem, alloc_ptr(buf_->ids, "input_ids"), BS * 8, ids_shape, 2, kI64));
+          b->BindInput("position_ids", tensor("position_ids", io_mem, alloc_ptr(buf_->pos, "position_ids"), BS * 8, ids_shape, 2, kI64));
+          for (int t = 0; t < 2 * cfg_.n_layer; ++t) {
+            b->BindInput(g.past_names[t].c_str(),
+                         tensor(g.past_names[t].c_str(), kv_mem, kv_ptr(cur_, t), past_bytes, past_shape, 4, g.kv_type));
+            b->BindOutput(g.present_names[t].c_str(), tensor(g.present_names[t].c_str(), kv_mem, kv_ptr(1 - cur_, t),
+                                                             present_bytes, present_shape, 4, g.kv_type));
+          }
+          b->BindOutput("logits", tensor("logits", io_mem, alloc_ptr(buf_->logits, "logits"), logits_bytes,
+                                         logits_shape, 3, g.logits_type));
+          slot = std::move(b);
+        } catch (const Ort::Exception& e) {
+          fail("onnxruntime: IoBinding failed on {}: {}", where, e.what());
+        }
+      }
+      if (graphs_) {
+        copy_h2d(buf_->ids.get(), ids_.data(), BS * 8, "input_ids");
+        copy_h2d(buf_->pos.get(), pos_.data(), BS * 8, "position_ids");
+      } else {
+        std::memcpy(buf_->ids.get(), ids_.data(), BS * 8);
+        std::memcpy(buf_->pos.get(), pos_.data(), BS * 8);
+      }
+      Ort::RunOptions ro;
+      if (graphs_) {
+        // One captured graph per (batch, parity): ORT runs an id normally twice, captures it on
+        // the third run and replays it from then on.  Ids start at 1 (0 is ORT's reserved default).
+        const auto key = std::make_pair(B, cur_);
+        auto [it, inserted] = graph_ids_.try_emplace(key, static_cast<int>(graph_ids_.size()) + 1);
+        ro.AddConfigEntry(kOrtRunOptionsConfigCudaGraphAnnotation, std::to_string(it->second).c_str());
+      }
+      try {
+        g.session->Run(ro, *slot);
+        slot->SynchronizeOutputs();
+      } catch (const Ort::Exception& e) {
+        fail("onnxruntime: Run failed on {}{}: {}", where, graphs_ ? " (CUDA graph)" : "", e.what());
+      }
+      if (graphs_) {
+        copy_d2h(logits_buf_.data(), buf_->logits.get(), logits_bytes, "logits");
+      } else {
+        std::memcpy(logits_buf_.data(), buf_->logits.get(), logits_bytes);
+      }
+    } else if (!bind) {
       // Plain Run: host tensors in, preallocated host tensors out; ORT does every copy.
       run_in_names_.clear();
       run_in_values_.clear();
@@ -912,7 +1098,7 @@ class OrtEngine final : public Engine {
         run_out_values_.push_back(std::move(v));
       };
       in("input_ids", tensor("input_ids", cpu_mem_, ids_.data(), BS * 8, ids_shape, 2, kI64));
-      in("attention_mask", tensor("attention_mask", cpu_mem_, mask_.data(), BT * 8, mask_shape, 2, kI64));
+      if (g.has_attention_mask) in("attention_mask", tensor("attention_mask", cpu_mem_, mask_.data(), BT * 8, mask_shape, 2, kI64));
       if (g.has_position_ids) in("position_ids", tensor("position_ids", cpu_mem_, pos_.data(), BS * 8, ids_shape, 2, kI64));
       for (int t = 0; t < 2 * cfg_.n_layer; ++t) {
         in(g.past_names[t].c_str(), tensor(g.past_names[t].c_str(), cpu_mem_, kv_ptr(cur_, t), past_bytes, past_shape, 4, g.kv_type));
@@ -929,21 +1115,22 @@ class OrtEngine final : public Engine {
     } else {
       if (!g.binding) fail("onnxruntime: no IoBinding for {}", where);
       auto& b = *g.binding;
+      // Logits into the fixed device buffer only where it fits ([B,1,V]); an all-position
+      // prefill's logits are bound to host memory (ORT copies them; that run is never captured).
+      const bool device_logits = graph_session && S_out == 1;
       try {
         b.ClearBoundInputs();
         b.ClearBoundOutputs();
-        if (graphs) {
+        if (graph_session) {
           copy_h2d(alloc_ptr(buf_->ids, "device input_ids"), ids_.data(), BS * 8, "input_ids");
-          copy_h2d(alloc_ptr(buf_->mask, "device attention_mask"), mask_.data(), BT * 8, "attention_mask");
           copy_h2d(alloc_ptr(buf_->pos, "device position_ids"), pos_.data(), BS * 8, "position_ids");
-          b.BindInput("input_ids", tensor("input_ids", kv_mem, buf_->ids->get(), BS * 8, ids_shape, 2, kI64));
-          b.BindInput("attention_mask", tensor("attention_mask", kv_mem, buf_->mask->get(), BT * 8, mask_shape, 2, kI64));
-          if (g.has_position_ids) {
-            b.BindInput("position_ids", tensor("position_ids", kv_mem, buf_->pos->get(), BS * 8, ids_shape, 2, kI64));
-          }
+          b.BindInput("input_ids", tensor("input_ids", kv_mem, buf_->ids.get(), BS * 8, ids_shape, 2, kI64));
+          b.BindInput("position_ids", tensor("position_ids", kv_mem, buf_->pos.get(), BS * 8, ids_shape, 2, kI64));
         } else {
           b.BindInput("input_ids", tensor("input_ids", cpu_mem_, ids_.data(), BS * 8, ids_shape, 2, kI64));
-          b.BindInput("attention_mask", tensor("attention_mask", cpu_mem_, mask_.data(), BT * 8, mask_shape, 2, kI64));
+          if (g.has_attention_mask) {
+            b.BindInput("attention_mask", tensor("attention_mask", cpu_mem_, mask_.data(), BT * 8, mask_shape, 2, kI64));
+          }
           if (g.has_position_ids) {
             b.BindInput("position_ids", tensor("position_ids", cpu_mem_, pos_.data(), BS * 8, ids_shape, 2, kI64));
           }
@@ -954,27 +1141,23 @@ class OrtEngine final : public Engine {
           b.BindOutput(g.present_names[t].c_str(), tensor(g.present_names[t].c_str(), kv_mem, kv_ptr(1 - cur_, t),
                                                           present_bytes, present_shape, 4, g.kv_type));
         }
-        void* logits_dst = graphs ? alloc_ptr(buf_->logits, "device logits") : static_cast<void*>(logits_buf_.data());
-        b.BindOutput("logits", tensor("logits", graphs ? kv_mem : static_cast<const OrtMemoryInfo*>(cpu_mem_), logits_dst,
-                                      logits_bytes, logits_shape, 3, g.logits_type));
+        void* logits_dst = device_logits ? alloc_ptr(buf_->logits, "device logits") : static_cast<void*>(logits_buf_.data());
+        b.BindOutput("logits", tensor("logits", device_logits ? kv_mem : static_cast<const OrtMemoryInfo*>(cpu_mem_),
+                                      logits_dst, logits_bytes, logits_shape, 3, g.logits_type));
       } catch (const Ort::Exception& e) {
         fail("onnxruntime: IoBinding failed on {} (io_binding = false runs without it): {}", where, e.what());
       }
       Ort::RunOptions ro;
-      if (graphs) {
-        // One captured graph per (batch, seq, past, buffer parity): shapes and addresses are
-        // fixed within each, so repeated benchmark steps replay it (ORT captures on the third run).
-        const auto key = std::make_tuple(B, S, P, cur_);
-        auto [it, inserted] = graph_ids_.try_emplace(key, static_cast<int>(graph_ids_.size()) + 1);
-        ro.AddConfigEntry(kOrtRunOptionsConfigCudaGraphAnnotation, std::to_string(it->second).c_str());
-      }
+      // A graph session's prefill (and any step it must not capture) runs with gpu_graph_id -1:
+      // capture/replay disabled for that run (onnxruntime_run_options_config_keys.h).
+      if (graph_session) ro.AddConfigEntry(kOrtRunOptionsConfigCudaGraphAnnotation, "-1");
       try {
         g.session->Run(ro, b);
-        if (graphs) b.SynchronizeOutputs();
+        if (graph_session) b.SynchronizeOutputs();
       } catch (const Ort::Exception& e) {
         fail("onnxruntime: Run failed on {}: {}", where, e.what());
       }
-      if (graphs) copy_d2h(logits_buf_.data(), buf_->logits->get(), logits_bytes, "logits");
+      if (device_logits) copy_d2h(logits_buf_.data(), buf_->logits.get(), logits_bytes, "logits");
     }
     cur_ = 1 - cur_;
     past_len_ = T;
@@ -1033,14 +1216,20 @@ class OrtEngine final : public Engine {
   // Step buffers per batch size (one entry unless CUDA graphs: see ensure_kv); after the
   // allocator, so they are released before it.
   struct StepBuffers {
-    std::unique_ptr<Ort::MemoryAllocation> kv[2];
-    std::unique_ptr<Ort::MemoryAllocation> ids, mask, pos, logits;  // CUDA graphs only
+    FixedBuffer kv[2];
+    FixedBuffer ids, pos, logits;  // fixed decode bindings only (static_kv on CPU, CUDA graphs)
+    // Decode bindings per parity (past = kv[p], present = kv[1 - p]); before the buffers in
+    // destruction order is irrelevant (a binding only refers to them).
+    std::unique_ptr<Ort::IoBinding> decode_binding[2];
   };
   std::map<int, StepBuffers> step_buffers_;
   StepBuffers* buf_ = nullptr;
-  const std::unique_ptr<Ort::MemoryAllocation> null_alloc_;
+  const FixedBuffer null_buffer_;
   CudaMemcpyFn cuda_memcpy_ = nullptr;
-  std::map<std::tuple<int, int, int, int>, int> graph_ids_;
+  CudaAllocFns cuda_fns_;
+  bool graphs_ = false;  // CUDA graphs on (static_kv graph, CUDA EP, IoBinding)
+  bool fixed_ = false;   // decode steps bound once per (batch, parity)
+  std::map<std::pair<int, int>, int> graph_ids_;  // (batch, parity) -> gpu_graph_id
   int batch_ = 0, cap_T_ = 0, cur_ = 0, past_len_ = 0;
   std::vector<std::int64_t> ids_, pos_, mask_;
   std::vector<float> logits_buf_, half_logits_;

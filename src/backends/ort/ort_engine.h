@@ -13,7 +13,8 @@
 //    them they are used directly, otherwise a second session over the all-position graph
 //    (options.all_logits_file, default model.onnx beside the given file) is created on first
 //    use and serves kAll prefills only; both graphs share the KV layout, so decode continues
-//    on the first session.  kLast with an all-position graph slices the last position.
+//    on the first session.  kLast with an all-position graph slices the last position.  Both
+//    graphs must have the same KV layout (dynamic, or static_kv with the same K).
 //  - I/O buffers are reused across steps: ids/mask/positions live in growing host vectors, the
 //    KV cache is two preallocated ping-pong buffer sets of capacity [B,H,max_seq,D] per
 //    tensor (past reads one, present is written into the other), logits go to a preallocated
@@ -26,6 +27,19 @@
 //    Default (unset): on for CPU and for a CUDA EP built into the core; off for the CUDA
 //    provider plugin (the path with the fewest assumptions about the plugin's memory names).
 //    facts().io_binding and describe() say which path ran.
+//  - static_kv graphs (export/onnx_export.h; recognised by the absence of attention_mask and a
+//    fixed past length K): the KV buffer sets have exactly K slots, zero-filled once (masked slots
+//    still enter MatMul(probs, v) times 0), past and present are bound with the full [B,H,K,D]
+//    shape, positions must stay < K.  The kAll graph beside it is model_static_kv<K>.onnx.
+//    With IoBinding on the CPU, or with cuda_graphs, decode steps use fixed bindings: one
+//    IoBinding per (batch, buffer parity), made once, whose input_ids/position_ids/logits live in
+//    fixed per-batch buffers updated in place (memcpy / cudaMemcpy) before each Run.
+//  - cuda_graphs (CUDA EP only) needs a static_kv graph (a dynamic-past graph is refused with the
+//    H100 evidence) and IoBinding: every decode step runs with gpu_graph_id = one id per (batch,
+//    parity), so ORT captures each once and replays it; prefill runs with gpu_graph_id -1
+//    (capture disabled) on the same session, its inputs in the same fixed device buffers.  The
+//    fixed buffers come from cudaMalloc (dlsym from the loaded libcudart), not ORT's arena, and
+//    every batch's buffers are kept for the engine's life (captured graphs replay them).
 //  - One ONNX Runtime core per process, found by the dynamic loader: scalebench links
 //    libonnxruntime.so.1 by its SONAME with RUNPATH $ORIGIN, so LD_LIBRARY_PATH (searched
 //    first) picks the core and the copy beside the binary is the fallback.  ort_core_info()
@@ -67,7 +81,7 @@ struct OrtEngineOptions {
   std::string device = "cpu";          // "cpu", "cuda" or "cuda:N"
   int threads = 0;                     // intra-op threads; 0 = every CPU in the affinity mask (as native-cpu)
   std::string graph_optimization = "all";  // disable | basic | extended | all
-  bool cuda_graphs = false;            // CUDA EP only: capture one CUDA graph per step shape
+  bool cuda_graphs = false;            // CUDA EP only, static_kv graph only: decode steps replay one captured graph per (batch, parity)
   bool tf32 = false;                   // CUDA EP only: let fp32 MatMul/Gemm use TF32 (ORT's default is on; scalebench's fp32 is strict)
   // Added members.
   std::filesystem::path all_logits_file;  // for kAll prefills; default: model.onnx beside
@@ -93,6 +107,8 @@ struct OrtEngineFacts {
   bool io_binding = true;
   std::string io_binding_source;       // "option" or "auto: <why>"
   bool cuda_graphs = false;
+  int static_kv_positions = 0;         // K of a static_kv graph (0 = dynamic past)
+  bool fixed_decode_bindings = false;  // decode steps bound once per (batch, parity), inputs updated in place
   bool tf32 = false;                   // CUDA EP use_tf32 (false: strict fp32)
   std::string kv_dtype;                // fp32 | fp16
   std::string logits_graph;            // "last" | "all": the variant serving benchmark steps
