@@ -118,10 +118,14 @@ constexpr int kCudaMemcpyHostToDevice = 1, kCudaMemcpyDeviceToHost = 2;
 // cudaMalloc / cudaFree / cudaMemset from the same already-loaded libcudart (CUDA graphs: the
 // fixed buffers a captured graph replays must not come from ORT's arena, which may hand memory a
 // captured graph still uses for its intermediates to a later allocation; see ensure_kv).
+// cudaDeviceSynchronize too: a cudaMemcpy from pageable host memory may return before its DMA
+// reaches the device (CUDA's API sync rules), and ORT computes on its own non-blocking stream,
+// which does not wait for the legacy stream the copy went to.
 struct CudaAllocFns {
   int (*malloc)(void**, std::size_t) = nullptr;
   int (*free)(void*) = nullptr;
   int (*memset)(void*, int, std::size_t) = nullptr;
+  int (*device_synchronize)() = nullptr;
 };
 CudaAllocFns find_cuda_alloc(std::string* why) {
   for (const char* lib : {"libcudart.so.13", "libcudart.so.12", "libcudart.so"}) {
@@ -131,10 +135,12 @@ CudaAllocFns find_cuda_alloc(std::string* why) {
     f.malloc = reinterpret_cast<int (*)(void**, std::size_t)>(dlsym(h, "cudaMalloc"));
     f.free = reinterpret_cast<int (*)(void*)>(dlsym(h, "cudaFree"));
     f.memset = reinterpret_cast<int (*)(void*, int, std::size_t)>(dlsym(h, "cudaMemset"));
+    f.device_synchronize = reinterpret_cast<int (*)()>(dlsym(h, "cudaDeviceSynchronize"));
     dlclose(h);
-    if (f.malloc != nullptr && f.free != nullptr && f.memset != nullptr) return f;
+    if (f.malloc != nullptr && f.free != nullptr && f.memset != nullptr && f.device_synchronize != nullptr) return f;
   }
-  *why = "the CUDA runtime (libcudart) with cudaMalloc/cudaFree/cudaMemset is not loaded in this process";
+  *why = "the CUDA runtime (libcudart) with cudaMalloc/cudaFree/cudaMemset/cudaDeviceSynchronize is not loaded "
+         "in this process";
   return {};
 }
 
@@ -1060,6 +1066,7 @@ class OrtEngine final : public Engine {
       if (graphs_) {
         copy_h2d(buf_->ids.get(), ids_.data(), BS * 8, "input_ids");
         copy_h2d(buf_->pos.get(), pos_.data(), BS * 8, "position_ids");
+        h2d_fence();
       } else {
         std::memcpy(buf_->ids.get(), ids_.data(), BS * 8);
         std::memcpy(buf_->pos.get(), pos_.data(), BS * 8);
@@ -1124,6 +1131,7 @@ class OrtEngine final : public Engine {
         if (graph_session) {
           copy_h2d(alloc_ptr(buf_->ids, "device input_ids"), ids_.data(), BS * 8, "input_ids");
           copy_h2d(alloc_ptr(buf_->pos, "device position_ids"), pos_.data(), BS * 8, "position_ids");
+          h2d_fence();
           b.BindInput("input_ids", tensor("input_ids", kv_mem, buf_->ids.get(), BS * 8, ids_shape, 2, kI64));
           b.BindInput("position_ids", tensor("position_ids", kv_mem, buf_->pos.get(), BS * 8, ids_shape, 2, kI64));
         } else {
@@ -1195,6 +1203,12 @@ class OrtEngine final : public Engine {
 
   void copy_h2d(void* dst, const void* src, std::size_t n, const char* what) {
     ort_detail::checked_cuda_memcpy(cuda_memcpy_, dst, src, n, kCudaMemcpyHostToDevice, what);
+  }
+  // The step's inputs are on the device before ORT's stream reads them (see CudaAllocFns).
+  void h2d_fence() {
+    if (const int rc = cuda_fns_.device_synchronize(); rc != 0) {
+      fail("onnxruntime-cuda: cudaDeviceSynchronize after copying the step inputs failed (cudaError {})", rc);
+    }
   }
   void copy_d2h(void* dst, const void* src, std::size_t n, const char* what) {
     ort_detail::checked_cuda_memcpy(cuda_memcpy_, dst, src, n, kCudaMemcpyDeviceToHost, what);
