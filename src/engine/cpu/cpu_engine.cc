@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -82,12 +84,16 @@ class WeightArena {
     base_ = static_cast<float*>(p);
     return true;
   }
-  // Moves v into the arena (its storage is released) and returns where it now lives; each
-  // matrix starts on a 64-byte line.
-  const float* adopt(std::vector<float>& v) {
+  // Room for `floats` floats, starting on a 64-byte line (reserve() counted it).
+  float* take(std::size_t floats) {
     float* dst = base_ + used_;
+    used_ += (floats + 15) / 16 * 16;
+    return dst;
+  }
+  // Moves v into the arena (its storage is released) and returns where it now lives.
+  const float* adopt(std::vector<float>& v) {
+    float* dst = take(v.size());
     std::memcpy(dst, v.data(), v.size() * sizeof(float));
-    used_ += (v.size() + 15) / 16 * 16;
     std::vector<float>().swap(v);
     return dst;
   }
@@ -96,6 +102,18 @@ class WeightArena {
   float* base_ = nullptr;
   std::size_t bytes_ = 0, used_ = 0;
 };
+
+// The cost of a barrier among `pool`'s threads, measured by the first engine of the process with
+// that many threads and reused by every later one, so that all engines of a process choose the
+// same thread counts (and give bitwise-equal results).
+double process_barrier_us(ThreadPool& pool) {
+  static std::mutex mutex;
+  static std::map<int, double> measured;  // by thread count
+  std::lock_guard lock(mutex);
+  auto it = measured.find(pool.threads());
+  if (it == measured.end()) it = measured.emplace(pool.threads(), pool.measure_barrier_us()).first;
+  return it->second;
+}
 
 // Below this width the fused step's LM head runs over a transposed copy of wte ([E, V], made
 // once) as a GEMV over V, then an argmax per row: the row-dot kernel vectorises over E, and at
@@ -118,8 +136,16 @@ class CpuEngine final : public Engine {
     eps_ = static_cast<float>(f.layer_norm_epsilon >= 0 ? f.layer_norm_epsilon
                                                         : c.layer_norm_epsilon);
     score_scratch_.resize(threads_);
-    gemm_pack_.resize(threads_);
+    if (o.min_share_us < 0) fail("native-cpu: min_share_us must be >= 0, got {}", o.min_share_us);
+    if (o.min_share_us > 0) {
+      costs_ = {o.min_share_us};
+    } else if (o.adapt_threads && threads_ > 1) {
+      // Measured once per process and thread count (outside any timing): see work_threads.h.
+      barrier_us_ = process_barrier_us(pool_);
+      costs_ = work_threads::from_barrier_us(barrier_us_);
+    }
     native_gemm_ = o.native_gemm && gemm::available();
+    packed_ = native_gemm_;
     place_matrices(o.huge_page_weights);
     const int E = c.n_embd, I = c.inner();
     part_stride_ = static_cast<std::size_t>(gemv::kMaxRows) * std::max(3 * E, I);
@@ -138,24 +164,42 @@ class CpuEngine final : public Engine {
 
   const GptConfig& config() const override { return w_.config; }
 
-  // Points mats_ and wte_ at the matrices, first moving them into the huge-page arena.
+  // Points mats_ and wte_ at the matrices, first moving them into the huge-page arena.  With
+  // the engine's GEMM (packed_) the layer matrices are packed into kPanel-column panels here,
+  // once (gemm.h): prefill's GEMMs and the fused decode step both read that one copy, and
+  // the row-major original is released.
   void place_matrices(bool huge_pages) {
+    const GptConfig& c = w_.config;
+    const int E = c.n_embd, I = c.inner();
+    const int shapes[4][2] = {{E, 3 * E}, {E, E}, {E, I}, {I, E}};  // [K, N] per matrix
+    auto floats_of = [&](int m) {
+      return packed_ ? gemm::packed_floats(shapes[m][0], shapes[m][1])
+                     : static_cast<std::size_t>(shapes[m][0]) * shapes[m][1];
+    };
     std::size_t floats = w_.wte.size() + 16;
-    for (const auto& L : w_.layers) {
-      for (const auto* v : {&L.attn_c_attn_weight, &L.attn_c_proj_weight, &L.mlp_c_fc_weight,
-                            &L.mlp_c_proj_weight}) {
-        floats += v->size() + 16;
-      }
+    for (std::size_t l = 0; l < w_.layers.size(); ++l) {
+      for (int m = 0; m < 4; ++m) floats += floats_of(m) + 16;
     }
     const bool arena = huge_pages && arena_.reserve(floats);
-    auto place = [&](std::vector<float>& v) { return arena ? arena_.adopt(v) : v.data(); };
+    auto place = [&](std::vector<float>& v, int m) -> const float* {
+      if (!packed_) return arena ? arena_.adopt(v) : v.data();
+      float* dst;
+      if (arena) {
+        dst = arena_.take(floats_of(m));
+      } else {
+        packed_store_.emplace_back(floats_of(m));
+        dst = packed_store_.back().data();
+      }
+      gemm::pack(v.data(), shapes[m][0], shapes[m][1], shapes[m][1], dst);
+      std::vector<float>().swap(v);
+      return dst;
+    };
     mats_.clear();
     for (auto& L : w_.layers) {
-      mats_.push_back({place(L.attn_c_attn_weight), place(L.attn_c_proj_weight),
-                       place(L.mlp_c_fc_weight), place(L.mlp_c_proj_weight)});
+      mats_.push_back({place(L.attn_c_attn_weight, 0), place(L.attn_c_proj_weight, 1),
+                       place(L.mlp_c_fc_weight, 2), place(L.mlp_c_proj_weight, 3)});
     }
-    wte_ = place(w_.wte);
-    const GptConfig& c = w_.config;
+    wte_ = arena ? arena_.adopt(w_.wte) : w_.wte.data();
     if (c.n_embd < kTransposedHeadMaxWidth) {
       const std::size_t E = c.n_embd, V = c.vocab_size;
       wte_t_.resize(E * V);
@@ -165,9 +209,19 @@ class CpuEngine final : public Engine {
     }
   }
 
+  // How the thread count of each operation is chosen (work_threads.h), for describe().
+  std::string threads_note() const {
+    if (!opt_.adapt_threads || threads_ == 1) return "";
+    if (barrier_us_ > 0) {
+      return fmt::format(" (fewer for small work: >= {:.0f} us per thread; barrier {:.2f} us measured)",
+                         costs_.min_share_us, barrier_us_);
+    }
+    return fmt::format(" (fewer for small work: >= {:.0f} us per thread)", costs_.min_share_us);
+  }
+
   std::string describe() const override {
     return fmt::format("native-cpu fp32, {} threads{}, kernels {}, decode {}, prefill gemm {}, OpenBLAS ({}; {})",
-                       threads_, opt_.adapt_threads && threads_ > 1 ? " (fewer for small work)" : "",
+                       threads_, threads_note(),
                        kernels::active_isa(),
                        opt_.fused_gemv ? fmt::format("fused gemv {}", gemv::isa_name(gemv::active_isa()))
                                          : std::string("sgemv"),
@@ -237,22 +291,36 @@ class CpuEngine final : public Engine {
   // The most threads an operation may use (engine/cpu/work_threads.h chooses fewer).
   int max_threads(int chosen) const { return opt_.adapt_threads ? chosen : threads_; }
 
-  // y[rows, N] = x[rows, K] @ W[K, N] + bias (accumulate: y += ...).
+  // y[rows, N] = epilogue(x[rows, K] @ W[K, N]) with the bias, gelu_new and residual fused as
+  // gemm.h describes (kBiasResidual: y += x W + b; the others overwrite y).
   void linear(const float* x, int rows, int K, const float* W, const float* bias, int N,
-              float* y, bool accumulate) {
+              float* y, gemm::Epilogue ep) {
+    const int workers = max_threads(work_threads::gemm(rows, N, K, threads_, costs_));
+    if (packed_) {
+      // Tasks are panels, each over every row (the panel is read from memory once); with few
+      // panels per worker (a many-core host, or a narrow N) the rows are split as well, in
+      // blocks of at least 64, so that every worker gets work.
+      const int np = gemm::panels(N);
+      const int row_blocks = std::clamp((2 * workers + np - 1) / np, 1, std::max(1, rows / 64));
+      pool_.parallel_for(np * row_blocks, [&](int task, int) {
+        const int panel = task / row_blocks, rb = task % row_blocks;
+        const auto [m0, m1] = share(rows, rb, row_blocks);
+        gemm::gemm_packed_panel(panel, m0, m1, x, K, W, K, N, bias, ep, y, N);
+      }, workers);
+      return;
+    }
+    const bool accumulate = ep == gemm::Epilogue::kBiasResidual;
     if (accumulate) {
       for (int r = 0; r < rows; ++r) kernels::add_inplace(bias, y + static_cast<std::size_t>(r) * N, N);
     } else {
       for (int r = 0; r < rows; ++r) std::memcpy(y + static_cast<std::size_t>(r) * N, bias, N * sizeof(float));
     }
-    const int workers = max_threads(work_threads::gemm(rows, N, K, threads_));
-    if (rows > 1 && native_gemm_) {
-      pool_.parallel_for(gemm::panels(N), [&](int panel, int worker) {
-        float* pack = scratch(gemm_pack_[worker], gemm::packed_floats(K));
-        gemm::gemm_panel(panel, x, K, W, N, y, N, rows, N, K, pack);
-      }, workers);
-      return;
-    }
+    blas_linear(x, rows, K, W, N, y, workers);
+    if (ep == gemm::Epilogue::kBiasGelu) activation(y, static_cast<std::int64_t>(rows) * N);
+  }
+
+  // y += x @ W through OpenBLAS (row-major W, no AVX-512F or native_gemm = false).
+  void blas_linear(const float* x, int rows, int K, const float* W, int N, float* y, int workers) {
     set_blas_threads(workers);
     if (rows == 1) {
       // Row-major W [K, N] used transposed: y = W^T x.  OpenBLAS streams W once.
@@ -264,7 +332,9 @@ class CpuEngine final : public Engine {
   }
 
   // OpenBLAS's thread count is process-wide; set it only when it changes.
+  // Called before every OpenBLAS call: it also marks that OpenBLAS's workers may be spinning.
   void set_blas_threads(int n) {
+    openblas_used_ = true;
     if (n != blas_threads_) {
       openblas_set_num_threads(n);
       blas_threads_ = n;
@@ -275,7 +345,7 @@ class CpuEngine final : public Engine {
   void layer_norm(const float* x, float* y, int rows, const std::vector<float>& g,
                   const std::vector<float>& b) {
     const int E = w_.config.n_embd;
-    const int workers = max_threads(work_threads::elementwise(static_cast<double>(rows) * E, threads_));
+    const int workers = max_threads(work_threads::elementwise(static_cast<double>(rows) * E, threads_, costs_));
     const int chunks = workers > 1 ? std::min(rows, workers * 4) : 1;
     pool_.parallel_for(chunks, [&](int t, int) {
       const int r0 = static_cast<int>(static_cast<std::int64_t>(rows) * t / chunks);
@@ -286,7 +356,7 @@ class CpuEngine final : public Engine {
   }
 
   void activation(float* h, std::int64_t n) {
-    const int workers = max_threads(work_threads::elementwise(static_cast<double>(n), threads_));
+    const int workers = max_threads(work_threads::elementwise(static_cast<double>(n), threads_, costs_));
     const int chunks = workers > 1 ? workers * 4 : 1;
     pool_.parallel_for(chunks, [&](int t, int) {
       const std::int64_t i0 = n * t / chunks, i1 = n * (t + 1) / chunks;
@@ -303,6 +373,77 @@ class CpuEngine final : public Engine {
     const std::size_t D = c.head_dim();
     return cache.data() +
            ((static_cast<std::size_t>(layer) * batch_ + b) * c.n_head + h) * max_seq_ * D;
+  }
+
+  // Copies this step's keys and values (columns E..3E of qkv) into the cache at past_.
+  void append_kv(int layer, int seq, const float* qkv) {
+    const GptConfig& c = w_.config;
+    const int E = c.n_embd, H = c.n_head, D = c.head_dim();
+    for (int r = 0; r < batch_ * seq; ++r) {
+      const int b = r / seq, pos = past_ + r % seq;
+      const float* row = qkv + static_cast<std::size_t>(r) * 3 * E;
+      for (int h = 0; h < H; ++h) {
+        std::memcpy(cache_at(k_cache_, layer, b, h) + static_cast<std::size_t>(pos) * D,
+                    row + E + h * D, D * sizeof(float));
+        std::memcpy(cache_at(v_cache_, layer, b, h) + static_cast<std::size_t>(pos) * D,
+                    row + 2 * E + h * D, D * sizeof(float));
+      }
+    }
+  }
+
+  // Prefill attention through the engine's GEMM (AVX-512), for a block of kQueryBlock queries
+  // of one (sequence, head) at a time: scores = Q K^T against a transposed copy of the head's
+  // keys (both operands then stream along their rows), scaled, causally masked and
+  // softmax-normalised in place, then P V.  The scores never exceed kQueryBlock x (past + seq)
+  // floats per worker (32 KB at 256 positions), so nothing of size seq x seq is written.
+  // Same arithmetic as attention(): dot products summed in increasing d (here exactly in
+  // order), divided by the same float, softmax_inplace, weighted values added in increasing key
+  // order; keys past a query's causal limit get probability 0 (adding 0 * v changes nothing).
+  // Phase 1 (one task per sequence x head) appends the keys and values to the cache and builds
+  // K^T; phase 2 (one task per sequence x head x query block, the longest blocks first).
+  void attention_blocked(int layer, int seq, const float* qkv, float* out) {
+    constexpr int kQueryBlock = 32;
+    const GptConfig& c = w_.config;
+    const int E = c.n_embd, H = c.n_head, D = c.head_dim();
+    const int B = batch_, past = past_, n_all = past + seq;
+    const float denom = c.scale_attn_weights ? static_cast<float>(std::sqrt(static_cast<double>(D))) : 1.0f;
+    const int workers = max_threads(work_threads::attention(c, B, seq, past, threads_, costs_));
+    const std::size_t kt_stride = static_cast<std::size_t>(D) * n_all;
+    float* kt = scratch(kt_, static_cast<std::size_t>(B) * H * kt_stride);
+    pool_.parallel_for(B * H, [&](int task, int) {
+      const int b = task / H, h = task % H;
+      float* K = cache_at(k_cache_, layer, b, h);
+      float* Vc = cache_at(v_cache_, layer, b, h);
+      for (int i = 0; i < seq; ++i) {
+        const float* row = qkv + static_cast<std::size_t>(b * seq + i) * 3 * E;
+        std::memcpy(K + static_cast<std::size_t>(past + i) * D, row + E + h * D, D * sizeof(float));
+        std::memcpy(Vc + static_cast<std::size_t>(past + i) * D, row + 2 * E + h * D, D * sizeof(float));
+      }
+      float* t = kt + task * kt_stride;
+      for (int j = 0; j < n_all; ++j) {
+        for (int d = 0; d < D; ++d) t[static_cast<std::size_t>(d) * n_all + j] = K[static_cast<std::size_t>(j) * D + d];
+      }
+    }, workers);
+    const int blocks = (seq + kQueryBlock - 1) / kQueryBlock;
+    pool_.parallel_for(B * H * blocks, [&](int task, int worker) {
+      const int qb = blocks - 1 - task % blocks;  // the longest (last) blocks first
+      const int bh = task / blocks, b = bh / H, h = bh % H;
+      const int i0 = qb * kQueryBlock, i1 = std::min(seq, i0 + kQueryBlock), rq = i1 - i0;
+      const int n_cols = faults_.no_causal_mask ? n_all : past + i1;
+      float* S = scratch(score_scratch_[worker], static_cast<std::size_t>(kQueryBlock) * n_all);
+      const float* Q = qkv + static_cast<std::size_t>(b * seq + i0) * 3 * E + h * D;
+      gemm::gemm_small(Q, 3 * E, rq, kt + bh * kt_stride, n_all, D, n_cols, S, n_cols);
+      for (int r = 0; r < rq; ++r) {
+        float* row = S + static_cast<std::size_t>(r) * n_cols;
+        // Causal: query past + i0 + r sees keys 0 .. past + i0 + r.
+        const int valid = faults_.no_causal_mask ? n_all : past + i0 + r + 1;
+        for (int j = 0; j < valid; ++j) row[j] = row[j] / denom;
+        kernels::softmax_inplace(row, valid);
+        std::fill(row + valid, row + n_cols, 0.0f);
+      }
+      gemm::gemm_small(S, n_cols, rq, cache_at(v_cache_, layer, b, h), D, n_cols, D,
+                       out + static_cast<std::size_t>(b * seq + i0) * E + h * D, E);
+    }, workers);
   }
 
   // Attention of the `seq` new positions of every sequence against the cached keys/values
@@ -335,7 +476,7 @@ class CpuEngine final : public Engine {
         kernels::weighted_sum(scores, Vc, n_keys, D,
                               out + (static_cast<std::size_t>(b) * seq + i) * E + h * D);
       }
-    }, max_threads(work_threads::attention(c, batch_, seq, past_, threads_)));
+    }, max_threads(work_threads::attention(c, batch_, seq, past_, threads_, costs_)));
   }
 
   // x[rows, E] = wte[tokens] + wpe[positions] for `seq` new positions per sequence.
@@ -355,6 +496,18 @@ class CpuEngine final : public Engine {
       for (int e = 0; e < E; ++e) xr[e] = te[e] + pe[e];
     }
     return x;
+  }
+
+  // The fused step's share of one matrix-vector product: acc[r, n] = sum over rows k0 <= k < k1
+  // of W [K, N] of x[r, k - k0] W[k, n] (acc overwritten), from the packed or row-major copy.
+  void gemv_rows(const float* x, int ldx, int R, int k0, int k1, const float* W, int K, int N,
+                 float* acc, int lda) const {
+    if (packed_) {
+      gemm::gemv_packed(x, ldx, R, k0, k1, W, K, N, acc, lda);
+    } else {
+      gemv::gemv_accumulate(x, ldx, R, k1 - k0, W + static_cast<std::size_t>(k0) * N, N, N, acc,
+                            lda, true);
+    }
   }
 
   // [begin, end) of `n` items for worker w of T, in contiguous equal shares.
@@ -395,7 +548,7 @@ class CpuEngine final : public Engine {
       logits = out.logits.data();
     }
     const bool transposed = !wte_t_.empty();
-    const auto step = work_threads::fused_step(c, R, head_rows, past + seq, transposed, threads_);
+    const auto step = work_threads::fused_step(c, R, head_rows, past + seq, transposed, threads_, costs_);
     const int T = max_threads(step.layers), TH = max_threads(step.head);
     float* const pa = partial_a_.data();
     float* const pb = partial_b_.data();
@@ -414,9 +567,7 @@ class CpuEngine final : public Engine {
         const auto& L = w_.layers[l];
         const Matrices& M = mats_[l];
         kernels::layer_norm(x, ln, R, E, L.ln_1_weight.data(), L.ln_1_bias.data(), eps_);
-        gemv::gemv_accumulate(ln + e0, E, R, e1 - e0,
-                              M.c_attn + static_cast<std::size_t>(e0) * 3 * E,
-                              3 * E, 3 * E, my_a, 3 * E, true);
+        gemv_rows(ln + e0, E, R, e0, e1, M.c_attn, E, 3 * E, my_a, 3 * E);
         pool_.barrier();  // |1|
         const float* bias = L.attn_c_attn_bias.data();
         for (int h = h0; h < h1; ++h) {
@@ -443,17 +594,13 @@ class CpuEngine final : public Engine {
             }
           }
         }
-        gemv::gemv_accumulate(my.att.data() + h0 * D, E, R, (h1 - h0) * D,
-                              M.attn_c_proj + static_cast<std::size_t>(h0) * D * E,
-                              E, E, my_b, E, true);
+        gemv_rows(my.att.data() + h0 * D, E, R, h0 * D, h1 * D, M.attn_c_proj, E, E, my_b, E);
         pool_.barrier();  // |2|
         for (int r = 0; r < R; ++r) {
           kernels::sum_partials(x + r * E, L.attn_c_proj_bias.data(), pb + r * E, ps, T, E, true);
         }
         kernels::layer_norm(x, ln, R, E, L.ln_2_weight.data(), L.ln_2_bias.data(), eps_);
-        gemv::gemv_accumulate(ln + e0, E, R, e1 - e0,
-                              M.mlp_c_fc + static_cast<std::size_t>(e0) * I, I, I,
-                              my_a, I, true);
+        gemv_rows(ln + e0, E, R, e0, e1, M.mlp_c_fc, E, I, my_a, I);
         pool_.barrier();  // |3|
         float* hid = my.hidden.data();
         for (int r = 0; r < R; ++r) {
@@ -465,9 +612,7 @@ class CpuEngine final : public Engine {
             kernels::gelu_new_inplace(hr, i1 - i0);
           }
         }
-        gemv::gemv_accumulate(hid + i0, I, R, i1 - i0,
-                              M.mlp_c_proj + static_cast<std::size_t>(i0) * E, E,
-                              E, my_b, E, true);
+        gemv_rows(hid + i0, I, R, i0, i1, M.mlp_c_proj, I, E, my_b, E);
         pool_.barrier();  // |4|
         for (int r = 0; r < R; ++r) {
           kernels::sum_partials(x + r * E, L.mlp_c_proj_bias.data(), pb + r * E, ps, T, E, true);
@@ -484,6 +629,18 @@ class CpuEngine final : public Engine {
     }
     float* hln = local_[0].ln.data();
     kernels::layer_norm(x, hln, head_rows, E, w_.ln_f_weight.data(), w_.ln_f_bias.data(), eps_);
+    head_argmax(hln, head_rows, logits, TH);
+    past_ += seq;
+    out.next_tokens.resize(B);
+    for (int b = 0; b < B; ++b) out.next_tokens[b] = best_row(all ? b * seq + seq - 1 : b, TH);
+  }
+
+  // The tied LM head over at most gemv::kMaxRows rows of hln (already through LN_f) on TH
+  // threads: each worker takes a contiguous share of the vocabulary and keeps each row's best
+  // (value, id) in best_; logits (may be null) get [head_rows, V].  Read the result with best_row.
+  void head_argmax(const float* hln, int head_rows, float* logits, int TH) {
+    const int E = w_.config.n_embd, V = w_.config.vocab_size;
+    const bool transposed = !wte_t_.empty();
     float* head_out = logits;
     if (transposed && !head_out) head_out = scratch(logits_, static_cast<std::size_t>(head_rows) * V);
     pool_.run([&](int w) {
@@ -502,18 +659,16 @@ class CpuEngine final : public Engine {
         }
       }
     }, TH);
-    past_ += seq;
-    out.next_tokens.resize(B);
-    for (int b = 0; b < B; ++b) {
-      const int r = all ? b * seq + seq - 1 : b;
-      gemv::Best m{0.0f, -1};
-      // Workers hold increasing ranges of ids: strict > keeps the lowest id among equal maxima.
-      for (int w = 0; w < TH; ++w) {
-        const gemv::Best& cand = best_[static_cast<std::size_t>(w) * gemv::kMaxRows + r];
-        if (cand.index >= 0 && (m.index < 0 || cand.value > m.value)) m = cand;
-      }
-      out.next_tokens[b] = m.index;
+  }
+
+  std::int32_t best_row(int r, int TH) const {
+    gemv::Best m{0.0f, -1};
+    // Workers hold increasing ranges of ids: strict > keeps the lowest id among equal maxima.
+    for (int w = 0; w < TH; ++w) {
+      const gemv::Best& cand = best_[static_cast<std::size_t>(w) * gemv::kMaxRows + r];
+      if (cand.index >= 0 && (m.index < 0 || cand.value > m.value)) m = cand;
     }
+    return m.index;
   }
 
   // Attention of one query (sequence b, head h) over the first n_keys cached positions, which
@@ -532,7 +687,7 @@ class CpuEngine final : public Engine {
   // Runs `seq` new positions for every sequence of the batch (prefill: the prompt; decode: 1).
   void forward(int seq, const std::int32_t* tokens, LogitsMode mode, StepResult& out) {
     const GptConfig& c = w_.config;
-    const int E = c.n_embd, H = c.n_head, D = c.head_dim(), I = c.inner(), V = c.vocab_size;
+    const int E = c.n_embd, I = c.inner(), V = c.vocab_size;
     const int rows = batch_ * seq;
     if (opt_.fused_gemv && rows <= gemv::kMaxRows) {
       if (openblas_used_) park_openblas_threads();
@@ -540,7 +695,6 @@ class CpuEngine final : public Engine {
       forward_fused(seq, tokens, mode, out);
       return;
     }
-    openblas_used_ = true;
     blas_threads_ = -1;  // process-wide: re-applied at the first call of this step
 
     float* x = embed(seq, tokens);
@@ -553,24 +707,23 @@ class CpuEngine final : public Engine {
       const auto& L = w_.layers[l];
       const Matrices& M = mats_[l];
       layer_norm(x, ln, rows, L.ln_1_weight, L.ln_1_bias);
-      linear(ln, rows, E, M.c_attn, L.attn_c_attn_bias.data(), 3 * E, qkv, false);
-      // Append this step's keys and values to the cache.
-      for (int r = 0; r < rows; ++r) {
-        const int b = r / seq, pos = past_ + r % seq;
-        const float* row = qkv + static_cast<std::size_t>(r) * 3 * E;
-        for (int h = 0; h < H; ++h) {
-          std::memcpy(cache_at(k_cache_, l, b, h) + static_cast<std::size_t>(pos) * D,
-                      row + E + h * D, D * sizeof(float));
-          std::memcpy(cache_at(v_cache_, l, b, h) + static_cast<std::size_t>(pos) * D,
-                      row + 2 * E + h * D, D * sizeof(float));
-        }
+      linear(ln, rows, E, M.c_attn, L.attn_c_attn_bias.data(), 3 * E, qkv, gemm::Epilogue::kBias);
+      if (native_gemm_ && seq > 1) {
+        attention_blocked(l, seq, qkv, att);
+      } else {
+        append_kv(l, seq, qkv);
+        attention(l, seq, qkv, att);
       }
-      attention(l, seq, qkv, att);
-      linear(att, rows, E, M.attn_c_proj, L.attn_c_proj_bias.data(), E, x, true);
+      linear(att, rows, E, M.attn_c_proj, L.attn_c_proj_bias.data(), E, x, gemm::Epilogue::kBiasResidual);
       layer_norm(x, ln, rows, L.ln_2_weight, L.ln_2_bias);
-      linear(ln, rows, E, M.mlp_c_fc, L.mlp_c_fc_bias.data(), I, hid, false);
-      activation(hid, static_cast<std::int64_t>(rows) * I);
-      linear(hid, rows, I, M.mlp_c_proj, L.mlp_c_proj_bias.data(), E, x, true);
+      // The erf-GELU fault keeps gelu as its own pass (the packed epilogue is gelu_new only).
+      if (faults_.erf_gelu) {
+        linear(ln, rows, E, M.mlp_c_fc, L.mlp_c_fc_bias.data(), I, hid, gemm::Epilogue::kBias);
+        activation(hid, static_cast<std::int64_t>(rows) * I);
+      } else {
+        linear(ln, rows, E, M.mlp_c_fc, L.mlp_c_fc_bias.data(), I, hid, gemm::Epilogue::kBiasGelu);
+      }
+      linear(hid, rows, I, M.mlp_c_proj, L.mlp_c_proj_bias.data(), E, x, gemm::Epilogue::kBiasResidual);
     }
     past_ += seq;
 
@@ -588,22 +741,31 @@ class CpuEngine final : public Engine {
       }
       layer_norm(last, h, batch_, w_.ln_f_weight, w_.ln_f_bias);
     }
-    float* logits;
+    float* logits = nullptr;
     if (mode == LogitsMode::kNone) {
       out.logits.clear();
-      logits = scratch(logits_, static_cast<std::size_t>(head_rows) * V);
     } else {
       out.logits.resize(static_cast<std::size_t>(head_rows) * V);
       logits = out.logits.data();
     }
-    set_blas_threads(max_threads(work_threads::gemm(head_rows, V, E, threads_)));
+    out.next_tokens.resize(batch_);
+    if (opt_.fused_gemv && head_rows <= gemv::kMaxRows) {
+      // The benchmark path (last positions only): the fused step's head, which streams wte
+      // once with the argmax fused (OpenBLAS's sgemm packed all of wte for 4 rows: 13-16 ms
+      // of gpt2 4x32 prefill; perf, session 5).
+      const int TH = max_threads(work_threads::head(c, head_rows, !wte_t_.empty(), threads_, costs_));
+      head_argmax(h, head_rows, logits, TH);
+      for (int b = 0; b < batch_; ++b) out.next_tokens[b] = best_row(all ? b * seq + seq - 1 : b, TH);
+      return;
+    }
+    if (!logits) logits = scratch(logits_, static_cast<std::size_t>(head_rows) * V);
+    set_blas_threads(max_threads(work_threads::gemm(head_rows, V, E, threads_, costs_)));
     if (head_rows == 1) {
       cblas_sgemv(CblasRowMajor, CblasNoTrans, V, E, 1.0f, wte_, E, h, 1, 0.0f, logits, 1);
     } else {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, head_rows, V, E, 1.0f, h, E,
                   wte_, E, 0.0f, logits, V);
     }
-    out.next_tokens.resize(batch_);
     for (int b = 0; b < batch_; ++b) {
       const std::size_t row = all ? static_cast<std::size_t>(b) * seq + seq - 1 : b;
       out.next_tokens[b] = kernels::argmax(logits + row * V, V);
@@ -622,6 +784,8 @@ class CpuEngine final : public Engine {
   CpuEngineFaults faults_;
   int threads_;
   ThreadPool pool_;
+  work_threads::Costs costs_;  // fixed for the engine's life (deterministic thread counts)
+  double barrier_us_ = 0;      // measured at construction; 0 = not measured
   int max_seq_ = 0;
   float eps_ = 1e-5f;
   int batch_ = 0;  // batch of the current sequences; 0 before the first prefill
@@ -630,9 +794,11 @@ class CpuEngine final : public Engine {
   int blas_threads_ = -1;      // OpenBLAS thread count last set by this engine in this step
   std::vector<float> k_cache_, v_cache_;
   std::vector<float> x_, ln_, qkv_, attn_, mlp_, last_, logits_;
+  std::vector<float> kt_;  // attention_blocked: K^T per (sequence, head) of the current layer
   std::vector<std::vector<float>> score_scratch_;  // one per pool worker
-  std::vector<std::vector<float>> gemm_pack_;      // one packed B panel per pool worker
   bool native_gemm_ = false;                       // prefill GEMMs through engine/cpu/gemm.h
+  bool packed_ = false;  // layer matrices packed for gemm.h (else row-major, for OpenBLAS)
+  std::vector<std::vector<float>> packed_store_;  // packed matrices when the arena is off
   // forward_fused: per-worker partial sums (worker w at w * part_stride_), argmax candidates,
   // and each worker's private residual copy and activations.
   struct Local {

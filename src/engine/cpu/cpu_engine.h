@@ -2,9 +2,12 @@
 // other backend is checked against.
 // Contract (on top of engine/engine.h):
 //  - Computes exactly Hugging Face's GPT-2 (REFERENCE.md): Conv1D [in, out] GEMMs through
-//    the engine's AVX-512 GEMM (engine/cpu/gemm.h; OpenBLAS cblas_sgemm without AVX-512F or
-//    with native_gemm = false) for steps of more than 8 rows and its own GEMV kernels
-//    (engine/cpu/gemv.h) for smaller ones (fp32, no reduced precision anywhere), LayerNorm with the
+//    the engine's AVX-512 GEMM (engine/cpu/gemm.h: weights packed into column panels once at
+//    load, bias / gelu_new / residual fused into its stores; OpenBLAS cblas_sgemm over the
+//    row-major weights without AVX-512F or with native_gemm = false) for steps of more than 8
+//    rows and its own GEMV kernels (engine/cpu/gemv.h, over the same packed copy) for smaller
+//    ones; prefill attention through the same GEMM in blocks of 32 queries (no seq x seq matrix);
+//    fp32, no reduced precision anywhere; LayerNorm with the
 //    config's epsilon, gelu_new, scores / sqrt(head_dim) when scale_attn_weights, causal mask,
 //    tied LM head.  Matches HF transformers within |a - b| <= 1e-4 + 1e-4 |ref| (golden tests).
 //  - prefill(batch <= max_batch, seq <= max_seq): sb::Error names the limit otherwise; token ids
@@ -15,10 +18,12 @@
 //  - threads: the most threads any operation uses.  With adapt_threads (the default) each
 //    operation uses only as many as its work pays for (engine/cpu/cpu_engine.cc, "Work-size-aware
 //    threading"): tiny models run on the calling thread alone, where a barrier or an OpenBLAS
-//    wake-up would cost more than the arithmetic.  OpenBLAS's thread count is a process-wide
-//    setting, re-applied before every call; the engine's own pool runs attention over batch x
-//    heads, LayerNorm and gelu_new.  The thread count chosen is a pure function of the model and
-//    the step's shape (batch, new positions, cached positions), so results stay deterministic;
+//    wake-up would cost more than the arithmetic.  The least work per thread comes from a
+//    barrier cost measured when the engine is built (min_share_us pins it).  OpenBLAS's thread
+//    count is a process-wide setting, re-applied before every call; the engine's own pool runs
+//    its GEMM panels, attention over batch x heads, LayerNorm and gelu_new.  The thread count chosen is a pure function of the model,
+//    the step's shape (batch, new positions, cached positions) and that measured share, fixed for
+//    the engine's life, so an engine's results stay deterministic;
 //    a different thread count changes only the order of fp32 sums (within DESIGN.md's tolerance).
 //  - describe() names OpenBLAS's kernel set and whether env OPENBLAS_CORETYPE forced it
 //    (engine/cpu/openblas.h): prefill speed depends on it.
@@ -30,7 +35,8 @@
 //    there), LayerNorm is computed by every thread on its own copy of the residual (cheaper
 //    than a barrier), attention heads are split so that each thread's heads are exactly its
 //    rows of attn.c_proj, and the tied LM head is a row-dot-product over each thread's share
-//    of wte with the argmax fused (logits stored only when asked for).
+//    of wte with the argmax fused (logits stored only when asked for).  Longer prompts use that
+//    same LM head for their last positions (kNone / kLast; kAll over more than 8 rows: OpenBLAS).
 //  - OpenBLAS's idle workers busy-wait after each call; before a fused step that follows
 //    OpenBLAS work the engine stops them (process-wide, like its thread-count setting): do not
 //    run OpenBLAS on another thread while a native-cpu engine steps.
@@ -61,6 +67,11 @@ struct CpuEngineOptions {
   // for, up to `threads`.  false = always `threads` (tests of the parallel code paths, A/B
   // comparisons in the benchmarks).
   bool adapt_threads = true;
+  // The least work (µs on one core) worth one more thread (engine/cpu/work_threads.h).  0 =
+  // derived from the cost of a barrier among the pool's threads, measured when the engine is
+  // built (so the counts fit the host: many quiet cores split small work, a loaded 2-vCPU VM
+  // does not); > 0 pins it (reproducible thread counts across engines, tests).
+  double min_share_us = 0;
   // Prefill GEMMs (steps of more than gemv::kMaxRows rows) through the engine's AVX-512 kernel
   // (engine/cpu/gemm.h) when the CPU has AVX-512F; false, or no AVX-512F, = OpenBLAS sgemm.
   bool native_gemm = true;

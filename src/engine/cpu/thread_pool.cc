@@ -106,6 +106,23 @@ void ThreadPool::run(const std::function<void(int worker)>& fn, int workers) {
   job_ = nullptr;
 }
 
+double ThreadPool::measure_barrier_us(int rounds) {
+  if (threads_ == 1 || rounds < 1) return 0.0;
+  std::vector<double> us(rounds);
+  run([&](int worker) {
+    barrier();  // every worker has started: the first round measures no wake-up
+    for (int i = 0; i < rounds; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      barrier();
+      if (worker == 0) {
+        us[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      }
+    }
+  });
+  std::sort(us.begin(), us.end());
+  return us[static_cast<std::size_t>(rounds) * 3 / 4];
+}
+
 void ThreadPool::barrier() {
   const int n = active_;
   if (n == 1) return;
