@@ -191,8 +191,11 @@ TEST(StaticKv, MatchesNativeOracleAndTheDynamicExport) {
     const auto dir = temp_dir("match" + std::to_string(n++));
     // K = n_positions (the default a study without max_seq gets) and a tight K = S + steps.
     const auto dyn = [&] {
-      sb::exporter::export_onnx(w, {.last_position_logits = false}, dir);
-      return sb::exporter::export_onnx(w, {.last_position_logits = true}, dir).model_file;
+      sb::exporter::ExportOptions o;
+      o.last_position_logits = false;
+      sb::exporter::export_onnx(w, o, dir);
+      o.last_position_logits = true;
+      return sb::exporter::export_onnx(w, o, dir).model_file;
     }();
     for (int B : {1, 3}) {
       for (int S : {1, 5, 11}) {
@@ -336,7 +339,9 @@ TEST(StaticKv, ErrorsAreClear) {
   expect_error([&] { e->prefill(1, 3, std::vector<std::int32_t>{1, 2, 3}, LogitsMode::kAll, r); },
                "model_static_kv12.onnx");
   // A kAll graph with another cache layout is refused, naming both.
-  sb::exporter::export_onnx(w, {.last_position_logits = false}, dir);  // dynamic model.onnx
+  sb::exporter::ExportOptions dyn;
+  dyn.last_position_logits = false;
+  sb::exporter::export_onnx(w, dyn, dir);  // dynamic model.onnx
   auto opt = cpu_options();
   opt.all_logits_file = dir / "model.onnx";
   auto mixed = sb::engine::make_ort_engine(last, w.config, opt);
@@ -351,8 +356,11 @@ TEST(StaticKv, ErrorsAreClear) {
 #ifdef SB_TEST_HAVE_MODEL
 TEST(StaticKv, PydocModelMatchesNativeOracle) {
   fs::path dir;
-  if (const char* env = std::getenv("SCALEBENCH_PYDOC_MODEL")) dir = env;
-  else dir = fs::path(SB_SOURCE_DIR) / ".." / "shared" / "models" / "pydoc-gpt2-8m";
+  if (const char* env = std::getenv("SCALEBENCH_PYDOC_MODEL")) {
+    dir = env;
+  } else {
+    dir = fs::path(SB_SOURCE_DIR) / ".." / "shared" / "models" / "pydoc-gpt2-8m";
+  }
   if (!fs::exists(dir / "model.safetensors")) {
     GTEST_SKIP() << "pydoc-gpt2-8m not found at " << dir << " (set SCALEBENCH_PYDOC_MODEL)";
   }
@@ -498,8 +506,11 @@ TEST(StaticKvCuda, PydocThroughGraphsMatchesNativeOracle) {
   std::string why;
   if (!cuda_here(&why)) GTEST_SKIP() << "onnxruntime-cuda unavailable: " << why;
   fs::path dir;
-  if (const char* env = std::getenv("SCALEBENCH_PYDOC_MODEL")) dir = env;
-  else dir = fs::path(SB_SOURCE_DIR) / ".." / "shared" / "models" / "pydoc-gpt2-8m";
+  if (const char* env = std::getenv("SCALEBENCH_PYDOC_MODEL")) {
+    dir = env;
+  } else {
+    dir = fs::path(SB_SOURCE_DIR) / ".." / "shared" / "models" / "pydoc-gpt2-8m";
+  }
   if (!fs::exists(dir / "model.safetensors")) {
     GTEST_SKIP() << "pydoc-gpt2-8m not found at " << dir << " (set SCALEBENCH_PYDOC_MODEL)";
   }
@@ -516,7 +527,9 @@ TEST(StaticKvCuda, PydocThroughGraphsMatchesNativeOracle) {
                                LogitsMode::kLast, steps);
         EXPECT_EQ(d.violations, 0u) << (fp16 ? "fp16" : "fp32") << " rep " << rep << " B" << B << " max |diff| "
                                     << d.max_abs;
-        if (!fp16) EXPECT_EQ(d.token_mismatches, 0u) << "rep " << rep << " B" << B;
+        if (!fp16) {
+          EXPECT_EQ(d.token_mismatches, 0u) << "rep " << rep << " B" << B;
+        }
         std::printf("[static_kv cuda pydoc %s] rep %d B%d: max |diff| %.3g, greedy %zu/%d tokens differ\n",
                     fp16 ? "fp16" : "fp32", rep, B, d.max_abs, d.token_mismatches, B * (steps + 1));
       }
