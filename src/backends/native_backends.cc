@@ -192,10 +192,12 @@ bool onnxruntime_available(const std::string& device_kind_name, std::string* rea
 namespace {
 // Exports (or reuses) one graph variant into `dir`, recorded in `record_name`: the
 // last-position-logits graph (model_last_logits.onnx, every timed step) or the all-position
-// graph (model.onnx, which the ORT engine opens on demand for LogitsMode::kAll prefills).  A
+// graph (model.onnx, which the ORT engine opens on demand for LogitsMode::kAll prefills);
+// static_kv > 0: the static_kv variant of either (model_static_kv<K>*.onnx, CUDA graphs).  A
 // cached file whose SHA-256 no longer matches its record is rebuilt, never used.
 json export_variant(const model::LoadedModel& lm, const LoadRequest& r, bool last_position,
-                    const fs::path& dir, const char* record_name, const std::string& key_text) {
+                    const fs::path& dir, const char* record_name, const std::string& key_text,
+                    int static_kv) {
   fs::path record = dir / record_name;
   if (fs::exists(record)) {
     try {
@@ -218,6 +220,7 @@ json export_variant(const model::LoadedModel& lm, const LoadRequest& r, bool las
   exporter::ExportOptions eo;
   eo.dtype = model::dtype_from_precision(r.precision);
   eo.last_position_logits = last_position;
+  eo.static_kv_positions = static_kv;
   auto er = exporter::export_onnx(lm.weights, eo, dir);
   json a = json::parse(exporter::export_result_json(er));
   a["kind"] = "onnx";
@@ -233,21 +236,24 @@ json export_variant(const model::LoadedModel& lm, const LoadRequest& r, bool las
 }
 
 // Both variants for this model and precision, side by side in one cache folder.  Cache key:
-// source weights SHA-256 + dtype + opset + variant + scalebench version.  Returns the
-// last-position graph (the one the engine times); the artifact records both.
-fs::path onnx_artifact(const model::LoadedModel& lm, const LoadRequest& r, LoadResult& result) {
+// source weights SHA-256 + dtype + opset + variant + KV layout (static_kv K or dynamic) +
+// scalebench version.  Returns the last-position graph (the one the engine times); the
+// artifact records both.
+fs::path onnx_artifact(const model::LoadedModel& lm, const LoadRequest& r, LoadResult& result, int static_kv) {
   const int opset = exporter::ExportOptions{}.opset;
+  const std::string layout = static_kv > 0 ? "|static_kv" + std::to_string(static_kv) : "";
   auto key_for = [&](const char* variant) {
     return lm.inventory.weights_sha256 + "|" + r.precision + "|opset" + std::to_string(opset) + "|" +
-           variant + "|" + kVersion + "|" + kGitSha;
+           variant + layout + "|" + kVersion + "|" + kGitSha;
   };
   const std::string last_key = key_for("last");
   std::string key = sha256_hex(last_key).substr(0, 16);
   fs::path base = r.artifacts_dir.empty() ? fs::temp_directory_path() / "scalebench-artifacts"
                                           : r.artifacts_dir;
-  fs::path dir = base / "onnx" / (r.model_id.empty() ? key : r.model_id + "-" + r.precision + "-" + key);
-  json last = export_variant(lm, r, true, dir, "artifact.json", last_key);
-  json all = export_variant(lm, r, false, dir, "artifact_all.json", key_for("all"));
+  const std::string kv_tag = static_kv > 0 ? "-kv" + std::to_string(static_kv) : "";
+  fs::path dir = base / "onnx" / (r.model_id.empty() ? key : r.model_id + "-" + r.precision + kv_tag + "-" + key);
+  json last = export_variant(lm, r, true, dir, "artifact.json", last_key, static_kv);
+  json all = export_variant(lm, r, false, dir, "artifact_all.json", key_for("all"), static_kv);
   double build_ms = 0;
   bool built = false;
   for (const json* a : {&last, &all})
@@ -277,21 +283,13 @@ std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::st
   caps.logits_all = true;
   return std::make_unique<EngineBackend>(
       name, caps, [name, kind](const LoadRequest& r, LoadResult& result) -> std::unique_ptr<engine::Engine> {
-        // cuda_graphs is refused (before anything loads, so the reason is the same on every
-        // machine), with what was measured: the engine can bind fixed buffers and annotate one
-        // graph per (batch, seq, past, parity), but ORT 1.29's CUDA graphs replay a capture
-        // exactly, and this export's KV cache grows by one position per step with its shape
-        // arithmetic inside the graph.  docs/onnx.md ("CUDA graphs") has the runs.
-        if (bool_option(r.options, "cuda_graphs", false)) {
-          if (kind != "cuda") throw UnsupportedError(name + ": option cuda_graphs applies to the CUDA provider only");
-          throw UnsupportedError(
-              name + ": option cuda_graphs is refused for scalebench's GPT-2 export: on an H100 with ONNX "
-              "Runtime 1.29.0's CUDA 13 provider (examples/ort-cuda-graphs.toml, 2026-11-26) every decode "
-              "cell failed in graph replay (CUDA error 716 misaligned address / 700 illegal memory "
-              "access, cuda_graph.cc) and the accuracy check aborted the process; prefill cells ran but "
-              "their outputs were never checked against the oracle. CUDA graphs need an export with "
-              "static shapes (a fixed-size KV cache), which scalebench does not have yet");
-        }
+        // cuda_graphs (CUDA provider only) runs the static_kv export: a fixed K-slot KV cache,
+        // so every decode step has the same shapes and addresses and ORT can replay one captured
+        // graph per (batch, buffer parity).  With the dynamic-past export every CUDA-graph decode
+        // cell failed in replay on an H100 (2026-11-26; docs/onnx.md "Status").
+        const bool cuda_graphs = bool_option(r.options, "cuda_graphs", false);
+        if (cuda_graphs && kind != "cuda")
+          throw UnsupportedError(name + ": option cuda_graphs applies to the CUDA provider only");
 #if defined(SB_HAVE_MODEL) && defined(SB_HAVE_ORT) && defined(SB_HAVE_EXPORT)
         std::string why;
         if (!engine::ort_available(kind, &why)) throw UnsupportedError(why);
@@ -299,12 +297,14 @@ std::unique_ptr<Backend> make_onnxruntime(const std::string& name, const std::st
           throw UnsupportedError(name + " runs on " + kind + ", not " + r.device);
         auto lm = load_weights(r);
         result.model = model_inventory_json(lm.inventory);
-        fs::path file = onnx_artifact(lm, r, result);
+        const int static_kv =
+            cuda_graphs ? exporter::static_kv_positions_for(r.max_seq, lm.weights.config.n_positions) : 0;
+        fs::path file = onnx_artifact(lm, r, result, static_kv);
         engine::OrtEngineOptions o;
         o.device = r.device;
         o.threads = int_option(r.options, "threads", 0);
         o.graph_optimization = string_option(r.options, "graph_optimization", "all");
-        // o.cuda_graphs stays false: the option was refused above.
+        o.cuda_graphs = cuda_graphs;
         // CUDA provider only: TF32 for fp32 MatMul/Gemm (ORT's own default is on; scalebench's
         // fp32 is strict unless a study asks, as native-cuda's tf32 option).
         o.tf32 = bool_option(r.options, "tf32", false);

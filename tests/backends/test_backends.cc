@@ -23,6 +23,7 @@
 namespace sb::backends {
 namespace {
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Clock = std::chrono::steady_clock;
 
 TEST(Registry, DesignNamesAliasesAndDeclarations) {
@@ -240,21 +241,42 @@ TEST(OnnxRuntime, AllPositionLogitsThroughTheExportedAllPositionGraph) {
 // onnxruntime's CUDA graphs failed in every decode cell on the GPU (docs/onnx.md): the option is
 // refused as `unsupported` with that reason on every machine, before anything loads — never a
 // CUDA error mid-study.  On the CPU provider the option does not apply at all.
-TEST(OnnxRuntime, CudaGraphsOptionIsRefusedWithTheMeasuredReason) {
+// cuda_graphs on onnxruntime-cuda runs the static_kv export (fixed K-slot KV cache, K = the
+// worker's max_seq), so ORT can replay captured decode graphs; it stays unsupported on the CPU
+// provider.  Without the CUDA provider (CI) the provider's absence is the reason given; on the
+// GPU machine the cell loads and runs, and the artifact says which export it timed.
+TEST(OnnxRuntime, CudaGraphsRunTheStaticKvExport) {
   LoadRequest r;
   r.model_id = "m";
   r.model_spec = "shape:L=2,H=2,E=16,V=97,P=64";
   r.device = "cuda:0";
   r.options = {{"cuda_graphs", true}};
-  try {
-    create_backend("onnxruntime-cuda")->load(r);
-    FAIL() << "cuda_graphs = true loaded";
-  } catch (const UnsupportedError& e) {
-    // Where the CUDA provider is absent (CI) its absence is the reason given first.
-    std::string why;
-    if (find_backend("onnxruntime-cuda")->available(&why)) {
-      EXPECT_NE(std::string(e.what()).find("refused"), std::string::npos) << e.what();
-      EXPECT_NE(std::string(e.what()).find("static shapes"), std::string::npos) << e.what();
+  r.max_batch = 2;
+  r.max_seq = 24;
+  sb::testing::TempDir dir;
+  r.artifacts_dir = dir.path;
+  std::string why;
+  if (find_backend("onnxruntime-cuda")->available(&why)) {
+    auto b = create_backend("onnxruntime-cuda");
+    const LoadResult res = b->load(r);
+    EXPECT_EQ(res.artifact.value("static_kv_positions", -1), 24) << res.artifact.dump();
+    EXPECT_THAT(res.artifact.value("file", ""), HasSubstr("model_static_kv24_last_logits.onnx"));
+    EXPECT_THAT(b->info().description, HasSubstr("CUDA graphs")) << b->info().description;
+    StepResult out;
+    const std::vector<std::int32_t> prompt = {1, 2, 3, 4, 5, 6, 7, 8};
+    for (int rep = 0; rep < 2; ++rep) {  // the second sequence replays the captured graphs
+      b->prefill(2, 4, prompt, LogitsMode::kLast, out);
+      for (int step = 0; step < 6; ++step) b->decode(out.next_tokens, LogitsMode::kLast, out);
+      EXPECT_EQ(out.next_tokens.size(), 2u);
+    }
+  } else {
+    try {
+      create_backend("onnxruntime-cuda")->load(r);
+      FAIL() << "onnxruntime-cuda loaded although unavailable: " << why;
+    } catch (const UnsupportedError& e) {
+      // The provider's absence is the reason, not the option (no longer refused).
+      EXPECT_THAT(std::string(e.what()), HasSubstr(why));
+      EXPECT_THAT(std::string(e.what()), Not(HasSubstr("cuda_graphs")));
     }
   }
   r.device = "cpu";
@@ -264,14 +286,14 @@ TEST(OnnxRuntime, CudaGraphsOptionIsRefusedWithTheMeasuredReason) {
   } catch (const UnsupportedError& e) {
     EXPECT_NE(std::string(e.what()).find("CUDA provider only"), std::string::npos) << e.what();
   }
-  // Off is not refused for that reason (the CPU provider loads where ORT is present).
+  // Off: the dynamic-past export (the CPU provider loads where ORT is present).
   r.options = {{"cuda_graphs", false}, {"threads", 1}};
-  std::string why;
   if (!find_backend("onnxruntime-cpu")->available(&why)) return;
-  sb::testing::TempDir dir;
-  r.artifacts_dir = dir.path;
-  r.max_batch = 1;
-  EXPECT_NO_THROW(create_backend("onnxruntime-cpu")->load(r));
+  auto cpu = create_backend("onnxruntime-cpu");
+  LoadResult res;
+  ASSERT_NO_THROW(res = cpu->load(r));
+  EXPECT_EQ(res.artifact.value("static_kv_positions", -1), 0) << res.artifact.dump();
+  EXPECT_EQ(res.artifact.value("file", ""), "model_last_logits.onnx");
 }
 
 }  // namespace
