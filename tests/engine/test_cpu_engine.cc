@@ -287,8 +287,8 @@ TEST(WorkThreads, SmallWorkStaysOnTheCallerAndLargeWorkUsesEveryThread) {
     EXPECT_EQ(wt::elementwise(256.0 * 3072, 8, costs), 8);
   }
   // The 16-core host's case (docs/perf.md, session 4): tiny-gpt2's LM head at batch 4 (2 MB
-  // streamed) stayed on 2 of 16 threads with session 4's fixed amounts; with a barrier of ~1
-  // µs (share 16 µs) it gets more, with the loaded VM's (ceiling share) it stays on one.
+  // streamed) stayed on 2 of 16 threads with session 4's fixed amounts; with that host's
+  // barrier (~4 µs: share 16 µs) it gets more, with the loaded VM's (ceiling share) one.
   EXPECT_GE(wt::fused_step(tiny_gpt2, 4, 4, 64, true, 16, wt::Costs{16}).head, 4);
   EXPECT_EQ(wt::fused_step(tiny_gpt2, 4, 4, 64, true, 16, wt::Costs{wt::kMinShareCeilUs}).head, 1);
   // synthetic-0.8m's wte (3.2 MB) is worth splitting although its layers are not.
@@ -306,15 +306,20 @@ TEST(WorkThreads, SmallWorkStaysOnTheCallerAndLargeWorkUsesEveryThread) {
   }
 }
 
-// The share comes from a measured barrier: clamped, rounded to a power of two (so that a
-// measurement's small spread rarely moves a thread count), and a pool measures something.
+// The share comes from a measured barrier and the load: clamped, rounded to a power of two (so
+// that a measurement's small spread rarely moves a thread count), the ceiling on a contended
+// host; and a pool measures something.
 TEST(WorkThreads, ShareFollowsTheMeasuredBarrierWithinBounds) {
   namespace wt = engine::work_threads;
-  EXPECT_EQ(wt::from_barrier_us(0.0).min_share_us, wt::kMinShareFloorUs);
-  EXPECT_EQ(wt::from_barrier_us(1e6).min_share_us, wt::kMinShareCeilUs);
-  EXPECT_EQ(wt::from_barrier_us(1.0).min_share_us, 16.0);
-  EXPECT_EQ(wt::from_barrier_us(1.1).min_share_us, 16.0);
-  EXPECT_EQ(wt::from_barrier_us(0.9).min_share_us, 16.0);
+  EXPECT_EQ(wt::from_measurements(0.0, 0.0).min_share_us, wt::kMinShareFloorUs);
+  EXPECT_EQ(wt::from_measurements(1e6, 0.0).min_share_us, wt::kMinShareCeilUs);
+  EXPECT_EQ(wt::from_measurements(4.0, 0.0).min_share_us, 16.0);
+  EXPECT_EQ(wt::from_measurements(4.4, 0.1).min_share_us, 16.0);
+  EXPECT_EQ(wt::from_measurements(3.6, 0.2).min_share_us, 16.0);
+  // Other work on the cores (load >= 0.5 per CPU): the ceiling, whatever the barrier measured.
+  EXPECT_EQ(wt::from_measurements(0.05, 2.5).min_share_us, wt::kMinShareCeilUs);
+  // The 16-core host's barrier (2-4 µs): gpt2's decode layers use all 16 threads.
+  EXPECT_EQ(wt::fused_step(*model::preset_config("gpt2"), 1, 1, 64, false, 16, wt::from_measurements(3.7, 0.2)).layers, 16);
   engine::ThreadPool pool(2);
   const double us = pool.measure_barrier_us(64);
   EXPECT_GT(us, 0.0);

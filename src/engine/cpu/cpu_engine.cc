@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -103,15 +104,26 @@ class WeightArena {
   std::size_t bytes_ = 0, used_ = 0;
 };
 
-// The cost of a barrier among `pool`'s threads, measured by the first engine of the process with
-// that many threads and reused by every later one, so that all engines of a process choose the
-// same thread counts (and give bitwise-equal results).
-double process_barrier_us(ThreadPool& pool) {
+// What the thread counts are derived from (work_threads.h), measured by the first engine of the
+// process with a given thread count and reused by every later one, so that all engines of a
+// process choose the same thread counts (and give bitwise-equal results).
+struct HostMeasurements {
+  double barrier_us = 0;    // ThreadPool::measure_barrier_us
+  double load_per_cpu = 0;  // 1-minute load average / CPUs this process may use
+};
+
+HostMeasurements measure_host(ThreadPool& pool) {
   static std::mutex mutex;
-  static std::map<int, double> measured;  // by thread count
+  static std::map<int, HostMeasurements> measured;  // by thread count
   std::lock_guard lock(mutex);
   auto it = measured.find(pool.threads());
-  if (it == measured.end()) it = measured.emplace(pool.threads(), pool.measure_barrier_us()).first;
+  if (it == measured.end()) {
+    HostMeasurements m;
+    double load[1] = {0.0};
+    if (getloadavg(load, 1) == 1) m.load_per_cpu = load[0] / available_cpus();
+    m.barrier_us = pool.measure_barrier_us();
+    it = measured.emplace(pool.threads(), m).first;
+  }
   return it->second;
 }
 
@@ -141,8 +153,8 @@ class CpuEngine final : public Engine {
       costs_ = {o.min_share_us};
     } else if (o.adapt_threads && threads_ > 1) {
       // Measured once per process and thread count (outside any timing): see work_threads.h.
-      barrier_us_ = process_barrier_us(pool_);
-      costs_ = work_threads::from_barrier_us(barrier_us_);
+      host_ = measure_host(pool_);
+      costs_ = work_threads::from_measurements(host_.barrier_us, host_.load_per_cpu);
     }
     native_gemm_ = o.native_gemm && gemm::available();
     packed_ = native_gemm_;
@@ -212,9 +224,10 @@ class CpuEngine final : public Engine {
   // How the thread count of each operation is chosen (work_threads.h), for describe().
   std::string threads_note() const {
     if (!opt_.adapt_threads || threads_ == 1) return "";
-    if (barrier_us_ > 0) {
-      return fmt::format(" (fewer for small work: >= {:.0f} us per thread; barrier {:.2f} us measured)",
-                         costs_.min_share_us, barrier_us_);
+    if (host_.barrier_us > 0) {
+      return fmt::format(" (fewer for small work: >= {:.0f} us per thread; measured barrier "
+                         "{:.2f} us, load {:.2f} per CPU)",
+                         costs_.min_share_us, host_.barrier_us, host_.load_per_cpu);
     }
     return fmt::format(" (fewer for small work: >= {:.0f} us per thread)", costs_.min_share_us);
   }
@@ -785,7 +798,7 @@ class CpuEngine final : public Engine {
   int threads_;
   ThreadPool pool_;
   work_threads::Costs costs_;  // fixed for the engine's life (deterministic thread counts)
-  double barrier_us_ = 0;      // measured at construction; 0 = not measured
+  HostMeasurements host_;      // measured at construction (barrier_us 0 = not measured)
   int max_seq_ = 0;
   float eps_ = 1e-5f;
   int batch_ = 0;  // batch of the current sequences; 0 before the first prefill

@@ -110,7 +110,13 @@ double ThreadPool::measure_barrier_us(int rounds) {
   if (threads_ == 1 || rounds < 1) return 0.0;
   std::vector<double> us(rounds);
   run([&](int worker) {
-    barrier();  // every worker has started: the first round measures no wake-up
+    // Every worker has started and spins for 2 ms first: on an idle host the cores sleep in deep
+    // C-states and run at low clock, and the first barriers measured that (150-210 µs on the
+    // GPU machine's fresh 16-core host vs 3.7 µs a few seconds later; session 5).
+    barrier();
+    const auto spin_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+    while (std::chrono::steady_clock::now() < spin_until) _mm_pause();
+    barrier();
     for (int i = 0; i < rounds; ++i) {
       const auto t0 = std::chrono::steady_clock::now();
       barrier();
@@ -120,7 +126,7 @@ double ThreadPool::measure_barrier_us(int rounds) {
     }
   });
   std::sort(us.begin(), us.end());
-  return us[static_cast<std::size_t>(rounds) * 3 / 4];
+  return us[static_cast<std::size_t>(rounds) / 2];
 }
 
 void ThreadPool::barrier() {

@@ -38,9 +38,11 @@ class ThreadPool {
   void barrier();
   void parallel_for(int tasks, const std::function<void(int task, int worker)>& fn,
                     int workers = 0);
-  // The cost of one barrier among all threads of the pool, in µs: the 75th percentile over
-  // `rounds` barriers of one run, as the caller (worker 0) sees them.  On a host where other
-  // processes compete for the cores it includes the descheduled waits.  0 with one thread.
+  // The cost of one barrier among all threads of the pool, in µs: the median over `rounds`
+  // barriers of one run, as the caller (worker 0) sees them, after 2 ms of spinning that wakes
+  // the cores.  The median: a fresh 16-core VM showed means of 100-400 µs from a few
+  // wake-ups in short-lived processes (2 µs once busy).  Competition from other processes is
+  // judged separately (work_threads.h).  0 with one thread.
   double measure_barrier_us(int rounds = 256);
 
  private:

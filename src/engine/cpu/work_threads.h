@@ -5,17 +5,23 @@
 // functions: for a given Costs (fixed for an engine's life) a given model, step shape and
 // thread limit always get the same count, and with it the same fp32 summation order.
 //
-// Where min_share_us comes from (session 5): it is measured, not tuned.  The engine measures
-// the cost of one barrier among its pool's threads once per process and thread count, when
-// the first such engine is built (ThreadPool::measure_barrier_us: the 75th percentile over 256
-// barriers, which includes the descheduling of a loaded host), and takes kSyncMultiple times
-// that, clamped to [kMinShareFloorUs, kMinShareCeilUs] and rounded to a power of two, so that
-// synchronisation costs at most ~1/kSyncMultiple of each thread's work.  Every engine of a
-// process then agrees (bitwise-equal results for equal inputs).  Session 4 used fixed amounts equivalent to ~25-50 µs per thread, chosen on the loaded
-// 2-vCPU VM: on the quiet 16-core Xeon a barrier costs ~1 µs and those amounts kept e.g.
-// tiny-gpt2's 2 MB LM head (batch 4) on 2 of 16 threads (decode 219-297 vs 120-125 µs before).
-// describe() prints the measured barrier and the share, and CpuEngineOptions::min_share_us
-// pins the share (tests, reproducible comparisons).
+// Where min_share_us comes from (session 5): it is measured, not tuned.  Once per process and
+// thread count, when the first such engine is built: (1) the cost of one barrier among the
+// pool's threads (ThreadPool::measure_barrier_us: the median over 256 barriers after the cores
+// are woken), times kSyncMultiple, clamped to [kMinShareFloorUs, kMinShareCeilUs] and rounded
+// to a power of two — a thread is worth adding while its share of the work is several barriers
+// (W over T threads costs W/T + a barrier); (2) whether other work competes for the cores:
+// the 1-minute load average per CPU this process may use at least kContendedLoadPerCpu.  A
+// contended host gets the ceiling share, because there a barrier waits for a descheduled
+// thread (~100 µs on the development VM) often enough to make small splits a loss, and a
+// short measurement cannot see that reliably (median 0.05 µs on the VM at load 5).  Every
+// engine of a process then agrees (bitwise-equal results for equal inputs).
+// Session 4 used fixed amounts equivalent to ~25-50 µs per thread, chosen on the loaded 2-vCPU
+// VM: on the quiet 16-core Xeon a barrier costs ~2-4 µs and those amounts kept e.g. tiny-gpt2's
+// 2 MB LM head (batch 4) on 2 of 16 threads (decode 219-297 vs 120-125 µs before); a first try
+// of this session with 16 barriers per share (and a mean that caught the fresh host's
+// wake-ups) kept gpt2's decode layers on 5 of 16 threads (8.9 vs 3.6 ms per step).
+// describe() prints the measurements and the share; CpuEngineOptions::min_share_us pins it.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -35,7 +41,7 @@ inline constexpr double kElementsPerUs = 1e3;          // LayerNorm, gelu_new: ~
 // bandwidth-bound at 1 row, ~2x slower at 8 rows: docs/perf.md, batch-4 decode).
 inline constexpr double kExtraRowCost = 0.25;
 
-inline constexpr double kSyncMultiple = 16;
+inline constexpr double kSyncMultiple = 4;
 inline constexpr double kMinShareFloorUs = 4;
 inline constexpr double kMinShareCeilUs = 64;
 // Without a measurement (adapt_threads with a single-thread pool, or a caller that does not
@@ -46,9 +52,12 @@ struct Costs {
   double min_share_us = kDefaultMinShareUs;
 };
 
+inline constexpr double kContendedLoadPerCpu = 0.5;
+
 // Rounded to a power of two, so that the small run-to-run spread of the measurement rarely
 // changes a thread count (and with it the fp32 summation order).
-inline Costs from_barrier_us(double barrier_us) {
+inline Costs from_measurements(double barrier_us, double load_per_cpu) {
+  if (load_per_cpu >= kContendedLoadPerCpu) return {kMinShareCeilUs};
   const double share = std::clamp(kSyncMultiple * barrier_us, kMinShareFloorUs, kMinShareCeilUs);
   return {std::exp2(std::round(std::log2(share)))};
 }
