@@ -20,7 +20,7 @@
 # Binaries are built on the development machine (nvcc 13, sm_90) and carried; they need only the
 # GPU machine's libcublasLt.so.13 (cudart is static).  Prepare before the call:
 #   scripts/gpu-check.sh prepare      # copies binaries + pydoc model into .gpu-cuda/ (ignored)
-#                                     # and packs them into .gpu-cuda/stage.tar.xz (~35 MB)
+#                                     # and packs them into .gpu-cuda/stage.tar.xz (xz -9)
 # then run(carry=[".gpu-cuda/stage.tar.xz"], command="scripts/gpu-check.sh validate sanitize bench")
 # (the run tool's 64 MiB limit counts the tracked tree too; unpacked, the stage is ~52 MB).
 # Files written under $OUT (7 at most, under the run tool's limit of 8): card.txt (nvidia-smi and
@@ -58,7 +58,7 @@ if [[ "${1:-}" == "prepare" ]]; then
   rm -f "$STAGE_DIR/stage.tar.xz"
   parts=(bin calib calib-lib)
   [[ -d $STAGE_DIR/pydoc ]] && parts+=(pydoc)
-  tar -C "$STAGE_DIR" -cf - "${parts[@]}" | xz -T2 -6 > "$STAGE_DIR/stage.tar.xz.tmp" &&
+  tar -C "$STAGE_DIR" -cf - "${parts[@]}" | xz -T2 -9 > "$STAGE_DIR/stage.tar.xz.tmp" &&
     mv "$STAGE_DIR/stage.tar.xz.tmp" "$STAGE_DIR/stage.tar.xz"
   du -sh "$STAGE_DIR" "$STAGE_DIR/stage.tar.xz"
   exit 0

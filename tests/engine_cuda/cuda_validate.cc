@@ -8,7 +8,7 @@
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
 // 3. (--only accuracy, or with --accuracy-corpus) the accuracy gate's KL of fp16/int8/fp8 engines
 //    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qkv_attention|engine|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -931,6 +931,157 @@ void test_qgemv() {
           }
 }
 
+// Fused QKV GEMV + decode attention (GemvEpilogue::kQkvAttention; the engine's decode option
+// fuse_qkv_attention, off by default).  The q|k|v rows and the new cache rows must equal the separate QKV kernel's
+// (kQkvScatter, validated in test_gemv / test_qgemv) bit for bit: both run the same staging,
+// dot products and epilogue.  The attention output must match the fp64 reference
+// (cuda_ref::attention) computed on the kernel's own q|k|v and cache, within the kernel
+// tolerance of the type (one rounding of the output); cache rows past the new key are NaN and
+// must not be read; the per-head counters must be back to zero.  Shapes: head dims 1-128 (rows
+// of 16 bytes and not), 1-25 heads, 1 to 601 keys (1 to 5 chunks per warp), rows 1-4 (4, 2, 1, 1
+// warps per query), every weight format, the LayerNorm prologue with and without the folded
+// embedding, and N = 3 x 1600 beyond the resident grid (heads finished in a second row group).
+void test_qkv_attention() {
+  struct C { int H, D, K, past; };
+  std::vector<C> cases = {
+      {1, 1, 2, 0},      {2, 1, 2, 5},        {3, 20, 64, 40},  {12, 64, 768, 63},
+      {12, 64, 768, 130}, {2, 128, 96, 300},  {25, 64, 1600, 33}, {4, 80, 128, 600},
+      {5, 16, 48, 1},    {16, 64, 1024, 200}, {3, 40, 40, 31},  {1, 7, 9, 64},
+  };
+  if (g_small) cases = {{2, 1, 2, 3}, {3, 16, 64, 40}};
+  const char* fmt_names[] = {"fp32", "fp16", "bf16", "int8", "fp8"};
+  for (int fi = 0; fi < 5; ++fi) {
+    const Dt dt = fi < 3 ? kDts[fi] : Dt::kF16;
+    const WQuant q = fi == 3 ? WQuant::kInt8 : fi == 4 ? WQuant::kFp8 : WQuant::kNone;
+    const std::size_t es = cudak::dt_size(dt);
+    for (const C& c : cases)
+      for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
+        for (int fold = 0; fold < 2; ++fold) {
+          if (g_small && rows == 3) continue;
+          const int E = c.H * c.D, N = 3 * E, K = c.K, max_t = c.past + 3, V = 11;
+          auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * K, 2.0, 0.5));
+          std::vector<float> wte_h, wpe_h;
+          std::vector<std::int32_t> toks(rows);
+          if (fold) {
+            wte_h = rounded(dt, randn(static_cast<std::size_t>(V) * K, 1.5, 0.5));
+            wpe_h = rounded(dt, randn(static_cast<std::size_t>(c.past + 1) * K, 0.5));
+            for (int m = 0; m < rows; ++m) toks[m] = (5 * m + 2) % V;
+          }
+          std::unique_ptr<DBuf> d_w;
+          std::vector<std::uint8_t> wq;
+          std::vector<float> wsc;
+          if (q == WQuant::kNone) {
+            d_w = upload(dt, rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K))));
+          } else {
+            random_qweights(q, N, K, wq, wsc);
+            d_w = std::make_unique<DBuf>(wq.size());
+            d_w->put(wq.data(), wq.size());
+          }
+          DBuf d_ws(static_cast<std::size_t>(N) * 4);
+          if (q != WQuant::kNone) d_ws.put(wsc.data(), wsc.size() * 4);
+          auto bias = rounded(dt, randn(N, 0.1));
+          auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
+          const std::size_t cache_n = static_cast<std::size_t>(rows) * c.H * max_t * c.D;
+          auto kc = rounded(dt, randn(cache_n)), vc = rounded(dt, randn(cache_n));
+          for (int b = 0; b < rows; ++b)
+            for (int h = 0; h < c.H; ++h)
+              for (int t = c.past; t < max_t; ++t)
+                for (int d = 0; d < c.D; ++d) {
+                  const std::size_t i = ((static_cast<std::size_t>(b) * c.H + h) * max_t + t) * c.D + d;
+                  kc[i] = vc[i] = NAN;
+                }
+          auto d_x = upload(dt, x), d_bias = upload(dt, bias);
+          auto d_kc1 = upload(dt, kc), d_vc1 = upload(dt, vc), d_kc2 = upload(dt, kc), d_vc2 = upload(dt, vc);
+          DBuf d_out1(static_cast<std::size_t>(rows) * N * es), d_out2(static_cast<std::size_t>(rows) * N * es),
+              d_att(static_cast<std::size_t>(rows) * E * es), d_cnt(static_cast<std::size_t>(c.H) * 4),
+              d_g(K * 4), d_b(K * 4), d_past(4), d_tok(4 * rows), d_eo(static_cast<std::size_t>(rows) * K * es),
+              d_zs(8 * 4);
+          d_cnt.zero();
+          d_g.put(g.data(), K * 4);
+          d_b.put(be.data(), K * 4);
+          d_past.put(&c.past, 4);
+          d_tok.put(toks.data(), 4 * rows);
+          std::unique_ptr<DBuf> d_wte, d_wpe;
+          cudak::GemvArgs a;
+          a.dt = dt;
+          a.w = d_w->get();
+          if (q != WQuant::kNone) {
+            a.wq = q;
+            a.w_scale = d_ws.as<float>();
+            a.x_scale = static_cast<float>(4.0 / sb::engine::quant::qmax(qkind(q)));
+            a.x_inv_scale = 1.0f / a.x_scale;
+          }
+          a.n_out = N;
+          a.k_in = K;
+          a.x = d_x->get();
+          a.x_row_stride = K;
+          a.rows = rows;
+          a.ln_gamma = d_g.as<float>();
+          a.ln_beta = d_b.as<float>();
+          a.bias = d_bias->get();
+          a.out_row_stride = N;
+          a.past_len = d_past.as<int>();
+          a.seq = 1;
+          a.n_head = c.H;
+          a.head_dim = c.D;
+          a.max_t = max_t;
+          if (fold) {
+            d_wte = upload(dt, wte_h);
+            d_wpe = upload(dt, wpe_h);
+            a.x = nullptr;
+            a.wte = d_wte->get();
+            a.wpe = d_wpe->get();
+            a.tokens = d_tok.as<std::int32_t>();
+            a.embed_out = d_eo.get();
+            a.zero_slots = d_zs.as<unsigned long long>();
+            a.n_zero_slots = 2;
+          }
+          // Separate kernel first (the reference for q|k|v and the cache rows).
+          a.epilogue = cudak::GemvEpilogue::kQkvScatter;
+          a.out = d_out1.get();
+          a.k_cache = d_kc1->get();
+          a.v_cache = d_vc1->get();
+          ck(cudak::launch_gemv(a, nullptr), "qkv gemv launch");
+          // Fused.
+          a.epilogue = cudak::GemvEpilogue::kQkvAttention;
+          a.out = d_out2.get();
+          a.k_cache = d_kc2->get();
+          a.v_cache = d_vc2->get();
+          a.att_out = d_att.get();
+          a.att_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.D)));
+          a.head_counters = d_cnt.as<unsigned>();
+          ck(cudak::launch_gemv(a, nullptr), "qkv+attention launch");
+          ck(cudaDeviceSynchronize(), "qkv+attention sync");
+          const auto cas = fmtcase("%s rows=%d H=%d D=%d K=%d past=%d%s", fmt_names[fi], rows, c.H, c.D,
+                                   K, c.past, fold ? " fold" : "");
+          auto bytes_of = [](const DBuf& b, std::size_t n) {
+            std::vector<unsigned char> v(n);
+            b.get_to(v.data(), n);
+            return v;
+          };
+          const std::size_t cache_bytes = cache_n * es;
+          const bool same_out = bytes_of(d_out1, static_cast<std::size_t>(rows) * N * es) ==
+                                bytes_of(d_out2, static_cast<std::size_t>(rows) * N * es);
+          const bool same_cache = bytes_of(*d_kc1, cache_bytes) == bytes_of(*d_kc2, cache_bytes) &&
+                                  bytes_of(*d_vc1, cache_bytes) == bytes_of(*d_vc2, cache_bytes);
+          expect("gemv/qkv_attention/rows", cas, same_out && same_cache,
+                 fmtcase("q|k|v %s, cache %s the separate QKV kernel's", same_out ? "equal to" : "DIFFERS from",
+                         same_cache ? "equal to" : "DIFFERS from"));
+          const auto qkv_dev = download(dt, d_out2, static_cast<std::size_t>(rows) * N);
+          const auto kc_dev = download(dt, *d_kc2, cache_n), vc_dev = download(dt, *d_vc2, cache_n);
+          std::vector<double> ref(static_cast<std::size_t>(rows) * E);
+          cuda_ref::attention(qkv_dev.data(), kc_dev.data(), vc_dev.data(), rows, 1, c.H, c.D, max_t, c.past,
+                              1.0 / std::sqrt(static_cast<double>(c.D)), ref.data());
+          compare("gemv/qkv_attention", cas, download(dt, d_att, ref.size()), ref, kernel_tol(dt));
+          std::vector<unsigned> cnt(c.H);
+          d_cnt.get_to(cnt.data(), cnt.size() * 4);
+          expect("gemv/qkv_attention/counters", cas,
+                 std::all_of(cnt.begin(), cnt.end(), [](unsigned u) { return u == 0; }),
+                 "head counters not reset to zero");
+        }
+  }
+}
+
 void test_qgemm() {
   struct C { int M, N, K; };
   std::vector<C> shapes = {{5, 7, 3}, {21, 384, 128}, {24, 384, 128}, {48, 512, 128}, {48, 128, 512},
@@ -1098,7 +1249,18 @@ sb::model::GptWeights random_weights(int L, int H, int E, int V, int P, std::uin
   return w;
 }
 
-// Whole-model tolerances.  fp32: DESIGN.md's atol = rtol = 1e-4 elementwise on logits.
+// Whole-model tolerances.  fp32: DESIGN.md's atol = rtol = 1e-4 elementwise on logits, plus for
+// each logit v the worst-case rounding bound of its own final dot product,
+// gamma_K * sum_k |x_k| |w_vk| with gamma_K = K u / (1 - K u), K = n_embd, u = 2^-24 (Higham,
+// "Accuracy and Stability of Numerical Algorithms", 2002, eq. 3.5: valid for ANY summation order)
+// and x the reference's final LayerNorm output (lm_head_bound below).  Why the extra term: the
+// engine's LM head may add its K products in any order (cuBLASLt picks its own blocking and split),
+// and on a trained model that last rounding alone is comparable to 1e-4: pydoc-gpt2-8m's fp32
+// decode through cuBLASLt measured 1.09-1.22x of the plain limit (docs/perf-cuda.md, session 4),
+// its tokens equal to the oracle's.  The upstream fp32 error (rounding in every layer) is what
+// atol/rtol cover, as before; a wrong position, mask or GELU still moves logits by orders of
+// magnitude more (the sensitivity checks below use the same limit).  A row that passes only
+// because of the extra term is reported (NOTE) so the margin stays visible.
 // fp16/bf16: a norm-wise bound on each logits row, ||got - ref|| / ||ref|| <= rel.  Why these
 // values: weights and every activation are rounded to the type (unit roundoff u = 2^-11 for
 // fp16, 2^-8 for bf16) about six times per layer; independent roundings add in quadrature and
@@ -1163,17 +1325,38 @@ struct RowCheck {
   double err;      // fp32: max ratio err/(atol+rtol|ref|); else relative L2
   double slack;    // how far below the reference maximum a chosen token may be
 };
-RowCheck check_row(const float* got, const std::vector<double>& ref, const EngineTol& t) {
+// Per-logit gamma_K * sum_k |x_k| |wte[v, k]| (see the fp32 tolerance above) for the final
+// LayerNorm output x of one position.
+std::vector<double> lm_head_bound(const sb::model::GptWeights& w, const std::vector<double>& x) {
+  const int V = w.config.vocab_size, E = w.config.n_embd;
+  const double u = std::ldexp(1.0, -24), gamma = E * u / (1.0 - E * u);
+  std::vector<double> b(V);
+  for (int v = 0; v < V; ++v) {
+    double s = 0;
+    const float* wr = w.wte.data() + static_cast<std::size_t>(v) * E;
+    for (int e = 0; e < E; ++e) s += std::fabs(x[e]) * std::fabs(static_cast<double>(wr[e]));
+    b[v] = gamma * s;
+  }
+  return b;
+}
+
+RowCheck check_row(const float* got, const std::vector<double>& ref, const EngineTol& t,
+                   const std::vector<double>* extra_atol = nullptr, double* err_plain = nullptr) {
   RowCheck r{true, 0, 0};
-  double num = 0, den = 0, rms = 0, mx = 0;
+  double num = 0, den = 0, rms = 0, mx = 0, plain = 0;
   for (std::size_t i = 0; i < ref.size(); ++i) {
     if (std::isnan(got[i])) return {false, 1e30, 0};
     const double d = got[i] - ref[i];
     num += d * d;
     den += ref[i] * ref[i];
     mx = std::max(mx, std::fabs(ref[i]));
-    if (t.elementwise) r.err = std::max(r.err, std::fabs(d) / (t.atol + t.rtol * std::fabs(ref[i])));
+    if (t.elementwise) {
+      const double lim = t.atol + t.rtol * std::fabs(ref[i]);
+      plain = std::max(plain, std::fabs(d) / lim);
+      r.err = std::max(r.err, std::fabs(d) / (lim + (extra_atol != nullptr ? (*extra_atol)[i] : 0.0)));
+    }
   }
+  if (err_plain != nullptr) *err_plain = plain;
   rms = std::sqrt(den / ref.size());
   if (!t.elementwise) r.err = std::sqrt(num / std::max(den, 1e-300));
   const double lim = t.elementwise ? 1.0 : t.rel;
@@ -1188,6 +1371,8 @@ struct EngineCase {
   int batch, seq;
   bool fused_gemv;
   bool all_logits;    // also check LogitsMode::kAll
+  // The non-default decode option: fused QKV + attention (else the split-key kernel).
+  bool fuse_attention = false;
 };
 
 void run_engine_case(const EngineCase& ec, const std::string& precision) {
@@ -1199,8 +1384,9 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   o.max_batch = 4;
   o.max_seq = std::min(cfg.n_positions, S + steps + 2);
   o.fused_gemv = ec.fused_gemv;
-  // Batch 1: force multi-block split-key decode attention on these short caches; batch 3: the
-  // engine's automatic split (one block per query).
+  o.fuse_qkv_attention = ec.fuse_attention;
+  // Batch 1: force multi-block split-key decode attention on these short caches (when the
+  // separate attention kernel runs); batch 3: the engine's automatic split (one block per query).
   o.decode_split_keys = B == 1 ? 8 : 0;
   if (precision == "int8" || precision == "fp8") {
     try {
@@ -1210,7 +1396,8 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       return;
     }
   }
-  const auto cas = fmtcase("%s B=%d S=%d gemv=%d", ec.name.c_str(), B, S, ec.fused_gemv);
+  const auto cas = fmtcase("%s B=%d S=%d gemv=%d%s", ec.name.c_str(), B, S, ec.fused_gemv,
+                           ec.fused_gemv && ec.fuse_attention ? " fused-att" : "");
   const EngineTol tol = engine_tol(precision);
   std::unique_ptr<Engine> eng;
   try {
@@ -1229,8 +1416,17 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   auto check_step = [&](const StepResult& r, const std::string& step) {
     for (int b = 0; b < B; ++b) {
       const int t = static_cast<int>(seqs[b].size()) - 1;
-      const auto ref = cuda_ref::forward(*ec.w, seqs[b], std::vector<int>{t})[0];
-      const RowCheck rc = check_row(r.logits.data() + static_cast<std::size_t>(b) * V, ref, tol);
+      std::vector<std::vector<double>> hid;
+      const auto ref = cuda_ref::forward(*ec.w, seqs[b], std::vector<int>{t}, {}, &hid)[0];
+      std::vector<double> bound;
+      if (tol.elementwise) bound = lm_head_bound(*ec.w, hid[0]);
+      double plain = 0;
+      const RowCheck rc = check_row(r.logits.data() + static_cast<std::size_t>(b) * V, ref, tol,
+                                    tol.elementwise ? &bound : nullptr, &plain);
+      if (tol.elementwise && rc.ok && plain > 1.0)
+        std::printf("NOTE %s %s %s b=%d: within the limit only with the LM-head rounding bound "
+                    "(%.3g of atol+rtol|ref|, %.3g with the bound)\n",
+                    kname.c_str(), cas.c_str(), step.c_str(), b, plain, rc.err);
       ++st.cases;
       if (rc.err > st.max_err) {
         st.max_err = rc.err;
@@ -1284,9 +1480,13 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       bool ok = r.logits.size() == static_cast<std::size_t>(B) * S * V && r.next_tokens == chosen[0];
       double worst = 0;
       for (int b = 0; b < B && ok; ++b) {
-        const auto refs = cuda_ref::forward(*ec.w, std::vector<std::int32_t>(prompt.begin() + b * S, prompt.begin() + (b + 1) * S), all);
+        std::vector<std::vector<double>> hid;
+        const auto refs = cuda_ref::forward(*ec.w, std::vector<std::int32_t>(prompt.begin() + b * S, prompt.begin() + (b + 1) * S), all, {}, &hid);
         for (int t = 0; t < S; ++t) {
-          const RowCheck rc = check_row(r.logits.data() + (static_cast<std::size_t>(b) * S + t) * V, refs[t], tol);
+          std::vector<double> bound;
+          if (tol.elementwise) bound = lm_head_bound(*ec.w, hid[t]);
+          const RowCheck rc = check_row(r.logits.data() + (static_cast<std::size_t>(b) * S + t) * V, refs[t], tol,
+                                        tol.elementwise ? &bound : nullptr);
           ok &= rc.ok;
           worst = std::max(worst, rc.err);
         }
@@ -1303,9 +1503,13 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
             {"erf GELU instead of gelu_new", {0, true, true}}};
         for (const auto& v : variants) {
           if (v.fo.position_offset + S > cfg.n_positions) continue;
-          const auto refs = cuda_ref::forward(*ec.w, p0, all, v.fo);
+          std::vector<std::vector<double>> hid;
+          const auto refs = cuda_ref::forward(*ec.w, p0, all, v.fo, &hid);
           bool any_fail = false;
-          for (int t = 0; t < S; ++t) any_fail |= !check_row(r.logits.data() + static_cast<std::size_t>(t) * V, refs[t], tol).ok;
+          for (int t = 0; t < S; ++t) {
+            const auto bound = lm_head_bound(*ec.w, hid[t]);  // the same (widest) fp32 limit
+            any_fail |= !check_row(r.logits.data() + static_cast<std::size_t>(t) * V, refs[t], tol, &bound).ok;
+          }
           expect("sensitivity", cas + " " + v.what, any_fail, "comparison did not detect the perturbed reference");
         }
       }
@@ -1398,7 +1602,8 @@ void test_engine(const std::string& pydoc) {
       for (bool gemv : {true, false}) {
         if (g_small && !gemv) continue;
         run_engine_case({models[i].name, &weights[i], 1, 3, gemv, gemv}, p);       // rows <= 4
-        if (!g_small) run_engine_case({models[i].name, &weights[i], 1, 13, gemv, false}, p);
+        // (the non-default decode option: fused QKV + attention)
+        if (!g_small) run_engine_case({models[i].name, &weights[i], 1, 13, gemv, false, true}, p);
         run_engine_case({models[i].name, &weights[i], 3, 7, gemv, gemv && i == 1}, p);
       }
     }
@@ -1532,7 +1737,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|engine|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qkv_attention|engine|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -1567,8 +1772,10 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "kernels" || only == "quant") {
     section("quantize", test_quantize_rows);
     section("qgemv", test_qgemv);
+    section("qkv_attention", test_qkv_attention);
     section("qgemm", test_qgemm);
   }
+  if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
   if (only == "accuracy" || (only.empty() && !acc_corpus.empty()))
     section("accuracy", [&] { test_accuracy(pydoc, acc_corpus, acc_calib, acc_bytes, 512); });

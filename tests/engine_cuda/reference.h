@@ -152,11 +152,13 @@ struct ForwardOptions {
 
 // GPT-2 forward of one sequence in double from HF-layout fp32 weights; returns the logits of the
 // positions listed in `want` (each [V]).  Recomputes everything from the tokens (no KV cache), so
-// it checks an engine's cache handling independently.
+// it checks an engine's cache handling independently.  final_hidden (optional): the final
+// LayerNorm output of those positions (each [n_embd]), the LM head's input.
 inline std::vector<std::vector<double>> forward(const model::GptWeights& w,
                                                 std::span<const std::int32_t> tokens,
                                                 std::span<const int> want,
-                                                const ForwardOptions& o = {}) {
+                                                const ForwardOptions& o = {},
+                                                std::vector<std::vector<double>>* final_hidden = nullptr) {
   const auto& c = w.config;
   const int T = static_cast<int>(tokens.size()), E = c.n_embd, H = c.n_head, D = E / H,
             I = c.inner(), V = c.vocab_size;
@@ -226,6 +228,10 @@ inline std::vector<std::vector<double>> forward(const model::GptWeights& w,
   }
   ln(w.ln_f_weight, w.ln_f_bias);
   std::vector<std::vector<double>> logits;
+  if (final_hidden != nullptr) {
+    final_hidden->clear();
+    for (int t : want) final_hidden->emplace_back(a.begin() + static_cast<long long>(t) * E, a.begin() + static_cast<long long>(t + 1) * E);
+  }
   for (int t : want) {
     std::vector<double> z(V);
     for (int v = 0; v < V; ++v) {

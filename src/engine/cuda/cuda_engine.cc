@@ -132,6 +132,10 @@ class CudaEngine final : public Engine {
   void set_device() const { ck(cudaSetDevice(opts_.device), "cudaSetDevice"); }
   void allocate();
   void enqueue_forward(int batch, int seq, LogitsMode mode);
+  // Decode on the GEMV path with the QKV GEMV computing attention too (fuse_qkv_attention).
+  bool fused_attention(int rows, int seq) const {
+    return gemv_ok(rows) && seq == 1 && opts_.fuse_qkv_attention && max_t_ <= opts_.fused_attention_max_t;
+  }
   void gemm(const void* w, const void* x, int rows, int n, int k, const void* bias,
             cudak::LtEpilogue epi, bool accumulate, void* d, Dt out_dt, long long ldd);
   bool gemv_ok(int rows) const;
@@ -167,6 +171,7 @@ class CudaEngine final : public Engine {
   }
   DevBuf x_, ln_, qkv_, att_, h_, logits_last_, logits_all_, partial_, counters_, step_, slots_;
   DevBuf lm_counter_;  // the GEMV LM head's last-block counter (GemvArgs::argmax_counter)
+  DevBuf head_counters_;  // fused QKV + attention: rows finished per head (GemvArgs::head_counters)
   unsigned long long* d_h_slots_ = nullptr;  // h_slots_ as the device sees it (UVA)
   PinnedBuf h_step_, h_slots_;
   std::map<int, cudaGraphExec_t> graphs_;
@@ -196,13 +201,15 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   smem_optin_ = static_cast<int>(prop.sharedMemPerBlockOptin);
   ck(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
   cudak::set_programmatic_launch(o.programmatic_launch);
+  cudak::set_shared_carveout(o.shared_carveout);
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
   int rt = 0, drv = 0;
   cudaRuntimeGetVersion(&rt);
   cudaDriverGetVersion(&drv);
   description_ = fmt::format(
       "native-cuda precision={}{} device={} ({} SMs, sm_{}{}) cuda_runtime={} driver={} {} "
-      "graphs={} pdl={} fused_gemv={} kernels=v3 max_batch={} max_seq={}",
+      "graphs={} pdl={} fused_gemv={} fused_attention={} carveout={} kernels=v3 max_batch={} "
+      "max_seq={}",
       o.precision,
       (dt_ == Dt::kF32 && o.tf32) ? "+tf32"
       : q_ == WQuant::kInt8 && o.int8_dynamic_fc2
@@ -210,7 +217,9 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
       : q_ != WQuant::kNone ? " (W8A8 linear layers; fp16 embeddings/LM head/LayerNorm/attention)"
                             : "", prop.name,
       prop.multiProcessorCount, prop.major, prop.minor, rt, drv, lt_->version(),
-      o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off", max_b_, max_t_);
+      o.cuda_graphs ? "on" : "off", o.programmatic_launch ? "on" : "off", o.fused_gemv ? "on" : "off",
+      (o.fuse_qkv_attention && max_t_ <= o.fused_attention_max_t) ? "on" : "off", o.shared_carveout,
+      max_b_, max_t_);
   allocate();
 }
 
@@ -273,6 +282,8 @@ void CudaEngine::allocate() {
   ck(cudaMemsetAsync(counters_.get(), 0, counters_.bytes(), stream_), "cudaMemset counters");
   lm_counter_ = DevBuf(4, "LM head counter");
   ck(cudaMemsetAsync(lm_counter_.get(), 0, 4, stream_), "cudaMemset LM head counter");
+  head_counters_ = DevBuf(static_cast<std::size_t>(H_) * 4, "head counters");
+  ck(cudaMemsetAsync(head_counters_.get(), 0, head_counters_.bytes(), stream_), "cudaMemset head counters");
   ck(cudaStreamSynchronize(stream_), "cudaMemset counters (sync)");
   step_ = DevBuf((1 + rows) * 4, "step input");
   slots_ = DevBuf(static_cast<std::size_t>(max_b_) * 8, "argmax slots");
@@ -430,7 +441,8 @@ bool CudaEngine::gemv_ok(int rows) const {
   // LayerNorm prologue (inputs of width E) stages gamma and beta (fp32).
   const std::size_t per_elem = q_ == WQuant::kInt8 ? 3 : es_;
   const std::size_t smem = static_cast<std::size_t>(rows) * std::max(E_, I_) * per_elem;
-  return smem + 8ull * E_ + 2048 <= static_cast<std::size_t>(smem_optin_) - 1024;
+  // (+ 6 KiB of static arrays: reductions, and the fused attention tail's q / warp partials.)
+  return smem + 8ull * E_ + 6144 <= static_cast<std::size_t>(smem_optin_) - 1024;
 }
 
 void CudaEngine::gemv_weights(cudak::GemvArgs& a, int li, int site, const DevBuf& w) const {
@@ -513,6 +525,7 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
                      stream_),
      "copy step input");
   const bool gemv = gemv_ok(rows);
+  const bool fuse_att = fused_attention(rows, S);
   // On the GEMV path the embedding is folded into layer 0's QKV GEMV (one kernel fewer per pass).
   if (!gemv)
     ck(cudak::launch_embed(dt_, x_.get(), wte_.get(), wpe_.get(), d_tokens, d_past, rows, S, E_,
@@ -547,7 +560,15 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
     // Attention block.
     if (gemv) {
       cudak::GemvArgs a = layer_gemv(li, kSiteQkv, l.qkv_w, 3 * E_, E_, x_.get(), &l.ln1_g, &l.ln1_b,
-                                     l.qkv_b, cudak::GemvEpilogue::kQkvScatter, qkv_.get());
+                                     l.qkv_b,
+                                     fuse_att ? cudak::GemvEpilogue::kQkvAttention
+                                              : cudak::GemvEpilogue::kQkvScatter,
+                                     qkv_.get());
+      if (fuse_att) {
+        a.att_out = att_.get();
+        a.att_scale = scale_;
+        a.head_counters = head_counters_.as<unsigned>();
+      }
       a.k_cache = l.k_cache.get();
       a.v_cache = l.v_cache.get();
       a.past_len = d_past;
@@ -578,11 +599,12 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
                                  H_, D_, max_t_, stream_),
          "KV append kernel");
     }
-    ck(cudak::launch_attention(dt_, att_.get(), qkv_.get(), l.k_cache.get(), l.v_cache.get(),
-                               d_past, B, S, H_, D_, max_t_, scale_, n_split,
-                               split_keys_, partial_.as<float>(),
-                               counters_.as<unsigned>(), stream_),
-       "attention kernel");
+    if (!fuse_att)
+      ck(cudak::launch_attention(dt_, att_.get(), qkv_.get(), l.k_cache.get(), l.v_cache.get(),
+                                 d_past, B, S, H_, D_, max_t_, scale_, n_split,
+                                 split_keys_, partial_.as<float>(),
+                                 counters_.as<unsigned>(), stream_),
+         "attention kernel");
     if (gemv) {
       ck(cudak::launch_gemv(layer_gemv(li, kSiteProj, l.proj_w, E_, E_, att_.get(), nullptr, nullptr,
                                        l.proj_b, cudak::GemvEpilogue::kResidual, x_.get()),

@@ -21,6 +21,7 @@
 //  - Every CUDA/cuBLASLt failure is thrown as sb::Error naming the call and the shape.
 //  - Not thread-safe: one engine is driven by one thread.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -59,6 +60,19 @@ struct CudaEngineOptions {
   bool int8_dynamic_fc2 = true;
   // make_cuda_engine_synthetic with int8/fp8: |x| range assumed for every quantized activation.
   float synthetic_act_amax = 8.0f;
+  // Decode on the GEMV path: the QKV GEMV also computes attention (last block per head), one
+  // dependent kernel fewer per layer.  Used when max_seq <= fused_attention_max_t: the fused tail
+  // gives each head 4 warps, so its time grows with the cache length faster than the separate
+  // split-key kernel's.  Default off: measured slower on an H100 (gpt2 fp16 B=1 0.297 -> 0.429
+  // ms/step: the tail's chain of dependent loads costs more than the kernel boundary it saves;
+  // docs/perf-cuda.md, session 5).
+  bool fuse_qkv_attention = false;
+  int fused_attention_max_t = 512;
+  // Preferred shared-memory carveout of every forward kernel (percent; -1 = the driver's choice per
+  // kernel), process-wide like programmatic_launch.  100 (the most shared memory: one L1/shared
+  // split for every kernel) measured 0.5-4% faster decode on an H100 than the driver's per-kernel
+  // choice (session 5).
+  int shared_carveout = 100;
 };
 
 std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o);

@@ -114,6 +114,30 @@ __device__ __forceinline__ float row_scale_for(float amax, double qmax) {
 // Process-wide launcher state shared by kernels.cu and gemv.cu (one definition: inline).
 inline char g_detail[512] = "";
 inline bool g_pdl = true;
+// Preferred shared-memory carveout of every forward kernel (cudaFuncAttributePreferred-
+// SharedMemoryCarveout; -1 = the driver's choice per kernel).  One value for all kernels keeps
+// the SMs' L1/shared split the same across kernel boundaries (a change of split between
+// launches may insert a device-side synchronization, which would defeat PDL's overlap).
+inline int g_carveout = -1;
+inline const void* g_carveout_fn[256] = {};
+inline int g_carveout_val[256] = {};
+inline int g_carveout_n = 0;
+// Sets the kernel's carveout attribute when it differs from g_carveout (host side, once per
+// kernel and value).
+inline cudaError_t apply_carveout(const void* fn) {
+  int i = 0;
+  while (i < g_carveout_n && g_carveout_fn[i] != fn) ++i;
+  if (i == g_carveout_n) {
+    if (g_carveout_n == 256) return cudaSuccess;  // table full: leave the driver's choice
+    g_carveout_fn[i] = fn;
+    g_carveout_val[i] = -1;
+    ++g_carveout_n;
+  }
+  if (g_carveout_val[i] == g_carveout) return cudaSuccess;
+  const cudaError_t e = cudaFuncSetAttribute(fn, cudaFuncAttributePreferredSharedMemoryCarveout, g_carveout);
+  if (e == cudaSuccess) g_carveout_val[i] = g_carveout;
+  return e;
+}
 
 // Programmatic dependent launch (sm_90): every forward kernel lets the next one be scheduled as
 // soon as all its blocks run (trigger), and waits for the previous kernel's completion and memory
@@ -135,6 +159,8 @@ cudaError_t launch_k(void (*kernel)(KArgs...), dim3 grid, dim3 block, std::size_
   attr[0].val.programmaticStreamSerializationAllowed = 1;
   cfg.attrs = attr;
   cfg.numAttrs = g_pdl ? 1 : 0;
+  const cudaError_t e = apply_carveout(reinterpret_cast<const void*>(kernel));
+  if (e != cudaSuccess) return e;
   return cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
 }
 inline int g_sm_count = 0;

@@ -14,7 +14,12 @@
 //  - the residual rows the epilogue adds are loaded right after the wait, beside x.
 //  - measured slower on an H100 and removed (session 4, docs/perf-cuda.md): loading the next row
 //    group's first chunk before the current group's reductions (gpt2 B=1 +6%), and 20 instead of
-//    8 weight loads per lane for the residual GEMVs (gpt2-xl B=4 +7%).
+//    8 weight loads per lane for the residual GEMVs (gpt2-xl B=4 +7%); and (session 5) an L2
+//    prefetch of the next GEMV's weights, or of the LM head's next rows, before the wait (+1-4% /
+//    no change).
+//  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
+//    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
+//    gpt2); the engine keeps it behind an option that is off by default.
 #include "engine/cuda/device_common.cuh"
 
 #include <cstdio>
@@ -22,6 +27,11 @@
 
 namespace sb::engine::cudak::detail {
 namespace {
+
+// The epilogues that write q|k|v rows and scatter k and v into the KV cache.
+__host__ __device__ constexpr bool qkv_epi(GemvEpilogue e) {
+  return e == GemvEpilogue::kQkvScatter || e == GemvEpilogue::kQkvAttention;
+}
 
 // What a warp's GEMV epilogue reads besides its dot products, for output rows n0 .. n0 + R
 // (lane 0 only).  Split in two so a kernel can issue the loads early: weights() touches only
@@ -50,7 +60,7 @@ struct GemvSide {
         for (int m = 0; m < M; ++m)
           res[r][m] = n0 + r < N ? to_f(static_cast<const T*>(a.out)[m * a.out_row_stride + n0 + r]) : 0.0f;
     }
-    if constexpr (EPI == GemvEpilogue::kQkvScatter) past = *a.past_len;
+    if constexpr (qkv_epi(EPI)) past = *a.past_len;
   }
 };
 
@@ -75,14 +85,14 @@ __device__ __forceinline__ void gemv_epilogue(const GemvArgs& a, int n0, int nro
         best[m] = key > best[m] ? key : best[m];
       } else {
         T* o = static_cast<T*>(a.out) + m * a.out_row_stride + n;
-        if constexpr (EPI == GemvEpilogue::kStore || EPI == GemvEpilogue::kQkvScatter) {
+        if constexpr (EPI == GemvEpilogue::kStore || qkv_epi(EPI)) {
           *o = from_f<T>(v);
         } else if constexpr (EPI == GemvEpilogue::kGelu) {
           *o = from_f<T>(gelu_new(v));
         } else if constexpr (EPI == GemvEpilogue::kResidual) {
           *o = from_f<T>(side.res[r][m] + v);
         }
-        if constexpr (EPI == GemvEpilogue::kQkvScatter) {
+        if constexpr (qkv_epi(EPI)) {
           const int E = a.n_head * a.head_dim;
           if (n >= E) {
             const int which = n / E, hd = n - which * E;
@@ -160,6 +170,14 @@ struct GemvSmem {
   }
   static std::size_t bytes(int K, bool ln) { return ln_offset(K) + (ln ? 2ull * K * sizeof(float) : 0); }
 };
+
+// One element through L2 only (ld.global.cg): data written by other blocks of this launch.
+template <typename T> __device__ __forceinline__ T ldcg_t(const T* p);
+template <> __device__ __forceinline__ float ldcg_t<float>(const float* p) { return __ldcg(p); }
+template <> __device__ __forceinline__ __half ldcg_t<__half>(const __half* p) { return __ldcg(p); }
+template <> __device__ __forceinline__ __nv_bfloat16 ldcg_t<__nv_bfloat16>(const __nv_bfloat16* p) {
+  return __ldcg(p);
+}
 
 __device__ __forceinline__ void fp8x16_to_float(const uint4& u, float (&f)[16]) {
   const unsigned words[4] = {u.x, u.y, u.z, u.w};
@@ -260,6 +278,117 @@ __device__ __forceinline__ void block_max_rows(float (&v)[M], float (*red)[M]) {
     for (int w = 0; w < kWarps; ++w) t = fmaxf(t, red[w][m]);
     v[m] = t;
   }
+}
+
+// ---- Fused QKV + decode attention (kQkvAttention): the tail of the block that finished head h.
+// Every q/k/v row of head h is written (q into a.out, the new key and value into the caches at
+// position past, by this and other blocks: read through L2 with ld.cg), and every older cache
+// row by earlier passes.  One query per batch row m (seq 1); the block's 4 warps are shared out
+// as 4 / M warps per query (M = 3: one each, warp 3 idles), each warp taking 32-key chunks
+// with an online softmax (lane = key for the scores, lane = value dimension for the sums), then
+// the warps of a query are combined in shared memory.  Same arithmetic as the separate decode
+// attention kernel (kernels.cu) up to the order of the fp32 sums.
+// (Not inlined, and given scalars rather than the GemvArgs: its registers stay out of the GEMV
+// body's budget, and a reference to the kernel parameter would copy it to local memory.)
+// NCH = ceil(head_dim / 32): value dimensions per lane.
+template <typename T, int M, int NCH>
+__device__ __noinline__ void head_attention(const T* q, long long q_row_stride, const T* k_cache,
+                                            const T* v_cache, T* out, float att_scale, int H,
+                                            int D, int max_t, int h, int past) {
+  constexpr int kMaxD = kMaxHeadDim;
+  constexpr int WQ = M == 1 ? kWarps : (M == 2 ? kWarps / 2 : 1);  // warps per query
+  __shared__ float q_s[M][kMaxD];
+  __shared__ float w_m[kWarps], w_l[kWarps];
+  __shared__ float w_acc[kWarps][kMaxD];
+  const int E = H * D;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  for (int i = tid; i < M * D; i += kThreads) {
+    const int m = i / D, d = i - m * D;
+    q_s[m][d] = to_f(ldcg_t(q + m * q_row_stride + h * D + d)) * att_scale;
+  }
+  __syncthreads();
+  const int m = warp / WQ, part = warp - m * WQ, n_keys = past + 1;
+  float mx = -INFINITY, l = 0.0f, acc[NCH];
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) acc[c] = 0.0f;
+  if (m < M) {
+    const long long head_base = (static_cast<long long>(m) * H + h) * max_t * D;  // b = m
+    const T* kb = k_cache + head_base;
+    const T* vb = v_cache + head_base;
+    const bool vec = (D * sizeof(T)) % 16 == 0;
+    for (int t0 = part * 32; t0 < n_keys; t0 += WQ * 32) {
+      const int cnt = min(32, n_keys - t0);
+      float sc = -INFINITY;
+      if (lane < cnt) {
+        const T* kr = kb + static_cast<long long>(t0 + lane) * D;
+        float s = 0.0f;
+        if (vec) {
+          constexpr int V = 16 / static_cast<int>(sizeof(T));
+#pragma unroll 8
+          for (int d = 0; d < D; d += V) {
+            union { uint4 u; T t[V]; } kv;
+            kv.u = __ldcg(reinterpret_cast<const uint4*>(kr + d));
+#pragma unroll
+            for (int i = 0; i < V; ++i) s += q_s[m][d + i] * to_f(kv.t[i]);
+          }
+        } else {
+          for (int d = 0; d < D; ++d) s += q_s[m][d] * to_f(ldcg_t(kr + d));
+        }
+        sc = s;
+      }
+      const float m_new = fmaxf(mx, warp_max(sc));
+      const float corr = expf(mx - m_new);
+      const float p = lane < cnt ? expf(sc - m_new) : 0.0f;
+      l = l * corr + warp_sum(p);
+#pragma unroll
+      for (int c = 0; c < NCH; ++c) acc[c] *= corr;
+      // Values 8 keys at a time: all 8 x NCH loads in flight before their first use.
+      for (int j0 = 0; j0 < cnt; j0 += 8) {
+        float vv[8][NCH];
+#pragma unroll
+        for (int u = 0; u < 8; ++u) {
+          const T* vr = vb + static_cast<long long>(t0 + j0 + u) * D;
+#pragma unroll
+          for (int c = 0; c < NCH; ++c) {
+            const int d = lane + 32 * c;
+            vv[u][c] = (j0 + u < cnt && d < D) ? to_f(ldcg_t(vr + d)) : 0.0f;
+          }
+        }
+#pragma unroll
+        for (int u = 0; u < 8; ++u) {
+          const float pj = __shfl_sync(kFull, p, (j0 + u) & 31);
+#pragma unroll
+          for (int c = 0; c < NCH; ++c) acc[c] += pj * vv[u][c];
+        }
+      }
+      mx = m_new;
+    }
+  }
+  if (lane == 0) {
+    w_m[warp] = mx;
+    w_l[warp] = l;
+  }
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) {
+    const int d = lane + 32 * c;
+    if (d < D) w_acc[warp][d] = acc[c];
+  }
+  __syncthreads();
+  for (int i = tid; i < M * D; i += kThreads) {
+    const int qm = i / D, d = i - qm * D;
+    float gm = -INFINITY;
+    for (int w = qm * WQ; w < qm * WQ + WQ; ++w) gm = fmaxf(gm, w_m[w]);
+    float lsum = 0.0f, o = 0.0f;
+    for (int w = qm * WQ; w < qm * WQ + WQ; ++w) {
+      if (w_l[w] > 0.0f) {
+        const float e = expf(w_m[w] - gm);
+        lsum += w_l[w] * e;
+        o += w_acc[w][d] * e;
+      }
+    }
+    out[static_cast<long long>(qm) * E + h * D + d] = from_f<T>(o / lsum);
+  }
+  __syncthreads();  // q_s / w_* are reused by the block's next head
 }
 
 template <int F, int M, GemvEpilogue EPI>
@@ -388,7 +517,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   // to X from shared memory.  (v3's strided loop stored each 2-byte value before the next load:
   // for gpt2's c_fc/c_proj inputs up to 6-24 dependent L2 round trips per kernel; session 4.)
   bool folded = false;
-  if constexpr (EPI == GemvEpilogue::kQkvScatter) {
+  if constexpr (qkv_epi(EPI)) {
     if (a.wte != nullptr) {
       // The token embedding (layer 0): wte and wpe rows of every input row, summed in fp32.
       folded = true;
@@ -584,6 +713,52 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       gemv_epilogue<T, M, EPI>(a, n0, nrows, out, side, best);
     }
   }
+  if constexpr (EPI == GemvEpilogue::kQkvAttention) {
+    // Count this block's finished rows per head; the block whose rows complete a head's 3 x
+    // head_dim (q, k and v) runs that head's attention.  Every lane 0 fences its stores (outputs
+    // and cache rows) before the barrier, thread 0 counts (threadFenceReduction pattern).
+    __shared__ int done_head;
+    __threadfence();
+    __syncthreads();
+    const int Dh = a.head_dim, Eh = a.n_head * Dh, target = 3 * Dh;
+    const int past = *a.past_len;
+    int gb = blockIdx.x * kWarps * R, n = gb;  // thread 0's cursor: group base, next row
+    for (;;) {
+      if (tid == 0) {
+        done_head = -1;
+        while (gb < N) {
+          const int gend = min(gb + kWarps * R, N);
+          if (n >= gend) {
+            gb += group_stride;
+            n = gb;
+            continue;
+          }
+          const int run_end = min(gend, (n / Dh + 1) * Dh);  // rows of one head in one section
+          const int hh = (n % Eh) / Dh, len = run_end - n;
+          n = run_end;
+          if (atomicAdd(&a.head_counters[hh], static_cast<unsigned>(len)) + len == static_cast<unsigned>(target)) {
+            done_head = hh;
+            break;
+          }
+        }
+      }
+      __syncthreads();
+      const int hd = done_head;
+      if (hd < 0) break;
+      __threadfence();  // acquire: the other blocks' rows of head hd
+      const T* qp = static_cast<const T*>(a.out);
+      const T* kc = static_cast<const T*>(a.k_cache);
+      const T* vc = static_cast<const T*>(a.v_cache);
+      T* ao = static_cast<T*>(a.att_out);
+      switch ((Dh + 31) / 32) {
+        case 1: head_attention<T, M, 1>(qp, a.out_row_stride, kc, vc, ao, a.att_scale, a.n_head, Dh, a.max_t, hd, past); break;
+        case 2: head_attention<T, M, 2>(qp, a.out_row_stride, kc, vc, ao, a.att_scale, a.n_head, Dh, a.max_t, hd, past); break;
+        case 3: head_attention<T, M, 3>(qp, a.out_row_stride, kc, vc, ao, a.att_scale, a.n_head, Dh, a.max_t, hd, past); break;
+        default: head_attention<T, M, 4>(qp, a.out_row_stride, kc, vc, ao, a.att_scale, a.n_head, Dh, a.max_t, hd, past); break;
+      }
+      if (tid == 0) a.head_counters[hd] = 0u;  // every arrival for hd is in: reset for the next launch
+    }
+  }
   if constexpr (EPI == GemvEpilogue::kArgmax) {
     if (lane == 0) {
 #pragma unroll
@@ -617,17 +792,27 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const std::size_t smem = GemvSmem<F, M>::bytes(a.k_in, a.ln_gamma != nullptr);
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
-  if (smem > static_cast<std::size_t>(g_smem_optin) - 1024) {
-    std::snprintf(g_detail, sizeof g_detail, "gemv3: %zu B of shared memory > device limit %d", smem,
-                  g_smem_optin);
-    return cudaErrorInvalidValue;
-  }
   auto kernel = gemv3_kernel<F, M, EPI>;
-  static bool raised = false;
-  if (!raised) {
-    e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, g_smem_optin - 1024);
+  // Dynamic shared memory may use what the kernel's static arrays leave of the opt-in limit (the
+  // fused attention tail has ~4 KB of them).
+  static int dyn_limit = -1;
+  if (dyn_limit < 0) {
+    cudaFuncAttributes fa{};
+    e = cudaFuncGetAttributes(&fa, kernel);
     if (e != cudaSuccess) return e;
-    raised = true;
+    const int lim = g_smem_optin - static_cast<int>(fa.sharedSizeBytes);
+    e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, lim);
+    if (e != cudaSuccess) {
+      std::snprintf(g_detail, sizeof g_detail, "gemv3: cudaFuncSetAttribute(max dynamic smem %d): %s", lim,
+                    cudaGetErrorName(e));
+      return e;
+    }
+    dyn_limit = lim;
+  }
+  if (smem > static_cast<std::size_t>(dyn_limit)) {
+    std::snprintf(g_detail, sizeof g_detail, "gemv3: %zu B of shared memory > device limit %d", smem,
+                  dyn_limit);
+    return cudaErrorInvalidValue;
   }
   // Every block resident at once (grid-stride over row groups beyond that).
   static std::size_t occ_smem = ~std::size_t{0};
@@ -658,6 +843,7 @@ cudaError_t dispatch_epi(const GemvArgs& a, cudaStream_t st) {
     case GemvEpilogue::kGelu: return launch3<F, M, GemvEpilogue::kGelu>(a, st);
     case GemvEpilogue::kResidual: return launch3<F, M, GemvEpilogue::kResidual>(a, st);
     case GemvEpilogue::kQkvScatter: return launch3<F, M, GemvEpilogue::kQkvScatter>(a, st);
+    case GemvEpilogue::kQkvAttention: return launch3<F, M, GemvEpilogue::kQkvAttention>(a, st);
     case GemvEpilogue::kArgmax:
       if constexpr (kQuant<F>) break;  // the LM head stays fp16
       else return launch3<F, M, GemvEpilogue::kArgmax>(a, st);

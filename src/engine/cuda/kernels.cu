@@ -737,6 +737,7 @@ cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) 
 
 const char* last_launch_detail() { return g_detail; }
 void set_programmatic_launch(bool on) { g_pdl = on; }
+void set_shared_carveout(int percent) { g_carveout = percent; }
 bool programmatic_launch() { return g_pdl; }
 
 
@@ -817,12 +818,22 @@ cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st) {
     std::snprintf(g_detail, sizeof g_detail, "gemv: argmax_host needs the argmax epilogue and argmax_counter");
     return cudaErrorInvalidValue;
   }
+  const bool qkv = a.epilogue == GemvEpilogue::kQkvScatter || a.epilogue == GemvEpilogue::kQkvAttention;
+  if (a.epilogue == GemvEpilogue::kQkvAttention &&
+      (a.seq != 1 || a.att_out == nullptr || a.head_counters == nullptr || a.n_head < 1 ||
+       a.head_dim < 1 || a.head_dim > kMaxHeadDim || a.n_out != 3 * a.n_head * a.head_dim ||
+       a.past_len == nullptr)) {
+    std::snprintf(g_detail, sizeof g_detail,
+                  "gemv: the fused QKV + attention epilogue needs seq 1, att_out, head_counters, "
+                  "head_dim 1..%d and n_out = 3 n_head head_dim", kMaxHeadDim);
+    return cudaErrorInvalidValue;
+  }
   if (a.wte != nullptr &&
-      (a.epilogue != GemvEpilogue::kQkvScatter || a.wpe == nullptr || a.tokens == nullptr ||
+      (!qkv || a.wpe == nullptr || a.tokens == nullptr ||
        a.embed_out == nullptr || a.past_len == nullptr || a.n_zero_slots < 0 ||
        a.n_zero_slots > 128 || (a.n_zero_slots > 0 && a.zero_slots == nullptr))) {
     std::snprintf(g_detail, sizeof g_detail,
-                  "gemv: the folded embedding needs the QKV epilogue, wpe, tokens, embed_out, "
+                  "gemv: the folded embedding needs a QKV epilogue, wpe, tokens, embed_out, "
                   "past_len and 0..128 zero_slots");
     return cudaErrorInvalidValue;
   }

@@ -69,6 +69,13 @@ enum class GemvEpilogue {
   kResidual,      // out[m, n] += acc + bias
   kQkvScatter,    // out[m, n] = acc + bias, and k/v columns also into the KV cache
   kArgmax,        // logits (fp32, optional) and the packed argmax of each row
+  // kQkvScatter, then decode attention in the same kernel (seq must be 1, rows = batch): the
+  // last block to finish a head's 3 x head_dim rows (a counter per head, threadFenceReduction
+  // pattern) computes that head's attention for every batch row over cache keys 0..*past_len
+  // (the new key included) into att_out.  One dependent kernel fewer per layer, but measured
+  // slower than kQkvScatter + launch_attention on an H100 (the engine's fuse_qkv_attention is off
+  // by default; docs/perf-cuda.md, session 5).
+  kQkvAttention,
 };
 
 struct GemvArgs {
@@ -123,6 +130,11 @@ struct GemvArgs {
   // in place of x_scale (per-token dynamic activation scales; the int8 engine's mlp c_proj
   // input, docs/perf-cuda.md "int8 accuracy").
   bool x_per_row = false;
+  // kQkvAttention: att_out [rows, n_head * head_dim] (dt), scores scaled by att_scale;
+  // head_counters [n_head] zero before the launch, left zero on exit.
+  void* att_out = nullptr;
+  float att_scale = 1.0f;
+  unsigned* head_counters = nullptr;
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -133,6 +145,9 @@ const char* last_launch_detail();
 // A/B measurements).
 void set_programmatic_launch(bool on);
 bool programmatic_launch();
+// Preferred shared-memory carveout (percent, 0..100; -1 = the driver's choice per kernel) of every
+// forward kernel launched from now on (process-wide switch, for A/B measurements).
+void set_shared_carveout(int percent);
 // The decode kernels (launch_gemv; launch_attention with seq == 1) read weights (and biases,
 // scales, LayerNorm parameters) before griddepcontrol.wait, so weights must be complete before a
 // forward kernel is enqueued (the engine synchronizes after uploading).

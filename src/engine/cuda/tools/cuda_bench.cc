@@ -12,6 +12,12 @@
 //        [--precisions fp16,int8] [--scenarios a,b]
 //        [--profile-step MODEL]  (only: one eager fp16 decode step of MODEL, batch 1, between
 //        cudaProfilerStart/Stop, for `ncu --profile-from-start off`: per-kernel durations)
+//        [--variants "name:opt=0|1,...;name2:..."]  engine option sets timed one after the other in
+//        this process, each row tagged with its name (A/B on one warm card; opts: fuse =
+//        fuse_qkv_attention, pdl, carveout = shared_carveout 100 (1) or the driver's choice
+//        (0)); --profile-step takes the
+//        first variant's options
+//        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -161,6 +167,45 @@ double chain_step_ms(int n, bool copies, bool pdl) {
   return median(ms);
 }
 
+struct Variant {
+  std::string name;
+  std::vector<std::pair<std::string, bool>> opts;
+};
+
+std::vector<Variant> parse_variants(const std::string& arg) {
+  std::vector<Variant> out;
+  std::stringstream ss(arg);
+  for (std::string item; std::getline(ss, item, ';');) {
+    if (item.empty()) continue;
+    Variant v;
+    const auto colon = item.find(':');
+    v.name = item.substr(0, colon);
+    if (colon != std::string::npos) {
+      std::stringstream os(item.substr(colon + 1));
+      for (std::string kv; std::getline(os, kv, ',');) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos) continue;
+        v.opts.emplace_back(kv.substr(0, eq), kv.substr(eq + 1) != "0");
+      }
+    }
+    out.push_back(v);
+  }
+  if (out.empty()) out.push_back({"default", {}});
+  return out;
+}
+
+void apply_variant(const Variant& v, CudaEngineOptions& o) {
+  for (const auto& [k, on] : v.opts) {
+    if (k == "fuse") o.fuse_qkv_attention = on;
+    else if (k == "pdl") o.programmatic_launch = on;
+    else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
+    else {
+      std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
+      std::exit(2);
+    }
+  }
+}
+
 struct ModelSpec {
   std::string name;
   sb::model::GptConfig cfg;
@@ -192,8 +237,8 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
-              profile_model;
-  bool quick = false;
+              profile_model, variants_arg;
+  bool quick = false, extras = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" && i + 1 < argc) out_path = argv[++i];
@@ -202,8 +247,10 @@ int main(int argc, char** argv) {
     else if (a == "--precisions" && i + 1 < argc) precisions_arg = argv[++i];
     else if (a == "--scenarios" && i + 1 < argc) scenarios_arg = argv[++i];
     else if (a == "--profile-step" && i + 1 < argc) profile_model = argv[++i];
+    else if (a == "--variants" && i + 1 < argc) variants_arg = argv[++i];
+    else if (a == "--no-extras") extras = false;
     else {
-      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--scenarios single_short,batch_short] [--profile-step gpt2]\n");
+      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--scenarios single_short,batch_short] [--profile-step gpt2] [--variants \"a:fuse=0;b:fuse=1\"] [--no-extras]\n");
       return 2;
     }
   }
@@ -236,6 +283,7 @@ int main(int argc, char** argv) {
     o.max_batch = 1;
     o.max_seq = 256;
     o.cuda_graphs = false;
+    apply_variant(parse_variants(variants_arg).front(), o);
     auto eng = make_cuda_engine_synthetic(cfg, 1234, o);
     std::vector<std::int32_t> prompt(32, 11);
     StepResult r;
@@ -258,6 +306,7 @@ int main(int argc, char** argv) {
 
   // Fixed cost of dependent launches (see chain_step_ms): a gpt2 decode step is 62 kernels.
   for (int n : {1, 13, 62, 242}) {
+    if (!extras) break;
     const double with = chain_step_ms(n, true, true), bare = chain_step_ms(n, false, true),
                  nopdl = chain_step_ms(n, true, false);
     std::printf("chain of %3d empty kernels in a graph: %.4f ms with the 2 copies, %.4f ms without, "
@@ -289,15 +338,18 @@ int main(int argc, char** argv) {
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
                         {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
   const int new_tokens = 32, reps = quick ? 5 : 15, warm = 3;
-  std::printf("\n%-10s %-5s %-14s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
-              "prefill_ms", "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
+  const std::vector<Variant> variants = parse_variants(variants_arg);
+  std::printf("\n%-10s %-5s %-14s %-10s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
+              "variant", "prefill_ms", "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
   std::mt19937 rng(42);
   for (const auto& spec : specs) {
-    for (const auto& prec : spec.precisions) {
+    for (const auto& prec : spec.precisions)
+    for (const Variant& var : variants) {
       CudaEngineOptions o;
       o.precision = prec;
       o.max_batch = 4;
       o.max_seq = 256;
+      apply_variant(var, o);
       std::unique_ptr<Engine> eng;
       try {
         eng = make_cuda_engine_synthetic(spec.cfg, 1234, o);
@@ -332,17 +384,18 @@ int main(int argc, char** argv) {
         const double kv_bytes = 2.0 * spec.cfg.n_layer * sc.b * mean_pos * spec.cfg.n_embd * es;
         const double floor_ms = (wbytes + kv_bytes) / (bw * 1e9) * 1e3;
         const double pre = median(pre_ms), dec = median(dec_ms);
-        std::printf("%-10s %-5s %-14s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
-                    sc.name, pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
+        std::printf("%-10s %-5s %-14s %-10s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
+                    sc.name, var.name.c_str(), pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
         emit(fmt::format(
-            R"({{"kind":"cell","device":"{}","model":"{}","precision":"{}","kernel_version":3,"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
-            prop.name, spec.name, prec, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
+            R"({{"kind":"cell","device":"{}","variant":"{}","model":"{}","precision":"{}","kernel_version":3,"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
+            prop.name, var.name, spec.name, prec, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
             pct(pre_ms, 0.9), dec, pct(dec_ms, 0.1), pct(dec_ms, 0.9), floor_ms, wbytes));
       }
     }
   }
   // Graphs off vs on for gpt2 fp16 decode, batch 1 (what the graphs buy).
   for (const auto& spec : specs) {
+    if (!extras) break;
     if (spec.name != "gpt2" && spec.name != "tiny-gpt2") continue;
     for (int variant = 0; variant < 3; ++variant) {
       const bool graphs = variant > 0, pdl = variant != 1;
