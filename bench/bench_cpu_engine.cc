@@ -11,6 +11,10 @@
 // the two changes (A/B in one run; add --benchmark_enable_random_interleaving=true).
 // Env SB_BENCH_MODEL overrides the model spec (default "gpt2"; e.g. "shape:L=2,H=4,E=256,V=1000,P=256"
 // for a quick run).
+// packed::BM_PackedGemm/K/N/M (filter "Packed"): the prefill GEMM's kernel alone (engine/cpu/gemm.h,
+// weights packed as at load), one thread, on gpt2's four shapes at 32/128/256 rows; GFLOP/s per
+// core in CPU time (robust to other processes to first order), rotating over 12 weight copies so
+// that they come from memory as in a prefill.  docs/perf.md, session 5, has its table.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <sys/mman.h>
@@ -24,6 +28,7 @@
 
 #include "engine/cpu/ceilings.h"
 #include "engine/cpu/cpu_engine.h"
+#include "engine/cpu/gemm.h"
 #include "engine/cpu/gemv.h"
 #include "engine/cpu/kernels.h"
 #include "engine/cpu/thread_pool.h"
@@ -118,7 +123,9 @@ void BM_DecodeB1(benchmark::State& state) {
 void BM_Prefill(benchmark::State& state) {
   const auto& s = shared();
   const int batch = static_cast<int>(state.range(0)), seq = static_cast<int>(state.range(1));
-  const bool fused = state.range(2) != 0;  // matters only for batch x seq <= 8 rows
+  // fused matters for batch x seq <= 8 rows, and (session 5) for the LM head of longer prompts
+  // (0: OpenBLAS's, as before session 5).
+  const bool fused = state.range(2) != 0;
   const bool huge = state.range(3) != 0;
   auto engine = sb::engine::make_cpu_engine(
       s.weights, {.threads = s.ceilings.threads, .max_batch = batch, .fused_gemv = fused,
@@ -286,6 +293,40 @@ void BM_ChainSgemv(benchmark::State& state) {
 
 }  // namespace chain
 
+namespace packed {
+
+void BM_PackedGemm(benchmark::State& state) {
+  namespace gemm = sb::engine::gemm;
+  if (!gemm::available()) {
+    state.SkipWithError("no AVX-512F: the engine uses OpenBLAS");
+    return;
+  }
+  const int K = static_cast<int>(state.range(0)), N = static_cast<int>(state.range(1)),
+            M = static_cast<int>(state.range(2));
+  constexpr int kCopies = 12;  // 12 x 9.4 MB at the largest shape: beyond any cache
+  std::vector<std::vector<float>> weights(kCopies);
+  std::vector<float> w(static_cast<std::size_t>(K) * N);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(static_cast<int>(i % 97) - 48) * 1e-3f;
+  for (auto& p : weights) {
+    p.resize(gemm::packed_floats(K, N));
+    gemm::pack(w.data(), K, N, N, p.data());
+  }
+  std::vector<float> a(static_cast<std::size_t>(M) * K), c(static_cast<std::size_t>(M) * N);
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(static_cast<int>(i % 89) - 44) * 1e-2f;
+  int copy = 0;
+  for (auto _ : state) {
+    const float* p = weights[copy].data();
+    copy = (copy + 1) % kCopies;
+    for (int panel = 0; panel < gemm::panels(N); ++panel) {
+      gemm::gemm_packed_panel(panel, 0, M, a.data(), K, p, K, N, nullptr, gemm::Epilogue::kStore, c.data(), N);
+    }
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * M * N * K * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace packed
+
 }  // namespace
 
 BENCHMARK(BM_DecodeB1)
@@ -306,4 +347,8 @@ BENCHMARK(chain::BM_ChainGemv)->ArgName("isa")
     ->Arg(static_cast<int>(sb::engine::gemv::Isa::kAvx2))
     ->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(0.5);
 BENCHMARK(chain::BM_ChainSgemv)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(0.5);
+BENCHMARK(packed::BM_PackedGemm)->ArgNames({"K", "N", "M"})
+    ->ArgsProduct({{768}, {2304, 3072, 768}, {32, 128, 256}})
+    ->ArgsProduct({{3072}, {768}, {32, 128, 256}})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();
