@@ -2,8 +2,10 @@
 // prefill, logits modes, limits and errors (each error leaves the engine usable).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -306,6 +308,56 @@ TEST(WorkThreads, SmallWorkStaysOnTheCallerAndLargeWorkUsesEveryThread) {
   }
 }
 
+// When the barrier measurement stops and what it reports, from injected round medians: the GPU
+// machine's fresh 16-core host (rounds of 150-210 µs before the cores settle at 2-4 µs) must end
+// with the settled cost, not the first rounds'; a host whose barriers stay slow spends the time
+// budget and keeps the slow cost; a quiet host stops after a few rounds.
+TEST(ThreadPool, BarrierMeasurementWaitsForTheCoresToSettle) {
+  using engine::BarrierSettling;
+  const auto feed = [](const std::vector<double>& medians_us, double ms_per_round) {
+    BarrierSettling s;
+    int used = 0;
+    for (double us : medians_us) {
+      ++used;
+      if (!s.add_round(us, used * ms_per_round)) break;
+    }
+    return std::pair{s, used};
+  };
+  // Quiet, settled from the start: the minimum rule needs min_rounds (3) and 2 still rounds.
+  {
+    auto [s, used] = feed({3.0, 2.8, 3.1, 2.9, 3.0, 3.0}, 0.05);
+    EXPECT_EQ(used, 3);
+    EXPECT_TRUE(s.settled());
+    EXPECT_DOUBLE_EQ(s.result_us(), 2.8);
+    EXPECT_DOUBLE_EQ(s.first_us(), 3.0);
+  }
+  // Fresh host: slow and stable for several rounds (a "stopped falling" rule alone would stop
+  // there), then falling to the woken cost; the result is the settled minimum.
+  {
+    auto [s, used] = feed({206, 180, 190, 155, 60, 9, 2.7, 2.6, 2.9, 2.8, 2.7}, 2.0);
+    EXPECT_EQ(used, 9);  // 2.6 did not fall 20% below 2.7; nor did 2.9: settled after round 9
+    EXPECT_TRUE(s.settled());
+    EXPECT_DOUBLE_EQ(s.result_us(), 2.6);
+    EXPECT_DOUBLE_EQ(s.first_us(), 206);
+  }
+  // Still falling: no stop while each round is 20% below the best so far.
+  {
+    auto [s, used] = feed({12, 9, 7, 5, 3.5, 2.5, 2.4, 2.45}, 0.05);
+    EXPECT_EQ(used, 8);
+    EXPECT_DOUBLE_EQ(s.result_us(), 2.4);
+  }
+  // Barriers that stay slow (descheduled workers): measured until the 25 ms budget, slow result.
+  {
+    std::vector<double> slow(100, 150.0);
+    auto [s, used] = feed(slow, 3.2);
+    EXPECT_EQ(used, 8);  // 7 x 3.2 = 22.4 ms < 25: an 8th round; 25.6 ms: stop
+    EXPECT_FALSE(s.settled());
+    EXPECT_DOUBLE_EQ(s.result_us(), 150.0);
+    EXPECT_EQ(engine::work_threads::from_measurements(s.result_us(), 0.0).min_share_us,
+              engine::work_threads::kMinShareCeilUs);
+  }
+}
+
 // The share comes from a measured barrier and the load: clamped, rounded to a power of two (so
 // that a measurement's small spread rarely moves a thread count), the ceiling on a contended
 // host; and a pool measures something.
@@ -321,10 +373,18 @@ TEST(WorkThreads, ShareFollowsTheMeasuredBarrierWithinBounds) {
   // The 16-core host's barrier (2-4 µs): gpt2's decode layers use all 16 threads.
   EXPECT_EQ(wt::fused_step(*model::preset_config("gpt2"), 1, 1, 64, false, 16, wt::from_measurements(3.7, 0.2)).layers, 16);
   engine::ThreadPool pool(2);
-  const double us = pool.measure_barrier_us(64);
-  EXPECT_GT(us, 0.0);
-  EXPECT_LT(us, 1e5);  // a barrier between two threads: far below 0.1 s even on a loaded host
-  EXPECT_EQ(engine::ThreadPool(1).measure_barrier_us(), 0.0);
+  const auto m = pool.measure_barrier();
+  EXPECT_GT(m.barrier_us, 0.0);
+  EXPECT_LT(m.barrier_us, 1e5);  // a barrier between two threads: far below 0.1 s even loaded
+  EXPECT_GE(m.rounds, 1);
+  EXPECT_LE(m.barrier_us, m.first_round_us);
+  // The cost stays small: the budget (25 ms) plus at most one round, even on a loaded host.
+  EXPECT_LT(m.elapsed_ms, 25 + 16 * 5.0) << m.rounds << " rounds";
+  // The pool still works after a measurement (every worker left it after the same barrier).
+  std::atomic<int> calls{0};
+  pool.parallel_for(10, [&](int, int) { calls.fetch_add(1); });
+  EXPECT_EQ(calls.load(), 10);
+  EXPECT_EQ(engine::ThreadPool(1).measure_barrier().rounds, 0);
   // Engines of one process agree: the measurement is shared (bitwise-equal results).
   auto a = engine::make_cpu_engine(medium(), {.threads = 2});
   auto b = engine::make_cpu_engine(medium(), {.threads = 2});

@@ -108,8 +108,8 @@ class WeightArena {
 // process with a given thread count and reused by every later one, so that all engines of a
 // process choose the same thread counts (and give bitwise-equal results).
 struct HostMeasurements {
-  double barrier_us = 0;    // ThreadPool::measure_barrier_us
-  double load_per_cpu = 0;  // 1-minute load average / CPUs this process may use
+  BarrierMeasurement barrier;  // ThreadPool::measure_barrier (not measured when contended)
+  double load_per_cpu = 0;     // 1-minute load average / CPUs this process may use
 };
 
 HostMeasurements measure_host(ThreadPool& pool) {
@@ -121,7 +121,17 @@ HostMeasurements measure_host(ThreadPool& pool) {
     HostMeasurements m;
     double load[1] = {0.0};
     if (getloadavg(load, 1) == 1) m.load_per_cpu = load[0] / available_cpus();
-    m.barrier_us = pool.measure_barrier_us();
+    // A contended host gets the ceiling share whatever a barrier costs (work_threads.h), and
+    // there the measurement would spend its whole time budget: skip it.
+    if (m.load_per_cpu < work_threads::kContendedLoadPerCpu) {
+      // OpenBLAS's workers busy-wait for ~0.1 s after the library loads (and after each call):
+      // in a fresh process they shared the cores with the pool's threads, and on the GPU
+      // machine's quiet 16-core host every round found pool threads sharing a CPU (barrier
+      // 53-207 µs) where a process without OpenBLAS's threads measured 2.5-3.3 µs (session 5,
+      // docs/perf.md).  Parked, as every first fused step does anyway (openblas_used_).
+      park_openblas_threads();
+      m.barrier = pool.measure_barrier();
+    }
     it = measured.emplace(pool.threads(), m).first;
   }
   return it->second;
@@ -154,7 +164,7 @@ class CpuEngine final : public Engine {
     } else if (o.adapt_threads && threads_ > 1) {
       // Measured once per process and thread count (outside any timing): see work_threads.h.
       host_ = measure_host(pool_);
-      costs_ = work_threads::from_measurements(host_.barrier_us, host_.load_per_cpu);
+      costs_ = work_threads::from_measurements(host_.barrier.barrier_us, host_.load_per_cpu);
     }
     native_gemm_ = o.native_gemm && gemm::available();
     packed_ = native_gemm_;
@@ -224,10 +234,20 @@ class CpuEngine final : public Engine {
   // How the thread count of each operation is chosen (work_threads.h), for describe().
   std::string threads_note() const {
     if (!opt_.adapt_threads || threads_ == 1) return "";
-    if (host_.barrier_us > 0) {
+    if (host_.barrier.rounds > 0) {
+      // The measurement's own numbers, so that a surprising share can be explained from a log.
       return fmt::format(" (fewer for small work: >= {:.0f} us per thread; measured barrier "
-                         "{:.2f} us, load {:.2f} per CPU)",
-                         costs_.min_share_us, host_.barrier_us, host_.load_per_cpu);
+                         "{:.2f} us: min of {} round medians, first {:.2f} us, {} with threads "
+                         "sharing a CPU, {}, {:.1f} ms; load {:.2f} per CPU)",
+                         costs_.min_share_us, host_.barrier.barrier_us, host_.barrier.rounds,
+                         host_.barrier.first_round_us, host_.barrier.stacked_rounds,
+                         host_.barrier.settled ? "settled" : "time budget spent",
+                         host_.barrier.elapsed_ms, host_.load_per_cpu);
+    }
+    if (host_.load_per_cpu >= work_threads::kContendedLoadPerCpu) {
+      return fmt::format(" (fewer for small work: >= {:.0f} us per thread; load {:.2f} per CPU: "
+                         "contended, barrier not measured)",
+                         costs_.min_share_us, host_.load_per_cpu);
     }
     return fmt::format(" (fewer for small work: >= {:.0f} us per thread)", costs_.min_share_us);
   }
@@ -798,7 +818,7 @@ class CpuEngine final : public Engine {
   int threads_;
   ThreadPool pool_;
   work_threads::Costs costs_;  // fixed for the engine's life (deterministic thread counts)
-  HostMeasurements host_;      // measured at construction (barrier_us 0 = not measured)
+  HostMeasurements host_;      // measured at construction (barrier.rounds 0 = not measured)
   int max_seq_ = 0;
   float eps_ = 1e-5f;
   int batch_ = 0;  // batch of the current sequences; 0 before the first prefill

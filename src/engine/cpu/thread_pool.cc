@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <thread>
+#include <vector>
 
 namespace sb::engine {
 namespace {
@@ -106,27 +109,65 @@ void ThreadPool::run(const std::function<void(int worker)>& fn, int workers) {
   job_ = nullptr;
 }
 
-double ThreadPool::measure_barrier_us(int rounds) {
-  if (threads_ == 1 || rounds < 1) return 0.0;
-  std::vector<double> us(rounds);
+BarrierMeasurement ThreadPool::measure_barrier(const BarrierSettling::Limits& limits) {
+  BarrierMeasurement m;
+  if (threads_ == 1) return m;
+  BarrierSettling settling(limits);
+  // Barrier i of the run is, modulo kRound: 0, untimed, after every worker wrote its CPU; 1,
+  // untimed, after every worker slept briefly if two of them shared a CPU; 2.., the round's
+  // timed barriers.  Why the check: threads that share a CPU take turns at every barrier once
+  // the waiter's pause phase (50 µs) ends, so the measurement costs 50 µs per extra thread on a
+  // CPU (104 µs with both threads on one vCPU of the development VM, measured with
+  // sched_getcpu, 2026-11-26), and a spinning thread is not moved to an idle core by the
+  // scheduler as readily as one that wakes up (wake-up placement picks an idle core).
+  constexpr long kRound = 2 + kBarriersPerRound;
+  constexpr auto kReplaceSleep = std::chrono::microseconds(100);
+  std::vector<int> cpu(threads_, -1);
+  // Worker 0 decides when to stop and says so through `last`: the number of barriers every
+  // worker runs.  It only ever sets last to (barriers done) + 2, after one barrier and before
+  // the next: a worker that read the old value before that store does the next barrier anyway,
+  // and every worker reads the new value after that barrier (which orders it), so all stop
+  // after the same barrier.  On a cache line (and its prefetch pair) of its own.
+  struct alignas(128) StopAt {
+    std::atomic<long> barriers{std::numeric_limits<long>::max()};
+  } last;
+  const auto start = std::chrono::steady_clock::now();
   run([&](int worker) {
-    // Every worker has started and spins for 2 ms first: on an idle host the cores sleep in deep
-    // C-states and run at low clock, and the first barriers measured that (150-210 µs on the
-    // GPU machine's fresh 16-core host vs 3.7 µs a few seconds later; session 5).
-    barrier();
-    const auto spin_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
-    while (std::chrono::steady_clock::now() < spin_until) _mm_pause();
-    barrier();
-    for (int i = 0; i < rounds; ++i) {
+    std::vector<double> round;
+    if (worker == 0) round.reserve(kBarriersPerRound);
+    barrier();  // every worker has started
+    for (long i = 0; i < last.barriers.load(std::memory_order_relaxed); ++i) {
+      const long phase = i % kRound;
+      if (phase == 0) cpu[worker] = sched_getcpu();
+      if (phase == 1) {
+        // cpu[] is stable here: no worker writes it again before this round's timed barriers.
+        std::vector<int> sorted(cpu);
+        std::sort(sorted.begin(), sorted.end());
+        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+          if (worker == 0) ++m.stacked_rounds;
+          std::this_thread::sleep_for(kReplaceSleep);
+        }
+      }
       const auto t0 = std::chrono::steady_clock::now();
       barrier();
-      if (worker == 0) {
-        us[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      if (worker != 0 || phase < 2) continue;
+      const auto t1 = std::chrono::steady_clock::now();
+      round.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      if (static_cast<int>(round.size()) < kBarriersPerRound) continue;
+      std::nth_element(round.begin(), round.begin() + kBarriersPerRound / 2, round.end());
+      const double elapsed_ms = std::chrono::duration<double, std::milli>(t1 - start).count();
+      if (!settling.add_round(round[kBarriersPerRound / 2], elapsed_ms)) {
+        last.barriers.store(i + 2, std::memory_order_relaxed);
       }
+      round.clear();
     }
   });
-  std::sort(us.begin(), us.end());
-  return us[static_cast<std::size_t>(rounds) / 2];
+  m.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  m.barrier_us = settling.result_us();
+  m.first_round_us = settling.first_us();
+  m.rounds = settling.rounds();
+  m.settled = settling.settled();
+  return m;
 }
 
 void ThreadPool::barrier() {

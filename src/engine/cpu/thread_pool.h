@@ -17,6 +17,7 @@
 //    nothing but power on an oversubscribed machine.
 //  - fn must not throw.  Not reentrant: one run/parallel_for at a time per pool.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -26,6 +27,66 @@
 
 namespace sb::engine {
 
+// When a barrier measurement is done, and what it found (pure: fed round medians and the time
+// spent, so its rule is testable without a clock).  Why rounds and a minimum: a fresh process
+// measures transients, not the barrier its steps will see.  On the GPU machine's quiet 16-core
+// host fresh processes measured medians of 53-207 µs (pool threads sharing CPUs with each other
+// and with OpenBLAS's busy-waiting workers; cpu_engine.cc parks those first) against 2.5-3.3 µs
+// in a process without them; on the development VM two threads on one vCPU cost 104 µs per
+// barrier.  So: the minimum of the round medians (a median per round: robust to one wake-up),
+// and another round while the result keeps falling, is still above what a settled barrier costs
+// (woken_max_us: every host measured so far settles at 0.05-4 µs) or fewer than min_rounds were
+// taken, up to the time budget.  A host where barriers stay slow spends the budget and keeps
+// the slow result; competition from other processes is judged separately from the load average
+// (work_threads.h).
+struct BarrierLimits {
+  int min_rounds = 3;         // at least this many round medians
+  int stable_rounds = 2;      // settled: this many rounds in a row that did not fall ...
+  double fall_ratio = 0.8;    // ... below fall_ratio x the best before them
+  double woken_max_us = 16;   // and the best is at most this (a woken barrier)
+  double budget_ms = 25;      // never start a round after this much time
+};
+
+class BarrierSettling {
+ public:
+  using Limits = BarrierLimits;
+  explicit BarrierSettling(Limits limits = {}) : limits_(limits) {}
+
+  // One round's median and the time spent since the measurement began; true: measure another.
+  bool add_round(double median_us, double elapsed_ms) {
+    ++rounds_;
+    if (rounds_ == 1) first_us_ = median_us;
+    if (rounds_ == 1 || median_us < limits_.fall_ratio * best_us_) {
+      still_ = 0;
+    } else {
+      ++still_;
+    }
+    best_us_ = rounds_ == 1 ? median_us : std::min(best_us_, median_us);
+    return !settled() && elapsed_ms < limits_.budget_ms;
+  }
+  double result_us() const { return best_us_; }  // minimum of the round medians
+  double first_us() const { return first_us_; }  // the first round's median
+  int rounds() const { return rounds_; }
+  bool settled() const {
+    return rounds_ >= limits_.min_rounds && still_ >= limits_.stable_rounds &&
+           best_us_ <= limits_.woken_max_us;
+  }
+
+ private:
+  Limits limits_;
+  int rounds_ = 0, still_ = 0;
+  double best_us_ = 0, first_us_ = 0;
+};
+
+struct BarrierMeasurement {
+  double barrier_us = 0;      // BarrierSettling::result_us
+  double first_round_us = 0;  // the first round's median (how far from settled it started)
+  int rounds = 0;
+  bool settled = false;       // false: stopped by the time budget
+  int stacked_rounds = 0;     // rounds that began with two threads on one CPU (see .cc)
+  double elapsed_ms = 0;      // what the measurement cost
+};
+
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);
@@ -33,17 +94,19 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  static constexpr int kBarriersPerRound = 16;
+
   int threads() const { return threads_; }
   void run(const std::function<void(int worker)>& fn, int workers = 0);
   void barrier();
   void parallel_for(int tasks, const std::function<void(int task, int worker)>& fn,
                     int workers = 0);
-  // The cost of one barrier among all threads of the pool, in µs: the median over `rounds`
-  // barriers of one run, as the caller (worker 0) sees them, after 2 ms of spinning that wakes
-  // the cores.  The median: a fresh 16-core VM showed means of 100-400 µs from a few
-  // wake-ups in short-lived processes (2 µs once busy).  Competition from other processes is
-  // judged separately (work_threads.h).  0 with one thread.
-  double measure_barrier_us(int rounds = 256);
+  // The cost of one barrier among all threads of the pool, in rounds of kBarriersPerRound timed
+  // barriers (one run; worker 0's view), until BarrierSettling says the result settled or the
+  // time budget is spent (then at most one more round).  Before each round, if two threads
+  // share a CPU, all of them sleep 100 µs so that the wake-up places them on idle cores.  No
+  // rounds (all zero) with one thread.
+  BarrierMeasurement measure_barrier(const BarrierSettling::Limits& limits = {});
 
  private:
   void worker_main(int worker);

@@ -7,14 +7,15 @@
 //
 // Where min_share_us comes from (session 5): it is measured, not tuned.  Once per process and
 // thread count, when the first such engine is built: (1) the cost of one barrier among the
-// pool's threads (ThreadPool::measure_barrier_us: the median over 256 barriers after the cores
-// are woken), times kSyncMultiple, clamped to [kMinShareFloorUs, kMinShareCeilUs] and rounded
+// pool's threads (ThreadPool::measure_barrier: the minimum of 16-barrier round medians, threads
+// that share a CPU re-placed, OpenBLAS's busy-waiting workers parked first), times kSyncMultiple, clamped to [kMinShareFloorUs, kMinShareCeilUs] and rounded
 // to a power of two — a thread is worth adding while its share of the work is several barriers
 // (W over T threads costs W/T + a barrier); (2) whether other work competes for the cores:
 // the 1-minute load average per CPU this process may use at least kContendedLoadPerCpu.  A
 // contended host gets the ceiling share, because there a barrier waits for a descheduled
 // thread (~100 µs on the development VM) often enough to make small splits a loss, and a
-// short measurement cannot see that reliably (median 0.05 µs on the VM at load 5).  Every
+// short measurement cannot see that reliably (median 0.05 µs on the VM at load 5; a contended
+// host is therefore not measured at all).  Every
 // engine of a process then agrees (bitwise-equal results for equal inputs).
 // Session 4 used fixed amounts equivalent to ~25-50 µs per thread, chosen on the loaded 2-vCPU
 // VM: on the quiet 16-core Xeon a barrier costs ~2-4 µs and those amounts kept e.g. tiny-gpt2's
