@@ -8,7 +8,7 @@
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
 // 3. (--only accuracy, or with --accuracy-corpus) the accuracy gate's KL of fp16/int8/fp8 engines
 //    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qkv_attention|engine|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -794,17 +794,27 @@ void test_quantize_rows() {
 void test_qgemv() {
   using E = cudak::GemvEpilogue;
   struct C { int N, K; };
+  // K % 16 == 0 takes fp8's tensor-core kernel (16-row blocks, 64-byte K steps): K = 48, 80, 144
+  // end in a partial step, N = 50, 97 in a partial row block, N = 40000 needs more row groups
+  // than the resident grid holds; K = 2, 3, 130 stay on the scalar path.
   std::vector<C> shapes = {{3, 2}, {5, 3}, {64, 64}, {97, 130}, {384, 128}, {768, 768}, {2304, 768},
-                           {3072, 768}, {768, 3072}, {1600, 6400}, {6400, 1600}};
-  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}};
+                           {3072, 768}, {768, 3072}, {1600, 6400}, {6400, 1600}, {50, 80}, {97, 144},
+                           {40000, 48}};
+  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}};
+  const int mma_min_rows_before = cudak::fp8_mma_min_rows();
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
   for (WQuant q : kQuants)
     for (const C& sh : shapes)
       for (int ei = 0; ei < 4; ++ei)
         for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
-          for (int variant = 0; variant < 3; ++variant) {  // 0: static, 1: LayerNorm, 2: per-row scales
+          for (int variant = 0; variant < 3; ++variant)  // 0: static, 1: LayerNorm, 2: per-row scales
+          for (int path = 0; path < (q == WQuant::kFp8 ? 2 : 1); ++path) {  // fp8: tensor cores, scalar
             if (g_small && rows == 3) continue;
+            // fp8: path 0 forces the tensor-core kernel at every row count (where K % 16 == 0),
+            // path 1 the scalar kernel; both must meet the same reference.
+            if (q == WQuant::kFp8) cudak::set_fp8_mma_min_rows(path == 0 ? 1 : cudak::kGemvMaxRows + 1);
+            const bool mma = q == WQuant::kFp8 && path == 0 && sh.K % 16 == 0;
             const int ln = variant == 1;
             const bool per_row = variant == 2;
             const E epi = epis[ei];
@@ -910,8 +920,8 @@ void test_qgemv() {
             // (int8: x_scale * w_scale * |w code| <= 127 x_scale w_scale each): allow 3 such.
             Tol tol = kernel_tol(Dt::kF16);
             if (ln) tol.atol += 3.0 * 127.0 * x_scale * wmax_scale * (q == WQuant::kFp8 ? 448.0 / 127.0 / 8.0 : 1.0);
-            const auto cas = fmtcase("%s %s rows=%d N=%d K=%d ln=%d%s", cudak::wquant_name(q), epi_names[ei], rows, N, K, ln,
-                                     per_row ? " per-row scales" : "");
+            const auto cas = fmtcase("%s %s rows=%d N=%d K=%d ln=%d%s%s", cudak::wquant_name(q), epi_names[ei], rows, N, K, ln,
+                                     per_row ? " per-row scales" : "", mma ? " mma" : "");
             compare(std::string("qgemv/") + cudak::wquant_name(q) + "/" + epi_names[ei], cas,
                     download(Dt::kF16, *d_out, ref.size()), ref, tol);
             if (epi == E::kQkvScatter) {
@@ -929,6 +939,7 @@ void test_qgemv() {
               compare(std::string("qgemv/") + cudak::wquant_name(q) + "/qkv/cache", cas, got, want, tol);
             }
           }
+  cudak::set_fp8_mma_min_rows(mma_min_rows_before);
 }
 
 // Fused QKV GEMV + decode attention (GemvEpilogue::kQkvAttention; the engine's decode option
@@ -1737,7 +1748,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qkv_attention|engine|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -1776,6 +1787,7 @@ int main(int argc, char** argv) {
     section("qgemm", test_qgemm);
   }
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
+  if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
   if (only == "accuracy" || (only.empty() && !acc_corpus.empty()))
     section("accuracy", [&] { test_accuracy(pydoc, acc_corpus, acc_calib, acc_bytes, 512); });

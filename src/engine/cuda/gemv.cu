@@ -20,10 +20,33 @@
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
+//  - fp8 (E4M3) weights at rows >= fp8_mma_min_rows() (default 2) and K % 16 == 0 take the
+//    tensor cores (MMA = true, session 5b): the per-element conversions and FMAs of the scalar
+//    path made it instruction-bound at 4 rows (slower than fp16).  A block owns 16 weight rows
+//    (the mma's M side), its 4 warps split K in 64-byte steps, the 1-4 input rows quantized to
+//    E4M3 codes in shared memory are the N = 8 side (zero-padded), fp32 accumulation (each step's
+//    two mma results are added to plain fp32 sums), then a block reduction and the usual epilogue
+//    by one thread per output row.
+//    Measured (H200, docs/perf-cuda.md session 5b): batch 4 -16% (gpt2) to -24% (gpt2-large/xl);
+//    at one row forced it was 13% faster on gpt2 but 1-5% slower on gpt2-large/xl (half as many
+//    blocks), hence the default of 2 rows.
 #include "engine/cuda/device_common.cuh"
 
 #include <cstdio>
+#include <cstdlib>
 #include <type_traits>
+
+namespace sb::engine::cudak {
+namespace {
+int initial_fp8_mma_min_rows() {
+  const char* e = std::getenv("SB_FP8_MMA_MIN_ROWS");
+  return e != nullptr && *e != '\0' ? std::atoi(e) : 2;
+}
+int g_fp8_mma_min_rows = initial_fp8_mma_min_rows();
+}  // namespace
+void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
+int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
+}  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
 namespace {
@@ -134,6 +157,15 @@ __device__ __forceinline__ unsigned& word_at(uint4 (&c)[C], int i) {
 }
 
 enum Format { kF32, kF16, kBF16, kI8, kFp8 };
+// The tensor-core fp8 path (MMA): weight rows per block (the mma's M) and K per warp step (two
+// m16n8k32 mmas: each lane of a 4-lane group holds 16 consecutive bytes of its two rows).
+constexpr int kMmaRows = 16;
+constexpr int kMmaStepK = 64;
+// Row stride of the E4M3 code copy of the input rows in shared memory: K rounded up so that
+// stride % 128 == 64, so the 16-byte reads of rows g and g + 1 (one quarter-warp phase) fall in
+// different halves of the 32 banks.
+__host__ __device__ constexpr int mma_code_stride(int K) { return K + ((64 - K % 128) + 128) % 128; }
+
 // T: activation type; X: staged input type in shared memory; per_vec: weights per 16 bytes.
 template <int F> struct Fmt;
 template <> struct Fmt<kF32> { using T = float; using X = float; static constexpr int kPerVec = 4; };
@@ -169,7 +201,24 @@ struct GemvSmem {
     return (end + 15) & ~std::size_t{15};
   }
   static std::size_t bytes(int K, bool ln) { return ln_offset(K) + (ln ? 2ull * K * sizeof(float) : 0); }
+  // MMA path: the E4M3 codes of the M input rows after everything else.
+  __host__ __device__ static std::size_t code_offset(int K, bool ln) {
+    return (ln_offset(K) + (ln ? 2ull * K * sizeof(float) : 0) + 15) & ~std::size_t{15};
+  }
+  static std::size_t bytes_mma(int K, bool ln) {
+    return code_offset(K, ln) + static_cast<std::size_t>(M) * mma_code_stride(K);
+  }
 };
+
+// D += A (16 x 32 E4M3, row) * B (32 x 8 E4M3, col), fp32 accumulators (sm_89+).
+__device__ __forceinline__ void mma_e4m3_16832(float (&d)[4], unsigned a0, unsigned a1, unsigned a2,
+                                               unsigned a3, unsigned b0, unsigned b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+      "{%0,%1,%2,%3};"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
 
 // One element through L2 only (ld.global.cg): data written by other blocks of this launch.
 template <typename T> __device__ __forceinline__ T ldcg_t(const T* p);
@@ -391,8 +440,10 @@ __device__ __noinline__ void head_attention(const T* q, long long q_row_stride, 
   __syncthreads();  // q_s / w_* are reused by the block's next head
 }
 
-template <int F, int M, GemvEpilogue EPI>
+template <int F, int M, GemvEpilogue EPI, bool MMA>
 __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
+  static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
+                "the tensor-core path is fp8 only, without the fused attention tail or argmax");
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
@@ -416,8 +467,15 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   // this path keeps their register budget (ptxas: spills at 2-4 input rows otherwise).
   const bool small_k = EPI == GemvEpilogue::kArgmax && K <= kSmallK;
   const int G = small_k ? 32 : R;  // weight rows per warp and row group
-  const int group_stride = gridDim.x * kWarps * G;
-  int n0 = (blockIdx.x * kWarps + warp) * G;
+  // MMA: a block's row group is kMmaRows rows shared by its warps (n0 is the block's first row).
+  const int group_stride = MMA ? gridDim.x * kMmaRows : gridDim.x * kWarps * G;
+  int n0 = MMA ? blockIdx.x * kMmaRows : (blockIdx.x * kWarps + warp) * G;
+  // MMA lane roles: g = lane / 4 (weight rows n0 + g and n0 + g + 8; input row g for B), t = lane
+  // % 4 (bytes t * 16 .. + 15 of each 64-byte K step); KS = K steps; xc = the input codes.
+  const int mg = lane >> 2, mt = lane & 3;
+  const int KS = (K + kMmaStepK - 1) / kMmaStepK;
+  const int XS = mma_code_stride(K);
+  unsigned char* xc = smem_raw + GemvSmem<F, M>::code_offset(K, a.ln_gamma != nullptr);
 
   pdl_trigger();
   // ---- Before the wait: weights, biases, scales, LayerNorm parameters (nothing the previous
@@ -449,11 +507,30 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       word_at(wv[0], k) = __float_as_uint(w);
     }
   };
+  // MMA: the chunk of K steps c0 .. c0 + CH * kWarps, step c0 + u * kWarps + warp in wv[.][u];
+  // wv[0] row n0 + g, wv[1] row n0 + g + 8.
+  auto load_chunk_mma = [&](int rows_at, int c0) {
+#pragma unroll
+    for (int r = 0; r < 2; ++r)
+#pragma unroll
+      for (int u = 0; u < CH; ++u) {
+        const int row = rows_at + mg + 8 * r;
+        const int k = (c0 + u * kWarps + warp) * kMmaStepK + mt * 16;
+        wv[r][u] = (row < N && k < K)
+                       ? __ldg(reinterpret_cast<const uint4*>(Wb + static_cast<std::size_t>(row) * row_bytes + k))
+                       : make_uint4(0u, 0u, 0u, 0u);
+      }
+  };
   bool preloaded = !small_k && vec && n0 < N;
-  if (preloaded) load_chunk(n0, 0);
+  if (preloaded) {
+    if constexpr (MMA) load_chunk_mma(n0, 0);
+    else load_chunk(n0, 0);
+  }
   GemvSide<T, M, EPI, R> side;
-  GemvSide<T, M, EPI, 1> side1;  // small K: each lane's own row
-  if (small_k) {
+  GemvSide<T, M, EPI, 1> side1;  // small K: each lane's own row; MMA: thread tid's row n0 + tid
+  if constexpr (MMA) {
+    if (tid < kMmaRows && n0 + tid < N) side1.weights(a, n0 + tid, N);
+  } else if (small_k) {
     load_small(n0 + lane);
     if (n0 + lane < N) side1.weights(a, n0 + lane, N);
   } else if (lane == 0 && n0 < N) {
@@ -469,7 +546,11 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   pdl_wait();
 
   // ---- After the wait: the residual rows of the first group, then the input rows.
-  if (!small_k && lane == 0 && n0 < N) side.activations(a, n0, N);
+  if constexpr (MMA) {
+    if (tid < kMmaRows && n0 + tid < N) side1.activations(a, n0 + tid, N);
+  } else if (!small_k && lane == 0 && n0 < N) {
+    side.activations(a, n0, N);
+  }
   const T* x = static_cast<const T*>(a.x);
   // Activation scale of each input row: the static one, or (x_per_row) max |x| / qmax of the row.
   float row_scale[M], row_inv[M];
@@ -484,7 +565,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       xs[m * K + k] = static_cast<signed char>(float_to_int8(h * row_inv[m]));
     } else if constexpr (F == kFp8) {
       const float h = __half2float(__float2half_rn(v));
-      xs[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * row_inv[m])));
+      if constexpr (MMA) xc[m * XS + k] = float_to_fp8_code(h * row_inv[m]);
+      else xs[m * K + k] = __float2half_rn(fp8_code_to_float(float_to_fp8_code(h * row_inv[m])));
     } else {
       xs[m * K + k] = from_f<T>(v);
     }
@@ -619,6 +701,58 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   unsigned long long best[M];
 #pragma unroll
   for (int m = 0; m < M; ++m) best[m] = 0ull;
+  if constexpr (MMA) {
+    // Rows of the input codes past M read as zero (the mma's N = 8 side is padded).
+    __shared__ float red_mma[kWarps][kMmaRows][M];
+    for (bool first = true; n0 < N; n0 += group_stride, first = false) {
+      if (!first && tid < kMmaRows && n0 + tid < N) {
+        side1.weights(a, n0 + tid, N);
+        side1.activations(a, n0 + tid, N);
+      }
+      float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      for (int c0 = 0; c0 < KS; c0 += CH * kWarps) {
+        if (!preloaded) load_chunk_mma(n0, c0);
+        preloaded = false;
+#pragma unroll
+        for (int u = 0; u < CH; ++u) {
+          const int ks = c0 + u * kWarps + warp;
+          if (ks < KS) {  // warp-uniform: every lane takes part in the mma
+            const int k = ks * kMmaStepK + mt * 16;
+            uint4 b = make_uint4(0u, 0u, 0u, 0u);
+            if (mg < M && k < K) b = *reinterpret_cast<const uint4*>(xc + mg * XS + k);
+            // K positions of the mma, per lane group t: 4t..4t+3 and 16+4t..16+4t+3 of the first
+            // mma are bytes 0-3 and 4-7 of the lane's 16, of the second 8-11 and 12-15 (A and B
+            // use the same map, so the dot product is the plain sum over k).
+            float d[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+            mma_e4m3_16832(d, wv[0][u].x, wv[1][u].x, wv[0][u].y, wv[1][u].y, b.x, b.y);
+            mma_e4m3_16832(d, wv[0][u].z, wv[1][u].z, wv[0][u].w, wv[1][u].w, b.z, b.w);
+#pragma unroll
+            for (int i = 0; i < 4; ++i) acc[i] += d[i];
+          }
+        }
+      }
+      // acc: d[0], d[1] = row n0 + g, input rows 2t, 2t + 1; d[2], d[3] = row n0 + g + 8.
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const int m = 2 * mt + (i & 1), r = mg + (i >> 1) * 8;
+        if (m < M) red_mma[warp][r][m] = acc[i];
+      }
+      __syncthreads();
+      if (tid < kMmaRows && n0 + tid < N) {
+        float out[1][M];
+#pragma unroll
+        for (int m = 0; m < M; ++m) {
+          float sum = 0.0f;
+#pragma unroll
+          for (int w = 0; w < kWarps; ++w) sum += red_mma[w][tid][m];
+          out[0][m] = sum * (row_scale[m] * side1.w_scale[0]);
+        }
+        gemv_epilogue<T, M, EPI>(a, n0 + tid, 1, out, side1, best);
+      }
+      __syncthreads();  // red_mma is rewritten by the next row group
+    }
+    n0 = N;  // the row-group loops below have nothing left
+  }
   if (small_k) {
     for (bool first = true; n0 < N; n0 += group_stride, first = false) {
       const int n = n0 + lane;
@@ -787,12 +921,13 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   }
 }
 
-template <int F, int M, GemvEpilogue EPI>
+template <int F, int M, GemvEpilogue EPI, bool MMA>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
-  const std::size_t smem = GemvSmem<F, M>::bytes(a.k_in, a.ln_gamma != nullptr);
+  const bool ln = a.ln_gamma != nullptr;
+  const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln) : GemvSmem<F, M>::bytes(a.k_in, ln);
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
-  auto kernel = gemv3_kernel<F, M, EPI>;
+  auto kernel = gemv3_kernel<F, M, EPI, MMA>;
   // Dynamic shared memory may use what the kernel's static arrays leave of the opt-in limit (the
   // fused attention tail has ~4 KB of them).
   static int dyn_limit = -1;
@@ -825,28 +960,38 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     occ_smem = smem;
   }
   const int rows_per_block =
-      kWarps * (EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK ? 32 : kRows<F>);
+      MMA ? kMmaRows : kWarps * (EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK ? 32 : kRows<F>);
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
   const long long cap = static_cast<long long>(g_sm_count) * occ_blocks;
   const int grid = static_cast<int>(want < cap ? want : cap);
   e = launch_k(kernel, grid, kThreads, smem, st, a);
   if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d> grid=%d smem=%zu N=%d K=%d: %s",
-                  F, M, static_cast<int>(EPI), grid, smem, a.n_out, a.k_in, cudaGetErrorName(e));
+    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d> grid=%d smem=%zu N=%d K=%d: %s",
+                  F, M, static_cast<int>(EPI), MMA ? 1 : 0, grid, smem, a.n_out, a.k_in, cudaGetErrorName(e));
   return e;
+}
+
+// The fp8 tensor-core path where it applies (fp8, K a multiple of 16 so rows are 16-byte
+// vectors, rows >= fp8_mma_min_rows, not the fused attention tail); the scalar kernel otherwise.
+template <int F, int M, GemvEpilogue EPI>
+cudaError_t launch_sel(const GemvArgs& a, cudaStream_t st) {
+  if constexpr (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax) {
+    if (a.k_in % 16 == 0 && M >= fp8_mma_min_rows()) return launch3<F, M, EPI, true>(a, st);
+  }
+  return launch3<F, M, EPI, false>(a, st);
 }
 
 template <int F, int M>
 cudaError_t dispatch_epi(const GemvArgs& a, cudaStream_t st) {
   switch (a.epilogue) {
-    case GemvEpilogue::kStore: return launch3<F, M, GemvEpilogue::kStore>(a, st);
-    case GemvEpilogue::kGelu: return launch3<F, M, GemvEpilogue::kGelu>(a, st);
-    case GemvEpilogue::kResidual: return launch3<F, M, GemvEpilogue::kResidual>(a, st);
-    case GemvEpilogue::kQkvScatter: return launch3<F, M, GemvEpilogue::kQkvScatter>(a, st);
-    case GemvEpilogue::kQkvAttention: return launch3<F, M, GemvEpilogue::kQkvAttention>(a, st);
+    case GemvEpilogue::kStore: return launch_sel<F, M, GemvEpilogue::kStore>(a, st);
+    case GemvEpilogue::kGelu: return launch_sel<F, M, GemvEpilogue::kGelu>(a, st);
+    case GemvEpilogue::kResidual: return launch_sel<F, M, GemvEpilogue::kResidual>(a, st);
+    case GemvEpilogue::kQkvScatter: return launch_sel<F, M, GemvEpilogue::kQkvScatter>(a, st);
+    case GemvEpilogue::kQkvAttention: return launch_sel<F, M, GemvEpilogue::kQkvAttention>(a, st);
     case GemvEpilogue::kArgmax:
       if constexpr (kQuant<F>) break;  // the LM head stays fp16
-      else return launch3<F, M, GemvEpilogue::kArgmax>(a, st);
+      else return launch3<F, M, GemvEpilogue::kArgmax, false>(a, st);
   }
   std::snprintf(g_detail, sizeof g_detail, "gemv3: the argmax epilogue (LM head) has no quantized variant");
   return cudaErrorInvalidValue;

@@ -148,6 +148,12 @@ bool programmatic_launch();
 // Preferred shared-memory carveout (percent, 0..100; -1 = the driver's choice per kernel) of every
 // forward kernel launched from now on (process-wide switch, for A/B measurements).
 void set_shared_carveout(int percent);
+// fp8 decode GEMV: input row counts at or above this take the tensor-core kernel (mma.sync
+// m16n8k32 E4M3, fp32 accumulation; docs/perf-cuda.md "Session 5b"), smaller ones the scalar
+// one.  Default 2, or the environment's SB_FP8_MMA_MIN_ROWS (read once); 1 = always, 5 = never.
+// Process-wide switch, for A/B measurements and for validating both paths.
+void set_fp8_mma_min_rows(int rows);
+int fp8_mma_min_rows();
 // The decode kernels (launch_gemv; launch_attention with seq == 1) read weights (and biases,
 // scales, LayerNorm parameters) before griddepcontrol.wait, so weights must be complete before a
 // forward kernel is enqueued (the engine synchronizes after uploading).
