@@ -543,6 +543,26 @@ class CpuEngine final : public Engine {
     }
   }
 
+  // Whether the fused step splits an N-column product across T workers by whole packed panels
+  // (each worker streams its panels' contiguous [K][kPanel] blocks once, over the full K, and
+  // writes finished columns: no partial sums) instead of by K rows (each worker streams a
+  // (K/T)-row strip of EVERY panel: short strided streams, 9 KB each for gpt2's c_attn at 16
+  // threads, and a partial sum per worker).  Only for the packed copy, and only where the
+  // panels divide well enough: the busiest worker has at most 25% more panels than the mean.
+  bool panel_split(int N, int T) const {
+    const int np = gemm::panels(N);
+    return packed_ && T > 1 && 4 * ((np + T - 1) / T) * T <= 5 * np;
+  }
+
+  // Columns of panels [p0, p1) of y[R, N] = x[R, K] @ W (+ bias), y with leading dimension ldy.
+  static void gemv_panels(const float* x, int ldx, int R, int p0, int p1, const float* W, int K,
+                          int N, const float* bias, float* y, int ldy) {
+    for (int p = p0; p < p1; ++p) {
+      gemm::gemm_packed_panel(p, 0, R, x, ldx, W, K, N, bias,
+                              bias ? gemm::Epilogue::kBias : gemm::Epilogue::kStore, y, ldy);
+    }
+  }
+
   // [begin, end) of `n` items for worker w of T, in contiguous equal shares.
   static std::pair<int, int> share(int n, int w, int T) {
     return {static_cast<int>(static_cast<std::int64_t>(n) * w / T),
@@ -557,6 +577,10 @@ class CpuEngine final : public Engine {
   // buffer is written again only after a barrier that every reader of it has passed:
   //   LN1 -> c_attn -> |1| -> q,k,v + cache + attention -> c_proj -> |2| -> x, LN2 -> c_fc
   //   -> |3| -> gelu_new -> mlp.c_proj -> |4| -> x  (|n|: barrier)
+  // Where panel_split() holds (the packed copy, enough panels per worker), c_attn and the MLP
+  // pair are split by whole panels instead of by rows: worker w writes finished columns to slot 0
+  // of partial_a_ / partial_b_ (one part to add instead of T), and c_fc's bias and gelu_new are
+  // applied by the column's owner before |3|, so that mlp.c_proj can read every column.
   // Every worker keeps its own identical copy of the residual x (same operations in the same
   // order), so the residual update needs no extra barrier.  The layers run on T threads and the
   // LM head on TH threads (each chosen from its own work: a small model's wte can be worth
@@ -586,6 +610,12 @@ class CpuEngine final : public Engine {
     float* const pa = partial_a_.data();
     float* const pb = partial_b_.data();
     const std::int64_t ps = static_cast<std::int64_t>(part_stride_);
+    // c_attn, and the MLP's two products together (c_fc's finished columns go through gelu_new
+    // in place, so that mlp.c_proj can read all of them after |3|), split by panels where
+    // panel_split says so; attn.c_proj stays K-split (its rows are the worker's heads).
+    const bool split_qkv = panel_split(3 * E, T);
+    const bool split_mlp = panel_split(I, T) && panel_split(E, T);
+    const int parts_qkv = split_qkv ? 1 : T, parts_mlp = split_mlp ? 1 : T;
     pool_.run([&](int w) {
       Local& my = local_[w];
       float* x = my.x.data();
@@ -600,7 +630,12 @@ class CpuEngine final : public Engine {
         const auto& L = w_.layers[l];
         const Matrices& M = mats_[l];
         kernels::layer_norm(x, ln, R, E, L.ln_1_weight.data(), L.ln_1_bias.data(), eps_);
-        gemv_rows(ln + e0, E, R, e0, e1, M.c_attn, E, 3 * E, my_a, 3 * E);
+        if (split_qkv) {
+          const auto [p0, p1] = share(gemm::panels(3 * E), w, T);
+          gemv_panels(ln, E, R, p0, p1, M.c_attn, E, 3 * E, nullptr, pa, 3 * E);
+        } else {
+          gemv_rows(ln + e0, E, R, e0, e1, M.c_attn, E, 3 * E, my_a, 3 * E);
+        }
         pool_.barrier();  // |1|
         const float* bias = L.attn_c_attn_bias.data();
         for (int h = h0; h < h1; ++h) {
@@ -610,13 +645,13 @@ class CpuEngine final : public Engine {
               const std::int64_t row = static_cast<std::int64_t>(b * seq + i) * 3 * E;
               float* k = cache_at(k_cache_, l, b, h) + static_cast<std::size_t>(past + i) * D;
               float* v = cache_at(v_cache_, l, b, h) + static_cast<std::size_t>(past + i) * D;
-              kernels::sum_partials(k, bias + E + h * D, pa + row + E + h * D, ps, T, D, false);
-              kernels::sum_partials(v, bias + 2 * E + h * D, pa + row + 2 * E + h * D, ps, T, D, false);
+              kernels::sum_partials(k, bias + E + h * D, pa + row + E + h * D, ps, parts_qkv, D, false);
+              kernels::sum_partials(v, bias + 2 * E + h * D, pa + row + 2 * E + h * D, ps, parts_qkv, D, false);
             }
             for (int i = 0; i < seq; ++i) {
               const std::int64_t row = static_cast<std::int64_t>(b * seq + i) * 3 * E;
               float* q = my.q.data();
-              kernels::sum_partials(q, bias + h * D, pa + row + h * D, ps, T, D, false);
+              kernels::sum_partials(q, bias + h * D, pa + row + h * D, ps, parts_qkv, D, false);
               // Causal: position past + i sees keys 0 .. past + i (faults as in attention()).
               int n_keys = past + i + 1;
               if (faults_.no_causal_mask) n_keys = past + seq;
@@ -633,22 +668,39 @@ class CpuEngine final : public Engine {
           kernels::sum_partials(x + r * E, L.attn_c_proj_bias.data(), pb + r * E, ps, T, E, true);
         }
         kernels::layer_norm(x, ln, R, E, L.ln_2_weight.data(), L.ln_2_bias.data(), eps_);
-        gemv_rows(ln + e0, E, R, e0, e1, M.mlp_c_fc, E, I, my_a, I);
-        pool_.barrier();  // |3|
-        float* hid = my.hidden.data();
-        for (int r = 0; r < R; ++r) {
-          float* hr = hid + static_cast<std::size_t>(r) * I + i0;
-          kernels::sum_partials(hr, L.mlp_c_fc_bias.data() + i0, pa + r * I + i0, ps, T, i1 - i0, false);
+        auto gelu = [&](float* h, int n) {
           if (faults_.erf_gelu) {
-            kernels::gelu_erf_inplace(hr, i1 - i0);
+            kernels::gelu_erf_inplace(h, n);
           } else {
-            kernels::gelu_new_inplace(hr, i1 - i0);
+            kernels::gelu_new_inplace(h, n);
           }
+        };
+        if (split_mlp) {
+          // c_fc + bias (acc + bias: the same bits as sum_partials of one part) and gelu on this
+          // worker's columns of pa, then mlp.c_proj's panels over every column of it.
+          const auto [p0, p1] = share(gemm::panels(I), w, T);
+          gemv_panels(ln, E, R, p0, p1, M.mlp_c_fc, E, I, L.mlp_c_fc_bias.data(), pa, I);
+          const int c0 = p0 * gemm::kPanel, c1 = std::min(I, p1 * gemm::kPanel);
+          for (int r = 0; r < R; ++r) {
+            if (c1 > c0) gelu(pa + static_cast<std::size_t>(r) * I + c0, c1 - c0);
+          }
+          pool_.barrier();  // |3|
+          const auto [q0, q1] = share(gemm::panels(E), w, T);
+          gemv_panels(pa, I, R, q0, q1, M.mlp_c_proj, I, E, nullptr, pb, E);
+        } else {
+          gemv_rows(ln + e0, E, R, e0, e1, M.mlp_c_fc, E, I, my_a, I);
+          pool_.barrier();  // |3|
+          float* hid = my.hidden.data();
+          for (int r = 0; r < R; ++r) {
+            float* hr = hid + static_cast<std::size_t>(r) * I + i0;
+            kernels::sum_partials(hr, L.mlp_c_fc_bias.data() + i0, pa + r * I + i0, ps, T, i1 - i0, false);
+            gelu(hr, i1 - i0);
+          }
+          gemv_rows(hid + i0, I, R, i0, i1, M.mlp_c_proj, I, E, my_b, E);
         }
-        gemv_rows(hid + i0, I, R, i0, i1, M.mlp_c_proj, I, E, my_b, E);
         pool_.barrier();  // |4|
         for (int r = 0; r < R; ++r) {
-          kernels::sum_partials(x + r * E, L.mlp_c_proj_bias.data(), pb + r * E, ps, T, E, true);
+          kernels::sum_partials(x + r * E, L.mlp_c_proj_bias.data(), pb + r * E, ps, parts_mlp, E, true);
         }
       }
     }, T);
