@@ -48,7 +48,7 @@ struct ExportOptions {
   // Initializer bytes above which weights go to external data (tests force a small value).
   std::uint64_t external_data_threshold_bytes = kDefaultExternalDataThresholdBytes;
   // File name inside out_dir; empty = model.onnx (all positions) / model_last_logits.onnx.
-  std::string file_name;
+  std::string file_name{};
   // 0 = the dynamic-past graph above; K > 0 = the static_kv variant with a K-slot cache
   // (1 <= K <= n_positions).  Recorded in metadata_props, the default file name and the result.
   int static_kv_positions = 0;

@@ -13,6 +13,7 @@
 #include "backends/ort/ort_engine.h"
 #include "export/onnx_export.h"
 #include "export/reference_gpt2.h"
+#include "ort_test_util.h"
 #include "util/error.h"
 #ifdef SB_TEST_HAVE_CPU_ENGINE
 #include "engine/cpu/cpu_engine.h"
@@ -32,29 +33,12 @@ using sb::engine::StepResult;
 
 namespace {
 
-constexpr double kTolFp32 = 1e-4;  // DESIGN.md: fp32 vs the fp32 oracle, atol = rtol = 1e-4
-constexpr int kDecodeSteps = 8;
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("sb-ort-test-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-sb::engine::OrtEngineOptions cpu_options() {
-  sb::engine::OrtEngineOptions o;
-  o.threads = 2;  // the shared development machine has 2 cores
-  return o;
-}
-
-std::vector<std::int32_t> random_tokens(int n, int V, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(0, V - 1);
-  std::vector<std::int32_t> t(n);
-  for (auto& x : t) x = d(rng);
-  return t;
-}
+using sb::ort_test::cpu_options;
+using sb::ort_test::kDecodeSteps;
+using sb::ort_test::kTolFp32;
+using sb::ort_test::random_tokens;
+fs::path temp_dir(const std::string& name) { return sb::ort_test::temp_dir("sb-ort-test", name); }
 
 // Runs prefill (all-position logits) + kDecodeSteps decode steps on `engine`, then checks every
 // position of every sequence against the fp64 reference over the full token history.  Returns

@@ -20,6 +20,7 @@
 #include "engine/cpu/cpu_engine.h"
 #include "export/onnx_export.h"
 #include "export/reference_gpt2.h"
+#include "ort_test_util.h"
 #include "util/error.h"
 #include "util/files.h"
 #ifdef SB_TEST_HAVE_MODEL
@@ -38,35 +39,18 @@ using sb::engine::StepResult;
 
 namespace {
 
-constexpr double kTolFp32 = 1e-4;  // DESIGN.md: fp32 vs the fp32 oracle, atol = rtol = 1e-4
 // Static vs dynamic export, both ORT fp32: the same arithmetic except that attention sums over
 // K slots, the masked ones contributing exact zeros; only summation order differs.
 constexpr double kTolSameEngine = 1e-5;
 // fp16 graphs vs the fp32 oracle: as test_ort_engine.cc's fp16 tests (|logits| ~ 5, fp16
 // relative step 2^-10 compounded over the layers).
 constexpr double kAtolFp16 = 3e-2, kRtolFp16 = 2e-2;
-constexpr int kDecodeSteps = 8;
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("sb-ort-static-test-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-sb::engine::OrtEngineOptions cpu_options() {
-  sb::engine::OrtEngineOptions o;
-  o.threads = 2;  // the shared development machine has 2 cores
-  return o;
-}
-
-std::vector<std::int32_t> random_tokens(int n, int V, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(0, V - 1);
-  std::vector<std::int32_t> t(n);
-  for (auto& x : t) x = d(rng);
-  return t;
-}
+using sb::ort_test::cpu_options;
+using sb::ort_test::kDecodeSteps;
+using sb::ort_test::kTolFp32;
+using sb::ort_test::random_tokens;
+fs::path temp_dir(const std::string& name) { return sb::ort_test::temp_dir("sb-ort-static-test", name); }
 
 // Both variants (all-position for kAll prefills, last-position for steps) of one export.
 fs::path export_pair(const sb::model::GptWeights& w, const fs::path& dir, int K,
