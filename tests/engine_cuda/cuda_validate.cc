@@ -8,7 +8,7 @@
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
 // 3. (--only accuracy, or with --accuracy-corpus) the accuracy gate's KL of fp16/int8/fp8 engines
 //    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -56,6 +56,7 @@ struct Stat {
 std::map<std::string, Stat> g_stats;
 int g_failures = 0;
 bool g_small = false;
+bool g_persistent_only = false;  // --only persistent: the persistent decode cases alone
 std::mt19937_64 g_rng(20261126);
 
 void ck(cudaError_t e, const char* what) {
@@ -1384,6 +1385,13 @@ struct EngineCase {
   bool all_logits;    // also check LogitsMode::kAll
   // The non-default decode option: fused QKV + attention (else the split-key kernel).
   bool fuse_attention = false;
+  // Persistent decode kernel (CudaEngineOptions::persistent_decode); persistent_stress: a tiny
+  // grid (3 blocks: more attention items than blocks), a 2-slot weight ring of the smallest slot
+  // the shapes allow (every slot reused many times per step) and the smallest key/value prefetch
+  // area (keys beyond it read from global memory).  Each persistent case is also compared step by
+  // step with an engine on the kernel chain fed the same tokens.
+  bool persistent = false;
+  bool persistent_stress = false;
 };
 
 void run_engine_case(const EngineCase& ec, const std::string& precision) {
@@ -1399,6 +1407,13 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   // Batch 1: force multi-block split-key decode attention on these short caches (when the
   // separate attention kernel runs); batch 3: the engine's automatic split (one block per query).
   o.decode_split_keys = B == 1 ? 8 : 0;
+  o.persistent_decode = ec.persistent;
+  if (ec.persistent_stress) {
+    o.persistent_blocks = 3;
+    o.persistent_slots = 2;
+    o.persistent_slot_bytes = 1;  // rounded up to the smallest slot the shapes allow
+    o.persistent_kv_bytes = 1;    // rounded up to the partials' minimum
+  }
   if (precision == "int8" || precision == "fp8") {
     try {
       o.engine_file = quant_engine_file(*ec.w, precision, ec.name, ec.name == "pydoc-gpt2-8m");
@@ -1407,8 +1422,9 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       return;
     }
   }
-  const auto cas = fmtcase("%s B=%d S=%d gemv=%d%s", ec.name.c_str(), B, S, ec.fused_gemv,
-                           ec.fused_gemv && ec.fuse_attention ? " fused-att" : "");
+  const auto cas = fmtcase("%s B=%d S=%d gemv=%d%s%s", ec.name.c_str(), B, S, ec.fused_gemv,
+                           ec.fused_gemv && ec.fuse_attention ? " fused-att" : "",
+                           ec.persistent_stress ? " persistent-stress" : ec.persistent ? " persistent" : "");
   const EngineTol tol = engine_tol(precision);
   std::unique_ptr<Engine> eng;
   try {
@@ -1424,6 +1440,11 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   Stat& st = g_stats[kname];
   int exact = 0, total = 0;
   std::vector<std::vector<std::int32_t>> chosen;  // per step, per batch
+  std::vector<std::vector<float>> step_logits;     // decode steps of pass A (persistent cases)
+  if (ec.persistent)
+    expect(kname + "/persistent", cas + " path taken",
+           eng->describe().find("persistent_decode=on") != std::string::npos,
+           "engine did not enable the persistent decode kernel: " + eng->describe());
   auto check_step = [&](const StepResult& r, const std::string& step) {
     for (int b = 0; b < B; ++b) {
       const int t = static_cast<int>(seqs[b].size()) - 1;
@@ -1472,6 +1493,50 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       eng->decode(in, LogitsMode::kLast, r);
       check_step(r, fmtcase("decode %d", s));
       chosen.push_back(r.next_tokens);
+      if (ec.persistent) step_logits.push_back(r.logits);
+    }
+    if (ec.persistent) {
+      // Direct comparison with the kernel chain on the same inputs: both follow the same rounding
+      // points, so the logits differ by fp32 summation order only (far below the reference limit).
+      CudaEngineOptions oc = o;
+      oc.persistent_decode = false;
+      auto chain = make_cuda_engine(*ec.w, oc);
+      StepResult rc;
+      chain->prefill(B, S, prompt, LogitsMode::kLast, rc);
+      double worst = 0;
+      int same_tokens = 0;
+      for (int s = 0; s < steps; ++s) {
+        chain->decode(chosen[s], LogitsMode::kLast, rc);
+        same_tokens += rc.next_tokens == chosen[s + 1];
+        for (int b = 0; b < B; ++b) {
+          double num = 0, den = 0;
+          for (int v = 0; v < V; ++v) {
+            const double d = static_cast<double>(step_logits[s][static_cast<std::size_t>(b) * V + v]) -
+                             rc.logits[static_cast<std::size_t>(b) * V + v];
+            num += d * d;
+            den += static_cast<double>(rc.logits[static_cast<std::size_t>(b) * V + v]) * rc.logits[static_cast<std::size_t>(b) * V + v];
+          }
+          const double rel = std::isnan(num) ? 1e30 : std::sqrt(num / std::max(den, 1e-300));
+          worst = std::max(worst, rel);
+        }
+      }
+      // Limit: a quarter of the reference tolerance (fp16 5e-3, bf16 2e-2); summation order alone
+      // gives a few units of the type's rounding.
+      const double lim = tol.elementwise ? 1e-4 : tol.rel / 4;
+      Stat& sc = g_stats[kname + "/persistent_vs_chain"];
+      ++sc.cases;
+      if (worst / lim > sc.max_err) {
+        sc.max_err = worst / lim;
+        sc.worst = cas;
+      }
+      if (!(worst <= lim)) {
+        ++sc.failed;
+        ++g_failures;
+        std::printf("FAIL %s/persistent_vs_chain %s: decode logits relative L2 %.3g vs the kernel chain (limit %.3g)\n",
+                    kname.c_str(), cas.c_str(), worst, lim);
+      }
+      std::printf("  persistent vs chain %s: worst rel-L2 %.3g, same tokens %d/%d steps\n", cas.c_str(), worst,
+                  same_tokens, steps);
     }
     if (eng->past_length() != S + steps) expect(kname, cas, false, "past_length wrong after decodes");
     // Pass B: no logits (benchmark path, CUDA graphs after the first decode): same tokens exactly.
@@ -1606,9 +1671,32 @@ void test_engine(const std::string& pydoc) {
     const M& m = models[i];
     weights.push_back(random_weights(m.L, m.H, m.E, m.V, m.P, 1000 + i));
   }
-  test_engine_errors(weights[0]);
-  test_engine_file_errors(weights[1]);
+  if (!g_persistent_only) {
+    test_engine_errors(weights[0]);
+    test_engine_file_errors(weights[1]);
+  }
+  // Persistent decode kernel (fp16/bf16): batch 1 (split keys: decode_split_keys 8), 2 (longer
+  // cache: 48 keys, two splits of the default 32), 3 and 4, and the stress configuration.
+  for (const char* p : {"fp16", "bf16"}) {
+    for (std::size_t i = 0; i < models.size(); ++i) {
+      auto pc = [&](int b, int sq, bool stress) {
+        EngineCase ec{models[i].name, &weights[i], b, sq, true, false};
+        ec.persistent = true;
+        ec.persistent_stress = stress;
+        run_engine_case(ec, p);
+      };
+      pc(1, 3, false);
+      pc(3, 7, false);
+      pc(1, 5, true);
+      if (!g_small) {
+        pc(2, 40, false);
+        pc(4, 13, false);
+        pc(4, 9, true);
+      }
+    }
+  }
   for (const char* p : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
+    if (g_persistent_only) break;
     for (std::size_t i = 0; i < models.size(); ++i) {
       for (bool gemv : {true, false}) {
         if (g_small && !gemv) continue;
@@ -1624,7 +1712,16 @@ void test_engine(const std::string& pydoc) {
     return;
   }
   const auto w = sb::engine::cuda_test::load_hf_folder(pydoc);
+  for (const char* p : {"fp16", "bf16"}) {
+    EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
+    ec.persistent = true;
+    run_engine_case(ec, p);
+    ec.batch = 3;
+    ec.seq = 16;
+    run_engine_case(ec, p);
+  }
   for (const char* p : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
+    if (g_persistent_only) break;
     run_engine_case({"pydoc-gpt2-8m", &w, 1, 24, true, std::string(p) == "fp32"}, p);
     run_engine_case({"pydoc-gpt2-8m", &w, 3, 16, true, false}, p);
     if (!g_small) run_engine_case({"pydoc-gpt2-8m", &w, 3, 16, false, false}, p);
@@ -1748,7 +1845,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -1789,6 +1886,10 @@ int main(int argc, char** argv) {
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
+  if (only == "persistent") {
+    g_persistent_only = true;
+    section("persistent", [&] { test_engine(pydoc); });
+  }
   if (only == "accuracy" || (only.empty() && !acc_corpus.empty()))
     section("accuracy", [&] { test_accuracy(pydoc, acc_corpus, acc_calib, acc_bytes, 512); });
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -174,6 +174,17 @@ class CudaEngine final : public Engine {
   DevBuf head_counters_;  // fused QKV + attention: rows finished per head (GemvArgs::head_counters)
   unsigned long long* d_h_slots_ = nullptr;  // h_slots_ as the device sees it (UVA)
   PinnedBuf h_step_, h_slots_;
+  // Persistent decode (CudaEngineOptions::persistent_decode): a plan per batch size 1..4 (blocks
+  // == 0: not available for that size), the device table of layer pointers, the attention
+  // partials, the grid-barrier and LM-head counters, and a pinned error word.
+  void setup_persistent();
+  bool persistent_ok(int rows, int seq) const {
+    return seq == 1 && rows >= 1 && rows <= cudak::kGemvMaxRows && p_args_[rows].blocks > 0;
+  }
+  cudak::PersistentArgs p_args_[cudak::kGemvMaxRows + 1];
+  std::string p_note_;
+  DevBuf p_layers_, p_partial_, p_barrier_, p_lm_counter_;
+  PinnedBuf p_error_;
   std::map<int, cudaGraphExec_t> graphs_;
   std::map<int, int> eager_decodes_;
   int past_len_ = 0, batch_ = 0;
@@ -221,6 +232,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
       (o.fuse_qkv_attention && max_t_ <= o.fused_attention_max_t) ? "on" : "off", o.shared_carveout,
       max_b_, max_t_);
   allocate();
+  setup_persistent();
+  description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
 }
 
 CudaEngine::~CudaEngine() {
@@ -292,6 +305,91 @@ void CudaEngine::allocate() {
   void* dp = nullptr;
   ck(cudaHostGetDevicePointer(&dp, h_slots_.as<void>(), 0), "cudaHostGetDevicePointer (next tokens)");
   d_h_slots_ = static_cast<unsigned long long*>(dp);
+}
+
+void CudaEngine::setup_persistent() {
+  if (!opts_.persistent_decode || q_ != WQuant::kNone || dt_ == Dt::kF32 || !opts_.fused_gemv) return;
+  std::vector<cudak::PersistentLayer> table(L_);
+  for (int i = 0; i < L_; ++i) {
+    const LayerDev& l = layers_[i];
+    cudak::PersistentLayer& t = table[i];
+    t.qkv_w = l.qkv_w.get();
+    t.qkv_b = l.qkv_b.get();
+    t.proj_w = l.proj_w.get();
+    t.proj_b = l.proj_b.get();
+    t.fc_w = l.fc_w.get();
+    t.fc_b = l.fc_b.get();
+    t.fc2_w = l.fc2_w.get();
+    t.fc2_b = l.fc2_b.get();
+    t.ln1_g = l.ln1_g.as<float>();
+    t.ln1_b = l.ln1_b.as<float>();
+    t.ln2_g = l.ln2_g.as<float>();
+    t.ln2_b = l.ln2_b.as<float>();
+    t.k_cache = l.k_cache.get();
+    t.v_cache = l.v_cache.get();
+  }
+  p_layers_ = DevBuf(table.size() * sizeof(cudak::PersistentLayer), "persistent layer table");
+  ck(cudaMemcpyAsync(p_layers_.get(), table.data(), p_layers_.bytes(), cudaMemcpyHostToDevice, stream_),
+     "copy persistent layer table");
+  p_barrier_ = DevBuf(8, "persistent barrier counter");
+  p_lm_counter_ = DevBuf(4, "persistent LM head counter");
+  ck(cudaMemsetAsync(p_barrier_.get(), 0, 8, stream_), "cudaMemset barrier counter");
+  ck(cudaMemsetAsync(p_lm_counter_.get(), 0, 4, stream_), "cudaMemset LM head counter");
+  p_error_ = PinnedBuf(4);
+  *p_error_.as<int>() = 0;
+  void* d_err = nullptr;
+  ck(cudaHostGetDevicePointer(&d_err, p_error_.as<void>(), 0), "cudaHostGetDevicePointer (error word)");
+  std::size_t partial_floats = 0;
+  for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
+    if (!gemv_ok(rows)) continue;
+    cudak::PersistentArgs a;
+    a.dt = dt_;
+    a.rows = rows;
+    a.n_layer = L_;
+    a.n_head = H_;
+    a.head_dim = D_;
+    a.n_embd = E_;
+    a.n_inner = I_;
+    a.vocab = V_;
+    a.max_t = max_t_;
+    a.ln_eps = eps_;
+    a.att_scale = scale_;
+    a.layers = p_layers_.as<cudak::PersistentLayer>();
+    a.wte = wte_.get();
+    a.wpe = wpe_.get();
+    a.lnf_g = lnf_g_.as<float>();
+    a.lnf_b = lnf_b_.as<float>();
+    a.step = step_.as<int>();
+    a.x = x_.get();
+    a.qkv = qkv_.get();
+    a.h = h_.get();
+    a.argmax_slots = slots_.as<unsigned long long>();
+    a.argmax_host = d_h_slots_;
+    a.lm_counter = p_lm_counter_.as<unsigned>();
+    a.barrier_counter = p_barrier_.as<unsigned long long>();
+    a.host_error = static_cast<int*>(d_err);
+    a.split_keys = opts_.decode_split_keys;
+    const cudaError_t e = cudak::persistent_plan(a, opts_.persistent_blocks, opts_.persistent_slot_bytes,
+                                                 opts_.persistent_slots, opts_.persistent_kv_bytes);
+    if (e != cudaSuccess) {
+      // This batch size keeps the kernel chain; the description says so.
+      p_note_ += fmt::format("{}B={}: chain ({})", p_note_.empty() ? "" : ",", rows, cudak::last_launch_detail());
+      cudaGetLastError();
+      continue;
+    }
+    partial_floats = std::max(partial_floats, cudak::persistent_partial_floats(a.blocks, rows, H_, D_));
+    p_args_[rows] = a;
+  }
+  if (partial_floats == 0) return;
+  p_partial_ = DevBuf(partial_floats * 4, "persistent attention partials");
+  for (auto& a : p_args_) {
+    if (a.blocks == 0) continue;
+    a.partial = p_partial_.as<float>();
+    if (p_note_.find("blocks") == std::string::npos)
+      p_note_ = fmt::format("on(blocks={} slots={}x{}B kv={}B){}", a.blocks, a.n_slots, a.slot_bytes, a.kv_bytes,
+                            p_note_.empty() ? "" : " " + p_note_);
+  }
+  ck(cudaStreamSynchronize(stream_), "persistent decode setup (sync)");
 }
 
 void CudaEngine::upload(const model::GptWeights& w) {
@@ -524,6 +622,14 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
   ck(cudaMemcpyAsync(step_.get(), h_step_.as<int>(), (1 + rows) * 4ull, cudaMemcpyHostToDevice,
                      stream_),
      "copy step input");
+  if (persistent_ok(rows, S)) {
+    // The whole step in one kernel (persistent.cu): embedding, every layer, LM head, argmax and
+    // the next tokens into the pinned host buffer.
+    cudak::PersistentArgs a = p_args_[rows];
+    a.logits = mode == LogitsMode::kNone ? nullptr : logits_last_.as<float>();
+    ck(cudak::launch_persistent_decode(a, opts_.persistent_cooperative, stream_), "persistent decode kernel");
+    return;
+  }
   const bool gemv = gemv_ok(rows);
   const bool fuse_att = fused_attention(rows, S);
   // On the GEMV path the embedding is folded into layer 0's QKV GEMV (one kernel fewer per pass).
@@ -704,7 +810,12 @@ void CudaEngine::check_tokens(std::span<const std::int32_t> tokens) const {
 }
 
 void CudaEngine::finish(int batch, StepResult& out) {
-  ck(cudaStreamSynchronize(stream_), "forward pass");
+  const cudaError_t e = cudaStreamSynchronize(stream_);
+  if (e != cudaSuccess && p_error_.as<int>() != nullptr && *p_error_.as<int>() != 0)
+    sb::fail("native-cuda: forward pass failed: {} ({}); the persistent decode kernel reported error {} "
+             "(1000 + k: grid barrier k timed out; 2000 + kind: weight ring wait timed out)",
+             cudaGetErrorString(e), cudaGetErrorName(e), *p_error_.as<int>());
+  ck(e, "forward pass");
   out.next_tokens.resize(batch);
   for (int b = 0; b < batch; ++b)
     out.next_tokens[b] = cudak::argmax_key_id(h_slots_.as<unsigned long long>()[b]);

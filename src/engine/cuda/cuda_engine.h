@@ -73,6 +73,19 @@ struct CudaEngineOptions {
   // split for every kernel) measured 0.5-4% faster decode on an H100 than the driver's per-kernel
   // choice (session 5).
   int shared_carveout = 100;
+  // Decode (seq 1) at batch <= 4 in fp16/bf16 as ONE persistent kernel per step (persistent.cu:
+  // grid barriers between phases, weights streamed into shared memory ahead of them) instead of
+  // ~5 kernels per layer; the captured decode graph then holds the step-input copy + that kernel.
+  // Other cases (fp32, int8/fp8, prefill, batch > 4) keep the kernel chain.  Default off:
+  // validated, but measured 1.2-1.65x SLOWER than the chain on an H100 (gpt2 fp16 B=1 0.433 vs
+  // 0.292 ms; docs/perf-cuda.md, session 6).  Batch sizes whose shape does not fit the kernel's
+  // shared-memory plan keep the chain (the description says which).
+  bool persistent_decode = false;
+  int persistent_blocks = 0;        // grid size (0: one block per SM)
+  int persistent_slot_bytes = 0;    // weight-ring slot size (0: 64 KiB)
+  int persistent_slots = 0;         // weight-ring slots (0: as many as fit)
+  int persistent_kv_bytes = 0;      // attention key/value prefetch area (0: 24 KiB)
+  bool persistent_cooperative = true;  // cudaLaunchAttributeCooperative (co-residency guaranteed)
 };
 
 std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o);

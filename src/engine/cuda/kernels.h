@@ -183,6 +183,85 @@ cudaError_t launch_qgemm_simple(WQuant q, void* acc, const void* xq, const void*
 cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const void* w_f16, int n,
                                         int k, cudaStream_t st);
 
+// ---- Persistent decode step (persistent.cu; docs/perf-cuda.md, session 6).
+// One kernel computes a whole decode step (seq = 1, rows = batch 1..kGemvMaxRows, fp16/bf16):
+// per layer LayerNorm 1 + QKV (+ KV-cache write), attention, proj + residual, LayerNorm 2 + fc +
+// gelu_new, fc2 + residual, separated by grid-wide barriers; then the final LayerNorm, the tied LM
+// head with fused argmax, and the next tokens copied to argmax_host by the last block (like
+// launch_gemv's kArgmax with argmax_host).  Weights stream into shared memory ahead of the
+// barriers.  Rounding points are the GEMV path's (only fp32 summation order differs).  Measured
+// slower than the kernel chain on an H100 (docs/perf-cuda.md, session 6): the engine's
+// persistent_decode option is off by default.
+struct PersistentLayer {
+  const void* qkv_w = nullptr;  // [3E, E], storage type, like the GEMV path's
+  const void* qkv_b = nullptr;  // [3E]
+  const void* proj_w = nullptr;  // [E, E]
+  const void* proj_b = nullptr;
+  const void* fc_w = nullptr;   // [I, E]
+  const void* fc_b = nullptr;
+  const void* fc2_w = nullptr;  // [E, I]
+  const void* fc2_b = nullptr;
+  const float* ln1_g = nullptr;
+  const float* ln1_b = nullptr;
+  const float* ln2_g = nullptr;
+  const float* ln2_b = nullptr;
+  void* k_cache = nullptr;      // [batch][head][max_t][head_dim]
+  void* v_cache = nullptr;
+};
+struct PersistentArgs {
+  Dt dt = Dt::kF16;             // kF16 or kBF16
+  int rows = 1;                 // batch rows (one new token each), 1..kGemvMaxRows
+  int n_layer = 0, n_head = 0, head_dim = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
+  float ln_eps = 1e-5f, att_scale = 1.0f;
+  const PersistentLayer* layers = nullptr;  // DEVICE array [n_layer]
+  const void* wte = nullptr;    // [vocab, E] (embedding and tied LM head)
+  const void* wpe = nullptr;    // [n_positions, E]
+  const float* lnf_g = nullptr;
+  const float* lnf_b = nullptr;
+  const int* step = nullptr;    // device [past, token_0 .. token_{rows-1}], written before the launch
+  void* x = nullptr;            // residual stream [rows, E] (scratch, written by the kernel)
+  void* qkv = nullptr;          // [rows, 3E] scratch
+  void* h = nullptr;            // [rows, I] scratch
+  float* partial = nullptr;     // attention partials: persistent_partial_floats(blocks, rows, H, D)
+  float* logits = nullptr;      // [rows, vocab] fp32, or null
+  unsigned long long* argmax_slots = nullptr;  // [rows], zeroed by the kernel itself
+  unsigned long long* argmax_host = nullptr;   // pinned host [rows] (UVA), the packed argmax keys
+  unsigned* lm_counter = nullptr;              // 0 before the first launch, left 0
+  // Grid-barrier arrival counter: 0 before the first launch, never reset; every launch sharing it
+  // must use the same `blocks`.
+  unsigned long long* barrier_counter = nullptr;
+  int* host_error = nullptr;    // pinned host word: an error code when a wait times out (then trap)
+  int split_keys = 0;           // target keys per attention work item (0: 32)
+  // Timeline (diagnostics, set by launch_persistent_decode from set_persistent_trace): block b
+  // writes %globaltimer (ns) at trace[b * (10 n_layer + 2) + i]: i = 0 start, 2k - 1 / 2k arrive
+  // at / leave grid barrier k (k = 1 .. 5 n_layer), 10 n_layer + 1 end.
+  unsigned long long* trace = nullptr;
+  // Filled by persistent_plan.
+  int blocks = 0, slot_bytes = 0, n_slots = 0, kv_bytes = 0, side_rows = 0;
+  std::size_t smem_bytes = 0;
+};
+// Chooses grid size (blocks <= 0: one per SM), weight-ring slot size and count (<= 0: 64 KiB,
+// as many as fit) and the attention prefetch area (<= 0: 24 KiB) for a's shape, and raises the
+// kernel's shared-memory limit.  Fails (with last_launch_detail) for shapes it cannot take.
+cudaError_t persistent_plan(PersistentArgs& a, int blocks, int slot_bytes, int n_slots, int kv_bytes);
+std::size_t persistent_partial_floats(int blocks, int rows, int n_head, int head_dim);
+// Process-wide diagnostics switch: launches whose timeline fits `entries` words write it there
+// (nullptr: off).  sb_cuda_bench --trace reads it for one eager step.
+void set_persistent_trace(unsigned long long* device_buffer, std::size_t entries);
+// cooperative: cudaLaunchAttributeCooperative (all blocks co-resident or the launch fails).
+cudaError_t launch_persistent_decode(const PersistentArgs& a, bool cooperative, cudaStream_t st);
+// n_barriers grid barriers of the persistent kernel's kind and nothing else (blocks of 512
+// threads; counter 0 before the first launch, same `blocks` every launch): sb_cuda_bench times
+// it to give one barrier's cost on the card.
+cudaError_t launch_barrier_probe(unsigned long long* counter, int blocks, int n_barriers, bool cooperative,
+                                 cudaStream_t st);
+// The decode kernel's weight ring alone: `blocks` blocks each stream bytes_per_block of src
+// (blocks x bytes_per_block bytes, 16-byte aligned) through n_slots slots of slot_bytes, each
+// chunk cut into `split` bulk copies (slot_bytes / split a multiple of 16), no computation
+// (sb_cuda_bench: the ring's own rate).
+cudaError_t launch_stream_probe(const void* src, unsigned long long bytes_per_block, int blocks, int slot_bytes,
+                                int n_slots, int split, cudaStream_t st);
+
 // A forward kernel that does no work: trigger, wait, and thread 0 of block 0 adds 1 to *counter.
 // sb_cuda_bench chains it in a CUDA graph to measure what one dependent launch costs on the card
 // (the floor under a decode step of n kernels); the bench checks the counter.

@@ -15,9 +15,15 @@
 //        [--variants "name:opt=0|1,...;name2:..."]  engine option sets timed one after the other in
 //        this process, each row tagged with its name (A/B on one warm card; opts: fuse =
 //        fuse_qkv_attention, pdl, carveout = shared_carveout 100 (1) or the driver's choice
-//        (0)); --profile-step takes the
+//        (0), persist = persistent_decode, pblocks / pslot / pslots / pkv = its grid size, ring
+//        slot bytes and count, attention prefetch bytes, coop = cooperative launch, split =
+//        decode_split_keys); --profile-step takes the
 //        first variant's options
 //        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
+//        [--stream-probe]  the persistent kernel's weight ring alone, GB/s per configuration
+//        (with --models none: only that)
+//        [--trace MODEL]  (only: timeline of one eager persistent decode step per variant, batch 1
+//        and 4: per phase the critical path, the median block's work and the barrier latency)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -167,9 +173,46 @@ double chain_step_ms(int n, bool copies, bool pdl) {
   return median(ms);
 }
 
+// Host-timed replay + synchronize of a graph holding one cooperative kernel of `blocks` blocks
+// that crosses n grid barriers (kernels.h launch_barrier_probe): n = 0 is the fixed cost of a
+// one-kernel step, the slope is one barrier's cost.
+double barrier_step_ms(int n, int blocks, bool cooperative) {
+  cudaStream_t st;
+  ck(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), "stream");
+  unsigned long long* counter = nullptr;
+  ck(cudaMalloc(&counter, 8), "malloc");
+  ck(cudaMemset(counter, 0, 8), "memset");
+  cudaGraph_t g = nullptr;
+  cudaGraphExec_t ge = nullptr;
+  ck(cudaStreamBeginCapture(st, cudaStreamCaptureModeThreadLocal), "capture");
+  ck(cudak::launch_barrier_probe(counter, blocks, n, cooperative, st), "barrier probe");
+  ck(cudaStreamEndCapture(st, &g), "end capture");
+  ck(cudaGraphInstantiate(&ge, g, 0), "instantiate");
+  std::vector<double> ms;
+  const int warm = 20, reps = 200;
+  for (int i = 0; i < warm + reps; ++i) {
+    const auto t0 = Clock::now();
+    ck(cudaGraphLaunch(ge, st), "graph launch");
+    ck(cudaStreamSynchronize(st), "sync");
+    if (i >= warm) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  unsigned long long got = 0;
+  ck(cudaMemcpy(&got, counter, 8, cudaMemcpyDeviceToHost), "read counter");
+  if (got != static_cast<unsigned long long>(n) * blocks * (warm + reps)) {
+    std::fprintf(stderr, "FATAL: barrier probe counter %llu, expected %llu\n", got,
+                 static_cast<unsigned long long>(n) * blocks * (warm + reps));
+    std::exit(2);
+  }
+  cudaGraphExecDestroy(ge);
+  cudaGraphDestroy(g);
+  cudaFree(counter);
+  cudaStreamDestroy(st);
+  return median(ms);
+}
+
 struct Variant {
   std::string name;
-  std::vector<std::pair<std::string, bool>> opts;
+  std::vector<std::pair<std::string, std::string>> opts;
 };
 
 std::vector<Variant> parse_variants(const std::string& arg) {
@@ -185,7 +228,7 @@ std::vector<Variant> parse_variants(const std::string& arg) {
       for (std::string kv; std::getline(os, kv, ',');) {
         const auto eq = kv.find('=');
         if (eq == std::string::npos) continue;
-        v.opts.emplace_back(kv.substr(0, eq), kv.substr(eq + 1) != "0");
+        v.opts.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
       }
     }
     out.push_back(v);
@@ -195,8 +238,17 @@ std::vector<Variant> parse_variants(const std::string& arg) {
 }
 
 void apply_variant(const Variant& v, CudaEngineOptions& o) {
-  for (const auto& [k, on] : v.opts) {
+  for (const auto& [k, val] : v.opts) {
+    const bool on = val != "0";
+    const int num = std::atoi(val.c_str());
     if (k == "fuse") o.fuse_qkv_attention = on;
+    else if (k == "persist") o.persistent_decode = on;
+    else if (k == "pblocks") o.persistent_blocks = num;
+    else if (k == "pslot") o.persistent_slot_bytes = num;
+    else if (k == "pslots") o.persistent_slots = num;
+    else if (k == "pkv") o.persistent_kv_bytes = num;
+    else if (k == "coop") o.persistent_cooperative = on;
+    else if (k == "split") o.decode_split_keys = num;
     else if (k == "pdl") o.programmatic_launch = on;
     else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
     else {
@@ -237,8 +289,8 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
-              profile_model, variants_arg;
-  bool quick = false, extras = true;
+              profile_model, variants_arg, trace_model;
+  bool quick = false, extras = true, stream_probe = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" && i + 1 < argc) out_path = argv[++i];
@@ -248,7 +300,9 @@ int main(int argc, char** argv) {
     else if (a == "--scenarios" && i + 1 < argc) scenarios_arg = argv[++i];
     else if (a == "--profile-step" && i + 1 < argc) profile_model = argv[++i];
     else if (a == "--variants" && i + 1 < argc) variants_arg = argv[++i];
+    else if (a == "--trace" && i + 1 < argc) trace_model = argv[++i];
     else if (a == "--no-extras") extras = false;
+    else if (a == "--stream-probe") stream_probe = true;
     else {
       std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--scenarios single_short,batch_short] [--profile-step gpt2] [--variants \"a:fuse=0;b:fuse=1\"] [--no-extras]\n");
       return 2;
@@ -296,6 +350,86 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (!trace_model.empty()) {
+    // Timeline of one eager persistent decode step (kernels.h set_persistent_trace): per phase
+    // kind, the critical path (last arrival at the phase's barrier minus the last exit from the
+    // previous one), the median block's own work, and the barrier latency after the last arrival.
+    sb::model::GptConfig cfg;
+    if (trace_model == "gpt2") cfg = make_cfg(12, 12, 768);
+    else if (trace_model == "gpt2-xl") cfg = make_cfg(48, 25, 1600);
+    else if (trace_model == "tiny-gpt2") cfg = make_cfg(2, 2, 2);
+    else {
+      std::fprintf(stderr, "--trace: unknown model %s\n", trace_model.c_str());
+      return 2;
+    }
+    for (const Variant& var : parse_variants(variants_arg)) {
+      for (int batch : {1, 4}) {
+        CudaEngineOptions o;
+        o.precision = "fp16";
+        o.max_batch = 4;
+        o.max_seq = 256;
+        o.persistent_decode = true;
+        apply_variant(var, o);
+        auto eng = make_cuda_engine_synthetic(cfg, 1234, o);
+        const int L = cfg.n_layer, per = 10 * L + 2, G = prop.multiProcessorCount;
+        unsigned long long* dtr = nullptr;
+        ck(cudaMalloc(&dtr, static_cast<std::size_t>(G) * per * 8), "malloc trace");
+        ck(cudaMemset(dtr, 0, static_cast<std::size_t>(G) * per * 8), "memset trace");
+        std::vector<std::int32_t> prompt(static_cast<std::size_t>(batch) * 32, 11);
+        StepResult r;
+        eng->prefill(batch, 32, prompt, LogitsMode::kNone, r);
+        for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+        cudak::set_persistent_trace(dtr, static_cast<std::size_t>(G) * per);
+        const auto t0 = Clock::now();
+        eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kLast, r);
+        const double host_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        cudak::set_persistent_trace(nullptr, 0);
+        std::vector<unsigned long long> tr(static_cast<std::size_t>(G) * per);
+        ck(cudaMemcpy(tr.data(), dtr, tr.size() * 8, cudaMemcpyDeviceToHost), "read trace");
+        cudaFree(dtr);
+        int nb = 0;
+        while (nb < G && tr[static_cast<std::size_t>(nb) * per] != 0) ++nb;
+        if (nb == 0) {
+          std::printf("trace %s B=%d: no timeline written (persistent path not taken?)\n", trace_model.c_str(), batch);
+          continue;
+        }
+        auto at = [&](int b, int i) { return static_cast<double>(tr[static_cast<std::size_t>(b) * per + i]); };
+        double start_min = 1e300, prev_max = 0;
+        for (int b = 0; b < nb; ++b) start_min = std::min(start_min, at(b, 0));
+        for (int b = 0; b < nb; ++b) prev_max = std::max(prev_max, at(b, 0));
+        const char* names[5] = {"A ln1+qkv", "B attention", "C proj", "D ln2+fc", "E fc2"};
+        double crit[5] = {0}, own[5] = {0}, lat[5] = {0};
+        std::vector<double> prev_exit(nb);
+        for (int b = 0; b < nb; ++b) prev_exit[b] = at(b, 0);
+        for (int k = 1; k <= 5 * L; ++k) {
+          double amax = 0, emax = 0;
+          std::vector<double> work(nb);
+          for (int b = 0; b < nb; ++b) {
+            amax = std::max(amax, at(b, 2 * k - 1));
+            emax = std::max(emax, at(b, 2 * k));
+            work[b] = at(b, 2 * k - 1) - prev_exit[b];
+            prev_exit[b] = at(b, 2 * k);
+          }
+          const int ph = (k - 1) % 5;
+          crit[ph] += (amax - prev_max) / L;
+          own[ph] += median(work) / L;
+          lat[ph] += (emax - amax) / L;
+          prev_max = emax;
+        }
+        double end_max = 0;
+        for (int b = 0; b < nb; ++b) end_max = std::max(end_max, at(b, per - 1));
+        std::printf("trace %s fp16 B=%d [%s] (%d blocks): kernel %.1f us (first start to last end), host step %.1f us\n",
+                    trace_model.c_str(), batch, var.name.c_str(), nb, (end_max - start_min) * 1e-3, host_ms * 1e3);
+        std::printf("  start skew %.2f us; LM head after the last barrier %.2f us\n", (prev_max - prev_max) + 0.0,
+                    (end_max - prev_max) * 1e-3);
+        for (int ph = 0; ph < 5; ++ph)
+          std::printf("  phase %-12s critical %.2f us, median block's own work %.2f us, barrier after last arrival %.2f us (per layer)\n",
+                      names[ph], crit[ph] * 1e-3, own[ph] * 1e-3, lat[ph] * 1e-3);
+      }
+    }
+    return 0;
+  }
+
   const double bw = d2d_bandwidth_gbps();
   const double tf16 = gemm_tflops(cudak::Dt::kF16, 8192), tbf16 = gemm_tflops(cudak::Dt::kBF16, 8192),
                tf32 = gemm_tflops(cudak::Dt::kF32, 4096);
@@ -314,6 +448,40 @@ int main(int argc, char** argv) {
                 n, with, bare, nopdl, with * 1e3 / n);
     emit(fmt::format(R"({{"kind":"chain","device":"{}","kernels":{},"step_ms_copies":{:.5f},"step_ms_no_copies":{:.5f},"step_ms_copies_no_pdl":{:.5f}}})",
                      prop.name, n, with, bare, nopdl));
+  }
+  // Grid barriers of the persistent decode kernel (one block per SM, and 32 blocks).
+  for (int blocks : {prop.multiProcessorCount, 32}) {
+    if (!extras) break;
+    const double b0 = barrier_step_ms(0, blocks, true), b60 = barrier_step_ms(60, blocks, true),
+                 b240 = barrier_step_ms(240, blocks, true);
+    std::printf("cooperative kernel in a graph, %d blocks: %.4f ms with 0 grid barriers, %.4f with 60, %.4f with "
+                "240 (%.3f us per barrier)\n", blocks, b0, b60, b240, (b240 - b0) * 1e3 / 240);
+    emit(fmt::format(R"({{"kind":"barrier","device":"{}","blocks":{},"step_ms_0":{:.5f},"step_ms_60":{:.5f},"step_ms_240":{:.5f}}})",
+                     prop.name, blocks, b0, b60, b240));
+  }
+  // The persistent kernel's weight ring alone (1 GiB from DRAM per run: 132 blocks x ~8 MB).
+  if (stream_probe) {
+    const int G = prop.multiProcessorCount;
+    const unsigned long long per_block = (1ull << 30) / G / 65536 * 65536;
+    void* src = nullptr;
+    ck(cudaMalloc(&src, per_block * G), "malloc stream probe");
+    ck(cudak::launch_fill_normal(cudak::Dt::kF32, src, per_block * G / 4, 3, 1, 0, 1, nullptr), "fill");
+    struct P { int blocks, slot, slots, split; };
+    const P ps[] = {{G, 16384, 2, 1},  {G, 16384, 12, 1}, {G, 65536, 2, 1}, {G, 65536, 3, 1},
+                    {G, 65536, 2, 8},  {G, 65536, 3, 16}, {G, 32768, 6, 4}, {G / 2, 65536, 3, 8}};
+    for (const P& p : ps) {
+      const unsigned long long pb = p.blocks == G ? per_block : per_block * 2;
+      const double ms = event_median_ms(2, 5, [&] {
+        ck(cudak::launch_stream_probe(src, pb, p.blocks, p.slot, p.slots, p.split, nullptr), "stream probe");
+      });
+      const double gbps = static_cast<double>(pb) * p.blocks / (ms * 1e-3) / 1e9;
+      std::printf("weight ring alone: %3d blocks, %2d slots x %5d B, %2d bulk copies per chunk: %.0f GB/s (%.1f GB/s per block)\n",
+                  p.blocks, p.slots, p.slot, p.split, gbps, gbps / p.blocks);
+      emit(fmt::format(R"({{"kind":"stream_probe","device":"{}","blocks":{},"slot_bytes":{},"slots":{},"split":{},"gbps":{:.1f}}})",
+                       prop.name, p.blocks, p.slot, p.slots, p.split, gbps));
+    }
+    cudaFree(src);
+    if (models_arg == "none") return 0;
   }
   std::vector<ModelSpec> specs;
   std::stringstream ms(models_arg);
@@ -357,6 +525,8 @@ int main(int argc, char** argv) {
         std::printf("%-10s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), e.what());
         continue;
       }
+      if (eng->describe().find("persistent_decode=on") != std::string::npos)
+        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("persistent_decode=")).c_str());
       const double es = prec == "fp32" ? 4 : 2;
       const double wbytes = weight_bytes(spec.cfg, es, prec == "int8" || prec == "fp8" ? 1 : 0);
       for (const Scen& sc : scens) {
