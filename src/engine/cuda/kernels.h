@@ -233,8 +233,10 @@ struct PersistentArgs {
   int* host_error = nullptr;    // pinned host word: an error code when a wait times out (then trap)
   int split_keys = 0;           // target keys per attention work item (0: 32)
   // Timeline (diagnostics, set by launch_persistent_decode from set_persistent_trace): block b
-  // writes %globaltimer (ns) at trace[b * (10 n_layer + 2) + i]: i = 0 start, 2k - 1 / 2k arrive
-  // at / leave grid barrier k (k = 1 .. 5 n_layer), 10 n_layer + 1 end.
+  // writes %globaltimer (ns) at trace[b * (20 n_layer + 4) + i]: i = 0 start, 2k - 1 / 2k arrive
+  // at / leave grid barrier k (k = 1 .. 5 n_layer), 10 n_layer + 1 end; then for phase p = 0 ..
+  // 5 n_layer (the last: LM head) at 10 n_layer + 2 + 2p + j: j = 0 input staged, j = 1 LayerNorm
+  // done (= j 0 for phases without one).
   unsigned long long* trace = nullptr;
   // Filled by persistent_plan.
   int blocks = 0, slot_bytes = 0, n_slots = 0, kv_bytes = 0, side_rows = 0;

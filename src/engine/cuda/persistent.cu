@@ -306,6 +306,14 @@ __device__ __forceinline__ void top_up(Ctx<T, M>& c) {
   }
 }
 
+// Sub-phase stamps of the timeline (after the 10 L + 2 barrier stamps): j = 0 input staged,
+// j = 1 LayerNorm done (phases without one: = j 0), for phase c.barrier_k (0 .. 5 L; 5 L = LM head).
+template <typename T, int M>
+__device__ __forceinline__ void stamp(Ctx<T, M>& c, int j) {
+  if (c.trace != nullptr && threadIdx.x == 0)
+    c.trace[10 * c.a->n_layer + 2 + 2 * c.barrier_k + j] = globaltimer_ns();
+}
+
 template <typename T, int M>
 __device__ __forceinline__ void grid_arrive(Ctx<T, M>& c) {
   __syncthreads();
@@ -791,7 +799,7 @@ __global__ void __launch_bounds__(kPThreads, 1) persistent_decode_kernel(const _
     c.lt = lt;
     off += (static_cast<std::size_t>(a.n_layer) * sizeof(PersistentLayer) + 127) & ~std::size_t{127};
   }
-  c.trace = a.trace != nullptr ? a.trace + static_cast<std::size_t>(blockIdx.x) * (10 * a.n_layer + 2) : nullptr;
+  c.trace = a.trace != nullptr ? a.trace + static_cast<std::size_t>(blockIdx.x) * (20 * a.n_layer + 4) : nullptr;
   if (c.trace != nullptr && threadIdx.x == 0) c.trace[0] = globaltimer_ns();
   c.act = reinterpret_cast<T*>(smem + off);
   off += (static_cast<std::size_t>(M) * max(E, a.n_inner) * sizeof(T) + 127) & ~std::size_t{127};
@@ -852,30 +860,40 @@ __global__ void __launch_bounds__(kPThreads, 1) persistent_decode_kernel(const _
     } else {
       stage_rows(c, static_cast<const T*>(a.x), E, E);
     }
+    stamp(c, 0);
     layernorm_act(c, red);
+    stamp(c, 1);
     run_matrix<T, M, kQkv>(c, layer, best);
     grid_arrive(c);
     grid_wait(c);
     // ---- B: attention.
+    stamp(c, 0);
+    stamp(c, 1);
     attention_phase(c, layer);
     grid_arrive(c);
     load_side(c, kProj, layer);
     grid_wait(c);
     // ---- C: attention output + proj + residual.
     combine_attention(c);
+    stamp(c, 0);
+    stamp(c, 1);
     run_matrix<T, M, kProj>(c, layer, best);
     grid_arrive(c);
     load_side(c, kFc, layer);
     grid_wait(c);
     // ---- D: LayerNorm 2 + fc + gelu.
     stage_rows(c, static_cast<const T*>(a.x), E, E);
+    stamp(c, 0);
     layernorm_act(c, red);
+    stamp(c, 1);
     run_matrix<T, M, kFc>(c, layer, best);
     grid_arrive(c);
     load_side(c, kFc2, layer);
     grid_wait(c);
     // ---- E: fc2 + residual.
     stage_rows(c, static_cast<const T*>(a.h), a.n_inner, a.n_inner);
+    stamp(c, 0);
+    stamp(c, 1);
     run_matrix<T, M, kFc2>(c, layer, best);
     grid_arrive(c);
     if (layer + 1 < a.n_layer) load_side(c, kQkv, layer + 1);
@@ -884,7 +902,9 @@ __global__ void __launch_bounds__(kPThreads, 1) persistent_decode_kernel(const _
   }
   // ---- Final LayerNorm + LM head + argmax.
   stage_rows(c, static_cast<const T*>(a.x), E, E);
+  stamp(c, 0);
   layernorm_act(c, red);
+  stamp(c, 1);
   run_matrix<T, M, kLm>(c, 0, best);
   const int lane = tid & 31, warp = tid >> 5;
 #pragma unroll
@@ -1113,7 +1133,7 @@ cudaError_t launch_persistent_decode(const PersistentArgs& a, bool cooperative, 
   cfg.attrs = attr;
   cfg.numAttrs = cooperative ? 1 : 0;
   PersistentArgs la = a;
-  if (g_trace != nullptr && g_trace_entries >= static_cast<std::size_t>(a.blocks) * (10 * a.n_layer + 2)) la.trace = g_trace;
+  if (g_trace != nullptr && g_trace_entries >= static_cast<std::size_t>(a.blocks) * (20 * a.n_layer + 4)) la.trace = g_trace;
   void* args[] = {&la};
   const cudaError_t e = cudaLaunchKernelExC(&cfg, kernel, args);
   if (e != cudaSuccess)

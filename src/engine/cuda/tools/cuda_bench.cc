@@ -371,7 +371,7 @@ int main(int argc, char** argv) {
         o.persistent_decode = true;
         apply_variant(var, o);
         auto eng = make_cuda_engine_synthetic(cfg, 1234, o);
-        const int L = cfg.n_layer, per = 10 * L + 2, G = prop.multiProcessorCount;
+        const int L = cfg.n_layer, per = 20 * L + 4, bar = 10 * L + 2, G = prop.multiProcessorCount;
         unsigned long long* dtr = nullptr;
         ck(cudaMalloc(&dtr, static_cast<std::size_t>(G) * per * 8), "malloc trace");
         ck(cudaMemset(dtr, 0, static_cast<std::size_t>(G) * per * 8), "memset trace");
@@ -398,33 +398,43 @@ int main(int argc, char** argv) {
         for (int b = 0; b < nb; ++b) start_min = std::min(start_min, at(b, 0));
         for (int b = 0; b < nb; ++b) prev_max = std::max(prev_max, at(b, 0));
         const char* names[5] = {"A ln1+qkv", "B attention", "C proj", "D ln2+fc", "E fc2"};
-        double crit[5] = {0}, own[5] = {0}, lat[5] = {0};
+        double crit[5] = {0}, own[5] = {0}, lat[5] = {0}, st[5] = {0}, lnt[5] = {0}, mat[5] = {0};
         std::vector<double> prev_exit(nb);
         for (int b = 0; b < nb; ++b) prev_exit[b] = at(b, 0);
         for (int k = 1; k <= 5 * L; ++k) {
           double amax = 0, emax = 0;
-          std::vector<double> work(nb);
+          std::vector<double> work(nb), w_st(nb), w_ln(nb), w_mat(nb);
           for (int b = 0; b < nb; ++b) {
             amax = std::max(amax, at(b, 2 * k - 1));
             emax = std::max(emax, at(b, 2 * k));
             work[b] = at(b, 2 * k - 1) - prev_exit[b];
+            // Sub-phase stamps of phase k - 1: input staged, LayerNorm done.
+            const double s0 = at(b, bar + 2 * (k - 1)), s1 = at(b, bar + 2 * (k - 1) + 1);
+            w_st[b] = s0 - prev_exit[b];
+            w_ln[b] = s1 - s0;
+            w_mat[b] = at(b, 2 * k - 1) - s1;
             prev_exit[b] = at(b, 2 * k);
           }
           const int ph = (k - 1) % 5;
           crit[ph] += (amax - prev_max) / L;
           own[ph] += median(work) / L;
+          st[ph] += median(w_st) / L;
+          lnt[ph] += median(w_ln) / L;
+          mat[ph] += median(w_mat) / L;
           lat[ph] += (emax - amax) / L;
           prev_max = emax;
         }
         double end_max = 0;
-        for (int b = 0; b < nb; ++b) end_max = std::max(end_max, at(b, per - 1));
+        for (int b = 0; b < nb; ++b) end_max = std::max(end_max, at(b, bar - 1));
         std::printf("trace %s fp16 B=%d [%s] (%d blocks): kernel %.1f us (first start to last end), host step %.1f us\n",
                     trace_model.c_str(), batch, var.name.c_str(), nb, (end_max - start_min) * 1e-3, host_ms * 1e3);
         std::printf("  start skew %.2f us; LM head after the last barrier %.2f us\n", (prev_max - prev_max) + 0.0,
                     (end_max - prev_max) * 1e-3);
         for (int ph = 0; ph < 5; ++ph)
-          std::printf("  phase %-12s critical %.2f us, median block's own work %.2f us, barrier after last arrival %.2f us (per layer)\n",
-                      names[ph], crit[ph] * 1e-3, own[ph] * 1e-3, lat[ph] * 1e-3);
+          std::printf("  phase %-12s critical %.2f us, median block's own work %.2f us (input %.2f, LayerNorm %.2f, "
+                      "rest to arrival %.2f), barrier after last arrival %.2f us (per layer)\n",
+                      names[ph], crit[ph] * 1e-3, own[ph] * 1e-3, st[ph] * 1e-3, lnt[ph] * 1e-3, mat[ph] * 1e-3,
+                      lat[ph] * 1e-3);
       }
     }
     return 0;
