@@ -1282,6 +1282,9 @@ sb::model::GptWeights random_weights(int L, int H, int E, int V, int P, std::uin
 struct EngineTol {
   bool elementwise;
   double atol, rtol, rel;
+  bool centered = false;  // rel on rows with their own mean removed (softmax ignores a common shift)
+  double slack_rel = 0;   // token slack = 3 * slack_rel * rms of the reference row (0: rel)
+  double run_mean = 0;    // > 0: limit on the mean row error over a run's trained-model steps
 };
 // int8 / fp8 (W8A8, per-channel weights, per-tensor static activations): each quantized input
 // carries a relative error of about (amax / qmax) / sqrt(12) / rms: int8 with amax ~ 4 rms ~1%,
@@ -1292,14 +1295,30 @@ struct EngineTol {
 // outlier channels (amax >> 4 rms), so the step grows several-fold; pydoc-gpt2-8m int8 measured
 // up to 0.19.  Limits 0.3 (int8) and 0.4 (fp8) are set from that measurement (not from first
 // principles) and still catch a wrong scale or layout (O(1) relative) next to the token check.
+// Synthetic models keep them.  The trained model (session 6, sb_quant_sim's fp8/int8 emulation of
+// the kernels' arithmetic, docs/perf-cuda.md "Per-step limits of int8/fp8 on the trained model"):
+// the emulation reproduces the GPU's worst steps of four validate runs to three digits (fp8 0.432 /
+// 0.732 / 0.406 / 0.237, int8 0.197 / 0.125 / 0.156 / 0.110) and every exact-argmax count, so
+// those steps were the arithmetic, not a GPU error.  Over 200 emulated runs of these pydoc cases
+// (12,600 steps per precision) the raw relative L2 reaches 0.83 (fp8) / 0.34 (int8), most of it
+// a shift common to all logits of a row (softmax-invariant): with each row's mean removed the
+// maxima are 0.469 / 0.240.  Trained rows are therefore compared mean-removed with limits of 1.5x
+// those maxima (0.7 / 0.35); the token slack stays 3 x 0.4 / 0.3 x rms (emulated worst token gap
+// 0.83 / 0.21 rms); and the mean error over a run's trained steps must stay below 1.3x the worst
+// emulated run mean (0.101 / 0.045 -> 0.13 / 0.06), which a systematic error moves (all activation
+// ranges halved: >= 0.22 in every emulated run).  A tight engine-vs-emulation check was measured
+// and rejected: a W8A8 forward is chaotic (one fp32 ulp before an fp16 rounding in 1 of 16 values
+// moves it as far as the fp32 reference), so it would fail falsely.
 // The perplexity / KL gates on pydoc-gpt2-8m are the accuracy module's (accuracy.jsonl).
-EngineTol engine_tol(const std::string& p) {
+EngineTol engine_tol(const std::string& p, bool trained = false) {
   if (p == "fp32") return {true, 1e-4, 1e-4, 0};
   if (p == "fp16") return {false, 0, 0, 2e-2};
-  if (p == "int8") return {false, 0, 0, 3e-1};
-  if (p == "fp8") return {false, 0, 0, 4e-1};
+  if (p == "int8") return trained ? EngineTol{false, 0, 0, 0.35, true, 0.3, 0.06} : EngineTol{false, 0, 0, 3e-1};
+  if (p == "fp8") return trained ? EngineTol{false, 0, 0, 0.7, true, 0.4, 0.13} : EngineTol{false, 0, 0, 4e-1};
   return {false, 0, 0, 8e-2};
 }
+// Sum and count of the trained model's per-step errors by precision (the run-mean check).
+std::map<std::string, std::pair<double, int>> g_trained_err;
 std::string g_calib_text;   // --calib (pydoc engines); empty: engine_file.h's default
 std::filesystem::path g_tmp = std::filesystem::temp_directory_path() / "sb_cuda_validate";
 
@@ -1371,9 +1390,25 @@ RowCheck check_row(const float* got, const std::vector<double>& ref, const Engin
   if (err_plain != nullptr) *err_plain = plain;
   rms = std::sqrt(den / ref.size());
   if (!t.elementwise) r.err = std::sqrt(num / std::max(den, 1e-300));
+  if (!t.elementwise && t.centered) {  // the same with each row's own mean removed
+    double mg = 0, mr = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+      mg += got[i];
+      mr += ref[i];
+    }
+    mg /= ref.size();
+    mr /= ref.size();
+    double cn = 0, cd = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+      const double d = (got[i] - mg) - (ref[i] - mr);
+      cn += d * d;
+      cd += (ref[i] - mr) * (ref[i] - mr);
+    }
+    r.err = std::sqrt(cn / std::max(cd, 1e-300));
+  }
   const double lim = t.elementwise ? 1.0 : t.rel;
   r.ok = r.err <= lim;
-  r.slack = t.elementwise ? 2 * (t.atol + t.rtol * mx) : 3 * t.rel * rms;
+  r.slack = t.elementwise ? 2 * (t.atol + t.rtol * mx) : 3 * (t.slack_rel > 0 ? t.slack_rel : t.rel) * rms;
   return r;
 }
 
@@ -1425,7 +1460,8 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   const auto cas = fmtcase("%s B=%d S=%d gemv=%d%s%s", ec.name.c_str(), B, S, ec.fused_gemv,
                            ec.fused_gemv && ec.fuse_attention ? " fused-att" : "",
                            ec.persistent_stress ? " persistent-stress" : ec.persistent ? " persistent" : "");
-  const EngineTol tol = engine_tol(precision);
+  const bool trained = ec.name == "pydoc-gpt2-8m";
+  const EngineTol tol = engine_tol(precision, trained);
   std::unique_ptr<Engine> eng;
   try {
     eng = make_cuda_engine(*ec.w, o);
@@ -1464,6 +1500,10 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
         st.max_err = rc.err;
         st.worst = cas + " " + step;
       }
+      if (trained && tol.run_mean > 0) {
+        g_trained_err[precision].first += rc.err;
+        ++g_trained_err[precision].second;
+      }
       const int want = cuda_ref::argmax_lowest<double>(ref);
       const int got = r.next_tokens[b];
       const bool tok_ok = got >= 0 && got < V && ref[got] >= ref[want] - rc.slack;
@@ -1476,7 +1516,9 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
         std::printf("FAIL %s %s %s b=%d: logits err %.3g (limit %s), token %d vs reference %d "
                     "(ref logit gap %.3g, slack %.3g), token is argmax of own logits: %d\n",
                     kname.c_str(), cas.c_str(), step.c_str(), b, rc.err,
-                    tol.elementwise ? "1 = atol+rtol|ref|" : fmtcase("%.3g", tol.rel).c_str(), got,
+                    tol.elementwise ? "1 = atol+rtol|ref|"
+                                    : fmtcase("%.3g%s", tol.rel, tol.centered ? " mean-removed" : "").c_str(),
+                    got,
                     want, ref[want] - ref[got], rc.slack, logit_argmax);
       }
     }
@@ -1725,6 +1767,17 @@ void test_engine(const std::string& pydoc) {
     run_engine_case({"pydoc-gpt2-8m", &w, 1, 24, true, std::string(p) == "fp32"}, p);
     run_engine_case({"pydoc-gpt2-8m", &w, 3, 16, true, false}, p);
     if (!g_small) run_engine_case({"pydoc-gpt2-8m", &w, 3, 16, false, false}, p);
+  }
+  // The run-mean check of int8/fp8 on the trained model (engine_tol): its limits were measured on
+  // the full run's 63 steps per precision, so --small (fewer steps) only prints the mean.
+  for (const auto& [p, sum_n] : g_trained_err) {
+    const double mean = sum_n.first / std::max(sum_n.second, 1);
+    const double lim = engine_tol(p, true).run_mean;
+    std::printf("engine/%s pydoc-gpt2-8m: mean row error over %d steps %.4g (run-mean limit %.3g)\n",
+                p.c_str(), sum_n.second, mean, lim);
+    if (!g_small)
+      expect("engine/" + p, "pydoc-gpt2-8m run mean", mean <= lim,
+             fmtcase("mean mean-removed row error %.4g over %d steps exceeds %.3g", mean, sum_n.second, lim));
   }
 }
 
