@@ -8,56 +8,64 @@ set xlabel 'parameters (from the manifest''s tensors)'
 set ylabel 'decode_tokens_per_s (tokens/s), mean'
 set title 'decode throughput vs size, single_long (1x128)'
 $d0 << EOD
-102714 18142.4955
-124439808 215.829588
+102714 26879.7206
+124439808 265.628073
 EOD
 $d1 << EOD
-102714 22837.7836
-124439808 3277.97368
+102714 27726.6074
+124439808 3308.73731
 EOD
 $d2 << EOD
-102714 22287.7979
-124439808 3266.23801
+102714 27084.2467
+124439808 3434.49859
 EOD
 $d3 << EOD
-102714 21566.4182
-124439808 2988.97333
+102714 29883.0313
+124439808 2810.15067
 EOD
 $d4 << EOD
-102714 20313.4315
-124439808 3018.5754
+102714 24207.7626
+124439808 2856.97326
 EOD
 $d5 << EOD
-102714 22870.1421
-124439808 3698.99349
+102714 25478.5673
+124439808 3617.43162
 EOD
 $d6 << EOD
-102714 5009.76314
-124439808 134.922082
+102714 6569.2429
+124439808 137.086293
 EOD
 $d7 << EOD
-102714 1637.78849
-124439808 358.628197
+102714 4386.39093
+124439808 1063.4897
 EOD
 $d8 << EOD
-102714 1856.86381
-124439808 478.889844
+102714 1406.50325
+124439808 218.439382
 EOD
 $d9 << EOD
-102714 1048.91936
-124439808 333.017389
+102714 4942.30192
+124439808 984.440581
 EOD
 $d10 << EOD
-102714 696.444796
-124439808 212.49244
+102714 1651.67202
+124439808 296.952333
 EOD
 $d11 << EOD
-102714 732.041033
-124439808 125.949696
+102714 896.558758
+124439808 318.921298
 EOD
 $d12 << EOD
-102714 706.942971
-124439808 191.223089
+102714 1339.17832
+124439808 361.015363
+EOD
+$d13 << EOD
+102714 663.727824
+124439808 167.237464
+EOD
+$d14 << EOD
+102714 717.794461
+124439808 225.221295
 EOD
 plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d1 using 1:2 with linespoints title 'native-cuda bf16 on cuda:0', \
@@ -66,9 +74,11 @@ plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d4 using 1:2 with linespoints title 'native-cuda fp8 on cuda:0', \
      $d5 using 1:2 with linespoints title 'native-cuda int8 on cuda:0', \
      $d6 using 1:2 with linespoints title 'onnxruntime-cpu fp32 on cpu', \
-     $d7 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0', \
-     $d8 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0', \
-     $d9 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
-     $d10 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
-     $d11 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
-     $d12 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'
+     $d7 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0 [cuda_graphs=true]', \
+     $d8 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0 [cuda_graphs=(unset)]', \
+     $d9 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0 [cuda_graphs=true]', \
+     $d10 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0 [cuda_graphs=(unset)]', \
+     $d11 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
+     $d12 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
+     $d13 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
+     $d14 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'

@@ -8,56 +8,64 @@ set xlabel 'parameters (from the manifest''s tensors)'
 set ylabel 'prefill_tokens_per_s (tokens/s), mean'
 set title 'prefill throughput vs size, single_medium (1x64)'
 $d0 << EOD
-102714 317304.205
-124439808 792.963544
+102714 732187.567
+124439808 5082.09487
 EOD
 $d1 << EOD
-102714 510372.555
-124439808 82536.2646
+102714 448856.624
+124439808 85168.0972
 EOD
 $d2 << EOD
-102714 443648.755
-124439808 81338.3169
+102714 395344.469
+124439808 84481.9517
 EOD
 $d3 << EOD
-102714 433134.803
-124439808 45475.4765
+102714 511273.081
+124439808 45239.4235
 EOD
 $d4 << EOD
-102714 414365.958
-124439808 12636.9011
+102714 294044.953
+124439808 12159.9613
 EOD
 $d5 << EOD
-102714 463188.021
-124439808 68090.0475
+102714 465647.247
+124439808 60961.7834
 EOD
 $d6 << EOD
-102714 148782.697
-124439808 2957.30499
+102714 114339.134
+124439808 2509.39055
 EOD
 $d7 << EOD
-102714 107623.867
-124439808 25662.173
+102714 87308.3851
+124439808 20272.6725
 EOD
 $d8 << EOD
-102714 111516.272
-124439808 26665.2879
+102714 85722.7088
+124439808 15073.9474
 EOD
 $d9 << EOD
-102714 57500.3302
-124439808 23107.0876
+102714 117804.362
+124439808 19701.4181
 EOD
 $d10 << EOD
-102714 67279.353
-124439808 13618.309
+102714 50665.7425
+124439808 14933.6864
 EOD
 $d11 << EOD
-102714 38657.4727
-124439808 8444.01894
+102714 35684.7049
+124439808 23439.2196
 EOD
 $d12 << EOD
-102714 38292.1592
-124439808 11344.3
+102714 59910.6248
+124439808 24681.7232
+EOD
+$d13 << EOD
+102714 32700.557
+124439808 11599.5307
+EOD
+$d14 << EOD
+102714 37035.0376
+124439808 12337.0895
 EOD
 plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d1 using 1:2 with linespoints title 'native-cuda bf16 on cuda:0', \
@@ -66,9 +74,11 @@ plot $d0 using 1:2 with linespoints title 'native-cpu fp32 on cpu', \
      $d4 using 1:2 with linespoints title 'native-cuda fp8 on cuda:0', \
      $d5 using 1:2 with linespoints title 'native-cuda int8 on cuda:0', \
      $d6 using 1:2 with linespoints title 'onnxruntime-cpu fp32 on cpu', \
-     $d7 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0', \
-     $d8 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0', \
-     $d9 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
-     $d10 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
-     $d11 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
-     $d12 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'
+     $d7 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0 [cuda_graphs=true]', \
+     $d8 using 1:2 with linespoints title 'onnxruntime-cuda fp16 on cuda:0 [cuda_graphs=(unset)]', \
+     $d9 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0 [cuda_graphs=true]', \
+     $d10 using 1:2 with linespoints title 'onnxruntime-cuda fp32 on cuda:0 [cuda_graphs=(unset)]', \
+     $d11 using 1:2 with linespoints title 'transformers-compile fp16 on cuda:0', \
+     $d12 using 1:2 with linespoints title 'transformers-compile fp32 on cuda:0', \
+     $d13 using 1:2 with linespoints title 'transformers-eager fp16 on cuda:0', \
+     $d14 using 1:2 with linespoints title 'transformers-eager fp32 on cuda:0'
