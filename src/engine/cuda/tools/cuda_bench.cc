@@ -12,6 +12,7 @@
 //        [--precisions fp16,int8] [--scenarios a,b]
 //        [--profile-step MODEL]  (only: one eager fp16 decode step of MODEL, batch 1, between
 //        cudaProfilerStart/Stop, for `ncu --profile-from-start off`: per-kernel durations)
+//        [--profile-batch N]  batch rows (1-4) of the --profile-step step
 //        [--variants "name:opt=0|1,...;name2:..."]  engine option sets timed one after the other in
 //        this process, each row tagged with its name (A/B on one warm card; opts: fuse =
 //        fuse_qkv_attention, pdl, carveout = shared_carveout 100 (1) or the driver's choice
@@ -291,6 +292,7 @@ int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
               profile_model, variants_arg, trace_model;
   bool quick = false, extras = true, stream_probe = false;
+  int profile_batch = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" && i + 1 < argc) out_path = argv[++i];
@@ -299,12 +301,13 @@ int main(int argc, char** argv) {
     else if (a == "--precisions" && i + 1 < argc) precisions_arg = argv[++i];
     else if (a == "--scenarios" && i + 1 < argc) scenarios_arg = argv[++i];
     else if (a == "--profile-step" && i + 1 < argc) profile_model = argv[++i];
+    else if (a == "--profile-batch" && i + 1 < argc) profile_batch = std::atoi(argv[++i]);
     else if (a == "--variants" && i + 1 < argc) variants_arg = argv[++i];
     else if (a == "--trace" && i + 1 < argc) trace_model = argv[++i];
     else if (a == "--no-extras") extras = false;
     else if (a == "--stream-probe") stream_probe = true;
     else {
-      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--scenarios single_short,batch_short] [--profile-step gpt2] [--variants \"a:fuse=0;b:fuse=1\"] [--no-extras]\n");
+      std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--scenarios single_short,batch_short] [--profile-step gpt2] [--profile-batch N] [--variants \"a:fuse=0;b:fuse=1\"] [--no-extras]\n");
       return 2;
     }
   }
@@ -334,19 +337,23 @@ int main(int argc, char** argv) {
     }
     CudaEngineOptions o;
     o.precision = "fp16";
-    o.max_batch = 1;
+    if (profile_batch < 1 || profile_batch > 4) {
+      std::fprintf(stderr, "--profile-batch: 1..4, got %d\n", profile_batch);
+      return 2;
+    }
+    o.max_batch = profile_batch;
     o.max_seq = 256;
     o.cuda_graphs = false;
     apply_variant(parse_variants(variants_arg).front(), o);
     auto eng = make_cuda_engine_synthetic(cfg, 1234, o);
-    std::vector<std::int32_t> prompt(32, 11);
+    std::vector<std::int32_t> prompt(static_cast<std::size_t>(profile_batch) * 32, 11);
     StepResult r;
-    eng->prefill(1, 32, prompt, LogitsMode::kNone, r);
+    eng->prefill(profile_batch, 32, prompt, LogitsMode::kNone, r);
     for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
     ck(cudaProfilerStart(), "cudaProfilerStart");
     eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
     ck(cudaProfilerStop(), "cudaProfilerStop");
-    std::printf("profiled one %s fp16 decode step (batch 1, position 35)\n", profile_model.c_str());
+    std::printf("profiled one %s fp16 decode step (batch %d, position 35)\n", profile_model.c_str(), profile_batch);
     return 0;
   }
 
