@@ -124,6 +124,13 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   o.decode_split_keys = -1;  // 0 = automatic, positive = keys per block
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("decode_split_keys"), std::string::npos);
   o.decode_split_keys = 0;
+  o.persistent_slots = -2;  // the persistent kernel's sizes: 0 = automatic, negative is an error
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("persistent_slots must be >= 0"), std::string::npos);
+  o.persistent_slots = 0;
+  o.persistent_blocks = -1;
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("persistent_blocks"), std::string::npos);
+  o.persistent_blocks = 0;
+  EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   auto big = c;
   big.n_head = 1;
   big.n_embd = 256;  // head dim 256 > 128

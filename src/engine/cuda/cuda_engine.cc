@@ -927,6 +927,11 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
   if (o.device < 0) sb::fail("native-cuda: device must be >= 0, got {}", o.device);
   if (o.decode_split_keys < 0)
     sb::fail("native-cuda: decode_split_keys must be >= 0 (0 = automatic), got {}", o.decode_split_keys);
+  for (const auto& [name, v] : {std::pair<const char*, int>{"persistent_blocks", o.persistent_blocks},
+                                 {"persistent_slot_bytes", o.persistent_slot_bytes},
+                                 {"persistent_slots", o.persistent_slots},
+                                 {"persistent_kv_bytes", o.persistent_kv_bytes}})
+    if (v < 0) sb::fail("native-cuda: {} must be >= 0 (0 = automatic), got {}", name, v);
   if (cfg.n_layer < 1 || cfg.n_head < 1 || cfg.n_embd < 1 || cfg.vocab_size < 1 ||
       cfg.n_positions < 1 || cfg.n_embd % cfg.n_head != 0)
     sb::fail("native-cuda: invalid config (n_layer={}, n_head={}, n_embd={}, vocab_size={}, "
