@@ -11,8 +11,10 @@ build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
+# Each demo writes a new folder (out/quick-<UTC time>): a folder measured by an older binary is
+# never resumed with a newer one (run refuses that), and no earlier result is overwritten.
 demo: build
-	@build/release/src/cli/scalebench run examples/quick.toml --out out/quick
+	@build/release/src/cli/scalebench run examples/quick.toml --out out/quick-$(shell date -u +%Y%m%dT%H%M%SZ)
 
 test: build
 	@ctest --preset release -j $(JOBS)
