@@ -44,6 +44,7 @@
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
+#include "model/presets.h"
 
 namespace {
 
@@ -265,15 +266,6 @@ struct ModelSpec {
   std::vector<std::string> precisions;
 };
 
-sb::model::GptConfig make_cfg(int L, int H, int E) {
-  sb::model::GptConfig c;
-  c.n_layer = L;
-  c.n_head = H;
-  c.n_embd = E;
-  c.n_positions = 1024;
-  c.vocab_size = 50257;
-  return c;
-}
 
 // Bytes of weights the engine reads per decode step: every matrix and bias once, wte once (as
 // the LM head; the embedding rows it gathers are negligible), LayerNorm parameters in fp32.
@@ -327,14 +319,12 @@ int main(int argc, char** argv) {
   if (!profile_model.empty()) {
     // One eager decode step (graphs off, so a profiler sees each launch), after a prefill of 32
     // tokens and 3 warm-up steps; only this step lies between cudaProfilerStart and Stop.
-    sb::model::GptConfig cfg;
-    if (profile_model == "gpt2") cfg = make_cfg(12, 12, 768);
-    else if (profile_model == "gpt2-xl") cfg = make_cfg(48, 25, 1600);
-    else if (profile_model == "tiny-gpt2") cfg = make_cfg(2, 2, 2);
-    else {
+    const auto preset = sb::model::preset_config(profile_model);
+    if (!preset) {
       std::fprintf(stderr, "--profile-step: unknown model %s\n", profile_model.c_str());
       return 2;
     }
+    const sb::model::GptConfig cfg = *preset;
     CudaEngineOptions o;
     o.precision = "fp16";
     if (profile_batch < 1 || profile_batch > 4) {
@@ -361,14 +351,12 @@ int main(int argc, char** argv) {
     // Timeline of one eager persistent decode step (kernels.h set_persistent_trace): per phase
     // kind, the critical path (last arrival at the phase's barrier minus the last exit from the
     // previous one), the median block's own work, and the barrier latency after the last arrival.
-    sb::model::GptConfig cfg;
-    if (trace_model == "gpt2") cfg = make_cfg(12, 12, 768);
-    else if (trace_model == "gpt2-xl") cfg = make_cfg(48, 25, 1600);
-    else if (trace_model == "tiny-gpt2") cfg = make_cfg(2, 2, 2);
-    else {
+    const auto preset = sb::model::preset_config(trace_model);
+    if (!preset) {
       std::fprintf(stderr, "--trace: unknown model %s\n", trace_model.c_str());
       return 2;
     }
+    const sb::model::GptConfig cfg = *preset;
     for (const Variant& var : parse_variants(variants_arg)) {
       for (int batch : {1, 4}) {
         CudaEngineOptions o;
@@ -503,15 +491,16 @@ int main(int argc, char** argv) {
   std::vector<ModelSpec> specs;
   std::stringstream ms(models_arg);
   for (std::string m; std::getline(ms, m, ',');) {
-    if (m == "tiny-gpt2") specs.push_back({m, make_cfg(2, 2, 2), {"fp32", "fp16"}});
-    else if (m == "gpt2") specs.push_back({m, make_cfg(12, 12, 768), {"fp32", "fp16", "bf16"}});
-    else if (m == "gpt2-medium") specs.push_back({m, make_cfg(24, 16, 1024), {"fp16"}});
-    else if (m == "gpt2-large") specs.push_back({m, make_cfg(36, 20, 1280), {"fp16"}});
-    else if (m == "gpt2-xl") specs.push_back({m, make_cfg(48, 25, 1600), {"fp16"}});
-    else {
+    const auto preset = sb::model::preset_config(m);
+    if (!preset) {
       std::fprintf(stderr, "unknown model %s\n", m.c_str());
       return 2;
     }
+    // Default precisions per size: the fp32/bf16 cells only where they are cheap to time.
+    specs.push_back({m, *preset,
+                     m == "tiny-gpt2" ? std::vector<std::string>{"fp32", "fp16"}
+                     : m == "gpt2"    ? std::vector<std::string>{"fp32", "fp16", "bf16"}
+                                      : std::vector<std::string>{"fp16"}});
   }
   if (!precisions_arg.empty()) {  // same precisions for every model (int8/fp8: synthetic scales)
     std::vector<std::string> ps;
