@@ -287,27 +287,6 @@ __device__ __forceinline__ void dot_vec(const uint4& w, const typename Fmt<F>::X
   }
 }
 
-// Sum of v[m] over the block; every thread gets the sums.
-template <int M>
-__device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[M]) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-#pragma unroll
-  for (int m = 0; m < M; ++m) v[m] = warp_sum(v[m]);
-  __syncthreads();  // red may still be read from a previous call
-  if (lane == 0) {
-#pragma unroll
-    for (int m = 0; m < M; ++m) red[warp][m] = v[m];
-  }
-  __syncthreads();
-#pragma unroll
-  for (int m = 0; m < M; ++m) {
-    float t = 0.0f;
-#pragma unroll
-    for (int w = 0; w < kWarps; ++w) t += red[w][m];
-    v[m] = t;
-  }
-}
-
 // Maximum of v[m] over the block; every thread gets the maxima.
 template <int M>
 __device__ __forceinline__ void block_max_rows(float (&v)[M], float (*red)[M]) {
@@ -585,7 +564,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
         q[m] += d * d;
       }
     }
-    block_sum_rows<M>(q, red);
+    block_sum_rows<kWarps>(q, red);
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       const float rstd = 1.0f / sqrtf(q[m] / K + a.ln_eps);
@@ -672,7 +651,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       s[m] = 0.0f;
       for (int k = tid; k < K; k += kThreads) s[m] += to_f(raw[m * K + k]);
     }
-    block_sum_rows<M>(s, red);
+    block_sum_rows<kWarps>(s, red);
     ln_finish(s);
   } else if (kQuant<F> && a.x_per_row) {
     // Per-row dynamic scales: max |x| of each row (block-reduced), then the codes (each element

@@ -243,27 +243,6 @@ template <> __device__ __forceinline__ __nv_bfloat16 ldcg_elem<__nv_bfloat16>(co
   return __ldcg(p);
 }
 
-// Sum of v[m] over the block (512 threads); every thread gets the sums.
-template <int M>
-__device__ __forceinline__ void psum_rows(float (&v)[M], float (*red)[kPMaxRows]) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-#pragma unroll
-  for (int m = 0; m < M; ++m) v[m] = warp_sum(v[m]);
-  __syncthreads();  // red may still be read from a previous call
-  if (lane == 0) {
-#pragma unroll
-    for (int m = 0; m < M; ++m) red[warp][m] = v[m];
-  }
-  __syncthreads();
-#pragma unroll
-  for (int m = 0; m < M; ++m) {
-    float t = 0.0f;
-#pragma unroll
-    for (int w = 0; w < kPWarps; ++w) t += red[w][m];
-    v[m] = t;
-  }
-}
-
 // Everything a block keeps across phases.
 template <typename T, int M>
 struct Ctx {
@@ -414,7 +393,7 @@ __device__ __forceinline__ void layernorm_act(Ctx<T, M>& c, float (*red)[kPMaxRo
     s[m] = 0.0f;
     for (int k = tid; k < E; k += kPThreads) s[m] += to_f(c.act[m * E + k]);
   }
-  psum_rows<M>(s, red);
+  block_sum_rows<kPWarps>(s, red);
 #pragma unroll
   for (int m = 0; m < M; ++m) {
     mean[m] = s[m] / E;
@@ -424,7 +403,7 @@ __device__ __forceinline__ void layernorm_act(Ctx<T, M>& c, float (*red)[kPMaxRo
       q[m] += d * d;
     }
   }
-  psum_rows<M>(q, red);
+  block_sum_rows<kPWarps>(q, red);
 #pragma unroll
   for (int m = 0; m < M; ++m) {
     const float rstd = 1.0f / sqrtf(q[m] / E + c.a->ln_eps);
