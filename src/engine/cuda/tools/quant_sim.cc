@@ -877,44 +877,30 @@ int main(int argc, char** argv) try {
     for (auto& t : pool) t.join();
     std::printf("engine-case steps (prefill + 8 decodes per sequence, 7 sequences per seed): relative L2 vs the fp32 reference (%.1f s)\n",
                 elapsed_s());
-    print_dist_header("scheme [id]");
-    for (std::size_t si = 0; si < cs.size(); ++si) {
+    // One distribution row: `field` of scheme si's steps that `keep` selects, with their top-1 rate.
+    auto dist_row = [&](const std::string& label, std::size_t si, double CaseStep::*field, auto keep) {
       std::vector<double> r;
       std::size_t agree = 0;
       for (const auto& v : res[si])
-        for (const auto& c : v) {
-          r.push_back(c.rel);
-          agree += c.top1;
-        }
-      print_dist(cs[si].id, summarize(r), r.empty() ? 0.0 : static_cast<double>(agree) / r.size());
-    }
+        for (const auto& c : v)
+          if (keep(c)) {
+            r.push_back(c.*field);
+            agree += c.top1;
+          }
+      print_dist(label, summarize(r), r.empty() ? 0.0 : static_cast<double>(agree) / r.size());
+    };
+    const auto all_steps = [](const CaseStep&) { return true; };
+    print_dist_header("scheme [id]");
+    for (std::size_t si = 0; si < cs.size(); ++si) dist_row(cs[si].id, si, &CaseStep::rel, all_steps);
     std::printf("\nengine-case steps, prefill only / decode steps only (relative L2 vs fp32 reference)\n");
     print_dist_header("scheme [id] (phase)");
     for (std::size_t si = 0; si < cs.size(); ++si)
-      for (int ph = 0; ph < 2; ++ph) {
-        std::vector<double> r;
-        std::size_t agree = 0;
-        for (const auto& v : res[si])
-          for (const auto& c : v)
-            if ((c.step == 0) == (ph == 0)) {
-              r.push_back(c.rel);
-              agree += c.top1;
-            }
-        print_dist(cs[si].id + (ph == 0 ? " (prefill)" : " (decode)"), summarize(r),
-                   r.empty() ? 0.0 : static_cast<double>(agree) / r.size());
-      }
+      for (int ph = 0; ph < 2; ++ph)
+        dist_row(cs[si].id + (ph == 0 ? " (prefill)" : " (decode)"), si, &CaseStep::rel,
+                 [ph](const CaseStep& c) { return (c.step == 0) == (ph == 0); });
     std::printf("\nengine-case steps, mean-removed relative L2 vs fp32 reference\n");
     print_dist_header("scheme [id]");
-    for (std::size_t si = 0; si < cs.size(); ++si) {
-      std::vector<double> r;
-      std::size_t agree = 0;
-      for (const auto& v : res[si])
-        for (const auto& c : v) {
-          r.push_back(c.rel_centered);
-          agree += c.top1;
-        }
-      print_dist(cs[si].id, summarize(r), r.empty() ? 0.0 : static_cast<double>(agree) / r.size());
-    }
+    for (std::size_t si = 0; si < cs.size(); ++si) dist_row(cs[si].id, si, &CaseStep::rel_centered, all_steps);
     std::printf("\nengine-case steps, relative L2 against the base scheme's emulation (same tokens)\n");
     print_dist_header("scheme [id] vs base");
     for (std::size_t si = 0; si < cs.size(); ++si) {
