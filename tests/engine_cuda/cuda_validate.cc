@@ -8,7 +8,11 @@
 //    logits, and sensitivity checks (the comparison must fail against a wrong reference).
 // 3. (--only accuracy, or with --accuracy-corpus) the accuracy gate's KL of fp16/int8/fp8 engines
 //    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|accuracy]
+// 4. (--only small) the single-kernel small-model decode step (small_decode.h) over tiny shapes
+//    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
+//    context, fp32/fp16/bf16): vs the fp64 reference, vs the kernel chain on the same inputs, and
+//    graph replay vs eager.
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|small|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -1427,6 +1431,10 @@ struct EngineCase {
   // step with an engine on the kernel chain fed the same tokens.
   bool persistent = false;
   bool persistent_stress = false;
+  // Small-model decode kernel (CudaEngineOptions::small_decode, default on where it applies): the
+  // case checks that it is taken and compares it step by step with the kernel chain (small_decode
+  // off) fed the same tokens.  Every other case runs with the engine's defaults.
+  bool small = false;
 };
 
 void run_engine_case(const EngineCase& ec, const std::string& precision) {
@@ -1443,6 +1451,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   // separate attention kernel runs); batch 3: the engine's automatic split (one block per query).
   o.decode_split_keys = B == 1 ? 8 : 0;
   o.persistent_decode = ec.persistent;
+  if (ec.small) o.small_decode = true;
   if (ec.persistent_stress) {
     o.persistent_blocks = 3;
     o.persistent_slots = 2;
@@ -1459,7 +1468,10 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   }
   const auto cas = fmtcase("%s B=%d S=%d gemv=%d%s%s", ec.name.c_str(), B, S, ec.fused_gemv,
                            ec.fused_gemv && ec.fuse_attention ? " fused-att" : "",
-                           ec.persistent_stress ? " persistent-stress" : ec.persistent ? " persistent" : "");
+                           ec.persistent_stress ? " persistent-stress"
+                           : ec.persistent      ? " persistent"
+                           : ec.small           ? " small"
+                                                : "");
   const bool trained = ec.name == "pydoc-gpt2-8m";
   const EngineTol tol = engine_tol(precision, trained);
   std::unique_ptr<Engine> eng;
@@ -1481,6 +1493,12 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
     expect(kname + "/persistent", cas + " path taken",
            eng->describe().find("persistent_decode=on") != std::string::npos,
            "engine did not enable the persistent decode kernel: " + eng->describe());
+  if (ec.small)
+    expect(kname + "/small", cas + " path taken",
+           eng->describe().find(fmtcase("small_decode=on(B=%s", "")) != std::string::npos &&
+               eng->describe().find(fmtcase("B=%d: chain", B)) == std::string::npos,
+           "engine did not enable the small decode kernel at this batch: " + eng->describe());
+  const bool vs_chain = ec.persistent || ec.small;
   auto check_step = [&](const StepResult& r, const std::string& step) {
     for (int b = 0; b < B; ++b) {
       const int t = static_cast<int>(seqs[b].size()) - 1;
@@ -1536,18 +1554,24 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       eng->decode(in, LogitsMode::kLast, r);
       check_step(r, fmtcase("decode %d", s));
       chosen.push_back(r.next_tokens);
-      if (ec.persistent) step_logits.push_back(r.logits);
+      if (vs_chain) step_logits.push_back(r.logits);
     }
-    if (ec.persistent) {
+    if (vs_chain) {
       // Direct comparison with the kernel chain on the same inputs: both follow the same rounding
       // points, so the logits differ by fp32 summation order only (far below the reference limit).
       CudaEngineOptions oc = o;
       oc.persistent_decode = false;
+      oc.small_decode = false;
       auto chain = make_cuda_engine(*ec.w, oc);
+      expect(kname + (ec.small ? "/small" : "/persistent"), cas + " chain engine takes the chain",
+             chain->describe().find("small_decode=off(option)") != std::string::npos &&
+                 chain->describe().find("persistent_decode=off") != std::string::npos,
+             "comparison engine is not on the kernel chain: " + chain->describe());
       StepResult rc;
       chain->prefill(B, S, prompt, LogitsMode::kLast, rc);
       double worst = 0;
       int same_tokens = 0;
+      bool tokens_ok = true;
       for (int s = 0; s < steps; ++s) {
         chain->decode(chosen[s], LogitsMode::kLast, rc);
         same_tokens += rc.next_tokens == chosen[s + 1];
@@ -1561,12 +1585,27 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
           }
           const double rel = std::isnan(num) ? 1e30 : std::sqrt(num / std::max(den, 1e-300));
           worst = std::max(worst, rel);
+          // Small path: a token other than the chain's must be within the engine cases' token slack
+          // of the chain's best logit (a near-tie that fp32 summation order may flip).
+          const int mine = chosen[s + 1][b], theirs = rc.next_tokens[b];
+          if (ec.small && mine != theirs) {
+            const float* row = rc.logits.data() + static_cast<std::size_t>(b) * V;
+            double rms = 0;
+            for (int v = 0; v < V; ++v) rms += static_cast<double>(row[v]) * row[v];
+            rms = std::sqrt(rms / V);
+            const double slack = tol.elementwise ? 2e-4 * (1 + std::fabs(row[theirs])) : 3 * tol.rel * rms;
+            const bool ok = mine >= 0 && mine < V && row[mine] >= row[theirs] - slack;
+            tokens_ok &= ok;
+            std::printf("  %s %s decode %d b=%d: token %d vs the chain's %d (chain logit gap %.3g, slack %.3g)\n",
+                        ok ? "NOTE" : "FAIL", cas.c_str(), s, b, mine, theirs, row[theirs] - row[mine], slack);
+          }
         }
       }
+      if (ec.small) expect(kname + "/small_vs_chain", cas + " tokens", tokens_ok, "next token outside the slack of the chain's");
       // Limit: a quarter of the reference tolerance (fp16 5e-3, bf16 2e-2); summation order alone
       // gives a few units of the type's rounding.
       const double lim = tol.elementwise ? 1e-4 : tol.rel / 4;
-      Stat& sc = g_stats[kname + "/persistent_vs_chain"];
+      Stat& sc = g_stats[kname + (ec.small ? "/small_vs_chain" : "/persistent_vs_chain")];
       ++sc.cases;
       if (worst / lim > sc.max_err) {
         sc.max_err = worst / lim;
@@ -1575,11 +1614,11 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       if (!(worst <= lim)) {
         ++sc.failed;
         ++g_failures;
-        std::printf("FAIL %s/persistent_vs_chain %s: decode logits relative L2 %.3g vs the kernel chain (limit %.3g)\n",
-                    kname.c_str(), cas.c_str(), worst, lim);
+        std::printf("FAIL %s/%s_vs_chain %s: decode logits relative L2 %.3g vs the kernel chain (limit %.3g)\n",
+                    kname.c_str(), ec.small ? "small" : "persistent", cas.c_str(), worst, lim);
       }
-      std::printf("  persistent vs chain %s: worst rel-L2 %.3g, same tokens %d/%d steps\n", cas.c_str(), worst,
-                  same_tokens, steps);
+      std::printf("  %s vs chain %s: worst rel-L2 %.3g, same tokens %d/%d steps\n", ec.small ? "small" : "persistent",
+                  cas.c_str(), worst, same_tokens, steps);
     }
     if (eng->past_length() != S + steps) expect(kname, cas, false, "past_length wrong after decodes");
     // Pass B: no logits (benchmark path, CUDA graphs after the first decode): same tokens exactly.
@@ -1782,6 +1821,46 @@ void test_engine(const std::string& pydoc) {
   }
 }
 
+// The small-model decode kernel (small_decode.h) on shapes it applies to: n_embd 2..32, 1-4 heads
+// (head dims 1, 3, 4, 8, 16), 1-3 layers, batch 1-4, a cache past 32 keys and the maximum context
+// (the last decode step writes position n_positions - 1), fp32/fp16/bf16; each case vs the fp64
+// reference, vs the kernel chain on the same inputs, and graph replay vs eager (run_engine_case).
+void test_small() {
+  struct M { const char* name; int L, H, E, V, P; };
+  std::vector<M> models = {
+      {"L2-H2-E2 (head dim 1)", 2, 2, 2, 300, 64}, {"L1-H1-E4 (D4)", 1, 1, 4, 257, 64},
+      {"L1-H2-E6 (D3)", 1, 2, 6, 263, 64},         {"L2-H3-E12 (D4)", 2, 3, 12, 311, 64},
+      {"L3-H4-E16 (D4)", 3, 4, 16, 500, 64},       {"L2-H1-E16 (D16)", 2, 1, 16, 400, 64},
+      {"L1-H4-E32 (D8)", 1, 4, 32, 700, 64},
+  };
+  if (g_small)
+    models = {{"L2-H2-E2 (head dim 1)", 2, 2, 2, 300, 40}, {"L1-H2-E6 (D3)", 1, 2, 6, 263, 40},
+              {"L3-H4-E16 (D4)", 3, 4, 16, 500, 40}};
+  std::vector<sb::model::GptWeights> weights;
+  for (std::size_t i = 0; i < models.size(); ++i)
+    weights.push_back(random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 3000 + i));
+  // tiny-gpt2's shape (GPT-2 vocabulary, 1024 positions).
+  const auto tiny = random_weights(2, 2, 2, 50257, 1024, 2999);
+  for (const char* p : {"fp32", "fp16", "bf16"}) {
+    for (std::size_t i = 0; i < models.size(); ++i) {
+      const int P = models[i].P;
+      std::vector<std::pair<int, int>> cases = {{1, 3}, {4, P - 8}};  // (batch, prompt); P - 8: maximum context
+      if (!g_small) cases = {{1, 3}, {2, 40}, {3, 7}, {4, P - 8}};
+      for (const auto& [b, sq] : cases) {
+        EngineCase ec{models[i].name, &weights[i], b, sq, true, false};
+        ec.small = true;
+        run_engine_case(ec, p);
+      }
+    }
+    if (g_small) continue;
+    for (const auto& [b, sq] : std::vector<std::pair<int, int>>{{1, 1016}, {4, 40}, {1, 1}, {3, 300}}) {
+      EngineCase ec{"tiny-gpt2 shape (V 50257, P 1024)", &tiny, b, sq, true, false};
+      ec.small = true;
+      run_engine_case(ec, p);
+    }
+  }
+}
+
 // Next-token KL(ref || engine) on the trained model over a text the model did not train on (the
 // accuracy gate's metric, docs/accuracy.md): non-overlapping windows of `window` tokens of the
 // first `bytes` of `corpus`, every window position but the last, reference = the fp64 forward.
@@ -1899,7 +1978,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|small|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -1940,6 +2019,7 @@ int main(int argc, char** argv) {
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
+  if (only.empty() || only == "small") section("small", test_small);
   if (only == "persistent") {
     g_persistent_only = true;
     section("persistent", [&] { test_engine(pydoc); });

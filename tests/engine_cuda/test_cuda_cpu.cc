@@ -11,6 +11,7 @@
 
 #include "engine/cuda/argmax_key.h"
 #include "engine/cuda/cuda_engine.h"
+#include "engine/cuda/small_decode.h"
 #include "engine_cuda/reference.h"
 #include "util/error.h"
 
@@ -131,10 +132,91 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("persistent_blocks"), std::string::npos);
   o.persistent_blocks = 0;
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
+  EXPECT_TRUE(o.small_decode);  // the single-kernel small-model decode is the default where it applies
+  o.small_blocks = -3;          // its grid size: 0 = one block per SM
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("small_blocks must be >= 0"), std::string::npos);
+  o.small_blocks = 16;
+  o.small_decode = false;
+  EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
+  o.small_blocks = 0;
+  o.small_decode = true;
   auto big = c;
   big.n_head = 1;
   big.n_embd = 256;  // head dim 256 > 128
   EXPECT_NE(error_of([&] { validate_cuda_options(big, o); }).find("head dim"), std::string::npos);
+}
+
+// The applicability rule of the single-kernel small-model decode (small_decode.h), host only.
+cudak::SmallDecodeShape tiny_gpt2_shape(int elem_bytes, int rows) {
+  cudak::SmallDecodeShape s;
+  s.n_layer = 2;
+  s.n_head = 2;
+  s.n_embd = 2;
+  s.n_inner = 8;
+  s.vocab = 50257;
+  s.max_t = 1024;
+  s.elem_bytes = elem_bytes;
+  s.rows = rows;
+  return s;
+}
+
+TEST(SmallDecodePlan, TakesTinyGpt2AtEveryBatchAndPrecision) {
+  const std::size_t h100 = 227 * 1024 - 272;  // opt-in shared memory minus the kernel's static part
+  for (int es : {4, 2})
+    for (int rows = 1; rows <= cudak::kSmallMaxRows; ++rows) {
+      const auto p = cudak::plan_small_decode(tiny_gpt2_shape(es, rows), 0, 132, h100);
+      ASSERT_TRUE(p.ok()) << p.why_not;
+      EXPECT_EQ(p.blocks, 132);
+      EXPECT_EQ(p.rows_per_block, (50257 + 131) / 132);
+      EXPECT_GE(static_cast<long long>(p.rows_per_block) * p.blocks, 50257);
+      EXPECT_EQ(p.kv_bufs, 2);  // two layers of keys/values fit even for 4 rows x 1024 fp32 positions
+      EXPECT_LE(p.smem_bytes, h100);
+      // The staged keys/values of one layer dominate: 2 x rows x heads x (1024 positions x 1 x es).
+      EXPECT_GE(p.smem_bytes, 2u * 2 * rows * 2 * 1024 * es);
+      // Layer weights: 2 x ((12 E^2 + 9 E) es + 4 E fp32) = 2 x (66 es + 32).
+      EXPECT_EQ(p.layer_weight_bytes, 2u * (66 * es + 32));
+    }
+  const auto p16 = cudak::plan_small_decode(tiny_gpt2_shape(4, 1), 16, 132, h100);
+  ASSERT_TRUE(p16.ok());
+  EXPECT_EQ(p16.blocks, 16);
+  EXPECT_EQ(p16.rows_per_block, (50257 + 15) / 16);
+}
+
+TEST(SmallDecodePlan, RefusesLargeOrUnfittingShapesWithAReason) {
+  const std::size_t h100 = 227 * 1024 - 272;
+  auto why = [&](cudak::SmallDecodeShape s, std::size_t smem = 227 * 1024 - 272) {
+    const auto p = cudak::plan_small_decode(s, 0, 132, smem);
+    EXPECT_FALSE(p.ok());
+    EXPECT_EQ(p.blocks, 0);
+    return p.why_not;
+  };
+  auto gpt2 = tiny_gpt2_shape(2, 1);
+  gpt2.n_layer = 12;
+  gpt2.n_head = 12;
+  gpt2.n_embd = 768;
+  gpt2.n_inner = 3072;
+  EXPECT_NE(why(gpt2).find("n_embd 768 > 64"), std::string::npos);
+  auto wide_head = tiny_gpt2_shape(2, 1);
+  wide_head.n_embd = 64;
+  wide_head.n_head = 2;  // head dim 32
+  wide_head.n_inner = 256;
+  EXPECT_NE(why(wide_head).find("head dim 32 > 16"), std::string::npos);
+  auto deep = tiny_gpt2_shape(2, 1);
+  deep.n_layer = 9;
+  EXPECT_NE(why(deep).find("n_layer 9 > 8"), std::string::npos);
+  auto heavy = tiny_gpt2_shape(4, 1);  // E 64, 8 layers fp32: ~1.6 MB of layer weights
+  heavy.n_embd = 64;
+  heavy.n_head = 4;
+  heavy.n_inner = 256;
+  heavy.n_layer = 8;
+  EXPECT_NE(why(heavy).find("layer weights"), std::string::npos);
+  EXPECT_NE(why(tiny_gpt2_shape(4, 5)).find("batch 5"), std::string::npos);
+  // Shared memory: 4 rows x 1024 fp32 positions need ~66 KB per layer of keys/values.
+  EXPECT_NE(why(tiny_gpt2_shape(4, 4), 48 * 1024).find("shared memory"), std::string::npos);
+  const auto one = cudak::plan_small_decode(tiny_gpt2_shape(4, 4), 0, 132, 100 * 1024);
+  ASSERT_TRUE(one.ok()) << one.why_not;
+  EXPECT_EQ(one.kv_bufs, 1);  // one layer ahead when two do not fit
+  EXPECT_TRUE(cudak::plan_small_decode(tiny_gpt2_shape(4, 4), 0, 132, h100).ok());
 }
 
 TEST(CudaOptions, WeightsOfTheWrongSizeNameTheTensor) {

@@ -17,6 +17,7 @@
 #include "engine/cuda/engine_file.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
+#include "engine/cuda/small_decode.h"
 #include "util/error.h"
 
 namespace sb::engine {
@@ -51,7 +52,8 @@ class DevBuf {
   DevBuf() = default;
   explicit DevBuf(std::size_t bytes, const char* what) : bytes_(bytes) {
     if (bytes == 0) return;
-    const cudaError_t e = cudaMalloc(&p_, bytes);
+    // Rounded up to 16 bytes: the small-model decode kernel stages buffers by whole 16-byte chunks.
+    const cudaError_t e = cudaMalloc(&p_, (bytes + 15) & ~std::size_t{15});
     if (e != cudaSuccess)
       sb::fail("native-cuda: cudaMalloc of {} bytes for {} failed: {}", bytes, what,
                cudaGetErrorString(e));
@@ -183,6 +185,17 @@ class CudaEngine final : public Engine {
   }
   cudak::PersistentArgs p_args_[cudak::kGemvMaxRows + 1];
   std::string p_note_;
+  // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
+  // 0: that size keeps the chain), its argmax slots and last-block counter.
+  void setup_small();
+  bool small_ok(int rows, int seq) const {
+    return seq == 1 && rows >= 1 && rows <= cudak::kSmallMaxRows && s_args_[rows].blocks > 0 &&
+           !persistent_ok(rows, seq);
+  }
+  cudak::SmallDecodeArgs s_args_[cudak::kSmallMaxRows + 1];
+  std::string s_note_;
+  DevBuf s_slots_, s_counter_;
+  const int* d_h_step_ = nullptr;  // h_step_ as the device sees it (small_host_input)
   DevBuf p_layers_, p_partial_, p_barrier_, p_lm_counter_;
   PinnedBuf p_error_;
   std::map<int, cudaGraphExec_t> graphs_;
@@ -234,6 +247,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   allocate();
   setup_persistent();
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
+  setup_small();
+  description_ += " small_decode=" + s_note_;
 }
 
 CudaEngine::~CudaEngine() {
@@ -390,6 +405,101 @@ void CudaEngine::setup_persistent() {
                             p_note_.empty() ? "" : " " + p_note_);
   }
   ck(cudaStreamSynchronize(stream_), "persistent decode setup (sync)");
+}
+
+void CudaEngine::setup_small() {
+  if (!opts_.small_decode) {
+    s_note_ = "off(option)";
+    return;
+  }
+  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
+    s_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off: chain)";
+    return;
+  }
+  std::size_t static_smem = 0;
+  ck(cudak::small_decode_static_smem(dt_, D_, &static_smem), "small decode kernel attributes");
+  int sms = 0;
+  ck(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, opts_.device), "cudaDeviceGetAttribute");
+  void* dstep = nullptr;
+  ck(cudaHostGetDevicePointer(&dstep, h_step_.as<void>(), 0), "cudaHostGetDevicePointer (step input)");
+  d_h_step_ = static_cast<const int*>(dstep);
+  s_slots_ = DevBuf(cudak::kSmallMaxRows * 8ull, "small decode argmax slots");
+  s_counter_ = DevBuf(4, "small decode counter");
+  ck(cudaMemsetAsync(s_slots_.get(), 0, s_slots_.bytes(), stream_), "cudaMemset small decode slots");
+  ck(cudaMemsetAsync(s_counter_.get(), 0, 4, stream_), "cudaMemset small decode counter");
+  ck(cudaStreamSynchronize(stream_), "small decode setup (sync)");
+  std::string on, chain;
+  std::size_t smem_lo = 0, smem_hi = 0;
+  for (int rows = 1; rows <= std::min(max_b_, cudak::kSmallMaxRows); ++rows) {
+    cudak::SmallDecodeShape sh;
+    sh.n_layer = L_;
+    sh.n_head = H_;
+    sh.n_embd = E_;
+    sh.n_inner = I_;
+    sh.vocab = V_;
+    sh.max_t = max_t_;
+    sh.elem_bytes = static_cast<int>(es_);
+    sh.rows = rows;
+    const cudak::SmallDecodePlan plan =
+        cudak::plan_small_decode(sh, opts_.small_blocks, sms, static_cast<std::size_t>(smem_optin_) - static_smem);
+    if (!plan.ok()) {
+      chain += fmt::format("{}B={}: chain ({})", chain.empty() ? "" : ", ", rows, plan.why_not);
+      continue;
+    }
+    cudak::SmallDecodeArgs& a = s_args_[rows];
+    a.dt = dt_;
+    a.rows = rows;
+    a.n_layer = L_;
+    a.n_head = H_;
+    a.head_dim = D_;
+    a.n_embd = E_;
+    a.n_inner = I_;
+    a.vocab = V_;
+    a.max_t = max_t_;
+    a.ln_eps = eps_;
+    a.att_scale = scale_;
+    for (int i = 0; i < L_; ++i) {
+      const LayerDev& l = layers_[i];
+      cudak::SmallDecodeLayer& t = a.layers[i];
+      t.qkv_w = l.qkv_w.get();
+      t.qkv_b = l.qkv_b.get();
+      t.proj_w = l.proj_w.get();
+      t.proj_b = l.proj_b.get();
+      t.fc_w = l.fc_w.get();
+      t.fc_b = l.fc_b.get();
+      t.fc2_w = l.fc2_w.get();
+      t.fc2_b = l.fc2_b.get();
+      t.ln1_g = l.ln1_g.as<float>();
+      t.ln1_b = l.ln1_b.as<float>();
+      t.ln2_g = l.ln2_g.as<float>();
+      t.ln2_b = l.ln2_b.as<float>();
+      t.k_cache = l.k_cache.get();
+      t.v_cache = l.v_cache.get();
+    }
+    a.wte = wte_.get();
+    a.wpe = wpe_.get();
+    a.lnf_g = lnf_g_.as<float>();
+    a.lnf_b = lnf_b_.as<float>();
+    a.step = opts_.small_host_input ? d_h_step_ : step_.as<int>();
+    a.slots = s_slots_.as<unsigned long long>();
+    a.host_out = d_h_slots_;
+    a.counter = s_counter_.as<unsigned>();
+    a.blocks = plan.blocks;
+    a.rows_per_block = plan.rows_per_block;
+    a.kv_bufs = plan.kv_bufs;
+    a.smem_bytes = plan.smem_bytes;
+    on += fmt::format("{}{}", on.empty() ? "B=" : ",", rows);
+    smem_lo = smem_lo == 0 ? plan.smem_bytes : std::min(smem_lo, plan.smem_bytes);
+    smem_hi = std::max(smem_hi, plan.smem_bytes);
+  }
+  if (on.empty()) {
+    s_note_ = "off(" + chain + ")";
+    return;
+  }
+  const cudak::SmallDecodeArgs& any = s_args_[on[2] - '0'];
+  s_note_ = fmt::format("on({}: {} blocks x {} threads, {}-{} B shared memory, {} layer(s) of keys/values ahead{}{}{})",
+                        on, any.blocks, cudak::kSmallThreads, smem_lo, smem_hi, any.kv_bufs,
+                        opts_.small_host_input ? ", host inputs" : "", chain.empty() ? "" : "; ", chain);
 }
 
 void CudaEngine::upload(const model::GptWeights& w) {
@@ -619,9 +729,19 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
   const int rows = B * S;
   int* d_past = step_.as<int>();
   const std::int32_t* d_tokens = step_.as<std::int32_t>() + 1;
-  ck(cudaMemcpyAsync(step_.get(), h_step_.as<int>(), (1 + rows) * 4ull, cudaMemcpyHostToDevice,
-                     stream_),
-     "copy step input");
+  const bool small = small_ok(rows, S);
+  if (!(small && opts_.small_host_input))  // (host inputs: the kernel reads h_step_ itself)
+    ck(cudaMemcpyAsync(step_.get(), h_step_.as<int>(), (1 + rows) * 4ull, cudaMemcpyHostToDevice,
+                       stream_),
+       "copy step input");
+  if (small) {
+    // The whole step in one kernel (small_decode.cu): embedding, every layer, LM head, argmax and
+    // the next tokens into the pinned host buffer.
+    cudak::SmallDecodeArgs a = s_args_[rows];
+    a.logits = mode == LogitsMode::kNone ? nullptr : logits_last_.as<float>();
+    ck(cudak::launch_small_decode(a, stream_), "small decode kernel");
+    return;
+  }
   if (persistent_ok(rows, S)) {
     // The whole step in one kernel (persistent.cu): embedding, every layer, LM head, argmax and
     // the next tokens into the pinned host buffer.
@@ -930,7 +1050,8 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
   for (const auto& [name, v] : {std::pair<const char*, int>{"persistent_blocks", o.persistent_blocks},
                                  {"persistent_slot_bytes", o.persistent_slot_bytes},
                                  {"persistent_slots", o.persistent_slots},
-                                 {"persistent_kv_bytes", o.persistent_kv_bytes}})
+                                 {"persistent_kv_bytes", o.persistent_kv_bytes},
+                                 {"small_blocks", o.small_blocks}})
     if (v < 0) sb::fail("native-cuda: {} must be >= 0 (0 = automatic), got {}", name, v);
   if (cfg.n_layer < 1 || cfg.n_head < 1 || cfg.n_embd < 1 || cfg.vocab_size < 1 ||
       cfg.n_positions < 1 || cfg.n_embd % cfg.n_head != 0)

@@ -8,7 +8,8 @@
 //    N = 32 new tokens per sample), medians over repetitions, plus the memory floor of a decode
 //    step: (weight bytes + KV bytes read) / measured copy bandwidth.
 // Synthetic weights are drawn on the device (make_cuda_engine_synthetic, seed 1234).
-// Usage: sb_cuda_bench [--out results.jsonl] [--quick] [--models tiny-gpt2,gpt2,gpt2-xl]
+// Usage: sb_cuda_bench [--out results.jsonl] [--quick] [--models tiny-gpt2,gpt2,gpt2-xl,L2-H2-E16-V50257]
+//        (a model is a preset name or L<layers>-H<heads>-E<n_embd>[-V<vocab>], 1024 positions)
 //        [--precisions fp16,int8] [--scenarios a,b]
 //        [--profile-step MODEL]  (only: one eager fp16 decode step of MODEL, batch 1, between
 //        cudaProfilerStart/Stop, for `ncu --profile-from-start off`: per-kernel durations)
@@ -18,7 +19,8 @@
 //        fuse_qkv_attention, pdl, carveout = shared_carveout 100 (1) or the driver's choice
 //        (0), persist = persistent_decode, pblocks / pslot / pslots / pkv = its grid size, ring
 //        slot bytes and count, attention prefetch bytes, coop = cooperative launch, split =
-//        decode_split_keys); --profile-step takes the
+//        decode_split_keys, small = small_decode, sblocks = small_blocks, shostin =
+//        small_host_input); --profile-step takes the
 //        first variant's options
 //        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
 //        [--stream-probe]  the persistent kernel's weight ring alone, GB/s per configuration
@@ -128,9 +130,10 @@ double gemm_tflops(cudak::Dt dt, int n) {
 
 // Host-timed replay + synchronize of a graph of n chained empty kernels (kernels.h
 // launch_chain_probe, 192 blocks x 128 threads like a gpt2 GEMV), with or without the decode
-// step's two small copies (8 bytes host -> device before, device -> host after): the fixed cost
-// of a decode step made of n dependent kernels, whatever they compute.
-double chain_step_ms(int n, bool copies, bool pdl) {
+// step's two small copies (8 bytes host -> device before, device -> host after; d2h = false: the
+// first only, as in a decode step whose last kernel writes the tokens to pinned memory): the fixed
+// cost of a decode step made of n dependent kernels, whatever they compute.
+double chain_step_ms(int n, bool copies, bool pdl, bool d2h = true) {
   cudak::set_programmatic_launch(pdl);
   cudaStream_t st;
   ck(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), "stream");
@@ -143,7 +146,7 @@ double chain_step_ms(int n, bool copies, bool pdl) {
   auto enqueue = [&] {
     if (copies) ck(cudaMemcpyAsync(d, h, 8, cudaMemcpyHostToDevice, st), "h2d");
     for (int i = 0; i < n; ++i) ck(cudak::launch_chain_probe(counter, 192, 128, st), "probe");
-    if (copies) ck(cudaMemcpyAsync(h, d, 8, cudaMemcpyDeviceToHost, st), "d2h");
+    if (copies && d2h) ck(cudaMemcpyAsync(h, d, 8, cudaMemcpyDeviceToHost, st), "d2h");
   };
   cudaGraph_t g = nullptr;
   cudaGraphExec_t ge = nullptr;
@@ -253,6 +256,9 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "split") o.decode_split_keys = num;
     else if (k == "pdl") o.programmatic_launch = on;
     else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
+    else if (k == "small") o.small_decode = on;
+    else if (k == "sblocks") o.small_blocks = num;
+    else if (k == "shostin") o.small_host_input = on;
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
@@ -453,6 +459,14 @@ int main(int argc, char** argv) {
                 n, with, bare, nopdl, with * 1e3 / n);
     emit(fmt::format(R"({{"kind":"chain","device":"{}","kernels":{},"step_ms_copies":{:.5f},"step_ms_no_copies":{:.5f},"step_ms_copies_no_pdl":{:.5f}}})",
                      prop.name, n, with, bare, nopdl));
+    if (n == 1) {
+      // The floor under the small-model decode step: its graph is the step-input copy + one kernel
+      // that writes the tokens to pinned memory itself.
+      const double h2d = chain_step_ms(1, true, true, false);
+      std::printf("one empty kernel in a graph after the 8-byte host -> device copy (no copy back): %.4f ms\n", h2d);
+      emit(fmt::format(R"({{"kind":"one_kernel_floor","device":"{}","step_ms_h2d_copy":{:.5f},"step_ms_no_copies":{:.5f}}})",
+                       prop.name, h2d, bare));
+    }
   }
   // Grid barriers of the persistent decode kernel (one block per SM, and 32 blocks).
   for (int blocks : {prop.multiProcessorCount, 32}) {
@@ -491,14 +505,28 @@ int main(int argc, char** argv) {
   std::vector<ModelSpec> specs;
   std::stringstream ms(models_arg);
   for (std::string m; std::getline(ms, m, ',');) {
-    const auto preset = sb::model::preset_config(m);
+    auto preset = sb::model::preset_config(m);
+    if (!preset) {
+      // L<layers>-H<heads>-E<n_embd>[-V<vocab>]: a custom small shape (GPT-2 layout, 1024 positions).
+      int nl = 0, nh = 0, ne = 0, nv = 50257;
+      if (std::sscanf(m.c_str(), "L%d-H%d-E%d-V%d", &nl, &nh, &ne, &nv) >= 3 && nl > 0 && nh > 0 && ne > 0 &&
+          ne % nh == 0 && nv > 0) {
+        sb::model::GptConfig c = *sb::model::preset_config("tiny-gpt2");
+        c.n_layer = nl;
+        c.n_head = nh;
+        c.n_embd = ne;
+        c.vocab_size = nv;
+        c.n_inner = 0;  // 4 * n_embd
+        preset = c;
+      }
+    }
     if (!preset) {
       std::fprintf(stderr, "unknown model %s\n", m.c_str());
       return 2;
     }
     // Default precisions per size: the fp32/bf16 cells only where they are cheap to time.
     specs.push_back({m, *preset,
-                     m == "tiny-gpt2" ? std::vector<std::string>{"fp32", "fp16"}
+                     m == "tiny-gpt2" || m[0] == 'L' ? std::vector<std::string>{"fp32", "fp16"}
                      : m == "gpt2"    ? std::vector<std::string>{"fp32", "fp16", "bf16"}
                                       : std::vector<std::string>{"fp16"}});
   }
@@ -533,6 +561,8 @@ int main(int argc, char** argv) {
       }
       if (eng->describe().find("persistent_decode=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("persistent_decode=")).c_str());
+      else if (eng->describe().find("small_decode=") != std::string::npos)
+        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("small_decode=")).c_str());
       const double es = prec == "fp32" ? 4 : 2;
       const double wbytes = weight_bytes(spec.cfg, es, prec == "int8" || prec == "fp8" ? 1 : 0);
       for (const Scen& sc : scens) {

@@ -1,0 +1,513 @@
+// engine/cuda/small_decode.cu — the single-kernel decode step for small models (small_decode.h).
+// Why this shape (docs/perf-cuda.md, "Session 7: single-kernel decode for small models"):
+// tiny-gpt2's step on the kernel chain is ~11 dependent kernels whose work is nanoseconds; the
+// persistent kernel removes the launches but pays a grid barrier (~1 us) per phase.  A small model
+// needs neither: its layer weights fit in every block's shared memory, so every block runs the
+// whole network redundantly (no block waits for another) and only the LM head is split.
+//  - everything a block reads that does not change between steps (layer weights, biases, LayerNorm
+//    parameters, its LM-head rows) is staged with cp.async BEFORE griddepcontrol.wait, in one
+//    commit group: one round trip of latency, overlapping the step-input read and the embedding;
+//  - the old keys/values of a layer (positions < past; the new row is written into the staged copy
+//    by the QKV phase) are staged kv_bufs layers ahead, so a layer's attention reads shared memory;
+//  - phases inside a layer are separated by __syncthreads only (LayerNorm: a warp per row; the
+//    matrix-vector products: a thread per output, K from shared memory; attention: warps per
+//    (row, head) with lanes over keys, two passes (max, then exp-sum and values), partials
+//    combined per output element).
+#include "engine/cuda/small_decode.h"
+
+#include "engine/cuda/device_common.cuh"
+
+#include <cstdint>
+#include <cstdio>
+
+#if defined(__CUDACC__)
+#define SB_SMALL_HD __host__ __device__ __forceinline__
+#else
+#define SB_SMALL_HD inline
+#endif
+
+namespace sb::engine::cudak {
+namespace {
+
+constexpr int kW = kSmallThreads / 32;  // warps per block
+
+// A staged range of n bytes starting anywhere in a 16-byte chunk: whole chunks are copied, so its
+// area holds n + 15 bytes rounded up to 16.
+SB_SMALL_HD std::size_t area(std::size_t n) { return (n + 30) & ~std::size_t{15}; }
+
+// Bytes of one layer's staged areas: qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b (storage
+// type), ln1_g, ln1_b, ln2_g, ln2_b (fp32), in that order.
+SB_SMALL_HD std::size_t layer_stride(int E, int I, int es) {
+  const std::size_t e = E, i = I, s = es;
+  return area(3 * e * e * s) + area(3 * e * s) + area(e * e * s) + area(e * s) + area(i * e * s) + area(i * s) +
+         area(e * i * s) + area(e * s) + 4 * area(e * 4);
+}
+
+// Shared-memory layout (dynamic part), computed identically on the host (plan) and the device.
+struct SmallLayout {
+  std::size_t stride = 0;     // one layer's weights
+  std::size_t lnf = 0;        // ln_f gamma, then beta
+  std::size_t lm = 0;         // the block's LM-head rows
+  std::size_t kv = 0;         // kv_bufs x {keys, values} x rows x heads areas
+  std::size_t kv_area = 0;    // one (row, head) area: max_t positions
+  std::size_t act = 0;        // fp32 activations and attention partials
+  std::size_t total = 0;
+  int part_slots = 0;         // attention partial records (row-head pairs x warps per pair)
+  SB_SMALL_HD SmallLayout(int L, int H, int E, int I, int max_t, int es, int rows, int rpb, int kv_bufs) {
+    const int D = E / H, P = rows * H;
+    stride = layer_stride(E, I, es);
+    lnf = stride * L;
+    lm = lnf + 2 * area(static_cast<std::size_t>(E) * 4);
+    kv = lm + area(static_cast<std::size_t>(rpb) * E * es);
+    kv_area = area(static_cast<std::size_t>(max_t) * D * es);
+    act = kv + static_cast<std::size_t>(kv_bufs) * 2 * P * kv_area;
+    part_slots = P >= kW ? P : P * (kW / P);
+    const std::size_t floats = static_cast<std::size_t>(rows) * (6 * E + I) +
+                               static_cast<std::size_t>(part_slots) * (2 + D);
+    total = act + floats * 4;
+  }
+};
+
+SB_SMALL_HD std::size_t raw_layer_weight_bytes(int E, int I, int es) {
+  const std::size_t e = E, i = I;
+  return (3 * e * e + 3 * e + e * e + e + i * e + i + e * i + e) * es + 4 * e * 4;
+}
+
+__device__ __forceinline__ void cp_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+template <int N> __device__ __forceinline__ void cp_wait() {
+  asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+
+// Starts the copy of [src, src + n) into `area` (16-byte aligned) by whole 16-byte chunks (the
+// source buffer is readable up to its size rounded up to 16, see small_decode.h); returns where
+// src's first byte lands (area + src % 16).
+__device__ __forceinline__ unsigned char* stage(unsigned char* area_p, const void* src, std::size_t n) {
+  const std::uintptr_t s = reinterpret_cast<std::uintptr_t>(src);
+  if (n > 0) {
+    const std::uintptr_t s16 = s & ~std::uintptr_t{15}, e16 = (s + n + 15) & ~std::uintptr_t{15};
+    const int nc = static_cast<int>((e16 - s16) >> 4);
+    for (int i = threadIdx.x; i < nc; i += kSmallThreads)
+      detail::cp_async16(area_p + 16 * i, reinterpret_cast<const void*>(s16 + 16 * static_cast<std::uintptr_t>(i)));
+  }
+  return area_p + (s & 15u);
+}
+
+// Where the staged copy of src starts inside area (same rule as stage, without copying).
+__device__ __forceinline__ unsigned char* staged(unsigned char* area_p, const void* src) {
+  return area_p + (reinterpret_cast<std::uintptr_t>(src) & 15u);
+}
+
+template <typename T, int DMAX>
+__global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __grid_constant__ SmallDecodeArgs a) {
+  using detail::from_f;
+  using detail::to_f;
+  extern __shared__ __align__(16) unsigned char sm[];
+  __shared__ unsigned long long best_s[kW][kSmallMaxRows];
+  __shared__ int last_s;
+  constexpr int es = static_cast<int>(sizeof(T));
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int B = a.rows, L = a.n_layer, H = a.n_head, D = a.head_dim, E = a.n_embd, I = a.n_inner, V = a.vocab;
+  const int Tm = a.max_t, rpb = a.rows_per_block, kv_bufs = a.kv_bufs;
+  const SmallLayout lay(L, H, E, I, Tm, es, B, rpb, kv_bufs);
+  float* x = reinterpret_cast<float*>(sm + lay.act);  // residual stream [B][E]
+  float* ln = x + B * E;                              // LayerNorm output [B][E]
+  float* qkv = ln + B * E;                            // [B][3E]
+  float* att = qkv + B * 3 * E;                       // [B][E]
+  float* hb = att + B * E;                            // MLP hidden [B][I]
+  float* part = hb + B * I;                           // attention partials [slots][2 + D]
+  const int P = B * H;                                // (row, head) pairs
+  const int WP = P >= kW ? 1 : kW / P;                // warps per pair
+
+  detail::pdl_trigger();
+  // ---- Before the wait: weights and the block's LM-head rows (unchanged between steps).
+  const std::size_t sE = E, sI = I;
+  for (int l = 0; l < L; ++l) {
+    const SmallDecodeLayer& ly = a.layers[l];
+    unsigned char* p = sm + lay.stride * l;
+    const std::size_t n[12] = {3 * sE * sE * es, 3 * sE * es, sE * sE * es, sE * es, sI * sE * es, sI * es,
+                               sE * sI * es,     sE * es,     sE * 4,      sE * 4,  sE * 4,      sE * 4};
+    const void* src[12] = {ly.qkv_w, ly.qkv_b, ly.proj_w, ly.proj_b, ly.fc_w,  ly.fc_b,
+                           ly.fc2_w, ly.fc2_b, ly.ln1_g,  ly.ln1_b,  ly.ln2_g, ly.ln2_b};
+#pragma unroll
+    for (int i = 0; i < 12; ++i) {
+      stage(p, src[i], n[i]);
+      p += area(n[i]);
+    }
+  }
+  stage(sm + lay.lnf, a.lnf_g, sE * 4);
+  stage(sm + lay.lnf + area(sE * 4), a.lnf_b, sE * 4);
+  const int r0 = blockIdx.x * rpb;
+  const int nrows = r0 < V ? min(rpb, V - r0) : 0;
+  const T* wte = static_cast<const T*>(a.wte);
+  const T* lm_w = reinterpret_cast<const T*>(
+      stage(sm + lay.lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
+  cp_commit();
+  detail::pdl_wait();
+
+  // ---- The step: position and tokens, then the old keys/values of the first layers.
+  const int past = a.step[0];
+  const std::size_t kv_bytes = static_cast<std::size_t>(past) * D * es;  // positions 0 .. past - 1
+  // Staged copy of pair pr's keys (kind 0) or values (kind 1) of layer l in buffer buf.
+  auto kv_src = [&](int l, int kind, int pr) {
+    T* c = static_cast<T*>(kind == 0 ? a.layers[l].k_cache : a.layers[l].v_cache);
+    return c + static_cast<std::size_t>(pr) * Tm * D;  // pr = b * H + h: [b][h][t][d]
+  };
+  auto kv_area = [&](int buf, int kind, int pr) {
+    return sm + lay.kv + ((static_cast<std::size_t>(buf) * 2 + kind) * P + pr) * lay.kv_area;
+  };
+  auto stage_kv = [&](int l, int buf) {
+    for (int kind = 0; kind < 2; ++kind)
+      for (int pr = 0; pr < P; ++pr) stage(kv_area(buf, kind, pr), kv_src(l, kind, pr), kv_bytes);
+  };
+  for (int l = 0; l < kv_bufs; ++l) {
+    if (l < L) stage_kv(l, l);
+    cp_commit();  // (empty groups keep the wait_group arithmetic below uniform)
+  }
+  // Embedding: the fp32 sum of the wte and wpe rows rounded to T (the chain's arithmetic).
+  {
+    const T* wpe = static_cast<const T*>(a.wpe);
+    for (int i = tid; i < B * E; i += kSmallThreads) {
+      const int m = i / E, e = i - m * E;
+      const int tok = a.step[1 + m];
+      x[i] = to_f(from_f<T>(to_f(wte[static_cast<std::size_t>(tok) * E + e]) +
+                            to_f(wpe[static_cast<std::size_t>(past) * E + e])));
+    }
+  }
+
+  // LayerNorm of rows [B][E] of in into out (rounded to T): a warp per row, statistics summed in
+  // 32-element chunks with warp_sum and lane 0's value, chunk sums added in order (the chain's
+  // GEMV prologue sums a row the same way: one element per thread, warp sums, then warps in order).
+  auto layernorm = [&](const float* in, float* out, const float* g, const float* bt) {
+    for (int m = warp; m < B; m += kW) {
+      const float* r = in + m * E;
+      float s = 0.0f;
+      for (int c = 0; c < E; c += 32) {
+        float v = c + lane < E ? r[c + lane] : 0.0f;
+        v = detail::warp_sum(v);
+        s += __shfl_sync(detail::kFull, v, 0);
+      }
+      const float mean = s / E;
+      float q = 0.0f;
+      for (int c = 0; c < E; c += 32) {
+        float v = 0.0f;
+        if (c + lane < E) {
+          const float d = r[c + lane] - mean;
+          v = d * d;
+        }
+        v = detail::warp_sum(v);
+        q += __shfl_sync(detail::kFull, v, 0);
+      }
+      const float rstd = 1.0f / sqrtf(q / E + a.ln_eps);
+      for (int k = lane; k < E; k += 32) out[m * E + k] = to_f(from_f<T>((r[k] - mean) * rstd * g[k] + bt[k]));
+    }
+  };
+  // out(m, n) = epi(m, n, dot(w[n], in[m]) + bias[n]) for m < B, n < N; K from shared memory, the
+  // sum started at n % K so the lanes of a warp (consecutive n) read different banks.
+  auto matvec = [&](const T* w, const T* bias, const float* in, int N, int K, auto&& epi) {
+    for (int i = tid; i < B * N; i += kSmallThreads) {
+      const int m = i / N, n = i - m * N;
+      const T* wr = w + static_cast<std::size_t>(n) * K;
+      const float* xr = in + m * K;
+      float acc = 0.0f;
+      int k = n % K;
+      for (int j = 0; j < K; ++j) {
+        acc = fmaf(to_f(wr[k]), xr[k], acc);
+        if (++k == K) k = 0;
+      }
+      epi(m, n, acc + to_f(bias[n]));
+    }
+  };
+
+  for (int l = 0; l < L; ++l) {
+    const int buf = l % kv_bufs;
+    // Layer l's keys/values (and, at l = 0, the weights) have landed; the groups committed after
+    // them are the kv_bufs - 1 layers staged further ahead.
+    if (kv_bufs == 2) cp_wait<1>();
+    else cp_wait<0>();
+    __syncthreads();
+    const SmallDecodeLayer& ly = a.layers[l];
+    unsigned char* p = sm + lay.stride * l;
+    const T* qkv_w = reinterpret_cast<const T*>(staged(p, ly.qkv_w));
+    p += area(3 * sE * sE * es);
+    const T* qkv_b = reinterpret_cast<const T*>(staged(p, ly.qkv_b));
+    p += area(3 * sE * es);
+    const T* proj_w = reinterpret_cast<const T*>(staged(p, ly.proj_w));
+    p += area(sE * sE * es);
+    const T* proj_b = reinterpret_cast<const T*>(staged(p, ly.proj_b));
+    p += area(sE * es);
+    const T* fc_w = reinterpret_cast<const T*>(staged(p, ly.fc_w));
+    p += area(sI * sE * es);
+    const T* fc_b = reinterpret_cast<const T*>(staged(p, ly.fc_b));
+    p += area(sI * es);
+    const T* fc2_w = reinterpret_cast<const T*>(staged(p, ly.fc2_w));
+    p += area(sE * sI * es);
+    const T* fc2_b = reinterpret_cast<const T*>(staged(p, ly.fc2_b));
+    p += area(sE * es);
+    const float* ln1_g = reinterpret_cast<const float*>(staged(p, ly.ln1_g));
+    p += area(sE * 4);
+    const float* ln1_b = reinterpret_cast<const float*>(staged(p, ly.ln1_b));
+    p += area(sE * 4);
+    const float* ln2_g = reinterpret_cast<const float*>(staged(p, ly.ln2_g));
+    p += area(sE * 4);
+    const float* ln2_b = reinterpret_cast<const float*>(staged(p, ly.ln2_b));
+
+    layernorm(x, ln, ln1_g, ln1_b);
+    __syncthreads();
+    // q|k|v rows; the new key/value row goes into the staged cache copy at position past (every
+    // block) and into the KV cache (block 0 only).
+    matvec(qkv_w, qkv_b, ln, 3 * E, E, [&](int m, int n, float v) {
+      const T t = from_f<T>(v);
+      qkv[m * 3 * E + n] = to_f(t);
+      if (n >= E) {
+        const int kind = n >= 2 * E ? 1 : 0, hd = n - E - kind * E;
+        const int h = hd / D, d = hd - h * D, pr = m * H + h;
+        T* src = kv_src(l, kind, pr);
+        T* stg = reinterpret_cast<T*>(staged(kv_area(buf, kind, pr), src));
+        stg[static_cast<std::size_t>(past) * D + d] = t;
+        if (blockIdx.x == 0) src[static_cast<std::size_t>(past) * D + d] = t;
+      }
+    });
+    __syncthreads();
+    // Attention: pair pr = (row m, head h) gets WP warps, each a contiguous key range; lanes over keys.
+    {
+      const int n_keys = past + 1;
+      const int pstep = kW / WP;
+      const int sub = warp % WP;
+      for (int pr = warp / WP; pr < P && warp < pstep * WP; pr += pstep) {
+        const int m = pr / H, h = pr - m * H;
+        const int chunk = (n_keys + WP - 1) / WP, t0 = sub * chunk, t1 = min(n_keys, t0 + chunk);
+        float q[DMAX];
+#pragma unroll
+        for (int d = 0; d < DMAX; ++d) q[d] = d < D ? qkv[m * 3 * E + h * D + d] * a.att_scale : 0.0f;
+        const T* kb = reinterpret_cast<const T*>(staged(kv_area(buf, 0, pr), kv_src(l, 0, pr)));
+        const T* vb = reinterpret_cast<const T*>(staged(kv_area(buf, 1, pr), kv_src(l, 1, pr)));
+        auto score = [&](int t) {
+          float s = 0.0f;
+#pragma unroll
+          for (int d = 0; d < DMAX; ++d)
+            if (d < D) s = fmaf(q[d], to_f(kb[static_cast<std::size_t>(t) * D + d]), s);
+          return s;
+        };
+        float mx = -INFINITY;
+        for (int t = t0 + lane; t < t1; t += 32) mx = fmaxf(mx, score(t));
+        mx = detail::warp_max(mx);
+        float lsum = 0.0f, acc[DMAX];
+#pragma unroll
+        for (int d = 0; d < DMAX; ++d) acc[d] = 0.0f;
+        for (int t = t0 + lane; t < t1; t += 32) {
+          const float pt = expf(score(t) - mx);
+          lsum += pt;
+#pragma unroll
+          for (int d = 0; d < DMAX; ++d)
+            if (d < D) acc[d] = fmaf(pt, to_f(vb[static_cast<std::size_t>(t) * D + d]), acc[d]);
+        }
+        lsum = detail::warp_sum(lsum);
+#pragma unroll
+        for (int d = 0; d < DMAX; ++d)
+          if (d < D) acc[d] = detail::warp_sum(acc[d]);
+        if (lane == 0) {
+          float* ps = part + (pr * WP + sub) * (2 + D);
+          ps[0] = mx;
+          ps[1] = lsum;
+#pragma unroll
+          for (int d = 0; d < DMAX; ++d)
+            if (d < D) ps[2 + d] = acc[d];
+        }
+      }
+    }
+    __syncthreads();
+    // Buffer buf is free again: stage the keys/values of layer l + kv_bufs into it.
+    if (l + kv_bufs < L) stage_kv(l + kv_bufs, buf);
+    cp_commit();
+    for (int i = tid; i < P * D; i += kSmallThreads) {
+      const int pr = i / D, d = i - pr * D;
+      const float* ps = part + pr * WP * (2 + D);
+      float M = -INFINITY;
+      for (int s = 0; s < WP; ++s) M = fmaxf(M, ps[s * (2 + D)]);
+      float ls = 0.0f, o = 0.0f;
+      for (int s = 0; s < WP; ++s) {
+        const float* r = ps + s * (2 + D);
+        if (r[1] > 0.0f) {
+          const float e = expf(r[0] - M);
+          ls += r[1] * e;
+          o += r[2 + d] * e;
+        }
+      }
+      const int m = pr / H, h = pr - m * H;
+      att[m * E + h * D + d] = to_f(from_f<T>(o * (1.0f / ls)));
+    }
+    __syncthreads();
+    matvec(proj_w, proj_b, att, E, E, [&](int m, int n, float v) { x[m * E + n] = to_f(from_f<T>(x[m * E + n] + v)); });
+    __syncthreads();
+    layernorm(x, ln, ln2_g, ln2_b);
+    __syncthreads();
+    matvec(fc_w, fc_b, ln, I, E, [&](int m, int n, float v) { hb[m * I + n] = to_f(from_f<T>(detail::gelu_new(v))); });
+    __syncthreads();
+    matvec(fc2_w, fc2_b, hb, E, I, [&](int m, int n, float v) { x[m * E + n] = to_f(from_f<T>(x[m * E + n] + v)); });
+  }
+  cp_wait<0>();  // only empty groups can be left
+  __syncthreads();
+  layernorm(x, ln, reinterpret_cast<const float*>(staged(sm + lay.lnf, a.lnf_g)),
+            reinterpret_cast<const float*>(staged(sm + lay.lnf + area(sE * 4), a.lnf_b)));
+  __syncthreads();
+
+  // ---- LM head rows r0 .. r0 + nrows: logits (optional) and the packed argmax of each row.
+  // n_embd <= 8: k in order from 0, the chain's small-K LM head's sum bit for bit.
+  unsigned long long best[kSmallMaxRows];
+#pragma unroll
+  for (int m = 0; m < kSmallMaxRows; ++m) best[m] = 0ull;
+  for (int r = tid; r < nrows; r += kSmallThreads) {
+    const T* wr = lm_w + static_cast<std::size_t>(r) * E;
+    const int k0 = E > 8 ? r % E : 0;
+#pragma unroll
+    for (int m = 0; m < kSmallMaxRows; ++m) {
+      if (m >= B) break;
+      float acc = 0.0f;
+      int k = k0;
+      for (int j = 0; j < E; ++j) {
+        acc = fmaf(to_f(wr[k]), ln[m * E + k], acc);
+        if (++k == E) k = 0;
+      }
+      const float v = acc + 0.0f;  // the chain adds its (absent) bias: -0 -> +0
+      if (a.logits != nullptr) a.logits[static_cast<std::size_t>(m) * V + r0 + r] = v;
+      const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(r0 + r));
+      best[m] = key > best[m] ? key : best[m];
+    }
+  }
+#pragma unroll
+  for (int m = 0; m < kSmallMaxRows; ++m) best[m] = detail::warp_max_u64(best[m]);
+  if (lane == 0) {
+#pragma unroll
+    for (int m = 0; m < kSmallMaxRows; ++m) best_s[warp][m] = best[m];
+  }
+  __syncthreads();
+  if (tid < B) {
+    unsigned long long bk = 0ull;
+    for (int w = 0; w < kW; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
+    atomicMax(&a.slots[tid], bk);
+  }
+  // Last block out (threadFenceReduction pattern, as the chain's LM head): every block's atomicMax
+  // precedes its increment, so the last one reads the final maxima, publishes and resets them.
+  __threadfence();
+  __syncthreads();
+  if (tid == 0) last_s = atomicAdd(a.counter, 1u) == gridDim.x - 1;
+  __syncthreads();
+  if (last_s) {
+    if (tid < B) a.host_out[tid] = atomicExch(&a.slots[tid], 0ull);
+    if (tid == 0) *a.counter = 0u;
+    __threadfence_system();
+  }
+}
+
+template <typename T, int DMAX>
+cudaError_t launch_t(const SmallDecodeArgs& a, cudaStream_t st) {
+  auto kernel = small_decode_kernel<T, DMAX>;
+  static std::size_t raised = 0;
+  if (a.smem_bytes > raised) {
+    const cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                               static_cast<int>(a.smem_bytes));
+    if (e != cudaSuccess) {
+      std::snprintf(detail::g_detail, sizeof detail::g_detail,
+                    "small_decode: cudaFuncSetAttribute(max dynamic smem %zu): %s", a.smem_bytes, cudaGetErrorName(e));
+      return e;
+    }
+    raised = a.smem_bytes;
+  }
+  const cudaError_t e = detail::launch_k(kernel, a.blocks, kSmallThreads, a.smem_bytes, st, a);
+  if (e != cudaSuccess)
+    std::snprintf(detail::g_detail, sizeof detail::g_detail, "small_decode<es=%d,D<=%d> grid=%d smem=%zu: %s",
+                  static_cast<int>(sizeof(T)), DMAX, a.blocks, a.smem_bytes, cudaGetErrorName(e));
+  return e;
+}
+
+template <typename T>
+cudaError_t launch_dim(const SmallDecodeArgs& a, cudaStream_t st) {
+  if (a.head_dim <= 1) return launch_t<T, 1>(a, st);
+  if (a.head_dim <= 4) return launch_t<T, 4>(a, st);
+  return launch_t<T, kSmallMaxHeadDim>(a, st);
+}
+
+template <typename T>
+cudaError_t static_smem_t(int head_dim, std::size_t* bytes) {
+  cudaFuncAttributes fa{};
+  cudaError_t e;
+  if (head_dim <= 1) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 1>);
+  else if (head_dim <= 4) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 4>);
+  else e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, kSmallMaxHeadDim>);
+  *bytes = fa.sharedSizeBytes;
+  return e;
+}
+
+}  // namespace
+
+SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_count, std::size_t smem_limit) {
+  SmallDecodePlan p;
+  auto no = [&](std::string why) {
+    p.why_not = std::move(why);
+    p.blocks = 0;
+    return p;
+  };
+  if (s.n_layer < 1 || s.n_head < 1 || s.n_embd < 1 || s.n_inner < 1 || s.vocab < 1 || s.max_t < 1 ||
+      s.n_embd % s.n_head != 0 || (s.elem_bytes != 2 && s.elem_bytes != 4))
+    return no("invalid shape");
+  if (s.rows < 1 || s.rows > kSmallMaxRows) return no("batch " + std::to_string(s.rows) + " > " + std::to_string(kSmallMaxRows));
+  if (s.n_embd > kSmallMaxEmbd) return no("n_embd " + std::to_string(s.n_embd) + " > " + std::to_string(kSmallMaxEmbd));
+  const int D = s.n_embd / s.n_head;
+  if (D > kSmallMaxHeadDim) return no("head dim " + std::to_string(D) + " > " + std::to_string(kSmallMaxHeadDim));
+  if (s.n_layer > kSmallMaxLayers)
+    return no("n_layer " + std::to_string(s.n_layer) + " > " + std::to_string(kSmallMaxLayers));
+  p.layer_weight_bytes = raw_layer_weight_bytes(s.n_embd, s.n_inner, s.elem_bytes) * s.n_layer;
+  if (p.layer_weight_bytes > kSmallMaxLayerWeightBytes)
+    return no("layer weights " + std::to_string(p.layer_weight_bytes) + " B > " +
+              std::to_string(kSmallMaxLayerWeightBytes) + " B");
+  const int G = blocks > 0 ? blocks : (sm_count > 0 ? sm_count : 1);
+  p.rows_per_block = (s.vocab + G - 1) / G;
+  for (int kv_bufs = 2; kv_bufs >= 1; --kv_bufs) {
+    const SmallLayout lay(s.n_layer, s.n_head, s.n_embd, s.n_inner, s.max_t, s.elem_bytes, s.rows, p.rows_per_block,
+                          kv_bufs);
+    if (lay.total <= smem_limit) {
+      p.kv_bufs = kv_bufs;
+      p.smem_bytes = lay.total;
+      p.blocks = G;
+      return p;
+    }
+    if (kv_bufs == 1)
+      return no("needs " + std::to_string(lay.total) + " B of shared memory per block > " + std::to_string(smem_limit));
+  }
+  return p;
+}
+
+cudaError_t small_decode_static_smem(Dt dt, int head_dim, std::size_t* bytes) {
+  switch (dt) {
+    case Dt::kF32: return static_smem_t<float>(head_dim, bytes);
+    case Dt::kF16: return static_smem_t<__half>(head_dim, bytes);
+    case Dt::kBF16: return static_smem_t<__nv_bfloat16>(head_dim, bytes);
+  }
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
+  bool ok = a.blocks > 0 && a.rows >= 1 && a.rows <= kSmallMaxRows && a.n_layer >= 1 &&
+            a.n_layer <= kSmallMaxLayers && a.n_head >= 1 && a.n_embd >= 1 && a.n_embd <= kSmallMaxEmbd &&
+            a.n_embd == a.n_head * a.head_dim && a.head_dim <= kSmallMaxHeadDim && a.rows_per_block >= 1 &&
+            (a.kv_bufs == 1 || a.kv_bufs == 2) && a.wte != nullptr && a.wpe != nullptr && a.lnf_g != nullptr &&
+            a.lnf_b != nullptr && a.step != nullptr && a.slots != nullptr && a.host_out != nullptr &&
+            a.counter != nullptr && static_cast<long long>(a.rows_per_block) * a.blocks >= a.vocab;
+  for (int l = 0; ok && l < a.n_layer; ++l) {
+    const SmallDecodeLayer& y = a.layers[l];
+    ok = y.qkv_w && y.qkv_b && y.proj_w && y.proj_b && y.fc_w && y.fc_b && y.fc2_w && y.fc2_b && y.ln1_g &&
+         y.ln1_b && y.ln2_g && y.ln2_b && y.k_cache && y.v_cache;
+  }
+  if (!ok) {
+    std::snprintf(detail::g_detail, sizeof detail::g_detail, "small_decode: arguments outside the plan's limits");
+    return cudaErrorInvalidValue;
+  }
+  switch (a.dt) {
+    case Dt::kF32: return launch_dim<float>(a, st);
+    case Dt::kF16: return launch_dim<__half>(a, st);
+    case Dt::kBF16: return launch_dim<__nv_bfloat16>(a, st);
+  }
+  return cudaErrorInvalidValue;
+}
+
+}  // namespace sb::engine::cudak

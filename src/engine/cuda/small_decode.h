@@ -1,0 +1,104 @@
+// engine/cuda/small_decode — one kernel per decode step for small models (tiny-gpt2 and alike).
+// Contract:
+//  - A decode step of a small model (seq 1, batch rows 1..kSmallMaxRows, fp32/fp16/bf16) is pure
+//    launch latency on the kernel chain (~11 dependent kernels for tiny-gpt2).  This kernel does
+//    the whole step in ONE launch without any grid barrier: every block computes every layer
+//    redundantly for all batch rows (the layer weights, a few KiB, are staged into its shared
+//    memory with cp.async at the start, before griddepcontrol.wait; the old keys/values of each
+//    layer are staged the same way, one or two layers ahead), then its own slice of the tied LM
+//    head (rows [blockIdx.x * rows_per_block, ...), staged at the start too) with the argmax.
+//    Only block 0 writes the new key/value rows to the KV cache (the next step's launch orders
+//    them).  The last block to finish (atomic counter, the LM head GEMV's pattern) copies the
+//    packed argmax keys (argmax_key.h: same key and tie rule as the chain) to the pinned host
+//    buffer and resets the counter and the slots (0 before the first launch, left 0).
+//  - Rounding points are the kernel chain's: the residual stream, LayerNorm outputs, q|k|v, the
+//    attention output and the MLP hidden row are stored in the storage type; LayerNorm statistics,
+//    dot products, softmax and logits are fp32.  LayerNorm statistics and the LM head's dot
+//    products (n_embd <= 8) follow the chain's summation order bit for bit; the layer dot products
+//    and the attention sum in another fp32 order (differences of a few fp32 ulps).
+//  - Applicability (plan_small_decode): n_embd <= kSmallMaxEmbd, head_dim <= kSmallMaxHeadDim,
+//    n_layer <= kSmallMaxLayers, all layer weights <= kSmallMaxLayerWeightBytes, and everything the
+//    block stages (weights, its LM-head slice, the keys/values of one layer for max_t positions)
+//    within the device's shared memory per block.  Quantized engines (int8/fp8) keep the chain.
+//  - Every device buffer the kernel stages from must be readable up to its size rounded up to 16
+//    bytes (the engine's allocations are padded so): staging copies whole 16-byte chunks.
+#pragma once
+#include <cstddef>
+#include <string>
+
+#include <cuda_runtime_api.h>
+
+#include "engine/cuda/kernels.h"
+
+namespace sb::engine::cudak {
+
+constexpr int kSmallThreads = 256;
+constexpr int kSmallMaxRows = 4;
+constexpr int kSmallMaxLayers = 8;
+constexpr int kSmallMaxEmbd = 64;
+constexpr int kSmallMaxHeadDim = 16;
+constexpr std::size_t kSmallMaxLayerWeightBytes = 96 * 1024;
+
+struct SmallDecodeShape {
+  int n_layer = 0, n_head = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
+  int elem_bytes = 4;  // storage type: 4 (fp32) or 2 (fp16/bf16)
+  int rows = 1;        // batch rows of the step
+};
+
+struct SmallDecodePlan {
+  int blocks = 0;           // 0: not applicable (why_not says why)
+  int rows_per_block = 0;   // LM-head rows of each block
+  int kv_bufs = 0;          // layers of keys/values staged ahead (1 or 2)
+  std::size_t smem_bytes = 0;
+  std::size_t layer_weight_bytes = 0;  // all layers' matrices, biases and LayerNorm parameters
+  std::string why_not;
+  bool ok() const { return blocks > 0; }
+};
+
+// Grid size `blocks` (<= 0: sm_count), shared memory limit per block `smem_limit` (the opt-in
+// maximum minus the kernel's static shared memory).  Host only, no CUDA call.
+SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_count, std::size_t smem_limit);
+
+struct SmallDecodeLayer {
+  const void* qkv_w = nullptr;  // [3E, E] storage type ([out, in], like the chain's)
+  const void* qkv_b = nullptr;
+  const void* proj_w = nullptr;  // [E, E]
+  const void* proj_b = nullptr;
+  const void* fc_w = nullptr;   // [I, E]
+  const void* fc_b = nullptr;
+  const void* fc2_w = nullptr;  // [E, I]
+  const void* fc2_b = nullptr;
+  const float* ln1_g = nullptr;
+  const float* ln1_b = nullptr;
+  const float* ln2_g = nullptr;
+  const float* ln2_b = nullptr;
+  void* k_cache = nullptr;      // [max_batch][head][max_t][head_dim]
+  void* v_cache = nullptr;
+};
+
+struct SmallDecodeArgs {
+  Dt dt = Dt::kF32;
+  int rows = 1, n_layer = 0, n_head = 0, head_dim = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
+  float ln_eps = 1e-5f, att_scale = 1.0f;
+  SmallDecodeLayer layers[kSmallMaxLayers];  // by value: no dependent load of a layer table
+  const void* wte = nullptr;    // [vocab, E]: embedding and tied LM head
+  const void* wpe = nullptr;    // [n_positions, E]
+  const float* lnf_g = nullptr;
+  const float* lnf_b = nullptr;
+  // [past, token_0 .. token_{rows-1}]: device memory written by the step's copy, or pinned host
+  // memory (device pointer under UVA) written by the host before the launch.
+  const int* step = nullptr;
+  float* logits = nullptr;                     // [rows, vocab] fp32, or null
+  unsigned long long* slots = nullptr;         // [rows] device, 0 before the first launch, left 0
+  unsigned long long* host_out = nullptr;      // [rows] pinned host (UVA): the packed argmax keys
+  unsigned* counter = nullptr;                 // device, 0 before the first launch, left 0
+  // From plan_small_decode.
+  int blocks = 0, rows_per_block = 0, kv_bufs = 0;
+  std::size_t smem_bytes = 0;
+};
+
+cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st);
+// The kernel's static shared memory (to subtract from the opt-in limit for plan_small_decode).
+cudaError_t small_decode_static_smem(Dt dt, int head_dim, std::size_t* bytes);
+
+}  // namespace sb::engine::cudak
