@@ -488,6 +488,12 @@ void CudaEngine::setup_small() {
     a.rows_per_block = plan.rows_per_block;
     a.kv_bufs = plan.kv_bufs;
     a.smem_bytes = plan.smem_bytes;
+    a.layer_stride = plan.layer_stride;
+    a.off_lnf = plan.off_lnf;
+    a.off_lm = plan.off_lm;
+    a.off_kv = plan.off_kv;
+    a.kv_area = plan.kv_area;
+    a.off_act = plan.off_act;
     on += fmt::format("{}{}", on.empty() ? "B=" : ",", rows);
     smem_lo = smem_lo == 0 ? plan.smem_bytes : std::min(smem_lo, plan.smem_bytes);
     smem_hi = std::max(smem_hi, plan.smem_bytes);

@@ -7,8 +7,8 @@
 //  - everything a block reads that does not change between steps (layer weights, biases, LayerNorm
 //    parameters, its LM-head rows) is staged with cp.async BEFORE griddepcontrol.wait, in one
 //    commit group: one round trip of latency, overlapping the step-input read and the embedding;
-//  - the old keys/values of a layer (positions < past; the new row is written into the staged copy
-//    by the QKV phase) are staged kv_bufs layers ahead, so a layer's attention reads shared memory;
+//  - the old keys/values of a layer (positions < past) are staged kv_bufs layers ahead, so a
+//    layer's attention reads shared memory (the new key/value: the block's own q|k|v row);
 //  - phases inside a layer are separated by __syncthreads only (LayerNorm: a warp per row; the
 //    matrix-vector products: a thread per output, K from shared memory; attention: warps per
 //    (row, head) with lanes over keys, two passes (max, then exp-sum and values), partials
@@ -77,15 +77,25 @@ __device__ __forceinline__ void cp_commit() { asm volatile("cp.async.commit_grou
 template <int N> __device__ __forceinline__ void cp_wait() {
   asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 }
+__device__ __forceinline__ unsigned long long globaltimer_ns() {
+  unsigned long long t;
+  asm volatile("mov.u64 %0, %globaltimer;" : "=l"(t));
+  return t;
+}
+
+// Code size is the cost model here (docs/perf-cuda.md, session 6 part 2 and session 7): a step
+// runs each phase's code once, so every instruction line is fetched cold; helpers with several
+// call sites are __noinline__ and runtime-bounded loops are not unrolled.
 
 // Starts the copy of [src, src + n) into `area` (16-byte aligned) by whole 16-byte chunks (the
 // source buffer is readable up to its size rounded up to 16, see small_decode.h); returns where
 // src's first byte lands (area + src % 16).
-__device__ __forceinline__ unsigned char* stage(unsigned char* area_p, const void* src, std::size_t n) {
+__device__ __noinline__ unsigned char* stage(unsigned char* area_p, const void* src, std::size_t n) {
   const std::uintptr_t s = reinterpret_cast<std::uintptr_t>(src);
   if (n > 0) {
     const std::uintptr_t s16 = s & ~std::uintptr_t{15}, e16 = (s + n + 15) & ~std::uintptr_t{15};
     const int nc = static_cast<int>((e16 - s16) >> 4);
+#pragma unroll 1
     for (int i = threadIdx.x; i < nc; i += kSmallThreads)
       detail::cp_async16(area_p + 16 * i, reinterpret_cast<const void*>(s16 + 16 * static_cast<std::uintptr_t>(i)));
   }
@@ -95,6 +105,100 @@ __device__ __forceinline__ unsigned char* stage(unsigned char* area_p, const voi
 // Where the staged copy of src starts inside area (same rule as stage, without copying).
 __device__ __forceinline__ unsigned char* staged(unsigned char* area_p, const void* src) {
   return area_p + (reinterpret_cast<std::uintptr_t>(src) & 15u);
+}
+
+// Buffer i (0..11) of a layer in staging order, and its size in bytes.
+__device__ __forceinline__ const void* layer_buf(const SmallDecodeLayer& y, int i) {
+  switch (i) {
+    case 0: return y.qkv_w;
+    case 1: return y.qkv_b;
+    case 2: return y.proj_w;
+    case 3: return y.proj_b;
+    case 4: return y.fc_w;
+    case 5: return y.fc_b;
+    case 6: return y.fc2_w;
+    case 7: return y.fc2_b;
+    case 8: return y.ln1_g;
+    case 9: return y.ln1_b;
+    case 10: return y.ln2_g;
+    default: return y.ln2_b;
+  }
+}
+SB_SMALL_HD std::size_t layer_buf_bytes(int i, int E, int I, int es) {
+  const std::size_t e = E, n = I, s = es;
+  switch (i) {
+    case 0: return 3 * e * e * s;
+    case 1: return 3 * e * s;
+    case 2: return e * e * s;
+    case 4: return n * e * s;
+    case 5: return n * s;
+    case 6: return e * n * s;
+    case 3:
+    case 7: return e * s;
+    default: return e * 4;
+  }
+}
+
+// LayerNorm of rows [B][E] of in into out (rounded to T): a warp per row, statistics summed in
+// 32-element chunks with warp_sum and lane 0's value, chunk sums added in order (the chain's
+// GEMV prologue sums a row the same way: one element per thread, warp sums, then warps in order).
+template <typename T>
+__device__ __noinline__ void sd_layernorm(const float* in, float* out, const float* g, const float* bt, int B, int E,
+                                          float eps) {
+  using detail::from_f;
+  using detail::to_f;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll 1
+  for (int m = warp; m < B; m += kW) {
+    const float* r = in + m * E;
+    float s = 0.0f;
+#pragma unroll 1
+    for (int c = 0; c < E; c += 32) {
+      float v = c + lane < E ? r[c + lane] : 0.0f;
+      v = detail::warp_sum(v);
+      s += __shfl_sync(detail::kFull, v, 0);
+    }
+    const float mean = s / E;
+    float q = 0.0f;
+#pragma unroll 1
+    for (int c = 0; c < E; c += 32) {
+      float v = 0.0f;
+      if (c + lane < E) {
+        const float d = r[c + lane] - mean;
+        v = d * d;
+      }
+      v = detail::warp_sum(v);
+      q += __shfl_sync(detail::kFull, v, 0);
+    }
+    const float rstd = 1.0f / sqrtf(q / E + eps);
+#pragma unroll 1
+    for (int k = lane; k < E; k += 32) out[m * E + k] = to_f(from_f<T>((r[k] - mean) * rstd * g[k] + bt[k]));
+  }
+}
+
+// v(m, n) = dot(w[n], in[m]) + bias[n] for m < B, n < N (K from shared memory, the sum started at
+// n % K so the lanes of a warp, consecutive n, read different banks); out[m * N + n] = T(v)
+// (epi 0), T(gelu_new(v)) (epi 1) or T(out[m * N + n] + v) (epi 2, the residual).
+template <typename T>
+__device__ __noinline__ void sd_matvec(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
+                                       float* out) {
+  using detail::from_f;
+  using detail::to_f;
+#pragma unroll 1
+  for (int i = threadIdx.x; i < B * N; i += kSmallThreads) {
+    const int m = i / N, n = i - m * N;
+    const T* wr = w + static_cast<std::size_t>(n) * K;
+    const float* xr = in + m * K;
+    float acc = 0.0f;
+    int k = n % K;
+#pragma unroll 1
+    for (int j = 0; j < K; ++j) {
+      acc = fmaf(to_f(wr[k]), xr[k], acc);
+      if (++k == K) k = 0;
+    }
+    const float v = acc + to_f(bias[n]);
+    out[i] = to_f(from_f<T>(epi == 0 ? v : epi == 1 ? detail::gelu_new(v) : out[i] + v));
+  }
 }
 
 template <typename T, int DMAX>
@@ -108,8 +212,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int B = a.rows, L = a.n_layer, H = a.n_head, D = a.head_dim, E = a.n_embd, I = a.n_inner, V = a.vocab;
   const int Tm = a.max_t, rpb = a.rows_per_block, kv_bufs = a.kv_bufs;
-  const SmallLayout lay(L, H, E, I, Tm, es, B, rpb, kv_bufs);
-  float* x = reinterpret_cast<float*>(sm + lay.act);  // residual stream [B][E]
+  float* x = reinterpret_cast<float*>(sm + a.off_act);  // residual stream [B][E]
   float* ln = x + B * E;                              // LayerNorm output [B][E]
   float* qkv = ln + B * E;                            // [B][3E]
   float* att = qkv + B * 3 * E;                       // [B][E]
@@ -117,48 +220,51 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   float* part = hb + B * I;                           // attention partials [slots][2 + D]
   const int P = B * H;                                // (row, head) pairs
   const int WP = P >= kW ? 1 : kW / P;                // warps per pair
+  unsigned long long* trace =
+      a.trace != nullptr && tid == 0 ? a.trace + static_cast<std::size_t>(blockIdx.x) * kSmallTraceStamps : nullptr;
+  if (trace != nullptr) trace[0] = globaltimer_ns();
 
   detail::pdl_trigger();
   // ---- Before the wait: weights and the block's LM-head rows (unchanged between steps).
-  const std::size_t sE = E, sI = I;
+  const std::size_t sE = E;
+#pragma unroll 1
   for (int l = 0; l < L; ++l) {
-    const SmallDecodeLayer& ly = a.layers[l];
-    unsigned char* p = sm + lay.stride * l;
-    const std::size_t n[12] = {3 * sE * sE * es, 3 * sE * es, sE * sE * es, sE * es, sI * sE * es, sI * es,
-                               sE * sI * es,     sE * es,     sE * 4,      sE * 4,  sE * 4,      sE * 4};
-    const void* src[12] = {ly.qkv_w, ly.qkv_b, ly.proj_w, ly.proj_b, ly.fc_w,  ly.fc_b,
-                           ly.fc2_w, ly.fc2_b, ly.ln1_g,  ly.ln1_b,  ly.ln2_g, ly.ln2_b};
-#pragma unroll
+    unsigned char* p = sm + a.layer_stride * l;
+#pragma unroll 1
     for (int i = 0; i < 12; ++i) {
-      stage(p, src[i], n[i]);
-      p += area(n[i]);
+      const std::size_t n = layer_buf_bytes(i, E, I, es);
+      stage(p, layer_buf(a.layers[l], i), n);
+      p += area(n);
     }
   }
-  stage(sm + lay.lnf, a.lnf_g, sE * 4);
-  stage(sm + lay.lnf + area(sE * 4), a.lnf_b, sE * 4);
+  stage(sm + a.off_lnf, a.lnf_g, sE * 4);
+  stage(sm + a.off_lnf + area(sE * 4), a.lnf_b, sE * 4);
   const int r0 = blockIdx.x * rpb;
   const int nrows = r0 < V ? min(rpb, V - r0) : 0;
   const T* wte = static_cast<const T*>(a.wte);
   const T* lm_w = reinterpret_cast<const T*>(
-      stage(sm + lay.lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
+      stage(sm + a.off_lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
   cp_commit();
   detail::pdl_wait();
 
   // ---- The step: position and tokens, then the old keys/values of the first layers.
   const int past = a.step[0];
+  if (trace != nullptr && past >= 0) trace[1] = globaltimer_ns();  // (the branch waits for the load)
   const std::size_t kv_bytes = static_cast<std::size_t>(past) * D * es;  // positions 0 .. past - 1
-  // Staged copy of pair pr's keys (kind 0) or values (kind 1) of layer l in buffer buf.
+  // Layer l's cache of keys (kind 0) or values (kind 1) of pair pr = b * H + h ([b][h][t][d]).
   auto kv_src = [&](int l, int kind, int pr) {
     T* c = static_cast<T*>(kind == 0 ? a.layers[l].k_cache : a.layers[l].v_cache);
-    return c + static_cast<std::size_t>(pr) * Tm * D;  // pr = b * H + h: [b][h][t][d]
+    return c + static_cast<std::size_t>(pr) * Tm * D;
   };
+  // Its staged copy's area in buffer buf.
   auto kv_area = [&](int buf, int kind, int pr) {
-    return sm + lay.kv + ((static_cast<std::size_t>(buf) * 2 + kind) * P + pr) * lay.kv_area;
+    return sm + a.off_kv + ((buf * 2 + kind) * P + pr) * a.kv_area;
   };
   auto stage_kv = [&](int l, int buf) {
-    for (int kind = 0; kind < 2; ++kind)
-      for (int pr = 0; pr < P; ++pr) stage(kv_area(buf, kind, pr), kv_src(l, kind, pr), kv_bytes);
+#pragma unroll 1
+    for (int j = 0; j < 2 * P; ++j) stage(kv_area(buf, j / P, j % P), kv_src(l, j / P, j % P), kv_bytes);
   };
+#pragma unroll 1
   for (int l = 0; l < kv_bufs; ++l) {
     if (l < L) stage_kv(l, l);
     cp_commit();  // (empty groups keep the wait_group arithmetic below uniform)
@@ -166,6 +272,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   // Embedding: the fp32 sum of the wte and wpe rows rounded to T (the chain's arithmetic).
   {
     const T* wpe = static_cast<const T*>(a.wpe);
+#pragma unroll 1
     for (int i = tid; i < B * E; i += kSmallThreads) {
       const int m = i / E, e = i - m * E;
       const int tok = a.step[1 + m];
@@ -174,50 +281,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     }
   }
 
-  // LayerNorm of rows [B][E] of in into out (rounded to T): a warp per row, statistics summed in
-  // 32-element chunks with warp_sum and lane 0's value, chunk sums added in order (the chain's
-  // GEMV prologue sums a row the same way: one element per thread, warp sums, then warps in order).
-  auto layernorm = [&](const float* in, float* out, const float* g, const float* bt) {
-    for (int m = warp; m < B; m += kW) {
-      const float* r = in + m * E;
-      float s = 0.0f;
-      for (int c = 0; c < E; c += 32) {
-        float v = c + lane < E ? r[c + lane] : 0.0f;
-        v = detail::warp_sum(v);
-        s += __shfl_sync(detail::kFull, v, 0);
-      }
-      const float mean = s / E;
-      float q = 0.0f;
-      for (int c = 0; c < E; c += 32) {
-        float v = 0.0f;
-        if (c + lane < E) {
-          const float d = r[c + lane] - mean;
-          v = d * d;
-        }
-        v = detail::warp_sum(v);
-        q += __shfl_sync(detail::kFull, v, 0);
-      }
-      const float rstd = 1.0f / sqrtf(q / E + a.ln_eps);
-      for (int k = lane; k < E; k += 32) out[m * E + k] = to_f(from_f<T>((r[k] - mean) * rstd * g[k] + bt[k]));
-    }
-  };
-  // out(m, n) = epi(m, n, dot(w[n], in[m]) + bias[n]) for m < B, n < N; K from shared memory, the
-  // sum started at n % K so the lanes of a warp (consecutive n) read different banks.
-  auto matvec = [&](const T* w, const T* bias, const float* in, int N, int K, auto&& epi) {
-    for (int i = tid; i < B * N; i += kSmallThreads) {
-      const int m = i / N, n = i - m * N;
-      const T* wr = w + static_cast<std::size_t>(n) * K;
-      const float* xr = in + m * K;
-      float acc = 0.0f;
-      int k = n % K;
-      for (int j = 0; j < K; ++j) {
-        acc = fmaf(to_f(wr[k]), xr[k], acc);
-        if (++k == K) k = 0;
-      }
-      epi(m, n, acc + to_f(bias[n]));
-    }
-  };
-
+#pragma unroll 1
   for (int l = 0; l < L; ++l) {
     const int buf = l % kv_bufs;
     // Layer l's keys/values (and, at l = 0, the weights) have landed; the groups committed after
@@ -225,54 +289,40 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     if (kv_bufs == 2) cp_wait<1>();
     else cp_wait<0>();
     __syncthreads();
+    if (l == 0 && trace != nullptr) trace[2] = globaltimer_ns();
     const SmallDecodeLayer& ly = a.layers[l];
-    unsigned char* p = sm + lay.stride * l;
-    const T* qkv_w = reinterpret_cast<const T*>(staged(p, ly.qkv_w));
-    p += area(3 * sE * sE * es);
-    const T* qkv_b = reinterpret_cast<const T*>(staged(p, ly.qkv_b));
-    p += area(3 * sE * es);
-    const T* proj_w = reinterpret_cast<const T*>(staged(p, ly.proj_w));
-    p += area(sE * sE * es);
-    const T* proj_b = reinterpret_cast<const T*>(staged(p, ly.proj_b));
-    p += area(sE * es);
-    const T* fc_w = reinterpret_cast<const T*>(staged(p, ly.fc_w));
-    p += area(sI * sE * es);
-    const T* fc_b = reinterpret_cast<const T*>(staged(p, ly.fc_b));
-    p += area(sI * es);
-    const T* fc2_w = reinterpret_cast<const T*>(staged(p, ly.fc2_w));
-    p += area(sE * sI * es);
-    const T* fc2_b = reinterpret_cast<const T*>(staged(p, ly.fc2_b));
-    p += area(sE * es);
-    const float* ln1_g = reinterpret_cast<const float*>(staged(p, ly.ln1_g));
-    p += area(sE * 4);
-    const float* ln1_b = reinterpret_cast<const float*>(staged(p, ly.ln1_b));
-    p += area(sE * 4);
-    const float* ln2_g = reinterpret_cast<const float*>(staged(p, ly.ln2_g));
-    p += area(sE * 4);
-    const float* ln2_b = reinterpret_cast<const float*>(staged(p, ly.ln2_b));
+    const unsigned char* p = sm + a.layer_stride * l;
+    const T* wts[8];  // staged qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b
+    const float* lnp[4];  // ln1_g, ln1_b, ln2_g, ln2_b
+#pragma unroll
+    for (int i = 0; i < 12; ++i) {
+      const void* q = staged(const_cast<unsigned char*>(p), layer_buf(ly, i));
+      if (i < 8) wts[i] = static_cast<const T*>(q);
+      else lnp[i - 8] = static_cast<const float*>(q);
+      p += area(layer_buf_bytes(i, E, I, es));
+    }
 
-    layernorm(x, ln, ln1_g, ln1_b);
+    sd_layernorm<T>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
     __syncthreads();
-    // q|k|v rows; the new key/value row goes into the staged cache copy at position past (every
-    // block) and into the KV cache (block 0 only).
-    matvec(qkv_w, qkv_b, ln, 3 * E, E, [&](int m, int n, float v) {
-      const T t = from_f<T>(v);
-      qkv[m * 3 * E + n] = to_f(t);
-      if (n >= E) {
-        const int kind = n >= 2 * E ? 1 : 0, hd = n - E - kind * E;
-        const int h = hd / D, d = hd - h * D, pr = m * H + h;
-        T* src = kv_src(l, kind, pr);
-        T* stg = reinterpret_cast<T*>(staged(kv_area(buf, kind, pr), src));
-        stg[static_cast<std::size_t>(past) * D + d] = t;
-        if (blockIdx.x == 0) src[static_cast<std::size_t>(past) * D + d] = t;
+    sd_matvec<T>(wts[0], wts[1], ln, B, 3 * E, E, 0, qkv);
+    __syncthreads();
+    // The new key/value rows into the KV cache (block 0 only; this kernel's attention reads them
+    // from qkv, and the next step's launch orders the stores before its staging).
+    if (blockIdx.x == 0) {
+#pragma unroll 1
+      for (int i = tid; i < 2 * B * E; i += kSmallThreads) {
+        const int kind = i >= B * E ? 1 : 0, r = i - kind * B * E, m = r / E, e = r - m * E, h = e / D;
+        kv_src(l, kind, m * H + h)[static_cast<std::size_t>(past) * D + (e - h * D)] =
+            from_f<T>(qkv[m * 3 * E + (1 + kind) * E + e]);
       }
-    });
-    __syncthreads();
-    // Attention: pair pr = (row m, head h) gets WP warps, each a contiguous key range; lanes over keys.
+    }
+    // Attention: pair pr = (row m, head h) gets WP warps, each a contiguous key range; lanes over
+    // keys; keys and values before past from the staged cache, the new ones (t = past) from qkv.
     {
       const int n_keys = past + 1;
       const int pstep = kW / WP;
       const int sub = warp % WP;
+#pragma unroll 1
       for (int pr = warp / WP; pr < P && warp < pstep * WP; pr += pstep) {
         const int m = pr / H, h = pr - m * H;
         const int chunk = (n_keys + WP - 1) / WP, t0 = sub * chunk, t1 = min(n_keys, t0 + chunk);
@@ -281,25 +331,28 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
         for (int d = 0; d < DMAX; ++d) q[d] = d < D ? qkv[m * 3 * E + h * D + d] * a.att_scale : 0.0f;
         const T* kb = reinterpret_cast<const T*>(staged(kv_area(buf, 0, pr), kv_src(l, 0, pr)));
         const T* vb = reinterpret_cast<const T*>(staged(kv_area(buf, 1, pr), kv_src(l, 1, pr)));
+        const float* kn = qkv + m * 3 * E + E + h * D;  // the new key; its value at kn + E
         auto score = [&](int t) {
           float s = 0.0f;
 #pragma unroll
           for (int d = 0; d < DMAX; ++d)
-            if (d < D) s = fmaf(q[d], to_f(kb[static_cast<std::size_t>(t) * D + d]), s);
+            if (d < D) s = fmaf(q[d], t < past ? to_f(kb[t * D + d]) : kn[d], s);
           return s;
         };
         float mx = -INFINITY;
+#pragma unroll 1
         for (int t = t0 + lane; t < t1; t += 32) mx = fmaxf(mx, score(t));
         mx = detail::warp_max(mx);
         float lsum = 0.0f, acc[DMAX];
 #pragma unroll
         for (int d = 0; d < DMAX; ++d) acc[d] = 0.0f;
+#pragma unroll 1
         for (int t = t0 + lane; t < t1; t += 32) {
           const float pt = expf(score(t) - mx);
           lsum += pt;
 #pragma unroll
           for (int d = 0; d < DMAX; ++d)
-            if (d < D) acc[d] = fmaf(pt, to_f(vb[static_cast<std::size_t>(t) * D + d]), acc[d]);
+            if (d < D) acc[d] = fmaf(pt, t < past ? to_f(vb[t * D + d]) : kn[E + d], acc[d]);
         }
         lsum = detail::warp_sum(lsum);
 #pragma unroll
@@ -319,12 +372,15 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     // Buffer buf is free again: stage the keys/values of layer l + kv_bufs into it.
     if (l + kv_bufs < L) stage_kv(l + kv_bufs, buf);
     cp_commit();
+#pragma unroll 1
     for (int i = tid; i < P * D; i += kSmallThreads) {
       const int pr = i / D, d = i - pr * D;
       const float* ps = part + pr * WP * (2 + D);
       float M = -INFINITY;
+#pragma unroll 1
       for (int s = 0; s < WP; ++s) M = fmaxf(M, ps[s * (2 + D)]);
       float ls = 0.0f, o = 0.0f;
+#pragma unroll 1
       for (int s = 0; s < WP; ++s) {
         const float* r = ps + s * (2 + D);
         if (r[1] > 0.0f) {
@@ -337,18 +393,19 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       att[m * E + h * D + d] = to_f(from_f<T>(o * (1.0f / ls)));
     }
     __syncthreads();
-    matvec(proj_w, proj_b, att, E, E, [&](int m, int n, float v) { x[m * E + n] = to_f(from_f<T>(x[m * E + n] + v)); });
+    sd_matvec<T>(wts[2], wts[3], att, B, E, E, 2, x);  // attn c_proj + residual
     __syncthreads();
-    layernorm(x, ln, ln2_g, ln2_b);
+    sd_layernorm<T>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
     __syncthreads();
-    matvec(fc_w, fc_b, ln, I, E, [&](int m, int n, float v) { hb[m * I + n] = to_f(from_f<T>(detail::gelu_new(v))); });
+    sd_matvec<T>(wts[4], wts[5], ln, B, I, E, 1, hb);  // c_fc + gelu_new
     __syncthreads();
-    matvec(fc2_w, fc2_b, hb, E, I, [&](int m, int n, float v) { x[m * E + n] = to_f(from_f<T>(x[m * E + n] + v)); });
+    sd_matvec<T>(wts[6], wts[7], hb, B, E, I, 2, x);   // mlp c_proj + residual
   }
   cp_wait<0>();  // only empty groups can be left
   __syncthreads();
-  layernorm(x, ln, reinterpret_cast<const float*>(staged(sm + lay.lnf, a.lnf_g)),
-            reinterpret_cast<const float*>(staged(sm + lay.lnf + area(sE * 4), a.lnf_b)));
+  if (trace != nullptr) trace[3] = globaltimer_ns();
+  sd_layernorm<T>(x, ln, reinterpret_cast<const float*>(staged(sm + a.off_lnf, a.lnf_g)),
+                  reinterpret_cast<const float*>(staged(sm + a.off_lnf + area(sE * 4), a.lnf_b)), B, E, a.ln_eps);
   __syncthreads();
 
   // ---- LM head rows r0 .. r0 + nrows: logits (optional) and the packed argmax of each row.
@@ -356,6 +413,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   unsigned long long best[kSmallMaxRows];
 #pragma unroll
   for (int m = 0; m < kSmallMaxRows; ++m) best[m] = 0ull;
+#pragma unroll 1
   for (int r = tid; r < nrows; r += kSmallThreads) {
     const T* wr = lm_w + static_cast<std::size_t>(r) * E;
     const int k0 = E > 8 ? r % E : 0;
@@ -364,6 +422,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       if (m >= B) break;
       float acc = 0.0f;
       int k = k0;
+#pragma unroll 1
       for (int j = 0; j < E; ++j) {
         acc = fmaf(to_f(wr[k]), ln[m * E + k], acc);
         if (++k == E) k = 0;
@@ -381,8 +440,10 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     for (int m = 0; m < kSmallMaxRows; ++m) best_s[warp][m] = best[m];
   }
   __syncthreads();
+  if (trace != nullptr) trace[4] = globaltimer_ns();
   if (tid < B) {
     unsigned long long bk = 0ull;
+#pragma unroll
     for (int w = 0; w < kW; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
     atomicMax(&a.slots[tid], bk);
   }
@@ -392,16 +453,24 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   __syncthreads();
   if (tid == 0) last_s = atomicAdd(a.counter, 1u) == gridDim.x - 1;
   __syncthreads();
+  if (trace != nullptr) trace[5] = globaltimer_ns();
   if (last_s) {
     if (tid < B) a.host_out[tid] = atomicExch(&a.slots[tid], 0ull);
     if (tid == 0) *a.counter = 0u;
     __threadfence_system();
   }
+  if (trace != nullptr) trace[6] = globaltimer_ns();
 }
 
+unsigned long long* g_trace = nullptr;
+std::size_t g_trace_entries = 0;
+
 template <typename T, int DMAX>
-cudaError_t launch_t(const SmallDecodeArgs& a, cudaStream_t st) {
+cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
   auto kernel = small_decode_kernel<T, DMAX>;
+  SmallDecodeArgs a = a_in;
+  a.trace = g_trace != nullptr && g_trace_entries >= static_cast<std::size_t>(a.blocks) * kSmallTraceStamps ? g_trace
+                                                                                                          : nullptr;
   static std::size_t raised = 0;
   if (a.smem_bytes > raised) {
     const cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
@@ -469,12 +538,23 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
       p.kv_bufs = kv_bufs;
       p.smem_bytes = lay.total;
       p.blocks = G;
+      p.layer_stride = static_cast<unsigned>(lay.stride);
+      p.off_lnf = static_cast<unsigned>(lay.lnf);
+      p.off_lm = static_cast<unsigned>(lay.lm);
+      p.off_kv = static_cast<unsigned>(lay.kv);
+      p.kv_area = static_cast<unsigned>(lay.kv_area);
+      p.off_act = static_cast<unsigned>(lay.act);
       return p;
     }
     if (kv_bufs == 1)
       return no("needs " + std::to_string(lay.total) + " B of shared memory per block > " + std::to_string(smem_limit));
   }
   return p;
+}
+
+void set_small_trace(unsigned long long* device_buffer, std::size_t entries) {
+  g_trace = device_buffer;
+  g_trace_entries = entries;
 }
 
 cudaError_t small_decode_static_smem(Dt dt, int head_dim, std::size_t* bytes) {
@@ -490,7 +570,7 @@ cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
   bool ok = a.blocks > 0 && a.rows >= 1 && a.rows <= kSmallMaxRows && a.n_layer >= 1 &&
             a.n_layer <= kSmallMaxLayers && a.n_head >= 1 && a.n_embd >= 1 && a.n_embd <= kSmallMaxEmbd &&
             a.n_embd == a.n_head * a.head_dim && a.head_dim <= kSmallMaxHeadDim && a.rows_per_block >= 1 &&
-            (a.kv_bufs == 1 || a.kv_bufs == 2) && a.wte != nullptr && a.wpe != nullptr && a.lnf_g != nullptr &&
+            (a.kv_bufs == 1 || a.kv_bufs == 2) && a.off_act != 0 && a.kv_area != 0 && a.wte != nullptr && a.wpe != nullptr && a.lnf_g != nullptr &&
             a.lnf_b != nullptr && a.step != nullptr && a.slots != nullptr && a.host_out != nullptr &&
             a.counter != nullptr && static_cast<long long>(a.rows_per_block) * a.blocks >= a.vocab;
   for (int l = 0; ok && l < a.n_layer; ++l) {

@@ -5,7 +5,8 @@
 //    the whole step in ONE launch without any grid barrier: every block computes every layer
 //    redundantly for all batch rows (the layer weights, a few KiB, are staged into its shared
 //    memory with cp.async at the start, before griddepcontrol.wait; the old keys/values of each
-//    layer are staged the same way, one or two layers ahead), then its own slice of the tied LM
+//    layer are staged the same way, one or two layers ahead, and the new ones are read from the
+//    block's own q|k|v row), then its own slice of the tied LM
 //    head (rows [blockIdx.x * rows_per_block, ...), staged at the start too) with the argmax.
 //    Only block 0 writes the new key/value rows to the KV cache (the next step's launch orders
 //    them).  The last block to finish (atomic counter, the LM head GEMV's pattern) copies the
@@ -51,6 +52,9 @@ struct SmallDecodePlan {
   int kv_bufs = 0;          // layers of keys/values staged ahead (1 or 2)
   std::size_t smem_bytes = 0;
   std::size_t layer_weight_bytes = 0;  // all layers' matrices, biases and LayerNorm parameters
+  // Shared-memory layout (byte offsets): one layer's weight areas, ln_f, the LM-head rows, the
+  // key/value areas (kv_area bytes per (buffer, kind, row, head)), the fp32 activations.
+  unsigned layer_stride = 0, off_lnf = 0, off_lm = 0, off_kv = 0, kv_area = 0, off_act = 0;
   std::string why_not;
   bool ok() const { return blocks > 0; }
 };
@@ -95,9 +99,19 @@ struct SmallDecodeArgs {
   // From plan_small_decode.
   int blocks = 0, rows_per_block = 0, kv_bufs = 0;
   std::size_t smem_bytes = 0;
+  unsigned layer_stride = 0, off_lnf = 0, off_lm = 0, off_kv = 0, kv_area = 0, off_act = 0;
+  // Timeline (diagnostics; launch_small_decode sets it from set_small_trace): thread 0 of block b
+  // writes %globaltimer (ns) at trace[b * kSmallTraceStamps + i]: 0 start, 1 step input read,
+  // 2 layer 0 starts (weights, keys/values and embedding ready), 3 layers done, 4 LM head done,
+  // 5 counter incremented, 6 end.
+  unsigned long long* trace = nullptr;
 };
+constexpr int kSmallTraceStamps = 7;
 
 cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st);
+// Process-wide diagnostics switch: launches whose timeline fits `entries` words write it there
+// (nullptr: off).  sb_cuda_bench --trace-small reads it for one eager step.
+void set_small_trace(unsigned long long* device_buffer, std::size_t entries);
 // The kernel's static shared memory (to subtract from the opt-in limit for plan_small_decode).
 cudaError_t small_decode_static_smem(Dt dt, int head_dim, std::size_t* bytes);
 

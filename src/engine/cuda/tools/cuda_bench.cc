@@ -36,6 +36,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -46,6 +47,7 @@
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
+#include "engine/cuda/small_decode.h"
 #include "model/presets.h"
 
 namespace {
@@ -215,6 +217,25 @@ double barrier_step_ms(int n, int blocks, bool cooperative) {
   return median(ms);
 }
 
+// A preset name, or L<layers>-H<heads>-E<n_embd>[-V<vocab>]: a custom small shape (GPT-2 layout,
+// 1024 positions, n_inner 4 E).
+std::optional<sb::model::GptConfig> model_config(const std::string& m) {
+  auto preset = sb::model::preset_config(m);
+  if (preset) return preset;
+  int nl = 0, nh = 0, ne = 0, nv = 50257;
+  if (std::sscanf(m.c_str(), "L%d-H%d-E%d-V%d", &nl, &nh, &ne, &nv) >= 3 && nl > 0 && nh > 0 && ne > 0 &&
+      ne % nh == 0 && nv > 0) {
+    sb::model::GptConfig c = *sb::model::preset_config("tiny-gpt2");
+    c.n_layer = nl;
+    c.n_head = nh;
+    c.n_embd = ne;
+    c.vocab_size = nv;
+    c.n_inner = 0;  // 4 * n_embd
+    return c;
+  }
+  return std::nullopt;
+}
+
 struct Variant {
   std::string name;
   std::vector<std::pair<std::string, std::string>> opts;
@@ -288,7 +309,7 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
-              profile_model, variants_arg, trace_model;
+              profile_model, variants_arg, trace_model, trace_small_model;
   bool quick = false, extras = true, stream_probe = false;
   int profile_batch = 1;
   for (int i = 1; i < argc; ++i) {
@@ -302,6 +323,7 @@ int main(int argc, char** argv) {
     else if (a == "--profile-batch" && i + 1 < argc) profile_batch = std::atoi(argv[++i]);
     else if (a == "--variants" && i + 1 < argc) variants_arg = argv[++i];
     else if (a == "--trace" && i + 1 < argc) trace_model = argv[++i];
+    else if (a == "--trace-small" && i + 1 < argc) trace_small_model = argv[++i];
     else if (a == "--no-extras") extras = false;
     else if (a == "--stream-probe") stream_probe = true;
     else {
@@ -325,7 +347,7 @@ int main(int argc, char** argv) {
   if (!profile_model.empty()) {
     // One eager decode step (graphs off, so a profiler sees each launch), after a prefill of 32
     // tokens and 3 warm-up steps; only this step lies between cudaProfilerStart and Stop.
-    const auto preset = sb::model::preset_config(profile_model);
+    const auto preset = model_config(profile_model);
     if (!preset) {
       std::fprintf(stderr, "--profile-step: unknown model %s\n", profile_model.c_str());
       return 2;
@@ -350,6 +372,75 @@ int main(int argc, char** argv) {
     eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
     ck(cudaProfilerStop(), "cudaProfilerStop");
     std::printf("profiled one %s fp16 decode step (batch %d, position 35)\n", profile_model.c_str(), profile_batch);
+    return 0;
+  }
+
+  if (!trace_small_model.empty()) {
+    // Timeline of the small-model decode kernel (small_decode.h set_small_trace): 5 eager steps
+    // (graphs off, so each launch carries the trace pointer) after a prefill of 32 tokens and 3
+    // untraced steps; per stamp the median over the steps of the median and the latest block, in
+    // us after the earliest block's start.
+    const auto preset = model_config(trace_small_model);
+    if (!preset) {
+      std::fprintf(stderr, "--trace-small: unknown model %s\n", trace_small_model.c_str());
+      return 2;
+    }
+    const char* names[] = {"start", "step read", "layer 0 ready", "layers done", "LM head done", "counter", "end"};
+    const std::string prec = precisions_arg.empty() ? "fp16" : precisions_arg.substr(0, precisions_arg.find(','));
+    for (int batch : {1, 4})
+      for (const Variant& var : parse_variants(variants_arg)) {
+        CudaEngineOptions o;
+        o.precision = prec;
+        o.max_batch = 4;
+        o.max_seq = 256;
+        o.cuda_graphs = false;
+        apply_variant(var, o);
+        auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
+        const int G = prop.multiProcessorCount * 8;  // room for up to 8 blocks per SM
+        unsigned long long* dtr = nullptr;
+        const std::size_t n = static_cast<std::size_t>(G) * cudak::kSmallTraceStamps;
+        ck(cudaMalloc(&dtr, n * 8), "trace buffer");
+        std::vector<std::int32_t> prompt(static_cast<std::size_t>(batch) * 32, 11);
+        StepResult r;
+        eng->prefill(batch, 32, prompt, LogitsMode::kNone, r);
+        for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+        std::vector<std::vector<double>> med(cudak::kSmallTraceStamps), mx(cudak::kSmallTraceStamps);
+        std::vector<double> host_us;
+        int nb = 0;
+        for (int step = 0; step < 5; ++step) {
+          ck(cudaMemset(dtr, 0, n * 8), "clear trace");
+          cudak::set_small_trace(dtr, n);
+          const auto t0 = Clock::now();
+          eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+          host_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+          cudak::set_small_trace(nullptr, 0);
+          std::vector<unsigned long long> h(n);
+          ck(cudaMemcpy(h.data(), dtr, n * 8, cudaMemcpyDeviceToHost), "read trace");
+          nb = 0;
+          while (nb < G && h[static_cast<std::size_t>(nb) * cudak::kSmallTraceStamps] != 0) ++nb;
+          if (nb == 0) break;
+          unsigned long long t_min = ~0ull;
+          for (int b = 0; b < nb; ++b) t_min = std::min(t_min, h[static_cast<std::size_t>(b) * cudak::kSmallTraceStamps]);
+          for (int i = 0; i < cudak::kSmallTraceStamps; ++i) {
+            std::vector<double> v(nb);
+            for (int b = 0; b < nb; ++b)
+              v[b] = (static_cast<double>(h[static_cast<std::size_t>(b) * cudak::kSmallTraceStamps + i]) - t_min) * 1e-3;
+            med[i].push_back(median(v));
+            mx[i].push_back(*std::max_element(v.begin(), v.end()));
+          }
+        }
+        cudaFree(dtr);
+        if (nb == 0) {
+          std::printf("trace-small %s B=%d [%s]: no timeline (small decode path not taken?) %s\n", trace_small_model.c_str(),
+                      batch, var.name.c_str(), eng->describe().c_str());
+          continue;
+        }
+        std::printf("trace-small %s %s B=%d [%s] (%d blocks, eager step %.1f us on the host):", trace_small_model.c_str(),
+                    prec.c_str(), batch, var.name.c_str(), nb, median(host_us));
+        for (int i = 0; i < cudak::kSmallTraceStamps; ++i)
+          std::printf(" %s %.2f/%.2f%s", names[i], median(med[i]), median(mx[i]), i + 1 < cudak::kSmallTraceStamps ? ";" : "");
+        std::printf(" (us after the first block's start: median block / latest block)\n");
+      }
     return 0;
   }
 
@@ -505,21 +596,7 @@ int main(int argc, char** argv) {
   std::vector<ModelSpec> specs;
   std::stringstream ms(models_arg);
   for (std::string m; std::getline(ms, m, ',');) {
-    auto preset = sb::model::preset_config(m);
-    if (!preset) {
-      // L<layers>-H<heads>-E<n_embd>[-V<vocab>]: a custom small shape (GPT-2 layout, 1024 positions).
-      int nl = 0, nh = 0, ne = 0, nv = 50257;
-      if (std::sscanf(m.c_str(), "L%d-H%d-E%d-V%d", &nl, &nh, &ne, &nv) >= 3 && nl > 0 && nh > 0 && ne > 0 &&
-          ne % nh == 0 && nv > 0) {
-        sb::model::GptConfig c = *sb::model::preset_config("tiny-gpt2");
-        c.n_layer = nl;
-        c.n_head = nh;
-        c.n_embd = ne;
-        c.vocab_size = nv;
-        c.n_inner = 0;  // 4 * n_embd
-        preset = c;
-      }
-    }
+    const auto preset = model_config(m);
     if (!preset) {
       std::fprintf(stderr, "unknown model %s\n", m.c_str());
       return 2;
