@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 
 #if defined(__CUDACC__)
 #define SB_SMALL_HD __host__ __device__ __forceinline__
@@ -83,14 +84,14 @@ __device__ __forceinline__ unsigned long long globaltimer_ns() {
   return t;
 }
 
-// Code size is the cost model here (docs/perf-cuda.md, session 6 part 2 and session 7): a step
-// runs each phase's code once, so every instruction line is fetched cold; helpers with several
-// call sites are __noinline__ and runtime-bounded loops are not unrolled.
+// Code size: a step runs each phase's code once.  The helpers exist inlined (NI = false) and as
+// one __noinline__ body each (NI = true, ~4x less code: session 7 call 2 measured it slower), and
+// the long runtime-bounded loops are not unrolled.
 
 // Starts the copy of [src, src + n) into `area` (16-byte aligned) by whole 16-byte chunks (the
 // source buffer is readable up to its size rounded up to 16, see small_decode.h); returns where
 // src's first byte lands (area + src % 16).
-__device__ __noinline__ unsigned char* stage(unsigned char* area_p, const void* src, std::size_t n) {
+__device__ __forceinline__ unsigned char* stage_in(unsigned char* area_p, const void* src, std::size_t n) {
   const std::uintptr_t s = reinterpret_cast<std::uintptr_t>(src);
   if (n > 0) {
     const std::uintptr_t s16 = s & ~std::uintptr_t{15}, e16 = (s + n + 15) & ~std::uintptr_t{15};
@@ -143,8 +144,8 @@ SB_SMALL_HD std::size_t layer_buf_bytes(int i, int E, int I, int es) {
 // 32-element chunks with warp_sum and lane 0's value, chunk sums added in order (the chain's
 // GEMV prologue sums a row the same way: one element per thread, warp sums, then warps in order).
 template <typename T>
-__device__ __noinline__ void sd_layernorm(const float* in, float* out, const float* g, const float* bt, int B, int E,
-                                          float eps) {
+__device__ __forceinline__ void layernorm_in(const float* in, float* out, const float* g, const float* bt, int B,
+                                             int E, float eps) {
   using detail::from_f;
   using detail::to_f;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -152,7 +153,6 @@ __device__ __noinline__ void sd_layernorm(const float* in, float* out, const flo
   for (int m = warp; m < B; m += kW) {
     const float* r = in + m * E;
     float s = 0.0f;
-#pragma unroll 1
     for (int c = 0; c < E; c += 32) {
       float v = c + lane < E ? r[c + lane] : 0.0f;
       v = detail::warp_sum(v);
@@ -160,7 +160,6 @@ __device__ __noinline__ void sd_layernorm(const float* in, float* out, const flo
     }
     const float mean = s / E;
     float q = 0.0f;
-#pragma unroll 1
     for (int c = 0; c < E; c += 32) {
       float v = 0.0f;
       if (c + lane < E) {
@@ -171,7 +170,6 @@ __device__ __noinline__ void sd_layernorm(const float* in, float* out, const flo
       q += __shfl_sync(detail::kFull, v, 0);
     }
     const float rstd = 1.0f / sqrtf(q / E + eps);
-#pragma unroll 1
     for (int k = lane; k < E; k += 32) out[m * E + k] = to_f(from_f<T>((r[k] - mean) * rstd * g[k] + bt[k]));
   }
 }
@@ -180,8 +178,8 @@ __device__ __noinline__ void sd_layernorm(const float* in, float* out, const flo
 // n % K so the lanes of a warp, consecutive n, read different banks); out[m * N + n] = T(v)
 // (epi 0), T(gelu_new(v)) (epi 1) or T(out[m * N + n] + v) (epi 2, the residual).
 template <typename T>
-__device__ __noinline__ void sd_matvec(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
-                                       float* out) {
+__device__ __forceinline__ void matvec_in(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
+                                          float* out) {
   using detail::from_f;
   using detail::to_f;
 #pragma unroll 1
@@ -191,7 +189,6 @@ __device__ __noinline__ void sd_matvec(const T* w, const T* bias, const float* i
     const float* xr = in + m * K;
     float acc = 0.0f;
     int k = n % K;
-#pragma unroll 1
     for (int j = 0; j < K; ++j) {
       acc = fmaf(to_f(wr[k]), xr[k], acc);
       if (++k == K) k = 0;
@@ -201,7 +198,38 @@ __device__ __noinline__ void sd_matvec(const T* w, const T* bias, const float* i
   }
 }
 
-template <typename T, int DMAX>
+__device__ __noinline__ unsigned char* stage_ni(unsigned char* area_p, const void* src, std::size_t n) {
+  return stage_in(area_p, src, n);
+}
+template <typename T>
+__device__ __noinline__ void layernorm_ni(const float* in, float* out, const float* g, const float* bt, int B, int E,
+                                          float eps) {
+  layernorm_in<T>(in, out, g, bt, B, E, eps);
+}
+template <typename T>
+__device__ __noinline__ void matvec_ni(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
+                                       float* out) {
+  matvec_in<T>(w, bias, in, B, N, K, epi, out);
+}
+template <bool NI>
+__device__ __forceinline__ unsigned char* stage(unsigned char* area_p, const void* src, std::size_t n) {
+  if constexpr (NI) return stage_ni(area_p, src, n);
+  else return stage_in(area_p, src, n);
+}
+template <typename T, bool NI>
+__device__ __forceinline__ void sd_layernorm(const float* in, float* out, const float* g, const float* bt, int B,
+                                             int E, float eps) {
+  if constexpr (NI) layernorm_ni<T>(in, out, g, bt, B, E, eps);
+  else layernorm_in<T>(in, out, g, bt, B, E, eps);
+}
+template <typename T, bool NI>
+__device__ __forceinline__ void sd_matvec(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
+                                          float* out) {
+  if constexpr (NI) matvec_ni<T>(w, bias, in, B, N, K, epi, out);
+  else matvec_in<T>(w, bias, in, B, N, K, epi, out);
+}
+
+template <typename T, int DMAX, bool NI>
 __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __grid_constant__ SmallDecodeArgs a) {
   using detail::from_f;
   using detail::to_f;
@@ -222,6 +250,12 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   const int WP = P >= kW ? 1 : kW / P;                // warps per pair
   unsigned long long* trace =
       a.trace != nullptr && tid == 0 ? a.trace + static_cast<std::size_t>(blockIdx.x) * kSmallTraceStamps : nullptr;
+  // Timeline only: stamp j of layer l after a block barrier (extra barriers only when tracing).
+  auto phase_stamp = [&](int l, int j, bool sync) {
+    if (a.trace == nullptr) return;
+    if (sync) __syncthreads();
+    if (trace != nullptr) trace[7 + 8 * l + j] = globaltimer_ns();
+  };
   if (trace != nullptr) trace[0] = globaltimer_ns();
 
   detail::pdl_trigger();
@@ -233,17 +267,17 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 #pragma unroll 1
     for (int i = 0; i < 12; ++i) {
       const std::size_t n = layer_buf_bytes(i, E, I, es);
-      stage(p, layer_buf(a.layers[l], i), n);
+      stage<NI>(p, layer_buf(a.layers[l], i), n);
       p += area(n);
     }
   }
-  stage(sm + a.off_lnf, a.lnf_g, sE * 4);
-  stage(sm + a.off_lnf + area(sE * 4), a.lnf_b, sE * 4);
+  stage<NI>(sm + a.off_lnf, a.lnf_g, sE * 4);
+  stage<NI>(sm + a.off_lnf + area(sE * 4), a.lnf_b, sE * 4);
   const int r0 = blockIdx.x * rpb;
   const int nrows = r0 < V ? min(rpb, V - r0) : 0;
   const T* wte = static_cast<const T*>(a.wte);
   const T* lm_w = reinterpret_cast<const T*>(
-      stage(sm + a.off_lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
+      stage<NI>(sm + a.off_lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
   cp_commit();
   detail::pdl_wait();
 
@@ -262,7 +296,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   };
   auto stage_kv = [&](int l, int buf) {
 #pragma unroll 1
-    for (int j = 0; j < 2 * P; ++j) stage(kv_area(buf, j / P, j % P), kv_src(l, j / P, j % P), kv_bytes);
+    for (int j = 0; j < 2 * P; ++j) stage<NI>(kv_area(buf, j / P, j % P), kv_src(l, j / P, j % P), kv_bytes);
   };
 #pragma unroll 1
   for (int l = 0; l < kv_bufs; ++l) {
@@ -302,10 +336,12 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       p += area(layer_buf_bytes(i, E, I, es));
     }
 
-    sd_layernorm<T>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
+    sd_layernorm<T, NI>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
     __syncthreads();
-    sd_matvec<T>(wts[0], wts[1], ln, B, 3 * E, E, 0, qkv);
+    phase_stamp(l, 0, false);
+    sd_matvec<T, NI>(wts[0], wts[1], ln, B, 3 * E, E, 0, qkv);
     __syncthreads();
+    phase_stamp(l, 1, false);
     // The new key/value rows into the KV cache (block 0 only; this kernel's attention reads them
     // from qkv, and the next step's launch orders the stores before its staging).
     if (blockIdx.x == 0) {
@@ -369,6 +405,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       }
     }
     __syncthreads();
+    phase_stamp(l, 2, false);
     // Buffer buf is free again: stage the keys/values of layer l + kv_bufs into it.
     if (l + kv_bufs < L) stage_kv(l + kv_bufs, buf);
     cp_commit();
@@ -377,10 +414,8 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       const int pr = i / D, d = i - pr * D;
       const float* ps = part + pr * WP * (2 + D);
       float M = -INFINITY;
-#pragma unroll 1
       for (int s = 0; s < WP; ++s) M = fmaxf(M, ps[s * (2 + D)]);
       float ls = 0.0f, o = 0.0f;
-#pragma unroll 1
       for (int s = 0; s < WP; ++s) {
         const float* r = ps + s * (2 + D);
         if (r[1] > 0.0f) {
@@ -393,18 +428,23 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       att[m * E + h * D + d] = to_f(from_f<T>(o * (1.0f / ls)));
     }
     __syncthreads();
-    sd_matvec<T>(wts[2], wts[3], att, B, E, E, 2, x);  // attn c_proj + residual
+    phase_stamp(l, 3, false);
+    sd_matvec<T, NI>(wts[2], wts[3], att, B, E, E, 2, x);  // attn c_proj + residual
     __syncthreads();
-    sd_layernorm<T>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
+    phase_stamp(l, 4, false);
+    sd_layernorm<T, NI>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
     __syncthreads();
-    sd_matvec<T>(wts[4], wts[5], ln, B, I, E, 1, hb);  // c_fc + gelu_new
+    phase_stamp(l, 5, false);
+    sd_matvec<T, NI>(wts[4], wts[5], ln, B, I, E, 1, hb);  // c_fc + gelu_new
     __syncthreads();
-    sd_matvec<T>(wts[6], wts[7], hb, B, E, I, 2, x);   // mlp c_proj + residual
+    phase_stamp(l, 6, false);
+    sd_matvec<T, NI>(wts[6], wts[7], hb, B, E, I, 2, x);   // mlp c_proj + residual
+    phase_stamp(l, 7, true);
   }
   cp_wait<0>();  // only empty groups can be left
   __syncthreads();
   if (trace != nullptr) trace[3] = globaltimer_ns();
-  sd_layernorm<T>(x, ln, reinterpret_cast<const float*>(staged(sm + a.off_lnf, a.lnf_g)),
+  sd_layernorm<T, NI>(x, ln, reinterpret_cast<const float*>(staged(sm + a.off_lnf, a.lnf_g)),
                   reinterpret_cast<const float*>(staged(sm + a.off_lnf + area(sE * 4), a.lnf_b)), B, E, a.ln_eps);
   __syncthreads();
 
@@ -422,7 +462,6 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       if (m >= B) break;
       float acc = 0.0f;
       int k = k0;
-#pragma unroll 1
       for (int j = 0; j < E; ++j) {
         acc = fmaf(to_f(wr[k]), ln[m * E + k], acc);
         if (++k == E) k = 0;
@@ -465,9 +504,15 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 unsigned long long* g_trace = nullptr;
 std::size_t g_trace_entries = 0;
 
-template <typename T, int DMAX>
+bool initial_noinline() {
+  const char* e = std::getenv("SB_SMALL_NOINLINE");
+  return e != nullptr && *e == '1';
+}
+bool g_noinline = initial_noinline();
+
+template <typename T, int DMAX, bool NI>
 cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
-  auto kernel = small_decode_kernel<T, DMAX>;
+  auto kernel = small_decode_kernel<T, DMAX, NI>;
   SmallDecodeArgs a = a_in;
   a.trace = g_trace != nullptr && g_trace_entries >= static_cast<std::size_t>(a.blocks) * kSmallTraceStamps ? g_trace
                                                                                                           : nullptr;
@@ -489,20 +534,25 @@ cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
   return e;
 }
 
-template <typename T>
+template <typename T, bool NI>
 cudaError_t launch_dim(const SmallDecodeArgs& a, cudaStream_t st) {
-  if (a.head_dim <= 1) return launch_t<T, 1>(a, st);
-  if (a.head_dim <= 4) return launch_t<T, 4>(a, st);
-  return launch_t<T, kSmallMaxHeadDim>(a, st);
+  if (a.head_dim <= 1) return launch_t<T, 1, NI>(a, st);
+  if (a.head_dim <= 4) return launch_t<T, 4, NI>(a, st);
+  return launch_t<T, kSmallMaxHeadDim, NI>(a, st);
+}
+template <typename T>
+cudaError_t launch_ni(const SmallDecodeArgs& a, cudaStream_t st) {
+  return g_noinline ? launch_dim<T, true>(a, st) : launch_dim<T, false>(a, st);
 }
 
 template <typename T>
 cudaError_t static_smem_t(int head_dim, std::size_t* bytes) {
   cudaFuncAttributes fa{};
   cudaError_t e;
-  if (head_dim <= 1) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 1>);
-  else if (head_dim <= 4) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 4>);
-  else e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, kSmallMaxHeadDim>);
+  // (Both code variants have the same static shared memory.)
+  if (head_dim <= 1) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 1, false>);
+  else if (head_dim <= 4) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 4, false>);
+  else e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, kSmallMaxHeadDim, false>);
   *bytes = fa.sharedSizeBytes;
   return e;
 }
@@ -552,6 +602,8 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
   return p;
 }
 
+void set_small_noinline(bool on) { g_noinline = on; }
+
 void set_small_trace(unsigned long long* device_buffer, std::size_t entries) {
   g_trace = device_buffer;
   g_trace_entries = entries;
@@ -583,9 +635,9 @@ cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
     return cudaErrorInvalidValue;
   }
   switch (a.dt) {
-    case Dt::kF32: return launch_dim<float>(a, st);
-    case Dt::kF16: return launch_dim<__half>(a, st);
-    case Dt::kBF16: return launch_dim<__nv_bfloat16>(a, st);
+    case Dt::kF32: return launch_ni<float>(a, st);
+    case Dt::kF16: return launch_ni<__half>(a, st);
+    case Dt::kBF16: return launch_ni<__nv_bfloat16>(a, st);
   }
   return cudaErrorInvalidValue;
 }

@@ -103,12 +103,16 @@ struct SmallDecodeArgs {
   // Timeline (diagnostics; launch_small_decode sets it from set_small_trace): thread 0 of block b
   // writes %globaltimer (ns) at trace[b * kSmallTraceStamps + i]: 0 start, 1 step input read,
   // 2 layer 0 starts (weights, keys/values and embedding ready), 3 layers done, 4 LM head done,
-  // 5 counter incremented, 6 end.
+  // 5 counter incremented, 6 end; 7 + 8 l + j: layer l's phase j done (LayerNorm 1, q|k|v,
+  // attention, combine, proj, LayerNorm 2, fc, fc2; the block's barrier after each).
   unsigned long long* trace = nullptr;
 };
-constexpr int kSmallTraceStamps = 7;
+constexpr int kSmallTraceStamps = 7 + 8 * kSmallMaxLayers;
 
 cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st);
+// Process-wide A/B switch (default off, or SB_SMALL_NOINLINE=1): the kernel variant whose
+// LayerNorm / matrix-vector / staging helpers are one __noinline__ body each (~4x less code).
+void set_small_noinline(bool on);
 // Process-wide diagnostics switch: launches whose timeline fits `entries` words write it there
 // (nullptr: off).  sb_cuda_bench --trace-small reads it for one eager step.
 void set_small_trace(unsigned long long* device_buffer, std::size_t entries);

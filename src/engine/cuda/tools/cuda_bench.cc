@@ -20,7 +20,7 @@
 //        (0), persist = persistent_decode, pblocks / pslot / pslots / pkv = its grid size, ring
 //        slot bytes and count, attention prefetch bytes, coop = cooperative launch, split =
 //        decode_split_keys, small = small_decode, sblocks = small_blocks, shostin =
-//        small_host_input); --profile-step takes the
+//        small_host_input, sni = the small kernel's noinline-helper variant); --profile-step takes the
 //        first variant's options
 //        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
 //        [--stream-probe]  the persistent kernel's weight ring alone, GB/s per configuration
@@ -264,6 +264,7 @@ std::vector<Variant> parse_variants(const std::string& arg) {
 }
 
 void apply_variant(const Variant& v, CudaEngineOptions& o) {
+  cudak::set_small_noinline(false);  // process-wide: every variant starts from the default
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -280,6 +281,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "small") o.small_decode = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
+    else if (k == "sni") cudak::set_small_noinline(on);
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
@@ -376,70 +378,84 @@ int main(int argc, char** argv) {
   }
 
   if (!trace_small_model.empty()) {
-    // Timeline of the small-model decode kernel (small_decode.h set_small_trace): 5 eager steps
-    // (graphs off, so each launch carries the trace pointer) after a prefill of 32 tokens and 3
-    // untraced steps; per stamp the median over the steps of the median and the latest block, in
-    // us after the earliest block's start.
+    // Timeline of the small-model decode kernel (small_decode.h set_small_trace) in the replayed
+    // decode graph (the trace pointer is captured with it): prefill of 32 tokens, 3 decodes
+    // (eager, capture, replay), then 7 replays read back; per stamp the median over those steps of
+    // the median block and the latest block, in us after the earliest block's start.
     const auto preset = model_config(trace_small_model);
     if (!preset) {
       std::fprintf(stderr, "--trace-small: unknown model %s\n", trace_small_model.c_str());
       return 2;
     }
     const char* names[] = {"start", "step read", "layer 0 ready", "layers done", "LM head done", "counter", "end"};
+    const char* phases[] = {"ln1", "qkv", "attn", "comb", "proj", "ln2", "fc", "fc2"};
     const std::string prec = precisions_arg.empty() ? "fp16" : precisions_arg.substr(0, precisions_arg.find(','));
+    const int NS = cudak::kSmallTraceStamps;
     for (int batch : {1, 4})
       for (const Variant& var : parse_variants(variants_arg)) {
         CudaEngineOptions o;
         o.precision = prec;
         o.max_batch = 4;
         o.max_seq = 256;
-        o.cuda_graphs = false;
         apply_variant(var, o);
-        auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
         const int G = prop.multiProcessorCount * 8;  // room for up to 8 blocks per SM
         unsigned long long* dtr = nullptr;
-        const std::size_t n = static_cast<std::size_t>(G) * cudak::kSmallTraceStamps;
+        const std::size_t n = static_cast<std::size_t>(G) * NS;
         ck(cudaMalloc(&dtr, n * 8), "trace buffer");
-        std::vector<std::int32_t> prompt(static_cast<std::size_t>(batch) * 32, 11);
-        StepResult r;
-        eng->prefill(batch, 32, prompt, LogitsMode::kNone, r);
-        for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
-        std::vector<std::vector<double>> med(cudak::kSmallTraceStamps), mx(cudak::kSmallTraceStamps);
+        std::vector<std::vector<double>> med(NS), mx(NS);
         std::vector<double> host_us;
         int nb = 0;
-        for (int step = 0; step < 5; ++step) {
-          ck(cudaMemset(dtr, 0, n * 8), "clear trace");
+        {
+          auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
           cudak::set_small_trace(dtr, n);
-          const auto t0 = Clock::now();
-          eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
-          host_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-          cudak::set_small_trace(nullptr, 0);
-          std::vector<unsigned long long> h(n);
-          ck(cudaMemcpy(h.data(), dtr, n * 8, cudaMemcpyDeviceToHost), "read trace");
-          nb = 0;
-          while (nb < G && h[static_cast<std::size_t>(nb) * cudak::kSmallTraceStamps] != 0) ++nb;
-          if (nb == 0) break;
-          unsigned long long t_min = ~0ull;
-          for (int b = 0; b < nb; ++b) t_min = std::min(t_min, h[static_cast<std::size_t>(b) * cudak::kSmallTraceStamps]);
-          for (int i = 0; i < cudak::kSmallTraceStamps; ++i) {
-            std::vector<double> v(nb);
-            for (int b = 0; b < nb; ++b)
-              v[b] = (static_cast<double>(h[static_cast<std::size_t>(b) * cudak::kSmallTraceStamps + i]) - t_min) * 1e-3;
-            med[i].push_back(median(v));
-            mx[i].push_back(*std::max_element(v.begin(), v.end()));
+          std::vector<std::int32_t> prompt(static_cast<std::size_t>(batch) * 32, 11);
+          StepResult r;
+          eng->prefill(batch, 32, prompt, LogitsMode::kNone, r);
+          for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+          for (int step = 0; step < 7; ++step) {
+            ck(cudaMemset(dtr, 0, n * 8), "clear trace");
+            ck(cudaDeviceSynchronize(), "sync");
+            const auto t0 = Clock::now();
+            eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+            host_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+            std::vector<unsigned long long> h(n);
+            ck(cudaMemcpy(h.data(), dtr, n * 8, cudaMemcpyDeviceToHost), "read trace");
+            nb = 0;
+            while (nb < G && h[static_cast<std::size_t>(nb) * NS] != 0) ++nb;
+            if (nb == 0) break;
+            unsigned long long t_min = ~0ull;
+            for (int b = 0; b < nb; ++b) t_min = std::min(t_min, h[static_cast<std::size_t>(b) * NS]);
+            for (int i = 0; i < NS; ++i) {
+              std::vector<double> v(nb);
+              for (int b = 0; b < nb; ++b) {
+                const unsigned long long t = h[static_cast<std::size_t>(b) * NS + i];
+                v[b] = t == 0 ? -1.0 : (static_cast<double>(t) - t_min) * 1e-3;
+              }
+              med[i].push_back(median(v));
+              mx[i].push_back(*std::max_element(v.begin(), v.end()));
+            }
           }
-        }
+          cudak::set_small_trace(nullptr, 0);
+          if (nb == 0)
+            std::printf("trace-small %s B=%d [%s]: no timeline (small decode path not taken?) %s\n",
+                        trace_small_model.c_str(), batch, var.name.c_str(), eng->describe().c_str());
+        }  // the engine (and its graphs holding the trace pointer) goes before the buffer
         cudaFree(dtr);
-        if (nb == 0) {
-          std::printf("trace-small %s B=%d [%s]: no timeline (small decode path not taken?) %s\n", trace_small_model.c_str(),
-                      batch, var.name.c_str(), eng->describe().c_str());
-          continue;
-        }
-        std::printf("trace-small %s %s B=%d [%s] (%d blocks, eager step %.1f us on the host):", trace_small_model.c_str(),
+        if (nb == 0) continue;
+        std::printf("trace-small %s %s B=%d [%s] (%d blocks, replayed step %.1f us on the host):", trace_small_model.c_str(),
                     prec.c_str(), batch, var.name.c_str(), nb, median(host_us));
-        for (int i = 0; i < cudak::kSmallTraceStamps; ++i)
-          std::printf(" %s %.2f/%.2f%s", names[i], median(med[i]), median(mx[i]), i + 1 < cudak::kSmallTraceStamps ? ";" : "");
+        for (int i = 0; i < 7; ++i) std::printf(" %s %.2f/%.2f%s", names[i], median(med[i]), median(mx[i]), i < 6 ? ";" : "");
         std::printf(" (us after the first block's start: median block / latest block)\n");
+        for (int l = 0; l < preset->n_layer && l < cudak::kSmallMaxLayers; ++l) {
+          std::printf("  layer %d phases (median block, us):", l);
+          double prev = l == 0 ? median(med[2]) : median(med[7 + 8 * (l - 1) + 7]);
+          for (int j = 0; j < 8; ++j) {
+            const double t = median(med[7 + 8 * l + j]);
+            std::printf(" %s %.2f", phases[j], t - prev);
+            prev = t;
+          }
+          std::printf("\n");
+        }
       }
     return 0;
   }
