@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 
 #if defined(__CUDACC__)
 #define SB_SMALL_HD __host__ __device__ __forceinline__
@@ -84,14 +83,15 @@ __device__ __forceinline__ unsigned long long globaltimer_ns() {
   return t;
 }
 
-// Code size: a step runs each phase's code once.  The helpers exist inlined (NI = false) and as
-// one __noinline__ body each (NI = true, ~4x less code: session 7 call 2 measured it slower), and
-// the long runtime-bounded loops are not unrolled.
+// Code size: the helpers below are inlined at each call site (142-161 KB of code per kernel).
+// One __noinline__ body each (90-110 KB) measured 3 us slower per tiny-gpt2 step at batch 1 and
+// 5 us at batch 4 on an H100, and with every loop also kept rolled (39-59 KB) slower still
+// (docs/perf-cuda.md, session 7); the long runtime-bounded loops are not unrolled.
 
 // Starts the copy of [src, src + n) into `area` (16-byte aligned) by whole 16-byte chunks (the
 // source buffer is readable up to its size rounded up to 16, see small_decode.h); returns where
 // src's first byte lands (area + src % 16).
-__device__ __forceinline__ unsigned char* stage_in(unsigned char* area_p, const void* src, std::size_t n) {
+__device__ __forceinline__ unsigned char* stage(unsigned char* area_p, const void* src, std::size_t n) {
   const std::uintptr_t s = reinterpret_cast<std::uintptr_t>(src);
   if (n > 0) {
     const std::uintptr_t s16 = s & ~std::uintptr_t{15}, e16 = (s + n + 15) & ~std::uintptr_t{15};
@@ -144,7 +144,7 @@ SB_SMALL_HD std::size_t layer_buf_bytes(int i, int E, int I, int es) {
 // 32-element chunks with warp_sum and lane 0's value, chunk sums added in order (the chain's
 // GEMV prologue sums a row the same way: one element per thread, warp sums, then warps in order).
 template <typename T>
-__device__ __forceinline__ void layernorm_in(const float* in, float* out, const float* g, const float* bt, int B,
+__device__ __forceinline__ void sd_layernorm(const float* in, float* out, const float* g, const float* bt, int B,
                                              int E, float eps) {
   using detail::from_f;
   using detail::to_f;
@@ -178,7 +178,7 @@ __device__ __forceinline__ void layernorm_in(const float* in, float* out, const 
 // n % K so the lanes of a warp, consecutive n, read different banks); out[m * N + n] = T(v)
 // (epi 0), T(gelu_new(v)) (epi 1) or T(out[m * N + n] + v) (epi 2, the residual).
 template <typename T>
-__device__ __forceinline__ void matvec_in(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
+__device__ __forceinline__ void sd_matvec(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
                                           float* out) {
   using detail::from_f;
   using detail::to_f;
@@ -198,38 +198,7 @@ __device__ __forceinline__ void matvec_in(const T* w, const T* bias, const float
   }
 }
 
-__device__ __noinline__ unsigned char* stage_ni(unsigned char* area_p, const void* src, std::size_t n) {
-  return stage_in(area_p, src, n);
-}
-template <typename T>
-__device__ __noinline__ void layernorm_ni(const float* in, float* out, const float* g, const float* bt, int B, int E,
-                                          float eps) {
-  layernorm_in<T>(in, out, g, bt, B, E, eps);
-}
-template <typename T>
-__device__ __noinline__ void matvec_ni(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
-                                       float* out) {
-  matvec_in<T>(w, bias, in, B, N, K, epi, out);
-}
-template <bool NI>
-__device__ __forceinline__ unsigned char* stage(unsigned char* area_p, const void* src, std::size_t n) {
-  if constexpr (NI) return stage_ni(area_p, src, n);
-  else return stage_in(area_p, src, n);
-}
-template <typename T, bool NI>
-__device__ __forceinline__ void sd_layernorm(const float* in, float* out, const float* g, const float* bt, int B,
-                                             int E, float eps) {
-  if constexpr (NI) layernorm_ni<T>(in, out, g, bt, B, E, eps);
-  else layernorm_in<T>(in, out, g, bt, B, E, eps);
-}
-template <typename T, bool NI>
-__device__ __forceinline__ void sd_matvec(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
-                                          float* out) {
-  if constexpr (NI) matvec_ni<T>(w, bias, in, B, N, K, epi, out);
-  else matvec_in<T>(w, bias, in, B, N, K, epi, out);
-}
-
-template <typename T, int DMAX, bool NI>
+template <typename T, int DMAX>
 __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __grid_constant__ SmallDecodeArgs a) {
   using detail::from_f;
   using detail::to_f;
@@ -267,17 +236,17 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 #pragma unroll 1
     for (int i = 0; i < 12; ++i) {
       const std::size_t n = layer_buf_bytes(i, E, I, es);
-      stage<NI>(p, layer_buf(a.layers[l], i), n);
+      stage(p, layer_buf(a.layers[l], i), n);
       p += area(n);
     }
   }
-  stage<NI>(sm + a.off_lnf, a.lnf_g, sE * 4);
-  stage<NI>(sm + a.off_lnf + area(sE * 4), a.lnf_b, sE * 4);
+  stage(sm + a.off_lnf, a.lnf_g, sE * 4);
+  stage(sm + a.off_lnf + area(sE * 4), a.lnf_b, sE * 4);
   const int r0 = blockIdx.x * rpb;
   const int nrows = r0 < V ? min(rpb, V - r0) : 0;
   const T* wte = static_cast<const T*>(a.wte);
   const T* lm_w = reinterpret_cast<const T*>(
-      stage<NI>(sm + a.off_lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
+      stage(sm + a.off_lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
   cp_commit();
   detail::pdl_wait();
 
@@ -296,7 +265,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   };
   auto stage_kv = [&](int l, int buf) {
 #pragma unroll 1
-    for (int j = 0; j < 2 * P; ++j) stage<NI>(kv_area(buf, j / P, j % P), kv_src(l, j / P, j % P), kv_bytes);
+    for (int j = 0; j < 2 * P; ++j) stage(kv_area(buf, j / P, j % P), kv_src(l, j / P, j % P), kv_bytes);
   };
 #pragma unroll 1
   for (int l = 0; l < kv_bufs; ++l) {
@@ -336,10 +305,10 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       p += area(layer_buf_bytes(i, E, I, es));
     }
 
-    sd_layernorm<T, NI>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
+    sd_layernorm<T>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
     __syncthreads();
     phase_stamp(l, 0, false);
-    sd_matvec<T, NI>(wts[0], wts[1], ln, B, 3 * E, E, 0, qkv);
+    sd_matvec<T>(wts[0], wts[1], ln, B, 3 * E, E, 0, qkv);
     __syncthreads();
     phase_stamp(l, 1, false);
     // The new key/value rows into the KV cache (block 0 only; this kernel's attention reads them
@@ -429,22 +398,22 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     }
     __syncthreads();
     phase_stamp(l, 3, false);
-    sd_matvec<T, NI>(wts[2], wts[3], att, B, E, E, 2, x);  // attn c_proj + residual
+    sd_matvec<T>(wts[2], wts[3], att, B, E, E, 2, x);  // attn c_proj + residual
     __syncthreads();
     phase_stamp(l, 4, false);
-    sd_layernorm<T, NI>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
+    sd_layernorm<T>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
     __syncthreads();
     phase_stamp(l, 5, false);
-    sd_matvec<T, NI>(wts[4], wts[5], ln, B, I, E, 1, hb);  // c_fc + gelu_new
+    sd_matvec<T>(wts[4], wts[5], ln, B, I, E, 1, hb);  // c_fc + gelu_new
     __syncthreads();
     phase_stamp(l, 6, false);
-    sd_matvec<T, NI>(wts[6], wts[7], hb, B, E, I, 2, x);   // mlp c_proj + residual
+    sd_matvec<T>(wts[6], wts[7], hb, B, E, I, 2, x);   // mlp c_proj + residual
     phase_stamp(l, 7, true);
   }
   cp_wait<0>();  // only empty groups can be left
   __syncthreads();
   if (trace != nullptr) trace[3] = globaltimer_ns();
-  sd_layernorm<T, NI>(x, ln, reinterpret_cast<const float*>(staged(sm + a.off_lnf, a.lnf_g)),
+  sd_layernorm<T>(x, ln, reinterpret_cast<const float*>(staged(sm + a.off_lnf, a.lnf_g)),
                   reinterpret_cast<const float*>(staged(sm + a.off_lnf + area(sE * 4), a.lnf_b)), B, E, a.ln_eps);
   __syncthreads();
 
@@ -504,15 +473,9 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 unsigned long long* g_trace = nullptr;
 std::size_t g_trace_entries = 0;
 
-bool initial_noinline() {
-  const char* e = std::getenv("SB_SMALL_NOINLINE");
-  return e != nullptr && *e == '1';
-}
-bool g_noinline = initial_noinline();
-
-template <typename T, int DMAX, bool NI>
+template <typename T, int DMAX>
 cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
-  auto kernel = small_decode_kernel<T, DMAX, NI>;
+  auto kernel = small_decode_kernel<T, DMAX>;
   SmallDecodeArgs a = a_in;
   a.trace = g_trace != nullptr && g_trace_entries >= static_cast<std::size_t>(a.blocks) * kSmallTraceStamps ? g_trace
                                                                                                           : nullptr;
@@ -534,25 +497,20 @@ cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
   return e;
 }
 
-template <typename T, bool NI>
-cudaError_t launch_dim(const SmallDecodeArgs& a, cudaStream_t st) {
-  if (a.head_dim <= 1) return launch_t<T, 1, NI>(a, st);
-  if (a.head_dim <= 4) return launch_t<T, 4, NI>(a, st);
-  return launch_t<T, kSmallMaxHeadDim, NI>(a, st);
-}
 template <typename T>
-cudaError_t launch_ni(const SmallDecodeArgs& a, cudaStream_t st) {
-  return g_noinline ? launch_dim<T, true>(a, st) : launch_dim<T, false>(a, st);
+cudaError_t launch_dim(const SmallDecodeArgs& a, cudaStream_t st) {
+  if (a.head_dim <= 1) return launch_t<T, 1>(a, st);
+  if (a.head_dim <= 4) return launch_t<T, 4>(a, st);
+  return launch_t<T, kSmallMaxHeadDim>(a, st);
 }
 
 template <typename T>
 cudaError_t static_smem_t(int head_dim, std::size_t* bytes) {
   cudaFuncAttributes fa{};
   cudaError_t e;
-  // (Both code variants have the same static shared memory.)
-  if (head_dim <= 1) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 1, false>);
-  else if (head_dim <= 4) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 4, false>);
-  else e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, kSmallMaxHeadDim, false>);
+  if (head_dim <= 1) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 1>);
+  else if (head_dim <= 4) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 4>);
+  else e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, kSmallMaxHeadDim>);
   *bytes = fa.sharedSizeBytes;
   return e;
 }
@@ -602,8 +560,6 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
   return p;
 }
 
-void set_small_noinline(bool on) { g_noinline = on; }
-
 void set_small_trace(unsigned long long* device_buffer, std::size_t entries) {
   g_trace = device_buffer;
   g_trace_entries = entries;
@@ -635,9 +591,9 @@ cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
     return cudaErrorInvalidValue;
   }
   switch (a.dt) {
-    case Dt::kF32: return launch_ni<float>(a, st);
-    case Dt::kF16: return launch_ni<__half>(a, st);
-    case Dt::kBF16: return launch_ni<__nv_bfloat16>(a, st);
+    case Dt::kF32: return launch_dim<float>(a, st);
+    case Dt::kF16: return launch_dim<__half>(a, st);
+    case Dt::kBF16: return launch_dim<__nv_bfloat16>(a, st);
   }
   return cudaErrorInvalidValue;
 }

@@ -110,9 +110,6 @@ struct SmallDecodeArgs {
 constexpr int kSmallTraceStamps = 7 + 8 * kSmallMaxLayers;
 
 cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st);
-// Process-wide A/B switch (default off, or SB_SMALL_NOINLINE=1): the kernel variant whose
-// LayerNorm / matrix-vector / staging helpers are one __noinline__ body each (~4x less code).
-void set_small_noinline(bool on);
 // Process-wide diagnostics switch: launches whose timeline fits `entries` words write it there
 // (nullptr: off).  sb_cuda_bench --trace-small reads it for one eager step.
 void set_small_trace(unsigned long long* device_buffer, std::size_t entries);

@@ -20,7 +20,7 @@
 //        (0), persist = persistent_decode, pblocks / pslot / pslots / pkv = its grid size, ring
 //        slot bytes and count, attention prefetch bytes, coop = cooperative launch, split =
 //        decode_split_keys, small = small_decode, sblocks = small_blocks, shostin =
-//        small_host_input, sni = the small kernel's noinline-helper variant); --profile-step takes the
+//        small_host_input); --profile-step takes the
 //        first variant's options
 //        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
 //        [--stream-probe]  the persistent kernel's weight ring alone, GB/s per configuration
@@ -264,7 +264,6 @@ std::vector<Variant> parse_variants(const std::string& arg) {
 }
 
 void apply_variant(const Variant& v, CudaEngineOptions& o) {
-  cudak::set_small_noinline(false);  // process-wide: every variant starts from the default
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -281,7 +280,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "small") o.small_decode = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
-    else if (k == "sni") cudak::set_small_noinline(on);
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
