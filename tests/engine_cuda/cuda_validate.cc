@@ -1412,6 +1412,48 @@ RowCheck check_row(const float* got, const std::vector<double>& ref, const Engin
   return r;
 }
 
+// Conditioning of a row on tiny widths.  LayerNorm of a 2-vector is (x1 - x2) / |x1 - x2| up
+// to eps: when x1 ~ x2, any error of the precision's size in its inputs flips the sign of the
+// normalized vector, and the logits become about the negation of the reference's (relative L2 ~
+// 2; seen on L2-H2-E2 in fp8, int8 and bf16 alike, seeds 2 and 3, session 6).  Such a row says
+// nothing about the engine.  ln_input_error: the relative error the precision's arithmetic puts
+// into a LayerNorm input after a few layers (8 unit roundoffs for fp16 / bf16: the residual stream
+// is rounded once per sublayer; int8 ~ amax / 127 / sqrt(12) with amax ~ 4 rms, doubled; E4M3's
+// unit roundoff 2^-4 for fp8; fp32 is judged element-wise and never exempted).
+double ln_input_error(const std::string& precision) {
+  if (precision == "fp16") return 8 * std::ldexp(1.0, -11);
+  if (precision == "bf16") return 8 * std::ldexp(1.0, -8);
+  if (precision == "int8") return 2e-2;
+  if (precision == "fp8") return std::ldexp(1.0, -4);
+  return 0;
+}
+// For a row that failed: recompute the fp64 reference with every LayerNorm input scaled by
+// (1 +- ln_input_error) (8 random sign patterns).  If one moves the reference itself by more
+// than the row's limit, the row is ill-conditioned at this precision: returns that distance
+// (else 0).  Only models with n_embd < 16 qualify (the same restriction as the fp32 sensitivity
+// checks: a wider LayerNorm averages such errors out, so a failure there is always judged), and
+// only norm-wise limits; the token must still be the argmax of the engine's own logits.
+double ill_conditioned_row(const sb::model::GptWeights& w, const std::vector<std::int32_t>& seq, int t,
+                           const std::vector<double>& ref, const std::string& precision,
+                           const EngineTol& tol) {
+  const double eps = ln_input_error(precision);
+  if (w.config.n_embd >= 16 || tol.elementwise || eps <= 0) return 0;
+  double worst = 0;
+  for (int k = 0; k < 8; ++k) {
+    cuda_ref::ForwardOptions fo;
+    fo.ln_jitter = eps;
+    fo.jitter_seed = 1000 + k;
+    const auto j = cuda_ref::forward(w, seq, std::vector<int>{t}, fo)[0];
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+      num += (j[i] - ref[i]) * (j[i] - ref[i]);
+      den += ref[i] * ref[i];
+    }
+    worst = std::max(worst, std::sqrt(num / std::max(den, 1e-300)));
+  }
+  return worst > tol.rel ? worst : 0;
+}
+
 struct EngineCase {
   std::string name;
   const sb::model::GptWeights* w;
@@ -1503,6 +1545,23 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       exact += got == want;
       ++total;
       const double frac = tol.elementwise ? rc.err : rc.err / tol.rel;  // the table's worst/limit
+      if ((!rc.ok || !tok_ok) && logit_argmax) {
+        const double moved = ill_conditioned_row(*ec.w, seqs[b], t, ref, precision, tol);
+        if (moved > 0) {  // exempt, but listed: its own table row and a NOTE
+          Stat& sx = g_stats[kname + "/ill_conditioned"];
+          ++sx.cases;
+          if (moved / tol.rel > sx.max_err) {
+            sx.max_err = moved / tol.rel;
+            sx.worst = cas + " " + step;
+          }
+          std::printf("NOTE %s %s %s b=%d: ill-conditioned row not judged: logits err %.3g, token %d vs "
+                      "reference %d, but LayerNorm inputs scaled by 1 +- %.3g move the fp64 reference "
+                      "itself by %.3g (limit %.3g)\n",
+                      kname.c_str(), cas.c_str(), step.c_str(), b, rc.err, got, want,
+                      ln_input_error(precision), moved, tol.rel);
+          continue;
+        }
+      }
       if (frac > st.max_err) {
         st.max_err = frac;
         st.worst = cas + " " + step;
@@ -1563,9 +1622,16 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
           worst = std::max(worst, rel);
         }
       }
-      // Limit: a quarter of the reference tolerance (fp16 5e-3, bf16 2e-2); summation order alone
-      // gives a few units of the type's rounding.
-      const double lim = tol.elementwise ? 1e-4 : tol.rel / 4;
+      // Limit: a quarter of the reference tolerance (fp16 5e-3, bf16 2e-2) on the synthetic
+      // models, where summation order alone gives a few units of the type's rounding (worst 0.148
+      // of it, session 6).  On the trained model, half: there one rounding that lands on the
+      // other side of a half/bf16 boundary (fp32 sums in another order) cascades through the
+      // cache and the later layers.  Measured (H100, 2026-11-27, three seeds, B=1 S=24 and B=3
+      // S=16): bf16 either identical to 1e-7 (3 of 6 runs) or 2e-3..1.9e-2 apart, fp16
+      // 8e-4..5.1e-3 apart, tokens identical in every step; the chain's own distance from the fp64
+      // reference on the same rows is of that size (fp16 up to 5.3e-3).  Half the reference limit
+      // still fails a kernel whose logits drift by a sizeable part of the reference tolerance.
+      const double lim = tol.elementwise ? 1e-4 : trained ? tol.rel / 2 : tol.rel / 4;
       Stat& sc = g_stats[kname + "/persistent_vs_chain"];
       ++sc.cases;
       if (worst / lim > sc.max_err) {
@@ -1600,12 +1666,18 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       double worst = 0;
       for (int b = 0; b < B && ok; ++b) {
         std::vector<std::vector<double>> hid;
-        const auto refs = cuda_ref::forward(*ec.w, std::vector<std::int32_t>(prompt.begin() + b * S, prompt.begin() + (b + 1) * S), all, {}, &hid);
+        const std::vector<std::int32_t> pb(prompt.begin() + b * S, prompt.begin() + (b + 1) * S);
+        const auto refs = cuda_ref::forward(*ec.w, pb, all, {}, &hid);
         for (int t = 0; t < S; ++t) {
           std::vector<double> bound;
           if (tol.elementwise) bound = lm_head_bound(*ec.w, hid[t]);
           const RowCheck rc = check_row(r.logits.data() + (static_cast<std::size_t>(b) * S + t) * V, refs[t], tol,
                                         tol.elementwise ? &bound : nullptr);
+          if (!rc.ok && ill_conditioned_row(*ec.w, pb, t, refs[t], precision, tol) > 0) {
+            std::printf("NOTE %s/all_logits %s b=%d position %d: ill-conditioned row not judged (logits err %.3g)\n",
+                        kname.c_str(), cas.c_str(), b, t, rc.err);
+            continue;
+          }
           ok &= rc.ok;
           worst = std::max(worst, rc.err);
         }

@@ -197,6 +197,79 @@ TEST(CudaReference, ForwardIsCausalAndPositionAware) {
   for (std::size_t i = 0; i < short_l[0].size(); ++i) EXPECT_NEAR(short_l[0][i], la[1][i], 1e-12);
 }
 
+// The conditioning probe of cuda_validate: LayerNorm inputs scaled by (1 +- ln_jitter).
+TEST(CudaReference, LayerNormJitterIsOffByDefaultAndSmallWhenWellConditioned) {
+  const auto w = small_weights(7);
+  const std::vector<std::int32_t> a = {1, 2, 3, 4};
+  const std::vector<int> want = {3};
+  const auto base = cuda_ref::forward(w, a, want)[0];
+  cuda_ref::ForwardOptions zero;
+  zero.jitter_seed = 5;  // a seed alone changes nothing
+  EXPECT_EQ(cuda_ref::forward(w, a, want, zero)[0], base);
+  cuda_ref::ForwardOptions j;
+  j.ln_jitter = 1e-6;
+  j.jitter_seed = 5;
+  const auto moved = cuda_ref::forward(w, a, want, j)[0];
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    num += (moved[i] - base[i]) * (moved[i] - base[i]);
+    den += base[i] * base[i];
+  }
+  EXPECT_GT(num, 0.0);                         // the jitter is applied
+  EXPECT_LT(std::sqrt(num / den), 1e-3);       // and n_embd 8 is not that sensitive to it
+  j.jitter_seed = 6;
+  EXPECT_NE(cuda_ref::forward(w, a, want, j)[0], moved);  // seeds give other sign patterns
+}
+
+TEST(CudaReference, LayerNormJitterFlipsATwoElementLayerNormNearATie) {
+  // n_embd 2, layers that add nothing (zero weights and biases): the logits are wte . LN_f(x)
+  // with x = wte[token] = (1, 1 + 1e-6): LN of a 2-vector is +-(1, -1) up to eps, its sign set by
+  // x1 - x2.  A relative input error of 1e-4 can flip it (relative L2 of the logits ~ 2); 1e-9
+  // cannot.
+  model::GptWeights w;
+  w.config.n_layer = 1;
+  w.config.n_head = 1;
+  w.config.n_embd = 2;
+  w.config.n_positions = 4;
+  w.config.vocab_size = 3;
+  w.config.layer_norm_epsilon = 1e-14;
+  w.wte = {1.0f, 1.000001f, 0.5f, -2.0f, 3.0f, 1.0f};
+  w.wpe.assign(8, 0.0f);
+  w.ln_f_weight = {1, 1};
+  w.ln_f_bias = {0, 0};
+  model::LayerWeights l;
+  l.ln_1_weight = {1, 1}; l.ln_1_bias = {0, 0};
+  l.attn_c_attn_weight.assign(12, 0.0f); l.attn_c_attn_bias.assign(6, 0.0f);
+  l.attn_c_proj_weight.assign(4, 0.0f); l.attn_c_proj_bias.assign(2, 0.0f);
+  l.ln_2_weight = {1, 1}; l.ln_2_bias = {0, 0};
+  const int I = w.config.inner();
+  l.mlp_c_fc_weight.assign(2 * I, 0.0f); l.mlp_c_fc_bias.assign(I, 0.0f);
+  l.mlp_c_proj_weight.assign(I * 2, 0.0f); l.mlp_c_proj_bias.assign(2, 0.0f);
+  w.layers.push_back(std::move(l));
+  const std::vector<std::int32_t> tok = {0};
+  const std::vector<int> want = {0};
+  const auto base = cuda_ref::forward(w, tok, want)[0];
+  EXPECT_NEAR(base[0], 1.0 * -1 + 1.000001 * 1, 1e-5);  // LN_f(x) = (-1, 1)
+  auto worst_rel = [&](double eps) {
+    double worst = 0;
+    for (int k = 0; k < 8; ++k) {
+      cuda_ref::ForwardOptions j;
+      j.ln_jitter = eps;
+      j.jitter_seed = 1000 + k;
+      const auto m = cuda_ref::forward(w, tok, want, j)[0];
+      double num = 0, den = 0;
+      for (std::size_t i = 0; i < base.size(); ++i) {
+        num += (m[i] - base[i]) * (m[i] - base[i]);
+        den += base[i] * base[i];
+      }
+      worst = std::max(worst, std::sqrt(num / den));
+    }
+    return worst;
+  };
+  EXPECT_GT(worst_rel(1e-4), 1.9);  // the sign flipped: about the negated logits
+  EXPECT_LT(worst_rel(1e-9), 1e-2);
+}
+
 TEST(CudaReference, LayerNormHasZeroMeanUnitVariance) {
   std::vector<float> x = {1, 2, 3, 4, 100, -100, 5, 5}, g(4, 1.0f), b(4, 0.0f);
   std::vector<double> y(8);
