@@ -67,6 +67,11 @@
 // (1.05 us alone, 1.3-2.1 us in the kernel) plus 3.8-5.8 us of dependent work per phase, about a
 // whole chain kernel's time, and gpt2-xl's ring fills long before its phase starts, so the stream
 // idles through the latency-bound phases.  Hence the engine option is off by default.
+// Session 6 part 2 (docs/perf-cuda.md): the SASS showed the kernel's text was 294-495 KB (every
+// phase force-inlined at its own site, short runtime loops unrolled 4-16x with remainders), a
+// layer's code several times the SM's instruction cache: the likely cause of the slow element-wise
+// phases.  Now one phase loop with a single call site per piece: 78-112 KB.  This version is NOT
+// yet validated or timed on a device (no device time was left); see perf-cuda.md for the calls.
 #include "engine/cuda/device_common.cuh"
 
 #include <algorithm>
@@ -122,8 +127,8 @@ __host__ __device__ inline int key_stride(int D) { return (D * 2) % 16 == 0 ? D 
 // The block's row ranges and chunk counts of the five matrix kinds (same for every layer).
 struct Geo {
   int r0[kKinds], r1[kKinds], cr[kKinds], nc[kKinds], first[kKinds];
-  int cpl;           // chunks per layer
-  long long total;   // chunks of the whole step
+  int cpl;    // chunks per layer
+  int total;  // chunks of the whole step (32-bit: 64-bit division is a called subroutine in SASS)
 };
 __device__ inline void make_geo(const PersistentArgs& a, Geo& g) {
   int acc = 0;
@@ -138,7 +143,7 @@ __device__ inline void make_geo(const PersistentArgs& a, Geo& g) {
     if (kind != kLm) acc += g.nc[kind];
   }
   g.cpl = acc;
-  g.total = static_cast<long long>(a.n_layer) * acc + g.nc[kLm];
+  g.total = a.n_layer * acc + g.nc[kLm];
 }
 
 struct Chunk {
@@ -169,20 +174,19 @@ __device__ inline Chunk chunk_at(const PersistentArgs& a, const PersistentLayer*
   c.bulk = (c.bytes % 16u) == 0 && (reinterpret_cast<std::uintptr_t>(c.src) & 15u) == 0;
   return c;
 }
-__device__ inline long long chunk_index(const PersistentArgs& a, const Geo& g, int kind, int layer, int j) {
-  return kind == kLm ? static_cast<long long>(a.n_layer) * g.cpl + j
-                     : static_cast<long long>(layer) * g.cpl + g.first[kind] + j;
+__device__ inline int chunk_index(const PersistentArgs& a, const Geo& g, int kind, int layer, int j) {
+  return kind == kLm ? a.n_layer * g.cpl + j : layer * g.cpl + g.first[kind] + j;
 }
-__device__ inline void chunk_kind(const PersistentArgs& a, const Geo& g, long long c, int& kind, int& layer, int& j) {
-  const long long lay = static_cast<long long>(a.n_layer) * g.cpl;
+__device__ inline void chunk_kind(const PersistentArgs& a, const Geo& g, int c, int& kind, int& layer, int& j) {
+  const int lay = a.n_layer * g.cpl;
   if (c >= lay) {
     kind = kLm;
     layer = 0;
-    j = static_cast<int>(c - lay);
+    j = c - lay;
     return;
   }
-  layer = static_cast<int>(c / g.cpl);
-  int rem = static_cast<int>(c - static_cast<long long>(layer) * g.cpl);
+  layer = c / g.cpl;
+  int rem = c - layer * g.cpl;
   kind = 0;
   while (rem >= g.nc[kind]) rem -= g.nc[kind++];
   j = rem;
@@ -259,8 +263,8 @@ struct Ctx {
   float* bias_s;    // bias of the block's rows of the current matrix
   float* xold_s;    // residual rows the block adds to: [row][M]
   unsigned char* kv;  // attention prefetch (phases A-B) / partials (phase C)
-  long long consumed;   // chunks whose slot has been released (same in every thread)
-  long long issued;     // chunks issued (thread 0 only)
+  int consumed;   // chunks whose slot has been released (same in every thread)
+  int issued;     // chunks issued (thread 0 only)
   unsigned long long base;
   int barrier_k;
   int past, n_keys, n_split, kpi, items, cap_keys, npre;
@@ -274,7 +278,7 @@ __device__ __forceinline__ void top_up(Ctx<T, M>& c) {
     int kind = 0, layer = 0, j = 0;
     chunk_kind(a, *c.g, c.issued, kind, layer, j);
     const Chunk ch = chunk_at(a, c.lt, *c.g, kind, layer, j);
-    const int slot = static_cast<int>(c.issued % a.n_slots);
+    const int slot = c.issued % a.n_slots;
     if (ch.bulk) {
       mbar_expect_tx(&c.mbar[slot], ch.bytes);
       bulk_g2s(c.ring + static_cast<std::size_t>(slot) * a.slot_bytes, ch.src, ch.bytes, &c.mbar[slot]);
@@ -316,10 +320,15 @@ __device__ __forceinline__ void grid_wait(Ctx<T, M>& c) {
 
 // Between a barrier's arrive and wait: the next phase's LayerNorm parameters, the bias of the
 // block's rows of its matrix and (residual phases) the current values of those residual rows.
+// Warps 1-15 only: warp 0's thread 0 polls the grid barrier meanwhile, so a block's exit from the
+// barrier waits for the later of the barrier and these loads (DRAM misses, ~1 us: the weight stream
+// evicts the small vectors from L2), not for their sum.
 template <typename T, int M>
 __device__ __forceinline__ void load_side(Ctx<T, M>& c, int kind, int layer) {
+  if (threadIdx.x < 32) return;
+  constexpr int kStride = kPThreads - 32;
   const PersistentArgs& a = *c.a;
-  const int tid = threadIdx.x, E = a.n_embd;
+  const int tid = threadIdx.x - 32, E = a.n_embd;
   const float* g = nullptr;
   const float* b = nullptr;
   if (kind == kQkv) {
@@ -332,19 +341,23 @@ __device__ __forceinline__ void load_side(Ctx<T, M>& c, int kind, int layer) {
     g = a.lnf_g;
     b = a.lnf_b;
   }
-  if (g != nullptr)
-    for (int k = tid; k < E; k += kPThreads) {
+  if (g != nullptr) {
+#pragma unroll 1
+    for (int k = tid; k < E; k += kStride) {
       c.gs[k] = __ldg(g + k);
       c.bs[k] = __ldg(b + k);
     }
+  }
   if (kind == kLm) return;
   const PersistentLayer& l = c.lt[layer];
   const T* bias = static_cast<const T*>(kind == kQkv ? l.qkv_b : kind == kProj ? l.proj_b : kind == kFc ? l.fc_b : l.fc2_b);
   const int r0 = c.g->r0[kind], nr = c.g->r1[kind] - r0;
-  for (int i = tid; i < nr; i += kPThreads) c.bias_s[i] = bias != nullptr ? to_f(bias[r0 + i]) : 0.0f;
+#pragma unroll 1
+  for (int i = tid; i < nr; i += kStride) c.bias_s[i] = bias != nullptr ? to_f(bias[r0 + i]) : 0.0f;
   if (kind == kProj || kind == kFc2) {
     const T* x = static_cast<const T*>(a.x);
-    for (int i = tid; i < nr * M; i += kPThreads) {
+#pragma unroll 1
+    for (int i = tid; i < nr * M; i += kStride) {
       const int r = i / M, m = i - r * M;
       c.xold_s[i] = to_f(ldcg_elem(x + static_cast<std::size_t>(m) * E + r0 + r));
     }
@@ -358,13 +371,14 @@ __device__ __forceinline__ void stage_rows(Ctx<T, M>& c, const T* src, long long
   if ((K * 2) % 16 == 0 && (reinterpret_cast<std::uintptr_t>(src) & 15u) == 0 && (ld * 2) % 16 == 0) {
     const int nv = K / 8, total = M * nv;
     constexpr int kBatch = 4;
+#pragma unroll 1
     for (int i0 = 0; i0 < total; i0 += kPThreads * kBatch) {
       uint4 t[kBatch];
 #pragma unroll
       for (int u = 0; u < kBatch; ++u) {
         const int i = i0 + u * kPThreads + tid;
         if (i < total) {
-          const int m = i / nv, v = i - m * nv;
+          const int m = M == 1 ? 0 : i / nv, v = i - m * nv;
           t[u] = __ldcg(reinterpret_cast<const uint4*>(src + m * ld) + v);
         }
       }
@@ -375,6 +389,7 @@ __device__ __forceinline__ void stage_rows(Ctx<T, M>& c, const T* src, long long
       }
     }
   } else {
+#pragma unroll 1
     for (int i = tid; i < M * K; i += kPThreads) {
       const int m = i / K, k = i - m * K;
       c.act[i] = ldcg_elem(src + m * ld + k);
@@ -383,43 +398,55 @@ __device__ __forceinline__ void stage_rows(Ctx<T, M>& c, const T* src, long long
   __syncthreads();
 }
 
-// LayerNorm of act's M rows of E in place (statistics in fp32, output rounded to T).
+// LayerNorm of act's M rows of E in place (statistics in fp32, output rounded to T).  The row loop
+// is inside the element loop so the M rows' loads are in flight together; each row's sums keep
+// their element order.
 template <typename T, int M>
 __device__ __forceinline__ void layernorm_act(Ctx<T, M>& c, float (*red)[kPMaxRows]) {
   const int tid = threadIdx.x, E = c.a->n_embd;
-  float s[M], q[M], mean[M];
+  float s[M], q[M], mean[M], rstd[M];
 #pragma unroll
-  for (int m = 0; m < M; ++m) {
-    s[m] = 0.0f;
-    for (int k = tid; k < E; k += kPThreads) s[m] += to_f(c.act[m * E + k]);
+  for (int m = 0; m < M; ++m) s[m] = 0.0f;
+#pragma unroll 2
+  for (int k = tid; k < E; k += kPThreads) {
+#pragma unroll
+    for (int m = 0; m < M; ++m) s[m] += to_f(c.act[m * E + k]);
   }
   block_sum_rows<kPWarps>(s, red);
 #pragma unroll
   for (int m = 0; m < M; ++m) {
     mean[m] = s[m] / E;
     q[m] = 0.0f;
-    for (int k = tid; k < E; k += kPThreads) {
+  }
+#pragma unroll 2
+  for (int k = tid; k < E; k += kPThreads) {
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
       const float d = to_f(c.act[m * E + k]) - mean[m];
       q[m] += d * d;
     }
   }
   block_sum_rows<kPWarps>(q, red);
 #pragma unroll
-  for (int m = 0; m < M; ++m) {
-    const float rstd = 1.0f / sqrtf(q[m] / E + c.a->ln_eps);
-    for (int k = tid; k < E; k += kPThreads)
-      c.act[m * E + k] = from_f<T>((to_f(c.act[m * E + k]) - mean[m]) * rstd * c.gs[k] + c.bs[k]);
+  for (int m = 0; m < M; ++m) rstd[m] = 1.0f / sqrtf(q[m] / E + c.a->ln_eps);
+#pragma unroll 2
+  for (int k = tid; k < E; k += kPThreads) {
+    const float g = c.gs[k], b = c.bs[k];
+#pragma unroll
+    for (int m = 0; m < M; ++m)
+      c.act[m * E + k] = from_f<T>((to_f(c.act[m * E + k]) - mean[m]) * rstd[m] * g + b);
   }
   __syncthreads();
 }
 
-// Epilogue of output row n (dot products acc[m] done) of matrix `kind` in layer `layer`.
-template <typename T, int M, int KIND>
-__device__ __forceinline__ void epilogue(Ctx<T, M>& c, int layer, int n, const float (&acc)[M],
+// Epilogue of output row n (dot products acc[m] done) of matrix `kind` in layer `layer`.  The kind
+// is a run-time value: one copy of run_matrix serves all five matrices (code size, see the kernel).
+template <typename T, int M>
+__device__ __forceinline__ void epilogue(Ctx<T, M>& c, int kind, int layer, int n, const float (&acc)[M],
                                          unsigned long long (&best)[M]) {
   const PersistentArgs& a = *c.a;
-  const int E = a.n_embd, lr = n - c.g->r0[KIND];
-  if constexpr (KIND == kLm) {
+  const int E = a.n_embd;
+  if (kind == kLm) {
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       const float v = acc[m];
@@ -427,62 +454,77 @@ __device__ __forceinline__ void epilogue(Ctx<T, M>& c, int layer, int n, const f
       const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(n));
       best[m] = key > best[m] ? key : best[m];
     }
-  } else {
-    const float bias = c.bias_s[lr];
+    return;
+  }
+  const int lr = n - c.g->r0[kind];
+  const float bias = c.bias_s[lr];
+  if (kind == kQkv) {
+    // Cache destination of row n (same for every batch row but the m offset).
+    const int which = n / E, hd = n - which * E;
+    const int h = hd / a.head_dim, d = hd - h * a.head_dim;
+    T* cache = which == 0 ? nullptr : static_cast<T*>(which == 1 ? c.lt[layer].k_cache : c.lt[layer].v_cache);
 #pragma unroll
     for (int m = 0; m < M; ++m) {
-      const float v = acc[m] + bias;
-      if constexpr (KIND == kQkv) {
-        const T tv = from_f<T>(v);
-        static_cast<T*>(a.qkv)[static_cast<std::size_t>(m) * 3 * E + n] = tv;
-        if (n >= E) {
-          const int which = n / E, hd = n - which * E;
-          const int h = hd / a.head_dim, d = hd - h * a.head_dim;
-          const long long dst = ((static_cast<long long>(m) * a.n_head + h) * a.max_t + c.past) * a.head_dim + d;
-          T* cache = static_cast<T*>(which == 1 ? c.lt[layer].k_cache : c.lt[layer].v_cache);
-          cache[dst] = tv;
-        }
-      } else if constexpr (KIND == kFc) {
-        static_cast<T*>(a.h)[static_cast<std::size_t>(m) * a.n_inner + n] = from_f<T>(gelu_new(v));
-      } else {  // kProj, kFc2: residual
-        static_cast<T*>(a.x)[static_cast<std::size_t>(m) * E + n] = from_f<T>(c.xold_s[lr * M + m] + v);
-      }
+      const T tv = from_f<T>(acc[m] + bias);
+      static_cast<T*>(a.qkv)[static_cast<std::size_t>(m) * 3 * E + n] = tv;
+      if (cache != nullptr)
+        cache[((static_cast<long long>(m) * a.n_head + h) * a.max_t + c.past) * a.head_dim + d] = tv;
     }
+  } else if (kind == kFc) {
+#pragma unroll
+    for (int m = 0; m < M; ++m)
+      static_cast<T*>(a.h)[static_cast<std::size_t>(m) * a.n_inner + n] = from_f<T>(gelu_new(acc[m] + bias));
+  } else {  // kProj, kFc2: residual
+#pragma unroll
+    for (int m = 0; m < M; ++m)
+      static_cast<T*>(a.x)[static_cast<std::size_t>(m) * E + n] = from_f<T>(c.xold_s[lr * M + m] + (acc[m] + bias));
   }
 }
 
-// The block's rows of one matrix, chunk by chunk from the ring: y = epilogue(W x') with x' = act.
-template <typename T, int M, int KIND>
-__device__ __forceinline__ void run_matrix(Ctx<T, M>& c, int layer, unsigned long long (&best)[M]) {
+template <typename T> __device__ __forceinline__ void unpack8(const uint4& u, float (&f)[8]) {
+  union { uint4 u; T t[8]; } v;
+  v.u = u;
+#pragma unroll
+  for (int i = 0; i < 8; ++i) f[i] = to_f(v.t[i]);
+}
+
+// The block's rows of one matrix (`kind`, a run-time value), chunk by chunk from the ring:
+// y = epilogue(W x') with x' = act.
+template <typename T, int M>
+__device__ __forceinline__ void run_matrix(Ctx<T, M>& c, int kind, int layer, unsigned long long (&best)[M]) {
   const PersistentArgs& a = *c.a;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   int N = 0, K = 0;
-  kind_dims(a, KIND, N, K);
+  kind_dims(a, kind, N, K);
   const T* act = c.act;
   __shared__ float part_s[kPWarps][kPMaxRows];
-  for (int j = 0; j < c.g->nc[KIND]; ++j) {
-    const long long ci = chunk_index(a, *c.g, KIND, layer, j);
-    const Chunk ch = chunk_at(a, c.lt, *c.g, KIND, layer, j);
-    const int slot = static_cast<int>(ci % a.n_slots);
+  const int nc = c.g->nc[kind];
+#pragma unroll 1
+  for (int j = 0; j < nc; ++j) {
+    const int ci = chunk_index(a, *c.g, kind, layer, j);
+    const Chunk ch = chunk_at(a, c.lt, *c.g, kind, layer, j);
+    const int slot = ci % a.n_slots;
     const unsigned parity = static_cast<unsigned>((ci / a.n_slots) & 1);
     unsigned polls = 0;
     while (!mbar_try_wait(&c.mbar[slot], parity))
-      if (++polls > kSpinLimit) fail_and_trap(a, 2000 + KIND);
+      if (++polls > kSpinLimit) fail_and_trap(a, 2000 + kind);
     const T* W = ch.bulk ? reinterpret_cast<const T*>(c.ring + static_cast<std::size_t>(slot) * a.slot_bytes)
                          : reinterpret_cast<const T*>(ch.src);
     if (K <= 32) {
       // Small K (tiny models): a thread per output row.
+#pragma unroll 1
       for (int r = tid; r < ch.nrows; r += kPThreads) {
         const T* wr = W + static_cast<std::size_t>(r) * K;
         float acc[M];
 #pragma unroll
         for (int m = 0; m < M; ++m) acc[m] = 0.0f;
+#pragma unroll 1
         for (int k = 0; k < K; ++k) {
           const float w = to_f(wr[k]);
 #pragma unroll
           for (int m = 0; m < M; ++m) acc[m] += w * to_f(act[m * K + k]);
         }
-        epilogue<T, M, KIND>(c, layer, ch.r0 + r, acc, best);
+        epilogue<T, M>(c, kind, layer, ch.r0 + r, acc, best);
       }
     } else {
       // wpr warps per output row (a power of 2: all 16 warps busy on chunks of few long rows, e.g.
@@ -491,6 +533,7 @@ __device__ __forceinline__ void run_matrix(Ctx<T, M>& c, int layer, unsigned lon
       int wpr = 1;
       while (wpr * 2 * ch.nrows <= kPWarps) wpr *= 2;
       const int per_pass = kPWarps / wpr;
+#pragma unroll 1
       for (int rb = 0; rb < ch.nrows; rb += per_pass) {
         const int r = rb + warp / wpr, part = warp % wpr;
         float acc[M];
@@ -499,29 +542,42 @@ __device__ __forceinline__ void run_matrix(Ctx<T, M>& c, int layer, unsigned lon
         if (r < ch.nrows) {
           const T* wr = W + static_cast<std::size_t>(r) * K;
           if (K % 8 == 0) {
-            // Unrolled so several vectors' shared-memory loads are in flight, and two independent
-            // FMA chains per input row (even / odd elements) halve the dependent chain.
+            // Groups of 4 vectors: the 4 weight loads are issued before any of their FMAs (the
+            // unrolled loop had an exit branch between vectors, so each vector paid a full load
+            // latency), then the same FMA sequence as one vector at a time: two independent chains
+            // per input row (even / odd elements).
             float acc2[M];
 #pragma unroll
             for (int m = 0; m < M; ++m) acc2[m] = 0.0f;
-#pragma unroll 4
-            for (int v = part * 32 + lane; v < K / 8; v += 32 * wpr) {
-              float wf[8];
-              Vec16<T>::load(wr + v * 8, wf);
+            const int nv = K / 8, step = 32 * wpr;
+#pragma unroll 1
+            for (int v = part * 32 + lane; v < nv; v += 4 * step) {
+              uint4 wv[4];
 #pragma unroll
-              for (int m = 0; m < M; ++m) {
-                float xv[8];
-                Vec16<T>::load(act + m * K + v * 8, xv);
+              for (int u = 0; u < 4; ++u)
+                if (v + u * step < nv) wv[u] = *reinterpret_cast<const uint4*>(wr + (v + u * step) * 8);
 #pragma unroll
-                for (int i = 0; i < 8; i += 2) {
-                  acc[m] += wf[i] * xv[i];
-                  acc2[m] += wf[i + 1] * xv[i + 1];
+              for (int u = 0; u < 4; ++u) {
+                if (v + u * step < nv) {
+                  float wf[8];
+                  unpack8<T>(wv[u], wf);
+#pragma unroll
+                  for (int m = 0; m < M; ++m) {
+                    float xv[8];
+                    Vec16<T>::load(act + m * K + (v + u * step) * 8, xv);
+#pragma unroll
+                    for (int i = 0; i < 8; i += 2) {
+                      acc[m] += wf[i] * xv[i];
+                      acc2[m] += wf[i + 1] * xv[i + 1];
+                    }
+                  }
                 }
               }
             }
 #pragma unroll
             for (int m = 0; m < M; ++m) acc[m] += acc2[m];
           } else {
+#pragma unroll 1
             for (int k = part * 32 + lane; k < K; k += 32 * wpr) {
               const float w = to_f(wr[k]);
 #pragma unroll
@@ -532,7 +588,7 @@ __device__ __forceinline__ void run_matrix(Ctx<T, M>& c, int layer, unsigned lon
 #pragma unroll
         for (int m = 0; m < M; ++m) acc[m] = warp_sum(acc[m]);
         if (wpr == 1) {
-          if (lane == 0 && r < ch.nrows) epilogue<T, M, KIND>(c, layer, ch.r0 + r, acc, best);
+          if (lane == 0 && r < ch.nrows) epilogue<T, M>(c, kind, layer, ch.r0 + r, acc, best);
         } else {
           if (lane == 0) {
 #pragma unroll
@@ -543,10 +599,11 @@ __device__ __forceinline__ void run_matrix(Ctx<T, M>& c, int layer, unsigned lon
 #pragma unroll
             for (int m = 0; m < M; ++m) {
               float t = 0.0f;
+#pragma unroll 1
               for (int p = 0; p < wpr; ++p) t += part_s[warp + p][m];
               acc[m] = t;
             }
-            epilogue<T, M, KIND>(c, layer, ch.r0 + r, acc, best);
+            epilogue<T, M>(c, kind, layer, ch.r0 + r, acc, best);
           }
           __syncthreads();
         }
@@ -577,6 +634,7 @@ __device__ __forceinline__ void prefetch_kv(Ctx<T, M>& c, int layer) {
   const T* vsrc = static_cast<const T*>(c.lt[layer].v_cache) + base;
   T* ks = reinterpret_cast<T*>(c.kv);
   T* vs = ks + static_cast<std::size_t>(c.cap_keys) * kd;
+#pragma unroll 1
   for (int i = threadIdx.x; i < n * per_row; i += kPThreads) {
     const int r = i / per_row, v = i - r * per_row;
     cp_async16(ks + r * kd + v * 8, ksrc + static_cast<std::size_t>(r) * D + v * 8);
@@ -598,6 +656,7 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
   __syncthreads();
   const T* ks = reinterpret_cast<const T*>(c.kv);
   const T* vs = ks + static_cast<std::size_t>(c.cap_keys) * kd;
+#pragma unroll 1
   for (int it = blockIdx.x; it < c.items; it += gridDim.x) {
     const int bh = it / c.n_split, z = it - bh * c.n_split;
     const int b = bh / H, h = bh - b * H;
@@ -616,6 +675,7 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
       T* vsw = ksw + static_cast<std::size_t>(c.cap_keys) * kd;
       if (D % 8 == 0) {
         const int per_row = D / 8, n = (nst - npre) * per_row;
+#pragma unroll 1
         for (int i = tid; i < n; i += kPThreads) {
           const int r = npre + i / per_row, v = i - (i / per_row) * per_row;
           const uint4 kk = __ldcg(reinterpret_cast<const uint4*>(kg + static_cast<long long>(k0 + r) * D) + v);
@@ -625,6 +685,7 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
         }
       } else {
         const int n = (nst - npre) * D;
+#pragma unroll 1
         for (int i = tid; i < n; i += kPThreads) {
           const int r = npre + i / D, d = i - (i / D) * D;
           const T kk = ldcg_elem(kg + static_cast<long long>(k0 + r) * D + d);
@@ -634,12 +695,14 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
         }
       }
     }
+#pragma unroll 1
     for (int d = tid; d < D; d += kPThreads) q_s[d] = to_f(ldcg_elem(q + d)) * a.att_scale;
     __syncthreads();
     float mx = -INFINITY, l = 0.0f, acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     // The item's keys in chunks of kc <= 32 spread over all 16 warps (lane = key for the scores,
     // lane = value dimension for the weighted sum), so no warp walks many keys serially.
     const int kc = max(1, min(32, (k1 - k0 + kPWarps - 1) / kPWarps));
+#pragma unroll 1
     for (int t0 = k0 + warp * kc; t0 < k1; t0 += kPWarps * kc) {
       const int cnt = min(kc, k1 - t0);
       float sc = -INFINITY;
@@ -651,6 +714,7 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
           // distinct banks.
           if (t - k0 < nst) {
             const T* kr = ks + static_cast<std::size_t>(t - k0) * kd;
+#pragma unroll 4
             for (int d = 0; d < D; d += 8) {
               float f[8];
               Vec16<T>::load(kr + d, f);
@@ -659,6 +723,7 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
             }
           } else {
             const T* kr = kg + static_cast<long long>(t) * D;
+#pragma unroll 1
             for (int d = 0; d < D; d += 8) {
               union { uint4 u; T t[8]; } kv;
               kv.u = __ldcg(reinterpret_cast<const uint4*>(kr + d));
@@ -668,9 +733,11 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
           }
         } else if (t - k0 < nst) {
           const T* kr = ks + static_cast<std::size_t>(t - k0) * kd;
+#pragma unroll 1
           for (int d = 0; d < D; ++d) s += q_s[d] * to_f(kr[d]);
         } else {
           const T* kr = kg + static_cast<long long>(t) * D;
+#pragma unroll 1
           for (int d = 0; d < D; ++d) s += q_s[d] * to_f(ldcg_elem(kr + d));
         }
         sc = s;
@@ -681,6 +748,7 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
       l = l * corr + warp_sum(p);
 #pragma unroll
       for (int ch = 0; ch < 4; ++ch) acc[ch] *= corr;
+#pragma unroll 1
       for (int jj = 0; jj < cnt; ++jj) {
         const float pj = __shfl_sync(kFull, p, jj);
         const int t = t0 + jj;
@@ -705,17 +773,21 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
     }
     __syncthreads();
     float gm = -INFINITY;
+#pragma unroll 4
     for (int w = 0; w < kPWarps; ++w) gm = fmaxf(gm, w_m[w]);
     float* out = a.partial + static_cast<std::size_t>(it) * (D + 2);
     if (tid == 0) {
       float ls = 0.0f;
+#pragma unroll 4
       for (int w = 0; w < kPWarps; ++w)
         if (w_l[w] > 0.0f) ls += w_l[w] * expf(w_m[w] - gm);
       out[0] = gm;
       out[1] = ls;
     }
+#pragma unroll 1
     for (int d = tid; d < D; d += kPThreads) {
       float o = 0.0f;
+#pragma unroll 4
       for (int w = 0; w < kPWarps; ++w)
         if (w_l[w] > 0.0f) o += w_acc[w][d] * expf(w_m[w] - gm);
       out[2 + d] = o;
@@ -725,29 +797,38 @@ __device__ __forceinline__ void attention_phase(Ctx<T, M>& c, int layer) {
 }
 
 // Phase C's input: the partials of every (row, head) combined into act [M][E] (rounded to T).
+// A warp per (row, head), its lanes over the head's dimensions: no integer division per element
+// (the element loop had three run-time divisions per value), the same fp32 arithmetic per value.
 template <typename T, int M>
 __device__ __forceinline__ void combine_attention(Ctx<T, M>& c) {
   const PersistentArgs& a = *c.a;
-  const int tid = threadIdx.x, D = a.head_dim, H = a.n_head, E = a.n_embd, ns = c.n_split;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int D = a.head_dim, H = a.n_head, ns = c.n_split, pd = D + 2;
   float* P = reinterpret_cast<float*>(c.kv);
-  const int nf = c.items * (D + 2);
+  const int nf = c.items * pd;
+#pragma unroll 1
   for (int i = tid; i < nf; i += kPThreads) P[i] = __ldcg(a.partial + i);
   __syncthreads();
-  for (int i = tid; i < M * E; i += kPThreads) {
-    const int m = i / E, e = i - m * E, h = e / D, d = e - h * D;
-    const float* p = P + static_cast<std::size_t>(m * H + h) * ns * (D + 2);
+#pragma unroll 1
+  for (int mh = warp; mh < M * H; mh += kPWarps) {
+    const float* p = P + static_cast<std::size_t>(mh) * ns * pd;
     float gm = -INFINITY;
-    for (int z = 0; z < ns; ++z) gm = fmaxf(gm, p[z * (D + 2)]);
-    float L = 0.0f, o = 0.0f;
-    for (int z = 0; z < ns; ++z) {
-      const float lz = p[z * (D + 2) + 1];
-      if (lz > 0.0f) {
-        const float f = expf(p[z * (D + 2)] - gm);
-        L += lz * f;
-        o += p[z * (D + 2) + 2 + d] * f;
+#pragma unroll 1
+    for (int z = 0; z < ns; ++z) gm = fmaxf(gm, p[z * pd]);
+#pragma unroll 1
+    for (int d = lane; d < D; d += 32) {
+      float L = 0.0f, o = 0.0f;
+#pragma unroll 1
+      for (int z = 0; z < ns; ++z) {
+        const float lz = p[z * pd + 1];
+        if (lz > 0.0f) {
+          const float f = expf(p[z * pd] - gm);
+          L += lz * f;
+          o += p[z * pd + 2 + d] * f;
+        }
       }
+      c.act[mh * D + d] = from_f<T>(o * (1.0f / L));  // act[m][h D + d], E = H D
     }
-    c.act[i] = from_f<T>(o * (1.0f / L));
   }
   __syncthreads();
 }
@@ -819,72 +900,64 @@ __global__ void __launch_bounds__(kPThreads, 1) persistent_decode_kernel(const _
   unsigned long long best[M];
 #pragma unroll
   for (int m = 0; m < M; ++m) best[m] = 0ull;
+  // The step as ONE loop over phases k = 0 .. 5 L (phase ph = k % 5 of layer k / 5; k = 5 L: the
+  // final LayerNorm + LM head), so every piece of code (staging, LayerNorm, run_matrix, attention,
+  // load_side) has a single call site.  With each phase inlined at its own site the kernel's text
+  // was 294 KB (rows = 1) to 495 KB (rows = 4), a layer's code several times the SM's instruction
+  // cache, so each phase's code was likely fetched from L2 again every layer (session 6 part 2:
+  // SASS sizes; the ncu check of "no instruction" stalls is still to be run).
   const T* wte = static_cast<const T*>(a.wte);
   const T* wpe = static_cast<const T*>(a.wpe);
-  for (int layer = 0; layer < a.n_layer; ++layer) {
-    // ---- A: LayerNorm 1 + QKV.
-    prefetch_kv(c, layer);
-    if (layer == 0) {
-      // The token embedding (fp32 sum rounded to T, launch_embed's arithmetic); block 0 writes the
-      // residual stream and zeroes the argmax slots.
-      for (int i = tid; i < M * E; i += kPThreads) {
-        const int m = i / E, k = i - m * E;
-        const T v = from_f<T>(to_f(wte[static_cast<std::size_t>(a.step[1 + m]) * E + k]) +
-                              to_f(wpe[static_cast<std::size_t>(c.past) * E + k]));
-        c.act[i] = v;
-        if (blockIdx.x == 0) static_cast<T*>(a.x)[i] = v;
+  int layer = 0, ph = 0;
+#pragma unroll 1
+  for (;;) {
+    const bool lm = layer == a.n_layer;
+    const bool ln = lm || ph == 0 || ph == 3;
+    // ---- Input of the phase (A, D, LM head: the residual rows; E: the fc output; C: the
+    // attention partials combined).
+    if (ln) {
+      if (!lm && ph == 0) prefetch_kv(c, layer);
+      if (!lm && ph == 0 && layer == 0) {
+        // The token embedding (fp32 sum rounded to T, launch_embed's arithmetic); block 0 writes the
+        // residual stream and zeroes the argmax slots.
+#pragma unroll 1
+        for (int i = tid; i < M * E; i += kPThreads) {
+          const int m = i / E, k = i - m * E;
+          const T v = from_f<T>(to_f(wte[static_cast<std::size_t>(a.step[1 + m]) * E + k]) +
+                                to_f(wpe[static_cast<std::size_t>(c.past) * E + k]));
+          c.act[i] = v;
+          if (blockIdx.x == 0) static_cast<T*>(a.x)[i] = v;
+        }
+        if (blockIdx.x == 0 && tid < M) a.argmax_slots[tid] = 0ull;
+        __syncthreads();
+      } else {
+        stage_rows(c, static_cast<const T*>(a.x), E, E);
       }
-      if (blockIdx.x == 0 && tid < M) a.argmax_slots[tid] = 0ull;
-      __syncthreads();
-    } else {
-      stage_rows(c, static_cast<const T*>(a.x), E, E);
+    } else if (ph == 4) {
+      stage_rows(c, static_cast<const T*>(a.h), a.n_inner, a.n_inner);
+    } else if (ph == 2) {
+      combine_attention(c);
     }
     stamp(c, 0);
-    layernorm_act(c, red);
+    if (ln) layernorm_act(c, red);
     stamp(c, 1);
-    run_matrix<T, M, kQkv>(c, layer, best);
+    // ---- The phase's work.
+    if (ph == 1) attention_phase(c, layer);
+    else run_matrix(c, lm ? static_cast<int>(kLm) : ph == 0 ? kQkv : ph == 2 ? kProj : ph == 3 ? kFc : kFc2,
+                    lm ? 0 : layer, best);
+    if (lm) break;
+    // ---- Grid barrier; between arrive and wait, the next phase's side data.
     grid_arrive(c);
+    if (ph == 1) load_side(c, kProj, layer);
+    else if (ph == 2) load_side(c, kFc, layer);
+    else if (ph == 3) load_side(c, kFc2, layer);
+    else if (ph == 4) load_side(c, layer + 1 < a.n_layer ? kQkv : kLm, layer + 1 < a.n_layer ? layer + 1 : 0);
     grid_wait(c);
-    // ---- B: attention.
-    stamp(c, 0);
-    stamp(c, 1);
-    attention_phase(c, layer);
-    grid_arrive(c);
-    load_side(c, kProj, layer);
-    grid_wait(c);
-    // ---- C: attention output + proj + residual.
-    combine_attention(c);
-    stamp(c, 0);
-    stamp(c, 1);
-    run_matrix<T, M, kProj>(c, layer, best);
-    grid_arrive(c);
-    load_side(c, kFc, layer);
-    grid_wait(c);
-    // ---- D: LayerNorm 2 + fc + gelu.
-    stage_rows(c, static_cast<const T*>(a.x), E, E);
-    stamp(c, 0);
-    layernorm_act(c, red);
-    stamp(c, 1);
-    run_matrix<T, M, kFc>(c, layer, best);
-    grid_arrive(c);
-    load_side(c, kFc2, layer);
-    grid_wait(c);
-    // ---- E: fc2 + residual.
-    stage_rows(c, static_cast<const T*>(a.h), a.n_inner, a.n_inner);
-    stamp(c, 0);
-    stamp(c, 1);
-    run_matrix<T, M, kFc2>(c, layer, best);
-    grid_arrive(c);
-    if (layer + 1 < a.n_layer) load_side(c, kQkv, layer + 1);
-    else load_side(c, kLm, 0);
-    grid_wait(c);
+    if (++ph == 5) {
+      ph = 0;
+      ++layer;
+    }
   }
-  // ---- Final LayerNorm + LM head + argmax.
-  stage_rows(c, static_cast<const T*>(a.x), E, E);
-  stamp(c, 0);
-  layernorm_act(c, red);
-  stamp(c, 1);
-  run_matrix<T, M, kLm>(c, 0, best);
   const int lane = tid & 31, warp = tid >> 5;
 #pragma unroll
   for (int m = 0; m < M; ++m) best[m] = warp_max_u64(best[m]);
