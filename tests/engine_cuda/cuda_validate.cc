@@ -9,7 +9,7 @@
 //    prefill graphs (section prefill_graphs): replayed prefills bit-identical to eager ones.
 // 3. (--only accuracy, or with --accuracy-corpus) the accuracy gate's KL of fp16/int8/fp8 engines
 //    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -263,8 +263,14 @@ void test_embed() {
 
 void test_layernorm() {
   struct C { int rows, E, extra_stride; };
-  std::vector<C> cases = {{1, 2, 0}, {5, 3, 3}, {64, 64, 0}, {3, 768, 5}, {2, 1600, 0}, {7, 2051, 1}};
-  if (g_small) cases.resize(3);
+  // Vectorized kernel (16-byte aligned rows, E a multiple of the vector width, E <= 32 x 16
+  // chunks): 64, 8 (one lane busy), 200 (25 chunks of fp16), 256 + padded stride, 768, 1600, 2048
+  // (fp32: 16 chunks per lane, the most), 2056 (fp16: 9 chunks per lane); scalar fallback: E 2 / 3 /
+  // 2051, the unaligned stride 773, fp32 E 2056 (17 chunks per lane).
+  std::vector<C> cases = {{1, 2, 0},   {5, 3, 3},    {64, 64, 0},  {3, 768, 5},  {2, 1600, 0}, {7, 2051, 1},
+                          {1, 8, 0},   {9, 200, 0},  {5, 256, 8},  {8, 768, 0},  {3, 2048, 0}, {4, 2056, 0},
+                          {33, 80, 0}};
+  if (g_small) cases = {{1, 2, 0}, {5, 3, 3}, {64, 64, 0}, {8, 768, 0}, {5, 256, 8}};
   for (Dt dt : kDts)
     for (const C& c : cases) {
       const long long stride = c.E + c.extra_stride;
@@ -1917,7 +1923,7 @@ void test_prefill_graphs() {
         } catch (const std::exception& e) {
           expect(k, cas0, false, std::string("exception: ") + e.what());
         }
-        std::printf("  %-40s %d prefills compared bit for bit over %zu shapes\n", cas0.c_str(), compared, shapes.size());
+        std::printf("  %-40s %d prefills compared bit for bit over %d shapes\n", cas0.c_str(), compared, keys / 2);
       }
     }
     if (g_small || mi != 0) continue;
@@ -2071,7 +2077,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2111,6 +2117,7 @@ int main(int argc, char** argv) {
   }
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
+  if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
   if (only.empty() || only == "engine" || only == "prefill_graphs") section("prefill_graphs", test_prefill_graphs);
   if (only == "persistent") {
