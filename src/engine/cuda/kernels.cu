@@ -529,10 +529,15 @@ __global__ void dequant_kernel(__half* out, long long ldo, const void* acc, int 
   }
 }
 
+// Dependents are released (pdl_trigger) only after the K loop, not at entry as elsewhere: this
+// kernel runs for tens of microseconds in up to hundreds of blocks, and an entry trigger let the
+// chain of kernels after it (dequant, quantize, LayerNorm, ... each triggering at entry) launch and
+// hold SM slots at their griddepcontrol.wait while it ran.  Measured on an H100 (session 7, call 2):
+// fp8 prefill in a CUDA graph with PDL 2.53 / 3.02 / 4.76 ms at 1x8 / 1x32 / 1x64, without PDL
+// 2.19 / 2.29 / 3.01 (docs/perf-cuda.md).
 template <int Q>
 __global__ void qgemm_simple_kernel(void* acc, const unsigned char* xq, const unsigned char* wq,
                                     int M, int N, int K) {
-  pdl_trigger();
   pdl_wait();
   __shared__ float xs_f[16][17], ws_f[16][17];
   __shared__ int xs_i[16][17], ws_i[16][17];
@@ -562,6 +567,7 @@ __global__ void qgemm_simple_kernel(void* acc, const unsigned char* xq, const un
     }
     __syncthreads();
   }
+  pdl_trigger();
   if (m < M && n < N) {
     if constexpr (Q == 1) static_cast<int*>(acc)[static_cast<long long>(m) * N + n] = ia;
     else static_cast<float*>(acc)[static_cast<long long>(m) * N + n] = fa;
