@@ -3,7 +3,9 @@
 // and device code), and the CPU references that cuda_validate trusts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <limits>
 #include <random>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "engine/cuda/argmax_key.h"
 #include "engine/cuda/cuda_engine.h"
+#include "engine/cuda/graph_cache.h"
 #include "engine_cuda/reference.h"
 #include "util/error.h"
 
@@ -131,10 +134,51 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("persistent_blocks"), std::string::npos);
   o.persistent_blocks = 0;
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
+  o.prefill_graph_capacity = 0;  // the prefill graph cache holds at least one shape
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("prefill_graph_capacity must be >= 1"),
+            std::string::npos);
+  o.prefill_graph_capacity = 1;
+  o.prefill_graphs = false;
+  EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   auto big = c;
   big.n_head = 1;
   big.n_embd = 256;  // head dim 256 > 128
   EXPECT_NE(error_of([&] { validate_cuda_options(big, o); }).find("head dim"), std::string::npos);
+}
+
+TEST(CudaOptions, PrefillGraphsAreOnByDefaultWithABoundedCache) {
+  const CudaEngineOptions o;
+  EXPECT_TRUE(o.cuda_graphs);
+  EXPECT_TRUE(o.prefill_graphs);
+  EXPECT_GE(o.prefill_graph_capacity, 6);  // a study's six scenarios stay captured
+  EXPECT_LE(o.prefill_graph_capacity, 64);
+}
+
+// The prefill graph cache: least recently used evicted first, every value deleted exactly once.
+TEST(PrefillGraphCache, EvictsTheLeastRecentlyUsedAndDeletesEachValueOnce) {
+  std::vector<int> deleted;
+  {
+    LruCache<std::tuple<int, int, int>, int> c(2, [&](int& v) { deleted.push_back(v); });
+    EXPECT_EQ(c.find({1, 8, 0}), nullptr);
+    c.insert({1, 8, 0}, 10);
+    c.insert({1, 64, 0}, 20);
+    ASSERT_NE(c.find({1, 8, 0}), nullptr);  // 1x8 becomes the most recent
+    EXPECT_EQ(*c.find({1, 8, 0}), 10);
+    c.insert({4, 64, 0}, 30);               // full: evicts 1x64, not 1x8
+    EXPECT_EQ(deleted, std::vector<int>{20});
+    EXPECT_EQ(c.find({1, 64, 0}), nullptr);
+    EXPECT_NE(c.find({1, 8, 0}), nullptr);
+    EXPECT_NE(c.find({4, 64, 0}), nullptr);
+    EXPECT_EQ(c.size(), 2u);
+    EXPECT_EQ(c.evictions(), 1u);
+    c.insert({1, 8, 1}, 40);                // another logits mode is another key: evicts 1x8 mode 0
+    EXPECT_EQ(deleted, (std::vector<int>{20, 10}));
+    EXPECT_THROW(c.insert({1, 8, 1}, 41), sb::Error);
+  }
+  // The destructor deletes what is left (4x64 and 1x8 mode 1), once each.
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, (std::vector<int>{10, 20, 30, 40}));
+  EXPECT_THROW((LruCache<int, int>(0, [](int&) {})), sb::Error);
 }
 
 TEST(CudaOptions, WeightsOfTheWrongSizeNameTheTensor) {
