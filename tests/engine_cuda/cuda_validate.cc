@@ -5,14 +5,15 @@
 // 2. The whole engine against the fp64 reference forward on synthetic weights (head dims 1..128,
 //    odd head counts) and on pydoc-gpt2-8m: prefill + 8 decode steps, batch 1 and 3, fused-GEMV
 //    and cuBLASLt paths, eager vs CUDA-graph decode (tokens must be identical), all-position
-//    logits, and sensitivity checks (the comparison must fail against a wrong reference).
+//    logits, and sensitivity checks (the comparison must fail against a wrong reference);
+//    prefill graphs (section prefill_graphs): replayed prefills bit-identical to eager ones.
 // 3. (--only accuracy, or with --accuracy-corpus) the accuracy gate's KL of fp16/int8/fp8 engines
 //    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
 // 4. (--only small) the single-kernel small-model decode step (small_decode.h) over tiny shapes
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|small|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -266,8 +267,14 @@ void test_embed() {
 
 void test_layernorm() {
   struct C { int rows, E, extra_stride; };
-  std::vector<C> cases = {{1, 2, 0}, {5, 3, 3}, {64, 64, 0}, {3, 768, 5}, {2, 1600, 0}, {7, 2051, 1}};
-  if (g_small) cases.resize(3);
+  // Vectorized kernel (16-byte aligned rows, E a multiple of the vector width, E <= 32 x 16
+  // chunks): 64, 8 (one lane busy), 200 (25 chunks of fp16), 256 + padded stride, 768, 1600, 2048
+  // (fp32: 16 chunks per lane, the most), 2056 (fp16: 9 chunks per lane); scalar fallback: E 2 / 3 /
+  // 2051, the unaligned stride 773, fp32 E 2056 (17 chunks per lane).
+  std::vector<C> cases = {{1, 2, 0},   {5, 3, 3},    {64, 64, 0},  {3, 768, 5},  {2, 1600, 0}, {7, 2051, 1},
+                          {1, 8, 0},   {9, 200, 0},  {5, 256, 8},  {8, 768, 0},  {3, 2048, 0}, {4, 2056, 0},
+                          {33, 80, 0}};
+  if (g_small) cases = {{1, 2, 0}, {5, 3, 3}, {64, 64, 0}, {8, 768, 0}, {5, 256, 8}};
   for (Dt dt : kDts)
     for (const C& c : cases) {
       const long long stride = c.E + c.extra_stride;
@@ -1416,6 +1423,48 @@ RowCheck check_row(const float* got, const std::vector<double>& ref, const Engin
   return r;
 }
 
+// Conditioning of a row on tiny widths.  LayerNorm of a 2-vector is (x1 - x2) / |x1 - x2| up
+// to eps: when x1 ~ x2, any error of the precision's size in its inputs flips the sign of the
+// normalized vector, and the logits become about the negation of the reference's (relative L2 ~
+// 2; seen on L2-H2-E2 in fp8, int8 and bf16 alike, seeds 2 and 3, session 6).  Such a row says
+// nothing about the engine.  ln_input_error: the relative error the precision's arithmetic puts
+// into a LayerNorm input after a few layers (8 unit roundoffs for fp16 / bf16: the residual stream
+// is rounded once per sublayer; int8 ~ amax / 127 / sqrt(12) with amax ~ 4 rms, doubled; E4M3's
+// unit roundoff 2^-4 for fp8; fp32 is judged element-wise and never exempted).
+double ln_input_error(const std::string& precision) {
+  if (precision == "fp16") return 8 * std::ldexp(1.0, -11);
+  if (precision == "bf16") return 8 * std::ldexp(1.0, -8);
+  if (precision == "int8") return 2e-2;
+  if (precision == "fp8") return std::ldexp(1.0, -4);
+  return 0;
+}
+// For a row that failed: recompute the fp64 reference with every LayerNorm input scaled by
+// (1 +- ln_input_error) (8 random sign patterns).  If one moves the reference itself by more
+// than the row's limit, the row is ill-conditioned at this precision: returns that distance
+// (else 0).  Only models with n_embd < 16 qualify (the same restriction as the fp32 sensitivity
+// checks: a wider LayerNorm averages such errors out, so a failure there is always judged), and
+// only norm-wise limits; the token must still be the argmax of the engine's own logits.
+double ill_conditioned_row(const sb::model::GptWeights& w, const std::vector<std::int32_t>& seq, int t,
+                           const std::vector<double>& ref, const std::string& precision,
+                           const EngineTol& tol) {
+  const double eps = ln_input_error(precision);
+  if (w.config.n_embd >= 16 || tol.elementwise || eps <= 0) return 0;
+  double worst = 0;
+  for (int k = 0; k < 8; ++k) {
+    cuda_ref::ForwardOptions fo;
+    fo.ln_jitter = eps;
+    fo.jitter_seed = 1000 + k;
+    const auto j = cuda_ref::forward(w, seq, std::vector<int>{t}, fo)[0];
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+      num += (j[i] - ref[i]) * (j[i] - ref[i]);
+      den += ref[i] * ref[i];
+    }
+    worst = std::max(worst, std::sqrt(num / std::max(den, 1e-300)));
+  }
+  return worst > tol.rel ? worst : 0;
+}
+
 struct EngineCase {
   std::string name;
   const sb::model::GptWeights* w;
@@ -1521,6 +1570,23 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       exact += got == want;
       ++total;
       const double frac = tol.elementwise ? rc.err : rc.err / tol.rel;  // the table's worst/limit
+      if ((!rc.ok || !tok_ok) && logit_argmax) {
+        const double moved = ill_conditioned_row(*ec.w, seqs[b], t, ref, precision, tol);
+        if (moved > 0) {  // exempt, but listed: its own table row and a NOTE
+          Stat& sx = g_stats[kname + "/ill_conditioned"];
+          ++sx.cases;
+          if (moved / tol.rel > sx.max_err) {
+            sx.max_err = moved / tol.rel;
+            sx.worst = cas + " " + step;
+          }
+          std::printf("NOTE %s %s %s b=%d: ill-conditioned row not judged: logits err %.3g, token %d vs "
+                      "reference %d, but LayerNorm inputs scaled by 1 +- %.3g move the fp64 reference "
+                      "itself by %.3g (limit %.3g)\n",
+                      kname.c_str(), cas.c_str(), step.c_str(), b, rc.err, got, want,
+                      ln_input_error(precision), moved, tol.rel);
+          continue;
+        }
+      }
       if (frac > st.max_err) {
         st.max_err = frac;
         st.worst = cas + " " + step;
@@ -1602,9 +1668,16 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
         }
       }
       if (ec.small) expect(kname + "/small_vs_chain", cas + " tokens", tokens_ok, "next token outside the slack of the chain's");
-      // Limit: a quarter of the reference tolerance (fp16 5e-3, bf16 2e-2); summation order alone
-      // gives a few units of the type's rounding.
-      const double lim = tol.elementwise ? 1e-4 : tol.rel / 4;
+      // Limit: a quarter of the reference tolerance (fp16 5e-3, bf16 2e-2) on the synthetic
+      // models, where summation order alone gives a few units of the type's rounding (worst 0.148
+      // of it, session 6).  On the trained model, half: there one rounding that lands on the
+      // other side of a half/bf16 boundary (fp32 sums in another order) cascades through the
+      // cache and the later layers.  Measured (H100, 2026-11-27, three seeds, B=1 S=24 and B=3
+      // S=16): bf16 either identical to 1e-7 (3 of 6 runs) or 2e-3..1.9e-2 apart, fp16
+      // 8e-4..5.1e-3 apart, tokens identical in every step; the chain's own distance from the fp64
+      // reference on the same rows is of that size (fp16 up to 5.3e-3).  Half the reference limit
+      // still fails a kernel whose logits drift by a sizeable part of the reference tolerance.
+      const double lim = tol.elementwise ? 1e-4 : trained ? tol.rel / 2 : tol.rel / 4;
       Stat& sc = g_stats[kname + (ec.small ? "/small_vs_chain" : "/persistent_vs_chain")];
       ++sc.cases;
       if (worst / lim > sc.max_err) {
@@ -1621,9 +1694,14 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
                   cas.c_str(), worst, same_tokens, steps);
     }
     if (eng->past_length() != S + steps) expect(kname, cas, false, "past_length wrong after decodes");
-    // Pass B: no logits (benchmark path, CUDA graphs after the first decode): same tokens exactly.
-    eng->prefill(B, S, prompt, LogitsMode::kNone, r);
-    bool same = r.next_tokens == chosen[0];
+    // Pass B: no logits (benchmark path: the prefill eager, captured, then replayed from its graph;
+    // decode graphs after the first decode): same tokens exactly, decoding from the KV cache the
+    // replayed prefill filled.
+    bool same = true;
+    for (int k = 0; k < 3; ++k) {
+      eng->prefill(B, S, prompt, LogitsMode::kNone, r);
+      same &= r.next_tokens == chosen[0];
+    }
     for (int s = 0; s < steps; ++s) {
       const auto in = r.next_tokens;
       eng->decode(in, LogitsMode::kNone, r);
@@ -1639,12 +1717,18 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       double worst = 0;
       for (int b = 0; b < B && ok; ++b) {
         std::vector<std::vector<double>> hid;
-        const auto refs = cuda_ref::forward(*ec.w, std::vector<std::int32_t>(prompt.begin() + b * S, prompt.begin() + (b + 1) * S), all, {}, &hid);
+        const std::vector<std::int32_t> pb(prompt.begin() + b * S, prompt.begin() + (b + 1) * S);
+        const auto refs = cuda_ref::forward(*ec.w, pb, all, {}, &hid);
         for (int t = 0; t < S; ++t) {
           std::vector<double> bound;
           if (tol.elementwise) bound = lm_head_bound(*ec.w, hid[t]);
           const RowCheck rc = check_row(r.logits.data() + (static_cast<std::size_t>(b) * S + t) * V, refs[t], tol,
                                         tol.elementwise ? &bound : nullptr);
+          if (!rc.ok && ill_conditioned_row(*ec.w, pb, t, refs[t], precision, tol) > 0) {
+            std::printf("NOTE %s/all_logits %s b=%d position %d: ill-conditioned row not judged (logits err %.3g)\n",
+                        kname.c_str(), cas.c_str(), b, t, rc.err);
+            continue;
+          }
           ok &= rc.ok;
           worst = std::max(worst, rc.err);
         }
@@ -1861,6 +1945,172 @@ void test_small() {
   }
 }
 
+// Prefill graphs (CudaEngineOptions::prefill_graphs, on by default) against an engine without them,
+// on the same prompts.  Each shape's first prefill runs eagerly, the second captures its graph, the
+// later ones replay it; every call gets a fresh prompt (a graph must read the new ids, not the ones
+// it was captured with), and the first prompt comes back last.  Expected: identical tokens and
+// BIT-IDENTICAL last-position logits (the same kernels with the same arguments and the same cuBLASLt
+// algorithms: a graph changes how they are launched, not what they compute), then two decode steps
+// from the KV cache the replayed prefill filled, bit-identical too.  Checked first: that the eager
+// engine itself repeats bit for bit (else no path could be held to bit identity).  The engine's own
+// counters must show the paths were taken (eager / captured / replayed / evicted, exact counts).
+// Then a 2-shape cache cycled through 3 shapes: every shape evicted and captured again.
+void test_prefill_graphs() {
+  struct M { const char* name; int L, H, E, V, P; };
+  std::vector<M> models = {{"L2-H4-E256 (D64)", 2, 4, 256, 500, 128},
+                           {"L2-H2-E2 (head dim 1)", 2, 2, 2, 300, 128},
+                           {"L1-H5-E80 (D16)", 1, 5, 80, 211, 128}};
+  std::vector<std::pair<int, int>> shapes;  // (batch, seq): GEMV path when batch * seq <= 4
+  for (int b = 1; b <= 4; ++b)
+    for (int sq : {1, 2, 5, 8, 33, 64, 100}) shapes.emplace_back(b, sq);
+  if (g_small) {
+    models = {{"L1-H3-E96 (D32)", 1, 3, 96, 257, 48}};
+    shapes = {{1, 1}, {1, 8}, {2, 2}, {3, 5}, {4, 17}};
+  }
+  const std::string k = "engine/prefill_graphs";
+  auto bits_equal = [](const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  };
+  auto max_abs = [](const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size()) return 1e30;
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(static_cast<double>(a[i]) - b[i]));
+    return m;
+  };
+  for (std::size_t mi = 0; mi < models.size(); ++mi) {
+    const M& m = models[mi];
+    const auto w = random_weights(m.L, m.H, m.E, m.V, m.P, 3000 + mi);
+    for (const char* prec : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
+      // fp16 on the first model also with the persistent decode kernel (the S = 1 prefills
+      // then capture that cooperative kernel instead of the chain).
+      for (bool persistent : {false, true}) {
+        if (persistent && (mi != 0 || std::string(prec) != "fp16")) continue;
+        const std::string cas0 = fmtcase("%s %s%s", m.name, prec, persistent ? " persistent" : "");
+        CudaEngineOptions o;
+        o.precision = prec;
+        o.max_batch = 4;
+        o.max_seq = std::min(m.P, 104);
+        o.persistent_decode = persistent;
+        std::unique_ptr<Engine> eg, ee;
+        try {
+          if (o.precision == "int8" || o.precision == "fp8")
+            o.engine_file = quant_engine_file(w, o.precision, std::string("prefill-graphs ") + m.name, false);
+          eg = make_cuda_engine(w, o);  // defaults: prefill graphs on, 16 shapes
+          CudaEngineOptions oe = o;
+          oe.prefill_graphs = false;
+          ee = make_cuda_engine(w, oe);
+        } catch (const std::exception& e) {
+          expect(k, cas0, false, std::string("engine creation failed: ") + e.what());
+          continue;
+        }
+        int keys = 0, compared = 0;
+        try {
+          for (const auto& [B, S] : shapes) {
+            if (persistent && S != 1) continue;
+            const auto cas = cas0 + fmtcase(" B=%d S=%d", B, S);
+            std::vector<std::vector<std::int32_t>> prompts(3, std::vector<std::int32_t>(static_cast<std::size_t>(B) * S));
+            for (auto& p : prompts)
+              for (auto& t : p) t = static_cast<std::int32_t>(g_rng() % m.V);
+            // Reference: the eager engine, and its own repeat of the first prompt.
+            std::vector<StepResult> ref(3);
+            for (int i = 0; i < 3; ++i) ee->prefill(B, S, prompts[i], LogitsMode::kLast, ref[i]);
+            StepResult again;
+            ee->prefill(B, S, prompts[0], LogitsMode::kLast, again);
+            expect(k + "/eager_repeat", cas, bits_equal(again.logits, ref[0].logits) && again.next_tokens == ref[0].next_tokens,
+                   fmtcase("the eager engine does not repeat itself bit for bit (max |diff| %.3g)",
+                           max_abs(again.logits, ref[0].logits)));
+            // kLast: eager, captured, replayed, replayed (prompts 0, 1, 2, 0).
+            const int order[4] = {0, 1, 2, 0};
+            StepResult r;
+            for (int call = 0; call < 4; ++call) {
+              const int pi = order[call];
+              eg->prefill(B, S, prompts[pi], LogitsMode::kLast, r);
+              const bool ok = bits_equal(r.logits, ref[pi].logits) && r.next_tokens == ref[pi].next_tokens;
+              expect(k, cas + fmtcase(" kLast call %d", call), ok,
+                     fmtcase("%s prefill differs from the eager engine: max |logit diff| %.3g, tokens %s",
+                             call == 0 ? "eager" : call == 1 ? "captured" : "replayed",
+                             max_abs(r.logits, ref[pi].logits), r.next_tokens == ref[pi].next_tokens ? "equal" : "differ"));
+              ++compared;
+            }
+            // Two decode steps from the KV cache the replayed prefill (prompt 0) filled.
+            ee->prefill(B, S, prompts[0], LogitsMode::kLast, again);
+            for (int step = 0; step < 2 && S + step + 1 <= o.max_seq; ++step) {
+              StepResult dg, de;
+              eg->decode(r.next_tokens, LogitsMode::kLast, dg);
+              ee->decode(again.next_tokens, LogitsMode::kLast, de);
+              expect(k + "/decode_after", cas + fmtcase(" step %d", step),
+                     bits_equal(dg.logits, de.logits) && dg.next_tokens == de.next_tokens,
+                     fmtcase("decode after a replayed prefill differs (max |logit diff| %.3g)", max_abs(dg.logits, de.logits)));
+              r = dg;
+              again = de;
+            }
+            // kNone (the benchmark path): eager, captured, replayed; tokens only.
+            for (int call = 0; call < 3; ++call) {
+              eg->prefill(B, S, prompts[call], LogitsMode::kNone, r);
+              expect(k, cas + fmtcase(" kNone call %d", call), r.next_tokens == ref[call].next_tokens,
+                     "tokens differ from the eager engine's");
+            }
+            keys += 2;
+          }
+          // Exact path counts: per key 1 eager + 1 capture (+ 2 replays for kLast, 1 for kNone);
+          // keys are used one after another, so the 16-shape cache evicts keys - 16 and never
+          // recaptures.
+          const CudaEngineStats st = cuda_engine_stats(*eg);
+          const int cap = o.prefill_graph_capacity;
+          const bool counts_ok = st.prefill_eager == keys && st.prefill_captures == keys &&
+                                 st.prefill_replays == keys / 2 * 3 &&
+                                 st.prefill_evictions == std::max(0, keys - cap) &&
+                                 st.prefill_graphs_cached == std::min(keys, cap) &&
+                                 cuda_engine_stats(*ee).prefill_replays == 0 && cuda_engine_stats(*ee).prefill_captures == 0;
+          expect(k + "/paths", cas0, counts_ok,
+                 fmtcase("path counts: eager %lld captures %lld replays %lld evictions %lld cached %d for %d keys "
+                         "(expected %d / %d / %d / %d / %d; eager engine replays %lld)",
+                         st.prefill_eager, st.prefill_captures, st.prefill_replays, st.prefill_evictions,
+                         st.prefill_graphs_cached, keys, keys, keys, keys / 2 * 3, std::max(0, keys - cap),
+                         std::min(keys, cap), cuda_engine_stats(*ee).prefill_replays));
+          if (eg->describe().find("prefill_graphs=on") == std::string::npos ||
+              ee->describe().find("prefill_graphs=off") == std::string::npos)
+            expect(k + "/paths", cas0 + " describe", false, "describe() does not state prefill_graphs");
+        } catch (const std::exception& e) {
+          expect(k, cas0, false, std::string("exception: ") + e.what());
+        }
+        std::printf("  %-40s %d prefills compared bit for bit over %d shapes\n", cas0.c_str(), compared, keys / 2);
+      }
+    }
+    if (g_small || mi != 0) continue;
+    // Eviction: a 2-shape cache cycled through 3 shapes (fp16), then one shape repeated.
+    CudaEngineOptions o;
+    o.precision = "fp16";
+    o.max_batch = 4;
+    o.max_seq = 64;
+    o.prefill_graph_capacity = 2;
+    auto eg = make_cuda_engine(w, o);
+    o.prefill_graphs = false;
+    auto ee = make_cuda_engine(w, o);
+    const std::pair<int, int> cyc[] = {{1, 8}, {2, 33}, {4, 3}, {1, 8}, {2, 33}, {4, 3},
+                                       {1, 8}, {2, 33}, {4, 3}, {4, 3}};
+    bool same = true;
+    for (const auto& [B, S] : cyc) {
+      std::vector<std::int32_t> p(static_cast<std::size_t>(B) * S);
+      for (auto& t : p) t = static_cast<std::int32_t>(g_rng() % m.V);
+      StepResult rg, re;
+      eg->prefill(B, S, p, LogitsMode::kLast, rg);
+      ee->prefill(B, S, p, LogitsMode::kLast, re);
+      same &= bits_equal(rg.logits, re.logits) && rg.next_tokens == re.next_tokens;
+    }
+    const CudaEngineStats st = cuda_engine_stats(*eg);
+    expect(k + "/eviction", "capacity 2, 3 shapes cycled", same, "a prefill differs from the eager engine's");
+    // Round 1 eager (3); rounds 2-3 capture every shape (6), each evicting the least recent
+    // (4 evictions); the repeated last shape replays (1).
+    expect(k + "/eviction", "capacity 2, 3 shapes cycled: counts",
+           st.prefill_eager == 3 && st.prefill_captures == 6 && st.prefill_evictions == 4 &&
+               st.prefill_replays == 1 && st.prefill_graphs_cached == 2,
+           fmtcase("eager %lld captures %lld evictions %lld replays %lld cached %d (expected 3 / 6 / 4 / 1 / 2)",
+                   st.prefill_eager, st.prefill_captures, st.prefill_evictions, st.prefill_replays,
+                   st.prefill_graphs_cached));
+  }
+}
+
 // Next-token KL(ref || engine) on the trained model over a text the model did not train on (the
 // accuracy gate's metric, docs/accuracy.md): non-overlapping windows of `window` tokens of the
 // first `bytes` of `corpus`, every window position but the last, reference = the fp64 forward.
@@ -1978,7 +2228,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|quant|qgemv|qkv_attention|engine|persistent|small|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2018,8 +2268,10 @@ int main(int argc, char** argv) {
   }
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
+  if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });
   if (only.empty() || only == "small") section("small", test_small);
+  if (only.empty() || only == "engine" || only == "prefill_graphs") section("prefill_graphs", test_prefill_graphs);
   if (only == "persistent") {
     g_persistent_only = true;
     section("persistent", [&] { test_engine(pydoc); });

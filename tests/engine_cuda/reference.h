@@ -148,6 +148,11 @@ struct ForwardOptions {
   int position_offset = 0;   // positions shifted: wrong position handling
   bool causal = true;        // false: every token sees every token of the sequence
   bool exact_gelu = false;   // erf GELU instead of gelu_new
+  // > 0: every LayerNorm input element is scaled by (1 +- ln_jitter), signs drawn from
+  // jitter_seed (the residual stream itself is unchanged): the conditioning probe of
+  // cuda_validate (how far an error of a precision's size in LayerNorm inputs moves the logits).
+  double ln_jitter = 0;
+  std::uint64_t jitter_seed = 0;
 };
 
 // GPT-2 forward of one sequence in double from HF-layout fp32 weights; returns the logits of the
@@ -170,15 +175,24 @@ inline std::vector<std::vector<double>> forward(const model::GptWeights& w,
     for (int e = 0; e < E; ++e)
       h[t * E + e] = static_cast<double>(w.wte[static_cast<long long>(tokens[t]) * E + e]) +
                      w.wpe[static_cast<long long>(t + o.position_offset) * E + e];
+  std::uint64_t jit = (o.jitter_seed * 0x9E3779B97F4A7C15ull) | 1;
+  std::vector<double> xin(E);
   auto ln = [&](const std::vector<float>& g, const std::vector<float>& b) {
     for (int t = 0; t < T; ++t) {
+      for (int e = 0; e < E; ++e) {
+        xin[e] = h[t * E + e];
+        if (o.ln_jitter > 0) {
+          jit ^= jit >> 12, jit ^= jit << 25, jit ^= jit >> 27;  // xorshift64
+          xin[e] *= 1.0 + ((jit * 0x2545F4914F6CDD1Dull) >> 63 ? o.ln_jitter : -o.ln_jitter);
+        }
+      }
       double mean = 0, var = 0;
-      for (int e = 0; e < E; ++e) mean += h[t * E + e];
+      for (int e = 0; e < E; ++e) mean += xin[e];
       mean /= E;
-      for (int e = 0; e < E; ++e) var += (h[t * E + e] - mean) * (h[t * E + e] - mean);
+      for (int e = 0; e < E; ++e) var += (xin[e] - mean) * (xin[e] - mean);
       var /= E;
       const double r = 1.0 / std::sqrt(var + eps);
-      for (int e = 0; e < E; ++e) a[t * E + e] = (h[t * E + e] - mean) * r * g[e] + b[e];
+      for (int e = 0; e < E; ++e) a[t * E + e] = (xin[e] - mean) * r * g[e] + b[e];
     }
   };
   // y[t, o] = x[t, :] @ W[:, o] + b[o] with W HF [in, out].

@@ -3,7 +3,9 @@
 // and device code), and the CPU references that cuda_validate trusts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <limits>
 #include <random>
 #include <string>
@@ -12,6 +14,7 @@
 #include "engine/cuda/argmax_key.h"
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/small_decode.h"
+#include "engine/cuda/graph_cache.h"
 #include "engine_cuda/reference.h"
 #include "util/error.h"
 
@@ -140,6 +143,12 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   o.small_blocks = 0;
   o.small_decode = true;
+  o.prefill_graph_capacity = 0;  // the prefill graph cache holds at least one shape
+  EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("prefill_graph_capacity must be >= 1"),
+            std::string::npos);
+  o.prefill_graph_capacity = 1;
+  o.prefill_graphs = false;
+  EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   auto big = c;
   big.n_head = 1;
   big.n_embd = 256;  // head dim 256 > 128
@@ -219,6 +228,41 @@ TEST(SmallDecodePlan, RefusesLargeOrUnfittingShapesWithAReason) {
   EXPECT_TRUE(cudak::plan_small_decode(tiny_gpt2_shape(4, 4), 0, 132, h100).ok());
 }
 
+TEST(CudaOptions, PrefillGraphsAreOnByDefaultWithABoundedCache) {
+  const CudaEngineOptions o;
+  EXPECT_TRUE(o.cuda_graphs);
+  EXPECT_TRUE(o.prefill_graphs);
+  EXPECT_GE(o.prefill_graph_capacity, 6);  // a study's six scenarios stay captured
+  EXPECT_LE(o.prefill_graph_capacity, 64);
+}
+
+// The prefill graph cache: least recently used evicted first, every value deleted exactly once.
+TEST(PrefillGraphCache, EvictsTheLeastRecentlyUsedAndDeletesEachValueOnce) {
+  std::vector<int> deleted;
+  {
+    LruCache<std::tuple<int, int, int>, int> c(2, [&](int& v) { deleted.push_back(v); });
+    EXPECT_EQ(c.find({1, 8, 0}), nullptr);
+    c.insert({1, 8, 0}, 10);
+    c.insert({1, 64, 0}, 20);
+    ASSERT_NE(c.find({1, 8, 0}), nullptr);  // 1x8 becomes the most recent
+    EXPECT_EQ(*c.find({1, 8, 0}), 10);
+    c.insert({4, 64, 0}, 30);               // full: evicts 1x64, not 1x8
+    EXPECT_EQ(deleted, std::vector<int>{20});
+    EXPECT_EQ(c.find({1, 64, 0}), nullptr);
+    EXPECT_NE(c.find({1, 8, 0}), nullptr);
+    EXPECT_NE(c.find({4, 64, 0}), nullptr);
+    EXPECT_EQ(c.size(), 2u);
+    EXPECT_EQ(c.evictions(), 1u);
+    c.insert({1, 8, 1}, 40);                // another logits mode is another key: evicts 1x8 mode 0
+    EXPECT_EQ(deleted, (std::vector<int>{20, 10}));
+    EXPECT_THROW(c.insert({1, 8, 1}, 41), sb::Error);
+  }
+  // The destructor deletes what is left (4x64 and 1x8 mode 1), once each.
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, (std::vector<int>{10, 20, 30, 40}));
+  EXPECT_THROW((LruCache<int, int>(0, [](int&) {})), sb::Error);
+}
+
 TEST(CudaOptions, WeightsOfTheWrongSizeNameTheTensor) {
   auto w = small_weights();
   EXPECT_EQ(error_of([&] { validate_weights(w); }), "");
@@ -277,6 +321,79 @@ TEST(CudaReference, ForwardIsCausalAndPositionAware) {
   // Prefix consistency: the logits of position t don't depend on how long the sequence is.
   const auto short_l = cuda_ref::forward(w, std::vector<std::int32_t>{1, 2}, std::vector<int>{1});
   for (std::size_t i = 0; i < short_l[0].size(); ++i) EXPECT_NEAR(short_l[0][i], la[1][i], 1e-12);
+}
+
+// The conditioning probe of cuda_validate: LayerNorm inputs scaled by (1 +- ln_jitter).
+TEST(CudaReference, LayerNormJitterIsOffByDefaultAndSmallWhenWellConditioned) {
+  const auto w = small_weights(7);
+  const std::vector<std::int32_t> a = {1, 2, 3, 4};
+  const std::vector<int> want = {3};
+  const auto base = cuda_ref::forward(w, a, want)[0];
+  cuda_ref::ForwardOptions zero;
+  zero.jitter_seed = 5;  // a seed alone changes nothing
+  EXPECT_EQ(cuda_ref::forward(w, a, want, zero)[0], base);
+  cuda_ref::ForwardOptions j;
+  j.ln_jitter = 1e-6;
+  j.jitter_seed = 5;
+  const auto moved = cuda_ref::forward(w, a, want, j)[0];
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    num += (moved[i] - base[i]) * (moved[i] - base[i]);
+    den += base[i] * base[i];
+  }
+  EXPECT_GT(num, 0.0);                         // the jitter is applied
+  EXPECT_LT(std::sqrt(num / den), 1e-3);       // and n_embd 8 is not that sensitive to it
+  j.jitter_seed = 6;
+  EXPECT_NE(cuda_ref::forward(w, a, want, j)[0], moved);  // seeds give other sign patterns
+}
+
+TEST(CudaReference, LayerNormJitterFlipsATwoElementLayerNormNearATie) {
+  // n_embd 2, layers that add nothing (zero weights and biases): the logits are wte . LN_f(x)
+  // with x = wte[token] = (1, 1 + 1e-6): LN of a 2-vector is +-(1, -1) up to eps, its sign set by
+  // x1 - x2.  A relative input error of 1e-4 can flip it (relative L2 of the logits ~ 2); 1e-9
+  // cannot.
+  model::GptWeights w;
+  w.config.n_layer = 1;
+  w.config.n_head = 1;
+  w.config.n_embd = 2;
+  w.config.n_positions = 4;
+  w.config.vocab_size = 3;
+  w.config.layer_norm_epsilon = 1e-14;
+  w.wte = {1.0f, 1.000001f, 0.5f, -2.0f, 3.0f, 1.0f};
+  w.wpe.assign(8, 0.0f);
+  w.ln_f_weight = {1, 1};
+  w.ln_f_bias = {0, 0};
+  model::LayerWeights l;
+  l.ln_1_weight = {1, 1}; l.ln_1_bias = {0, 0};
+  l.attn_c_attn_weight.assign(12, 0.0f); l.attn_c_attn_bias.assign(6, 0.0f);
+  l.attn_c_proj_weight.assign(4, 0.0f); l.attn_c_proj_bias.assign(2, 0.0f);
+  l.ln_2_weight = {1, 1}; l.ln_2_bias = {0, 0};
+  const int I = w.config.inner();
+  l.mlp_c_fc_weight.assign(2 * I, 0.0f); l.mlp_c_fc_bias.assign(I, 0.0f);
+  l.mlp_c_proj_weight.assign(I * 2, 0.0f); l.mlp_c_proj_bias.assign(2, 0.0f);
+  w.layers.push_back(std::move(l));
+  const std::vector<std::int32_t> tok = {0};
+  const std::vector<int> want = {0};
+  const auto base = cuda_ref::forward(w, tok, want)[0];
+  EXPECT_NEAR(base[0], 1.0 * -1 + 1.000001 * 1, 1e-5);  // LN_f(x) = (-1, 1)
+  auto worst_rel = [&](double eps) {
+    double worst = 0;
+    for (int k = 0; k < 8; ++k) {
+      cuda_ref::ForwardOptions j;
+      j.ln_jitter = eps;
+      j.jitter_seed = 1000 + k;
+      const auto m = cuda_ref::forward(w, tok, want, j)[0];
+      double num = 0, den = 0;
+      for (std::size_t i = 0; i < base.size(); ++i) {
+        num += (m[i] - base[i]) * (m[i] - base[i]);
+        den += base[i] * base[i];
+      }
+      worst = std::max(worst, std::sqrt(num / den));
+    }
+    return worst;
+  };
+  EXPECT_GT(worst_rel(1e-4), 1.9);  // the sign flipped: about the negated logits
+  EXPECT_LT(worst_rel(1e-9), 1e-2);
 }
 
 TEST(CudaReference, LayerNormHasZeroMeanUnitVariance) {

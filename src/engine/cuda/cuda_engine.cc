@@ -6,8 +6,11 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
+#include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -15,6 +18,7 @@
 
 #include "engine/cuda/argmax_key.h"
 #include "engine/cuda/engine_file.h"
+#include "engine/cuda/graph_cache.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
 #include "engine/cuda/small_decode.h"
@@ -129,6 +133,13 @@ class CudaEngine final : public Engine {
     ck(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
   }
   int past_length() const override { return past_len_; }
+  CudaEngineStats stats(bool with_gemm_plans) const {
+    CudaEngineStats s = stats_;
+    s.prefill_evictions = static_cast<long long>(prefill_graphs_.evictions());
+    s.prefill_graphs_cached = static_cast<int>(prefill_graphs_.size());
+    if (with_gemm_plans) s.gemm_plans = lt_->describe_plans();
+    return s;
+  }
 
  private:
   void set_device() const { ck(cudaSetDevice(opts_.device), "cudaSetDevice"); }
@@ -201,11 +212,22 @@ class CudaEngine final : public Engine {
   std::map<int, cudaGraphExec_t> graphs_;
   std::map<int, int> eager_decodes_;
   int past_len_ = 0, batch_ = 0;
+  // Prefill graphs (CudaEngineOptions::prefill_graphs), keyed by (batch, prompt length, logits
+  // mode): every pointer and size the captured work uses follows from these and the engine's
+  // fixed buffers and options (the position comes from the step buffer, the ids from the pinned
+  // step input the graph copies).
+  using PrefillKey = std::tuple<int, int, int>;
+  void prefill_forward(int batch, int seq, LogitsMode mode);
+  LruCache<PrefillKey, cudaGraphExec_t> prefill_graphs_;
+  std::set<PrefillKey> prefill_seen_;  // shapes that ran eagerly once (plans made, modules loaded)
+  CudaEngineStats stats_;
 };
 
 CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
     : cfg_(cfg), opts_(o), dt_(parse_precision(o.precision)), q_(parse_quant(o.precision)),
-      es_(cudak::dt_size(dt_)) {
+      es_(cudak::dt_size(dt_)),
+      prefill_graphs_(static_cast<std::size_t>(std::max(1, o.prefill_graph_capacity)),
+                      [](cudaGraphExec_t& g) { cudaGraphExecDestroy(g); }) {
   L_ = cfg.n_layer;
   H_ = cfg.n_head;
   E_ = cfg.n_embd;
@@ -249,10 +271,14 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
   setup_small();
   description_ += " small_decode=" + s_note_;
+  description_ += o.cuda_graphs && o.prefill_graphs
+                      ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
+                      : std::string(" prefill_graphs=off");
 }
 
 CudaEngine::~CudaEngine() {
   cudaSetDevice(opts_.device);
+  prefill_graphs_.clear();
   for (auto& [b, g] : graphs_) cudaGraphExecDestroy(g);
   if (stream_) {
     cudaStreamSynchronize(stream_);
@@ -964,7 +990,7 @@ void CudaEngine::prefill(int batch, int seq, std::span<const std::int32_t> token
   int* hs = h_step_.as<int>();
   hs[0] = 0;
   std::copy(tokens.begin(), tokens.end(), hs + 1);
-  enqueue_forward(batch, seq, logits);
+  prefill_forward(batch, seq, logits);
   out.logits.clear();
   if (logits == LogitsMode::kLast) {
     out.logits.resize(static_cast<std::size_t>(batch) * V_);
@@ -981,6 +1007,46 @@ void CudaEngine::prefill(int batch, int seq, std::span<const std::int32_t> token
   finish(batch, out);
   past_len_ = seq;
   batch_ = batch;
+}
+
+void CudaEngine::prefill_forward(int B, int S, LogitsMode mode) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // kAll (accuracy, not a benchmark path) stays eager: its logits buffer is sized on demand.
+  if (!opts_.cuda_graphs || !opts_.prefill_graphs || mode == LogitsMode::kAll) {
+    enqueue_forward(B, S, mode);
+    ++stats_.prefill_eager;
+  } else {
+    const PrefillKey key{B, S, static_cast<int>(mode)};
+    if (cudaGraphExec_t* g = prefill_graphs_.find(key)) {
+      ck(cudaGraphLaunch(*g, stream_), "cudaGraphLaunch (prefill)");
+      ++stats_.prefill_replays;
+    } else if (prefill_seen_.insert(key).second) {
+      // First prefill of this shape: eager, so that cuBLASLt chooses its algorithms, lazy module
+      // loading happens and kernel attributes are raised outside capture (as decode's first step).
+      enqueue_forward(B, S, mode);
+      ++stats_.prefill_eager;
+    } else {
+      cudaGraph_t graph = nullptr;
+      ck(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin capture (prefill)");
+      try {
+        enqueue_forward(B, S, mode);
+      } catch (...) {
+        cudaStreamEndCapture(stream_, &graph);
+        if (graph) cudaGraphDestroy(graph);
+        throw;
+      }
+      ck(cudaStreamEndCapture(stream_, &graph), "end capture (prefill)");
+      cudaGraphExec_t exec = nullptr;
+      const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+      cudaGraphDestroy(graph);
+      ck(e, fmt::format("cudaGraphInstantiate (prefill {}x{})", B, S).c_str());
+      const cudaGraphExec_t g = prefill_graphs_.insert(key, exec);
+      ++stats_.prefill_captures;
+      ck(cudaGraphLaunch(g, stream_), "cudaGraphLaunch (prefill)");
+    }
+  }
+  stats_.last_prefill_submit_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void CudaEngine::decode(std::span<const std::int32_t> tokens, LogitsMode logits, StepResult& out) {
@@ -1053,6 +1119,9 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
   if (o.device < 0) sb::fail("native-cuda: device must be >= 0, got {}", o.device);
   if (o.decode_split_keys < 0)
     sb::fail("native-cuda: decode_split_keys must be >= 0 (0 = automatic), got {}", o.decode_split_keys);
+  if (o.prefill_graph_capacity < 1)
+    sb::fail("native-cuda: prefill_graph_capacity must be >= 1 (prefill graphs cached), got {}",
+             o.prefill_graph_capacity);
   for (const auto& [name, v] : {std::pair<const char*, int>{"persistent_blocks", o.persistent_blocks},
                                  {"persistent_slot_bytes", o.persistent_slot_bytes},
                                  {"persistent_slots", o.persistent_slots},
@@ -1074,6 +1143,12 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
 
 void validate_weights(const model::GptWeights& w) {
   model::check_weight_shapes(w, "native-cuda");
+}
+
+CudaEngineStats cuda_engine_stats(const Engine& e, bool with_gemm_plans) {
+  const auto* c = dynamic_cast<const CudaEngine*>(&e);
+  if (c == nullptr) sb::fail("cuda_engine_stats: not a native-cuda engine ({})", e.describe());
+  return c->stats(with_gemm_plans);
 }
 
 bool cuda_available(std::string* reason) {

@@ -18,6 +18,9 @@
 //  - prefill/decode return when the next-token ids are on the host; logits are copied only when
 //    asked.  decode() with LogitsMode::kNone and cuda_graphs replays one CUDA graph per batch size
 //    (captured on the second decode at that size; the position is read from device memory).
+//    prefill() with LogitsMode::kNone or kLast, cuda_graphs and prefill_graphs replays one CUDA
+//    graph per (batch, prompt length, logits mode) from a bounded LRU cache: the first prefill of
+//    a shape runs eagerly, the second captures + instantiates it, later ones replay it.
 //  - Every CUDA/cuBLASLt failure is thrown as sb::Error naming the call and the shape.
 //  - Not thread-safe: one engine is driven by one thread.
 #pragma once
@@ -98,7 +101,35 @@ struct CudaEngineOptions {
   // The kernel reads the step's position and tokens from pinned host memory (no copy node in the
   // decode graph) instead of the device copy.
   bool small_host_input = false;
+  // Prefill (LogitsMode kNone and kLast; kAll stays eager) as one CUDA graph launch per call
+  // instead of ~100 (int8: ~200) kernel launches and cuBLASLt calls, whose host cost made eager
+  // prefill time depend on the host (docs/perf-cuda.md, session 7).  Needs cuda_graphs too.  The
+  // first prefill of a (batch, prompt length, logits mode) runs eagerly (cuBLASLt algorithm
+  // choice, module loading and kernel attributes outside capture), the second captures and
+  // instantiates its graph (it pays that once: in a study's warmups when warmup >= 2), later ones
+  // replay it; the token ids reach the graph through the pinned step buffer it copies from.
+  // At most prefill_graph_capacity shapes are kept (least recently used evicted; an evicted
+  // shape is captured again on its next prefill).  false = the eager path of sessions 1-6.
+  bool prefill_graphs = true;
+  int prefill_graph_capacity = 16;
 };
+
+// What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the
+// cuBLASLt algorithm chosen for every GEMM shape it has planned.
+struct CudaEngineStats {
+  long long prefill_eager = 0;      // prefills run kernel by kernel (graphs off, kAll, first of a shape)
+  long long prefill_captures = 0;   // prefill graphs captured + instantiated (and launched)
+  long long prefill_replays = 0;    // prefills that replayed a cached graph
+  long long prefill_evictions = 0;  // graphs dropped from the cache to make room
+  int prefill_graphs_cached = 0;
+  // Host time of the last prefill's submission (from its start to the last launch or the graph
+  // launch returning, before the wait for the next tokens): near the whole prefill latency when
+  // the GPU waits for the host's launches.
+  double last_prefill_submit_ms = 0;
+  std::string gemm_plans;  // with_gemm_plans: one line per planned cuBLASLt shape (LtGemm::describe_plans)
+};
+// Throws sb::Error when `e` is not a native-cuda engine.
+CudaEngineStats cuda_engine_stats(const Engine& e, bool with_gemm_plans = false);
 
 std::unique_ptr<Engine> make_cuda_engine(const model::GptWeights& w, const CudaEngineOptions& o);
 

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <utility>
 
@@ -77,6 +78,57 @@ __global__ void layernorm_kernel(T* out, const T* in, long long in_stride, const
   const float rstd = 1.0f / sqrtf(warp_sum(q) / E + eps);
   T* y = out + static_cast<long long>(warp) * E;
   for (int k = lane; k < E; k += 32) y[k] = from_f<T>((to_f(x[k]) - mean) * rstd * gamma[k] + beta[k]);
+}
+
+// The same LayerNorm with the row held in registers: each lane loads its C 16-byte chunks (lane,
+// lane + 32, ...) at once, so a row costs one round trip of loads instead of ~E/32 dependent
+// 2-byte loads per pass over it (ncu, gpt2 prefill 1x8: the scalar kernel took 13 us per call, 24
+// calls = 39% of the eager prefill's device time; docs/perf-cuda.md, session 7).  Needs E a
+// multiple of the vector width, 16-byte aligned rows and E <= 32 * C * vector width.
+template <typename T, int C>
+__global__ void layernorm_vec_kernel(T* out, const T* in, long long in_stride, const float* gamma,
+                                     const float* beta, int rows, int E, float eps) {
+  constexpr int V = Vec16<T>::kN;
+  pdl_trigger();
+  pdl_wait();
+  const int warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
+  if (warp >= rows) return;
+  const T* x = in + warp * in_stride;
+  const int chunks = E / V;
+  float v[C][V];
+  float s = 0.0f;
+#pragma unroll
+  for (int j = 0; j < C; ++j) {
+    const int c = lane + 32 * j;
+    if (c < chunks) {
+      Vec16<T>::load(x + c * V, v[j]);
+#pragma unroll
+      for (int i = 0; i < V; ++i) s += v[j][i];
+    }
+  }
+  const float mean = warp_sum(s) / E;
+  float q = 0.0f;
+#pragma unroll
+  for (int j = 0; j < C; ++j)
+    if (lane + 32 * j < chunks) {
+#pragma unroll
+      for (int i = 0; i < V; ++i) {
+        const float d = v[j][i] - mean;
+        q += d * d;
+      }
+    }
+  const float rstd = 1.0f / sqrtf(warp_sum(q) / E + eps);
+  T* y = out + static_cast<long long>(warp) * E;
+#pragma unroll
+  for (int j = 0; j < C; ++j) {
+    const int c = lane + 32 * j;
+    if (c < chunks) {
+      union { uint4 u; T t[V]; } o;
+#pragma unroll
+      for (int i = 0; i < V; ++i) o.t[i] = from_f<T>((v[j][i] - mean) * rstd * gamma[c * V + i] + beta[c * V + i]);
+      *reinterpret_cast<uint4*>(y + c * V) = o.u;
+    }
+  }
 }
 
 // ---------------------------------------------------------------- KV append
@@ -477,10 +529,15 @@ __global__ void dequant_kernel(__half* out, long long ldo, const void* acc, int 
   }
 }
 
+// Dependents are released (pdl_trigger) only after the K loop, not at entry as elsewhere: this
+// kernel runs for tens of microseconds in up to hundreds of blocks, and an entry trigger let the
+// chain of kernels after it (dequant, quantize, LayerNorm, ... each triggering at entry) launch and
+// hold SM slots at their griddepcontrol.wait while it ran.  Measured on an H100 (session 7, call 2):
+// fp8 prefill in a CUDA graph with PDL 2.53 / 3.02 / 4.76 ms at 1x8 / 1x32 / 1x64, without PDL
+// 2.19 / 2.29 / 3.01 (docs/perf-cuda.md).
 template <int Q>
 __global__ void qgemm_simple_kernel(void* acc, const unsigned char* xq, const unsigned char* wq,
                                     int M, int N, int K) {
-  pdl_trigger();
   pdl_wait();
   __shared__ float xs_f[16][17], ws_f[16][17];
   __shared__ int xs_i[16][17], ws_i[16][17];
@@ -510,6 +567,7 @@ __global__ void qgemm_simple_kernel(void* acc, const unsigned char* xq, const un
     }
     __syncthreads();
   }
+  pdl_trigger();
   if (m < M && n < N) {
     if constexpr (Q == 1) static_cast<int*>(acc)[static_cast<long long>(m) * N + n] = ia;
     else static_cast<float*>(acc)[static_cast<long long>(m) * N + n] = fa;
@@ -649,9 +707,23 @@ cudaError_t launch_layernorm(Dt dt, void* out, const void* in, long long in_row_
                              float eps, cudaStream_t st) {
   return by_type(dt, [&](auto t) {
     using T = decltype(t);
-    return launch_k(layernorm_kernel<T>, blocks_for(static_cast<std::size_t>(rows) * 32, 128), 128,
-                    0, st, static_cast<T*>(out), static_cast<const T*>(in), in_row_stride, gamma,
-                    beta, rows, n_embd, eps);
+    const unsigned grid = blocks_for(static_cast<std::size_t>(rows) * 32, 128);
+    constexpr int V = Vec16<T>::kN;
+    const bool aligned = reinterpret_cast<std::uintptr_t>(in) % 16 == 0 &&
+                         reinterpret_cast<std::uintptr_t>(out) % 16 == 0 &&
+                         (in_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 && n_embd % V == 0;
+    const int chunks_per_lane = (n_embd / V + 31) / 32;
+    auto vec = [&](auto kernel) {
+      return launch_k(kernel, grid, 128, 0, st, static_cast<T*>(out), static_cast<const T*>(in),
+                      in_row_stride, gamma, beta, rows, n_embd, eps);
+    };
+    if (aligned && chunks_per_lane <= 1) return vec(layernorm_vec_kernel<T, 1>);
+    if (aligned && chunks_per_lane <= 2) return vec(layernorm_vec_kernel<T, 2>);
+    if (aligned && chunks_per_lane <= 4) return vec(layernorm_vec_kernel<T, 4>);
+    if (aligned && chunks_per_lane <= 8) return vec(layernorm_vec_kernel<T, 8>);
+    if (aligned && chunks_per_lane <= 16) return vec(layernorm_vec_kernel<T, 16>);
+    return launch_k(layernorm_kernel<T>, grid, 128, 0, st, static_cast<T*>(out), static_cast<const T*>(in),
+                    in_row_stride, gamma, beta, rows, n_embd, eps);
   });
 }
 

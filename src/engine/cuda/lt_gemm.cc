@@ -1,6 +1,8 @@
 // engine/cuda/lt_gemm.cc — see lt_gemm.h.
 #include "engine/cuda/lt_gemm.h"
 
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "util/error.h"
@@ -47,6 +49,8 @@ struct LtGemm::Plan {
   cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
   cublasLtMatmulAlgo_t algo{};
   bool ok = false;
+  float waves = 0;                 // heuristic result: wavesCount and workspaceSize
+  std::size_t workspace_bytes = 0;
   ~Plan() {
     if (a) cublasLtMatrixLayoutDestroy(a);
     if (b) cublasLtMatrixLayoutDestroy(b);
@@ -133,6 +137,8 @@ LtGemm::Plan* LtGemm::plan(const LtShape& s) {
   if (hs == CUBLAS_STATUS_SUCCESS && count > 0 && result.state == CUBLAS_STATUS_SUCCESS) {
     p->algo = result.algo;
     p->ok = true;
+    p->waves = result.wavesCount;
+    p->workspace_bytes = result.workspaceSize;
   } else if (hs != CUBLAS_STATUS_SUCCESS && hs != CUBLAS_STATUS_NOT_SUPPORTED) {
     lt_check(hs, "AlgoGetHeuristic", &s);
   }
@@ -142,6 +148,36 @@ LtGemm::Plan* LtGemm::plan(const LtShape& s) {
 }
 
 bool LtGemm::supported(const LtShape& s) { return plan(s) != nullptr; }
+
+std::string LtGemm::describe_plans() const {
+  std::string out;
+  for (const auto& [shape, p] : plans_) {
+    out += shape.describe();
+    if (!p->ok) {
+      out += ": no algorithm\n";
+      continue;
+    }
+    auto get = [&](cublasLtMatmulAlgoConfigAttributes_t attr, auto zero) -> long long {
+      decltype(zero) v = zero;
+      std::size_t written = 0;
+      if (cublasLtMatmulAlgoConfigGetAttribute(&p->algo, attr, &v, sizeof v, &written) !=
+          CUBLAS_STATUS_SUCCESS)
+        return -1;
+      return static_cast<long long>(v);
+    };
+    out += fmt::format(
+        ": algo {} tile {} stages {} splitK {} reduction {} swizzle {} custom {} cluster {} "
+        "(waves {:.2f}, workspace {} B)\n",
+        get(CUBLASLT_ALGO_CONFIG_ID, std::int32_t{0}), get(CUBLASLT_ALGO_CONFIG_TILE_ID, std::uint32_t{0}),
+        get(CUBLASLT_ALGO_CONFIG_STAGES_ID, std::uint32_t{0}),
+        get(CUBLASLT_ALGO_CONFIG_SPLITK_NUM, std::int32_t{0}),
+        get(CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, std::uint32_t{0}),
+        get(CUBLASLT_ALGO_CONFIG_CTA_SWIZZLING, std::uint32_t{0}),
+        get(CUBLASLT_ALGO_CONFIG_CUSTOM_OPTION, std::uint32_t{0}),
+        get(CUBLASLT_ALGO_CONFIG_CLUSTER_SHAPE_ID, std::uint16_t{0}), p->waves, p->workspace_bytes);
+  }
+  return out;
+}
 
 void LtGemm::run(const LtShape& s, const void* w, const void* x, const void* bias, void* d,
                  cudaStream_t st) {

@@ -51,6 +51,10 @@ class LtGemm {
   void run(const LtShape& s, const void* w, const void* x, const void* bias, void* d,
            cudaStream_t st);
   std::size_t cached_shapes() const { return plans_.size(); }
+  // One line per planned shape: the shape, then the chosen algorithm's configuration (algorithm
+  // id, tile, stages, split-K and reduction scheme, swizzle, custom option, cluster shape) and the
+  // heuristic's waves count and workspace need, or "no algorithm".  Diagnostics only.
+  std::string describe_plans() const;
   std::string version() const;
 
  private:

@@ -27,6 +27,13 @@
 //        (with --models none: only that)
 //        [--trace MODEL]  (only: timeline of one eager persistent decode step per variant, batch 1
 //        and 4: per phase the critical path, the median block's work and the barrier latency)
+//        [--prefill-only]  cells time prefills back to back (a study's prefill-phase cells), no decode
+//        [--reps N]  timed repetitions per cell (default 15, --quick 5)
+//        [--plans]  print the cuBLASLt algorithm of every GEMM shape each engine planned
+//        [--profile-prefill MODEL]  (only: one EAGER prefill of --profile-batch x --profile-seq of
+//        MODEL in the first --precisions precision between cudaProfilerStart/Stop, after 3 warm-ups;
+//        prints the GEMM plans and the host submission vs wall time of 20 eager prefills)
+//        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -280,6 +287,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "small") o.small_decode = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
+    else if (k == "pgraph") o.prefill_graphs = on;
+    else if (k == "pcap") o.prefill_graph_capacity = num;
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
@@ -310,8 +319,9 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
               profile_model, variants_arg, trace_model, trace_small_model;
-  bool quick = false, extras = true, stream_probe = false;
-  int profile_batch = 1;
+  bool quick = false, extras = true, stream_probe = false, prefill_only = false, plans = false;
+  int profile_batch = 1, profile_seq = 8, reps_arg = 0;
+  std::string profile_prefill_model;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" && i + 1 < argc) out_path = argv[++i];
@@ -326,6 +336,11 @@ int main(int argc, char** argv) {
     else if (a == "--trace-small" && i + 1 < argc) trace_small_model = argv[++i];
     else if (a == "--no-extras") extras = false;
     else if (a == "--stream-probe") stream_probe = true;
+    else if (a == "--prefill-only") prefill_only = true;
+    else if (a == "--plans") plans = true;
+    else if (a == "--reps" && i + 1 < argc) reps_arg = std::atoi(argv[++i]);
+    else if (a == "--profile-prefill" && i + 1 < argc) profile_prefill_model = argv[++i];
+    else if (a == "--profile-seq" && i + 1 < argc) profile_seq = std::atoi(argv[++i]);
     else {
       std::fprintf(stderr, "usage: sb_cuda_bench [--out FILE.jsonl] [--quick] [--models a,b] [--precisions fp16,int8,fp8] [--scenarios single_short,batch_short] [--profile-step gpt2] [--profile-batch N] [--variants \"a:fuse=0;b:fuse=1\"] [--no-extras]\n");
       return 2;
@@ -455,6 +470,45 @@ int main(int argc, char** argv) {
           std::printf("\n");
         }
       }
+    return 0;
+  }
+
+  if (!profile_prefill_model.empty()) {
+    // One eager prefill (prefill graphs off, so a profiler sees each launch) after 3 warm-ups,
+    // alone between cudaProfilerStart and Stop; before it, 20 eager prefills' host submission time
+    // against their wall time (how much of an eager prefill is the host's launching).
+    const auto preset = sb::model::preset_config(profile_prefill_model);
+    if (!preset || profile_batch < 1 || profile_batch > 4 || profile_seq < 1) {
+      std::fprintf(stderr, "--profile-prefill: unknown model %s or batch %d / seq %d out of range\n",
+                   profile_prefill_model.c_str(), profile_batch, profile_seq);
+      return 2;
+    }
+    CudaEngineOptions o;
+    o.precision = precisions_arg.empty() ? "fp16" : precisions_arg.substr(0, precisions_arg.find(','));
+    o.max_batch = 4;
+    o.max_seq = 256;
+    apply_variant(parse_variants(variants_arg).front(), o);
+    o.prefill_graphs = false;
+    auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
+    std::vector<std::int32_t> prompt(static_cast<std::size_t>(profile_batch) * profile_seq, 11);
+    StepResult r;
+    for (int i = 0; i < 3; ++i) eng->prefill(profile_batch, profile_seq, prompt, LogitsMode::kNone, r);
+    std::vector<double> wall, submit;
+    for (int i = 0; i < 20; ++i) {
+      const auto t0 = Clock::now();
+      eng->prefill(profile_batch, profile_seq, prompt, LogitsMode::kNone, r);
+      wall.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      submit.push_back(cuda_engine_stats(*eng).last_prefill_submit_ms);
+    }
+    std::printf("eager prefill %s %s %dx%d: wall median %.4f ms (p10 %.4f, p90 %.4f), host submission median %.4f ms\n",
+                profile_prefill_model.c_str(), o.precision.c_str(), profile_batch, profile_seq, median(wall),
+                pct(wall, 0.1), pct(wall, 0.9), median(submit));
+    std::printf("GEMM plans:\n%s", cuda_engine_stats(*eng, true).gemm_plans.c_str());
+    ck(cudaProfilerStart(), "cudaProfilerStart");
+    eng->prefill(profile_batch, profile_seq, prompt, LogitsMode::kNone, r);
+    ck(cudaProfilerStop(), "cudaProfilerStop");
+    std::printf("profiled one eager %s %s prefill %dx%d\n", profile_prefill_model.c_str(), o.precision.c_str(),
+                profile_batch, profile_seq);
     return 0;
   }
 
@@ -630,10 +684,10 @@ int main(int argc, char** argv) {
   struct Scen { const char* name; int b, s; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
                         {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
-  const int new_tokens = 32, reps = quick ? 5 : 15, warm = 3;
+  const int new_tokens = 32, reps = reps_arg > 0 ? reps_arg : quick ? 5 : 15, warm = 3;
   const std::vector<Variant> variants = parse_variants(variants_arg);
-  std::printf("\n%-10s %-5s %-14s %-10s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
-              "variant", "prefill_ms", "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
+  std::printf("\n%-10s %-5s %-14s %-10s %11s %11s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
+              "variant", "prefill_ms", "pre_p90_ms", "pre_sub_ms", "decode_ms", "dec_p90_ms", "floor_ms", "x_floor");
   std::mt19937 rng(42);
   for (const auto& spec : specs) {
     for (const auto& prec : spec.precisions)
@@ -661,14 +715,19 @@ int main(int argc, char** argv) {
           continue;
         std::vector<std::int32_t> prompt(static_cast<std::size_t>(sc.b) * sc.s);
         StepResult r;
-        std::vector<double> pre_ms, dec_ms;
+        std::vector<double> pre_ms, dec_ms, sub_ms;
+        CudaEngineStats st0;
         for (int rep = 0; rep < warm + reps; ++rep) {
           for (auto& t : prompt) t = static_cast<std::int32_t>(rng() % spec.cfg.vocab_size);
+          if (rep == warm) st0 = cuda_engine_stats(*eng);
           const auto t0 = Clock::now();
           eng->prefill(sc.b, sc.s, prompt, LogitsMode::kNone, r);
           const auto t1 = Clock::now();
-          if (rep >= warm) pre_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-          for (int step = 0; step < new_tokens - 1; ++step) {
+          if (rep >= warm) {
+            pre_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            sub_ms.push_back(cuda_engine_stats(*eng).last_prefill_submit_ms);
+          }
+          for (int step = 0; step < (prefill_only ? 0 : new_tokens - 1); ++step) {
             const auto in = r.next_tokens;
             const auto d0 = Clock::now();
             eng->decode(in, LogitsMode::kNone, r);
@@ -681,13 +740,25 @@ int main(int argc, char** argv) {
         const double kv_bytes = 2.0 * spec.cfg.n_layer * sc.b * mean_pos * spec.cfg.n_embd * es;
         const double floor_ms = (wbytes + kv_bytes) / (bw * 1e9) * 1e3;
         const double pre = median(pre_ms), dec = median(dec_ms);
-        std::printf("%-10s %-5s %-14s %-10s %11.4f %11.4f %11.4f %11.4f %8.2f\n", spec.name.c_str(), prec.c_str(),
-                    sc.name, var.name.c_str(), pre, dec, pct(dec_ms, 0.9), floor_ms, dec / floor_ms);
+        // Which prefill path the timed samples took (replays of a captured graph, or eager).
+        const CudaEngineStats st1 = cuda_engine_stats(*eng);
+        const long long replays = st1.prefill_replays - st0.prefill_replays,
+                        eager = st1.prefill_eager - st0.prefill_eager,
+                        captures = st1.prefill_captures - st0.prefill_captures;
+        std::printf("%-10s %-5s %-14s %-10s %11.4f %11.4f %11.4f %11.4f %11.4f %11.4f %8.2f%s\n", spec.name.c_str(),
+                    prec.c_str(), sc.name, var.name.c_str(), pre, pct(pre_ms, 0.9), median(sub_ms), dec,
+                    pct(dec_ms, 0.9), floor_ms, dec / floor_ms,
+                    replays == reps ? "" : fmt::format("  (timed prefills: {} replayed, {} eager, {} captured)",
+                                                       replays, eager, captures).c_str());
         emit(fmt::format(
-            R"({{"kind":"cell","device":"{}","variant":"{}","model":"{}","precision":"{}","kernel_version":3,"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
+            R"({{"kind":"cell","device":"{}","variant":"{}","model":"{}","precision":"{}","kernel_version":3,"scenario":"{}","batch":{},"prompt":{},"new_tokens":{},"reps":{},"prefill_ms_median":{:.5f},"prefill_ms_p10":{:.5f},"prefill_ms_p90":{:.5f},"prefill_submit_ms_median":{:.5f},"prefill_replays":{},"prefill_eager":{},"prefill_captures":{},"prefill_only":{},"decode_step_ms_median":{:.5f},"decode_step_ms_p10":{:.5f},"decode_step_ms_p90":{:.5f},"decode_floor_ms":{:.5f},"weight_bytes":{:.0f},"graphs":true,"lm_head":"last_position"}})",
             prop.name, var.name, spec.name, prec, sc.name, sc.b, sc.s, new_tokens, reps, pre, pct(pre_ms, 0.1),
-            pct(pre_ms, 0.9), dec, pct(dec_ms, 0.1), pct(dec_ms, 0.9), floor_ms, wbytes));
+            pct(pre_ms, 0.9), median(sub_ms), replays, eager, captures, prefill_only, dec, pct(dec_ms, 0.1),
+            pct(dec_ms, 0.9), floor_ms, wbytes));
       }
+      if (plans)  // the GEMM shapes this engine planned over its cells
+        std::printf("GEMM plans of %s %s [%s]:\n%s", spec.name.c_str(), prec.c_str(), var.name.c_str(),
+                    cuda_engine_stats(*eng, true).gemm_plans.c_str());
     }
   }
   // Graphs off vs on for gpt2 fp16 decode, batch 1 (what the graphs buy).
