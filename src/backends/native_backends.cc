@@ -127,6 +127,8 @@ std::unique_ptr<Backend> make_native_cuda() {
         o.max_seq = r.max_seq;
         o.cuda_graphs = bool_option(r.options, "cuda_graphs", true);
         o.tf32 = bool_option(r.options, "tf32", false);
+        // false: decode always takes the kernel chain (A/B of the single-kernel small-model step).
+        o.small_decode = bool_option(r.options, "small_decode", true);
         o.engine_file = string_option(r.options, "engine_file", "");
         if (engine::precision_needs_engine_file(r.precision) && o.engine_file.empty()) {
           // int8/fp8 without a given engine file: calibrate + quantize into the artifacts cache

@@ -97,7 +97,7 @@ std::vector<BackendDescriptor> build_registry() {
                native_cpu_available, make_native_cpu});
   r.push_back({"native-cuda", {}, "scalebench's native CUDA engine",
                {"fp32", "fp16", "bf16", "int8", "fp8"}, {"cuda"}, "cuda:0",
-               {"cuda_graphs", "tf32", "engine_file", "calib", "calib_samples", "calib_seq", "calibrator"}, "engine", false, false,
+               {"cuda_graphs", "tf32", "small_decode", "engine_file", "calib", "calib_samples", "calib_seq", "calibrator"}, "engine", false, false,
                native_cuda_available, make_native_cuda});
   r.push_back({"onnxruntime-cpu", {}, "ONNX Runtime, CPU execution provider", {"fp32"}, {"cpu"},
                "cpu", {"threads", "graph_optimization", "io_binding"}, "onnx", false, false,
