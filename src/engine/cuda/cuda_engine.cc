@@ -17,6 +17,7 @@
 #include "engine/cuda/engine_file.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
+#include "engine/cuda/qgemm_mma.h"
 #include "util/error.h"
 
 namespace sb::engine {
@@ -234,6 +235,12 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   allocate();
   setup_persistent();
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
+  if (q_ == WQuant::kFp8) {
+    const std::string& g = o.fp8_prefill_gemm;
+    if (g != "mma" && g != "cublaslt" && g != "simple")
+      sb::fail("native-cuda option fp8_prefill_gemm: expected mma, cublaslt or simple, found '{}'", g);
+    description_ += " fp8_prefill_gemm=" + g;
+  }
 }
 
 CudaEngine::~CudaEngine() {
@@ -583,12 +590,15 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
        "quantize activations");
   cudak::LtShape s = lt_shape(rows, n, k, n);
   s.quant = q_;
-  // fp8: never cuBLASLt.  Its E4M3 x E4M3 -> fp32 GEMM (no scale pointers, alpha 1) returned
-  // wrong accumulators on the H200 (cuda_validate 2026-11-26: errors up to O(1) relative, e.g.
-  // -72 for 1.31) while the same codes through launch_qgemm_simple match the host exactly; cause
-  // not found yet (docs/perf-cuda.md).  int8 through cuBLASLt matched exactly on every shape.
-  if (q_ == WQuant::kInt8 && opts_.quant_cublaslt && lt_->supported(s)) {
+  // fp8 on tensor cores by default.  cuBLASLt's FP8 GEMM was never wrong: it differs from the
+  // simple kernel's IEEE fp32 sums by ~2^-13 of sum |x w| (Hopper's FP8 MMA alignment), which the
+  // fp32 tolerance of sessions 3-6 rejected (docs/perf-cuda.md, session 7).
+  const bool fp8_lt = q_ == WQuant::kFp8 && opts_.fp8_prefill_gemm == "cublaslt";
+  if (((q_ == WQuant::kInt8 && opts_.quant_cublaslt) || fp8_lt) && lt_->supported(s)) {
     lt_->run(s, l.wq[site].get(), xq_.get(), nullptr, acc_.get(), stream_);
+  } else if (q_ == WQuant::kFp8 && opts_.fp8_prefill_gemm != "simple") {
+    ck(cudak::launch_qgemm_fp8_mma(acc_.get(), xq_.get(), l.wq[site].get(), rows, n, k, stream_),
+       "fp8 GEMM (tensor cores)");
   } else {
     ck(cudak::launch_qgemm_simple(q_, acc_.get(), xq_.get(), l.wq[site].get(), rows, n, k, stream_),
        "quantized GEMM (simple kernel)");

@@ -50,9 +50,14 @@ struct CudaEngineOptions {
   // int8/fp8: the source model's SHA-256 the engine file must have been built from (checked when
   // non-empty; the weights fingerprint is always checked).
   std::string engine_model_sha256;
-  // int8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).  fp8
-  // prefill GEMMs always use the simple kernel (cuBLASLt FP8 failed validation, see the .cc).
+  // int8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).
   bool quant_cublaslt = true;
+  // fp8 prefill GEMMs (rows > kGemvMaxRows): "mma" = tensor cores (qgemm_mma.h; default),
+  // "cublaslt" = cuBLASLt's FP8 GEMM where it offers an algorithm (else mma), "simple" = the
+  // CUDA-core kernel with IEEE fp32 sums (session 3-6 path).  The tensor-core paths keep ~13
+  // mantissa bits inside each 32-product group (Hopper's FP8 MMA), well under the E4M3 codes'
+  // own error (docs/perf-cuda.md, session 7).
+  std::string fp8_prefill_gemm = "mma";
   // int8: the mlp c_proj input (the GELU output, whose outliers a static per-tensor scale serves
   // worst) is quantized with a per-row dynamic scale (max |x| / 127 of each token's row) instead
   // of its calibrated one: mean KL to the fp32 oracle on pydoc-gpt2-8m 4.0e-3 -> 1.8e-3 in the
