@@ -253,6 +253,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "split") o.decode_split_keys = num;
     else if (k == "pdl") o.programmatic_launch = on;
     else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
+    else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
