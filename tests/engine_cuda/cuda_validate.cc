@@ -1117,11 +1117,11 @@ void test_qgemm() {
       auto x = rounded(Dt::kF16, randn(static_cast<std::size_t>(c.M) * c.K));
       const float x_scale = static_cast<float>(3.5 / sb::engine::quant::qmax(qkind(q)));
       xq = host_quant_codes(q, x, 1.0f / x_scale);
-      // acc: exact sums; fp8 also abs_sum = sum_k |x_k w_k| and tc_bound, the tensor-core bound of
-      // qgemm_mma.h: Hopper's FP8 MMA aligns an instruction's 32 products to the largest and keeps
-      // ~13 mantissa bits, truncating (up to 32 products + the result: 68 x 2^-13 x max |product|
-      // per instruction, two instructions per 64-byte chunk), then fp32 additions of the results
-      // ((K/32 + 8) x 2^-24 x sum |products|).
+      // acc: exact sums; fp8 also abs_sum = sum_k |x_k w_k| and tc_bound, a bound for cuBLASLt's FP8
+      // GEMM, which accumulates inside the tensor core and keeps ~13 mantissa bits there (its
+      // errors reach 2^-12.3 of sum |x w|, docs/perf-cuda.md session 7): per 64-byte chunk
+      // 2 x 68 x 2^-13 x max |product| (32 truncated products + the truncated result per 32-product
+      // instruction, 2^-13 of the largest product each), plus (K/32 + 8) x 2^-24 x sum |products|.
       std::vector<double> acc(static_cast<std::size_t>(c.M) * c.N), abs_sum(acc.size(), 1.0),
           tc_bound(acc.size(), 1.0);
       cuda_ref::parallel_for(c.N, 2.0 * c.M * c.K, [&](long long n0, long long n1) {
@@ -1154,7 +1154,9 @@ void test_qgemm() {
       double worst_rel = 0;  // fp8: max |err| / sum |x w| of the last checked path (for the NOTE)
       // tensor_cores = false: fp8 compared with IEEE fp32 accumulation: each element after dividing
       // by sum_k |x_k w_k|, within 4 sqrt(K) 2^-24 (cancellation leaves small results with absolute
-      // errors of that scale).  true: within tc_bound.
+      // errors of that scale).  true: within tc_bound.  The engine's tensor-core kernel
+      // (qgemm_mma.h) is held to the fp32 tolerance: its mmas start from zero, and their sums
+      // measured as accurate as the CUDA-core kernel's (max 3.0e-8 of sum |x w| on an H100).
       auto check_acc = [&](const std::string& kname, bool tensor_cores) {
         std::vector<float> got(acc.size());
         if (q == WQuant::kInt8) {
@@ -1190,7 +1192,7 @@ void test_qgemm() {
           cudak::set_qgemm_fp8_mma_weight_tiles(tiles);
           ck(cudak::launch_qgemm_fp8_mma(d_acc.get(), d_x.get(), d_w.get(), c.M, c.N, c.K, nullptr), "qgemm_fp8_mma");
           ck(cudaDeviceSynchronize(), "qgemm_fp8_mma sync");
-          check_acc(tiles == 0 ? "qgemm/mma/fp8" : fmtcase("qgemm/mma/fp8 tiles=%d", tiles), true);
+          check_acc(tiles == 0 ? "qgemm/mma/fp8" : fmtcase("qgemm/mma/fp8 tiles=%d", tiles), false);
           mma_rel = std::max(mma_rel, worst_rel);
         }
         cudak::set_qgemm_fp8_mma_weight_tiles(0);

@@ -590,9 +590,9 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
        "quantize activations");
   cudak::LtShape s = lt_shape(rows, n, k, n);
   s.quant = q_;
-  // fp8 on tensor cores by default.  cuBLASLt's FP8 GEMM was never wrong: it differs from the
-  // simple kernel's IEEE fp32 sums by ~2^-13 of sum |x w| (Hopper's FP8 MMA alignment), which the
-  // fp32 tolerance of sessions 3-6 rejected (docs/perf-cuda.md, session 7).
+  // fp8 on tensor cores by default (qgemm_mma.h: fp32-accurate sums).  cuBLASLt's FP8 GEMM was
+  // never wrong: it differs from IEEE fp32 sums by up to ~2^-12 of sum |x w| (it accumulates inside
+  // the tensor core), which the fp32 tolerance of sessions 3-6 rejected (docs/perf-cuda.md, s. 7).
   const bool fp8_lt = q_ == WQuant::kFp8 && opts_.fp8_prefill_gemm == "cublaslt";
   if (((q_ == WQuant::kInt8 && opts_.quant_cublaslt) || fp8_lt) && lt_->supported(s)) {
     lt_->run(s, l.wq[site].get(), xq_.get(), nullptr, acc_.get(), stream_);
