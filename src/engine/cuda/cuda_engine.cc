@@ -237,8 +237,9 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
   if (q_ == WQuant::kFp8) {
     const std::string& g = o.fp8_prefill_gemm;
-    if (g != "mma" && g != "cublaslt" && g != "simple")
-      sb::fail("native-cuda option fp8_prefill_gemm: expected mma, cublaslt or simple, found '{}'", g);
+    if (g != "mma" && g != "mma_unfused" && g != "cublaslt" && g != "simple")
+      sb::fail("native-cuda option fp8_prefill_gemm: expected mma, mma_unfused, cublaslt or simple, "
+               "found '{}'", g);
     description_ += " fp8_prefill_gemm=" + g;
   }
 }
@@ -582,6 +583,26 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
   site_dims(site, n, k);
   const float sa = l.act_scale[site];
   float* row_scales = dynamic_site(site) ? row_scales_.as<float>() : nullptr;
+  if (q_ == WQuant::kFp8 && opts_.fp8_prefill_gemm == "mma" && row_scales == nullptr) {
+    // One tensor-core kernel quantizes the fp16 input, multiplies and dequantizes (qgemm_mma.h:
+    // the codes and the fp32 sums of the three-kernel path, 2 launches fewer per GEMM).
+    cudak::Fp8GemmArgs a;
+    a.rows = rows;
+    a.n_out = n;
+    a.k = k;
+    a.wq = l.wq[site].get();
+    a.x_f16 = in;
+    a.ld_in = ld_in;
+    a.x_inv_scale = 1.0f / sa;
+    a.out_f16 = out;
+    a.ldo = ldo;
+    a.x_scale = sa;
+    a.w_scale = l.ws[site].as<float>();
+    a.bias_f16 = bias;
+    a.epi = epi;
+    ck(cudak::launch_qgemm_fp8_mma(a, stream_), "fp8 GEMM (tensor cores, fused quantize/dequantize)");
+    return;
+  }
   if (row_scales != nullptr)
     ck(cudak::launch_quantize_rows_dynamic(q_, xq_.get(), row_scales, in, ld_in, rows, k, stream_),
        "quantize activations (per-row scales)");
