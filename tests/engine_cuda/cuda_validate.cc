@@ -1196,6 +1196,32 @@ void test_qgemm() {
           mma_rel = std::max(mma_rel, worst_rel);
         }
         cudak::set_qgemm_fp8_mma_weight_tiles(0);
+        // Fused quantize: the fp16 input itself (rows padded to ld = K + 8), quantized in the GEMM
+        // with launch_quantize_rows' arithmetic, must give the codes path's sums bit for bit.
+        std::vector<float> codes_path(acc.size()), fused_path(acc.size());
+        d_acc.get_to(codes_path.data(), codes_path.size() * 4);
+        const int ld_in = c.K + 8;
+        std::vector<float> xpad(static_cast<std::size_t>(c.M) * ld_in, 0.0f);
+        for (int m = 0; m < c.M; ++m)
+          for (int k = 0; k < c.K; ++k) xpad[static_cast<std::size_t>(m) * ld_in + k] = x[static_cast<std::size_t>(m) * c.K + k];
+        auto d_xh = upload(Dt::kF16, xpad);
+        cudak::Fp8GemmArgs fa;
+        fa.rows = c.M;
+        fa.n_out = c.N;
+        fa.k = c.K;
+        fa.wq = d_w.get();
+        fa.x_f16 = d_xh->get();
+        fa.ld_in = ld_in;
+        fa.x_inv_scale = 1.0f / x_scale;
+        fa.acc = d_acc.as<float>();
+        d_acc.poison();
+        ck(cudak::launch_qgemm_fp8_mma(fa, nullptr), "qgemm_fp8_mma fp16-in");
+        ck(cudaDeviceSynchronize(), "qgemm_fp8_mma fp16-in sync");
+        check_acc("qgemm/mma/fp8 fp16-in", false);
+        d_acc.get_to(fused_path.data(), fused_path.size() * 4);
+        expect("qgemm/mma/fp8 fp16-in = codes", cas,
+               std::memcmp(codes_path.data(), fused_path.data(), codes_path.size() * 4) == 0,
+               "sums from the fp16 input differ from those of the quantize kernel's codes");
       }
       cudak::LtShape s;
       s.m = c.M;
@@ -1258,6 +1284,40 @@ void test_qgemm() {
         const char* en[] = {"store", "gelu", "residual"};
         compare(std::string("dequant/") + en[e % 3] + (per_row ? "/row_scales" : ""), cas,
                 download(Dt::kF16, *d_o, ref.size()), ref, kernel_tol(Dt::kF16));
+        if (q == WQuant::kFp8) {
+          // The engine's fused kernel (GEMM + this epilogue in one launch): from the fp16 input with
+          // the static scale, from codes with per-row scales.
+          auto d_f = upload(Dt::kF16, out0);
+          if (e % 3 != 2) d_f->poison();
+          std::vector<float> xpad(static_cast<std::size_t>(c.M) * (c.K + 8), 0.0f);
+          for (int m = 0; m < c.M; ++m)
+            for (int k = 0; k < c.K; ++k)
+              xpad[static_cast<std::size_t>(m) * (c.K + 8) + k] = x[static_cast<std::size_t>(m) * c.K + k];
+          auto d_xh = upload(Dt::kF16, xpad);
+          cudak::Fp8GemmArgs fa;
+          fa.rows = c.M;
+          fa.n_out = c.N;
+          fa.k = c.K;
+          fa.wq = d_w.get();
+          if (per_row) {
+            fa.xq = d_x.get();
+            fa.x_row_scales = d_rs.as<float>();
+          } else {
+            fa.x_f16 = d_xh->get();
+            fa.ld_in = c.K + 8;
+            fa.x_inv_scale = 1.0f / x_scale;
+          }
+          fa.out_f16 = d_f->get();
+          fa.ldo = c.N;
+          fa.x_scale = x_scale;
+          fa.w_scale = d_ws.as<float>();
+          fa.bias_f16 = d_b->get();
+          fa.epi = static_cast<cudak::DequantEpilogue>(e % 3);
+          ck(cudak::launch_qgemm_fp8_mma(fa, nullptr), "qgemm_fp8_mma fused");
+          ck(cudaDeviceSynchronize(), "qgemm_fp8_mma fused sync");
+          compare(std::string("dequant/mma_fused/") + en[e % 3] + (per_row ? "/row_scales" : ""), cas,
+                  download(Dt::kF16, *d_f, ref.size()), ref, kernel_tol(Dt::kF16));
+        }
       }
     }
 }
