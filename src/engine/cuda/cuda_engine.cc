@@ -237,9 +237,9 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
   if (q_ == WQuant::kFp8) {
     const std::string& g = o.fp8_prefill_gemm;
-    if (g != "mma" && g != "mma_unfused" && g != "cublaslt" && g != "simple")
-      sb::fail("native-cuda option fp8_prefill_gemm: expected mma, mma_unfused, cublaslt or simple, "
-               "found '{}'", g);
+    if (g != "mma" && g != "mma_fused" && g != "mma_unfused" && g != "cublaslt" && g != "simple")
+      sb::fail("native-cuda option fp8_prefill_gemm: expected mma, mma_fused, mma_unfused, cublaslt "
+               "or simple, found '{}'", g);
     description_ += " fp8_prefill_gemm=" + g;
   }
 }
@@ -583,24 +583,33 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
   site_dims(site, n, k);
   const float sa = l.act_scale[site];
   float* row_scales = dynamic_site(site) ? row_scales_.as<float>() : nullptr;
-  if (q_ == WQuant::kFp8 && opts_.fp8_prefill_gemm == "mma" && row_scales == nullptr) {
-    // One tensor-core kernel quantizes the fp16 input, multiplies and dequantizes (qgemm_mma.h:
-    // the codes and the fp32 sums of the three-kernel path, 2 launches fewer per GEMM).
+  const std::string& fp8_gemm = opts_.fp8_prefill_gemm;
+  if (q_ == WQuant::kFp8 && row_scales == nullptr && (fp8_gemm == "mma" || fp8_gemm == "mma_fused")) {
+    // One tensor-core kernel multiplies and dequantizes (qgemm_mma.h: the three-kernel path's codes
+    // and fp32 sums).  It also quantizes the fp16 input at <= 8 rows; above, every weight tile
+    // would re-quantize its token rows (H100, gpt2 prefill: 1x8 0.69-0.73 ms vs 0.79 three-kernel,
+    // but 1x64 1.22 vs 1.02 and 4x64 1.77-1.82 vs 1.43), so the quantize kernel runs first.
     cudak::Fp8GemmArgs a;
     a.rows = rows;
     a.n_out = n;
     a.k = k;
     a.wq = l.wq[site].get();
-    a.x_f16 = in;
-    a.ld_in = ld_in;
-    a.x_inv_scale = 1.0f / sa;
+    if (fp8_gemm == "mma_fused" || rows <= 8) {
+      a.x_f16 = in;
+      a.ld_in = ld_in;
+      a.x_inv_scale = 1.0f / sa;
+    } else {
+      ck(cudak::launch_quantize_rows(q_, xq_.get(), in, ld_in, rows, k, 1.0f / sa, stream_),
+         "quantize activations");
+      a.xq = xq_.get();
+    }
     a.out_f16 = out;
     a.ldo = ldo;
     a.x_scale = sa;
     a.w_scale = l.ws[site].as<float>();
     a.bias_f16 = bias;
     a.epi = epi;
-    ck(cudak::launch_qgemm_fp8_mma(a, stream_), "fp8 GEMM (tensor cores, fused quantize/dequantize)");
+    ck(cudak::launch_qgemm_fp8_mma(a, stream_), "fp8 GEMM (tensor cores, fused dequantize)");
     return;
   }
   if (row_scales != nullptr)
