@@ -45,7 +45,7 @@ struct Fp8GemmArgs {
 };
 
 cudaError_t launch_qgemm_fp8_mma(const Fp8GemmArgs& a, cudaStream_t st);
-// acc = codes x codes, the unfused form (the engine's fallback under fp8_prefill_gemm=cublaslt).
+// acc = codes x codes, the unfused form (fp8_prefill_gemm=mma_unfused, and cublaslt's fallback).
 cudaError_t launch_qgemm_fp8_mma(void* acc, const void* xq, const void* wq, int rows, int n_out,
                                  int k, cudaStream_t st);
 // Validation hook: weight-tile rows per block forced to 16 (1) or 32 (2); 0 = automatic (default).
