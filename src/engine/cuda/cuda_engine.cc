@@ -22,6 +22,7 @@
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
 #include "engine/cuda/small_decode.h"
+#include "engine/cuda/qgemm_mma.h"
 #include "util/error.h"
 
 namespace sb::engine {
@@ -274,6 +275,13 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");
+  if (q_ == WQuant::kFp8) {
+    const std::string& g = o.fp8_prefill_gemm;
+    if (g != "mma" && g != "mma_fused" && g != "mma_unfused" && g != "cublaslt" && g != "simple")
+      sb::fail("native-cuda option fp8_prefill_gemm: expected mma, mma_fused, mma_unfused, cublaslt "
+               "or simple, found '{}'", g);
+    description_ += " fp8_prefill_gemm=" + g;
+  }
 }
 
 CudaEngine::~CudaEngine() {
@@ -717,6 +725,35 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
   site_dims(site, n, k);
   const float sa = l.act_scale[site];
   float* row_scales = dynamic_site(site) ? row_scales_.as<float>() : nullptr;
+  const std::string& fp8_gemm = opts_.fp8_prefill_gemm;
+  if (q_ == WQuant::kFp8 && row_scales == nullptr && (fp8_gemm == "mma" || fp8_gemm == "mma_fused")) {
+    // One tensor-core kernel multiplies and dequantizes (qgemm_mma.h: the three-kernel path's codes
+    // and fp32 sums).  It also quantizes the fp16 input at <= 8 rows; above, every weight tile
+    // would re-quantize its token rows (H100, gpt2 prefill: 1x8 0.69-0.73 ms vs 0.79 three-kernel,
+    // but 1x64 1.22 vs 1.02 and 4x64 1.77-1.82 vs 1.43), so the quantize kernel runs first.
+    cudak::Fp8GemmArgs a;
+    a.rows = rows;
+    a.n_out = n;
+    a.k = k;
+    a.wq = l.wq[site].get();
+    if (fp8_gemm == "mma_fused" || rows <= 8) {
+      a.x_f16 = in;
+      a.ld_in = ld_in;
+      a.x_inv_scale = 1.0f / sa;
+    } else {
+      ck(cudak::launch_quantize_rows(q_, xq_.get(), in, ld_in, rows, k, 1.0f / sa, stream_),
+         "quantize activations");
+      a.xq = xq_.get();
+    }
+    a.out_f16 = out;
+    a.ldo = ldo;
+    a.x_scale = sa;
+    a.w_scale = l.ws[site].as<float>();
+    a.bias_f16 = bias;
+    a.epi = epi;
+    ck(cudak::launch_qgemm_fp8_mma(a, stream_), "fp8 GEMM (tensor cores, fused dequantize)");
+    return;
+  }
   if (row_scales != nullptr)
     ck(cudak::launch_quantize_rows_dynamic(q_, xq_.get(), row_scales, in, ld_in, rows, k, stream_),
        "quantize activations (per-row scales)");
@@ -725,12 +762,15 @@ void CudaEngine::qlinear(int li, int site, const void* in, long long ld_in, int 
        "quantize activations");
   cudak::LtShape s = lt_shape(rows, n, k, n);
   s.quant = q_;
-  // fp8: never cuBLASLt.  Its E4M3 x E4M3 -> fp32 GEMM (no scale pointers, alpha 1) returned
-  // wrong accumulators on the H200 (cuda_validate 2026-11-26: errors up to O(1) relative, e.g.
-  // -72 for 1.31) while the same codes through launch_qgemm_simple match the host exactly; cause
-  // not found yet (docs/perf-cuda.md).  int8 through cuBLASLt matched exactly on every shape.
-  if (q_ == WQuant::kInt8 && opts_.quant_cublaslt && lt_->supported(s)) {
+  // fp8 on tensor cores by default (qgemm_mma.h: fp32-accurate sums).  cuBLASLt's FP8 GEMM was
+  // never wrong: it differs from IEEE fp32 sums by up to ~2^-12 of sum |x w| (it accumulates inside
+  // the tensor core), which the fp32 tolerance of sessions 3-6 rejected (docs/perf-cuda.md, s. 7).
+  const bool fp8_lt = q_ == WQuant::kFp8 && opts_.fp8_prefill_gemm == "cublaslt";
+  if (((q_ == WQuant::kInt8 && opts_.quant_cublaslt) || fp8_lt) && lt_->supported(s)) {
     lt_->run(s, l.wq[site].get(), xq_.get(), nullptr, acc_.get(), stream_);
+  } else if (q_ == WQuant::kFp8 && opts_.fp8_prefill_gemm != "simple") {
+    ck(cudak::launch_qgemm_fp8_mma(acc_.get(), xq_.get(), l.wq[site].get(), rows, n, k, stream_),
+       "fp8 GEMM (tensor cores)");
   } else {
     ck(cudak::launch_qgemm_simple(q_, acc_.get(), xq_.get(), l.wq[site].get(), rows, n, k, stream_),
        "quantized GEMM (simple kernel)");

@@ -53,9 +53,17 @@ struct CudaEngineOptions {
   // int8/fp8: the source model's SHA-256 the engine file must have been built from (checked when
   // non-empty; the weights fingerprint is always checked).
   std::string engine_model_sha256;
-  // int8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).  fp8
-  // prefill GEMMs always use the simple kernel (cuBLASLt FP8 failed validation, see the .cc).
+  // int8 prefill GEMMs: cuBLASLt when it offers an algorithm (else the simple kernel).
   bool quant_cublaslt = true;
+  // fp8 prefill GEMMs (rows > kGemvMaxRows), all but cublaslt on tensor cores (qgemm_mma.h):
+  // "mma" (default) = one kernel that multiplies and dequantizes, and also quantizes the fp16
+  // input at <= 8 rows (a quantize kernel runs first above); "mma_fused" = quantizes inside at any
+  // row count; "mma_unfused" = quantize, GEMM, dequant kernels; "cublaslt" = cuBLASLt's FP8 GEMM
+  // between the quantize and dequant kernels where it offers an algorithm (else mma_unfused);
+  // "simple" = the CUDA-core GEMM (session 3-6 path).  mma and simple sum as accurately as IEEE
+  // fp32; cuBLASLt accumulates inside the tensor core with ~13 mantissa bits (errors up to 2e-4
+  // of sum |x w|, far under the E4M3 codes' own 2^-4).  Speeds: docs/perf-cuda.md, session 7.
+  std::string fp8_prefill_gemm = "mma";
   // int8: the mlp c_proj input (the GELU output, whose outliers a static per-tensor scale serves
   // worst) is quantized with a per-row dynamic scale (max |x| / 127 of each token's row) instead
   // of its calibrated one: mean KL to the fp32 oracle on pydoc-gpt2-8m 4.0e-3 -> 1.8e-3 in the

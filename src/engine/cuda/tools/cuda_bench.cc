@@ -289,6 +289,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "shostin") o.small_host_input = on;
     else if (k == "pgraph") o.prefill_graphs = on;
     else if (k == "pcap") o.prefill_graph_capacity = num;
+    else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
