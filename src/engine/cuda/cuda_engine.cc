@@ -446,10 +446,11 @@ void CudaEngine::setup_small() {
     s_note_ = "off(option)";
     return;
   }
-  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
-    s_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off: chain)";
+  if (!opts_.fused_gemv) {
+    s_note_ = "off(fused_gemv=off: chain)";
     return;
   }
+  const int quant = q_ == WQuant::kInt8 ? 1 : q_ == WQuant::kFp8 ? 2 : 0;
   std::size_t static_smem = 0;
   ck(cudak::small_decode_static_smem(dt_, D_, &static_smem), "small decode kernel attributes");
   int sms = 0;
@@ -474,6 +475,8 @@ void CudaEngine::setup_small() {
     sh.max_t = max_t_;
     sh.elem_bytes = static_cast<int>(es_);
     sh.rows = rows;
+    sh.quant = quant;
+    sh.fp8_mma_min_rows = cudak::fp8_mma_min_rows();
     const cudak::SmallDecodePlan plan =
         cudak::plan_small_decode(sh, opts_.small_blocks, sms, static_cast<std::size_t>(smem_optin_) - static_smem);
     if (!plan.ok()) {
@@ -482,6 +485,8 @@ void CudaEngine::setup_small() {
     }
     cudak::SmallDecodeArgs& a = s_args_[rows];
     a.dt = dt_;
+    a.quant = quant;
+    a.fc2_per_row = dynamic_site(kSiteFc2);
     a.rows = rows;
     a.n_layer = L_;
     a.n_head = H_;
@@ -509,6 +514,19 @@ void CudaEngine::setup_small() {
       t.ln2_b = l.ln2_b.as<float>();
       t.k_cache = l.k_cache.get();
       t.v_cache = l.v_cache.get();
+      if (quant != 0) {
+        // The chain's quantized sites (gemv_weights): byte matrices, per-channel scales, static
+        // activation scales with the inverse computed here in fp32 as there.
+        t.qkv_w = l.wq[kSiteQkv].get();
+        t.proj_w = l.wq[kSiteProj].get();
+        t.fc_w = l.wq[kSiteFc].get();
+        t.fc2_w = l.wq[kSiteFc2].get();
+        for (int site = 0; site < kSites; ++site) {
+          t.w_scale[site] = l.ws[site].as<float>();
+          t.x_scale[site] = l.act_scale[site];
+          t.x_inv_scale[site] = 1.0f / l.act_scale[site];
+        }
+      }
     }
     a.wte = wte_.get();
     a.wpe = wpe_.get();
