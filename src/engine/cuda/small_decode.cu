@@ -217,22 +217,35 @@ __device__ __forceinline__ void sd_matvec(const T* w, const T* bias, const float
 // chain's multiply-add round alike.
 __device__ __forceinline__ float fp8_dot_chain(const unsigned char* w, const float* xr, int K, float inv) {
   const int U = K % 16 == 0 ? 16 : 1;
-  float p[32];
+  // The 32 lane partials are formed in bit-reversed lane order (0, 16, 8, 24, 4, ...) and merged
+  // like a binary counter: the pairs are exactly the butterfly's (lane l with l + 16, those sums
+  // with + 8, ...), with 5 partial sums live instead of a 32-float array (which went to local
+  // memory: 128 bytes of stack in the first build).
+  float st[5];
+  float total = 0.0f;
 #pragma unroll
-  for (int l = 0; l < 32; ++l) {
+  for (int i = 0; i < 32; ++i) {
+    const int l = ((i & 1) << 4) | ((i & 2) << 2) | (i & 4) | ((i & 8) >> 2) | ((i & 16) >> 4);
     float acc = 0.0f;
 #pragma unroll 1
     for (int k0 = l * U; k0 < K; k0 += 32 * U)
       for (int k = k0; k < k0 + U; ++k)
         acc = fmaf(detail::fp8_code_to_float(w[k]),
                    detail::fp8_code_to_float(detail::float_to_fp8_code(xr[k] * inv)), acc);
-    p[l] = acc;
+    bool stored = false;
+#pragma unroll
+    for (int b = 0; b < 5; ++b) {
+      if (stored) break;
+      if (i & (1 << b)) {
+        acc = st[b] + acc;
+      } else {
+        st[b] = acc;
+        stored = true;
+      }
+    }
+    if (i == 31) total = acc;
   }
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1)
-#pragma unroll
-    for (int l = 0; l < o; ++l) p[l] = p[l] + p[l + o];
-  return p[0];
+  return total;
 }
 
 // int8 / fp8 (Q = 1 / 2) v(m, n) of the W8A8 matrix w ([N, K] codes, per-channel scales ws): the
