@@ -200,6 +200,9 @@ class CudaEngine final : public Engine {
   // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
   // 0: that size keeps the chain), its argmax slots and last-block counter.
   void setup_small();
+  // The activation scales are set by upload_quantized / synthesize, after setup_small: copied into
+  // the small kernel's arguments there (a kernel argument, not device memory).
+  void small_scales_from_layers();
   bool small_ok(int rows, int seq) const {
     return seq == 1 && rows >= 1 && rows <= cudak::kSmallMaxRows && s_args_[rows].blocks > 0 &&
            !persistent_ok(rows, seq);
@@ -521,11 +524,8 @@ void CudaEngine::setup_small() {
         t.proj_w = l.wq[kSiteProj].get();
         t.fc_w = l.wq[kSiteFc].get();
         t.fc2_w = l.wq[kSiteFc2].get();
-        for (int site = 0; site < kSites; ++site) {
-          t.w_scale[site] = l.ws[site].as<float>();
-          t.x_scale[site] = l.act_scale[site];
-          t.x_inv_scale[site] = 1.0f / l.act_scale[site];
-        }
+        for (int site = 0; site < kSites; ++site) t.w_scale[site] = l.ws[site].as<float>();
+        // (x_scale / x_inv_scale: small_scales_from_layers, once the scales are loaded.)
       }
     }
     a.wte = wte_.get();
@@ -645,6 +645,18 @@ void CudaEngine::upload_quantized(const EngineFileData& f) {
       // Pageable sources: synchronize before the host vectors can go away.
       ck(cudaStreamSynchronize(stream_), "quantized weights (sync)");
     }
+  small_scales_from_layers();
+}
+
+void CudaEngine::small_scales_from_layers() {
+  for (auto& a : s_args_) {
+    if (a.blocks == 0 || a.quant == 0) continue;
+    for (int i = 0; i < L_; ++i)
+      for (int site = 0; site < kSites; ++site) {
+        a.layers[i].x_scale[site] = layers_[i].act_scale[site];
+        a.layers[i].x_inv_scale[site] = 1.0f / layers_[i].act_scale[site];  // as gemv_weights
+      }
+  }
 }
 
 void CudaEngine::synthesize(std::uint64_t seed) {
@@ -698,6 +710,7 @@ void CudaEngine::synthesize(std::uint64_t seed) {
     fill32(l.ln2_g, 1.0f, 0.0f);
     fill32(l.ln2_b, 0.0f, 0.02f);
   }
+  small_scales_from_layers();
   ck(cudaStreamSynchronize(stream_), "synthetic fill (sync)");
 }
 
