@@ -11,7 +11,7 @@
 //    on pydoc-gpt2-8m over a held-out text, printed (docs/perf-cuda.md, "int8 accuracy").
 // 4. (--only small) the single-kernel small-model decode step (small_decode.h) over tiny shapes
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
-//    context, fp32/fp16/bf16): vs the fp64 reference, vs the kernel chain on the same inputs, and
+//    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
 // Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
@@ -1737,12 +1737,14 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       StepResult rc;
       chain->prefill(B, S, prompt, LogitsMode::kLast, rc);
       double worst = 0;
-      int same_tokens = 0;
+      int same_tokens = 0, identical_rows = 0;
       bool tokens_ok = true;
       for (int s = 0; s < steps; ++s) {
         chain->decode(chosen[s], LogitsMode::kLast, rc);
         same_tokens += rc.next_tokens == chosen[s + 1];
         for (int b = 0; b < B; ++b) {
+          identical_rows += std::memcmp(step_logits[s].data() + static_cast<std::size_t>(b) * V,
+                                        rc.logits.data() + static_cast<std::size_t>(b) * V, sizeof(float) * V) == 0;
           double num = 0, den = 0;
           for (int v = 0; v < V; ++v) {
             const double d = static_cast<double>(step_logits[s][static_cast<std::size_t>(b) * V + v]) -
@@ -1791,8 +1793,8 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
         std::printf("FAIL %s/%s_vs_chain %s: decode logits relative L2 %.3g vs the kernel chain (limit %.3g)\n",
                     kname.c_str(), ec.small ? "small" : "persistent", cas.c_str(), worst, lim);
       }
-      std::printf("  %s vs chain %s: worst rel-L2 %.3g, same tokens %d/%d steps\n", ec.small ? "small" : "persistent",
-                  cas.c_str(), worst, same_tokens, steps);
+      std::printf("  %s vs chain %s: worst rel-L2 %.3g, same tokens %d/%d steps, bit-identical logits %d/%d rows\n",
+                  ec.small ? "small" : "persistent", cas.c_str(), worst, same_tokens, steps, identical_rows, steps * B);
     }
     if (eng->past_length() != S + steps) expect(kname, cas, false, "past_length wrong after decodes");
     // Pass B: no logits (benchmark path: the prefill eager, captured, then replayed from its graph;
@@ -2008,8 +2010,9 @@ void test_engine(const std::string& pydoc) {
 
 // The small-model decode kernel (small_decode.h) on shapes it applies to: n_embd 2..32, 1-4 heads
 // (head dims 1, 3, 4, 8, 16), 1-3 layers, batch 1-4, a cache past 32 keys and the maximum context
-// (the last decode step writes position n_positions - 1), fp32/fp16/bf16; each case vs the fp64
-// reference, vs the kernel chain on the same inputs, and graph replay vs eager (run_engine_case).
+// (the last decode step writes position n_positions - 1), fp32/fp16/bf16/int8/fp8; each case vs the
+// fp64 reference, vs the kernel chain on the same inputs (with the count of decode rows whose logits
+// are bit-identical to the chain's), and graph replay vs eager (run_engine_case).
 void test_small() {
   struct M { const char* name; int L, H, E, V, P; };
   std::vector<M> models = {
@@ -2026,14 +2029,20 @@ void test_small() {
     weights.push_back(random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 3000 + i));
   // tiny-gpt2's shape (GPT-2 vocabulary, 1024 positions).
   const auto tiny = random_weights(2, 2, 2, 50257, 1024, 2999);
-  for (const char* p : {"fp32", "fp16", "bf16"}) {
+  // int8/fp8 (engine files calibrated on random ids, quant_engine_file): the same cases.  fp8 at
+  // batch >= fp8_mma_min_rows with n_embd or n_inner a multiple of 16 keeps the chain (its
+  // tensor-core GEMV: plan_small_decode, CPU-tested); those cases run as plain engine cases.
+  auto small_applies = [](const std::string& p, int E, int b) {
+    return !(p == "fp8" && b >= cudak::fp8_mma_min_rows() && (E % 16 == 0 || (4 * E) % 16 == 0));
+  };
+  for (const char* p : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
     for (std::size_t i = 0; i < models.size(); ++i) {
       const int P = models[i].P;
       std::vector<std::pair<int, int>> cases = {{1, 3}, {4, P - 8}};  // (batch, prompt); P - 8: maximum context
       if (!g_small) cases = {{1, 3}, {2, 40}, {3, 7}, {4, P - 8}};
       for (const auto& [b, sq] : cases) {
         EngineCase ec{models[i].name, &weights[i], b, sq, true, false};
-        ec.small = true;
+        ec.small = small_applies(p, models[i].E, b);
         run_engine_case(ec, p);
       }
     }

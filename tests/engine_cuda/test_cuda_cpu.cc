@@ -228,6 +228,47 @@ TEST(SmallDecodePlan, RefusesLargeOrUnfittingShapesWithAReason) {
   EXPECT_TRUE(cudak::plan_small_decode(tiny_gpt2_shape(4, 4), 0, 132, h100).ok());
 }
 
+// int8/fp8 (W8A8 with fp16 activations): one byte per weight plus fp32 per-channel scales; fp8
+// keeps the chain where the chain's GEMV takes the tensor cores (batch >= fp8_mma_min_rows and a
+// K that is a multiple of 16), whose fp32 accumulation the kernel does not reproduce.
+TEST(SmallDecodePlan, TakesInt8AndFp8WhereTheChainsArithmeticIsReproduced) {
+  const std::size_t h100 = 227 * 1024 - 272;
+  for (int quant : {1, 2})
+    for (int rows = 1; rows <= cudak::kSmallMaxRows; ++rows) {
+      auto s = tiny_gpt2_shape(2, rows);
+      s.quant = quant;
+      const auto p = cudak::plan_small_decode(s, 0, 132, h100);
+      ASSERT_TRUE(p.ok()) << "quant " << quant << " rows " << rows << ": " << p.why_not;  // K = 2 and 8
+      // Per layer: 12 E^2 weight bytes + 9 E fp16 biases + 4 E fp32 LayerNorm + 9 E fp32 scales.
+      EXPECT_EQ(p.layer_weight_bytes, 2u * (48 + 36 + 32 + 72));
+      const auto f16 = cudak::plan_small_decode(tiny_gpt2_shape(2, rows), 0, 132, h100);
+      ASSERT_TRUE(f16.ok());
+      EXPECT_EQ(p.rows_per_block, f16.rows_per_block);
+      EXPECT_EQ(p.off_act - p.off_kv, f16.off_act - f16.off_kv);  // same key/value areas (fp16)
+    }
+  auto e16 = tiny_gpt2_shape(2, 1);
+  e16.n_embd = 16;
+  e16.n_head = 4;
+  e16.n_inner = 64;
+  e16.vocab = 500;
+  e16.max_t = 64;
+  e16.quant = 2;
+  EXPECT_TRUE(cudak::plan_small_decode(e16, 0, 132, h100).ok());  // batch 1: the chain's scalar GEMV
+  e16.rows = 2;
+  const auto mma = cudak::plan_small_decode(e16, 0, 132, h100);
+  EXPECT_FALSE(mma.ok());
+  EXPECT_NE(mma.why_not.find("tensor-core"), std::string::npos) << mma.why_not;
+  e16.fp8_mma_min_rows = 5;  // SB_FP8_MMA_MIN_ROWS=5: the chain never takes the tensor cores
+  e16.rows = 4;
+  EXPECT_TRUE(cudak::plan_small_decode(e16, 0, 132, h100).ok());
+  e16.fp8_mma_min_rows = 2;
+  e16.quant = 1;  // int8 has no such path: its int32 sums are exact in any order
+  EXPECT_TRUE(cudak::plan_small_decode(e16, 0, 132, h100).ok());
+  auto bad = tiny_gpt2_shape(4, 1);
+  bad.quant = 1;  // quantized engines keep fp16 activations
+  EXPECT_NE(cudak::plan_small_decode(bad, 0, 132, h100).why_not.find("invalid shape"), std::string::npos);
+}
+
 TEST(CudaOptions, PrefillGraphsAreOnByDefaultWithABoundedCache) {
   const CudaEngineOptions o;
   EXPECT_TRUE(o.cuda_graphs);

@@ -200,6 +200,9 @@ class CudaEngine final : public Engine {
   // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
   // 0: that size keeps the chain), its argmax slots and last-block counter.
   void setup_small();
+  // The activation scales are set by upload_quantized / synthesize, after setup_small: copied into
+  // the small kernel's arguments there (a kernel argument, not device memory).
+  void small_scales_from_layers();
   bool small_ok(int rows, int seq) const {
     return seq == 1 && rows >= 1 && rows <= cudak::kSmallMaxRows && s_args_[rows].blocks > 0 &&
            !persistent_ok(rows, seq);
@@ -446,10 +449,11 @@ void CudaEngine::setup_small() {
     s_note_ = "off(option)";
     return;
   }
-  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
-    s_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off: chain)";
+  if (!opts_.fused_gemv) {
+    s_note_ = "off(fused_gemv=off: chain)";
     return;
   }
+  const int quant = q_ == WQuant::kInt8 ? 1 : q_ == WQuant::kFp8 ? 2 : 0;
   std::size_t static_smem = 0;
   ck(cudak::small_decode_static_smem(dt_, D_, &static_smem), "small decode kernel attributes");
   int sms = 0;
@@ -474,6 +478,8 @@ void CudaEngine::setup_small() {
     sh.max_t = max_t_;
     sh.elem_bytes = static_cast<int>(es_);
     sh.rows = rows;
+    sh.quant = quant;
+    sh.fp8_mma_min_rows = cudak::fp8_mma_min_rows();
     const cudak::SmallDecodePlan plan =
         cudak::plan_small_decode(sh, opts_.small_blocks, sms, static_cast<std::size_t>(smem_optin_) - static_smem);
     if (!plan.ok()) {
@@ -482,6 +488,8 @@ void CudaEngine::setup_small() {
     }
     cudak::SmallDecodeArgs& a = s_args_[rows];
     a.dt = dt_;
+    a.quant = quant;
+    a.fc2_per_row = dynamic_site(kSiteFc2);
     a.rows = rows;
     a.n_layer = L_;
     a.n_head = H_;
@@ -509,6 +517,16 @@ void CudaEngine::setup_small() {
       t.ln2_b = l.ln2_b.as<float>();
       t.k_cache = l.k_cache.get();
       t.v_cache = l.v_cache.get();
+      if (quant != 0) {
+        // The chain's quantized sites (gemv_weights): byte matrices, per-channel scales, static
+        // activation scales with the inverse computed here in fp32 as there.
+        t.qkv_w = l.wq[kSiteQkv].get();
+        t.proj_w = l.wq[kSiteProj].get();
+        t.fc_w = l.wq[kSiteFc].get();
+        t.fc2_w = l.wq[kSiteFc2].get();
+        for (int site = 0; site < kSites; ++site) t.w_scale[site] = l.ws[site].as<float>();
+        // (x_scale / x_inv_scale: small_scales_from_layers, once the scales are loaded.)
+      }
     }
     a.wte = wte_.get();
     a.wpe = wpe_.get();
@@ -627,6 +645,18 @@ void CudaEngine::upload_quantized(const EngineFileData& f) {
       // Pageable sources: synchronize before the host vectors can go away.
       ck(cudaStreamSynchronize(stream_), "quantized weights (sync)");
     }
+  small_scales_from_layers();
+}
+
+void CudaEngine::small_scales_from_layers() {
+  for (auto& a : s_args_) {
+    if (a.blocks == 0 || a.quant == 0) continue;
+    for (int i = 0; i < L_; ++i)
+      for (int site = 0; site < kSites; ++site) {
+        a.layers[i].x_scale[site] = layers_[i].act_scale[site];
+        a.layers[i].x_inv_scale[site] = 1.0f / layers_[i].act_scale[site];  // as gemv_weights
+      }
+  }
 }
 
 void CudaEngine::synthesize(std::uint64_t seed) {
@@ -680,6 +710,7 @@ void CudaEngine::synthesize(std::uint64_t seed) {
     fill32(l.ln2_g, 1.0f, 0.0f);
     fill32(l.ln2_b, 0.0f, 0.02f);
   }
+  small_scales_from_layers();
   ck(cudaStreamSynchronize(stream_), "synthetic fill (sync)");
 }
 

@@ -97,12 +97,14 @@ struct CudaEngineOptions {
   int persistent_slots = 0;         // weight-ring slots (0: as many as fit)
   int persistent_kv_bytes = 0;      // attention key/value prefetch area (0: 24 KiB)
   bool persistent_cooperative = true;  // cudaLaunchAttributeCooperative (co-residency guaranteed)
-  // Decode (seq 1) of a SMALL model at batch <= 4 in fp32/fp16/bf16 as one kernel per step with no
+  // Decode (seq 1) of a SMALL model at batch <= 4 in fp32/fp16/bf16/int8/fp8 as one kernel per step with no
   // grid barrier (small_decode.h: every block runs all layers redundantly from its shared memory
   // and a slice of the LM head; the last block publishes the next tokens).  Applies where
   // cudak::plan_small_decode accepts the shape (n_embd <= 64, head dim <= 16, <= 8 layers, layer
-  // weights <= 96 KiB, everything staged within shared memory) and fused_gemv is on; int8/fp8,
-  // prefill and larger models keep the chain; persistent_decode, when on, takes precedence.
+  // weights <= 96 KiB, everything staged within shared memory) and fused_gemv is on; int8/fp8 with
+  // the chain's quantized GEMV arithmetic (fp8 at batch >= fp8_mma_min_rows with n_embd or n_inner
+  // a multiple of 16 keeps the chain: its tensor-core sums are not reproduced); prefill and larger
+  // models keep the chain; persistent_decode, when on, takes precedence.
   // Default on: tiny-gpt2 decode measured in docs/perf-cuda.md, session 7.
   bool small_decode = true;
   int small_blocks = 0;             // grid size (0: one block per SM)

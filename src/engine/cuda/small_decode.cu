@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <type_traits>
 
 #if defined(__CUDACC__)
 #define SB_SMALL_HD __host__ __device__ __forceinline__
@@ -35,12 +36,34 @@ constexpr int kW = kSmallThreads / 32;  // warps per block
 // area holds n + 15 bytes rounded up to 16.
 SB_SMALL_HD std::size_t area(std::size_t n) { return (n + 30) & ~std::size_t{15}; }
 
-// Bytes of one layer's staged areas: qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b (storage
-// type), ln1_g, ln1_b, ln2_g, ln2_b (fp32), in that order.
-SB_SMALL_HD std::size_t layer_stride(int E, int I, int es) {
-  const std::size_t e = E, i = I, s = es;
-  return area(3 * e * e * s) + area(3 * e * s) + area(e * e * s) + area(e * s) + area(i * e * s) + area(i * s) +
-         area(e * i * s) + area(e * s) + 4 * area(e * 4);
+// A layer's staged buffers: qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b (storage type;
+// the matrices one byte per weight for int8/fp8), ln1_g, ln1_b, ln2_g, ln2_b (fp32), and for
+// int8/fp8 (q != 0) the weight scales of qkv, proj, fc, fc2 (fp32), in that order.
+constexpr int kLayerBufs = 16;
+SB_SMALL_HD std::size_t layer_buf_bytes(int i, int E, int I, int es, int q) {
+  const std::size_t e = E, n = I, s = es, w = q != 0 ? 1 : es, f = q != 0 ? 4 : 0;
+  switch (i) {
+    case 0: return 3 * e * e * w;
+    case 1: return 3 * e * s;
+    case 2: return e * e * w;
+    case 4: return n * e * w;
+    case 5: return n * s;
+    case 6: return e * n * w;
+    case 3:
+    case 7: return e * s;
+    case 12: return 3 * e * f;
+    case 13: return e * f;
+    case 14: return n * f;
+    case 15: return e * f;
+    default: return e * 4;
+  }
+}
+// An area per non-empty buffer (the fp32/fp16/bf16 layout is the one before int8/fp8 existed).
+SB_SMALL_HD std::size_t buf_area(std::size_t n) { return n > 0 ? area(n) : 0; }
+SB_SMALL_HD std::size_t layer_stride(int E, int I, int es, int q) {
+  std::size_t t = 0;
+  for (int i = 0; i < kLayerBufs; ++i) t += buf_area(layer_buf_bytes(i, E, I, es, q));
+  return t;
 }
 
 // Shared-memory layout (dynamic part), computed identically on the host (plan) and the device.
@@ -53,9 +76,9 @@ struct SmallLayout {
   std::size_t act = 0;        // fp32 activations and attention partials
   std::size_t total = 0;
   int part_slots = 0;         // attention partial records (row-head pairs x warps per pair)
-  SB_SMALL_HD SmallLayout(int L, int H, int E, int I, int max_t, int es, int rows, int rpb, int kv_bufs) {
+  SB_SMALL_HD SmallLayout(int L, int H, int E, int I, int max_t, int es, int q, int rows, int rpb, int kv_bufs) {
     const int D = E / H, P = rows * H;
-    stride = layer_stride(E, I, es);
+    stride = layer_stride(E, I, es, q);
     lnf = stride * L;
     lm = lnf + 2 * area(static_cast<std::size_t>(E) * 4);
     kv = lm + area(static_cast<std::size_t>(rpb) * E * es);
@@ -68,9 +91,10 @@ struct SmallLayout {
   }
 };
 
-SB_SMALL_HD std::size_t raw_layer_weight_bytes(int E, int I, int es) {
-  const std::size_t e = E, i = I;
-  return (3 * e * e + 3 * e + e * e + e + i * e + i + e * i + e) * es + 4 * e * 4;
+SB_SMALL_HD std::size_t raw_layer_weight_bytes(int E, int I, int es, int q) {
+  std::size_t t = 0;
+  for (int i = 0; i < kLayerBufs; ++i) t += layer_buf_bytes(i, E, I, es, q);
+  return t;
 }
 
 __device__ __forceinline__ void cp_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
@@ -108,7 +132,7 @@ __device__ __forceinline__ unsigned char* staged(unsigned char* area_p, const vo
   return area_p + (reinterpret_cast<std::uintptr_t>(src) & 15u);
 }
 
-// Buffer i (0..11) of a layer in staging order, and its size in bytes.
+// Buffer i (0..15) of a layer in staging order (layer_buf_bytes gives its size).
 __device__ __forceinline__ const void* layer_buf(const SmallDecodeLayer& y, int i) {
   switch (i) {
     case 0: return y.qkv_w;
@@ -122,21 +146,8 @@ __device__ __forceinline__ const void* layer_buf(const SmallDecodeLayer& y, int 
     case 8: return y.ln1_g;
     case 9: return y.ln1_b;
     case 10: return y.ln2_g;
-    default: return y.ln2_b;
-  }
-}
-SB_SMALL_HD std::size_t layer_buf_bytes(int i, int E, int I, int es) {
-  const std::size_t e = E, n = I, s = es;
-  switch (i) {
-    case 0: return 3 * e * e * s;
-    case 1: return 3 * e * s;
-    case 2: return e * e * s;
-    case 4: return n * e * s;
-    case 5: return n * s;
-    case 6: return e * n * s;
-    case 3:
-    case 7: return e * s;
-    default: return e * 4;
+    case 11: return y.ln2_b;
+    default: return y.w_scale[i - 12];
   }
 }
 
@@ -198,8 +209,92 @@ __device__ __forceinline__ void sd_matvec(const T* w, const T* bias, const float
   }
 }
 
-template <typename T, int DMAX>
+// fp8: sum_k w[k] * x[k] (E4M3 weight codes; x the E4M3 values of the quantized input, xr[k] * inv
+// encoded) in the chain's fp32 order (gemv.cu, scalar path): lane l of the warp owns units
+// l, l + 32, ... of U consecutive k (U = 16 when K is a multiple of 16: its 16-byte weight vectors;
+// else U = 1), summed in order from 0.0f, then warp_sum's butterfly (lane 0's value: pairs l, l + o
+// for o = 16, 8, 4, 2, 1).  Every product of two E4M3 values is exact in fp32, so fmaf and the
+// chain's multiply-add round alike.
+__device__ __forceinline__ float fp8_dot_chain(const unsigned char* w, const float* xr, int K, float inv) {
+  const int U = K % 16 == 0 ? 16 : 1;
+  // The 32 lane partials are formed in bit-reversed lane order (0, 16, 8, 24, 4, ...) and merged
+  // like a binary counter: the pairs are exactly the butterfly's (lane l with l + 16, those sums
+  // with + 8, ...), with 5 partial sums live instead of a 32-float array (which went to local
+  // memory: 128 bytes of stack in the first build).
+  float st[5];
+  float total = 0.0f;
+#pragma unroll
+  for (int i = 0; i < 32; ++i) {
+    const int l = ((i & 1) << 4) | ((i & 2) << 2) | (i & 4) | ((i & 8) >> 2) | ((i & 16) >> 4);
+    float acc = 0.0f;
+#pragma unroll 1
+    for (int k0 = l * U; k0 < K; k0 += 32 * U)
+      for (int k = k0; k < k0 + U; ++k)
+        acc = fmaf(detail::fp8_code_to_float(w[k]),
+                   detail::fp8_code_to_float(detail::float_to_fp8_code(xr[k] * inv)), acc);
+    bool stored = false;
+#pragma unroll
+    for (int b = 0; b < 5; ++b) {
+      if (stored) break;
+      if (i & (1 << b)) {
+        acc = st[b] + acc;
+      } else {
+        st[b] = acc;
+        stored = true;
+      }
+    }
+    if (i == 31) total = acc;
+  }
+  return total;
+}
+
+// int8 / fp8 (Q = 1 / 2) v(m, n) of the W8A8 matrix w ([N, K] codes, per-channel scales ws): the
+// chain's quantized GEMV (gemv.cu) step by step: input values (fp16, held as fp32) times the
+// static inverse scale x_inv (per_row: 1 / s_m, s_m = max_k |x[m, k]| / 127 as row_scale_for),
+// int8 rne clamped to +-127 (exact int32 sum, any order) or E4M3 (fp8_dot_chain), the sum times
+// (s * ws[n]) plus the bias, then the epilogue of sd_matvec rounded to fp16.
+template <int Q>
+__device__ __forceinline__ void sd_qmatvec(const unsigned char* w, const float* ws, const __half* bias,
+                                           const float* in, int B, int N, int K, int epi, float x_scale,
+                                           float x_inv, bool per_row, float* out) {
+  using detail::from_f;
+  using detail::to_f;
+#pragma unroll 1
+  for (int i = threadIdx.x; i < B * N; i += kSmallThreads) {
+    const int m = i / N, n = i - m * N;
+    const unsigned char* wr = w + static_cast<std::size_t>(n) * K;
+    const float* xr = in + m * K;
+    float rs = x_scale, ri = x_inv;
+    if (per_row) {
+      float amax = 0.0f;
+#pragma unroll 1
+      for (int k = 0; k < K; ++k) amax = fmaxf(amax, fabsf(xr[k]));
+      rs = detail::row_scale_for(amax, Q == 1 ? 127.0 : 448.0);
+      ri = 1.0f / rs;
+    }
+    float o;
+    if constexpr (Q == 1) {
+      int acc = 0;
+      int k = n % K;  // (start spread over banks; the int32 sum is exact in any order)
+#pragma unroll 1
+      for (int j = 0; j < K; ++j) {
+        acc += static_cast<int>(static_cast<signed char>(wr[k])) * detail::float_to_int8(xr[k] * ri);
+        if (++k == K) k = 0;
+      }
+      o = static_cast<float>(acc);
+    } else {
+      o = fp8_dot_chain(wr, xr, K, ri);
+    }
+    o *= rs * ws[n];
+    const float v = o + to_f(bias[n]);
+    out[i] = to_f(from_f<__half>(epi == 0 ? v : epi == 1 ? detail::gelu_new(v) : out[i] + v));
+  }
+}
+
+template <typename T, int DMAX, int Q>
 __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __grid_constant__ SmallDecodeArgs a) {
+  static_assert(Q == 0 || std::is_same_v<T, __half>, "int8/fp8 engines keep fp16 activations");
+  constexpr int NB = Q != 0 ? kLayerBufs : 12;  // staged buffers per layer
   using detail::from_f;
   using detail::to_f;
   extern __shared__ __align__(16) unsigned char sm[];
@@ -234,10 +329,10 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   for (int l = 0; l < L; ++l) {
     unsigned char* p = sm + a.layer_stride * l;
 #pragma unroll 1
-    for (int i = 0; i < 12; ++i) {
-      const std::size_t n = layer_buf_bytes(i, E, I, es);
+    for (int i = 0; i < NB; ++i) {
+      const std::size_t n = layer_buf_bytes(i, E, I, es, Q);
       stage(p, layer_buf(a.layers[l], i), n);
-      p += area(n);
+      p += buf_area(n);
     }
   }
   stage(sm + a.off_lnf, a.lnf_g, sE * 4);
@@ -297,18 +392,29 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     const unsigned char* p = sm + a.layer_stride * l;
     const T* wts[8];  // staged qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b
     const float* lnp[4];  // ln1_g, ln1_b, ln2_g, ln2_b
+    const float* wsc[4] = {nullptr, nullptr, nullptr, nullptr};  // int8/fp8 weight scales
 #pragma unroll
-    for (int i = 0; i < 12; ++i) {
+    for (int i = 0; i < NB; ++i) {
       const void* q = staged(const_cast<unsigned char*>(p), layer_buf(ly, i));
       if (i < 8) wts[i] = static_cast<const T*>(q);
-      else lnp[i - 8] = static_cast<const float*>(q);
-      p += area(layer_buf_bytes(i, E, I, es));
+      else if (i < 12) lnp[i - 8] = static_cast<const float*>(q);
+      else wsc[i - 12] = static_cast<const float*>(q);
+      p += buf_area(layer_buf_bytes(i, E, I, es, Q));
     }
+    // Matrix j (qkv, proj, fc, fc2) of the layer: v = in W^T + bias, epilogue epi.
+    auto matvec = [&](int j, const float* in, int N, int K, int epi, float* out) {
+      if constexpr (Q == 0) {
+        sd_matvec<T>(wts[2 * j], wts[2 * j + 1], in, B, N, K, epi, out);
+      } else {
+        sd_qmatvec<Q>(reinterpret_cast<const unsigned char*>(wts[2 * j]), wsc[j], wts[2 * j + 1], in, B, N, K,
+                      epi, ly.x_scale[j], ly.x_inv_scale[j], j == 3 && a.fc2_per_row, out);
+      }
+    };
 
     sd_layernorm<T>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
     __syncthreads();
     phase_stamp(l, 0, false);
-    sd_matvec<T>(wts[0], wts[1], ln, B, 3 * E, E, 0, qkv);
+    matvec(0, ln, 3 * E, E, 0, qkv);
     __syncthreads();
     phase_stamp(l, 1, false);
     // The new key/value rows into the KV cache (block 0 only; this kernel's attention reads them
@@ -398,16 +504,16 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     }
     __syncthreads();
     phase_stamp(l, 3, false);
-    sd_matvec<T>(wts[2], wts[3], att, B, E, E, 2, x);  // attn c_proj + residual
+    matvec(1, att, E, E, 2, x);  // attn c_proj + residual
     __syncthreads();
     phase_stamp(l, 4, false);
     sd_layernorm<T>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
     __syncthreads();
     phase_stamp(l, 5, false);
-    sd_matvec<T>(wts[4], wts[5], ln, B, I, E, 1, hb);  // c_fc + gelu_new
+    matvec(2, ln, I, E, 1, hb);  // c_fc + gelu_new
     __syncthreads();
     phase_stamp(l, 6, false);
-    sd_matvec<T>(wts[6], wts[7], hb, B, E, I, 2, x);   // mlp c_proj + residual
+    matvec(3, hb, E, I, 2, x);   // mlp c_proj + residual
     phase_stamp(l, 7, true);
   }
   cp_wait<0>();  // only empty groups can be left
@@ -473,9 +579,9 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 unsigned long long* g_trace = nullptr;
 std::size_t g_trace_entries = 0;
 
-template <typename T, int DMAX>
+template <typename T, int DMAX, int Q>
 cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
-  auto kernel = small_decode_kernel<T, DMAX>;
+  auto kernel = small_decode_kernel<T, DMAX, Q>;
   SmallDecodeArgs a = a_in;
   a.trace = g_trace != nullptr && g_trace_entries >= static_cast<std::size_t>(a.blocks) * kSmallTraceStamps ? g_trace
                                                                                                           : nullptr;
@@ -492,25 +598,26 @@ cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
   }
   const cudaError_t e = detail::launch_k(kernel, a.blocks, kSmallThreads, a.smem_bytes, st, a);
   if (e != cudaSuccess)
-    std::snprintf(detail::g_detail, sizeof detail::g_detail, "small_decode<es=%d,D<=%d> grid=%d smem=%zu: %s",
-                  static_cast<int>(sizeof(T)), DMAX, a.blocks, a.smem_bytes, cudaGetErrorName(e));
+    std::snprintf(detail::g_detail, sizeof detail::g_detail, "small_decode<es=%d,D<=%d,q=%d> grid=%d smem=%zu: %s",
+                  static_cast<int>(sizeof(T)), DMAX, Q, a.blocks, a.smem_bytes, cudaGetErrorName(e));
   return e;
 }
 
-template <typename T>
+template <typename T, int Q = 0>
 cudaError_t launch_dim(const SmallDecodeArgs& a, cudaStream_t st) {
-  if (a.head_dim <= 1) return launch_t<T, 1>(a, st);
-  if (a.head_dim <= 4) return launch_t<T, 4>(a, st);
-  return launch_t<T, kSmallMaxHeadDim>(a, st);
+  if (a.head_dim <= 1) return launch_t<T, 1, Q>(a, st);
+  if (a.head_dim <= 4) return launch_t<T, 4, Q>(a, st);
+  return launch_t<T, kSmallMaxHeadDim, Q>(a, st);
 }
 
 template <typename T>
 cudaError_t static_smem_t(int head_dim, std::size_t* bytes) {
   cudaFuncAttributes fa{};
   cudaError_t e;
-  if (head_dim <= 1) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 1>);
-  else if (head_dim <= 4) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 4>);
-  else e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, kSmallMaxHeadDim>);
+  // (The int8/fp8 instantiations have the fp16 ones' static arrays.)
+  if (head_dim <= 1) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 1, 0>);
+  else if (head_dim <= 4) e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, 4, 0>);
+  else e = cudaFuncGetAttributes(&fa, small_decode_kernel<T, kSmallMaxHeadDim, 0>);
   *bytes = fa.sharedSizeBytes;
   return e;
 }
@@ -525,7 +632,8 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
     return p;
   };
   if (s.n_layer < 1 || s.n_head < 1 || s.n_embd < 1 || s.n_inner < 1 || s.vocab < 1 || s.max_t < 1 ||
-      s.n_embd % s.n_head != 0 || (s.elem_bytes != 2 && s.elem_bytes != 4))
+      s.n_embd % s.n_head != 0 || (s.elem_bytes != 2 && s.elem_bytes != 4) || s.quant < 0 || s.quant > 2 ||
+      (s.quant != 0 && s.elem_bytes != 2))
     return no("invalid shape");
   if (s.rows < 1 || s.rows > kSmallMaxRows) return no("batch " + std::to_string(s.rows) + " > " + std::to_string(kSmallMaxRows));
   if (s.n_embd > kSmallMaxEmbd) return no("n_embd " + std::to_string(s.n_embd) + " > " + std::to_string(kSmallMaxEmbd));
@@ -533,15 +641,18 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
   if (D > kSmallMaxHeadDim) return no("head dim " + std::to_string(D) + " > " + std::to_string(kSmallMaxHeadDim));
   if (s.n_layer > kSmallMaxLayers)
     return no("n_layer " + std::to_string(s.n_layer) + " > " + std::to_string(kSmallMaxLayers));
-  p.layer_weight_bytes = raw_layer_weight_bytes(s.n_embd, s.n_inner, s.elem_bytes) * s.n_layer;
+  if (s.quant == 2 && s.rows >= s.fp8_mma_min_rows && (s.n_embd % 16 == 0 || s.n_inner % 16 == 0))
+    return no("fp8 at batch " + std::to_string(s.rows) + " >= " + std::to_string(s.fp8_mma_min_rows) +
+              " with K % 16 == 0: the chain's tensor-core GEMV, whose accumulation is not reproduced");
+  p.layer_weight_bytes = raw_layer_weight_bytes(s.n_embd, s.n_inner, s.elem_bytes, s.quant) * s.n_layer;
   if (p.layer_weight_bytes > kSmallMaxLayerWeightBytes)
     return no("layer weights " + std::to_string(p.layer_weight_bytes) + " B > " +
               std::to_string(kSmallMaxLayerWeightBytes) + " B");
   const int G = blocks > 0 ? blocks : (sm_count > 0 ? sm_count : 1);
   p.rows_per_block = (s.vocab + G - 1) / G;
   for (int kv_bufs = 2; kv_bufs >= 1; --kv_bufs) {
-    const SmallLayout lay(s.n_layer, s.n_head, s.n_embd, s.n_inner, s.max_t, s.elem_bytes, s.rows, p.rows_per_block,
-                          kv_bufs);
+    const SmallLayout lay(s.n_layer, s.n_head, s.n_embd, s.n_inner, s.max_t, s.elem_bytes, s.quant, s.rows,
+                          p.rows_per_block, kv_bufs);
     if (lay.total <= smem_limit) {
       p.kv_bufs = kv_bufs;
       p.smem_bytes = lay.total;
@@ -581,15 +692,19 @@ cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
             (a.kv_bufs == 1 || a.kv_bufs == 2) && a.off_act != 0 && a.kv_area != 0 && a.wte != nullptr && a.wpe != nullptr && a.lnf_g != nullptr &&
             a.lnf_b != nullptr && a.step != nullptr && a.slots != nullptr && a.host_out != nullptr &&
             a.counter != nullptr && static_cast<long long>(a.rows_per_block) * a.blocks >= a.vocab;
+  ok = ok && (a.quant == 0 || ((a.quant == 1 || a.quant == 2) && a.dt == Dt::kF16));
   for (int l = 0; ok && l < a.n_layer; ++l) {
     const SmallDecodeLayer& y = a.layers[l];
     ok = y.qkv_w && y.qkv_b && y.proj_w && y.proj_b && y.fc_w && y.fc_b && y.fc2_w && y.fc2_b && y.ln1_g &&
          y.ln1_b && y.ln2_g && y.ln2_b && y.k_cache && y.v_cache;
+    for (int j = 0; ok && a.quant != 0 && j < 4; ++j) ok = y.w_scale[j] != nullptr;
   }
   if (!ok) {
     std::snprintf(detail::g_detail, sizeof detail::g_detail, "small_decode: arguments outside the plan's limits");
     return cudaErrorInvalidValue;
   }
+  if (a.quant == 1) return launch_dim<__half, 1>(a, st);
+  if (a.quant == 2) return launch_dim<__half, 2>(a, st);
   switch (a.dt) {
     case Dt::kF32: return launch_dim<float>(a, st);
     case Dt::kF16: return launch_dim<__half>(a, st);

@@ -1,6 +1,7 @@
 // engine/cuda/small_decode — one kernel per decode step for small models (tiny-gpt2 and alike).
 // Contract:
-//  - A decode step of a small model (seq 1, batch rows 1..kSmallMaxRows, fp32/fp16/bf16) is pure
+//  - A decode step of a small model (seq 1, batch rows 1..kSmallMaxRows, fp32/fp16/bf16, and the
+//    int8/fp8 W8A8 engines, whose activations are fp16) is pure
 //    launch latency on the kernel chain (~11 dependent kernels for tiny-gpt2).  This kernel does
 //    the whole step in ONE launch without any grid barrier: every block computes every layer
 //    redundantly for all batch rows (the layer weights, a few KiB, are staged into its shared
@@ -20,7 +21,15 @@
 //  - Applicability (plan_small_decode): n_embd <= kSmallMaxEmbd, head_dim <= kSmallMaxHeadDim,
 //    n_layer <= kSmallMaxLayers, all layer weights <= kSmallMaxLayerWeightBytes, and everything the
 //    block stages (weights, its LM-head slice, the keys/values of one layer for max_t positions)
-//    within the device's shared memory per block.  Quantized engines (int8/fp8) keep the chain.
+//    within the device's shared memory per block.  fp8 at batch rows >= the chain's
+//    fp8_mma_min_rows keeps the chain when n_embd or n_inner is a multiple of 16 (the chain's
+//    tensor-core GEMV, whose accumulation this kernel does not reproduce).
+//  - int8/fp8 (W8A8, quant.h): the chain's quantized GEMV arithmetic (gemv.cu) at the same sites:
+//    the fp16 input row quantized with the site's static inverse scale (int8 mlp c_proj with
+//    per-token scales: max |x| / 127 of the row, as the chain), int8 products summed exactly in
+//    int32 (order-free), E4M3 products (exact in fp32) summed in the chain's lane partition and
+//    warp_sum butterfly order, dequantized as sum * (x_scale * w_scale[n]) + bias, then the same
+//    epilogue and fp16 rounding; so its logits equal the chain's wherever the rest does.
 //  - Every device buffer the kernel stages from must be readable up to its size rounded up to 16
 //    bytes (the engine's allocations are padded so): staging copies whole 16-byte chunks.
 #pragma once
@@ -44,6 +53,8 @@ struct SmallDecodeShape {
   int n_layer = 0, n_head = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
   int elem_bytes = 4;  // storage type: 4 (fp32) or 2 (fp16/bf16)
   int rows = 1;        // batch rows of the step
+  int quant = 0;       // 0: none; 1: int8 W8A8; 2: fp8 (E4M3) W8A8 (elem_bytes must be 2: fp16)
+  int fp8_mma_min_rows = 2;  // the chain's fp8 tensor-core threshold (cudak::fp8_mma_min_rows())
 };
 
 struct SmallDecodePlan {
@@ -78,10 +89,18 @@ struct SmallDecodeLayer {
   const float* ln2_b = nullptr;
   void* k_cache = nullptr;      // [max_batch][head][max_t][head_dim]
   void* v_cache = nullptr;
+  // int8/fp8 (SmallDecodeArgs::quant != 0): the four matrices above hold [out, in] bytes (codes);
+  // per-output-channel weight scales and the static activation scales of the sites qkv, attn
+  // c_proj, c_fc, mlp c_proj (engine_file.h's order); x_inv_scale = 1 / x_scale in fp32 (host).
+  const float* w_scale[4] = {nullptr, nullptr, nullptr, nullptr};
+  float x_scale[4] = {1, 1, 1, 1};
+  float x_inv_scale[4] = {1, 1, 1, 1};
 };
 
 struct SmallDecodeArgs {
-  Dt dt = Dt::kF32;
+  Dt dt = Dt::kF32;   // kF16 for the quantized engines
+  int quant = 0;      // 0 none, 1 int8, 2 fp8 (SmallDecodeShape::quant)
+  bool fc2_per_row = false;  // int8: per-token activation scales at the mlp c_proj input
   int rows = 1, n_layer = 0, n_head = 0, head_dim = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
   float ln_eps = 1e-5f, att_scale = 1.0f;
   SmallDecodeLayer layers[kSmallMaxLayers];  // by value: no dependent load of a layer table
