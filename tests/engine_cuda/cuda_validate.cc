@@ -1601,7 +1601,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   // separate attention kernel runs); batch 3: the engine's automatic split (one block per query).
   o.decode_split_keys = B == 1 ? 8 : 0;
   o.persistent_decode = ec.persistent;
-  if (ec.small) o.small_decode = true;
+  if (ec.small) o.small_decode = o.small_decode_fp8 = true;  // fp8: opt-in (slower than the chain)
   if (ec.persistent_stress) {
     o.persistent_blocks = 3;
     o.persistent_slots = 2;

@@ -136,6 +136,7 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   o.persistent_blocks = 0;
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   EXPECT_TRUE(o.small_decode);  // the single-kernel small-model decode is the default where it applies
+  EXPECT_FALSE(o.small_decode_fp8);  // but not for fp8 engines: measured slower than the chain
   o.small_blocks = -3;          // its grid size: 0 = one block per SM
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("small_blocks must be >= 0"), std::string::npos);
   o.small_blocks = 16;

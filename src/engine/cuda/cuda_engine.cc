@@ -453,6 +453,10 @@ void CudaEngine::setup_small() {
     s_note_ = "off(fused_gemv=off: chain)";
     return;
   }
+  if (q_ == WQuant::kFp8 && !opts_.small_decode_fp8) {
+    s_note_ = "off(fp8: measured slower than the chain; small_decode_fp8 enables it)";
+    return;
+  }
   const int quant = q_ == WQuant::kInt8 ? 1 : q_ == WQuant::kFp8 ? 2 : 0;
   std::size_t static_smem = 0;
   ck(cudak::small_decode_static_smem(dt_, D_, &static_smem), "small decode kernel attributes");

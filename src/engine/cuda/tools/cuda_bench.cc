@@ -19,7 +19,7 @@
 //        fuse_qkv_attention, pdl, carveout = shared_carveout 100 (1) or the driver's choice
 //        (0), persist = persistent_decode, pblocks / pslot / pslots / pkv = its grid size, ring
 //        slot bytes and count, attention prefetch bytes, coop = cooperative launch, split =
-//        decode_split_keys, small = small_decode, sblocks = small_blocks, shostin =
+//        decode_split_keys, small = small_decode, small8 = small_decode_fp8, sblocks = small_blocks, shostin =
 //        small_host_input); --profile-step takes the
 //        first variant's options
 //        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
@@ -285,6 +285,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pdl") o.programmatic_launch = on;
     else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
     else if (k == "small") o.small_decode = on;
+    else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
     else if (k == "pgraph") o.prefill_graphs = on;
