@@ -16,7 +16,11 @@
 //    group's first chunk before the current group's reductions (gpt2 B=1 +6%), and 20 instead of
 //    8 weight loads per lane for the residual GEMVs (gpt2-xl B=4 +7%); and (session 5) an L2
 //    prefetch of the next GEMV's weights, or of the LM head's next rows, before the wait (+1-4% /
-//    no change).
+//    no change); and (session 7, gpt2-xl, branch s7-xl commit c86ec4d) an L2 bulk prefetch of
+//    each warp's post-wait weight bytes (later row groups: 0 / +2% at B=1 / B=4; also the rest of
+//    its first rows: +2% / +6%), and LayerNorm gamma/beta staged by cp.async.cg instead of the
+//    scalar loop (+24-30% at B=1: the loop's loads hit L1 for 7 of an SM's 8 blocks, cp.async.cg
+//    goes to L2 and queues behind the kernel's own weight stream; ncu QKV 15.3 -> 22.5 us).
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
@@ -43,16 +47,9 @@ int initial_fp8_mma_min_rows() {
   return e != nullptr && *e != '\0' ? std::atoi(e) : 2;
 }
 int g_fp8_mma_min_rows = initial_fp8_mma_min_rows();
-int initial_gemv_l2_rest() {
-  const char* e = std::getenv("SB_GEMV_L2_REST");
-  return e != nullptr && *e != '\0' ? std::atoi(e) : 0;
-}
-int g_gemv_l2_rest = initial_gemv_l2_rest();
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
-void set_gemv_l2_rest(int mode) { g_gemv_l2_rest = mode; }
-int gemv_l2_rest() { return g_gemv_l2_rest; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -225,12 +222,6 @@ __device__ __forceinline__ void mma_e4m3_16832(float (&d)[4], unsigned a0, unsig
       "{%0,%1,%2,%3};"
       : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
       : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-}
-
-// Prefetch [p, p + bytes) into L2 (TMA bulk prefetch; p and bytes multiples of 16, bytes > 0).
-__device__ __forceinline__ void l2_prefetch_bulk(const void* p, std::size_t bytes) {
-  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(static_cast<unsigned>(bytes))
-               : "memory");
 }
 
 // One element through L2 only (ld.global.cg): data written by other blocks of this launch.
@@ -518,22 +509,6 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
     if constexpr (MMA) load_chunk_mma(n0, 0);
     else load_chunk(n0, 0);
   }
-  if constexpr (!MMA) {
-    // The warp's weight bytes that are read after the wait, prefetched into L2 now (l2_rest, set
-    // by the host only for vector rows, no small-K path, a matrix that fits the L2): (1) its later
-    // row groups, lane j taking group j + 1; (2) also its first rows past the register chunk.
-    // One bulk prefetch per contiguous range (rows of a group are adjacent; rows are 16-byte
-    // multiples, so every address and size is too).
-    if ((a.l2_rest & 3) != 0 && preloaded) {
-      for (int n = n0 + (lane + 1) * group_stride; n < N; n += 32 * group_stride)
-        l2_prefetch_bulk(Wb + static_cast<std::size_t>(n) * row_bytes,
-                         static_cast<std::size_t>(min(R, N - n)) * row_bytes);
-      constexpr std::size_t kChunkBytes = 32u * CH * 16u;
-      if ((a.l2_rest & 3) > 1 && lane < R && n0 + lane < N && row_bytes > kChunkBytes)
-        l2_prefetch_bulk(Wb + static_cast<std::size_t>(n0 + lane) * row_bytes + kChunkBytes,
-                         row_bytes - kChunkBytes);
-    }
-  }
   GemvSide<T, M, EPI, R> side;
   GemvSide<T, M, EPI, 1> side1;  // small K: each lane's own row; MMA: thread tid's row n0 + tid
   if constexpr (MMA) {
@@ -545,27 +520,13 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
     side.weights(a, n0, N);
   }
   const bool ln = a.ln_gamma != nullptr;
-  bool vec_ln = false;
   if (ln) {
-    // l2_rest bit 4 (A/B): gamma/beta copied by 16-byte cp.async (no registers, every copy in
-    // flight at once; completed right after the wait) instead of the scalar loop below (one load
-    // pair per iteration: K = 1600 is 13 iterations before the wait).
-    vec_ln = (a.l2_rest & 4) != 0 && K % 4 == 0 &&
-             ((reinterpret_cast<std::uintptr_t>(a.ln_gamma) | reinterpret_cast<std::uintptr_t>(a.ln_beta)) & 15u) == 0;
-    if (vec_ln) {
-      for (int i = tid; i < K / 4; i += kThreads) {
-        cp_async16(reinterpret_cast<float4*>(ln_g) + i, reinterpret_cast<const float4*>(a.ln_gamma) + i);
-        cp_async16(reinterpret_cast<float4*>(ln_b) + i, reinterpret_cast<const float4*>(a.ln_beta) + i);
-      }
-    } else {
-      for (int k = tid; k < K; k += kThreads) {
-        ln_g[k] = a.ln_gamma[k];
-        ln_b[k] = a.ln_beta[k];
-      }
+    for (int k = tid; k < K; k += kThreads) {
+      ln_g[k] = a.ln_gamma[k];
+      ln_b[k] = a.ln_beta[k];
     }
   }
   pdl_wait();
-  if (vec_ln) cp_async_wait_all();  // the staging's first barrier makes the copies visible
 
   // ---- After the wait: the residual rows of the first group, then the input rows.
   if constexpr (MMA) {
@@ -986,15 +947,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
   const long long cap = static_cast<long long>(g_sm_count) * occ_blocks;
   const int grid = static_cast<int>(want < cap ? want : cap);
-  // L2 prefetch of the bytes read after the wait: vector rows, not the small-K or tensor-core
-  // paths, and a matrix of <= 32 MiB (the H100's L2 is 50 MB; the LM head would evict itself).
-  GemvArgs b = a;
-  const std::size_t w_bytes = static_cast<std::size_t>(a.n_out) * a.k_in *
-                              (kQuant<F> ? 1 : sizeof(typename Fmt<F>::T));
-  const bool l2_ok = !MMA && a.k_in % Fmt<F>::kPerVec == 0 &&
-                     !(EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK) && w_bytes <= (32u << 20);
-  b.l2_rest = l2_ok ? gemv_l2_rest() : gemv_l2_rest() & 4;
-  e = launch_k(kernel, grid, kThreads, smem, st, b);
+  e = launch_k(kernel, grid, kThreads, smem, st, a);
   if (e != cudaSuccess)
     std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d> grid=%d smem=%zu N=%d K=%d: %s",
                   F, M, static_cast<int>(EPI), MMA ? 1 : 0, grid, smem, a.n_out, a.k_in, cudaGetErrorName(e));

@@ -135,9 +135,6 @@ struct GemvArgs {
   void* att_out = nullptr;
   float att_scale = 1.0f;
   unsigned* head_counters = nullptr;
-  // Set by launch_gemv from gemv_l2_rest() (callers leave it 0): which of the warp's weight bytes
-  // that are not in its pre-wait register chunk are prefetched into L2 before the wait.
-  int l2_rest = 0;
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -157,16 +154,6 @@ void set_shared_carveout(int percent);
 // Process-wide switch, for A/B measurements and for validating both paths.
 void set_fp8_mma_min_rows(int rows);
 int fp8_mma_min_rows();
-// Decode GEMV (non-tensor-core path): weight bytes a warp reads after griddepcontrol.wait, i.e.
-// not in its pre-wait register chunk, prefetched into L2 (cp.async.bulk.prefetch.L2) before the
-// wait, so the kernel's DRAM reads are issued as one stream instead of one round trip per row
-// group / chunk (docs/perf-cuda.md "Session 7: gpt2-xl decode bandwidth").  0 = off, 1 = the
-// warp's later row groups (rows past the first wave of resident warps), 2 = those and the rest of
-// its first rows past the register chunk (K > 2048 fp16).  Only for a matrix of <= 32 MiB (the LM
-// head would thrash the L2).  Default 1, or the environment's SB_GEMV_L2_REST (read once).
-// Process-wide switch, for A/B measurements.
-void set_gemv_l2_rest(int mode);
-int gemv_l2_rest();
 // The decode kernels (launch_gemv; launch_attention with seq == 1) read weights (and biases,
 // scales, LayerNorm parameters) before griddepcontrol.wait, so weights must be complete before a
 // forward kernel is enqueued (the engine synchronizes after uploading).

@@ -33,8 +33,7 @@
 //        [--profile-prefill MODEL]  (only: one EAGER prefill of --profile-batch x --profile-seq of
 //        MODEL in the first --precisions precision between cudaProfilerStart/Stop, after 3 warm-ups;
 //        prints the GEMM plans and the host submission vs wall time of 20 eager prefills)
-//        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity, l2rest =
-//        the decode GEMV's L2 prefetch of its post-wait weight bytes (0/1/2, set_gemv_l2_rest)
+//        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -272,10 +271,6 @@ std::vector<Variant> parse_variants(const std::string& arg) {
 }
 
 void apply_variant(const Variant& v, CudaEngineOptions& o) {
-  // Process-wide kernel switches go back to the process's default first, so a variant without
-  // the option does not inherit the previous variant's value.
-  static const int default_l2_rest = sb::engine::cudak::gemv_l2_rest();
-  sb::engine::cudak::set_gemv_l2_rest(default_l2_rest);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -295,7 +290,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pgraph") o.prefill_graphs = on;
     else if (k == "pcap") o.prefill_graph_capacity = num;
     else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
-    else if (k == "l2rest") sb::engine::cudak::set_gemv_l2_rest(num);  // process-wide (gemv.cu)
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
