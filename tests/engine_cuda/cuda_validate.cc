@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -390,7 +390,9 @@ void test_gemv() {
                            {3072, 768}, {768, 3072}, {1600, 6400}, {50257, 128},
                            // K <= 8: the LM head's lane-per-row path (tiny-gpt2: E = 2)
                            {50257, 2}, {4099, 5}, {1000, 8}};
-  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}, {1000, 2}};
+  // (4800, 64): more rows than a wave of resident warps (a second row group per warp on an H100);
+  // (40, 2304): rows past the 4 KiB register chunk (a second chunk loaded after the wait).
+  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}, {1000, 2}, {4800, 64}, {40, 2304}};
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter, E::kArgmax};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv", "argmax"};
   for (Dt dt : kDts)
@@ -813,7 +815,7 @@ void test_qgemv() {
   std::vector<C> shapes = {{3, 2}, {5, 3}, {64, 64}, {97, 130}, {384, 128}, {768, 768}, {2304, 768},
                            {3072, 768}, {768, 3072}, {1600, 6400}, {6400, 1600}, {50, 80}, {97, 144},
                            {40000, 48}};
-  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}};
+  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}, {9000, 64}, {40, 4608}};  // last two: as test_gemv's (2 rows per warp)
   const int mma_min_rows_before = cudak::fp8_mma_min_rows();
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
@@ -2338,7 +2340,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2378,6 +2380,7 @@ int main(int argc, char** argv) {
   }
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
+  if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone
   if (only == "qgemm") section("qgemm", test_qgemm);  // the int8/fp8 prefill GEMMs alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });

@@ -16,7 +16,11 @@
 //    group's first chunk before the current group's reductions (gpt2 B=1 +6%), and 20 instead of
 //    8 weight loads per lane for the residual GEMVs (gpt2-xl B=4 +7%); and (session 5) an L2
 //    prefetch of the next GEMV's weights, or of the LM head's next rows, before the wait (+1-4% /
-//    no change).
+//    no change); and (session 7, gpt2-xl, branch s7-xl commit c86ec4d) an L2 bulk prefetch of
+//    each warp's post-wait weight bytes (later row groups: 0 / +2% at B=1 / B=4; also the rest of
+//    its first rows: +2% / +6%), and LayerNorm gamma/beta staged by cp.async.cg instead of the
+//    scalar loop (+24-30% at B=1: the loop's loads hit L1 for 7 of an SM's 8 blocks, cp.async.cg
+//    goes to L2 and queues behind the kernel's own weight stream; ncu QKV 15.3 -> 22.5 us).
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
