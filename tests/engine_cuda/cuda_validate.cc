@@ -1108,6 +1108,14 @@ void test_qkv_attention() {
   }
 }
 
+// x [rows, k] copied into rows of ld >= k values, zero-padded (the fp8 GEMM's fp16 input rows).
+std::vector<float> pad_rows(const std::vector<float>& x, int rows, int k, int ld) {
+  std::vector<float> out(static_cast<std::size_t>(rows) * ld, 0.0f);
+  for (int m = 0; m < rows; ++m)
+    std::copy_n(x.begin() + static_cast<std::ptrdiff_t>(m) * k, k, out.begin() + static_cast<std::ptrdiff_t>(m) * ld);
+  return out;
+}
+
 void test_qgemm() {
   struct C { int M, N, K; };
   // gpt2's prefill GEMMs at 1x8, 1x64 and 4x64 tokens (qkv, attn proj, fc, fc2), then awkward ones:
@@ -1214,10 +1222,7 @@ void test_qgemm() {
         std::vector<float> codes_path(acc.size()), fused_path(acc.size());
         d_acc.get_to(codes_path.data(), codes_path.size() * 4);
         const int ld_in = c.K + 8;
-        std::vector<float> xpad(static_cast<std::size_t>(c.M) * ld_in, 0.0f);
-        for (int m = 0; m < c.M; ++m)
-          for (int k = 0; k < c.K; ++k) xpad[static_cast<std::size_t>(m) * ld_in + k] = x[static_cast<std::size_t>(m) * c.K + k];
-        auto d_xh = upload(Dt::kF16, xpad);
+        auto d_xh = upload(Dt::kF16, pad_rows(x, c.M, c.K, ld_in));
         cudak::Fp8GemmArgs fa;
         fa.rows = c.M;
         fa.n_out = c.N;
@@ -1302,11 +1307,7 @@ void test_qgemm() {
           // the static scale, from codes with per-row scales.
           auto d_f = upload(Dt::kF16, out0);
           if (e % 3 != 2) d_f->poison();
-          std::vector<float> xpad(static_cast<std::size_t>(c.M) * (c.K + 8), 0.0f);
-          for (int m = 0; m < c.M; ++m)
-            for (int k = 0; k < c.K; ++k)
-              xpad[static_cast<std::size_t>(m) * (c.K + 8) + k] = x[static_cast<std::size_t>(m) * c.K + k];
-          auto d_xh = upload(Dt::kF16, xpad);
+          auto d_xh = upload(Dt::kF16, pad_rows(x, c.M, c.K, c.K + 8));
           cudak::Fp8GemmArgs fa;
           fa.rows = c.M;
           fa.n_out = c.N;

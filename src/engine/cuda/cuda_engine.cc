@@ -111,6 +111,26 @@ struct LayerDev {
   float act_scale[kSites] = {1, 1, 1, 1};
 };
 
+// The layer's device pointers as the persistent and small-model kernels' layer tables hold them.
+cudak::LayerPtrs layer_ptrs(const LayerDev& l) {
+  cudak::LayerPtrs t;
+  t.qkv_w = l.qkv_w.get();
+  t.qkv_b = l.qkv_b.get();
+  t.proj_w = l.proj_w.get();
+  t.proj_b = l.proj_b.get();
+  t.fc_w = l.fc_w.get();
+  t.fc_b = l.fc_b.get();
+  t.fc2_w = l.fc2_w.get();
+  t.fc2_b = l.fc2_b.get();
+  t.ln1_g = l.ln1_g.as<float>();
+  t.ln1_b = l.ln1_b.as<float>();
+  t.ln2_g = l.ln2_g.as<float>();
+  t.ln2_b = l.ln2_b.as<float>();
+  t.k_cache = l.k_cache.get();
+  t.v_cache = l.v_cache.get();
+  return t;
+}
+
 class CudaEngine final : public Engine {
  public:
   CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o);
@@ -363,22 +383,7 @@ void CudaEngine::setup_persistent() {
   if (!opts_.persistent_decode || q_ != WQuant::kNone || dt_ == Dt::kF32 || !opts_.fused_gemv) return;
   std::vector<cudak::PersistentLayer> table(L_);
   for (int i = 0; i < L_; ++i) {
-    const LayerDev& l = layers_[i];
-    cudak::PersistentLayer& t = table[i];
-    t.qkv_w = l.qkv_w.get();
-    t.qkv_b = l.qkv_b.get();
-    t.proj_w = l.proj_w.get();
-    t.proj_b = l.proj_b.get();
-    t.fc_w = l.fc_w.get();
-    t.fc_b = l.fc_b.get();
-    t.fc2_w = l.fc2_w.get();
-    t.fc2_b = l.fc2_b.get();
-    t.ln1_g = l.ln1_g.as<float>();
-    t.ln1_b = l.ln1_b.as<float>();
-    t.ln2_g = l.ln2_g.as<float>();
-    t.ln2_b = l.ln2_b.as<float>();
-    t.k_cache = l.k_cache.get();
-    t.v_cache = l.v_cache.get();
+    table[i] = layer_ptrs(layers_[i]);
   }
   p_layers_ = DevBuf(table.size() * sizeof(cudak::PersistentLayer), "persistent layer table");
   ck(cudaMemcpyAsync(p_layers_.get(), table.data(), p_layers_.bytes(), cudaMemcpyHostToDevice, stream_),
@@ -507,20 +512,7 @@ void CudaEngine::setup_small() {
     for (int i = 0; i < L_; ++i) {
       const LayerDev& l = layers_[i];
       cudak::SmallDecodeLayer& t = a.layers[i];
-      t.qkv_w = l.qkv_w.get();
-      t.qkv_b = l.qkv_b.get();
-      t.proj_w = l.proj_w.get();
-      t.proj_b = l.proj_b.get();
-      t.fc_w = l.fc_w.get();
-      t.fc_b = l.fc_b.get();
-      t.fc2_w = l.fc2_w.get();
-      t.fc2_b = l.fc2_b.get();
-      t.ln1_g = l.ln1_g.as<float>();
-      t.ln1_b = l.ln1_b.as<float>();
-      t.ln2_g = l.ln2_g.as<float>();
-      t.ln2_b = l.ln2_b.as<float>();
-      t.k_cache = l.k_cache.get();
-      t.v_cache = l.v_cache.get();
+      static_cast<cudak::LayerPtrs&>(t) = layer_ptrs(l);
       if (quant != 0) {
         // The chain's quantized sites (gemv_weights): byte matrices, per-channel scales, static
         // activation scales with the inverse computed here in fp32 as there.

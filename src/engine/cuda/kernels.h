@@ -192,8 +192,10 @@ cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const
 // barriers.  Rounding points are the GEMV path's (only fp32 summation order differs).  Measured
 // slower than the kernel chain on an H100 (docs/perf-cuda.md, session 6): the engine's
 // persistent_decode option is off by default.
-struct PersistentLayer {
-  const void* qkv_w = nullptr;  // [3E, E], storage type, like the GEMV path's
+// Device pointers of one transformer layer (weights in the storage type, fp32 LayerNorm
+// parameters, the KV cache): the layer tables of the persistent and the small-model decode kernels.
+struct LayerPtrs {
+  const void* qkv_w = nullptr;  // [3E, E], storage type, like the GEMV path's ([out, in])
   const void* qkv_b = nullptr;  // [3E]
   const void* proj_w = nullptr;  // [E, E]
   const void* proj_b = nullptr;
@@ -208,6 +210,7 @@ struct PersistentLayer {
   void* k_cache = nullptr;      // [batch][head][max_t][head_dim]
   void* v_cache = nullptr;
 };
+using PersistentLayer = LayerPtrs;
 struct PersistentArgs {
   Dt dt = Dt::kF16;             // kF16 or kBF16
   int rows = 1;                 // batch rows (one new token each), 1..kGemvMaxRows

@@ -74,21 +74,7 @@ struct SmallDecodePlan {
 // maximum minus the kernel's static shared memory).  Host only, no CUDA call.
 SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_count, std::size_t smem_limit);
 
-struct SmallDecodeLayer {
-  const void* qkv_w = nullptr;  // [3E, E] storage type ([out, in], like the chain's)
-  const void* qkv_b = nullptr;
-  const void* proj_w = nullptr;  // [E, E]
-  const void* proj_b = nullptr;
-  const void* fc_w = nullptr;   // [I, E]
-  const void* fc_b = nullptr;
-  const void* fc2_w = nullptr;  // [E, I]
-  const void* fc2_b = nullptr;
-  const float* ln1_g = nullptr;
-  const float* ln1_b = nullptr;
-  const float* ln2_g = nullptr;
-  const float* ln2_b = nullptr;
-  void* k_cache = nullptr;      // [max_batch][head][max_t][head_dim]
-  void* v_cache = nullptr;
+struct SmallDecodeLayer : LayerPtrs {  // the matrices hold [out, in] storage-type values
   // int8/fp8 (SmallDecodeArgs::quant != 0): the four matrices above hold [out, in] bytes (codes);
   // per-output-channel weight scales and the static activation scales of the sites qkv, attn
   // c_proj, c_fc, mlp c_proj (engine_file.h's order); x_inv_scale = 1 / x_scale in fp32 (host).
