@@ -220,6 +220,26 @@ class CudaEngine final : public Engine {
   // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
   // 0: that size keeps the chain), its argmax slots and last-block counter.
   void setup_small();
+  // The model's shape, tied embeddings and final LayerNorm in a one-kernel decode step's
+  // arguments (cudak::PersistentArgs, cudak::SmallDecodeArgs: the same field names).
+  template <typename Args>
+  void fill_model_args(Args& a, int rows) const {
+    a.dt = dt_;
+    a.rows = rows;
+    a.n_layer = L_;
+    a.n_head = H_;
+    a.head_dim = D_;
+    a.n_embd = E_;
+    a.n_inner = I_;
+    a.vocab = V_;
+    a.max_t = max_t_;
+    a.ln_eps = eps_;
+    a.att_scale = scale_;
+    a.wte = wte_.get();
+    a.wpe = wpe_.get();
+    a.lnf_g = lnf_g_.as<float>();
+    a.lnf_b = lnf_b_.as<float>();
+  }
   // The activation scales are set by upload_quantized / synthesize, after setup_small: copied into
   // the small kernel's arguments there (a kernel argument, not device memory).
   void small_scales_from_layers();
@@ -400,22 +420,8 @@ void CudaEngine::setup_persistent() {
   for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
     if (!gemv_ok(rows)) continue;
     cudak::PersistentArgs a;
-    a.dt = dt_;
-    a.rows = rows;
-    a.n_layer = L_;
-    a.n_head = H_;
-    a.head_dim = D_;
-    a.n_embd = E_;
-    a.n_inner = I_;
-    a.vocab = V_;
-    a.max_t = max_t_;
-    a.ln_eps = eps_;
-    a.att_scale = scale_;
+    fill_model_args(a, rows);
     a.layers = p_layers_.as<cudak::PersistentLayer>();
-    a.wte = wte_.get();
-    a.wpe = wpe_.get();
-    a.lnf_g = lnf_g_.as<float>();
-    a.lnf_b = lnf_b_.as<float>();
     a.step = step_.as<int>();
     a.x = x_.get();
     a.qkv = qkv_.get();
@@ -496,19 +502,9 @@ void CudaEngine::setup_small() {
       continue;
     }
     cudak::SmallDecodeArgs& a = s_args_[rows];
-    a.dt = dt_;
+    fill_model_args(a, rows);
     a.quant = quant;
     a.fc2_per_row = dynamic_site(kSiteFc2);
-    a.rows = rows;
-    a.n_layer = L_;
-    a.n_head = H_;
-    a.head_dim = D_;
-    a.n_embd = E_;
-    a.n_inner = I_;
-    a.vocab = V_;
-    a.max_t = max_t_;
-    a.ln_eps = eps_;
-    a.att_scale = scale_;
     for (int i = 0; i < L_; ++i) {
       const LayerDev& l = layers_[i];
       cudak::SmallDecodeLayer& t = a.layers[i];
@@ -524,10 +520,6 @@ void CudaEngine::setup_small() {
         // (x_scale / x_inv_scale: small_scales_from_layers, once the scales are loaded.)
       }
     }
-    a.wte = wte_.get();
-    a.wpe = wpe_.get();
-    a.lnf_g = lnf_g_.as<float>();
-    a.lnf_b = lnf_b_.as<float>();
     a.step = opts_.small_host_input ? d_h_step_ : step_.as<int>();
     a.slots = s_slots_.as<unsigned long long>();
     a.host_out = d_h_slots_;
