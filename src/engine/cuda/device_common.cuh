@@ -54,14 +54,20 @@ __device__ __forceinline__ float warp_sum(float v) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);
   return v;
 }
-// Sum of v[m] over a block of WARPS warps; every thread gets the sums.  red: shared scratch of
-// [WARPS][>= M] floats (the GEMV and the persistent decode kernel's LayerNorm statistics).
-template <int WARPS, int M, int COLS>
-__device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[COLS]) {
-  static_assert(COLS >= M, "block_sum_rows: scratch rows too short");
+__device__ __forceinline__ float warp_max(float v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(kFull, v, o));
+  return v;
+}
+// Sum (MAX = false) or maximum (MAX = true) of v[m] over a block of WARPS warps; every thread gets
+// the results.  red: shared scratch of [WARPS][>= M] floats.  The maximum starts from 0: for
+// non-negative values (absolute maxima).
+template <int WARPS, bool MAX, int M, int COLS>
+__device__ __forceinline__ void block_reduce_rows(float (&v)[M], float (*red)[COLS]) {
+  static_assert(COLS >= M, "block_reduce_rows: scratch rows too short");
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 #pragma unroll
-  for (int m = 0; m < M; ++m) v[m] = warp_sum(v[m]);
+  for (int m = 0; m < M; ++m) v[m] = MAX ? warp_max(v[m]) : warp_sum(v[m]);
   __syncthreads();  // red may still be read from a previous call
   if (lane == 0) {
 #pragma unroll
@@ -72,14 +78,14 @@ __device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[COLS]
   for (int m = 0; m < M; ++m) {
     float t = 0.0f;
 #pragma unroll
-    for (int w = 0; w < WARPS; ++w) t += red[w][m];
+    for (int w = 0; w < WARPS; ++w) t = MAX ? fmaxf(t, red[w][m]) : t + red[w][m];
     v[m] = t;
   }
 }
-__device__ __forceinline__ float warp_max(float v) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(kFull, v, o));
-  return v;
+// Sum of v[m] over the block (the GEMV and the persistent decode kernel's LayerNorm statistics).
+template <int WARPS, int M, int COLS>
+__device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[COLS]) {
+  block_reduce_rows<WARPS, false>(v, red);
 }
 __device__ __forceinline__ unsigned long long warp_max_u64(unsigned long long v) {
 #pragma unroll

@@ -291,27 +291,6 @@ __device__ __forceinline__ void dot_vec(const uint4& w, const typename Fmt<F>::X
   }
 }
 
-// Maximum of v[m] over the block; every thread gets the maxima.
-template <int M>
-__device__ __forceinline__ void block_max_rows(float (&v)[M], float (*red)[M]) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-#pragma unroll
-  for (int m = 0; m < M; ++m) v[m] = warp_max(v[m]);
-  __syncthreads();  // red may still be read from a previous call
-  if (lane == 0) {
-#pragma unroll
-    for (int m = 0; m < M; ++m) red[warp][m] = v[m];
-  }
-  __syncthreads();
-#pragma unroll
-  for (int m = 0; m < M; ++m) {
-    float t = 0.0f;
-#pragma unroll
-    for (int w = 0; w < kWarps; ++w) t = fmaxf(t, red[w][m]);
-    v[m] = t;
-  }
-}
-
 // ---- Fused QKV + decode attention (kQkvAttention): the tail of the block that finished head h.
 // Every q/k/v row of head h is written (q into a.out, the new key and value into the caches at
 // position past, by this and other blocks: read through L2 with ld.cg), and every older cache
@@ -666,7 +645,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       amax[m] = 0.0f;
       for (int k = tid; k < K; k += kThreads) amax[m] = fmaxf(amax[m], fabsf(to_f(raw[m * K + k])));
     }
-    block_max_rows<M>(amax, red);
+    block_reduce_rows<kWarps, true>(amax, red);
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       row_scale[m] = row_scale_for(amax[m], F == kI8 ? 127.0 : 448.0);
