@@ -166,6 +166,9 @@ class CudaEngine final : public Engine {
   void set_device() const { ck(cudaSetDevice(opts_.device), "cudaSetDevice"); }
   void allocate();
   void enqueue_forward(int batch, int seq, LogitsMode mode);
+  // Captures enqueue_forward(batch, seq, mode) into an instantiated graph (owned by the caller);
+  // what names the graph in errors ("decode", "prefill BxS").
+  cudaGraphExec_t capture_forward(int batch, int seq, LogitsMode mode, const std::string& what);
   // Decode on the GEMV path with the QKV GEMV computing attention too (fuse_qkv_attention).
   bool fused_attention(int rows, int seq) const {
     return gemv_ok(rows) && seq == 1 && opts_.fuse_qkv_attention && max_t_ <= opts_.fused_attention_max_t;
@@ -1085,27 +1088,32 @@ void CudaEngine::prefill_forward(int B, int S, LogitsMode mode) {
       enqueue_forward(B, S, mode);
       ++stats_.prefill_eager;
     } else {
-      cudaGraph_t graph = nullptr;
-      ck(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin capture (prefill)");
-      try {
-        enqueue_forward(B, S, mode);
-      } catch (...) {
-        cudaStreamEndCapture(stream_, &graph);
-        if (graph) cudaGraphDestroy(graph);
-        throw;
-      }
-      ck(cudaStreamEndCapture(stream_, &graph), "end capture (prefill)");
-      cudaGraphExec_t exec = nullptr;
-      const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
-      cudaGraphDestroy(graph);
-      ck(e, fmt::format("cudaGraphInstantiate (prefill {}x{})", B, S).c_str());
-      const cudaGraphExec_t g = prefill_graphs_.insert(key, exec);
+      const cudaGraphExec_t g =
+          prefill_graphs_.insert(key, capture_forward(B, S, mode, fmt::format("prefill {}x{}", B, S)));
       ++stats_.prefill_captures;
       ck(cudaGraphLaunch(g, stream_), "cudaGraphLaunch (prefill)");
     }
   }
   stats_.last_prefill_submit_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+cudaGraphExec_t CudaEngine::capture_forward(int batch, int seq, LogitsMode mode, const std::string& what) {
+  cudaGraph_t graph = nullptr;
+  ck(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), ("begin capture (" + what + ")").c_str());
+  try {
+    enqueue_forward(batch, seq, mode);
+  } catch (...) {
+    cudaStreamEndCapture(stream_, &graph);
+    if (graph) cudaGraphDestroy(graph);
+    throw;
+  }
+  ck(cudaStreamEndCapture(stream_, &graph), ("end capture (" + what + ")").c_str());
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  ck(e, ("cudaGraphInstantiate (" + what + ")").c_str());
+  return exec;
 }
 
 void CudaEngine::decode(std::span<const std::int32_t> tokens, LogitsMode logits, StepResult& out) {
@@ -1132,23 +1140,7 @@ void CudaEngine::decode(std::span<const std::int32_t> tokens, LogitsMode logits,
       enqueue_forward(B, 1, mode);
       ++eager_decodes_[B];
     } else {
-      if (it == graphs_.end()) {
-        cudaGraph_t graph = nullptr;
-        ck(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin capture");
-        try {
-          enqueue_forward(B, 1, mode);
-        } catch (...) {
-          cudaStreamEndCapture(stream_, &graph);
-          if (graph) cudaGraphDestroy(graph);
-          throw;
-        }
-        ck(cudaStreamEndCapture(stream_, &graph), "end capture");
-        cudaGraphExec_t exec = nullptr;
-        const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
-        cudaGraphDestroy(graph);
-        ck(e, "cudaGraphInstantiate (decode)");
-        it = graphs_.emplace(B, exec).first;
-      }
+      if (it == graphs_.end()) it = graphs_.emplace(B, capture_forward(B, 1, mode, "decode")).first;
       ck(cudaGraphLaunch(it->second, stream_), "cudaGraphLaunch (decode)");
     }
   } else {
