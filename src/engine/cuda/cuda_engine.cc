@@ -149,9 +149,15 @@ class CudaEngine final : public Engine {
     past_len_ = 0;
     batch_ = 0;
   }
+  // prefill() and decode() end by waiting for the stream (the next tokens are on the host then),
+  // so a synchronize() right after one of them has nothing to wait for: it returns at once
+  // instead of paying another driver round trip inside the caller's timed step (the runner
+  // times decode + synchronize). Any other call that may enqueue work clears the flag.
   void synchronize() override {
+    if (stream_idle_) return;
     set_device();
     ck(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    stream_idle_ = true;
   }
   int past_length() const override { return past_len_; }
   CudaEngineStats stats(bool with_gemm_plans) const {
@@ -259,6 +265,7 @@ class CudaEngine final : public Engine {
   std::map<int, cudaGraphExec_t> graphs_;
   std::map<int, int> eager_decodes_;
   int past_len_ = 0, batch_ = 0;
+  bool stream_idle_ = false;  // true only right after a successful finish() or synchronize()
   // Prefill graphs (CudaEngineOptions::prefill_graphs), keyed by (batch, prompt length, logits
   // mode): every pointer and size the captured work uses follows from these and the engine's
   // fixed buffers and options (the position comes from the step buffer, the ids from the pinned
@@ -552,6 +559,7 @@ void CudaEngine::setup_small() {
 }
 
 void CudaEngine::upload(const model::GptWeights& w) {
+  stream_idle_ = false;
   set_device();
   std::size_t biggest = std::max(w.wte.size(), w.wpe.size());
   for (const auto& l : w.layers)
@@ -614,6 +622,7 @@ void CudaEngine::site_dims(int site, int& n, int& k) const {
 }
 
 void CudaEngine::upload_quantized(const EngineFileData& f) {
+  stream_idle_ = false;
   set_device();
   if (static_cast<int>(f.layers.size()) != L_)
     sb::fail("native-cuda: engine file holds {} layers, model has {}", f.layers.size(), L_);
@@ -651,6 +660,7 @@ void CudaEngine::small_scales_from_layers() {
 }
 
 void CudaEngine::synthesize(std::uint64_t seed) {
+  stream_idle_ = false;
   set_device();
   std::uint64_t stream_id = 0;
   auto fill = [&](const DevBuf& b, float mean, float stddev) {
@@ -1030,6 +1040,7 @@ void CudaEngine::finish(int batch, StepResult& out) {
              "(1000 + k: grid barrier k timed out; 2000 + kind: weight ring wait timed out)",
              cudaGetErrorString(e), cudaGetErrorName(e), *p_error_.as<int>());
   ck(e, "forward pass");
+  stream_idle_ = true;
   out.next_tokens.resize(batch);
   for (int b = 0; b < batch; ++b)
     out.next_tokens[b] = cudak::argmax_key_id(h_slots_.as<unsigned long long>()[b]);
@@ -1037,6 +1048,7 @@ void CudaEngine::finish(int batch, StepResult& out) {
 
 void CudaEngine::prefill(int batch, int seq, std::span<const std::int32_t> tokens,
                          LogitsMode logits, StepResult& out) {
+  stream_idle_ = false;
   set_device();
   if (batch < 1 || batch > max_b_)
     sb::fail("native-cuda: prefill batch {} is outside 1..max_batch={}", batch, max_b_);
@@ -1117,6 +1129,7 @@ cudaGraphExec_t CudaEngine::capture_forward(int batch, int seq, LogitsMode mode,
 }
 
 void CudaEngine::decode(std::span<const std::int32_t> tokens, LogitsMode logits, StepResult& out) {
+  stream_idle_ = false;
   set_device();
   if (batch_ == 0) sb::fail("native-cuda: decode called before prefill (no active sequences)");
   const int B = static_cast<int>(tokens.size());
