@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -343,7 +343,8 @@ void test_attention() {
       {2, 1, 4, 64, 700, 1, 128}, {1, 1, 3, 40, 90, 1, 128},   {1, 1, 3, 20, 90, 2, 64},
       {1, 1, 2, 1, 300, 1, 128},
   };
-  if (g_small) cases = {{1, 5, 2, 64, 0, 1, 128}, {2, 1, 3, 16, 40, 3, 16}, {1, 3, 2, 1, 0, 1, 128}};
+  // (1, 1, 4, 64, 37): decode, the new key in the second warp's chunk (decode_attention_rows_first).
+  if (g_small) cases = {{1, 5, 2, 64, 0, 1, 128}, {2, 1, 3, 16, 40, 3, 16}, {1, 3, 2, 1, 0, 1, 128}, {1, 1, 4, 64, 37, 1, 128}};
   for (Dt dt : kDts)
     for (const C& c : cases) {
       const int E = c.H * c.D, max_t = c.past + c.S + 3, rows = c.B * c.S;
@@ -2342,7 +2343,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2383,6 +2384,7 @@ int main(int argc, char** argv) {
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
   if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
+  if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone
   if (only == "qgemm") section("qgemm", test_qgemm);  // the int8/fp8 prefill GEMMs alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });

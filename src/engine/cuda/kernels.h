@@ -176,6 +176,11 @@ void set_gemv_prewait_loads(int loads);
 int gemv_prewait_loads();
 void set_gemv_split_k(int warps);
 int gemv_split_k();
+// Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
+// copies before reading q after griddepcontrol.wait (default off, or the environment's
+// SB_ATT_ROWS_FIRST=1); same values.  Process-wide, for A/B measurements.
+void set_decode_attention_rows_first(bool on);
+bool decode_attention_rows_first();
 // The decode kernels (launch_gemv; launch_attention with seq == 1) read weights (and biases,
 // scales, LayerNorm parameters) before griddepcontrol.wait, so weights must be complete before a
 // forward kernel is enqueued (the engine synchronizes after uploading).
