@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -343,7 +343,8 @@ void test_attention() {
       {2, 1, 4, 64, 700, 1, 128}, {1, 1, 3, 40, 90, 1, 128},   {1, 1, 3, 20, 90, 2, 64},
       {1, 1, 2, 1, 300, 1, 128},
   };
-  if (g_small) cases = {{1, 5, 2, 64, 0, 1, 128}, {2, 1, 3, 16, 40, 3, 16}, {1, 3, 2, 1, 0, 1, 128}};
+  // (1, 1, 4, 64, 37): decode, the new key in the second warp's chunk (decode_attention_rows_first).
+  if (g_small) cases = {{1, 5, 2, 64, 0, 1, 128}, {2, 1, 3, 16, 40, 3, 16}, {1, 3, 2, 1, 0, 1, 128}, {1, 1, 4, 64, 37, 1, 128}};
   for (Dt dt : kDts)
     for (const C& c : cases) {
       const int E = c.H * c.D, max_t = c.past + c.S + 3, rows = c.B * c.S;
@@ -392,7 +393,8 @@ void test_gemv() {
                            {50257, 2}, {4099, 5}, {1000, 8}};
   // (4800, 64): more rows than a wave of resident warps (a second row group per warp on an H100);
   // (40, 2304): rows past the 4 KiB register chunk (a second chunk loaded after the wait).
-  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}, {1000, 2}, {4800, 64}, {40, 2304}};
+  // (33, 2056): 257 fp16 vectors per row, which gemv_split_k shares out unevenly between warps.
+  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}, {1000, 2}, {4800, 64}, {40, 2304}, {33, 2056}};
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter, E::kArgmax};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv", "argmax"};
   for (Dt dt : kDts)
@@ -815,7 +817,7 @@ void test_qgemv() {
   std::vector<C> shapes = {{3, 2}, {5, 3}, {64, 64}, {97, 130}, {384, 128}, {768, 768}, {2304, 768},
                            {3072, 768}, {768, 3072}, {1600, 6400}, {6400, 1600}, {50, 80}, {97, 144},
                            {40000, 48}};
-  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}, {9000, 64}, {40, 4608}};  // last two: as test_gemv's (2 rows per warp)
+  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}, {9000, 64}, {40, 4608}, {33, 4112}};  // last three: as test_gemv's (2 rows per warp)
   const int mma_min_rows_before = cudak::fp8_mma_min_rows();
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
@@ -2341,7 +2343,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2382,6 +2384,7 @@ int main(int argc, char** argv) {
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
   if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
+  if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone
   if (only == "qgemm") section("qgemm", test_qgemm);  // the int8/fp8 prefill GEMMs alone
   if (only.empty() || only == "engine") section("engine", [&] { test_engine(pydoc); });

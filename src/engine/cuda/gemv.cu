@@ -47,9 +47,19 @@ int initial_fp8_mma_min_rows() {
   return e != nullptr && *e != '\0' ? std::atoi(e) : 2;
 }
 int g_fp8_mma_min_rows = initial_fp8_mma_min_rows();
+int env_int(const char* name, int fallback) {
+  const char* e = std::getenv(name);
+  return e != nullptr && *e != '\0' ? std::atoi(e) : fallback;
+}
+int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
+int g_gemv_split_k = env_int("SB_GEMV_SPLIT_K", 1);
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
+void set_gemv_prewait_loads(int loads) { g_gemv_prewait_loads = loads < 0 ? 0 : (loads > 8 ? 8 : loads); }
+int gemv_prewait_loads() { return g_gemv_prewait_loads; }
+void set_gemv_split_k(int warps) { g_gemv_split_k = warps >= 4 ? 4 : (warps >= 2 ? 2 : 1); }
+int gemv_split_k() { return g_gemv_split_k; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -402,7 +412,14 @@ __device__ __noinline__ void head_attention(const T* q, long long q_row_stride, 
   __syncthreads();  // q_s / w_* are reused by the block's next head
 }
 
-template <int F, int M, GemvEpilogue EPI, bool MMA>
+// V (variant, docs/perf-cuda.md session 8): 0 = the plain kernel (one warp per row group, the
+// whole first chunk before the wait); 1 = split K (a.split_k warps per row group); 2 = a.prewait_loads
+// of the first chunk's loads before the wait, the rest after the input loads.  Separate
+// instantiations so the plain kernel keeps its register budget (both as runtime values in one
+// kernel spilled 48-170 bytes at 64 registers).
+template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
+
+template <int F, int M, GemvEpilogue EPI, bool MMA, int V>
 __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
   static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
                 "the tensor-core path is fp8 only, without the fused attention tail or argmax");
@@ -429,9 +446,15 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   // this path keeps their register budget (ptxas: spills at 2-4 input rows otherwise).
   const bool small_k = EPI == GemvEpilogue::kArgmax && K <= kSmallK;
   const int G = small_k ? 32 : R;  // weight rows per warp and row group
+  // Split K (a.split_k = S warps per row group, host-chosen, 1 on the small-K, MMA and QKV/argmax
+  // paths): warp `part` of group `grp` reads vectors [vbeg, vend) of the group's rows, and the S
+  // partial sums are added in part order before the epilogue (part 0 runs it).
+  const int S = V == 1 ? a.split_k : 1, WG = kWarps / S, grp = warp / S, part = warp - grp * S;
+  const int KVp = (KV + S - 1) / S;
+  const int vbeg = S == 1 ? 0 : min(KV, part * KVp), vend = S == 1 ? KV : min(KV, vbeg + KVp);
   // MMA: a block's row group is kMmaRows rows shared by its warps (n0 is the block's first row).
-  const int group_stride = MMA ? gridDim.x * kMmaRows : gridDim.x * kWarps * G;
-  int n0 = MMA ? blockIdx.x * kMmaRows : (blockIdx.x * kWarps + warp) * G;
+  const int group_stride = MMA ? gridDim.x * kMmaRows : gridDim.x * WG * G;
+  int n0 = MMA ? blockIdx.x * kMmaRows : (blockIdx.x * WG + grp) * G;
   // MMA lane roles: g = lane / 4 (weight rows n0 + g and n0 + g + 8; input row g for B), t = lane
   // % 4 (bytes t * 16 .. + 15 of each 64-byte K step); KS = K steps; xc = the input codes.
   const int mg = lane >> 2, mt = lane & 3;
@@ -444,13 +467,15 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   // kernel writes).
   constexpr int CH = kChunk;
   uint4 wv[R][CH];
-  auto load_chunk = [&](int rows_at, int v0) {
+  // Loads u_lo .. u_hi - 1 of the chunk that starts v0 vectors into this warp's K range.
+  auto load_chunk = [&](int rows_at, int v0, int u_lo, int u_hi) {
 #pragma unroll
     for (int r = 0; r < R; ++r)
 #pragma unroll
       for (int u = 0; u < CH; ++u) {
-        const int v = v0 + u * 32 + lane;
-        wv[r][u] = (rows_at + r < N && v < KV)
+        if (u < u_lo || u >= u_hi) continue;
+        const int v = vbeg + v0 + u * 32 + lane;
+        wv[r][u] = (rows_at + r < N && v < vend)
                        ? __ldg(reinterpret_cast<const uint4*>(Wb + static_cast<std::size_t>(rows_at + r) * row_bytes) + v)
                        : make_uint4(0u, 0u, 0u, 0u);
       }
@@ -484,10 +509,19 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       }
   };
   bool preloaded = !small_k && vec && n0 < N;
+  // a.prewait_loads (host-set; kChunk unless the LayerNorm prologue's switch says otherwise): how
+  // many of the first chunk's loads go before the wait; the rest follow right after the input
+  // rows' loads are issued (load_rest), so those L2 reads are not queued behind them.
+  const int pre = V == 2 ? a.prewait_loads : CH;
   if (preloaded) {
     if constexpr (MMA) load_chunk_mma(n0, 0);
-    else load_chunk(n0, 0);
+    else load_chunk(n0, 0, 0, pre);
   }
+  auto load_rest = [&] {
+    if constexpr (!MMA) {
+      if (preloaded && pre < CH) load_chunk(n0, 0, pre, CH);
+    }
+  };
   GemvSide<T, M, EPI, R> side;
   GemvSide<T, M, EPI, 1> side1;  // small K: each lane's own row; MMA: thread tid's row n0 + tid
   if constexpr (MMA) {
@@ -495,7 +529,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   } else if (small_k) {
     load_small(n0 + lane);
     if (n0 + lane < N) side1.weights(a, n0 + lane, N);
-  } else if (lane == 0 && n0 < N) {
+  } else if (lane == 0 && part == 0 && n0 < N) {
     side.weights(a, n0, N);
   }
   const bool ln = a.ln_gamma != nullptr;
@@ -510,7 +544,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   // ---- After the wait: the residual rows of the first group, then the input rows.
   if constexpr (MMA) {
     if (tid < kMmaRows && n0 + tid < N) side1.activations(a, n0 + tid, N);
-  } else if (!small_k && lane == 0 && n0 < N) {
+  } else if (!small_k && lane == 0 && part == 0 && n0 < N) {
     side.activations(a, n0, N);
   }
   const T* x = static_cast<const T*>(a.x);
@@ -565,6 +599,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
     if (a.wte != nullptr) {
       // The token embedding (layer 0): wte and wpe rows of every input row, summed in fp32.
       folded = true;
+      load_rest();
       const T* wte = static_cast<const T*>(a.wte);
       const T* wpe = static_cast<const T*>(a.wpe);
       const int past = *a.past_len;
@@ -611,6 +646,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
             t[u] = __ldcg(reinterpret_cast<const uint4*>(x + m * a.x_row_stride) + v);
           }
         }
+        if (i0 == 0) load_rest();  // after the first input loads, before their first use
 #pragma unroll
         for (int u = 0; u < kStageVecs; ++u) {
           const int i = i0 + u * kThreads + tid;
@@ -618,6 +654,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
         }
       }
     } else {
+      load_rest();
 #pragma unroll
       for (int m = 0; m < M; ++m) {
         const T* xr = x + m * a.x_row_stride;
@@ -746,8 +783,9 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
     for (int m = 0; m < M; ++m) best[m] = warp_max_u64(best[m]);
     n0 = N;  // the row-group loop below has nothing left
   }
+  __shared__ Acc part_s[kWarps][R][M];  // split K: the partial totals of parts 1 .. S - 1
   for (bool first = true; n0 < N; n0 += group_stride, first = false) {
-    if (!first && lane == 0) {
+    if (!first && lane == 0 && part == 0) {
       side.weights(a, n0, N);
       side.activations(a, n0, N);
     }
@@ -758,19 +796,19 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
 #pragma unroll
       for (int m = 0; m < M; ++m) acc[r][m] = 0;
     if (vec) {
-      for (int v0 = 0; v0 < KV; v0 += 32 * CH) {
-        if (!preloaded) load_chunk(n0, v0);
+      for (int v0 = 0; v0 < vend - vbeg; v0 += 32 * CH) {
+        if (!preloaded) load_chunk(n0, v0, 0, CH);
         preloaded = false;
 #pragma unroll
         for (int u = 0; u < CH; ++u) {
-          const int v = v0 + u * 32 + lane;
-          if (v < KV) {
+          const int v = vbeg + v0 + u * 32 + lane;
+          if (v < vend) {
 #pragma unroll
             for (int r = 0; r < R; ++r) dot_vec<F, M>(wv[r][u], xs, K, v, acc[r]);
           }
         }
       }
-    } else {
+    } else if (part == 0) {  // (the host never splits this path)
       // K not a multiple of a 16-byte vector (tiny or odd shapes): one weight per lane and step.
       for (int k = lane; k < K; k += 32) {
 #pragma unroll
@@ -790,15 +828,40 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
         }
       }
     }
-    float out[R][M];
+    Acc tot[R][M];
 #pragma unroll
     for (int r = 0; r < R; ++r)
 #pragma unroll
       for (int m = 0; m < M; ++m) {
-        if constexpr (F == kI8) out[r][m] = static_cast<float>(__reduce_add_sync(kFull, acc[r][m]));
-        else out[r][m] = warp_sum(acc[r][m]);
+        if constexpr (F == kI8) tot[r][m] = __reduce_add_sync(kFull, acc[r][m]);
+        else tot[r][m] = warp_sum(acc[r][m]);
       }
-    if (lane == 0) {
+    if (S > 1) {
+      // The group's S warps meet at named barrier 1 + grp (the warps of a group share n0, so
+      // they make the same trips); part 0 adds the other parts' totals in part order (int8:
+      // exactly, in int32).  The second barrier keeps part_s until part 0 has read it.
+      if (lane == 0 && part > 0) {
+#pragma unroll
+        for (int r = 0; r < R; ++r)
+#pragma unroll
+          for (int m = 0; m < M; ++m) part_s[warp][r][m] = tot[r][m];
+      }
+      asm volatile("bar.sync %0, %1;" ::"r"(1 + grp), "r"(32 * S) : "memory");
+      if (lane == 0 && part == 0) {
+        for (int p = 1; p < S; ++p)
+#pragma unroll
+          for (int r = 0; r < R; ++r)
+#pragma unroll
+            for (int m = 0; m < M; ++m) tot[r][m] += part_s[warp + p][r][m];
+      }
+      asm volatile("bar.sync %0, %1;" ::"r"(1 + grp), "r"(32 * S) : "memory");
+    }
+    float out[R][M];
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+#pragma unroll
+      for (int m = 0; m < M; ++m) out[r][m] = static_cast<float>(tot[r][m]);
+    if (lane == 0 && part == 0) {
       if constexpr (kQuant<F>) {
 #pragma unroll
         for (int r = 0; r < R; ++r) {
@@ -883,13 +946,13 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
   }
 }
 
-template <int F, int M, GemvEpilogue EPI, bool MMA>
+template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const bool ln = a.ln_gamma != nullptr;
   const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln) : GemvSmem<F, M>::bytes(a.k_in, ln);
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
-  auto kernel = gemv3_kernel<F, M, EPI, MMA>;
+  auto kernel = gemv3_kernel<F, M, EPI, MMA, V>;
   // Dynamic shared memory may use what the kernel's static arrays leave of the opt-in limit (the
   // fused attention tail has ~4 KB of them).
   static int dyn_limit = -1;
@@ -921,15 +984,43 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     occ_blocks = nb > 0 ? nb : 1;
     occ_smem = smem;
   }
-  const int rows_per_block =
-      MMA ? kMmaRows : kWarps * (EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK ? 32 : kRows<F>);
+  const bool small_k = EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK;
+  const int rows_per_block = MMA ? kMmaRows : kWarps * (small_k ? 32 : kRows<F>);
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
   const long long cap = static_cast<long long>(g_sm_count) * occ_blocks;
-  const int grid = static_cast<int>(want < cap ? want : cap);
-  e = launch_k(kernel, grid, kThreads, smem, st, a);
+  GemvArgs b = a;
+  if constexpr (V == 0) {
+    // The switches (kernels.h), fp16 and int8 weights only: gemv_split_k for the residual GEMV
+    // whose rows are longer than one register chunk, when S times the blocks stay resident;
+    // gemv_prewait_loads for the LayerNorm'd QKV and c_fc GEMVs.
+    b.split_k = 1;
+    b.prewait_loads = kChunk;
+    if constexpr (kHasVariants<F> && !MMA) {
+      const bool vec_rows = !small_k && a.k_in % Fmt<F>::kPerVec == 0;
+      if constexpr (EPI == GemvEpilogue::kResidual) {
+        if (vec_rows && a.k_in / Fmt<F>::kPerVec > 32 * kChunk) {
+          for (int s = g_gemv_split_k; s > 1; s /= 2)
+            if (want * s <= cap) {
+              b.split_k = s;
+              return launch3<F, M, EPI, MMA, 1>(b, st);
+            }
+        }
+      }
+      if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {
+        if (vec_rows && ln && g_gemv_prewait_loads < kChunk) {
+          b.prewait_loads = g_gemv_prewait_loads;
+          return launch3<F, M, EPI, MMA, 2>(b, st);
+        }
+      }
+    }
+  }
+  const long long want_b = (static_cast<long long>(a.n_out) * b.split_k + rows_per_block - 1) / rows_per_block;
+  const int grid = static_cast<int>(want_b < cap ? want_b : cap);
+  e = launch_k(kernel, grid, kThreads, smem, st, b);
   if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d> grid=%d smem=%zu N=%d K=%d: %s",
-                  F, M, static_cast<int>(EPI), MMA ? 1 : 0, grid, smem, a.n_out, a.k_in, cudaGetErrorName(e));
+    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d: %s",
+                  F, M, static_cast<int>(EPI), MMA ? 1 : 0, V, grid, smem, a.n_out, a.k_in, b.split_k,
+                  cudaGetErrorName(e));
   return e;
 }
 

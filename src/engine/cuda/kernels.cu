@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include "engine/cuda/argmax_key.h"
@@ -301,7 +302,7 @@ __host__ __device__ __forceinline__ int decode_attn_key_stride(int D, int elem_b
 template <typename T, int NCH>
 __global__ void __launch_bounds__(kDecodeAttnMaxWarps * 32) decode_attention_kernel(
     T* out, const T* qkv, const T* kc, const T* vc, const int* past_len, int S, int H, int D,
-    int max_t, float scale, int split_keys, float* partial, unsigned* counters) {
+    int max_t, float scale, int split_keys, float* partial, unsigned* counters, int rows_first) {
   pdl_trigger();
   extern __shared__ __align__(16) unsigned char smem_raw[];  // per warp: 32 keys (padded), 32 values
   __shared__ float q_s[NCH * 32];
@@ -350,8 +351,13 @@ __global__ void __launch_bounds__(kDecodeAttnMaxWarps * 32) decode_attention_ker
   pdl_wait();
 
   const T* q = qkv + static_cast<long long>(b * S + s) * 3 * E + h * D;
+  // rows_first (set_decode_attention_rows_first): the new key/value rows' cp.async copies are
+  // issued before q is read, so the two L2 round trips overlap (q's loop stores to q_s, which
+  // waits for its load, so with q first a warp that holds the new rows issues their copies only
+  // after q arrived).  Same values either way.
+  if (rows_first) stage_rows(t, pre, cnt0);  // this pass's new keys/values
   for (int d = tid; d < D; d += blockDim.x) q_s[d] = to_f(q[d]) * scale;
-  stage_rows(t, pre, cnt0);  // this pass's new keys/values
+  if (!rows_first) stage_rows(t, pre, cnt0);
   __syncthreads();
   float m = -INFINITY, l = 0.0f, acc[NCH];
 #pragma unroll
@@ -774,7 +780,7 @@ cudaError_t launch_attention(Dt dt, void* out, const void* qkv, const void* k_ca
         return launch_k(kernel, grid, warps * 32, warps * per_warp, st, static_cast<T*>(out),
                         static_cast<const T*>(qkv), static_cast<const T*>(k_cache),
                         static_cast<const T*>(v_cache), past_len, seq, n_head, head_dim, max_t,
-                        scale, split_keys, partial, counters);
+                        scale, split_keys, partial, counters, decode_attention_rows_first() ? 1 : 0);
       };
       switch (nch) {
         case 1: return args(decode_attention_kernel<T, 1>);
@@ -809,6 +815,15 @@ cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) 
 
 const char* last_launch_detail() { return g_detail; }
 void set_programmatic_launch(bool on) { g_pdl = on; }
+namespace {
+bool initial_rows_first() {
+  const char* e = std::getenv("SB_ATT_ROWS_FIRST");
+  return e != nullptr && *e != '\0' && *e != '0';
+}
+bool g_att_rows_first = initial_rows_first();
+}  // namespace
+void set_decode_attention_rows_first(bool on) { g_att_rows_first = on; }
+bool decode_attention_rows_first() { return g_att_rows_first; }
 void set_shared_carveout(int percent) { g_carveout = percent; }
 bool programmatic_launch() { return g_pdl; }
 

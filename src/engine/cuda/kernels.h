@@ -135,6 +135,10 @@ struct GemvArgs {
   void* att_out = nullptr;
   float att_scale = 1.0f;
   unsigned* head_counters = nullptr;
+  // Set by launch_gemv from the process-wide switches below (callers leave them): loads of the
+  // first weight chunk issued before griddepcontrol.wait (0..8), and warps per row group.
+  int prewait_loads = 8;
+  int split_k = 1;
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -154,6 +158,29 @@ void set_shared_carveout(int percent);
 // Process-wide switch, for A/B measurements and for validating both paths.
 void set_fp8_mma_min_rows(int rows);
 int fp8_mma_min_rows();
+// Decode GEMV switches (docs/perf-cuda.md "Session 8: gpt2-xl decode GEMV ordering and split K");
+// process-wide, read when a launch is enqueued (i.e. when a decode graph is captured), for A/B
+// measurements and for validating both paths.
+//  - gemv_prewait_loads (0..8, default 8 or the environment's SB_GEMV_PREWAIT): of the 8 16-byte
+//    loads per lane of a warp's first weight chunk, how many the LayerNorm'd GEMVs (QKV, c_fc; not
+//    the LM head) issue before griddepcontrol.wait; the rest are issued right after the input
+//    rows' loads, so the rows are not queued behind the kernel's own weight stream.  Same
+//    arithmetic: results bit-identical.
+//  - gemv_split_k (1, 2 or 4; default 1 or SB_GEMV_SPLIT_K): up to this many warps share one row
+//    group's K (each a contiguous range of 16-byte vectors; partial totals added in part order)
+//    for the store/gelu/residual GEMVs whose rows are longer than one register chunk, when the
+//    grid stays within one wave of resident blocks: more weight bytes in flight before the wait
+//    (gpt2-xl's mlp c_proj: 4 chunk round trips at 400 blocks).  fp32 sums in another order
+//    (int8: exact int32, bit-identical).
+void set_gemv_prewait_loads(int loads);
+int gemv_prewait_loads();
+void set_gemv_split_k(int warps);
+int gemv_split_k();
+// Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
+// copies before reading q after griddepcontrol.wait (default off, or the environment's
+// SB_ATT_ROWS_FIRST=1); same values.  Process-wide, for A/B measurements.
+void set_decode_attention_rows_first(bool on);
+bool decode_attention_rows_first();
 // The decode kernels (launch_gemv; launch_attention with seq == 1) read weights (and biases,
 // scales, LayerNorm parameters) before griddepcontrol.wait, so weights must be complete before a
 // forward kernel is enqueued (the engine synchronizes after uploading).

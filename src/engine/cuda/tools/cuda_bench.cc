@@ -33,7 +33,10 @@
 //        [--profile-prefill MODEL]  (only: one EAGER prefill of --profile-batch x --profile-seq of
 //        MODEL in the first --precisions precision between cudaProfilerStart/Stop, after 3 warm-ups;
 //        prints the GEMM plans and the host submission vs wall time of 20 eager prefills)
-//        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity
+//        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity, prewait =
+//        the decode GEMV's pre-wait weight loads (0..8, set_gemv_prewait_loads), splitk = its
+//        warps per row group (1/2/4, set_gemv_split_k), attrf = the decode attention's new
+//        rows copied before q is read (0/1, set_decode_attention_rows_first)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -271,6 +274,14 @@ std::vector<Variant> parse_variants(const std::string& arg) {
 }
 
 void apply_variant(const Variant& v, CudaEngineOptions& o) {
+  // Process-wide kernel switches go back to the process's default first, so a variant without
+  // the option does not inherit the previous variant's value.
+  static const int default_prewait = cudak::gemv_prewait_loads();
+  static const int default_split_k = cudak::gemv_split_k();
+  cudak::set_gemv_prewait_loads(default_prewait);
+  cudak::set_gemv_split_k(default_split_k);
+  static const bool default_attrf = cudak::decode_attention_rows_first();
+  cudak::set_decode_attention_rows_first(default_attrf);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -291,6 +302,9 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pgraph") o.prefill_graphs = on;
     else if (k == "pcap") o.prefill_graph_capacity = num;
     else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
+    else if (k == "prewait") cudak::set_gemv_prewait_loads(num);  // process-wide (gemv.cu)
+    else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
+    else if (k == "attrf") cudak::set_decode_attention_rows_first(on);  // process-wide (kernels.cu)
     else {
       std::fprintf(stderr, "unknown variant option %s\n", k.c_str());
       std::exit(2);
