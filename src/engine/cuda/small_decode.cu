@@ -421,12 +421,21 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 #pragma unroll 1
   for (int l = 0; l < L; ++l) {
     const int buf = l % kv_bufs;
-    // Layer l's keys/values (and, at l = 0, the weights) have landed; the groups committed after
-    // them are the kv_bufs - 1 layers staged further ahead.
-    if (kv_bufs == 2) cp_wait<1>();
-    else cp_wait<0>();
+    // At l = 0 the weights (the first group) have landed; the kv_bufs key/value groups after it
+    // may still be in flight: layer l's are waited for only before its attention (kv_wait), so
+    // their latency overlaps LayerNorm 1 and q|k|v.
+    if (l == 0) {
+      if (kv_bufs == 2) cp_wait<2>();
+      else cp_wait<1>();
+    }
     __syncthreads();
     if (l == 0 && trace != nullptr) trace[2] = globaltimer_ns();
+    // Layer l's keys/values have landed (this thread's copies; the next barrier publishes them):
+    // the groups committed after them are the kv_bufs - 1 layers staged further ahead.
+    auto kv_wait = [&] {
+      if (kv_bufs == 2) cp_wait<1>();
+      else cp_wait<0>();
+    };
     const SmallDecodeLayer& ly = a.layers[l];
     // The image holds each buffer at the start of its area.
     const unsigned char* p = sm + a.layer_stride * l;
@@ -471,6 +480,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 
     if (fuse) {
       ln_matvec(0, lnp[0], lnp[1], 3 * E, 0, qkv);
+      kv_wait();
       __syncthreads();
       phase_stamp(l, 0, false);
     } else {
@@ -478,6 +488,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       __syncthreads();
       phase_stamp(l, 0, false);
       matvec(0, ln, 3 * E, E, 0, qkv);
+      kv_wait();
       __syncthreads();
     }
     phase_stamp(l, 1, false);

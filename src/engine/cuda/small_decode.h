@@ -167,9 +167,12 @@ struct SmallDecodeArgs {
   unsigned layer_stride = 0, off_lnf = 0, off_lm = 0, off_kv = 0, kv_area = 0, off_act = 0;
   // Timeline (diagnostics; launch_small_decode sets it from set_small_trace): thread 0 of block b
   // writes %globaltimer (ns) at trace[b * kSmallTraceStamps + i]: 0 start, 1 step input read,
-  // 2 layer 0 starts (weights, keys/values and embedding ready), 3 layers done, 4 LM head done,
+  // 2 layer 0 starts (weights and embedding ready; each layer's keys/values are waited for
+  // before its attention), 3 layers done, 4 LM head done,
   // 5 counter incremented, 6 end; 7 + 8 l + j: layer l's phase j done (LayerNorm 1, q|k|v,
-  // attention, combine, proj, LayerNorm 2, fc, fc2; the block's barrier after each).
+  // attention, combine, proj, LayerNorm 2, fc, fc2; the block's barrier after each; n_embd <=
+  // kSmallFuseMaxEmbd: LayerNorm 1 + q|k|v, combine + proj and LayerNorm 2 + fc are one phase each,
+  // stamped at the first of their two slots and again right after it).
   unsigned long long* trace = nullptr;
 };
 constexpr int kSmallTraceStamps = 7 + 8 * kSmallMaxLayers;
