@@ -31,10 +31,6 @@ namespace sb::engine::cudak {
 namespace {
 
 constexpr int kW = kSmallThreads / 32;  // warps per block
-// n_embd <= kSmallFuseMaxEmbd: each thread's own input row of a matrix-vector product (a LayerNorm
-// output or the attention combine) in shared memory, kScratchStride floats per thread (odd: the
-// threads of a warp hit different banks).
-constexpr int kScratchStride = kSmallFuseMaxEmbd + 1;
 
 // A staged range of n bytes starting anywhere in a 16-byte chunk: whole chunks are copied, so its
 // area holds n + 15 bytes rounded up to 16.
@@ -90,8 +86,7 @@ struct SmallLayout {
     act = kv + static_cast<std::size_t>(kv_bufs) * 2 * P * kv_area;
     part_slots = P >= kW ? P : P * (kW / P);
     const std::size_t floats = static_cast<std::size_t>(rows) * (6 * E + I) +
-                               static_cast<std::size_t>(part_slots) * (2 + D) +
-                               (E <= kSmallFuseMaxEmbd ? static_cast<std::size_t>(kSmallThreads) * kScratchStride : 0);
+                               static_cast<std::size_t>(part_slots) * (2 + D);
     total = act + floats * 4;
   }
 };
@@ -194,29 +189,8 @@ __device__ __forceinline__ void sd_layernorm(const float* in, float* out, const 
   }
 }
 
-// sd_layernorm's statistics of one row in one thread (n_embd <= kSmallFuseMaxEmbd <= 16): the same
-// sums bit for bit.  (With E <= 16 the butterfly's first level pairs every element with a zero
-// lane, so whether the warp version fused d * d into that add (fma(d, d, +0)) or not, each leaf is
-// d * d rounded once, as __fmul_rn gives here.)
-__device__ __forceinline__ void ln_stats_thread(const float* r, int E, float eps, float& mean, float& rstd) {
-  float s = 0.0f;
-  s += small_butterfly_sum(E, [&](int l) { return l < E ? r[l] : 0.0f; });
-  mean = s / E;
-  const float mu = mean;
-  float q = 0.0f;
-  q += small_butterfly_sum(E, [&](int l) {
-    float v = 0.0f;
-    if (l < E) {
-      const float d = r[l] - mu;
-      v = __fmul_rn(d, d);
-    }
-    return v;
-  });
-  rstd = 1.0f / sqrtf(q / E + eps);
-}
-
 // The attention output element (pair pr, dim d) from its WP warps' partials [max, exp-sum, D
-// values], rounded to T (one expression for the combine phase and the fused path).
+// values], rounded to T.
 template <typename T>
 __device__ __forceinline__ float comb_value(const float* part, int pr, int d, int WP, int D) {
   const float* ps = part + pr * WP * (2 + D);
@@ -338,11 +312,6 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   float* part = hb + B * I;                           // attention partials [slots][2 + D]
   const int P = B * H;                                // (row, head) pairs
   const int WP = P >= kW ? 1 : kW / P;                // warps per pair
-  // n_embd <= kSmallFuseMaxEmbd: LayerNorm 1/2 computed by each thread of the following matrix-vector
-  // product, the attention combine by each thread of attn c_proj, ln_f inside the LM head (3
-  // block-wide phases fewer per layer); xs: this thread's input row (SmallLayout's scratch).
-  const bool fuse = E <= kSmallFuseMaxEmbd;
-  float* xs = part + P * WP * (2 + D) + tid * kScratchStride;
   unsigned long long* trace =
       a.trace != nullptr && tid == 0 ? a.trace + static_cast<std::size_t>(blockIdx.x) * kSmallTraceStamps : nullptr;
   // Timeline only: stamp j of layer l after a block barrier (extra barriers only when tracing).
@@ -463,34 +432,13 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
         mv_store<T>(out + i, mv_value<T, Q>(M, in + m * K, n, K), epi);
       }
     };
-    // Fused (n_embd <= kSmallFuseMaxEmbd): the input row m of matrix j (K = E) is LayerNorm (g, b)
-    // of x's row m, computed by this thread into xs.
-    auto ln_matvec = [&](int j, const float* g, const float* bt, int N, int epi, float* out) {
-      const SdMat<T> M = mat(j);
-#pragma unroll 1
-      for (int i = tid; i < B * N; i += kSmallThreads) {
-        const int m = i / N, n = i - m * N;
-        const float* r = x + m * E;
-        float mean, rstd;
-        ln_stats_thread(r, E, a.ln_eps, mean, rstd);
-        for (int k = 0; k < E; ++k) xs[k] = ln_value<T>(r[k], mean, rstd, g[k], bt[k]);
-        mv_store<T>(out + i, mv_value<T, Q>(M, xs, n, E), epi);
-      }
-    };
 
-    if (fuse) {
-      ln_matvec(0, lnp[0], lnp[1], 3 * E, 0, qkv);
-      kv_wait();
-      __syncthreads();
-      phase_stamp(l, 0, false);
-    } else {
-      sd_layernorm<T>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
-      __syncthreads();
-      phase_stamp(l, 0, false);
-      matvec(0, ln, 3 * E, E, 0, qkv);
-      kv_wait();
-      __syncthreads();
-    }
+    sd_layernorm<T>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
+    __syncthreads();
+    phase_stamp(l, 0, false);
+    matvec(0, ln, 3 * E, E, 0, qkv);
+    kv_wait();
+    __syncthreads();
     phase_stamp(l, 1, false);
     // The new key/value rows into the KV cache (block 0 only; this kernel's attention reads them
     // from qkv, and the next step's launch orders the stores before its staging).
@@ -559,44 +507,23 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     // Buffer buf is free again: stage the keys/values of layer l + kv_bufs into it.
     if (l + kv_bufs < L) stage_kv(l + kv_bufs, buf);
     cp_commit();
-    if (fuse) {
-      // attn c_proj + residual, each thread combining its row's attention output into xs.
-      const SdMat<T> M = mat(1);
 #pragma unroll 1
-      for (int i = tid; i < B * E; i += kSmallThreads) {
-        const int m = i / E, n = i - m * E;
-        for (int k = 0; k < E; ++k) {
-          const int h = k / D;
-          xs[k] = comb_value<T>(part, m * H + h, k - h * D, WP, D);
-        }
-        mv_store<T>(x + i, mv_value<T, Q>(M, xs, n, E), 2);
-      }
-      __syncthreads();
-      phase_stamp(l, 3, false);
-      phase_stamp(l, 4, false);
-      ln_matvec(2, lnp[2], lnp[3], I, 1, hb);  // LayerNorm 2 + c_fc + gelu_new
-      __syncthreads();
-      phase_stamp(l, 5, false);
-      phase_stamp(l, 6, false);
-    } else {
-#pragma unroll 1
-      for (int i = tid; i < P * D; i += kSmallThreads) {
-        const int pr = i / D, d = i - pr * D;
-        const int m = pr / H, h = pr - m * H;
-        att[m * E + h * D + d] = comb_value<T>(part, pr, d, WP, D);
-      }
-      __syncthreads();
-      phase_stamp(l, 3, false);
-      matvec(1, att, E, E, 2, x);  // attn c_proj + residual
-      __syncthreads();
-      phase_stamp(l, 4, false);
-      sd_layernorm<T>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
-      __syncthreads();
-      phase_stamp(l, 5, false);
-      matvec(2, ln, I, E, 1, hb);  // c_fc + gelu_new
-      __syncthreads();
-      phase_stamp(l, 6, false);
+    for (int i = tid; i < P * D; i += kSmallThreads) {
+      const int pr = i / D, d = i - pr * D;
+      const int m = pr / H, h = pr - m * H;
+      att[m * E + h * D + d] = comb_value<T>(part, pr, d, WP, D);
     }
+    __syncthreads();
+    phase_stamp(l, 3, false);
+    matvec(1, att, E, E, 2, x);  // attn c_proj + residual
+    __syncthreads();
+    phase_stamp(l, 4, false);
+    sd_layernorm<T>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
+    __syncthreads();
+    phase_stamp(l, 5, false);
+    matvec(2, ln, I, E, 1, hb);  // c_fc + gelu_new
+    __syncthreads();
+    phase_stamp(l, 6, false);
     matvec(3, hb, E, I, 2, x);   // mlp c_proj + residual
     phase_stamp(l, 7, true);
   }
@@ -608,61 +535,28 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 
   // ---- LM head rows r0 .. r0 + nrows: logits (optional) and the packed argmax of each row.
   // n_embd <= 8: k in order from 0, the chain's small-K LM head's sum bit for bit.
+  sd_layernorm<T>(x, ln, lnf_g, lnf_b, B, E, a.ln_eps);
+  __syncthreads();
   unsigned long long best[kSmallMaxRows];
 #pragma unroll
   for (int m = 0; m < kSmallMaxRows; ++m) best[m] = 0ull;
-  auto lm_row = [&](int r, int m, float v) {
-    if (a.logits != nullptr) a.logits[static_cast<std::size_t>(m) * V + r0 + r] = v;
-    const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(r0 + r));
-    best[m] = key > best[m] ? key : best[m];
-  };
-  if (fuse) {
-    // ln_f of every row in every warp: lane m * E + k computes element (m, k) (B * E <= 32), then
-    // each thread holds all of them in registers (static indices).
-    float mine = 0.0f;
-    if (lane < B * E) {
-      const int m = lane / E, k = lane - m * E;
-      float mean, rstd;
-      ln_stats_thread(x + m * E, E, a.ln_eps, mean, rstd);
-      mine = ln_value<T>(x[m * E + k], mean, rstd, lnf_g[k], lnf_b[k]);
-    }
-    float lnr[kSmallMaxRows][kSmallFuseMaxEmbd];
-#pragma unroll
-    for (int m = 0; m < kSmallMaxRows; ++m)
-#pragma unroll
-      for (int k = 0; k < kSmallFuseMaxEmbd; ++k)
-        lnr[m][k] = m < B && k < E ? __shfl_sync(detail::kFull, mine, m * E + k) : 0.0f;
 #pragma unroll 1
-    for (int r = tid; r < nrows; r += kSmallThreads) {
-      const T* wr = lm_w + static_cast<std::size_t>(r) * E;
+  for (int r = tid; r < nrows; r += kSmallThreads) {
+    const T* wr = lm_w + static_cast<std::size_t>(r) * E;
+    const int k0 = E > 8 ? r % E : 0;
 #pragma unroll
-      for (int m = 0; m < kSmallMaxRows; ++m) {
-        if (m >= B) break;
-        float acc = 0.0f;
-#pragma unroll
-        for (int k = 0; k < kSmallFuseMaxEmbd; ++k)
-          if (k < E) acc = fmaf(to_f(wr[k]), lnr[m][k], acc);
-        lm_row(r, m, acc + 0.0f);  // the chain adds its (absent) bias: -0 -> +0
+    for (int m = 0; m < kSmallMaxRows; ++m) {
+      if (m >= B) break;
+      float acc = 0.0f;
+      int k = k0;
+      for (int j = 0; j < E; ++j) {
+        acc = fmaf(to_f(wr[k]), ln[m * E + k], acc);
+        if (++k == E) k = 0;
       }
-    }
-  } else {
-    sd_layernorm<T>(x, ln, lnf_g, lnf_b, B, E, a.ln_eps);
-    __syncthreads();
-#pragma unroll 1
-    for (int r = tid; r < nrows; r += kSmallThreads) {
-      const T* wr = lm_w + static_cast<std::size_t>(r) * E;
-      const int k0 = E > 8 ? r % E : 0;
-#pragma unroll
-      for (int m = 0; m < kSmallMaxRows; ++m) {
-        if (m >= B) break;
-        float acc = 0.0f;
-        int k = k0;
-        for (int j = 0; j < E; ++j) {
-          acc = fmaf(to_f(wr[k]), ln[m * E + k], acc);
-          if (++k == E) k = 0;
-        }
-        lm_row(r, m, acc + 0.0f);  // the chain adds its (absent) bias: -0 -> +0
-      }
+      const float v = acc + 0.0f;  // the chain adds its (absent) bias: -0 -> +0
+      if (a.logits != nullptr) a.logits[static_cast<std::size_t>(m) * V + r0 + r] = v;
+      const unsigned long long key = argmax_key(v, static_cast<std::uint32_t>(r0 + r));
+      best[m] = key > best[m] ? key : best[m];
     }
   }
 #pragma unroll

@@ -16,9 +16,7 @@
 //    buffer and resets the counter and the slots (0 before the first launch, left 0).
 //  - Rounding points are the kernel chain's: the residual stream, LayerNorm outputs, q|k|v, the
 //    attention output and the MLP hidden row are stored in the storage type; LayerNorm statistics,
-//    dot products, softmax and logits are fp32.  n_embd <= kSmallFuseMaxEmbd: LayerNorm 1/2, the
-//    attention combine and ln_f are computed by each thread that consumes them (the same sums and
-//    roundings; three block-wide phases fewer per layer).  LayerNorm statistics and the LM head's dot
+//    dot products, softmax and logits are fp32.  LayerNorm statistics and the LM head's dot
 //    products (n_embd <= 8) follow the chain's summation order bit for bit; the layer dot products
 //    and the attention sum in another fp32 order (differences of a few fp32 ulps).
 //  - Applicability (plan_small_decode): n_embd <= kSmallMaxEmbd, head_dim <= kSmallMaxHeadDim,
@@ -51,7 +49,6 @@ constexpr int kSmallMaxLayers = 8;
 constexpr int kSmallMaxEmbd = 64;
 constexpr int kSmallMaxHeadDim = 16;
 constexpr std::size_t kSmallMaxLayerWeightBytes = 96 * 1024;
-constexpr int kSmallFuseMaxEmbd = 8;  // <= 16 (small_decode.cu, ln_stats_thread)
 
 // warp_sum's value in lane 0 (xor butterfly: pairs l, l + o for o = 16, 8, 4, 2, 1) of the 32 lane
 // values leaf(0 .. n-1) and zeros beyond (n <= 32), computed by one thread (the kernel's chain-order
@@ -59,9 +56,9 @@ constexpr int kSmallFuseMaxEmbd = 8;  // <= 16 (small_decode.cu, ln_stats_thread
 // counter (st[b]: the pending left half of level b), so the pairs are exactly the butterfly's with
 // 5 partial sums live.  With n <= 2^j the lanes >= 2^j are zeros and only add +0 to each leaf, so a
 // j-level tree over the first 2^j leaves is the same sum except for the sign of an all-zero
-// result, which the final + 0.0f restores (x + +0 is x for every x but -0).  A rolled loop: the
-// fp8 dot product unrolled 32 times per call site made that kernel's code 380-390 KB
-// (docs/perf-cuda.md, session 8).
+// result, which the final + 0.0f restores (x + +0 is x for every x but -0).  A loop over 2^j
+// leaves (unrolled 4): the fp8 dot product unrolled 32 times per call site made that kernel's code
+// 380-390 KB (docs/perf-cuda.md, session 8).
 #if defined(__CUDACC__)
 #define SB_SMALL_BF_HD __host__ __device__ __forceinline__
 #else
@@ -78,7 +75,7 @@ SB_SMALL_BF_HD float small_butterfly_sum(int n, Leaf leaf) {
   float st[5] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
   float acc = 0.0f;
 #if defined(__CUDA_ARCH__)
-#pragma unroll 1
+#pragma unroll 4  // (independent leaves: their loads and conversions overlap)
 #endif
   for (int i = 0; i < (1 << j); ++i) {
     unsigned rev = 0;  // i's j low bits reversed
@@ -170,9 +167,7 @@ struct SmallDecodeArgs {
   // 2 layer 0 starts (weights and embedding ready; each layer's keys/values are waited for
   // before its attention), 3 layers done, 4 LM head done,
   // 5 counter incremented, 6 end; 7 + 8 l + j: layer l's phase j done (LayerNorm 1, q|k|v,
-  // attention, combine, proj, LayerNorm 2, fc, fc2; the block's barrier after each; n_embd <=
-  // kSmallFuseMaxEmbd: LayerNorm 1 + q|k|v, combine + proj and LayerNorm 2 + fc are one phase each,
-  // stamped at the first of their two slots and again right after it).
+  // attention, combine, proj, LayerNorm 2, fc, fc2; the block's barrier after each).
   unsigned long long* trace = nullptr;
 };
 constexpr int kSmallTraceStamps = 7 + 8 * kSmallMaxLayers;
