@@ -470,7 +470,7 @@ void CudaEngine::setup_small() {
     return;
   }
   if (q_ == WQuant::kFp8 && !opts_.small_decode_fp8) {
-    s_note_ = "off(fp8: measured slower than the chain; small_decode_fp8 enables it)";
+    s_note_ = "off(fp8: small_decode_fp8=off)";
     return;
   }
   const int quant = q_ == WQuant::kInt8 ? 1 : q_ == WQuant::kFp8 ? 2 : 0;
