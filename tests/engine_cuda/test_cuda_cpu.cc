@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 #include <tuple>
 #include <limits>
@@ -136,7 +139,7 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   o.persistent_blocks = 0;
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   EXPECT_TRUE(o.small_decode);  // the single-kernel small-model decode is the default where it applies
-  EXPECT_FALSE(o.small_decode_fp8);  // but not for fp8 engines: measured slower than the chain
+  EXPECT_TRUE(o.small_decode_fp8);  // fp8 engines too (session 8: faster than the chain)
   o.small_blocks = -3;          // its grid size: 0 = one block per SM
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("small_blocks must be >= 0"), std::string::npos);
   o.small_blocks = 16;
@@ -154,6 +157,42 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   big.n_head = 1;
   big.n_embd = 256;  // head dim 256 > 128
   EXPECT_NE(error_of([&] { validate_cuda_options(big, o); }).find("head dim"), std::string::npos);
+}
+
+// small_butterfly_sum (the small kernel's one-thread chain-order sums) against a literal 32-lane
+// xor butterfly (warp_sum: v += shfl_xor(v, o), o = 16 .. 1; lane 0's value), bit for bit, for every
+// n: magnitudes 2^-20 .. 2^20 so the order matters, zeros and -0 among the leaves, all -0 rows.
+TEST(SmallButterflySum, EqualsLaneZeroOfTheXorButterflyBitForBit) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> ex(-20, 20), kind(0, 9);
+  auto bits = [](float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+  };
+  int order_mattered = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const int n = 1 + trial % 32;
+    std::array<float, 32> v{};
+    for (int l = 0; l < n; ++l) {
+      const int k = kind(rng);
+      v[l] = k == 0 ? 0.0f : k == 1 ? -0.0f : std::ldexp(mant(rng), ex(rng));
+      if (trial % 97 == 0) v[l] = -0.0f;  // an all -0 row: the butterfly gives +0 unless n == 32
+    }
+    std::array<float, 32> lane = v;
+    for (int o = 16; o > 0; o >>= 1) {
+      std::array<float, 32> next{};
+      for (int l = 0; l < 32; ++l) next[l] = lane[l] + lane[l ^ o];
+      lane = next;
+    }
+    const float got = cudak::small_butterfly_sum(n, [&](int l) { return l < n ? v[l] : 0.0f; });
+    ASSERT_EQ(bits(got), bits(lane[0])) << "n " << n << " trial " << trial << ": " << got << " vs " << lane[0];
+    float in_order = 0.0f;
+    for (int l = 0; l < n; ++l) in_order += v[l];
+    order_mattered += bits(in_order) != bits(lane[0]);
+  }
+  EXPECT_GT(order_mattered, 100);  // the test can tell a sequential sum from the butterfly
 }
 
 // The applicability rule of the single-kernel small-model decode (small_decode.h), host only.

@@ -249,9 +249,10 @@ class CudaEngine final : public Engine {
     a.lnf_g = lnf_g_.as<float>();
     a.lnf_b = lnf_b_.as<float>();
   }
-  // The activation scales are set by upload_quantized / synthesize, after setup_small: copied into
-  // the small kernel's arguments there (a kernel argument, not device memory).
-  void small_scales_from_layers();
+  // The weights and activation scales are set by upload / upload_quantized / synthesize, after
+  // setup_small: the scales are copied into the small kernel's arguments there (a kernel
+  // argument, not device memory) and its weight image (s_image_) is rebuilt.
+  void small_weights_loaded();
   bool small_ok(int rows, int seq) const {
     return seq == 1 && rows >= 1 && rows <= cudak::kSmallMaxRows && s_args_[rows].blocks > 0 &&
            !persistent_ok(rows, seq);
@@ -259,6 +260,7 @@ class CudaEngine final : public Engine {
   cudak::SmallDecodeArgs s_args_[cudak::kSmallMaxRows + 1];
   std::string s_note_;
   DevBuf s_slots_, s_counter_;
+  DevBuf s_image_;  // the layers' buffers and ln_f in the kernel's shared-memory layout (build_small_image)
   const int* d_h_step_ = nullptr;  // h_step_ as the device sees it (small_host_input)
   DevBuf p_layers_, p_partial_, p_barrier_, p_lm_counter_;
   PinnedBuf p_error_;
@@ -475,7 +477,7 @@ void CudaEngine::setup_small() {
     return;
   }
   if (q_ == WQuant::kFp8 && !opts_.small_decode_fp8) {
-    s_note_ = "off(fp8: measured slower than the chain; small_decode_fp8 enables it)";
+    s_note_ = "off(fp8: small_decode_fp8=off)";
     return;
   }
   const int quant = q_ == WQuant::kInt8 ? 1 : q_ == WQuant::kFp8 ? 2 : 0;
@@ -527,7 +529,7 @@ void CudaEngine::setup_small() {
         t.fc_w = l.wq[kSiteFc].get();
         t.fc2_w = l.wq[kSiteFc2].get();
         for (int site = 0; site < kSites; ++site) t.w_scale[site] = l.ws[site].as<float>();
-        // (x_scale / x_inv_scale: small_scales_from_layers, once the scales are loaded.)
+        // (x_scale / x_inv_scale: small_weights_loaded, once the scales are loaded.)
       }
     }
     a.step = opts_.small_host_input ? d_h_step_ : step_.as<int>();
@@ -552,7 +554,13 @@ void CudaEngine::setup_small() {
     s_note_ = "off(" + chain + ")";
     return;
   }
+  // One weight image serves every batch size (its layout does not depend on the rows); filled by
+  // small_weights_loaded once the weights are there.
   const cudak::SmallDecodeArgs& any = s_args_[on[2] - '0'];
+  s_image_ = DevBuf(any.off_lm, "small decode weight image");
+  for (auto& a : s_args_)
+    if (a.blocks > 0) a.image = s_image_.get();
+  small_weights_loaded();
   s_note_ = fmt::format("on({}: {} blocks x {} threads, {}-{} B shared memory, {} layer(s) of keys/values ahead{}{}{})",
                         on, any.blocks, cudak::kSmallThreads, smem_lo, smem_hi, any.kv_bufs,
                         opts_.small_host_input ? ", host inputs" : "", chain.empty() ? "" : "; ", chain);
@@ -610,6 +618,7 @@ void CudaEngine::upload(const model::GptWeights& w) {
     put_f32(s.ln_2_weight, d.ln2_g);
     put_f32(s.ln_2_bias, d.ln2_b);
   }
+  small_weights_loaded();  // (quantized engines: again after upload_quantized)
 }
 
 void CudaEngine::site_dims(int site, int& n, int& k) const {
@@ -645,18 +654,24 @@ void CudaEngine::upload_quantized(const EngineFileData& f) {
       // Pageable sources: synchronize before the host vectors can go away.
       ck(cudaStreamSynchronize(stream_), "quantized weights (sync)");
     }
-  small_scales_from_layers();
+  small_weights_loaded();
 }
 
-void CudaEngine::small_scales_from_layers() {
+void CudaEngine::small_weights_loaded() {
+  const cudak::SmallDecodeArgs* any = nullptr;
   for (auto& a : s_args_) {
-    if (a.blocks == 0 || a.quant == 0) continue;
+    if (a.blocks == 0) continue;
+    any = &a;
+    if (a.quant == 0) continue;
     for (int i = 0; i < L_; ++i)
       for (int site = 0; site < kSites; ++site) {
         a.layers[i].x_scale[site] = layers_[i].act_scale[site];
         a.layers[i].x_inv_scale[site] = 1.0f / layers_[i].act_scale[site];  // as gemv_weights
       }
   }
+  if (any == nullptr) return;
+  ck(cudak::build_small_image(s_image_.get(), s_image_.bytes(), *any, stream_), "small decode weight image");
+  ck(cudaStreamSynchronize(stream_), "small decode weight image (sync)");
 }
 
 void CudaEngine::synthesize(std::uint64_t seed) {
@@ -711,8 +726,8 @@ void CudaEngine::synthesize(std::uint64_t seed) {
     fill32(l.ln2_g, 1.0f, 0.0f);
     fill32(l.ln2_b, 0.0f, 0.02f);
   }
-  small_scales_from_layers();
   ck(cudaStreamSynchronize(stream_), "synthetic fill (sync)");
+  small_weights_loaded();
 }
 
 bool CudaEngine::gemv_ok(int rows) const {

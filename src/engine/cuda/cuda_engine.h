@@ -107,10 +107,12 @@ struct CudaEngineOptions {
   // models keep the chain; persistent_decode, when on, takes precedence.
   // Default on: tiny-gpt2 decode measured in docs/perf-cuda.md, session 7.
   bool small_decode = true;
-  // fp8 engines take the small kernel only when this is also on: its fp8 step validated (logits
-  // bit-identical to the chain's on tiny-gpt2) but measured 2x SLOWER than the chain on an H100
-  // (tiny-gpt2 B=1 76 vs 37 us, B=4 82 vs 64; int8 31 vs 37 and 37 vs 62), docs/perf-cuda.md.
-  bool small_decode_fp8 = false;
+  // fp8 engines take the small kernel only when this is also on (logits bit-identical to the
+  // chain's on tiny-gpt2).  Session 7's fp8 step was 2x SLOWER than the chain on an H100 (B=1 76
+  // vs 37 us): its chain-order dot product unrolled 32x per call site (380-390 KB of code);
+  // rolled since session 8 (B=1 27 vs 38-40 us, B=4 29 vs 64), docs/perf-cuda.md "Session 8: the
+  // small-model decode step".
+  bool small_decode_fp8 = true;
   int small_blocks = 0;             // grid size (0: one block per SM)
   // The kernel reads the step's position and tokens from pinned host memory (no copy node in the
   // decode graph) instead of the device copy.

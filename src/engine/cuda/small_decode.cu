@@ -133,7 +133,7 @@ __device__ __forceinline__ unsigned char* staged(unsigned char* area_p, const vo
 }
 
 // Buffer i (0..15) of a layer in staging order (layer_buf_bytes gives its size).
-__device__ __forceinline__ const void* layer_buf(const SmallDecodeLayer& y, int i) {
+inline const void* layer_buf(const SmallDecodeLayer& y, int i) {
   switch (i) {
     case 0: return y.qkv_w;
     case 1: return y.qkv_b;
@@ -151,14 +151,18 @@ __device__ __forceinline__ const void* layer_buf(const SmallDecodeLayer& y, int 
   }
 }
 
+// One LayerNorm output rounded to T (the same expression for every path, so the same rounding).
+template <typename T>
+__device__ __forceinline__ float ln_value(float r, float mean, float rstd, float g, float b) {
+  return detail::to_f(detail::from_f<T>((r - mean) * rstd * g + b));
+}
+
 // LayerNorm of rows [B][E] of in into out (rounded to T): a warp per row, statistics summed in
 // 32-element chunks with warp_sum and lane 0's value, chunk sums added in order (the chain's
 // GEMV prologue sums a row the same way: one element per thread, warp sums, then warps in order).
 template <typename T>
 __device__ __forceinline__ void sd_layernorm(const float* in, float* out, const float* g, const float* bt, int B,
                                              int E, float eps) {
-  using detail::from_f;
-  using detail::to_f;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 #pragma unroll 1
   for (int m = warp; m < B; m += kW) {
@@ -181,91 +185,83 @@ __device__ __forceinline__ void sd_layernorm(const float* in, float* out, const 
       q += __shfl_sync(detail::kFull, v, 0);
     }
     const float rstd = 1.0f / sqrtf(q / E + eps);
-    for (int k = lane; k < E; k += 32) out[m * E + k] = to_f(from_f<T>((r[k] - mean) * rstd * g[k] + bt[k]));
+    for (int k = lane; k < E; k += 32) out[m * E + k] = ln_value<T>(r[k], mean, rstd, g[k], bt[k]);
   }
 }
 
-// v(m, n) = dot(w[n], in[m]) + bias[n] for m < B, n < N (K from shared memory, the sum started at
-// n % K so the lanes of a warp, consecutive n, read different banks); out[m * N + n] = T(v)
-// (epi 0), T(gelu_new(v)) (epi 1) or T(out[m * N + n] + v) (epi 2, the residual).
+// The attention output element (pair pr, dim d) from its WP warps' partials [max, exp-sum, D
+// values], rounded to T.
 template <typename T>
-__device__ __forceinline__ void sd_matvec(const T* w, const T* bias, const float* in, int B, int N, int K, int epi,
-                                          float* out) {
-  using detail::from_f;
-  using detail::to_f;
-#pragma unroll 1
-  for (int i = threadIdx.x; i < B * N; i += kSmallThreads) {
-    const int m = i / N, n = i - m * N;
-    const T* wr = w + static_cast<std::size_t>(n) * K;
-    const float* xr = in + m * K;
-    float acc = 0.0f;
-    int k = n % K;
-    for (int j = 0; j < K; ++j) {
-      acc = fmaf(to_f(wr[k]), xr[k], acc);
-      if (++k == K) k = 0;
+__device__ __forceinline__ float comb_value(const float* part, int pr, int d, int WP, int D) {
+  const float* ps = part + pr * WP * (2 + D);
+  float M = -INFINITY;
+  for (int s = 0; s < WP; ++s) M = fmaxf(M, ps[s * (2 + D)]);
+  float ls = 0.0f, o = 0.0f;
+  for (int s = 0; s < WP; ++s) {
+    const float* r = ps + s * (2 + D);
+    if (r[1] > 0.0f) {
+      const float e = expf(r[0] - M);
+      ls += r[1] * e;
+      o += r[2 + d] * e;
     }
-    const float v = acc + to_f(bias[n]);
-    out[i] = to_f(from_f<T>(epi == 0 ? v : epi == 1 ? detail::gelu_new(v) : out[i] + v));
   }
+  return detail::to_f(detail::from_f<T>(o * (1.0f / ls)));
 }
 
 // fp8: sum_k w[k] * x[k] (E4M3 weight codes; x the E4M3 values of the quantized input, xr[k] * inv
 // encoded) in the chain's fp32 order (gemv.cu, scalar path): lane l of the warp owns units
 // l, l + 32, ... of U consecutive k (U = 16 when K is a multiple of 16: its 16-byte weight vectors;
-// else U = 1), summed in order from 0.0f, then warp_sum's butterfly (lane 0's value: pairs l, l + o
-// for o = 16, 8, 4, 2, 1).  Every product of two E4M3 values is exact in fp32, so fmaf and the
-// chain's multiply-add round alike.
+// else U = 1), summed in order from 0.0f, then warp_sum's butterfly (small_butterfly_sum).  Every product
+// of two E4M3 values is exact in fp32, so fmaf and the chain's multiply-add round alike.  A lane
+// partial starts at +0 and so is never -0: lanes without units are the butterfly's zeros.
 __device__ __forceinline__ float fp8_dot_chain(const unsigned char* w, const float* xr, int K, float inv) {
   const int U = K % 16 == 0 ? 16 : 1;
-  // The 32 lane partials are formed in bit-reversed lane order (0, 16, 8, 24, 4, ...) and merged
-  // like a binary counter: the pairs are exactly the butterfly's (lane l with l + 16, those sums
-  // with + 8, ...), with 5 partial sums live instead of a 32-float array (which went to local
-  // memory: 128 bytes of stack in the first build).
-  float st[5];
-  float total = 0.0f;
-#pragma unroll
-  for (int i = 0; i < 32; ++i) {
-    const int l = ((i & 1) << 4) | ((i & 2) << 2) | (i & 4) | ((i & 8) >> 2) | ((i & 16) >> 4);
+  const int lanes = min(32, (K + U - 1) / U);
+  return small_butterfly_sum(lanes, [&](int l) {
     float acc = 0.0f;
 #pragma unroll 1
     for (int k0 = l * U; k0 < K; k0 += 32 * U)
       for (int k = k0; k < k0 + U; ++k)
         acc = fmaf(detail::fp8_code_to_float(w[k]),
                    detail::fp8_code_to_float(detail::float_to_fp8_code(xr[k] * inv)), acc);
-    bool stored = false;
-#pragma unroll
-    for (int b = 0; b < 5; ++b) {
-      if (stored) break;
-      if (i & (1 << b)) {
-        acc = st[b] + acc;
-      } else {
-        st[b] = acc;
-        stored = true;
-      }
-    }
-    if (i == 31) total = acc;
-  }
-  return total;
+    return acc;
+  });
 }
 
-// int8 / fp8 (Q = 1 / 2) v(m, n) of the W8A8 matrix w ([N, K] codes, per-channel scales ws): the
-// chain's quantized GEMV (gemv.cu) step by step: input values (fp16, held as fp32) times the
-// static inverse scale x_inv (per_row: 1 / s_m, s_m = max_k |x[m, k]| / 127 as row_scale_for),
-// int8 rne clamped to +-127 (exact int32 sum, any order) or E4M3 (fp8_dot_chain), the sum times
-// (s * ws[n]) plus the bias, then the epilogue of sd_matvec rounded to fp16.
-template <int Q>
-__device__ __forceinline__ void sd_qmatvec(const unsigned char* w, const float* ws, const __half* bias,
-                                           const float* in, int B, int N, int K, int epi, float x_scale,
-                                           float x_inv, bool per_row, float* out) {
-  using detail::from_f;
+// Matrix j of a layer as staged: [N, K] storage-type values (Q = 0) or byte codes with per-channel
+// scales ws, the bias, the static activation scale and its inverse (int8/fp8), per_row: int8's
+// per-token scales at the mlp c_proj input.
+template <typename T>
+struct SdMat {
+  const T* w;
+  const float* ws;
+  const T* bias;
+  float x_scale, x_inv;
+  bool per_row;
+};
+
+// v(n) = dot(w[n], xr) + bias[n] before the epilogue.  Q = 0: K from shared memory, the sum
+// started at n % K (the lanes of a warp, consecutive n, read different banks).  int8 / fp8 (Q = 1 /
+// 2): the chain's quantized GEMV (gemv.cu) step by step: input values (fp16, held as fp32) times
+// the static inverse scale (per_row: 1 / s_m, s_m = max_k |x[m, k]| / 127 as row_scale_for), int8
+// rne clamped to +-127 (exact int32 sum, any order) or E4M3 (fp8_dot_chain), the sum times
+// (s * ws[n]) plus the bias.
+template <typename T, int Q>
+__device__ __forceinline__ float mv_value(const SdMat<T>& M, const float* xr, int n, int K) {
   using detail::to_f;
-#pragma unroll 1
-  for (int i = threadIdx.x; i < B * N; i += kSmallThreads) {
-    const int m = i / N, n = i - m * N;
-    const unsigned char* wr = w + static_cast<std::size_t>(n) * K;
-    const float* xr = in + m * K;
-    float rs = x_scale, ri = x_inv;
-    if (per_row) {
+  if constexpr (Q == 0) {
+    const T* wr = M.w + static_cast<std::size_t>(n) * K;
+    float acc = 0.0f;
+    int k = n % K;
+    for (int j = 0; j < K; ++j) {
+      acc = fmaf(to_f(wr[k]), xr[k], acc);
+      if (++k == K) k = 0;
+    }
+    return acc + to_f(M.bias[n]);
+  } else {
+    const unsigned char* wr = reinterpret_cast<const unsigned char*>(M.w) + static_cast<std::size_t>(n) * K;
+    float rs = M.x_scale, ri = M.x_inv;
+    if (M.per_row) {
       float amax = 0.0f;
 #pragma unroll 1
       for (int k = 0; k < K; ++k) amax = fmaxf(amax, fabsf(xr[k]));
@@ -285,10 +281,15 @@ __device__ __forceinline__ void sd_qmatvec(const unsigned char* w, const float* 
     } else {
       o = fp8_dot_chain(wr, xr, K, ri);
     }
-    o *= rs * ws[n];
-    const float v = o + to_f(bias[n]);
-    out[i] = to_f(from_f<__half>(epi == 0 ? v : epi == 1 ? detail::gelu_new(v) : out[i] + v));
+    o *= rs * M.ws[n];
+    return o + to_f(M.bias[n]);
   }
+}
+
+// The epilogue: out = T(v) (epi 0), T(gelu_new(v)) (epi 1) or T(out + v) (epi 2, the residual).
+template <typename T>
+__device__ __forceinline__ void mv_store(float* out, float v, int epi) {
+  *out = detail::to_f(detail::from_f<T>(epi == 0 ? v : epi == 1 ? detail::gelu_new(v) : *out + v));
 }
 
 template <typename T, int DMAX, int Q>
@@ -299,7 +300,6 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   using detail::to_f;
   extern __shared__ __align__(16) unsigned char sm[];
   __shared__ unsigned long long best_s[kW][kSmallMaxRows];
-  __shared__ int last_s;
   constexpr int es = static_cast<int>(sizeof(T));
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int B = a.rows, L = a.n_layer, H = a.n_head, D = a.head_dim, E = a.n_embd, I = a.n_inner, V = a.vocab;
@@ -322,31 +322,32 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   };
   if (trace != nullptr) trace[0] = globaltimer_ns();
 
+  // ---- The step input first: nothing this kernel reads is written by a kernel it could overlap
+  // under programmatic dependent launch (its predecessor is always the step's input copy, a full
+  // dependency, or the host), so the wait comes first and the loads of the position and this
+  // thread's embedding token are in flight while the staging below is issued.
   detail::pdl_trigger();
-  // ---- Before the wait: weights and the block's LM-head rows (unchanged between steps).
-  const std::size_t sE = E;
+  detail::pdl_wait();
+  const int past_ld = a.step[0];
+  const int tok_ld = tid < B * E ? a.step[1 + tid / E] : 0;  // (B * E <= 4 x 64 = kSmallThreads)
+
+  // ---- Weights: the engine's image of every layer's buffers and ln_f in exactly this layout
+  // (SmallDecodeArgs::image), one contiguous copy; then the block's LM-head rows.
+  {
+    const uint4* img = static_cast<const uint4*>(a.image);
+    const int nc = static_cast<int>(a.off_lm >> 4);
 #pragma unroll 1
-  for (int l = 0; l < L; ++l) {
-    unsigned char* p = sm + a.layer_stride * l;
-#pragma unroll 1
-    for (int i = 0; i < NB; ++i) {
-      const std::size_t n = layer_buf_bytes(i, E, I, es, Q);
-      stage(p, layer_buf(a.layers[l], i), n);
-      p += buf_area(n);
-    }
+    for (int i = tid; i < nc; i += kSmallThreads) detail::cp_async16(sm + 16 * i, img + i);
   }
-  stage(sm + a.off_lnf, a.lnf_g, sE * 4);
-  stage(sm + a.off_lnf + area(sE * 4), a.lnf_b, sE * 4);
   const int r0 = blockIdx.x * rpb;
   const int nrows = r0 < V ? min(rpb, V - r0) : 0;
   const T* wte = static_cast<const T*>(a.wte);
   const T* lm_w = reinterpret_cast<const T*>(
       stage(sm + a.off_lm, wte + static_cast<std::size_t>(r0) * E, static_cast<std::size_t>(nrows) * E * es));
   cp_commit();
-  detail::pdl_wait();
 
-  // ---- The step: position and tokens, then the old keys/values of the first layers.
-  const int past = a.step[0];
+  // ---- The old keys/values of the first layers (positions < past).
+  const int past = past_ld;
   if (trace != nullptr && past >= 0) trace[1] = globaltimer_ns();  // (the branch waits for the load)
   const std::size_t kv_bytes = static_cast<std::size_t>(past) * D * es;  // positions 0 .. past - 1
   // Layer l's cache of keys (kind 0) or values (kind 1) of pair pr = b * H + h ([b][h][t][d]).
@@ -358,9 +359,21 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   auto kv_area = [&](int buf, int kind, int pr) {
     return sm + a.off_kv + ((buf * 2 + kind) * P + pr) * a.kv_area;
   };
+  // All 2P (kind, pair) ranges of a layer in one pass over the block's threads (whole 16-byte
+  // chunks as stage(); ncm: the most chunks a range of kv_bytes can span).
+  const int ncm = past > 0 ? static_cast<int>((kv_bytes + 30) >> 4) : 0;
   auto stage_kv = [&](int l, int buf) {
+    const T* kc = static_cast<const T*>(a.layers[l].k_cache);
+    const T* vc = static_cast<const T*>(a.layers[l].v_cache);
 #pragma unroll 1
-    for (int j = 0; j < 2 * P; ++j) stage(kv_area(buf, j / P, j % P), kv_src(l, j / P, j % P), kv_bytes);
+    for (int i = tid; i < 2 * P * ncm; i += kSmallThreads) {
+      const int j = i / ncm, c = i - j * ncm, kind = j >= P ? 1 : 0, pr = j - kind * P;
+      const std::uintptr_t s =
+          reinterpret_cast<std::uintptr_t>((kind == 0 ? kc : vc) + static_cast<std::size_t>(pr) * Tm * D);
+      const std::uintptr_t s16 = s & ~std::uintptr_t{15}, e16 = (s + kv_bytes + 15) & ~std::uintptr_t{15};
+      const std::uintptr_t g = s16 + 16 * static_cast<std::uintptr_t>(c);
+      if (g < e16) detail::cp_async16(kv_area(buf, kind, pr) + 16 * c, reinterpret_cast<const void*>(g));
+    }
   };
 #pragma unroll 1
   for (int l = 0; l < kv_bufs; ++l) {
@@ -368,46 +381,55 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     cp_commit();  // (empty groups keep the wait_group arithmetic below uniform)
   }
   // Embedding: the fp32 sum of the wte and wpe rows rounded to T (the chain's arithmetic).
-  {
-    const T* wpe = static_cast<const T*>(a.wpe);
-#pragma unroll 1
-    for (int i = tid; i < B * E; i += kSmallThreads) {
-      const int m = i / E, e = i - m * E;
-      const int tok = a.step[1 + m];
-      x[i] = to_f(from_f<T>(to_f(wte[static_cast<std::size_t>(tok) * E + e]) +
-                            to_f(wpe[static_cast<std::size_t>(past) * E + e])));
-    }
+  if (tid < B * E) {
+    const int e = tid - (tid / E) * E;
+    x[tid] = to_f(from_f<T>(to_f(wte[static_cast<std::size_t>(tok_ld) * E + e]) +
+                            to_f(static_cast<const T*>(a.wpe)[static_cast<std::size_t>(past) * E + e])));
   }
 
 #pragma unroll 1
   for (int l = 0; l < L; ++l) {
     const int buf = l % kv_bufs;
-    // Layer l's keys/values (and, at l = 0, the weights) have landed; the groups committed after
-    // them are the kv_bufs - 1 layers staged further ahead.
-    if (kv_bufs == 2) cp_wait<1>();
-    else cp_wait<0>();
+    // At l = 0 the weights (the first group) have landed; the kv_bufs key/value groups after it
+    // may still be in flight: layer l's are waited for only before its attention (kv_wait), so
+    // their latency overlaps LayerNorm 1 and q|k|v.
+    if (l == 0) {
+      if (kv_bufs == 2) cp_wait<2>();
+      else cp_wait<1>();
+    }
     __syncthreads();
     if (l == 0 && trace != nullptr) trace[2] = globaltimer_ns();
+    // Layer l's keys/values have landed (this thread's copies; the next barrier publishes them):
+    // the groups committed after them are the kv_bufs - 1 layers staged further ahead.
+    auto kv_wait = [&] {
+      if (kv_bufs == 2) cp_wait<1>();
+      else cp_wait<0>();
+    };
     const SmallDecodeLayer& ly = a.layers[l];
+    // The image holds each buffer at the start of its area.
     const unsigned char* p = sm + a.layer_stride * l;
     const T* wts[8];  // staged qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b
     const float* lnp[4];  // ln1_g, ln1_b, ln2_g, ln2_b
     const float* wsc[4] = {nullptr, nullptr, nullptr, nullptr};  // int8/fp8 weight scales
 #pragma unroll
     for (int i = 0; i < NB; ++i) {
-      const void* q = staged(const_cast<unsigned char*>(p), layer_buf(ly, i));
+      const void* q = p;
       if (i < 8) wts[i] = static_cast<const T*>(q);
       else if (i < 12) lnp[i - 8] = static_cast<const float*>(q);
       else wsc[i - 12] = static_cast<const float*>(q);
       p += buf_area(layer_buf_bytes(i, E, I, es, Q));
     }
-    // Matrix j (qkv, proj, fc, fc2) of the layer: v = in W^T + bias, epilogue epi.
+    auto mat = [&](int j) {
+      return SdMat<T>{wts[2 * j], wsc[j], wts[2 * j + 1], Q != 0 ? ly.x_scale[j] : 1.0f,
+                      Q != 0 ? ly.x_inv_scale[j] : 1.0f, Q == 1 && j == 3 && a.fc2_per_row};
+    };
+    // Matrix j over the rows of in ([B][K]): out[m * N + n] = epilogue(v(m, n)).
     auto matvec = [&](int j, const float* in, int N, int K, int epi, float* out) {
-      if constexpr (Q == 0) {
-        sd_matvec<T>(wts[2 * j], wts[2 * j + 1], in, B, N, K, epi, out);
-      } else {
-        sd_qmatvec<Q>(reinterpret_cast<const unsigned char*>(wts[2 * j]), wsc[j], wts[2 * j + 1], in, B, N, K,
-                      epi, ly.x_scale[j], ly.x_inv_scale[j], j == 3 && a.fc2_per_row, out);
+      const SdMat<T> M = mat(j);
+#pragma unroll 1
+      for (int i = tid; i < B * N; i += kSmallThreads) {
+        const int m = i / N, n = i - m * N;
+        mv_store<T>(out + i, mv_value<T, Q>(M, in + m * K, n, K), epi);
       }
     };
 
@@ -415,6 +437,7 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     __syncthreads();
     phase_stamp(l, 0, false);
     matvec(0, ln, 3 * E, E, 0, qkv);
+    kv_wait();
     __syncthreads();
     phase_stamp(l, 1, false);
     // The new key/value rows into the KV cache (block 0 only; this kernel's attention reads them
@@ -487,20 +510,8 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 #pragma unroll 1
     for (int i = tid; i < P * D; i += kSmallThreads) {
       const int pr = i / D, d = i - pr * D;
-      const float* ps = part + pr * WP * (2 + D);
-      float M = -INFINITY;
-      for (int s = 0; s < WP; ++s) M = fmaxf(M, ps[s * (2 + D)]);
-      float ls = 0.0f, o = 0.0f;
-      for (int s = 0; s < WP; ++s) {
-        const float* r = ps + s * (2 + D);
-        if (r[1] > 0.0f) {
-          const float e = expf(r[0] - M);
-          ls += r[1] * e;
-          o += r[2 + d] * e;
-        }
-      }
       const int m = pr / H, h = pr - m * H;
-      att[m * E + h * D + d] = to_f(from_f<T>(o * (1.0f / ls)));
+      att[m * E + h * D + d] = comb_value<T>(part, pr, d, WP, D);
     }
     __syncthreads();
     phase_stamp(l, 3, false);
@@ -519,12 +530,13 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
   cp_wait<0>();  // only empty groups can be left
   __syncthreads();
   if (trace != nullptr) trace[3] = globaltimer_ns();
-  sd_layernorm<T>(x, ln, reinterpret_cast<const float*>(staged(sm + a.off_lnf, a.lnf_g)),
-                  reinterpret_cast<const float*>(staged(sm + a.off_lnf + area(sE * 4), a.lnf_b)), B, E, a.ln_eps);
-  __syncthreads();
+  const float* lnf_g = reinterpret_cast<const float*>(sm + a.off_lnf);
+  const float* lnf_b = reinterpret_cast<const float*>(sm + a.off_lnf + area(static_cast<std::size_t>(E) * 4));
 
   // ---- LM head rows r0 .. r0 + nrows: logits (optional) and the packed argmax of each row.
   // n_embd <= 8: k in order from 0, the chain's small-K LM head's sum bit for bit.
+  sd_layernorm<T>(x, ln, lnf_g, lnf_b, B, E, a.ln_eps);
+  __syncthreads();
   unsigned long long best[kSmallMaxRows];
 #pragma unroll
   for (int m = 0; m < kSmallMaxRows; ++m) best[m] = 0ull;
@@ -548,32 +560,42 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     }
   }
 #pragma unroll
-  for (int m = 0; m < kSmallMaxRows; ++m) best[m] = detail::warp_max_u64(best[m]);
+  for (int m = 0; m < kSmallMaxRows; ++m)
+    if (m < B) best[m] = detail::warp_max_u64(best[m]);
   if (lane == 0) {
 #pragma unroll
     for (int m = 0; m < kSmallMaxRows; ++m) best_s[warp][m] = best[m];
   }
   __syncthreads();
   if (trace != nullptr) trace[4] = globaltimer_ns();
-  if (tid < B) {
-    unsigned long long bk = 0ull;
+  // Last block out (threadFenceReduction pattern, as the chain's LM head), all in thread 0: the
+  // block's maxima into the slots, a fence, then the counter; the block that increments it last
+  // sees every block's maxima, publishes them to the host and resets slots and counter.  (No
+  // system-scope fence: the host reads host_out only after the kernel has completed.)
+  if (tid == 0) {
 #pragma unroll
-    for (int w = 0; w < kW; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
-    atomicMax(&a.slots[tid], bk);
+    for (int m = 0; m < kSmallMaxRows; ++m) {
+      if (m >= B) break;
+      unsigned long long bk = 0ull;
+#pragma unroll
+      for (int w = 0; w < kW; ++w) bk = best_s[w][m] > bk ? best_s[w][m] : bk;
+      atomicMax(&a.slots[m], bk);
+    }
+    __threadfence();
+    const bool last = atomicAdd(a.counter, 1u) == gridDim.x - 1;
+    if (trace != nullptr) trace[5] = globaltimer_ns();
+    if (last) {
+      unsigned long long v[kSmallMaxRows];
+#pragma unroll
+      for (int m = 0; m < kSmallMaxRows; ++m)
+        if (m < B) v[m] = atomicExch(&a.slots[m], 0ull);
+#pragma unroll
+      for (int m = 0; m < kSmallMaxRows; ++m)
+        if (m < B) a.host_out[m] = v[m];
+      *a.counter = 0u;
+    }
+    if (trace != nullptr) trace[6] = globaltimer_ns();
   }
-  // Last block out (threadFenceReduction pattern, as the chain's LM head): every block's atomicMax
-  // precedes its increment, so the last one reads the final maxima, publishes and resets them.
-  __threadfence();
-  __syncthreads();
-  if (tid == 0) last_s = atomicAdd(a.counter, 1u) == gridDim.x - 1;
-  __syncthreads();
-  if (trace != nullptr) trace[5] = globaltimer_ns();
-  if (last_s) {
-    if (tid < B) a.host_out[tid] = atomicExch(&a.slots[tid], 0ull);
-    if (tid == 0) *a.counter = 0u;
-    __threadfence_system();
-  }
-  if (trace != nullptr) trace[6] = globaltimer_ns();
 }
 
 unsigned long long* g_trace = nullptr;
@@ -671,6 +693,32 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
   return p;
 }
 
+cudaError_t build_small_image(void* image, std::size_t image_bytes, const SmallDecodeArgs& a, cudaStream_t st) {
+  const int q = a.quant, E = a.n_embd, I = a.n_inner;
+  const int es = a.dt == Dt::kF32 ? 4 : 2;
+  if (image == nullptr || a.n_layer < 1 || a.n_layer > kSmallMaxLayers || image_bytes < a.off_lm ||
+      a.layer_stride != layer_stride(E, I, es, q) || a.off_lnf != a.layer_stride * static_cast<unsigned>(a.n_layer)) {
+    std::snprintf(detail::g_detail, sizeof detail::g_detail, "build_small_image: arguments do not match the layout");
+    return cudaErrorInvalidValue;
+  }
+  unsigned char* img = static_cast<unsigned char*>(image);
+  cudaError_t e = cudaMemsetAsync(img, 0, image_bytes, st);
+  for (int l = 0; e == cudaSuccess && l < a.n_layer; ++l) {
+    std::size_t off = static_cast<std::size_t>(a.layer_stride) * l;
+    for (int i = 0; e == cudaSuccess && i < (q != 0 ? kLayerBufs : 12); ++i) {
+      const std::size_t n = layer_buf_bytes(i, E, I, es, q);
+      if (n > 0) e = cudaMemcpyAsync(img + off, layer_buf(a.layers[l], i), n, cudaMemcpyDeviceToDevice, st);
+      off += buf_area(n);
+    }
+  }
+  const std::size_t nf = static_cast<std::size_t>(E) * 4;
+  if (e == cudaSuccess) e = cudaMemcpyAsync(img + a.off_lnf, a.lnf_g, nf, cudaMemcpyDeviceToDevice, st);
+  if (e == cudaSuccess) e = cudaMemcpyAsync(img + a.off_lnf + area(nf), a.lnf_b, nf, cudaMemcpyDeviceToDevice, st);
+  if (e != cudaSuccess)
+    std::snprintf(detail::g_detail, sizeof detail::g_detail, "build_small_image: %s", cudaGetErrorName(e));
+  return e;
+}
+
 void set_small_trace(unsigned long long* device_buffer, std::size_t entries) {
   g_trace = device_buffer;
   g_trace_entries = entries;
@@ -690,7 +738,7 @@ cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
             a.n_layer <= kSmallMaxLayers && a.n_head >= 1 && a.n_embd >= 1 && a.n_embd <= kSmallMaxEmbd &&
             a.n_embd == a.n_head * a.head_dim && a.head_dim <= kSmallMaxHeadDim && a.rows_per_block >= 1 &&
             (a.kv_bufs == 1 || a.kv_bufs == 2) && a.off_act != 0 && a.kv_area != 0 && a.wte != nullptr && a.wpe != nullptr && a.lnf_g != nullptr &&
-            a.lnf_b != nullptr && a.step != nullptr && a.slots != nullptr && a.host_out != nullptr &&
+            a.lnf_b != nullptr && a.image != nullptr && a.step != nullptr && a.slots != nullptr && a.host_out != nullptr &&
             a.counter != nullptr && static_cast<long long>(a.rows_per_block) * a.blocks >= a.vocab;
   ok = ok && (a.quant == 0 || ((a.quant == 1 || a.quant == 2) && a.dt == Dt::kF16));
   for (int l = 0; ok && l < a.n_layer; ++l) {

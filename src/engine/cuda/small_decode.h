@@ -4,8 +4,9 @@
 //    int8/fp8 W8A8 engines, whose activations are fp16) is pure
 //    launch latency on the kernel chain (~11 dependent kernels for tiny-gpt2).  This kernel does
 //    the whole step in ONE launch without any grid barrier: every block computes every layer
-//    redundantly for all batch rows (the layer weights, a few KiB, are staged into its shared
-//    memory with cp.async at the start, before griddepcontrol.wait; the old keys/values of each
+//    redundantly for all batch rows (the layer weights and ln_f, a few KiB, are staged into its
+//    shared memory with cp.async at the start, in one contiguous copy of the engine's image of
+//    them (build_small_image: the shared-memory layout itself); the old keys/values of each
 //    layer are staged the same way, one or two layers ahead, and the new ones are read from the
 //    block's own q|k|v row), then its own slice of the tied LM
 //    head (rows [blockIdx.x * rows_per_block, ...), staged at the start too) with the argmax.
@@ -48,6 +49,59 @@ constexpr int kSmallMaxLayers = 8;
 constexpr int kSmallMaxEmbd = 64;
 constexpr int kSmallMaxHeadDim = 16;
 constexpr std::size_t kSmallMaxLayerWeightBytes = 96 * 1024;
+
+// warp_sum's value in lane 0 (xor butterfly: pairs l, l + o for o = 16, 8, 4, 2, 1) of the 32 lane
+// values leaf(0 .. n-1) and zeros beyond (n <= 32), computed by one thread (the kernel's chain-order
+// sums; here for the CPU test).  Leaves are visited in bit-reversed order and merged like a binary
+// counter (st[b]: the pending left half of level b), so the pairs are exactly the butterfly's with
+// 5 partial sums live.  With n <= 2^j the lanes >= 2^j are zeros and only add +0 to each leaf, so a
+// j-level tree over the first 2^j leaves is the same sum except for the sign of an all-zero
+// result, which the final + 0.0f restores (x + +0 is x for every x but -0).  A loop over 2^j
+// leaves (unrolled 4): the fp8 dot product unrolled 32 times per call site made that kernel's code
+// 380-390 KB (docs/perf-cuda.md, session 8).
+#if defined(__CUDACC__)
+#define SB_SMALL_BF_HD __host__ __device__ __forceinline__
+#else
+#define SB_SMALL_BF_HD inline
+#endif
+template <typename Leaf>
+SB_SMALL_BF_HD float small_butterfly_sum(int n, Leaf leaf) {
+#if defined(__CUDA_ARCH__)
+  const int j = n <= 1 ? 0 : 32 - __clz(n - 1);  // ceil(log2(n)), 0 for n <= 1
+#else
+  int j = 0;
+  while ((1 << j) < n) ++j;
+#endif
+  float st[5] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+  float acc = 0.0f;
+#if defined(__CUDA_ARCH__)
+#pragma unroll 4  // (independent leaves: their loads and conversions overlap)
+#endif
+  for (int i = 0; i < (1 << j); ++i) {
+    unsigned rev = 0;  // i's j low bits reversed
+#if defined(__CUDA_ARCH__)
+    rev = j == 0 ? 0u : __brev(static_cast<unsigned>(i)) >> (32 - j);
+#else
+    for (int b = 0; b < j; ++b) rev |= ((static_cast<unsigned>(i) >> b) & 1u) << (j - 1 - b);
+#endif
+    acc = leaf(static_cast<int>(rev));
+    bool open = true;  // (no break: static indices keep st in registers)
+#if defined(__CUDA_ARCH__)
+#pragma unroll
+#endif
+    for (int b = 0; b < 5; ++b) {
+      if (open) {
+        if ((i >> b) & 1) {
+          acc = st[b] + acc;
+        } else {
+          st[b] = acc;
+          open = false;
+        }
+      }
+    }
+  }
+  return n < 32 ? acc + 0.0f : acc;
+}
 
 struct SmallDecodeShape {
   int n_layer = 0, n_head = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
@@ -94,6 +148,9 @@ struct SmallDecodeArgs {
   const void* wpe = nullptr;    // [n_positions, E]
   const float* lnf_g = nullptr;
   const float* lnf_b = nullptr;
+  // The engine's image of every layer's staged buffers and ln_f in the shared-memory layout
+  // (bytes [0, off_lm): build_small_image), rebuilt whenever the weights change.
+  const void* image = nullptr;
   // [past, token_0 .. token_{rows-1}]: device memory written by the step's copy, or pinned host
   // memory (device pointer under UVA) written by the host before the launch.
   const int* step = nullptr;
@@ -107,7 +164,8 @@ struct SmallDecodeArgs {
   unsigned layer_stride = 0, off_lnf = 0, off_lm = 0, off_kv = 0, kv_area = 0, off_act = 0;
   // Timeline (diagnostics; launch_small_decode sets it from set_small_trace): thread 0 of block b
   // writes %globaltimer (ns) at trace[b * kSmallTraceStamps + i]: 0 start, 1 step input read,
-  // 2 layer 0 starts (weights, keys/values and embedding ready), 3 layers done, 4 LM head done,
+  // 2 layer 0 starts (weights and embedding ready; each layer's keys/values are waited for
+  // before its attention), 3 layers done, 4 LM head done,
   // 5 counter incremented, 6 end; 7 + 8 l + j: layer l's phase j done (LayerNorm 1, q|k|v,
   // attention, combine, proj, LayerNorm 2, fc, fc2; the block's barrier after each).
   unsigned long long* trace = nullptr;
@@ -115,6 +173,10 @@ struct SmallDecodeArgs {
 constexpr int kSmallTraceStamps = 7 + 8 * kSmallMaxLayers;
 
 cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st);
+// Writes the image (image_bytes >= a.off_lm, from plan_small_decode) of the layer buffers and ln_f
+// that a's pointers name, by device-to-device copies on st; a.image is not read.  The image does
+// not depend on the batch size.
+cudaError_t build_small_image(void* image, std::size_t image_bytes, const SmallDecodeArgs& a, cudaStream_t st);
 // Process-wide diagnostics switch: launches whose timeline fits `entries` words write it there
 // (nullptr: off).  sb_cuda_bench --trace-small reads it for one eager step.
 void set_small_trace(unsigned long long* device_buffer, std::size_t entries);

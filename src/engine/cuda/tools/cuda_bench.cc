@@ -11,7 +11,7 @@
 // Usage: sb_cuda_bench [--out results.jsonl] [--quick] [--models tiny-gpt2,gpt2,gpt2-xl,L2-H2-E16-V50257]
 //        (a model is a preset name or L<layers>-H<heads>-E<n_embd>[-V<vocab>], 1024 positions)
 //        [--precisions fp16,int8] [--scenarios a,b]
-//        [--profile-step MODEL]  (only: one eager fp16 decode step of MODEL, batch 1, between
+//        [--profile-step MODEL]  (only: one eager decode step of MODEL (first of --precisions, default fp16), between
 //        cudaProfilerStart/Stop, for `ncu --profile-from-start off`: per-kernel durations)
 //        [--profile-batch N]  batch rows (1-4) of the --profile-step step
 //        [--variants "name:opt=0|1,...;name2:..."]  engine option sets timed one after the other in
@@ -385,7 +385,8 @@ int main(int argc, char** argv) {
     }
     const sb::model::GptConfig cfg = *preset;
     CudaEngineOptions o;
-    o.precision = "fp16";
+    // The first of --precisions (default fp16; int8/fp8: synthetic quantized weights).
+    o.precision = precisions_arg.empty() ? "fp16" : precisions_arg.substr(0, precisions_arg.find(','));
     if (profile_batch < 1 || profile_batch > 4) {
       std::fprintf(stderr, "--profile-batch: 1..4, got %d\n", profile_batch);
       return 2;
@@ -402,7 +403,8 @@ int main(int argc, char** argv) {
     ck(cudaProfilerStart(), "cudaProfilerStart");
     eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
     ck(cudaProfilerStop(), "cudaProfilerStop");
-    std::printf("profiled one %s fp16 decode step (batch %d, position 35)\n", profile_model.c_str(), profile_batch);
+    std::printf("profiled one %s %s decode step (batch %d, position 35): %s\n", profile_model.c_str(),
+                o.precision.c_str(), profile_batch, eng->describe().c_str());
     return 0;
   }
 
