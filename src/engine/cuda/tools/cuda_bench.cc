@@ -701,7 +701,9 @@ int main(int argc, char** argv) {
   }
   struct Scen { const char* name; int b, s; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
-                        {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
+                        {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64},
+                        // batch 2 and 3 (decode GEMV shape rules: docs/perf-cuda.md "Session 8b")
+                        {"batch2_short", 2, 32}, {"batch3_short", 3, 32}};
   const int new_tokens = 32, reps = reps_arg > 0 ? reps_arg : quick ? 5 : 15, warm = 3;
   const std::vector<Variant> variants = parse_variants(variants_arg);
   std::printf("\n%-10s %-5s %-14s %-10s %11s %11s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
