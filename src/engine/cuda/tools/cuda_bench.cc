@@ -35,7 +35,7 @@
 //        prints the GEMM plans and the host submission vs wall time of 20 eager prefills)
 //        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity, prewait =
 //        the decode GEMV's pre-wait weight loads (0..8, set_gemv_prewait_loads), splitk = its
-//        warps per row group (1/2/4, set_gemv_split_k), attrf = the decode attention's new
+//        warps per row group (0 = the shape rule, the default; 1 = off; 2/4 forced; set_gemv_split_k), attrf = the decode attention's new
 //        rows copied before q is read (0/1, set_decode_attention_rows_first)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
