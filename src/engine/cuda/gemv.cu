@@ -52,13 +52,15 @@ int env_int(const char* name, int fallback) {
   return e != nullptr && *e != '\0' ? std::atoi(e) : fallback;
 }
 int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
-int g_gemv_split_k = env_int("SB_GEMV_SPLIT_K", 1);
+// gemv_split_k: 0 = the shape rule (launch3), 1 = off, 2 / 4 = forced where the grid fits.
+int split_k_mode(int warps) { return warps >= 4 ? 4 : (warps >= 2 ? 2 : (warps == 1 ? 1 : 0)); }
+int g_gemv_split_k = split_k_mode(env_int("SB_GEMV_SPLIT_K", 0));
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
 void set_gemv_prewait_loads(int loads) { g_gemv_prewait_loads = loads < 0 ? 0 : (loads > 8 ? 8 : loads); }
 int gemv_prewait_loads() { return g_gemv_prewait_loads; }
-void set_gemv_split_k(int warps) { g_gemv_split_k = warps >= 4 ? 4 : (warps >= 2 ? 2 : 1); }
+void set_gemv_split_k(int warps) { g_gemv_split_k = split_k_mode(warps); }
 int gemv_split_k() { return g_gemv_split_k; }
 }  // namespace sb::engine::cudak
 
@@ -991,19 +993,39 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   GemvArgs b = a;
   if constexpr (V == 0) {
     // The switches (kernels.h), fp16 and int8 weights only: gemv_split_k for the residual GEMV
-    // whose rows are longer than one register chunk, when S times the blocks stay resident;
+    // whose rows are longer than one register chunk (the shape rule below by default; forced S
+    // when S times the blocks stay resident);
     // gemv_prewait_loads for the LayerNorm'd QKV and c_fc GEMVs.
     b.split_k = 1;
     b.prewait_loads = kChunk;
     if constexpr (kHasVariants<F> && !MMA) {
       const bool vec_rows = !small_k && a.k_in % Fmt<F>::kPerVec == 0;
       if constexpr (EPI == GemvEpilogue::kResidual) {
-        if (vec_rows && a.k_in / Fmt<F>::kPerVec > 32 * kChunk) {
-          for (int s = g_gemv_split_k; s > 1; s /= 2)
-            if (want * s <= cap) {
-              b.split_k = s;
+        const int KV = a.k_in / Fmt<F>::kPerVec;  // 16-byte vectors per weight row
+        if (vec_rows && KV > 32 * kChunk) {
+          if (g_gemv_split_k == 0) {
+            // The shape rule (docs/perf-cuda.md "Session 8b: split-K rule"; sb_cuda_bench --quick,
+            // H200, 2026-11-27, decode ms/step, mlp c_proj being the only launch that qualifies):
+            // 2 warps per row when (a) each warp's half of the row fits one register chunk (KV <=
+            // 2 x 32 x kChunk: gpt2 / medium fp16, large / xl int8; fp16 large and xl, whose halves
+            // still take 2 chunk rounds, lost 4-6% at B = 1 and 2, and gained at most 1% at 3-4),
+            // (b) twice the blocks stay one wave (gpt2-xl int8 at B >= 3 does not fit), and (c)
+            // the unsplit warp has at least two chunks of loads per lane (KV x rows >= 2 x 32 x
+            // kChunk) or M >= 3 input rows: gpt2 fp16 (1.5 chunks) lost 1.5-3.6% at B = 1 and
+            // gained 1% at B = 2 but 8% at B = 3 and 4; medium fp16 (2 chunks) gained 3 / 11 / 2 /
+            // 5% at B = 1..4, int8 large 2.1 / 0.6 / 0.1 / 1.0%, int8 xl 2.6 / 0.3% at B = 1 / 2.
+            // 4 warps never beat 2 in any cell (gpt2 fp16: +10% at B = 1, -4% vs -8% at B = 4).
+            if (KV <= 2 * 32 * kChunk && want * 2 <= cap && (M >= 3 || KV * kRows<F> >= 2 * 32 * kChunk)) {
+              b.split_k = 2;
               return launch3<F, M, EPI, MMA, 1>(b, st);
             }
+          } else {
+            for (int s = g_gemv_split_k; s > 1; s /= 2)  // forced (A/B): S = 2 or 4 where it fits
+              if (want * s <= cap) {
+                b.split_k = s;
+                return launch3<F, M, EPI, MMA, 1>(b, st);
+              }
+          }
         }
       }
       if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {

@@ -166,12 +166,14 @@ int fp8_mma_min_rows();
 //    the LM head) issue before griddepcontrol.wait; the rest are issued right after the input
 //    rows' loads, so the rows are not queued behind the kernel's own weight stream.  Same
 //    arithmetic: results bit-identical.
-//  - gemv_split_k (1, 2 or 4; default 1 or SB_GEMV_SPLIT_K): up to this many warps share one row
+//  - gemv_split_k (0 = the measured shape rule, the default; 1 = off; 2 or 4 = forced; or
+//    SB_GEMV_SPLIT_K; docs/perf-cuda.md "Session 8b: split-K rule"): up to this many warps share one row
 //    group's K (each a contiguous range of 16-byte vectors; partial totals added in part order)
 //    for the store/gelu/residual GEMVs whose rows are longer than one register chunk, when the
 //    grid stays within one wave of resident blocks: more weight bytes in flight before the wait
 //    (gpt2-xl's mlp c_proj: 4 chunk round trips at 400 blocks).  fp32 sums in another order
-//    (int8: exact int32, bit-identical).
+//    (int8: exact int32, bit-identical).  The rule (0) splits 2 ways only where each half row fits
+//    one register chunk: mlp c_proj of gpt2 fp16 at >= 3 rows, gpt2-medium fp16, int8 large / xl.
 void set_gemv_prewait_loads(int loads);
 int gemv_prewait_loads();
 void set_gemv_split_k(int warps);

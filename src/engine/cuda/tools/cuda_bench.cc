@@ -35,7 +35,7 @@
 //        prints the GEMM plans and the host submission vs wall time of 20 eager prefills)
 //        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity, prewait =
 //        the decode GEMV's pre-wait weight loads (0..8, set_gemv_prewait_loads), splitk = its
-//        warps per row group (1/2/4, set_gemv_split_k), attrf = the decode attention's new
+//        warps per row group (0 = the shape rule, the default; 1 = off; 2/4 forced; set_gemv_split_k), attrf = the decode attention's new
 //        rows copied before q is read (0/1, set_decode_attention_rows_first)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
@@ -701,7 +701,9 @@ int main(int argc, char** argv) {
   }
   struct Scen { const char* name; int b, s; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
-                        {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64}};
+                        {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64},
+                        // batch 2 and 3 (decode GEMV shape rules: docs/perf-cuda.md "Session 8b")
+                        {"batch2_short", 2, 32}, {"batch3_short", 3, 32}};
   const int new_tokens = 32, reps = reps_arg > 0 ? reps_arg : quick ? 5 : 15, warm = 3;
   const std::vector<Variant> variants = parse_variants(variants_arg);
   std::printf("\n%-10s %-5s %-14s %-10s %11s %11s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
