@@ -235,19 +235,25 @@ class CudaEngine final : public Engine {
   void fill_model_args(Args& a, int rows) const {
     a.dt = dt_;
     a.rows = rows;
-    a.n_layer = L_;
-    a.n_head = H_;
+    fill_model_dims(a);
     a.head_dim = D_;
-    a.n_embd = E_;
-    a.n_inner = I_;
-    a.vocab = V_;
-    a.max_t = max_t_;
     a.ln_eps = eps_;
     a.att_scale = scale_;
     a.wte = wte_.get();
     a.wpe = wpe_.get();
     a.lnf_g = lnf_g_.as<float>();
     a.lnf_b = lnf_b_.as<float>();
+  }
+  // The model's dimensions under the field names the kernels' argument structs and
+  // cudak::SmallDecodeShape share.
+  template <typename Dims>
+  void fill_model_dims(Dims& a) const {
+    a.n_layer = L_;
+    a.n_head = H_;
+    a.n_embd = E_;
+    a.n_inner = I_;
+    a.vocab = V_;
+    a.max_t = max_t_;
   }
   // The weights and activation scales are set by upload / upload_quantized / synthesize, after
   // setup_small: the scales are copied into the small kernel's arguments there (a kernel
@@ -497,12 +503,7 @@ void CudaEngine::setup_small() {
   std::size_t smem_lo = 0, smem_hi = 0;
   for (int rows = 1; rows <= std::min(max_b_, cudak::kSmallMaxRows); ++rows) {
     cudak::SmallDecodeShape sh;
-    sh.n_layer = L_;
-    sh.n_head = H_;
-    sh.n_embd = E_;
-    sh.n_inner = I_;
-    sh.vocab = V_;
-    sh.max_t = max_t_;
+    fill_model_dims(sh);
     sh.elem_bytes = static_cast<int>(es_);
     sh.rows = rows;
     sh.quant = quant;
@@ -555,12 +556,12 @@ void CudaEngine::setup_small() {
     return;
   }
   // One weight image serves every batch size (its layout does not depend on the rows); filled by
-  // small_weights_loaded once the weights are there.
+  // small_weights_loaded at the end of the weight loader the factory calls next (upload +
+  // upload_quantized, or synthesize): the constructor has no weights to copy yet.
   const cudak::SmallDecodeArgs& any = s_args_[on[2] - '0'];
   s_image_ = DevBuf(any.off_lm, "small decode weight image");
   for (auto& a : s_args_)
     if (a.blocks > 0) a.image = s_image_.get();
-  small_weights_loaded();
   s_note_ = fmt::format("on({}: {} blocks x {} threads, {}-{} B shared memory, {} layer(s) of keys/values ahead{}{}{})",
                         on, any.blocks, cudak::kSmallThreads, smem_lo, smem_hi, any.kv_bufs,
                         opts_.small_host_input ? ", host inputs" : "", chain.empty() ? "" : "; ", chain);
@@ -618,7 +619,9 @@ void CudaEngine::upload(const model::GptWeights& w) {
     put_f32(s.ln_2_weight, d.ln2_g);
     put_f32(s.ln_2_bias, d.ln2_b);
   }
-  small_weights_loaded();  // (quantized engines: again after upload_quantized)
+  // Quantized engines build the small kernel's image after upload_quantized, which replaces the
+  // matrices just uploaded.
+  if (q_ == WQuant::kNone) small_weights_loaded();
 }
 
 void CudaEngine::site_dims(int site, int& n, int& k) const {
