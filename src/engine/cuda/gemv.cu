@@ -42,15 +42,11 @@
 
 namespace sb::engine::cudak {
 namespace {
-int initial_fp8_mma_min_rows() {
-  const char* e = std::getenv("SB_FP8_MMA_MIN_ROWS");
-  return e != nullptr && *e != '\0' ? std::atoi(e) : 2;
-}
-int g_fp8_mma_min_rows = initial_fp8_mma_min_rows();
 int env_int(const char* name, int fallback) {
   const char* e = std::getenv(name);
   return e != nullptr && *e != '\0' ? std::atoi(e) : fallback;
 }
+int g_fp8_mma_min_rows = env_int("SB_FP8_MMA_MIN_ROWS", 2);
 int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
 // gemv_split_k: 0 = the shape rule (launch3), 1 = off, 2 / 4 = forced where the grid fits.
 int split_k_mode(int warps) { return warps >= 4 ? 4 : (warps >= 2 ? 2 : (warps == 1 ? 1 : 0)); }
