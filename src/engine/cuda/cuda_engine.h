@@ -128,6 +128,17 @@ struct CudaEngineOptions {
   // shape is captured again on its next prefill).  false = the eager path of sessions 1-6.
   bool prefill_graphs = true;
   int prefill_graph_capacity = 16;
+  // GEMV decode path (seq 1, fp32/fp16/bf16, 1..4 rows, fuse_qkv_attention off): each layer's decode
+  // attention and attn c_proj + bias + residual as ONE kernel (kernels.h launch_attn_proj: one
+  // dependent kernel fewer per layer; deterministic fixed-point sum over heads, so the proj's fp32
+  // summation order differs from the chain's within the GEMV tolerances).  Row counts whose shape
+  // the kernel cannot take (no slice count fits one wave; head_dim x dt_size not a multiple of 16
+  // bytes) keep the chain; the description says which.  attn_proj_slices > 0 forces the output
+  // slices per head (A/B).  The environment's SB_FUSE_ATTN_PROJ=0/1, when set, overrides
+  // fuse_attn_proj.  Default off until measured faster (docs/perf-cuda.md "Session 9: attention +
+  // proj fusion").
+  bool fuse_attn_proj = false;
+  int attn_proj_slices = 0;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the
