@@ -26,15 +26,15 @@ step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@
   tar -C $OUT -czf $OUT/s9attp-call.tar.gz logs; }  # (a call stopped at its limit still returns the logs so far)
 step val_small_ap 60 $B/cuda_validate --small --only attn_proj
 SC=single_short,batch2_short,batch3_short,batch_short
-step bench_fp16 200 $B/sb_cuda_bench --quick --no-extras --models gpt2,gpt2-medium,gpt2-xl --precisions fp16 --scenarios $SC \
+step bench_fp16 170 $B/sb_cuda_bench --quick --no-extras --models gpt2,gpt2-medium,gpt2-xl --precisions fp16 --scenarios $SC \
   --variants "base:fuseap=0;ap:fuseap=1;ap4:fuseap=1,apslices=4;base2:fuseap=0" --out $L/bench_fp16.jsonl
 step bench_gpt2_bf16_fp32 70 $B/sb_cuda_bench --quick --no-extras --models gpt2 --precisions bf16,fp32 --scenarios $SC \
   --variants "base:fuseap=0;ap:fuseap=1;base2:fuseap=0" --out $L/bench_gpt2.jsonl
 step bench_ctx800 60 $B/sb_cuda_bench --quick --no-extras --models gpt2,gpt2-xl --precisions fp16 --scenarios single_ctx800,batch_ctx800 \
   --variants "base:fuseap=0;ap:fuseap=1;base2:fuseap=0" --out $L/bench_ctx.jsonl
-step memcheck_small_ap 120 compute-sanitizer --tool memcheck --error-exitcode 99 $B/cuda_validate --small --only attn_proj
-step val_full_ap 80 $B/cuda_validate --only attn_proj
-step val_engine_env_small 60 env SB_FUSE_ATTN_PROJ=1 $B/cuda_validate --small --only engine
+step memcheck_small_ap 100 compute-sanitizer --tool memcheck --error-exitcode 99 $B/cuda_validate --small --only attn_proj
+step val_full_ap 60 $B/cuda_validate --only attn_proj
+step val_engine_env_small 50 env SB_FUSE_ATTN_PROJ=1 $B/cuda_validate --small --only engine
 rm -rf $L
 echo "=== decode ms/step (median) per variant"
 tar -xzf $OUT/s9attp-call.tar.gz -O logs/bench_fp16.log logs/bench_gpt2_bf16_fp32.log logs/bench_ctx800.log 2>/dev/null | grep -E '^(gpt2|  \[)' | awk '{ if ($1 ~ /^gpt2/) printf "%-11s %-5s %-14s %-6s %s\n", $1,$2,$3,$4,$8; else print }'
