@@ -446,7 +446,11 @@ void CudaEngine::setup_attn_proj() {
     ap_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off)";
     return;
   }
+  bool cluster = opts_.attn_proj_cluster;
+  const char* cenv = std::getenv("SB_ATTN_PROJ_CLUSTER");
+  if (cenv != nullptr && *cenv != '\0') cluster = std::atoi(cenv) != 0;
   std::string on_rows, chain;
+  int cluster_size = 0;
   for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
     if (!gemv_ok(rows)) continue;
     if (fused_attention(rows, 1)) {
@@ -461,8 +465,10 @@ void CudaEngine::setup_attn_proj() {
     a.max_t = max_t_;
     a.scale = scale_;
     a.slices = opts_.attn_proj_slices;
+    a.use_cluster = cluster;
     if (cudak::attn_proj_plan(a) == cudaSuccess) {
       ap_args_[rows] = a;
+      cluster_size = a.cluster;
       on_rows += fmt::format("{}{}:{}x{}", on_rows.empty() ? "" : ",", rows, a.slices, a.slice_rows);
     } else {
       cudaGetLastError();
@@ -484,8 +490,9 @@ void CudaEngine::setup_attn_proj() {
     ap_args_[rows].scratch = ap_scratch_.get();
     ap_args_[rows].host_error = static_cast<int*>(d_err);
   }
-  // B=rows:slices x outputs per slice.
-  ap_note_ = fmt::format("on(B={}, src {}){}", on_rows, src, chain);
+  // B=rows:slices x outputs per slice; cluster: blocks per cluster, else atomic (fixed-point sums).
+  ap_note_ = fmt::format("on(B={}, {}, src {}){}", on_rows,
+                         cluster ? fmt::format("cluster {}", cluster_size) : std::string("atomic"), src, chain);
 }
 
 void CudaEngine::setup_persistent() {

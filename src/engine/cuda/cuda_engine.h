@@ -139,6 +139,10 @@ struct CudaEngineOptions {
   // proj fusion").
   bool fuse_attn_proj = false;
   int attn_proj_slices = 0;
+  // How the fused kernel sums the heads' proj partials: true = a thread-block cluster per (row,
+  // slice) adds them in rank order through distributed shared memory; false = 64-bit fixed-point
+  // atomics and a last-block counter.  Both deterministic.  SB_ATTN_PROJ_CLUSTER=0/1 overrides.
+  bool attn_proj_cluster = true;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

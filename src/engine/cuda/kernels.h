@@ -244,8 +244,16 @@ struct AttnProjArgs {
   void* scratch = nullptr;
   int* host_error = nullptr;      // optional pinned host word (UVA): set to 1 on a range error
   void* att_out = nullptr;        // optional [rows, E] (dt): the attention output o (validation)
+  // Cross-head sum through a thread-block cluster instead of the fixed-point atomics (plan input):
+  // blocks (b, p, k) for k < cluster = min(8, n_head), block k owning heads k, k + cluster, ..
+  // (their attentions side by side, warps_per_head warps each) and writing its fp32 partials to its
+  // shared memory; after a cluster barrier block k adds the cluster's partials in rank order for
+  // its share of the slice (DSMEM reads) and writes x = dt(x + (sum + bias)).  Deterministic without
+  // atomics, scratch or range limit; scratch and host_error are unused.
+  bool use_cluster = false;
   // Filled by attn_proj_plan (slices = 0: its rule; > 0: that many output slices, if they fit).
   int slices = 0, slice_rows = 0, blocks = 0, att_warps = 0;
+  int cluster = 0, heads_per_block = 1;  // cluster mode: blocks per cluster, heads per block
   std::size_t smem_bytes = 0;
 };
 std::size_t attn_proj_scratch_bytes(int n_embd);

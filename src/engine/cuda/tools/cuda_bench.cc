@@ -37,7 +37,8 @@
 //        the decode GEMV's pre-wait weight loads (0..8, set_gemv_prewait_loads), splitk = its
 //        warps per row group (0 = the shape rule, the default; 1 = off; 2/4 forced; set_gemv_split_k), attrf = the decode attention's new
 //        rows copied before q is read (0/1, set_decode_attention_rows_first); fuseap = fuse_attn_proj
-//        (0/1: each layer's decode attention + attn c_proj as one kernel), apslices = attn_proj_slices
+//        (0/1: each layer's decode attention + attn c_proj as one kernel), apslices = attn_proj_slices,
+//        apc = attn_proj_cluster (0/1: fixed-point atomics / cluster sum)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -299,6 +300,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "small") o.small_decode = on;
     else if (k == "fuseap") o.fuse_attn_proj = on;
     else if (k == "apslices") o.attn_proj_slices = num;
+    else if (k == "apc") o.attn_proj_cluster = on;
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
@@ -722,7 +724,9 @@ int main(int argc, char** argv) {
       CudaEngineOptions o;
       o.precision = prec;
       o.max_batch = 4;
-      o.max_seq = 256;
+      // 256 positions (a decode step's attention is one key split in the chain), 1024 when a
+      // prompt-800 scenario is named (4 splits of 256 keys).
+      o.max_seq = scenarios_arg.find("ctx800") != std::string::npos ? 1024 : 256;
       apply_variant(var, o);
       std::unique_ptr<Engine> eng;
       try {
