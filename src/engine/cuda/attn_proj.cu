@@ -518,7 +518,7 @@ std::size_t attn_proj_scratch_bytes(int n_embd) {
 }
 
 cudaError_t attn_proj_plan(AttnProjArgs& a) {
-  const int want = a.slices;
+  const int want = a.slices, want_warps = a.att_warps;
   const bool cl = a.use_cluster;
   a.slices = a.slice_rows = a.blocks = a.att_warps = a.cluster = 0;
   a.heads_per_block = 1;
@@ -539,7 +539,8 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   cudaFuncAttributes fa{};
   e = cudaFuncGetAttributes(&fa, kernel);
   if (e != cudaSuccess) return e;
-  const int W = att_warps_for(D, es);  // the chain's warps (and key/value staging cap) per head
+  // The chain's warps (and key/value staging cap) per head, or fewer when asked (less shared memory).
+  const int W = want_warps > 0 ? std::min(want_warps, att_warps_for(D, es)) : att_warps_for(D, es);
   // Cluster mode: C blocks per (row, slice), NH heads per block side by side, WH warps each.
   const int C = cl ? (H < 8 ? H : 8) : 1;
   const int NH = cl ? (H + C - 1) / C : 1;
@@ -549,11 +550,11 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   // Candidates P = 1 .. kMaxSlices: slices of ceil(E / P) outputs (a P whose last slice would be
   // empty gives the same slices as a smaller one and is skipped).
   struct Cand { int P = 0; std::size_t smem = 0; long long waves = 0; };
-  Cand one_per_sm, fewest_waves, forced;
+  Cand one_per_sm, fewest_waves, forced, short_slices;
   for (int P = 1; P <= kMaxSlices; ++P) {
     const int R = (E + P - 1) / P;
     if ((P - 1) * R >= E) continue;
-    if (R > kApThreads * kPerThread || (R + C - 1) / C > kApThreads) continue;
+    if (R > kApThreads * kPerThread || (cl && (R + C - 1) / C > kApThreads)) continue;
     const std::size_t smem =
         cl ? w_bytes(R, NH * D, es) + ((static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15}) + att_bytes
            : w_bytes(R, D, es) + att_bytes;
@@ -573,10 +574,14 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
     if (occ <= 0) continue;
     const long long waves = (blocks + static_cast<long long>(occ) * sms - 1) / (static_cast<long long>(occ) * sms);
     if (fewest_waves.P == 0 || waves < fewest_waves.waves) fewest_waves = {P, smem, waves};
+    if (short_slices.P == 0 && R <= 256 && waves == 1) short_slices = {P, smem, 1};  // the fewest with <= 256 outputs
   }
-  // Rule: one block per SM where rows x heads (cluster: rows x C) <= SMs; else the fewest waves of
-  // resident blocks (docs/perf-cuda.md "Session 9: attention + proj fusion").
-  const Cand pick = want > 0 ? forced : (one_per_sm.P > 0 ? one_per_sm : fewest_waves);
+  // Rule (docs/perf-cuda.md "Session 9: attention + proj fusion"): the most slices with one block
+  // per SM, or more where a slice would still have > 256 outputs and 256-output slices fit one wave
+  // (calls 1-2: gpt2 B=4 2 slices of 384 -2.4%, 3 of 256 -4.2%, 4 of 192 -4.2%; gpt2-medium B=3 2
+  // of 512 -1.1%, 4 of 256 -4.8%); where rows x heads > SMs the fewest waves of resident blocks.
+  Cand pick = want > 0 ? forced : (one_per_sm.P > 0 ? one_per_sm : fewest_waves);
+  if (want <= 0 && one_per_sm.P > 0 && short_slices.P > one_per_sm.P) pick = short_slices;
   if (pick.P == 0)
     return no(want > 0 ? "the forced slice count does not fit one block's shared memory"
                        : "no slice count fits one block's shared memory");

@@ -200,7 +200,7 @@ class CudaEngine final : public Engine {
   std::size_t es_;
   int L_, H_, E_, D_, I_, V_, P_, max_b_, max_t_, split_keys_, n_split_;
   float eps_, scale_;
-  int smem_optin_ = 0;
+  int smem_optin_ = 0, sm_count_ = 0;
   std::string description_;
 
   cudaStream_t stream_ = nullptr;
@@ -320,6 +320,7 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   cudaDeviceProp prop{};
   ck(cudaGetDeviceProperties(&prop, opts_.device), "cudaGetDeviceProperties");
   smem_optin_ = static_cast<int>(prop.sharedMemPerBlockOptin);
+  sm_count_ = prop.multiProcessorCount;
   ck(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
   cudak::set_programmatic_launch(o.programmatic_launch);
   cudak::set_shared_carveout(o.shared_carveout);
@@ -433,12 +434,13 @@ void CudaEngine::allocate() {
 }
 
 void CudaEngine::setup_attn_proj() {
-  bool on = opts_.fuse_attn_proj;
+  int mode = opts_.fuse_attn_proj;
   const char* env = std::getenv("SB_FUSE_ATTN_PROJ");
   const bool from_env = env != nullptr && *env != '\0';
-  if (from_env) on = std::atoi(env) != 0;
+  if (from_env) mode = std::atoi(env);
   const std::string src = from_env ? "SB_FUSE_ATTN_PROJ" : "option";
-  if (!on) {
+  const bool rule = mode == 2;
+  if (mode != 1 && mode != 2) {
     ap_note_ = "off(" + src + ")";
     return;
   }
@@ -465,8 +467,23 @@ void CudaEngine::setup_attn_proj() {
     a.max_t = max_t_;
     a.scale = scale_;
     a.slices = opts_.attn_proj_slices;
+    a.att_warps = opts_.attn_proj_att_warps;
     a.use_cluster = cluster;
-    if (cudak::attn_proj_plan(a) == cudaSuccess) {
+    const cudaError_t pe = cudak::attn_proj_plan(a);
+    // The shape rule (mode 2), from session 9's A/B on an H200 (docs/perf-cuda.md): faster at 16-64
+    // (row, head) pairs of gpt2 / gpt2-medium (n_embd <= 1024); not faster at gpt2 B=1 (12 pairs),
+    // slower at gpt2-xl B >= 2 and neutral at its B=1, and slower at long caches, where the chain
+    // splits the keys and the fused kernel does not (so it is used only when max_seq keeps the
+    // chain's attention at one split as well).
+    const char* why_not = nullptr;
+    if (pe == cudaSuccess && rule) {
+      if (max_t_ > split_keys_) why_not = "rule: max_seq > decode_split_keys";
+      else if (rows * H_ < 16 || rows * H_ > 64) why_not = "rule: rows x heads outside 16..64";
+      else if (E_ > 1024) why_not = "rule: n_embd > 1024";
+    }
+    if (pe == cudaSuccess && why_not != nullptr) {
+      chain += fmt::format(" B={}: chain ({})", rows, why_not);
+    } else if (pe == cudaSuccess) {
       ap_args_[rows] = a;
       cluster_size = a.cluster;
       on_rows += fmt::format("{}{}:{}x{}", on_rows.empty() ? "" : ",", rows, a.slices, a.slice_rows);
@@ -491,8 +508,9 @@ void CudaEngine::setup_attn_proj() {
     ap_args_[rows].host_error = static_cast<int*>(d_err);
   }
   // B=rows:slices x outputs per slice; cluster: blocks per cluster, else atomic (fixed-point sums).
-  ap_note_ = fmt::format("on(B={}, {}, src {}){}", on_rows,
-                         cluster ? fmt::format("cluster {}", cluster_size) : std::string("atomic"), src, chain);
+  ap_note_ = fmt::format("on(B={}, {}{}, src {}){}", on_rows,
+                         cluster ? fmt::format("cluster {}", cluster_size) : std::string("atomic"),
+                         rule ? ", rule" : "", src, chain);
 }
 
 void CudaEngine::setup_persistent() {

@@ -251,7 +251,9 @@ struct AttnProjArgs {
   // its share of the slice (DSMEM reads) and writes x = dt(x + (sum + bias)).  Deterministic without
   // atomics, scratch or range limit; scratch and host_error are unused.
   bool use_cluster = false;
-  // Filled by attn_proj_plan (slices = 0: its rule; > 0: that many output slices, if they fit).
+  // Filled by attn_proj_plan (slices = 0: its rule; > 0: that many output slices, if they fit;
+  // att_warps = 0: the chain's decode-attention warps per head (bit-identical o), > 0: at most that
+  // many (less key/value staging; o bit-identical only while the cache fits att_warps x 32 keys)).
   int slices = 0, slice_rows = 0, blocks = 0, att_warps = 0;
   int cluster = 0, heads_per_block = 1;  // cluster mode: blocks per cluster, heads per block
   std::size_t smem_bytes = 0;

@@ -38,7 +38,8 @@
 //        warps per row group (0 = the shape rule, the default; 1 = off; 2/4 forced; set_gemv_split_k), attrf = the decode attention's new
 //        rows copied before q is read (0/1, set_decode_attention_rows_first); fuseap = fuse_attn_proj
 //        (0/1: each layer's decode attention + attn c_proj as one kernel), apslices = attn_proj_slices,
-//        apc = attn_proj_cluster (0/1: fixed-point atomics / cluster sum)
+//        apc = attn_proj_cluster (0/1: fixed-point atomics / cluster sum), apw = attn_proj_att_warps
+//        (fuseap: 0 off, 1 on, 2 the shape rule)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -298,7 +299,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pdl") o.programmatic_launch = on;
     else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
     else if (k == "small") o.small_decode = on;
-    else if (k == "fuseap") o.fuse_attn_proj = on;
+    else if (k == "fuseap") o.fuse_attn_proj = num;
+    else if (k == "apw") o.attn_proj_att_warps = num;
     else if (k == "apslices") o.attn_proj_slices = num;
     else if (k == "apc") o.attn_proj_cluster = on;
     else if (k == "small8") o.small_decode_fp8 = on;
