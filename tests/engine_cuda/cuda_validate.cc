@@ -628,7 +628,12 @@ void test_attn_proj() {
                                  cudak::dt_name(dt), B, H, D, c.past, a.slices, forced ? "forced" : "rule", a.cluster,
                                  a.att_warps);
         if (pe != cudaSuccess) {
-          expect(kname, cas, false, std::string("plan refused: ") + cudak::last_launch_detail());
+          // A forced slice count may not fit one block's shared memory (cluster mode keeps every
+          // head's columns of a slice: fp32 and gpt2-xl widths at 3 slices); the rule must fit.
+          if (forced > 0 && std::string(cudak::last_launch_detail()).find("does not fit") != std::string::npos)
+            std::printf("NOTE %s %s: refused as expected (%s)\n", kname, cas.c_str(), cudak::last_launch_detail());
+          else
+            expect(kname, cas, false, std::string("plan refused: ") + cudak::last_launch_detail());
           cudaGetLastError();
           continue;
         }
@@ -711,11 +716,14 @@ void test_attn_proj() {
         const auto chain_x = download(dt, *d_x, x.size());
         const auto chain_att = download(dt, d_attc, got_att.size());
         const Tol ulp = dt == Dt::kF32 ? Tol{1e-5, 1e-5} : dt == Dt::kF16 ? Tol{1e-5, 1.0 / 1024} : Tol{1e-5, 1.0 / 128};
-        compare(kname + std::string("/x_vs_chain"), cas, got, std::vector<double>(chain_x.begin(), chain_x.end()), ulp);
-        // o: bit-identical where the kernel's warps per head see the keys in the chain's chunks (the
-        // atomic mode always: the chain's warp count; cluster mode while the cache fits its warps);
-        // else within one unit of dt.
-        if ((!cl && aw == 0) || c.past + 1 <= a.att_warps * 32)
+        // o is bit-identical to the chain's where the kernel's warps per head see the keys in the
+        // chain's chunks (the chain's warp count, or a cache that fits the fewer warps); then x is
+        // within one unit of dt of the chain's (fp32 sums in another order).  Otherwise o may differ
+        // by a unit of dt, which moves x by w x that unit: x is held to the kernel tolerance there.
+        const bool o_same = (!cl && aw == 0) || c.past + 1 <= a.att_warps * 32;
+        compare(kname + std::string("/x_vs_chain"), cas, got, std::vector<double>(chain_x.begin(), chain_x.end()),
+                o_same ? ulp : kernel_tol(dt));
+        if (o_same)
           expect(kname + std::string("/o_vs_chain"), cas, std::memcmp(chain_att.data(), got_att.data(), got_att.size() * 4) == 0,
                  "o differs from the chain's decode attention (expected bit-identical: same chunks and order)");
         else

@@ -200,7 +200,7 @@ class CudaEngine final : public Engine {
   std::size_t es_;
   int L_, H_, E_, D_, I_, V_, P_, max_b_, max_t_, split_keys_, n_split_;
   float eps_, scale_;
-  int smem_optin_ = 0, sm_count_ = 0;
+  int smem_optin_ = 0;
   std::string description_;
 
   cudaStream_t stream_ = nullptr;
@@ -320,7 +320,6 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   cudaDeviceProp prop{};
   ck(cudaGetDeviceProperties(&prop, opts_.device), "cudaGetDeviceProperties");
   smem_optin_ = static_cast<int>(prop.sharedMemPerBlockOptin);
-  sm_count_ = prop.multiProcessorCount;
   ck(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
   cudak::set_programmatic_launch(o.programmatic_launch);
   cudak::set_shared_carveout(o.shared_carveout);

@@ -259,10 +259,11 @@ struct AttnProjArgs {
   std::size_t smem_bytes = 0;
 };
 std::size_t attn_proj_scratch_bytes(int n_embd);
-// Chooses the output slices per head (rule: the most with rows x n_head x slices <= SMs, one block
-// per SM; else the count with the fewest waves of resident blocks; a forced count: the largest valid
-// one <= it) and the shared memory; fails with cudaErrorNotSupported (last_launch_detail says why)
-// for shapes it does not take (the engine keeps the chain there).
+// Chooses the output slices per head (rule: the most with one block per SM, rows x n_head x slices
+// <= SMs, or more where a slice would still have > 256 outputs and 256-output slices fit one wave;
+// where rows x n_head > SMs the count with the fewest waves of resident blocks; a forced count: the
+// largest valid one <= it) and the shared memory; fails with cudaErrorNotSupported
+// (last_launch_detail says why) for shapes it does not take (the engine keeps the chain there).
 cudaError_t attn_proj_plan(AttnProjArgs& a);
 cudaError_t launch_attn_proj(const AttnProjArgs& a, cudaStream_t st);
 
