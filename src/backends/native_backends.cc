@@ -129,6 +129,9 @@ std::unique_ptr<Backend> make_native_cuda() {
         o.tf32 = bool_option(r.options, "tf32", false);
         // false: decode always takes the kernel chain (A/B of the single-kernel small-model step).
         o.small_decode = bool_option(r.options, "small_decode", true);
+        // Each layer's decode attention + attn c_proj as one kernel: true = wherever it fits, false =
+        // never; unset = the engine's default (CudaEngineOptions::fuse_attn_proj).
+        if (r.options.contains("fuse_attn_proj")) o.fuse_attn_proj = bool_option(r.options, "fuse_attn_proj", false) ? 1 : 0;
         o.engine_file = string_option(r.options, "engine_file", "");
         if (engine::precision_needs_engine_file(r.precision) && o.engine_file.empty()) {
           // int8/fp8 without a given engine file: calibrate + quantize into the artifacts cache

@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -577,6 +577,226 @@ void test_gemv() {
               compare(kname + "/cache", cas, got, want, kernel_tol(dt));
             }
           }
+}
+
+// The attention + proj fusion (launch_attn_proj): decode attention + attn c_proj + bias + residual.
+// Per (type, shape, rows, slices): against the fp64 reference with the device's rounding point (o
+// rounded to the type), o against the chain's decode attention with one key split (bit-identical:
+// same warps and order), x against the chain (launch_attention + the kResidual GEMV) within one
+// unit of the type's rounding (fp32 sums in another order), twice on the same input (bit-identical:
+// the fixed-point sum does not depend on block order) and the scratch zero after each launch.
+// Shapes: gpt2 .. gpt2-xl widths, head dims 8..128, caches from 1 key (past 0) to past the chain's
+// 256-key split and a cache filled to max_t; the slices by the plan's rule and forced (3, 7: short
+// last slices).  Cache rows past the new key are NaN (must never be read).  Then shapes the plan
+// must refuse and the range guard (a partial past 2^22 gives NaN and the host error word, and the
+// next launch is clean again).
+void test_attn_proj() {
+  struct C { int B, H, D, past; };
+  std::vector<C> cases = {
+      {1, 12, 64, 0},   {1, 12, 64, 37},  {2, 12, 64, 200}, {3, 12, 64, 31},  {4, 12, 64, 300},
+      {1, 16, 64, 5},   {4, 16, 64, 500}, {1, 20, 64, 90},  {1, 25, 64, 1000}, {4, 25, 64, 64},
+      {3, 3, 128, 70},  {2, 4, 32, 300},  {1, 1, 16, 90},   {2, 5, 8, 40},    {4, 2, 96, 129},
+  };
+  if (g_small) cases = {{1, 4, 64, 37}, {2, 3, 16, 40}, {4, 2, 32, 300}, {1, 12, 64, 0}, {3, 2, 128, 33}};
+  const char* kname = "attn_proj";
+  int* h_err = nullptr;
+  ck(cudaMallocHost(&h_err, 4), "cudaMallocHost");
+  *h_err = 0;
+  // (cross-head sum, attention warps cap): atomics with the chain's warps, atomics with 2 warps per
+  // head (several key rounds past 64 keys), the cluster sum.
+  for (const auto& [cl, aw] : std::vector<std::pair<bool, int>>{{false, 0}, {false, 2}, {true, 0}})
+  for (Dt dt : kDts)
+    for (const C& c : cases)
+      for (int forced : {0, 3, 7}) {
+        if ((g_small || aw > 0) && forced == 7) continue;
+        const int B = c.B, H = c.H, D = c.D, E = H * D;
+        // The last case fills the cache to max_t (the new key at max_t - 1).
+        const int max_t = c.past == 500 ? c.past + 1 : c.past + 4;
+        cudak::AttnProjArgs a;
+        a.dt = dt;
+        a.rows = B;
+        a.n_head = H;
+        a.head_dim = D;
+        a.max_t = max_t;
+        a.slices = forced;
+        a.use_cluster = cl;
+        a.att_warps = aw;
+        const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+        a.scale = static_cast<float>(scale);
+        const cudaError_t pe = cudak::attn_proj_plan(a);
+        const auto cas = fmtcase("%s %s B=%d H=%d D=%d past=%d slices=%d(%s) cluster=%d warps=%d", cl ? "cluster" : "atomic",
+                                 cudak::dt_name(dt), B, H, D, c.past, a.slices, forced ? "forced" : "rule", a.cluster,
+                                 a.att_warps);
+        if (pe != cudaSuccess) {
+          // A forced slice count may not fit one block's shared memory (cluster mode keeps every
+          // head's columns of a slice: fp32 and gpt2-xl widths at 3 slices); the rule must fit.
+          if (forced > 0 && std::string(cudak::last_launch_detail()).find("does not fit") != std::string::npos)
+            std::printf("NOTE %s %s: refused as expected (%s)\n", kname, cas.c_str(), cudak::last_launch_detail());
+          else
+            expect(kname, cas, false, std::string("plan refused: ") + cudak::last_launch_detail());
+          cudaGetLastError();
+          continue;
+        }
+        const std::size_t cache_n = static_cast<std::size_t>(B) * H * max_t * D;
+        auto qkv = rounded(dt, randn(static_cast<std::size_t>(B) * 3 * E));
+        auto kc = rounded(dt, randn(cache_n)), vc = rounded(dt, randn(cache_n));
+        for (int b = 0; b < B; ++b)
+          for (int h = 0; h < H; ++h)
+            for (int t = c.past + 1; t < max_t; ++t)
+              for (int d = 0; d < D; ++d) {
+                const std::size_t i = ((static_cast<std::size_t>(b) * H + h) * max_t + t) * D + d;
+                kc[i] = vc[i] = NAN;
+              }
+        auto x = rounded(dt, randn(static_cast<std::size_t>(B) * E, 1.0, 0.3));
+        auto w = rounded(dt, randn(static_cast<std::size_t>(E) * E, 1.0 / std::sqrt(E)));
+        auto bias = rounded(dt, randn(E, 0.1));
+        auto d_qkv = upload(dt, qkv), d_k = upload(dt, kc), d_v = upload(dt, vc), d_x = upload(dt, x),
+             d_w = upload(dt, w), d_b = upload(dt, bias);
+        DBuf d_past(4), d_att(static_cast<std::size_t>(B) * E * cudak::dt_size(dt)),
+            d_scr(cudak::attn_proj_scratch_bytes(E));
+        d_past.put(&c.past, 4);
+        d_scr.zero();
+        a.qkv = d_qkv->get();
+        a.k_cache = d_k->get();
+        a.v_cache = d_v->get();
+        a.past_len = d_past.as<int>();
+        a.proj_w = d_w->get();
+        a.proj_b = d_b->get();
+        a.x = d_x->get();
+        a.scratch = d_scr.get();
+        a.host_error = h_err;
+        a.att_out = d_att.get();
+        ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch");
+        ck(cudaDeviceSynchronize(), "attn_proj sync");
+        const auto got = download(dt, *d_x, x.size());
+        const auto got_att = download(dt, d_att, static_cast<std::size_t>(B) * E);
+        std::vector<unsigned char> scr(cudak::attn_proj_scratch_bytes(E));
+        d_scr.get_to(scr.data(), scr.size());
+        expect(kname + std::string("/scratch"), cas,
+               std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }) && *h_err == 0,
+               "scratch not zero after the launch, or the range error word set");
+        // Reference: attention (fp64) rounded to dt -> proj + bias + x.
+        std::vector<double> att(static_cast<std::size_t>(B) * E), y(att.size());
+        cuda_ref::attention(qkv.data(), kc.data(), vc.data(), B, 1, H, D, max_t, c.past, scale, att.data());
+        std::vector<double> att_r(att.size());
+        for (std::size_t i = 0; i < att.size(); ++i) att_r[i] = round_dt(dt, att[i]);
+        cuda_ref::gemm_nt(att_r.data(), E, w.data(), bias.data(), B, E, E, y.data());
+        std::vector<double> ref(x.size());
+        for (std::size_t i = 0; i < ref.size(); ++i) ref[i] = x[i] + y[i];
+        compare(kname, cas, got, ref, kernel_tol(dt));
+        compare(kname + std::string("/o"), cas, got_att, att, kernel_tol(dt));
+        // Same input again: bit-identical.
+        auto xb = to_bytes(dt, x);
+        d_x->put(xb.data(), xb.size());
+        ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch 2");
+        ck(cudaDeviceSynchronize(), "attn_proj sync 2");
+        const auto got2 = download(dt, *d_x, x.size());
+        expect(kname + std::string("/repeat"), cas, std::memcmp(got.data(), got2.data(), got.size() * 4) == 0,
+               "second launch on the same input differs (nondeterministic sum or scratch not reset)");
+        // The chain: decode attention (one split) into att, then the kResidual GEMV into x.
+        d_x->put(xb.data(), xb.size());
+        DBuf d_attc(static_cast<std::size_t>(B) * E * cudak::dt_size(dt));
+        ck(cudak::launch_attention(dt, d_attc.get(), d_qkv->get(), d_k->get(), d_v->get(), d_past.as<int>(), B, 1, H,
+                                   D, max_t, static_cast<float>(scale), 1, max_t, nullptr, nullptr, nullptr),
+           "chain attention");
+        cudak::GemvArgs g;
+        g.dt = dt;
+        g.w = d_w->get();
+        g.n_out = E;
+        g.k_in = E;
+        g.x = d_attc.get();
+        g.x_row_stride = E;
+        g.rows = B;
+        g.bias = d_b->get();
+        g.epilogue = cudak::GemvEpilogue::kResidual;
+        g.out = d_x->get();
+        g.out_row_stride = E;
+        ck(cudak::launch_gemv(g, nullptr), "chain attn c_proj");
+        ck(cudaDeviceSynchronize(), "chain sync");
+        const auto chain_x = download(dt, *d_x, x.size());
+        const auto chain_att = download(dt, d_attc, got_att.size());
+        const Tol ulp = dt == Dt::kF32 ? Tol{1e-5, 1e-5} : dt == Dt::kF16 ? Tol{1e-5, 1.0 / 1024} : Tol{1e-5, 1.0 / 128};
+        // o is bit-identical to the chain's where the kernel's warps per head see the keys in the
+        // chain's chunks (the chain's warp count, or a cache that fits the fewer warps); then x is
+        // within one unit of dt of the chain's (fp32 sums in another order).  Otherwise o may differ
+        // by a unit of dt, which moves x by w x that unit: x is held to the kernel tolerance there.
+        const bool o_same = (!cl && aw == 0) || c.past + 1 <= a.att_warps * 32;
+        compare(kname + std::string("/x_vs_chain"), cas, got, std::vector<double>(chain_x.begin(), chain_x.end()),
+                o_same ? ulp : kernel_tol(dt));
+        if (o_same)
+          expect(kname + std::string("/o_vs_chain"), cas, std::memcmp(chain_att.data(), got_att.data(), got_att.size() * 4) == 0,
+                 "o differs from the chain's decode attention (expected bit-identical: same chunks and order)");
+        else
+          compare(kname + std::string("/o_vs_chain"), cas, got_att, std::vector<double>(chain_att.begin(), chain_att.end()), ulp);
+      }
+  // Shapes the plan must refuse (the engine keeps the chain): head_dim x dt_size not a multiple of 16
+  // bytes, head_dim > 128, more than 512 heads, rows outside 1..4, cluster mode with more than 64 heads.
+  struct Rf { Dt dt; int rows, H, D, slices; };
+  for (const Rf& r : std::vector<Rf>{{Dt::kF16, 1, 12, 4, 0}, {Dt::kF32, 1, 3, 3, 0}, {Dt::kF16, 1, 2, 136, 0},
+                                     {Dt::kF16, 1, 520, 8, 0}, {Dt::kF16, 5, 12, 64, 0}, {Dt::kF16, 1, 72, 16, 0}}) {
+    cudak::AttnProjArgs a;
+    a.dt = r.dt;
+    a.rows = r.rows;
+    a.n_head = r.H;
+    a.head_dim = r.D;
+    a.max_t = 64;
+    a.slices = r.slices;
+    a.use_cluster = r.H == 72;
+    const cudaError_t pe = cudak::attn_proj_plan(a);
+    expect(kname + std::string("/refused"), fmtcase("%s rows=%d H=%d D=%d slices=%d", cudak::dt_name(r.dt), r.rows, r.H, r.D, r.slices),
+           pe == cudaErrorNotSupported && a.blocks == 0, "the plan took a shape it cannot run");
+    cudaGetLastError();
+  }
+  // Range guard (fp32): values all 1, so o = 1 exactly and every partial is 64 x 1e7 > 2^22.
+  {
+    const int B = 2, H = 4, D = 64, E = H * D, past = 9, max_t = 12;
+    cudak::AttnProjArgs a;
+    a.dt = Dt::kF32;
+    a.rows = B;
+    a.n_head = H;
+    a.head_dim = D;
+    a.max_t = max_t;
+    a.scale = 0.125f;
+    ck(cudak::attn_proj_plan(a), "attn_proj plan (range)");
+    const std::size_t cache_n = static_cast<std::size_t>(B) * H * max_t * D;
+    auto qkv = randn(static_cast<std::size_t>(B) * 3 * E), kc = randn(cache_n), x = randn(static_cast<std::size_t>(B) * E);
+    std::vector<float> vc(cache_n, 1.0f), w(static_cast<std::size_t>(E) * E, 1e7f), bias(E, 0.0f);
+    auto d_qkv = upload(Dt::kF32, qkv), d_k = upload(Dt::kF32, kc), d_v = upload(Dt::kF32, vc), d_x = upload(Dt::kF32, x),
+         d_w = upload(Dt::kF32, w), d_b = upload(Dt::kF32, bias);
+    DBuf d_past(4), d_scr(cudak::attn_proj_scratch_bytes(E));
+    d_past.put(&past, 4);
+    d_scr.zero();
+    a.qkv = d_qkv->get();
+    a.k_cache = d_k->get();
+    a.v_cache = d_v->get();
+    a.past_len = d_past.as<int>();
+    a.proj_w = d_w->get();
+    a.proj_b = d_b->get();
+    a.x = d_x->get();
+    a.scratch = d_scr.get();
+    a.host_error = h_err;
+    *h_err = 0;
+    ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch (range)");
+    ck(cudaDeviceSynchronize(), "attn_proj sync (range)");
+    const auto got = download(Dt::kF32, *d_x, x.size());
+    std::vector<unsigned char> scr(cudak::attn_proj_scratch_bytes(E));
+    d_scr.get_to(scr.data(), scr.size());
+    expect("attn_proj/range", "fp32 B=2 H=4 D=64 proj 1e7",
+           *h_err == 1 && std::all_of(got.begin(), got.end(), [](float v) { return std::isnan(v); }) &&
+               std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }),
+           fmtcase("host error %d (expected 1), x all NaN and the scratch zero expected", *h_err));
+    *h_err = 0;
+    std::fill(w.begin(), w.end(), 0.01f);
+    d_w->put(w.data(), w.size() * 4);
+    d_x->put(x.data(), x.size() * 4);
+    ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch (after range)");
+    ck(cudaDeviceSynchronize(), "attn_proj sync (after range)");
+    const auto got2 = download(Dt::kF32, *d_x, x.size());
+    expect("attn_proj/range", "fp32 next launch clean",
+           *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
+           "the launch after a range error still reports it or writes NaN");
+  }
+  cudaFreeHost(h_err);
 }
 
 void test_lt_gemm() {
@@ -1590,6 +1810,10 @@ struct EngineCase {
   // case checks that it is taken and compares it step by step with the kernel chain (small_decode
   // off) fed the same tokens.  Every other case runs with the engine's defaults.
   bool small = false;
+  // Attention + proj fusion (CudaEngineOptions::fuse_attn_proj): checks that it is taken at this
+  // batch and compares it step by step with the kernel chain (fuse_attn_proj off) fed the same tokens.
+  bool fuse_attn_proj = false;
+  bool ap_cluster = true;  // its cross-head sum: cluster (true) or fixed-point atomics
 };
 
 void run_engine_case(const EngineCase& ec, const std::string& precision) {
@@ -1607,6 +1831,8 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   o.decode_split_keys = B == 1 ? 8 : 0;
   o.persistent_decode = ec.persistent;
   if (ec.small) o.small_decode = o.small_decode_fp8 = true;  // fp8: opt-in (slower than the chain)
+  o.fuse_attn_proj = ec.fuse_attn_proj;
+  o.attn_proj_cluster = ec.ap_cluster;
   if (ec.persistent_stress) {
     o.persistent_blocks = 3;
     o.persistent_slots = 2;
@@ -1626,6 +1852,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
                            ec.persistent_stress ? " persistent-stress"
                            : ec.persistent      ? " persistent"
                            : ec.small           ? " small"
+                           : ec.fuse_attn_proj  ? (ec.ap_cluster ? " attn-proj-cluster" : " attn-proj-atomic")
                                                 : "");
   const bool trained = ec.name == "pydoc-gpt2-8m";
   const EngineTol tol = engine_tol(precision, trained);
@@ -1653,7 +1880,15 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
            eng->describe().find(fmtcase("small_decode=on(B=%s", "")) != std::string::npos &&
                eng->describe().find(fmtcase("B=%d: chain", B)) == std::string::npos,
            "engine did not enable the small decode kernel at this batch: " + eng->describe());
-  const bool vs_chain = ec.persistent || ec.small;
+  if (ec.fuse_attn_proj) {
+    const std::string d = eng->describe(), ap = d.substr(std::min(d.size(), d.find("fuse_attn_proj=")));
+    expect(kname + "/attnproj", cas + " path taken",
+           ap.rfind("fuse_attn_proj=on(B=", 0) == 0 && ap.find(fmtcase(" B=%d: chain", B)) == std::string::npos &&
+               ap.find(ec.ap_cluster ? "cluster" : "atomic") != std::string::npos,
+           "engine did not enable the attention + proj kernel at this batch: " + eng->describe());
+  }
+  const bool vs_chain = ec.persistent || ec.small || ec.fuse_attn_proj;
+  const char* path = ec.small ? "small" : ec.fuse_attn_proj ? "attnproj" : "persistent";
   auto check_step = [&](const StepResult& r, const std::string& step) {
     for (int b = 0; b < B; ++b) {
       const int t = static_cast<int>(seqs[b].size()) - 1;
@@ -1734,10 +1969,12 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       CudaEngineOptions oc = o;
       oc.persistent_decode = false;
       oc.small_decode = false;
+      oc.fuse_attn_proj = false;
       auto chain = make_cuda_engine(*ec.w, oc);
-      expect(kname + (ec.small ? "/small" : "/persistent"), cas + " chain engine takes the chain",
+      expect(kname + "/" + path, cas + " chain engine takes the chain",
              chain->describe().find("small_decode=off(option)") != std::string::npos &&
-                 chain->describe().find("persistent_decode=off") != std::string::npos,
+                 chain->describe().find("persistent_decode=off") != std::string::npos &&
+                 (!ec.fuse_attn_proj || chain->describe().find("fuse_attn_proj=off") != std::string::npos),
              "comparison engine is not on the kernel chain: " + chain->describe());
       StepResult rc;
       chain->prefill(B, S, prompt, LogitsMode::kLast, rc);
@@ -1786,7 +2023,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       // reference on the same rows is of that size (fp16 up to 5.3e-3).  Half the reference limit
       // still fails a kernel whose logits drift by a sizeable part of the reference tolerance.
       const double lim = tol.elementwise ? 1e-4 : trained ? tol.rel / 2 : tol.rel / 4;
-      Stat& sc = g_stats[kname + (ec.small ? "/small_vs_chain" : "/persistent_vs_chain")];
+      Stat& sc = g_stats[kname + "/" + path + "_vs_chain"];
       ++sc.cases;
       if (worst / lim > sc.max_err) {
         sc.max_err = worst / lim;
@@ -1796,10 +2033,10 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
         ++sc.failed;
         ++g_failures;
         std::printf("FAIL %s/%s_vs_chain %s: decode logits relative L2 %.3g vs the kernel chain (limit %.3g)\n",
-                    kname.c_str(), ec.small ? "small" : "persistent", cas.c_str(), worst, lim);
+                    kname.c_str(), path, cas.c_str(), worst, lim);
       }
       std::printf("  %s vs chain %s: worst rel-L2 %.3g, same tokens %d/%d steps, bit-identical logits %d/%d rows\n",
-                  ec.small ? "small" : "persistent", cas.c_str(), worst, same_tokens, steps, identical_rows, steps * B);
+                  path, cas.c_str(), worst, same_tokens, steps, identical_rows, steps * B);
     }
     if (eng->past_length() != S + steps) expect(kname, cas, false, "past_length wrong after decodes");
     // Pass B: no logits (benchmark path: the prefill eager, captured, then replayed from its graph;
@@ -1986,6 +2223,18 @@ void test_engine(const std::string& pydoc) {
     return;
   }
   const auto w = sb::engine::cuda_test::load_hf_folder(pydoc);
+  for (const char* p : {"fp16", "bf16", "fp32"}) {
+    if (g_persistent_only || std::getenv("SB_FUSE_ATTN_PROJ") != nullptr) break;
+    for (bool cl : {true, false}) {
+      EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
+      ec.fuse_attn_proj = true;
+      ec.ap_cluster = cl;
+      run_engine_case(ec, p);
+      ec.batch = 3;
+      ec.seq = 16;
+      run_engine_case(ec, p);
+    }
+  }
   for (const char* p : {"fp16", "bf16"}) {
     EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
     ec.persistent = true;
@@ -2010,6 +2259,35 @@ void test_engine(const std::string& pydoc) {
     if (!g_small)
       expect("engine/" + p, "pydoc-gpt2-8m run mean", mean <= lim,
              fmtcase("mean mean-removed row error %.4g over %d steps exceeds %.3g", mean, sum_n.second, lim));
+  }
+}
+
+// The attention + proj fusion in the engine (fuse_attn_proj, off by default; section attn_proj):
+// models whose decode takes the chain (n_embd > 64: not the small kernel), batch 1, 3 and 4, prompts
+// of 3..40 tokens (batch 1 with the engine's split keys 8: the chain's attention splits, so o is
+// not bit-identical there), each vs the fp64 reference and step by step vs the chain.
+void test_engine_attn_proj() {
+  if (std::getenv("SB_FUSE_ATTN_PROJ") != nullptr) {
+    std::printf("NOTE SB_FUSE_ATTN_PROJ is set: the attention + proj vs chain engine cases are skipped (it overrides the option)\n");
+    return;
+  }
+  struct M { const char* name; int L, H, E, V, P; };
+  std::vector<M> models = {{"L2-H4-E256 (D64)", 2, 4, 256, 500, 64}, {"L3-H3-E96 (D32)", 3, 3, 96, 257, 64},
+                           {"L1-H5-E80 (D16)", 1, 5, 80, 211, 64}, {"L2-H1-E128 (D128)", 2, 1, 128, 300, 64}};
+  if (g_small) models = {{"L1-H3-E96 (D32)", 1, 3, 96, 257, 32}, {"L2-H4-E256 (D64)", 2, 4, 256, 500, 32}};
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const auto w = random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 5000 + i);
+    for (const char* p : {"fp32", "fp16", "bf16"})
+      for (const auto& [b, sq] : std::vector<std::pair<int, int>>{{1, 3}, {3, 7}, {4, 5}, {1, 40}}) {
+        if (g_small && (b == 3 || sq == 40)) continue;
+        if (sq + 10 > models[i].P) continue;
+        for (bool cl : {true, false}) {
+          EngineCase ec{models[i].name, &w, b, sq, true, false};
+          ec.fuse_attn_proj = true;
+          ec.ap_cluster = cl;
+          run_engine_case(ec, p);
+        }
+      }
   }
 }
 
@@ -2343,7 +2621,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2384,6 +2662,8 @@ int main(int argc, char** argv) {
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
   if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
+  if (only.empty() || only == "kernels" || only == "attn_proj") section("attn_proj", test_attn_proj);  // attention + proj fused
+  if (only.empty() || only == "attn_proj") section("engine_attn_proj", test_engine_attn_proj);  // ... in the engine
   if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone
   if (only == "qgemm") section("qgemm", test_qgemm);  // the int8/fp8 prefill GEMMs alone

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <tuple>
@@ -226,6 +227,18 @@ class CudaEngine final : public Engine {
   }
   cudak::PersistentArgs p_args_[cudak::kGemvMaxRows + 1];
   std::string p_note_;
+  // Attention + proj fusion (CudaEngineOptions::fuse_attn_proj): a plan per row count 1..4 (blocks
+  // == 0: that count keeps the chain), the kernel's fixed-point accumulators, counters and flags
+  // (zero between launches) and its pinned range-error word.
+  void setup_attn_proj();
+  bool attn_proj_ok(int rows, int seq) const {
+    return gemv_ok(rows) && seq == 1 && rows >= 1 && rows <= cudak::kGemvMaxRows && !fused_attention(rows, seq) &&
+           ap_args_[rows].blocks > 0;
+  }
+  cudak::AttnProjArgs ap_args_[cudak::kGemvMaxRows + 1];
+  std::string ap_note_;
+  DevBuf ap_scratch_;
+  PinnedBuf ap_error_;
   // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
   // 0: that size keeps the chain), its argmax slots and last-block counter.
   void setup_small();
@@ -333,6 +346,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
   setup_small();
   description_ += " small_decode=" + s_note_;
+  setup_attn_proj();
+  description_ += " fuse_attn_proj=" + ap_note_;
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");
@@ -415,6 +430,86 @@ void CudaEngine::allocate() {
   void* dp = nullptr;
   ck(cudaHostGetDevicePointer(&dp, h_slots_.as<void>(), 0), "cudaHostGetDevicePointer (next tokens)");
   d_h_slots_ = static_cast<unsigned long long*>(dp);
+}
+
+void CudaEngine::setup_attn_proj() {
+  int mode = opts_.fuse_attn_proj;
+  const char* env = std::getenv("SB_FUSE_ATTN_PROJ");
+  const bool from_env = env != nullptr && *env != '\0';
+  if (from_env) mode = std::atoi(env);
+  const std::string src = from_env ? "SB_FUSE_ATTN_PROJ" : "option";
+  const bool rule = mode == 2;
+  if (mode != 1 && mode != 2) {
+    ap_note_ = "off(" + src + ")";
+    return;
+  }
+  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
+    ap_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off)";
+    return;
+  }
+  bool cluster = opts_.attn_proj_cluster;
+  const char* cenv = std::getenv("SB_ATTN_PROJ_CLUSTER");
+  if (cenv != nullptr && *cenv != '\0') cluster = std::atoi(cenv) != 0;
+  std::string on_rows, chain;
+  int cluster_size = 0;
+  for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
+    if (!gemv_ok(rows)) continue;
+    if (fused_attention(rows, 1)) {
+      chain += fmt::format(" B={}: chain (fuse_qkv_attention)", rows);
+      continue;
+    }
+    cudak::AttnProjArgs a;
+    a.dt = dt_;
+    a.rows = rows;
+    a.n_head = H_;
+    a.head_dim = D_;
+    a.max_t = max_t_;
+    a.scale = scale_;
+    a.slices = opts_.attn_proj_slices;
+    a.att_warps = opts_.attn_proj_att_warps;
+    a.use_cluster = cluster;
+    const cudaError_t pe = cudak::attn_proj_plan(a);
+    // The shape rule (mode 2), from session 9's A/B on an H200 (docs/perf-cuda.md): faster at 16-64
+    // (row, head) pairs of gpt2 / gpt2-medium (n_embd <= 1024); not faster at gpt2 B=1 (12 pairs),
+    // slower at gpt2-xl B >= 2 and neutral at its B=1, and slower at long caches, where the chain
+    // splits the keys and the fused kernel does not (so it is used only when max_seq keeps the
+    // chain's attention at one split as well).
+    const char* why_not = nullptr;
+    if (pe == cudaSuccess && rule) {
+      if (max_t_ > split_keys_) why_not = "rule: max_seq > decode_split_keys";
+      else if (rows * H_ < 16 || rows * H_ > 64) why_not = "rule: rows x heads outside 16..64";
+      else if (E_ > 1024) why_not = "rule: n_embd > 1024";
+    }
+    if (pe == cudaSuccess && why_not != nullptr) {
+      chain += fmt::format(" B={}: chain ({})", rows, why_not);
+    } else if (pe == cudaSuccess) {
+      ap_args_[rows] = a;
+      cluster_size = a.cluster;
+      on_rows += fmt::format("{}{}:{}x{}", on_rows.empty() ? "" : ",", rows, a.slices, a.slice_rows);
+    } else {
+      cudaGetLastError();
+      chain += fmt::format(" B={}: chain ({})", rows, cudak::last_launch_detail());
+    }
+  }
+  if (on_rows.empty()) {
+    ap_note_ = "off(no row count fits:" + chain + ")";
+    return;
+  }
+  ap_scratch_ = DevBuf(cudak::attn_proj_scratch_bytes(E_), "attention + proj accumulators");
+  ck(cudaMemsetAsync(ap_scratch_.get(), 0, ap_scratch_.bytes(), stream_), "cudaMemset attention + proj accumulators");
+  ck(cudaStreamSynchronize(stream_), "cudaMemset attention + proj accumulators (sync)");
+  ap_error_ = PinnedBuf(4);
+  *ap_error_.as<int>() = 0;
+  void* d_err = nullptr;
+  ck(cudaHostGetDevicePointer(&d_err, ap_error_.as<void>(), 0), "cudaHostGetDevicePointer (attention + proj error word)");
+  for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
+    ap_args_[rows].scratch = ap_scratch_.get();
+    ap_args_[rows].host_error = static_cast<int*>(d_err);
+  }
+  // B=rows:slices x outputs per slice; cluster: blocks per cluster, else atomic (fixed-point sums).
+  ap_note_ = fmt::format("on(B={}, {}{}, src {}){}", on_rows,
+                         cluster ? fmt::format("cluster {}", cluster_size) : std::string("atomic"),
+                         rule ? ", rule" : "", src, chain);
 }
 
 void CudaEngine::setup_persistent() {
@@ -874,6 +969,7 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
   }
   const bool gemv = gemv_ok(rows);
   const bool fuse_att = fused_attention(rows, S);
+  const bool attn_proj = attn_proj_ok(rows, S);
   // On the GEMV path the embedding is folded into layer 0's QKV GEMV (one kernel fewer per pass).
   if (!gemv)
     ck(cudak::launch_embed(dt_, x_.get(), wte_.get(), wpe_.get(), d_tokens, d_past, rows, S, E_,
@@ -947,13 +1043,26 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
                                  H_, D_, max_t_, stream_),
          "KV append kernel");
     }
-    if (!fuse_att)
+    if (attn_proj) {
+      // Attention + attn c_proj + bias + residual in one kernel (launch_attn_proj).
+      cudak::AttnProjArgs a = ap_args_[rows];
+      a.qkv = qkv_.get();
+      a.k_cache = l.k_cache.get();
+      a.v_cache = l.v_cache.get();
+      a.past_len = d_past;
+      a.proj_w = l.proj_w.get();
+      a.proj_b = l.proj_b.get();
+      a.x = x_.get();
+      ck(cudak::launch_attn_proj(a, stream_), "attention + proj kernel");
+    } else if (!fuse_att)
       ck(cudak::launch_attention(dt_, att_.get(), qkv_.get(), l.k_cache.get(), l.v_cache.get(),
                                  d_past, B, S, H_, D_, max_t_, scale_, n_split,
                                  split_keys_, partial_.as<float>(),
                                  counters_.as<unsigned>(), stream_),
          "attention kernel");
-    if (gemv) {
+    if (attn_proj) {
+      // attn c_proj + bias + residual: in the fused kernel above
+    } else if (gemv) {
       ck(cudak::launch_gemv(layer_gemv(li, kSiteProj, l.proj_w, E_, E_, att_.get(), nullptr, nullptr,
                                        l.proj_b, cudak::GemvEpilogue::kResidual, x_.get()),
                             stream_),
@@ -1058,6 +1167,12 @@ void CudaEngine::finish(int batch, StepResult& out) {
              "(1000 + k: grid barrier k timed out; 2000 + kind: weight ring wait timed out)",
              cudaGetErrorString(e), cudaGetErrorName(e), *p_error_.as<int>());
   ck(e, "forward pass");
+  if (ap_error_.as<int>() != nullptr && *ap_error_.as<int>() != 0) {
+    *ap_error_.as<int>() = 0;
+    sb::fail("native-cuda: the attention + proj kernel found an attn c_proj partial sum outside its fixed-point "
+             "range (|p| >= 2^22 or not finite); that step's residual stream is NaN. Hint: rerun with "
+             "fuse_attn_proj off (SB_FUSE_ATTN_PROJ=0) to take the kernel chain");
+  }
   stream_idle_ = true;
   out.next_tokens.resize(batch);
   for (int b = 0; b < batch; ++b)

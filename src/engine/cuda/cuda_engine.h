@@ -128,6 +128,26 @@ struct CudaEngineOptions {
   // shape is captured again on its next prefill).  false = the eager path of sessions 1-6.
   bool prefill_graphs = true;
   int prefill_graph_capacity = 16;
+  // GEMV decode path (seq 1, fp32/fp16/bf16, 1..4 rows, fuse_qkv_attention off): each layer's decode
+  // attention and attn c_proj + bias + residual as ONE kernel (kernels.h launch_attn_proj: one
+  // dependent kernel fewer per layer; deterministic sum over heads, so the proj's fp32 summation
+  // order differs from the chain's within the GEMV tolerances).  0 = off (the chain); 1 = on for
+  // every row count the plan takes (head_dim x dt_size a multiple of 16 bytes); 2 = the measured
+  // shape rule (CudaEngine::setup_attn_proj: only where max_seq <= decode_split_keys, i.e. the
+  // chain's attention is one key split too, the slices fit one block per SM, a slice has <= 512
+  // outputs and rows x heads >= 16; docs/perf-cuda.md "Session 9: attention + proj fusion").  The
+  // description says which row counts take it.  attn_proj_slices > 0 forces the output slices per
+  // head, attn_proj_att_warps > 0 caps the attention warps per head (A/B).  The environment's
+  // SB_FUSE_ATTN_PROJ=0/1/2, when set, overrides fuse_attn_proj.  Default 2: the rule's cells were
+  // measured faster than the chain in the same process (session 9, calls 1-3, H200).
+  int fuse_attn_proj = 2;
+  int attn_proj_slices = 0;
+  int attn_proj_att_warps = 0;
+  // How the fused kernel sums the heads' proj partials: true = a thread-block cluster per (row,
+  // slice) adds them in rank order through distributed shared memory; false = 64-bit fixed-point
+  // atomics and a last-block counter.  Both deterministic.  SB_ATTN_PROJ_CLUSTER=0/1 overrides.
+  // Measured slower than the atomics (docs/perf-cuda.md, session 9 call 2): off by default.
+  bool attn_proj_cluster = false;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

@@ -212,6 +212,61 @@ cudaError_t launch_qgemm_simple(WQuant q, void* acc, const void* xq, const void*
 cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const void* w_f16, int n,
                                         int k, cudaStream_t st);
 
+// ---- Decode attention fused with the attention output projection (attn_proj.cu; docs/perf-cuda.md
+// "Session 9: attention + proj fusion").  One kernel for a layer's decode attention (seq = 1, one
+// query per batch row) and attn c_proj + bias + residual at 1..kGemvMaxRows rows (fp32/fp16/bf16),
+// in place of launch_attention + the kResidual GEMV: one dependent kernel fewer per layer.
+//   o_b,h = dt(attention of row b, head h over cache keys 0..*past_len)   (the chain's att_ value)
+//   x[b, n] = dt(x[b, n] + (RN32(S[b, n] * 2^-32) + proj_b[n]))
+// where S[b, n] = sum over heads h of llrint(p_bhn * 2^32), p_bhn = sum_d proj_w[n, h D + d] o_b,h[d]
+// in fp32 (d ascending).  Block (b, h, p) recomputes the attention of (b, h) (the chain's decode
+// attention arithmetic with one key split: bit-identical o where the chain splits none) and the
+// partials of output slice p (slice_rows outputs); its slice of proj_w (slice_rows x head_dim) is
+// copied to shared memory before griddepcontrol.wait.  The int64 sums are exact, so the result does
+// not depend on the blocks' order (deterministic).  The last of the n_head blocks of (b, p) to
+// arrive (threadFenceReduction counter) writes x[b, slice p] and zeroes its accumulators, counter and
+// flag for the next launch.  Range: every |p_bhn| must be < 2^22 and finite (n_head <= 512, so |S|
+// < 2^63); otherwise the kernel writes NaN to x[b, slice p] and 1 to *host_error (when given),
+// never a wrapped sum.  Needs head_dim * dt_size a multiple of 16 bytes (16-byte weight copies).
+struct AttnProjArgs {
+  Dt dt = Dt::kF16;
+  int rows = 1;                   // batch rows, one new token each: 1..kGemvMaxRows
+  int n_head = 0, head_dim = 0, max_t = 0;
+  float scale = 1.0f;             // attention score scale
+  const void* qkv = nullptr;      // [rows, 3E] (q|k|v; q read here)
+  const void* k_cache = nullptr;  // [batch][head][max_t][head_dim], the new key/value at *past_len
+  const void* v_cache = nullptr;
+  const int* past_len = nullptr;  // device: keys 0..*past_len are attended
+  const void* proj_w = nullptr;   // [E, E] ([out, in])
+  const void* proj_b = nullptr;   // [E] or null
+  void* x = nullptr;              // [rows, E] contiguous: the residual stream, updated in place
+  // attn_proj_scratch_bytes(E): zero before the first launch, left zero by every launch.
+  void* scratch = nullptr;
+  int* host_error = nullptr;      // optional pinned host word (UVA): set to 1 on a range error
+  void* att_out = nullptr;        // optional [rows, E] (dt): the attention output o (validation)
+  // Cross-head sum through a thread-block cluster instead of the fixed-point atomics (plan input):
+  // blocks (b, p, k) for k < cluster = min(8, n_head), block k owning heads k, k + cluster, ..
+  // (their attentions side by side, warps_per_head warps each) and writing its fp32 partials to its
+  // shared memory; after a cluster barrier block k adds the cluster's partials in rank order for
+  // its share of the slice (DSMEM reads) and writes x = dt(x + (sum + bias)).  Deterministic without
+  // atomics, scratch or range limit; scratch and host_error are unused.
+  bool use_cluster = false;
+  // Filled by attn_proj_plan (slices = 0: its rule; > 0: that many output slices, if they fit;
+  // att_warps = 0: the chain's decode-attention warps per head (bit-identical o), > 0: at most that
+  // many (less key/value staging; o bit-identical only while the cache fits att_warps x 32 keys)).
+  int slices = 0, slice_rows = 0, blocks = 0, att_warps = 0;
+  int cluster = 0, heads_per_block = 1;  // cluster mode: blocks per cluster, heads per block
+  std::size_t smem_bytes = 0;
+};
+std::size_t attn_proj_scratch_bytes(int n_embd);
+// Chooses the output slices per head (rule: the most with one block per SM, rows x n_head x slices
+// <= SMs, or more where a slice would still have > 256 outputs and 256-output slices fit one wave;
+// where rows x n_head > SMs the count with the fewest waves of resident blocks; a forced count: the
+// largest valid one <= it) and the shared memory; fails with cudaErrorNotSupported
+// (last_launch_detail says why) for shapes it does not take (the engine keeps the chain there).
+cudaError_t attn_proj_plan(AttnProjArgs& a);
+cudaError_t launch_attn_proj(const AttnProjArgs& a, cudaStream_t st);
+
 // ---- Persistent decode step (persistent.cu; docs/perf-cuda.md, session 6).
 // One kernel computes a whole decode step (seq = 1, rows = batch 1..kGemvMaxRows, fp16/bf16):
 // per layer LayerNorm 1 + QKV (+ KV-cache write), attention, proj + residual, LayerNorm 2 + fc +

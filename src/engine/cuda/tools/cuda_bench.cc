@@ -36,7 +36,10 @@
 //        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity, prewait =
 //        the decode GEMV's pre-wait weight loads (0..8, set_gemv_prewait_loads), splitk = its
 //        warps per row group (0 = the shape rule, the default; 1 = off; 2/4 forced; set_gemv_split_k), attrf = the decode attention's new
-//        rows copied before q is read (0/1, set_decode_attention_rows_first)
+//        rows copied before q is read (0/1, set_decode_attention_rows_first); fuseap = fuse_attn_proj
+//        (0/1: each layer's decode attention + attn c_proj as one kernel), apslices = attn_proj_slices,
+//        apc = attn_proj_cluster (0/1: fixed-point atomics / cluster sum), apw = attn_proj_att_warps
+//        (fuseap: 0 off, 1 on, 2 the shape rule)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -296,6 +299,10 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pdl") o.programmatic_launch = on;
     else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
     else if (k == "small") o.small_decode = on;
+    else if (k == "fuseap") o.fuse_attn_proj = num;
+    else if (k == "apw") o.attn_proj_att_warps = num;
+    else if (k == "apslices") o.attn_proj_slices = num;
+    else if (k == "apc") o.attn_proj_cluster = on;
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
@@ -699,11 +706,15 @@ int main(int argc, char** argv) {
     for (std::string p; std::getline(pss, p, ',');) ps.push_back(p);
     for (auto& sp : specs) sp.precisions = ps;
   }
-  struct Scen { const char* name; int b, s; };
+  struct Scen { const char* name; int b, s; bool named_only = false; };
   const Scen scens[] = {{"single_micro", 1, 8},  {"single_short", 1, 32}, {"single_medium", 1, 64},
                         {"single_long", 1, 128}, {"batch_short", 4, 32},  {"batch_medium", 4, 64},
                         // batch 2 and 3 (decode GEMV shape rules: docs/perf-cuda.md "Session 8b")
-                        {"batch2_short", 2, 32}, {"batch3_short", 3, 32}};
+                        {"batch2_short", 2, 32}, {"batch3_short", 3, 32},
+                        // a long cache (decode at keys 800..831: the chain's attention splits the keys
+                        // 4 ways, the fused attention + proj kernel does not; "Session 9")
+                        // (only when named in --scenarios)
+                        {"single_ctx800", 1, 800, true}, {"batch_ctx800", 4, 800, true}};
   const int new_tokens = 32, reps = reps_arg > 0 ? reps_arg : quick ? 5 : 15, warm = 3;
   const std::vector<Variant> variants = parse_variants(variants_arg);
   std::printf("\n%-10s %-5s %-14s %-10s %11s %11s %11s %11s %11s %11s %8s\n", "model", "prec", "scenario",
@@ -715,7 +726,9 @@ int main(int argc, char** argv) {
       CudaEngineOptions o;
       o.precision = prec;
       o.max_batch = 4;
-      o.max_seq = 256;
+      // 256 positions (a decode step's attention is one key split in the chain), 1024 when a
+      // prompt-800 scenario is named (4 splits of 256 keys).
+      o.max_seq = scenarios_arg.find("ctx800") != std::string::npos ? 1024 : 256;
       apply_variant(var, o);
       std::unique_ptr<Engine> eng;
       try {
@@ -724,6 +737,8 @@ int main(int argc, char** argv) {
         std::printf("%-10s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), e.what());
         continue;
       }
+      if (eng->describe().find("fuse_attn_proj=on") != std::string::npos)
+        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("fuse_attn_proj=")).c_str());
       if (eng->describe().find("persistent_decode=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("persistent_decode=")).c_str());
       else if (eng->describe().find("small_decode=") != std::string::npos)
@@ -731,7 +746,8 @@ int main(int argc, char** argv) {
       const double es = prec == "fp32" ? 4 : 2;
       const double wbytes = weight_bytes(spec.cfg, es, prec == "int8" || prec == "fp8" ? 1 : 0);
       for (const Scen& sc : scens) {
-        if (!scenarios_arg.empty() && ("," + scenarios_arg + ",").find(std::string(",") + sc.name + ",") == std::string::npos)
+        if ((!scenarios_arg.empty() || sc.named_only) &&
+            ("," + scenarios_arg + ",").find(std::string(",") + sc.name + ",") == std::string::npos)
           continue;
         std::vector<std::int32_t> prompt(static_cast<std::size_t>(sc.b) * sc.s);
         StepResult r;
