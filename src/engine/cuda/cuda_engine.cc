@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <tuple>
@@ -226,6 +227,17 @@ class CudaEngine final : public Engine {
   }
   cudak::PersistentArgs p_args_[cudak::kGemvMaxRows + 1];
   std::string p_note_;
+  // Fused MLP (CudaEngineOptions::fuse_mlp): a plan per row count 1..4 (blocks == 0: that count
+  // keeps the chain), the kernel's fixed-point accumulators + counter (zero between launches) and
+  // its pinned range-error word.
+  void setup_fused_mlp();
+  bool mlp_fused_ok(int rows) const {
+    return gemv_ok(rows) && rows >= 1 && rows <= cudak::kGemvMaxRows && m_args_[rows].blocks > 0;
+  }
+  cudak::MlpFusedArgs m_args_[cudak::kGemvMaxRows + 1];
+  std::string m_note_;
+  DevBuf m_scratch_;
+  PinnedBuf m_error_;
   // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
   // 0: that size keeps the chain), its argmax slots and last-block counter.
   void setup_small();
@@ -333,6 +345,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
   setup_small();
   description_ += " small_decode=" + s_note_;
+  setup_fused_mlp();
+  description_ += " fuse_mlp=" + m_note_;
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");
@@ -415,6 +429,58 @@ void CudaEngine::allocate() {
   void* dp = nullptr;
   ck(cudaHostGetDevicePointer(&dp, h_slots_.as<void>(), 0), "cudaHostGetDevicePointer (next tokens)");
   d_h_slots_ = static_cast<unsigned long long*>(dp);
+}
+
+void CudaEngine::setup_fused_mlp() {
+  bool on = opts_.fuse_mlp;
+  const char* env = std::getenv("SB_FUSE_MLP");
+  const bool from_env = env != nullptr && *env != '\0';
+  if (from_env) on = std::atoi(env) != 0;
+  const std::string src = from_env ? "SB_FUSE_MLP" : "option";
+  if (!on) {
+    m_note_ = "off(" + src + ")";
+    return;
+  }
+  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
+    m_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off)";
+    return;
+  }
+  std::string on_rows, chain;
+  int first_on = 0;
+  for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
+    if (!gemv_ok(rows)) continue;
+    cudak::MlpFusedArgs a;
+    a.dt = dt_;
+    a.rows = rows;
+    a.n_embd = E_;
+    a.n_inner = I_;
+    a.ln_eps = eps_;
+    if (cudak::mlp_fused_plan(a) == cudaSuccess) {
+      m_args_[rows] = a;
+      if (first_on == 0) first_on = rows;
+      on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
+    } else {
+      cudaGetLastError();
+      chain += fmt::format(" B={}: chain ({})", rows, cudak::last_launch_detail());
+    }
+  }
+  if (on_rows.empty()) {
+    m_note_ = "off(no row count fits:" + chain + ")";
+    return;
+  }
+  m_scratch_ = DevBuf(cudak::mlp_fused_scratch_bytes(cudak::kGemvMaxRows, E_), "fused MLP accumulators");
+  ck(cudaMemsetAsync(m_scratch_.get(), 0, m_scratch_.bytes(), stream_), "cudaMemset fused MLP accumulators");
+  ck(cudaStreamSynchronize(stream_), "cudaMemset fused MLP accumulators (sync)");
+  m_error_ = PinnedBuf(4);
+  *m_error_.as<int>() = 0;
+  void* d_err = nullptr;
+  ck(cudaHostGetDevicePointer(&d_err, m_error_.as<void>(), 0), "cudaHostGetDevicePointer (fused MLP error word)");
+  for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
+    m_args_[rows].scratch = m_scratch_.get();
+    m_args_[rows].host_error = static_cast<int*>(d_err);
+  }
+  m_note_ = fmt::format("on(B={}, {} rows per block, src {}){}", on_rows,
+                        m_args_[first_on].slice_rows, src, chain);
 }
 
 void CudaEngine::setup_persistent() {
@@ -967,7 +1033,17 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
              true, x_.get(), dt_, E_);
     }
     // MLP block.
-    if (gemv) {
+    if (gemv && mlp_fused_ok(rows)) {
+      cudak::MlpFusedArgs a = m_args_[rows];
+      a.x = x_.get();
+      a.ln_gamma = l.ln2_g.as<float>();
+      a.ln_beta = l.ln2_b.as<float>();
+      a.fc_w = l.fc_w.get();
+      a.fc_b = l.fc_b.get();
+      a.fc2_w = l.fc2_w.get();
+      a.fc2_b = l.fc2_b.get();
+      ck(cudak::launch_mlp_fused(a, stream_), "fused MLP kernel");
+    } else if (gemv) {
       ck(cudak::launch_gemv(layer_gemv(li, kSiteFc, l.fc_w, I_, E_, x_.get(), &l.ln2_g, &l.ln2_b,
                                        l.fc_b, cudak::GemvEpilogue::kGelu, h_.get()),
                             stream_),
@@ -1058,6 +1134,12 @@ void CudaEngine::finish(int batch, StepResult& out) {
              "(1000 + k: grid barrier k timed out; 2000 + kind: weight ring wait timed out)",
              cudaGetErrorString(e), cudaGetErrorName(e), *p_error_.as<int>());
   ck(e, "forward pass");
+  if (m_error_.as<int>() != nullptr && *m_error_.as<int>() != 0) {
+    *m_error_.as<int>() = 0;
+    sb::fail("native-cuda: the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
+             "range (|p| >= 2^22 or not finite); the step's residual stream is NaN. Hint: rerun with "
+             "fuse_mlp off (SB_FUSE_MLP=0) to take the kernel chain");
+  }
   stream_idle_ = true;
   out.next_tokens.resize(batch);
   for (int b = 0; b < batch; ++b)

@@ -128,6 +128,15 @@ struct CudaEngineOptions {
   // shape is captured again on its next prefill).  false = the eager path of sessions 1-6.
   bool prefill_graphs = true;
   int prefill_graph_capacity = 16;
+  // GEMV path (fp32/fp16/bf16, 1..4 rows): each layer's MLP (LayerNorm 2, c_fc, gelu_new, mlp
+  // c_proj, residual) as ONE kernel instead of the c_fc and mlp c_proj GEMVs (kernels.h
+  // launch_mlp_fused: one dependent kernel fewer per layer; deterministic fixed-point sum across
+  // blocks, so fp32 summation order differs from the chain's within the GEMV tolerances).  Row
+  // counts whose shape the kernel cannot take (both weight slices must fit one block's shared
+  // memory: not gpt2-xl) keep the chain; the description says which.  The environment's
+  // SB_FUSE_MLP=0/1, when set, overrides this (whole validation runs with the switch on).
+  // Default off until measured faster (docs/perf-cuda.md "Session 9: fused MLP").
+  bool fuse_mlp = false;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

@@ -212,6 +212,48 @@ cudaError_t launch_qgemm_simple(WQuant q, void* acc, const void* xq, const void*
 cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const void* w_f16, int n,
                                         int k, cudaStream_t st);
 
+// ---- Fused MLP for the GEMV decode path (mlp_fused.cu; docs/perf-cuda.md "Session 9: fused MLP").
+// One kernel for a layer's MLP at 1..kGemvMaxRows input rows (fp32/fp16/bf16):
+//   h = dt(gelu_new(LN2(x) @ fc_w^T + fc_b));  x = dt(x + (RN32(S * 2^-32) + fc2_b))
+// where S = sum over blocks of llrint(p_b * 2^32) and p_b is block b's fp32 partial of
+// h[:, slice_b] @ fc2_w[:, slice_b]^T.  Block b owns a contiguous slice of slice_rows c_fc rows; it
+// copies that slice of fc_w and the matching columns of fc2_w into shared memory (cp.async) before
+// griddepcontrol.wait, then LN2 (the GEMV prologue's arithmetic and thread partition), the c_fc
+// dot products (the GEMV's lane order and warp sum: h is bit-identical to the chain's kGelu
+// output), and its fc2 partials, added as 64-bit fixed point by atomics into acc (integer sums:
+// exact and independent of the order, so the result is deterministic).  The last block to arrive
+// (threadFenceReduction counter) converts acc, writes x and zeroes acc and the counter for the next
+// launch.  Range: every |p_b| must be < 2^22 (and finite), which with <= 512 blocks keeps |S| <
+// 2^63; a partial outside it makes the kernel write NaN to every x element of the launch and 1 to
+// *host_error (when given), never a wrapped sum.
+struct MlpFusedArgs {
+  Dt dt = Dt::kF16;
+  int rows = 1;                       // 1..kGemvMaxRows
+  int n_embd = 0, n_inner = 0;
+  void* x = nullptr;                  // [rows, n_embd] contiguous: LN2 input and residual, updated in place
+  const float* ln_gamma = nullptr;    // LN2 (fp32)
+  const float* ln_beta = nullptr;
+  float ln_eps = 1e-5f;
+  const void* fc_w = nullptr;         // [n_inner, n_embd]
+  const void* fc_b = nullptr;         // [n_inner]
+  const void* fc2_w = nullptr;        // [n_embd, n_inner]
+  const void* fc2_b = nullptr;        // [n_embd]
+  // Scratch of mlp_fused_scratch_bytes(rows, n_embd): zero before the first launch, left zero by
+  // every launch (the int64 accumulators, then the arrival counter and the range flag).
+  void* scratch = nullptr;
+  int* host_error = nullptr;          // optional pinned host word (UVA): set to 1 on a range error
+  void* h_out = nullptr;              // optional [rows, n_inner] (dt): the gelu output (validation)
+  // Filled by mlp_fused_plan.
+  int slice_rows = 0, blocks = 0;
+  std::size_t smem_bytes = 0;
+};
+std::size_t mlp_fused_scratch_bytes(int rows, int n_embd);
+// Chooses slice_rows (a multiple of the 16-byte vector, the smallest with one block per SM) and
+// checks that both weight slices fit the shared memory of one block; cudaErrorNotSupported (with
+// last_launch_detail saying why) for shapes it does not take (the engine keeps the chain there).
+cudaError_t mlp_fused_plan(MlpFusedArgs& a);
+cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st);
+
 // ---- Persistent decode step (persistent.cu; docs/perf-cuda.md, session 6).
 // One kernel computes a whole decode step (seq = 1, rows = batch 1..kGemvMaxRows, fp16/bf16):
 // per layer LayerNorm 1 + QKV (+ KV-cache write), attention, proj + residual, LayerNorm 2 + fc +

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Session 9 fused-MLP device call (docs/perf-cuda.md "Session 9: fused MLP"): unpack the staged
+# binaries (.gpu/mlp/bins.tar.xz: stripped sb_cuda_bench + cuda_validate of branch s9-mlp), then
+#  1. cuda_validate --small --only mlp   (kernel + engine cases; fast correctness gate)
+#  2. sb_cuda_bench: fp16 gpt2 / medium / large / xl and bf16 / fp32 gpt2, B = 1..4, variants
+#     base (fusemlp=0, the chain) / mlp (fusemlp=1) / base2 (fusemlp=0), one process per precision set
+#  3. compute-sanitizer memcheck --small --only mlp
+#  4. cuda_validate --only mlp (full shapes), then --small --only engine (default switches), then
+#     SB_FUSE_MLP=1 --small --only engine (every engine case on the fused path where it applies).
+#     (pydoc-gpt2-8m does not fit the 64 MiB a call carries beside these binaries: staged apart.)
+# Logs in one tar under $OUT; the table at the end of the output.
+set -u
+D=.gpu/mlp
+OUT=${OUT:-/tmp/out}
+mkdir -p "$OUT/logs"
+L=$OUT/logs
+tar -C $D -xJf $D/bins.tar.xz || { echo "cannot unpack"; exit 2; }
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
+B=$D/bin
+nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt
+date -u | tee -a $L/gpu.txt
+step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
+  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY|failure' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt; }
+step val_small_mlp 60 $B/cuda_validate --small --only mlp
+V="base:fusemlp=0;mlp:fusemlp=1;base2:fusemlp=0"
+SC=single_short,batch2_short,batch3_short,batch_short
+step bench_fp16 240 $B/sb_cuda_bench --quick --no-extras --models gpt2,gpt2-medium,gpt2-large,gpt2-xl --precisions fp16 --scenarios $SC --variants "$V" --out $L/bench_fp16.jsonl
+step bench_gpt2_bf16_fp32 120 $B/sb_cuda_bench --quick --no-extras --models gpt2 --precisions bf16,fp32 --scenarios $SC --variants "$V" --out $L/bench_gpt2.jsonl
+step memcheck_small_mlp 150 compute-sanitizer --tool memcheck --error-exitcode 99 $B/cuda_validate --small --only mlp
+step val_full_mlp 120 $B/cuda_validate --only mlp
+step val_engine_small 90 $B/cuda_validate --small --only engine
+step val_engine_env_small 90 env SB_FUSE_MLP=1 $B/cuda_validate --small --only engine
+tar -C $OUT -czf $OUT/s9mlp-call.tar.gz logs && rm -rf $L
+echo "=== decode ms/step (median) per variant"
+tar -xzf $OUT/s9mlp-call.tar.gz -O logs/bench_fp16.log logs/bench_gpt2_bf16_fp32.log 2>/dev/null | grep -E '^(gpt2|  \[)' | awk '{ if ($1 ~ /^gpt2/) printf "%-11s %-5s %-14s %-6s %s\n", $1,$2,$3,$4,$8; else print }'
+echo "=== summary"; tar -xzf $OUT/s9mlp-call.tar.gz -O logs/summary.txt
