@@ -20,17 +20,18 @@ B=$D/bin
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt
 date -u | tee -a $L/gpu.txt
 step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY|failure' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt; }
-step val_small_mlp 60 $B/cuda_validate --small --only mlp
+  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY|failure' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
+  tar -C $OUT -czf $OUT/s9mlp-call.tar.gz logs; }  # (a call stopped at its limit still returns the logs so far)
+step val_small_mlp 40 $B/cuda_validate --small --only mlp
 V="base:fusemlp=0;mlp:fusemlp=1;base2:fusemlp=0"
 SC=single_short,batch2_short,batch3_short,batch_short
-step bench_fp16 240 $B/sb_cuda_bench --quick --no-extras --models gpt2,gpt2-medium,gpt2-large,gpt2-xl --precisions fp16 --scenarios $SC --variants "$V" --out $L/bench_fp16.jsonl
-step bench_gpt2_bf16_fp32 120 $B/sb_cuda_bench --quick --no-extras --models gpt2 --precisions bf16,fp32 --scenarios $SC --variants "$V" --out $L/bench_gpt2.jsonl
-step memcheck_small_mlp 150 compute-sanitizer --tool memcheck --error-exitcode 99 $B/cuda_validate --small --only mlp
-step val_full_mlp 120 $B/cuda_validate --only mlp
-step val_engine_small 90 $B/cuda_validate --small --only engine
-step val_engine_env_small 90 env SB_FUSE_MLP=1 $B/cuda_validate --small --only engine
-tar -C $OUT -czf $OUT/s9mlp-call.tar.gz logs && rm -rf $L
+step bench_fp16 180 $B/sb_cuda_bench --quick --no-extras --models gpt2,gpt2-medium,gpt2-large,gpt2-xl --precisions fp16 --scenarios $SC --variants "$V" --out $L/bench_fp16.jsonl
+step bench_gpt2_bf16_fp32 80 $B/sb_cuda_bench --quick --no-extras --models gpt2 --precisions bf16,fp32 --scenarios $SC --variants "$V" --out $L/bench_gpt2.jsonl
+step memcheck_small_mlp 110 compute-sanitizer --tool memcheck --error-exitcode 99 $B/cuda_validate --small --only mlp
+step val_full_mlp 80 $B/cuda_validate --only mlp
+step val_engine_small 50 $B/cuda_validate --small --only engine
+step val_engine_env_small 50 env SB_FUSE_MLP=1 $B/cuda_validate --small --only engine
+rm -rf $L
 echo "=== decode ms/step (median) per variant"
 tar -xzf $OUT/s9mlp-call.tar.gz -O logs/bench_fp16.log logs/bench_gpt2_bf16_fp32.log 2>/dev/null | grep -E '^(gpt2|  \[)' | awk '{ if ($1 ~ /^gpt2/) printf "%-11s %-5s %-14s %-6s %s\n", $1,$2,$3,$4,$8; else print }'
 echo "=== summary"; tar -xzf $OUT/s9mlp-call.tar.gz -O logs/summary.txt
