@@ -586,8 +586,8 @@ void test_gemv() {
 // (bit-identical: the fixed-point sum is order-independent), and the scratch zero after each
 // launch.  Shapes: gpt2 .. gpt2-large, odd slices, a short last slice (I = 2104: 132 blocks of 16
 // on a 132-SM card, the last one 8); gpt2-xl and n_embd > 2048 must be refused by the plan.  Then
-// the range guard: a partial past 2^22 must give NaN and the host error word, and the next launch
-// must be clean again.
+// the range guard: a partial past 2^19 must set the host error word and leave the scratch zero,
+// and the next launch must be clean again.
 void test_mlp() {
   struct C { int E, I; };
   std::vector<C> shapes = {{40, 160}, {96, 384}, {128, 2104}, {256, 1024}, {768, 3072}, {1024, 4096}, {1280, 5120}};
@@ -722,7 +722,7 @@ void test_mlp() {
     }
   }
   // Range guard (fp32): the LayerNorm'd rows sum to zero, so c_fc gives its bias 1, h = gelu(1) =
-  // 0.84, and fc2 weights of 1e7 make every block's partial >= 0.84e7 > 2^22.
+  // 0.84, and fc2 weights of 1e7 make every block's partial >= 0.84e7 > 2^19.
   {
     const int E = 96, I = 384, rows = 2;
     cudak::MlpFusedArgs a;
@@ -753,10 +753,10 @@ void test_mlp() {
     const auto got = download(Dt::kF32, *d_x, x.size());
     std::vector<unsigned char> scr(cudak::mlp_fused_scratch_bytes(rows, E));
     d_scr.get_to(scr.data(), scr.size());
+    (void)got;  // (x of a launch that reports a range error is unspecified: the engine throws)
     expect("mlp/range", "fp32 E=96 I=384 rows=2 fc2 1e7",
-           *h_err == 1 && std::all_of(got.begin(), got.end(), [](float v) { return std::isnan(v); }) &&
-               std::all_of(scr.begin(), scr.end(), [](unsigned char c) { return c == 0; }),
-           fmtcase("host error %d (expected 1), x all NaN and the scratch zero expected", *h_err));
+           *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char c) { return c == 0; }),
+           fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
     // The next launch with sane weights is clean (flag and counter were reset).
     *h_err = 0;
     std::fill(w2.begin(), w2.end(), 0.01f);
@@ -1852,8 +1852,8 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
            "engine did not enable the small decode kernel at this batch: " + eng->describe());
   if (ec.fuse_mlp)
     expect(kname + "/mlp", cas + " path taken",
-           eng->describe().find(fmtcase("fuse_mlp=on(B=%s", "")) != std::string::npos &&
-               eng->describe().find(fmtcase("B=%d: chain", B)) == std::string::npos,
+           eng->describe().find("fuse_mlp=on(B=") != std::string::npos &&
+               eng->describe().substr(eng->describe().find("fuse_mlp=")).find(fmtcase("B=%d: chain", B)) == std::string::npos,
            "engine did not enable the fused MLP kernel at this batch: " + eng->describe());
   const bool vs_chain = ec.persistent || ec.small || ec.fuse_mlp;
   const char* path = ec.small ? "small" : ec.fuse_mlp ? "mlp" : "persistent";
@@ -1942,7 +1942,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       expect(kname + "/" + path, cas + " chain engine takes the chain",
              chain->describe().find("small_decode=off(option)") != std::string::npos &&
                  chain->describe().find("persistent_decode=off") != std::string::npos &&
-                 chain->describe().find("fuse_mlp=off") != std::string::npos,
+                 (!ec.fuse_mlp || chain->describe().find("fuse_mlp=off") != std::string::npos),
              "comparison engine is not on the kernel chain: " + chain->describe());
       StepResult rc;
       chain->prefill(B, S, prompt, LogitsMode::kLast, rc);

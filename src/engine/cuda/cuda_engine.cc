@@ -228,7 +228,7 @@ class CudaEngine final : public Engine {
   cudak::PersistentArgs p_args_[cudak::kGemvMaxRows + 1];
   std::string p_note_;
   // Fused MLP (CudaEngineOptions::fuse_mlp): a plan per row count 1..4 (blocks == 0: that count
-  // keeps the chain), the kernel's fixed-point accumulators + counter (zero between launches) and
+  // keeps the chain), the kernel's fixed-point words (count + sum; zero between launches) and
   // its pinned range-error word.
   void setup_fused_mlp();
   bool mlp_fused_ok(int rows) const {
@@ -1137,7 +1137,7 @@ void CudaEngine::finish(int batch, StepResult& out) {
   if (m_error_.as<int>() != nullptr && *m_error_.as<int>() != 0) {
     *m_error_.as<int>() = 0;
     sb::fail("native-cuda: the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
-             "range (|p| >= 2^22 or not finite); the step's residual stream is NaN. Hint: rerun with "
+             "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
              "fuse_mlp off (SB_FUSE_MLP=0) to take the kernel chain");
   }
   stream_idle_ = true;

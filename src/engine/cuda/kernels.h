@@ -214,18 +214,18 @@ cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const
 
 // ---- Fused MLP for the GEMV decode path (mlp_fused.cu; docs/perf-cuda.md "Session 9: fused MLP").
 // One kernel for a layer's MLP at 1..kGemvMaxRows input rows (fp32/fp16/bf16):
-//   h = dt(gelu_new(LN2(x) @ fc_w^T + fc_b));  x = dt(x + (RN32(S * 2^-32) + fc2_b))
-// where S = sum over blocks of llrint(p_b * 2^32) and p_b is block b's fp32 partial of
+//   h = dt(gelu_new(LN2(x) @ fc_w^T + fc_b));  x = dt(x + (RN32(S * 2^-28) + fc2_b))
+// where S = sum over blocks of llrint(p_b * 2^28) and p_b is block b's fp32 partial of
 // h[:, slice_b] @ fc2_w[:, slice_b]^T.  Block b owns a contiguous slice of slice_rows c_fc rows; it
 // copies that slice of fc_w and the matching columns of fc2_w into shared memory (cp.async) before
 // griddepcontrol.wait, then LN2 (the GEMV prologue's arithmetic and thread partition), the c_fc
 // dot products (the GEMV's lane order and warp sum: h is bit-identical to the chain's kGelu
-// output), and its fc2 partials, added as 64-bit fixed point by atomics into acc (integer sums:
-// exact and independent of the order, so the result is deterministic).  The last block to arrive
-// (threadFenceReduction counter) converts acc, writes x and zeroes acc and the counter for the next
-// launch.  Range: every |p_b| must be < 2^22 (and finite), which with <= 512 blocks keeps |S| <
-// 2^63; a partial outside it makes the kernel write NaN to every x element of the launch and 1 to
-// *host_error (when given), never a wrapped sum.
+// output), and its fc2 partials, added as fixed point by 64-bit integer atomics into the scratch
+// (exact integer sums: deterministic, whatever order the blocks arrive in).  Each word counts its
+// contributions in its top 8 bits; the block whose atomic completes the count writes that x
+// element and zeroes the word.  Range: every |p_b| must be < 2^19 and finite (<= 255 blocks keep
+// the sum inside the word's signed 56-bit field); a partial outside it sets *host_error to 1 (the
+// engine then throws) and that launch's x is unspecified, never reported as valid.
 struct MlpFusedArgs {
   Dt dt = Dt::kF16;
   int rows = 1;                       // 1..kGemvMaxRows
@@ -239,9 +239,9 @@ struct MlpFusedArgs {
   const void* fc2_w = nullptr;        // [n_embd, n_inner]
   const void* fc2_b = nullptr;        // [n_embd]
   // Scratch of mlp_fused_scratch_bytes(rows, n_embd): zero before the first launch, left zero by
-  // every launch (the int64 accumulators, then the arrival counter and the range flag).
+  // every launch (one 64-bit word per output: contribution count and fixed-point sum).
   void* scratch = nullptr;
-  int* host_error = nullptr;          // optional pinned host word (UVA): set to 1 on a range error
+  int* host_error = nullptr;          // pinned host word (UVA), required: set to 1 on a range error
   void* h_out = nullptr;              // optional [rows, n_inner] (dt): the gelu output (validation)
   // Filled by mlp_fused_plan.
   int slice_rows = 0, blocks = 0;

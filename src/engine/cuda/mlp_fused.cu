@@ -10,11 +10,15 @@
 //  - after the wait: the x rows, LayerNorm 2 exactly as the GEMV prologue computes it (threads 0..127
 //    in its partition), the c_fc rows one warp each in the GEMV's lane order (so h is bit-identical
 //    to the chain's), then each thread's fc2 partials over the slice for n_embd / 256 outputs;
-//  - the cross-block sum is 64-bit fixed point (2^-32 units) added with integer atomics: exact, so
-//    the result does not depend on which block adds first (deterministic, unlike float atomics);
-//    the last block (threadFenceReduction counter, as the GEMV's LM head) turns the sums into x,
-//    reading them with atomicExch(.., 0) so the scratch is zero again for the next launch.
+//  - the cross-block sum is fixed point (2^-28 units) added with 64-bit integer atomics: exact, so
+//    the result does not depend on which block adds first (deterministic, unlike float atomics).
+//    Each word also counts its contributions in its top 8 bits (every block adds 2^56 + q), so the
+//    block whose atomicAdd completes an element's count knows the final sum from the value it got
+//    back: it writes that x element and zeroes the word for the next launch.  No grid-wide
+//    counter, fence or last-block pass: one atomic round trip after the partials (call 1 of
+//    session 9 measured the counter + last-block version: docs/perf-cuda.md).
 #include "engine/cuda/device_common.cuh"
+#include "engine/cuda/mlp_fixed.h"
 
 #include <cstdio>
 
@@ -27,11 +31,7 @@ constexpr int kMlpWarps = kMlpThreads / 32;
 // The GEMV prologue's block (gemv.cu kThreads): LayerNorm statistics use its thread partition so the
 // normalized rows, and with them h, match the chain bit for bit.
 constexpr int kLnThreads = 128;
-// Fixed point: partial p -> llrint(p * 2^32); |p| < 2^22 per block, <= kMaxBlocks blocks.
-constexpr float kFixScale = 4294967296.0f;              // 2^32
-constexpr float kFixInv = 2.3283064365386963e-10f;      // 2^-32
-constexpr float kFixMaxPartial = 4194304.0f;            // 2^22
-constexpr int kMaxBlocks = 512;                          // 2^22 * 512 * 2^32 = 2^63
+// Fixed point (mlp_fixed.h): partial p -> q = llrint(p * 2^28) in words of count + sum.
 // Per-thread registers for the LayerNorm parameters and the fc2 bias, loaded before the wait
 // (element k = tid + 256 j): n_embd <= 256 * kPerThread.
 constexpr int kPerThread = 8;
@@ -66,7 +66,6 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
   constexpr int es = sizeof(T), VN = 16 / es;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   __shared__ float red[kMlpWarps][M];
-  __shared__ bool last_block;
   const int E = a.n_embd, I = a.n_inner, R = a.slice_rows;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int k0 = blockIdx.x * R, nr = min(R, I - k0);  // this block's hidden units k0 .. k0 + nr
@@ -85,6 +84,7 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
     const unsigned char* w1g = static_cast<const unsigned char*>(a.fc_w) + static_cast<std::size_t>(k0) * E * es;
     const int n1 = nr * E * es / 16;
     for (int i = tid; i < n1; i += kMlpThreads) detail::cp_async16(smem_raw + L.w1 + 16 * i, w1g + 16 * i);
+    asm volatile("cp.async.commit_group;" ::: "memory");  // group 1: c_fc rows (needed first)
     // fc2 columns k0 .. k0 + R of every row n; chunks past nr (the last block's short slice) are
     // zero, so the partial loops below may run over whole vectors.
     const int cr = R * es / 16, cv = nr * es / 16;
@@ -95,7 +95,7 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
       if (c < cv) detail::cp_async16(dst, w2g + static_cast<std::size_t>(n) * I * es + 16 * c);
       else *reinterpret_cast<uint4*>(dst) = make_uint4(0u, 0u, 0u, 0u);
     }
-    asm volatile("cp.async.commit_group;" ::: "memory");
+    asm volatile("cp.async.commit_group;" ::: "memory");  // group 2: fc2 columns (after c_fc)
   }
   const T* fcb = static_cast<const T*>(a.fc_b);
   const T* fc2b = static_cast<const T*>(a.fc2_b);
@@ -163,7 +163,7 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
       }
     }
   }
-  detail::cp_async_wait_all();  // this thread's weight copies (issued before the wait)
+  asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
   __syncthreads();
 
   // ---- c_fc + gelu_new: one warp per hidden unit, the GEMV's order (lane v, v + 32, ..; within a
@@ -199,17 +199,20 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
       }
     }
   }
+  asm volatile("cp.async.wait_group 0;" ::: "memory");  // this thread's fc2 columns (group 2)
   __syncthreads();
 
-  // ---- fc2 partials of this slice for outputs n = tid, tid + 256, ..; fixed point into acc.
-  long long* accg = static_cast<long long*>(a.scratch);
-  unsigned* counter = reinterpret_cast<unsigned*>(accg + static_cast<std::size_t>(M) * E);
-  bool bad = false;
+  // ---- fc2 partials of this slice for outputs n = tid + 256 j, all of a thread's atomics in
+  // flight together; the block that completes an element's count writes it.
+  unsigned long long* accg = static_cast<unsigned long long*>(a.scratch);
   const int nv = (nr + VN - 1) / VN;
-  for (int n = tid; n < E; n += kMlpThreads) {
-    float p[M];
+  float p[kPerThread][M];
 #pragma unroll
-    for (int m = 0; m < M; ++m) p[m] = 0.0f;
+  for (int j = 0; j < kPerThread; ++j) {
+    const int n = tid + kMlpThreads * j;
+#pragma unroll
+    for (int m = 0; m < M; ++m) p[j][m] = 0.0f;
+    if (n >= E) continue;
     const unsigned char* row = w2s + static_cast<std::size_t>(n) * RB;
     for (int c = 0; c < nv; ++c) {
       float wf[VN];
@@ -219,48 +222,40 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
         const float4 hv = reinterpret_cast<const float4*>(hs)[c * VN + i];  // one broadcast load, all rows
         const float hm[4] = {hv.x, hv.y, hv.z, hv.w};
 #pragma unroll
-        for (int m = 0; m < M; ++m) p[m] += wf[i] * hm[m];
+        for (int m = 0; m < M; ++m) p[j][m] += wf[i] * hm[m];
       }
     }
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      long long q = 0;
-      if (fabsf(p[m]) < kFixMaxPartial) q = __float2ll_rn(p[m] * kFixScale);
-      else bad = true;  // out of range or NaN
-      if (q != 0) atomicAdd(reinterpret_cast<unsigned long long*>(accg + static_cast<std::size_t>(m) * E + n),
-                            static_cast<unsigned long long>(q));
-    }
   }
-  // ---- Last block out: every block's atomics are done (fence) before its arrival is counted.
-  bad = __syncthreads_or(bad);
-  if (bad && tid == 0) counter[1] = 1u;
-  __threadfence();
-  __syncthreads();
-  if (tid == 0) last_block = atomicAdd(&counter[0], 1u) == gridDim.x - 1;
-  __syncthreads();
-  if (!last_block) return;
-  __threadfence();  // acquire: the other blocks' sums and flags
-  const bool range_error = __ldcg(&counter[1]) != 0u;
+  bool bad = false;
+  auto increment = [&](float v) {  // count 1 + the fixed-point partial (0 when out of range / NaN)
+    long long q = 0;
+    if (fabsf(v) < kMlpFixedMaxPartial) q = __float2ll_rn(v * kMlpFixedScale);
+    else bad = true;
+    return static_cast<unsigned long long>(mlp_fixed_increment(q));
+  };
+  unsigned long long got[kPerThread][M];
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int n = tid + kMlpThreads * j;
+#pragma unroll
+    for (int m = 0; m < M; ++m)
+      if (n < E) got[j][m] = atomicAdd(accg + static_cast<std::size_t>(m) * E + n, increment(p[j][m]));
+  }
+  if (bad) {  // the host word is the report (the sums of this launch are not used: the engine throws)
+    *reinterpret_cast<volatile int*>(a.host_error) = 1;
+    __threadfence_system();
+  }
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     const int n = tid + kMlpThreads * j;
     if (n >= E) break;
-    const float bias = b2_r[j];
 #pragma unroll
     for (int m = 0; m < M; ++m) {
-      const long long s = static_cast<long long>(
-          atomicExch(reinterpret_cast<unsigned long long*>(accg + static_cast<std::size_t>(m) * E + n), 0ull));
-      const float v = __ll2float_rn(s) * kFixInv;
-      x[static_cast<std::size_t>(m) * E + n] =
-          range_error ? from_f<T>(__int_as_float(0x7fc00000)) : from_f<T>(to_f(raw[m * E + n]) + (v + bias));
-    }
-  }
-  if (tid == 0) {
-    counter[0] = 0u;
-    counter[1] = 0u;
-    if (range_error && a.host_error != nullptr) {
-      *reinterpret_cast<volatile int*>(a.host_error) = 1;
-      __threadfence_system();
+      const unsigned long long w = got[j][m] + increment(p[j][m]);
+      if (mlp_fixed_count(w) != gridDim.x) continue;  // not the last block for this element
+      const float f = __ll2float_rn(mlp_fixed_sum(w)) * kMlpFixedInv;
+      x[static_cast<std::size_t>(m) * E + n] = from_f<T>(to_f(raw[m * E + n]) + (f + b2_r[j]));
+      accg[static_cast<std::size_t>(m) * E + n] = 0ull;  // every block has added: zero for the next launch
     }
   }
 }
@@ -300,7 +295,7 @@ cudaError_t launch_rows(const MlpFusedArgs& a, cudaStream_t st) {
 }  // namespace
 
 std::size_t mlp_fused_scratch_bytes(int rows, int n_embd) {
-  return static_cast<std::size_t>(rows) * n_embd * 8 + 8;
+  return static_cast<std::size_t>(rows) * n_embd * 8;
 }
 
 cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
@@ -321,7 +316,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   const int per_sm = (a.n_inner + detail::g_sm_count - 1) / detail::g_sm_count;
   const int R = (per_sm + VN - 1) / VN * VN;
   const int blocks = (a.n_inner + R - 1) / R;
-  if (blocks > kMaxBlocks) return no("more blocks than the fixed-point range allows");
+  if (blocks > kMlpFixedMaxBlocks) return no("more blocks than the fixed-point word counts");
   if (a.n_embd > kMlpThreads * kPerThread) return no("n_embd above 2048");
   if (R > kMlpThreads) return no("more than 256 hidden units per block");
   cudaFuncAttributes fa{};
@@ -342,7 +337,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
 
 cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st) {
   if (a.blocks <= 0 || a.slice_rows <= 0 || a.x == nullptr || a.fc_w == nullptr || a.fc2_w == nullptr ||
-      a.scratch == nullptr || a.ln_gamma == nullptr || a.ln_beta == nullptr) {
+      a.scratch == nullptr || a.host_error == nullptr || a.ln_gamma == nullptr || a.ln_beta == nullptr) {
     std::snprintf(g_detail, sizeof g_detail, "mlp_fused: arguments not planned or incomplete");
     return cudaErrorInvalidValue;
   }
