@@ -129,8 +129,10 @@ std::unique_ptr<Backend> make_native_cuda() {
         o.tf32 = bool_option(r.options, "tf32", false);
         // false: decode always takes the kernel chain (A/B of the single-kernel small-model step).
         o.small_decode = bool_option(r.options, "small_decode", true);
-        // true: each layer's MLP as one kernel on the decode GEMV path (A/B; off by default).
-        o.fuse_mlp = bool_option(r.options, "fuse_mlp", false);
+        // Each layer's MLP as one kernel on the decode GEMV path: absent = the engine's measured
+        // shape rule, true = wherever it fits, false = the kernel chain (A/B).
+        if (r.options.contains("fuse_mlp") && !r.options["fuse_mlp"].is_null())
+          o.fuse_mlp = bool_option(r.options, "fuse_mlp", false) ? 1 : 0;
         o.engine_file = string_option(r.options, "engine_file", "");
         if (engine::precision_needs_engine_file(r.precision) && o.engine_file.empty()) {
           // int8/fp8 without a given engine file: calibrate + quantize into the artifacts cache

@@ -1802,7 +1802,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   o.decode_split_keys = B == 1 ? 8 : 0;
   o.persistent_decode = ec.persistent;
   if (ec.small) o.small_decode = o.small_decode_fp8 = true;  // fp8: opt-in (slower than the chain)
-  o.fuse_mlp = ec.fuse_mlp;
+  if (ec.fuse_mlp) o.fuse_mlp = 1;  // forced wherever it fits (else the default shape rule)
   if (ec.persistent_stress) {
     o.persistent_blocks = 3;
     o.persistent_slots = 2;
@@ -1937,7 +1937,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       CudaEngineOptions oc = o;
       oc.persistent_decode = false;
       oc.small_decode = false;
-      oc.fuse_mlp = false;
+      oc.fuse_mlp = 0;
       auto chain = make_cuda_engine(*ec.w, oc);
       expect(kname + "/" + path, cas + " chain engine takes the chain",
              chain->describe().find("small_decode=off(option)") != std::string::npos &&

@@ -431,13 +431,33 @@ void CudaEngine::allocate() {
   d_h_slots_ = static_cast<unsigned long long*>(dp);
 }
 
+namespace {
+// The fused MLP's default shape rule (CudaEngineOptions::fuse_mlp = -1), from sb_cuda_bench
+// --quick on an H200 (2026-11-27, docs/perf-cuda.md "Session 9: fused MLP", call 2; decode ms/step
+// against the chain in the same process, every cell's p10-p90 range disjoint from both chain runs):
+//  - fp32 (gpt2 is the only shape whose slices fit): 2-4 rows -8 / -11 / -9%; 1 row +7%.
+//  - fp16/bf16 with both weight slices of a block <= 96 KiB (gpt2: 72 KiB): 1 row -9% (fp16) /
+//    -12% (bf16); bf16 3 / 4 rows -4 / -3%; fp16 at 2-4 rows +4-5% (there the chain's mlp c_proj
+//    splits K at 3-4 rows, bf16's does not) and bf16 at 2 rows +4%.
+//  - larger slices lost at 1-2 rows: gpt2-medium (128 KiB) +17 / +10%, gpt2-large (200 KiB) +1 /
+//    +5%, about even at 3-4 rows.
+// Returns "" when the rule takes the fused kernel, else why not.
+std::string mlp_rule_says_no(Dt dt, int rows, const cudak::MlpFusedArgs& plan) {
+  if (dt == Dt::kF32) return rows >= 2 ? "" : "rule: fp32 at 1 row";
+  const std::size_t slices = 2ull * plan.slice_rows * plan.n_embd * cudak::dt_size(dt);
+  if (slices > 96 * 1024) return fmt::format("rule: weight slices {} KiB > 96 KiB per block", slices / 1024);
+  if (rows == 1 || (dt == Dt::kBF16 && rows >= 3)) return "";
+  return dt == Dt::kBF16 ? "rule: bf16 at 2 rows" : "rule: fp16 at >= 2 rows";
+}
+}  // namespace
+
 void CudaEngine::setup_fused_mlp() {
-  bool on = opts_.fuse_mlp;
+  int mode = opts_.fuse_mlp;
   const char* env = std::getenv("SB_FUSE_MLP");
   const bool from_env = env != nullptr && *env != '\0';
-  if (from_env) on = std::atoi(env) != 0;
-  const std::string src = from_env ? "SB_FUSE_MLP" : "option";
-  if (!on) {
+  if (from_env) mode = std::atoi(env);
+  const std::string src = std::string(from_env ? "SB_FUSE_MLP" : "option") + (mode < 0 ? ", rule" : "");
+  if (mode == 0) {
     m_note_ = "off(" + src + ")";
     return;
   }
@@ -455,17 +475,22 @@ void CudaEngine::setup_fused_mlp() {
     a.n_embd = E_;
     a.n_inner = I_;
     a.ln_eps = eps_;
-    if (cudak::mlp_fused_plan(a) == cudaSuccess) {
-      m_args_[rows] = a;
-      if (first_on == 0) first_on = rows;
-      on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
-    } else {
+    if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
       chain += fmt::format(" B={}: chain ({})", rows, cudak::last_launch_detail());
+      continue;
     }
+    const std::string no = mode < 0 ? mlp_rule_says_no(dt_, rows, a) : "";
+    if (!no.empty()) {
+      chain += fmt::format(" B={}: chain ({})", rows, no);
+      continue;
+    }
+    m_args_[rows] = a;
+    if (first_on == 0) first_on = rows;
+    on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
   }
   if (on_rows.empty()) {
-    m_note_ = "off(no row count fits:" + chain + ")";
+    m_note_ = "off(" + src + ":" + chain + ")";
     return;
   }
   m_scratch_ = DevBuf(cudak::mlp_fused_scratch_bytes(cudak::kGemvMaxRows, E_), "fused MLP accumulators");

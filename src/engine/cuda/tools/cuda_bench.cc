@@ -36,7 +36,8 @@
 //        variant opts also: pgraph = prefill_graphs, pcap = prefill_graph_capacity, prewait =
 //        the decode GEMV's pre-wait weight loads (0..8, set_gemv_prewait_loads), splitk = its
 //        warps per row group (0 = the shape rule, the default; 1 = off; 2/4 forced; set_gemv_split_k), attrf = the decode attention's new
-//        rows copied before q is read (0/1, set_decode_attention_rows_first); fusemlp = fuse_mlp (0/1: each layer's MLP as one kernel)
+//        rows copied before q is read (0/1, set_decode_attention_rows_first); fusemlp = fuse_mlp (-1 = the shape rule, the default;
+//        0 = off; 1 = each layer's MLP as one kernel wherever it fits)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -296,7 +297,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pdl") o.programmatic_launch = on;
     else if (k == "carveout") o.shared_carveout = on ? 100 : -1;
     else if (k == "small") o.small_decode = on;
-    else if (k == "fusemlp") o.fuse_mlp = on;
+    else if (k == "fusemlp") o.fuse_mlp = num;  // -1 = the shape rule (default), 0 = off, 1 = on
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
@@ -725,8 +726,8 @@ int main(int argc, char** argv) {
         std::printf("%-10s %-5s FAILED to create: %s\n", spec.name.c_str(), prec.c_str(), e.what());
         continue;
       }
-      if (eng->describe().find("fuse_mlp=on") != std::string::npos)
-        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("fuse_mlp=")).c_str());
+      if (const auto at = eng->describe().find("fuse_mlp="); at != std::string::npos)  // which batches fuse the MLP
+        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(at, eng->describe().find(" prefill_graphs", at) - at).c_str());
       if (eng->describe().find("persistent_decode=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("persistent_decode=")).c_str());
       else if (eng->describe().find("small_decode=") != std::string::npos)
