@@ -1853,7 +1853,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   if (ec.fuse_mlp)
     expect(kname + "/mlp", cas + " path taken",
            eng->describe().find("fuse_mlp=on(B=") != std::string::npos &&
-               eng->describe().substr(eng->describe().find("fuse_mlp=")).find(fmtcase("B=%d: chain", B)) == std::string::npos,
+               eng->describe().substr(eng->describe().find("fuse_mlp=")).find(fmtcase("B=%d: unfused", B)) == std::string::npos,
            "engine did not enable the fused MLP kernel at this batch: " + eng->describe());
   const bool vs_chain = ec.persistent || ec.small || ec.fuse_mlp;
   const char* path = ec.small ? "small" : ec.fuse_mlp ? "mlp" : "persistent";

@@ -477,12 +477,12 @@ void CudaEngine::setup_fused_mlp() {
     a.ln_eps = eps_;
     if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
-      chain += fmt::format(" B={}: chain ({})", rows, cudak::last_launch_detail());
+      chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());
       continue;
     }
     const std::string no = mode < 0 ? mlp_rule_says_no(dt_, rows, a) : "";
     if (!no.empty()) {
-      chain += fmt::format(" B={}: chain ({})", rows, no);
+      chain += fmt::format(" B={}: unfused ({})", rows, no);
       continue;
     }
     m_args_[rows] = a;
