@@ -10,19 +10,8 @@
 #     (pydoc-gpt2-8m does not fit the 64 MiB a call carries beside these binaries: staged apart.)
 #  5. ncu of one eager gpt2 fp16 decode step, base and fused, batch 1 and 2 (per-kernel durations)
 # Logs in one tar under $OUT; the table at the end of the output.
-set -u
-D=.gpu/mlp
-OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT/logs"
-L=$OUT/logs
-tar -C $D -xJf $D/bins.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-B=$D/bin
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt
-date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY|failure' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/s9mlp-call.tar.gz logs; }  # (a call stopped at its limit still returns the logs so far)
+TAR=s9mlp-call.tar.gz
+source "$(dirname "$0")/lib.sh"
 step val_small_mlp 30 $B/cuda_validate --small --only mlp
 V="base:fusemlp=0;mlp:fusemlp=1;base2:fusemlp=0"
 SC=single_short,batch2_short,batch3_short,batch_short

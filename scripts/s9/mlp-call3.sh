@@ -5,19 +5,8 @@
 #     off (fusemlp=0) / rule (default) / on (fusemlp=1) / off2 (fusemlp=0)
 #  2. cuda_validate --small (every section), --only engine (full), --only mlp (full),
 #     compute-sanitizer memcheck --small --only mlp and --small --only engine (defaults: the rule)
-set -u
-D=.gpu/mlp
-OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT/logs"
-L=$OUT/logs
-tar -C $D -xJf $D/bins.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-B=$D/bin
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt
-date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY|failure' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/s9mlp-call3.tar.gz logs; }
+TAR=s9mlp-call3.tar.gz
+source "$(dirname "$0")/lib.sh"
 V="off:fusemlp=0;rule;on:fusemlp=1;off2:fusemlp=0"
 SC=single_short,batch2_short,batch3_short,batch_short
 step bench_gpt2 120 $B/sb_cuda_bench --quick --no-extras --models gpt2 --precisions fp16,bf16,fp32 --scenarios $SC --variants "$V" --out $L/bench_gpt2.jsonl

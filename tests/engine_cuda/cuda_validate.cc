@@ -596,16 +596,25 @@ void test_mlp() {
   int* h_err = nullptr;
   ck(cudaMallocHost(&h_err, 4), "cudaMallocHost");
   *h_err = 0;
+  // The device buffers of one launch (x updated in place; the scratch zero before the first).
+  auto bind = [&](cudak::MlpFusedArgs& a, void* x, const float* g, const float* be, const void* w1, const void* b1,
+                  const void* w2, const void* b2, void* scratch) {
+    a.x = x;
+    a.ln_gamma = g;
+    a.ln_beta = be;
+    a.fc_w = w1;
+    a.fc_b = b1;
+    a.fc2_w = w2;
+    a.fc2_b = b2;
+    a.scratch = scratch;
+    a.host_error = h_err;
+  };
   for (Dt dt : kDts) {
     for (const C& sh : shapes)
       for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
         if (g_small && rows == 3) continue;
         const int E = sh.E, I = sh.I;
-        cudak::MlpFusedArgs a;
-        a.dt = dt;
-        a.rows = rows;
-        a.n_embd = E;
-        a.n_inner = I;
+        cudak::MlpFusedArgs a{.dt = dt, .rows = rows, .n_embd = E, .n_inner = I};
         const cudaError_t pe = cudak::mlp_fused_plan(a);
         const auto cas = fmtcase("%s rows=%d E=%d I=%d", cudak::dt_name(dt), rows, E, I);
         if (pe != cudaSuccess) {
@@ -630,15 +639,8 @@ void test_mlp() {
         d_g.put(g.data(), E * 4);
         d_be.put(be.data(), E * 4);
         d_scr.zero();
-        a.x = d_x->get();
-        a.ln_gamma = d_g.as<float>();
-        a.ln_beta = d_be.as<float>();
-        a.fc_w = d_w1->get();
-        a.fc_b = d_b1->get();
-        a.fc2_w = d_w2->get();
-        a.fc2_b = d_b2->get();
-        a.scratch = d_scr.get();
-        a.host_error = h_err;
+        bind(a, d_x->get(), d_g.as<float>(), d_be.as<float>(), d_w1->get(), d_b1->get(), d_w2->get(), d_b2->get(),
+             d_scr.get());
         a.h_out = d_h.get();
         ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch");
         ck(cudaDeviceSynchronize(), "mlp sync");
@@ -671,32 +673,15 @@ void test_mlp() {
         // The chain: c_fc (kGelu, LN prologue) into h, then mlp c_proj (kResidual) into x.
         d_x->put(xb.data(), xb.size());
         DBuf d_hc(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt));
-        cudak::GemvArgs c;
-        c.dt = dt;
-        c.w = d_w1->get();
-        c.n_out = I;
-        c.k_in = E;
-        c.x = d_x->get();
-        c.x_row_stride = E;
-        c.rows = rows;
-        c.ln_gamma = d_g.as<float>();
-        c.ln_beta = d_be.as<float>();
-        c.bias = d_b1->get();
-        c.epilogue = cudak::GemvEpilogue::kGelu;
-        c.out = d_hc.get();
-        c.out_row_stride = I;
-        ck(cudak::launch_gemv(c, nullptr), "chain c_fc");
-        c.w = d_w2->get();
-        c.n_out = E;
-        c.k_in = I;
-        c.x = d_hc.get();
-        c.x_row_stride = I;
-        c.ln_gamma = c.ln_beta = nullptr;
-        c.bias = d_b2->get();
-        c.epilogue = cudak::GemvEpilogue::kResidual;
-        c.out = d_x->get();
-        c.out_row_stride = E;
-        ck(cudak::launch_gemv(c, nullptr), "chain mlp c_proj");
+        const cudak::GemvArgs fc{.dt = dt, .w = d_w1->get(), .n_out = I, .k_in = E, .x = d_x->get(), .x_row_stride = E,
+                                 .rows = rows, .ln_gamma = d_g.as<float>(), .ln_beta = d_be.as<float>(),
+                                 .bias = d_b1->get(), .epilogue = cudak::GemvEpilogue::kGelu, .out = d_hc.get(),
+                                 .out_row_stride = I};
+        ck(cudak::launch_gemv(fc, nullptr), "chain c_fc");
+        const cudak::GemvArgs fc2{.dt = dt, .w = d_w2->get(), .n_out = E, .k_in = I, .x = d_hc.get(), .x_row_stride = I,
+                                  .rows = rows, .bias = d_b2->get(), .epilogue = cudak::GemvEpilogue::kResidual,
+                                  .out = d_x->get(), .out_row_stride = E};
+        ck(cudak::launch_gemv(fc2, nullptr), "chain mlp c_proj");
         ck(cudaDeviceSynchronize(), "chain sync");
         const auto chain_x = download(dt, *d_x, x.size());
         const auto chain_h = download(dt, d_hc, got_h.size());
@@ -709,11 +694,7 @@ void test_mlp() {
     // Shapes the plan must refuse (the engine keeps the chain): gpt2-xl (its slices do not fit one
     // block's shared memory), n_embd > 2048, n_inner not a whole number of vectors.
     for (const C& sh : std::vector<C>{{1600, 6400}, {2056, 8224}, {64, 260}}) {
-      cudak::MlpFusedArgs a;
-      a.dt = dt;
-      a.rows = 1;
-      a.n_embd = sh.E;
-      a.n_inner = sh.I;
+      cudak::MlpFusedArgs a{.dt = dt, .rows = 1, .n_embd = sh.E, .n_inner = sh.I};
       const cudaError_t pe = cudak::mlp_fused_plan(a);
       if (dt == Dt::kF32 && sh.I == 260) continue;  // (64, 260) is a whole number of fp32 vectors
       expect(kname + std::string("/refused"), fmtcase("%s E=%d I=%d", cudak::dt_name(dt), sh.E, sh.I),
@@ -725,11 +706,7 @@ void test_mlp() {
   // 0.84, and fc2 weights of 1e7 make every block's partial >= 0.84e7 > 2^19.
   {
     const int E = 96, I = 384, rows = 2;
-    cudak::MlpFusedArgs a;
-    a.dt = Dt::kF32;
-    a.rows = rows;
-    a.n_embd = E;
-    a.n_inner = I;
+    cudak::MlpFusedArgs a{.dt = Dt::kF32, .rows = rows, .n_embd = E, .n_inner = I};
     ck(cudak::mlp_fused_plan(a), "mlp plan (range)");
     auto x = randn(static_cast<std::size_t>(rows) * E, 1.0);
     std::vector<float> g(E, 1.0f), be(E, 0.0f), w1(static_cast<std::size_t>(I) * E, 0.05f), b1(I, 1.0f),
@@ -738,15 +715,8 @@ void test_mlp() {
          d_w2 = upload(Dt::kF32, w2), d_b2 = upload(Dt::kF32, b2), d_g = upload(Dt::kF32, g), d_be = upload(Dt::kF32, be);
     DBuf d_scr(cudak::mlp_fused_scratch_bytes(rows, E));
     d_scr.zero();
-    a.x = d_x->get();
-    a.ln_gamma = d_g->as<float>();
-    a.ln_beta = d_be->as<float>();
-    a.fc_w = d_w1->get();
-    a.fc_b = d_b1->get();
-    a.fc2_w = d_w2->get();
-    a.fc2_b = d_b2->get();
-    a.scratch = d_scr.get();
-    a.host_error = h_err;
+    bind(a, d_x->get(), d_g->as<float>(), d_be->as<float>(), d_w1->get(), d_b1->get(), d_w2->get(), d_b2->get(),
+         d_scr.get());
     *h_err = 0;
     ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch (range)");
     ck(cudaDeviceSynchronize(), "mlp sync (range)");
@@ -2193,23 +2163,19 @@ void test_engine(const std::string& pydoc) {
   }
 
   const auto w = sb::engine::cuda_test::load_hf_folder(pydoc);
-  for (const char* p : {"fp16", "bf16", "fp32"}) {
-    if (g_persistent_only || env_mlp) break;
-    EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
-    ec.fuse_mlp = true;
-    run_engine_case(ec, p);
-    ec.batch = 3;
-    ec.seq = 16;
-    run_engine_case(ec, p);
-  }
-  for (const char* p : {"fp16", "bf16"}) {
-    EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
-    ec.persistent = true;
-    run_engine_case(ec, p);
-    ec.batch = 3;
-    ec.seq = 16;
-    run_engine_case(ec, p);
-  }
+  // The persistent kernel (fp16/bf16) and the fused MLP forced on (fp16/bf16/fp32), each vs the
+  // chain step by step, at B=1 S=24 and B=3 S=16.
+  for (const char* p : {"fp16", "bf16", "fp32"})
+    for (const bool persistent : {true, false}) {
+      if (persistent ? std::string(p) == "fp32" : (g_persistent_only || env_mlp)) continue;
+      EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
+      ec.persistent = persistent;
+      ec.fuse_mlp = !persistent;
+      run_engine_case(ec, p);
+      ec.batch = 3;
+      ec.seq = 16;
+      run_engine_case(ec, p);
+    }
   for (const char* p : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
     if (g_persistent_only) break;
     run_engine_case({"pydoc-gpt2-8m", &w, 1, 24, true, std::string(p) == "fp32"}, p);

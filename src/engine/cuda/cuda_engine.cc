@@ -469,12 +469,7 @@ void CudaEngine::setup_fused_mlp() {
   int first_on = 0;
   for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
     if (!gemv_ok(rows)) continue;
-    cudak::MlpFusedArgs a;
-    a.dt = dt_;
-    a.rows = rows;
-    a.n_embd = E_;
-    a.n_inner = I_;
-    a.ln_eps = eps_;
+    cudak::MlpFusedArgs a{.dt = dt_, .rows = rows, .n_embd = E_, .n_inner = I_, .ln_eps = eps_};
     if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
       chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());

@@ -17,6 +17,10 @@
 //    back: it writes that x element and zeroes the word for the next launch.  No grid-wide
 //    counter, fence or last-block pass: one atomic round trip after the partials (call 1 of
 //    session 9 measured the counter + last-block version: docs/perf-cuda.md).
+// Measured (H200, session 9 calls 2-3, decode ms/step against the chain in one process): gpt2
+// fp16 / bf16 at batch 1 -9% / -12%, bf16 at 3-4 rows -4%, fp32 at 2-4 rows -3..-12%; slower where
+// the chain is strong or the slices are large (fp16 at 2-4 rows +4%, gpt2-medium +14-17% at batch
+// 1).  The engine takes it by a shape rule (cuda_engine.cc mlp_rule_says_no).
 #include "engine/cuda/device_common.cuh"
 #include "engine/cuda/mlp_fixed.h"
 
@@ -177,17 +181,8 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
     float acc[M];
 #pragma unroll
     for (int m = 0; m < M; ++m) acc[m] = 0.0f;
-    for (int v = lane; v < KV; v += 32) {
-      float wf[VN];
-      Vec16<T>::load(w1s + static_cast<std::size_t>(r) * E + v * VN, wf);
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        float xv[VN];
-        Vec16<T>::load(xs + m * E + v * VN, xv);
-#pragma unroll
-        for (int i = 0; i < VN; ++i) acc[m] += wf[i] * xv[i];
-      }
-    }
+    for (int v = lane; v < KV; v += 32)
+      detail::dot16_rows<T, M>(reinterpret_cast<const uint4*>(w1s + static_cast<std::size_t>(r) * E)[v], xs, E, v, acc);
     const float bias = b1s[r];
 #pragma unroll
     for (int m = 0; m < M; ++m) {
@@ -281,16 +276,10 @@ cudaError_t launch_t(const MlpFusedArgs& a, cudaStream_t st) {
   return e;
 }
 
+// The kernel's instantiations by row count (1..kGemvMaxRows), per storage type.
+using Launch = cudaError_t (*)(const MlpFusedArgs&, cudaStream_t);
 template <typename T>
-cudaError_t launch_rows(const MlpFusedArgs& a, cudaStream_t st) {
-  switch (a.rows) {
-    case 1: return launch_t<T, 1>(a, st);
-    case 2: return launch_t<T, 2>(a, st);
-    case 3: return launch_t<T, 3>(a, st);
-    case 4: return launch_t<T, 4>(a, st);
-  }
-  return cudaErrorInvalidValue;
-}
+constexpr Launch kByRows[kGemvMaxRows] = {launch_t<T, 1>, launch_t<T, 2>, launch_t<T, 3>, launch_t<T, 4>};
 
 }  // namespace
 
@@ -319,12 +308,11 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   if (blocks > kMlpFixedMaxBlocks) return no("more blocks than the fixed-point word counts");
   if (a.n_embd > kMlpThreads * kPerThread) return no("n_embd above 2048");
   if (R > kMlpThreads) return no("more than 256 hidden units per block");
+  // Static shared memory of the kernel's largest instantiation (its reduction scratch grows with rows).
   cudaFuncAttributes fa{};
-  switch (a.dt) {  // static shared memory of the kernel (the same for every row count and type, bar red)
-    case Dt::kF32: e = cudaFuncGetAttributes(&fa, mlp_fused_kernel<float, kGemvMaxRows>); break;
-    case Dt::kF16: e = cudaFuncGetAttributes(&fa, mlp_fused_kernel<__half, kGemvMaxRows>); break;
-    case Dt::kBF16: e = cudaFuncGetAttributes(&fa, mlp_fused_kernel<__nv_bfloat16, kGemvMaxRows>); break;
-  }
+  e = cudaFuncGetAttributes(&fa, a.dt == Dt::kF32   ? reinterpret_cast<const void*>(mlp_fused_kernel<float, kGemvMaxRows>)
+                                 : a.dt == Dt::kF16 ? reinterpret_cast<const void*>(mlp_fused_kernel<__half, kGemvMaxRows>)
+                                                    : reinterpret_cast<const void*>(mlp_fused_kernel<__nv_bfloat16, kGemvMaxRows>));
   if (e != cudaSuccess) return e;
   const std::size_t smem = mlp_smem(R, a.n_embd, a.rows, es).total;
   if (smem + fa.sharedSizeBytes > static_cast<std::size_t>(detail::g_smem_optin))
@@ -336,17 +324,14 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
 }
 
 cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st) {
-  if (a.blocks <= 0 || a.slice_rows <= 0 || a.x == nullptr || a.fc_w == nullptr || a.fc2_w == nullptr ||
-      a.scratch == nullptr || a.host_error == nullptr || a.ln_gamma == nullptr || a.ln_beta == nullptr) {
+  if (a.blocks <= 0 || a.slice_rows <= 0 || a.rows < 1 || a.rows > kGemvMaxRows || a.x == nullptr ||
+      a.fc_w == nullptr || a.fc2_w == nullptr || a.scratch == nullptr || a.host_error == nullptr ||
+      a.ln_gamma == nullptr || a.ln_beta == nullptr) {
     std::snprintf(g_detail, sizeof g_detail, "mlp_fused: arguments not planned or incomplete");
     return cudaErrorInvalidValue;
   }
-  switch (a.dt) {
-    case Dt::kF32: return launch_rows<float>(a, st);
-    case Dt::kF16: return launch_rows<__half>(a, st);
-    case Dt::kBF16: return launch_rows<__nv_bfloat16>(a, st);
-  }
-  return cudaErrorInvalidValue;
+  const Launch* by_rows = a.dt == Dt::kF32 ? kByRows<float> : a.dt == Dt::kF16 ? kByRows<__half> : kByRows<__nv_bfloat16>;
+  return by_rows[a.rows - 1](a, st);
 }
 
 }  // namespace sb::engine::cudak
