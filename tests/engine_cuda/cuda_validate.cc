@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -794,6 +794,168 @@ void test_attn_proj() {
     const auto got2 = download(Dt::kF32, *d_x, x.size());
     expect("attn_proj/range", "fp32 next launch clean",
            *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
+           "the launch after a range error still reports it or writes NaN");
+  }
+  cudaFreeHost(h_err);
+}
+
+// The fused MLP (launch_mlp_fused): LN2 + c_fc + gelu_new + mlp c_proj + residual in one kernel.
+// Per (type, shape, rows): against the fp64 reference with the device's rounding points (LN output
+// and h rounded to the type), against the chain's two GEMVs on the same inputs (h bit-identical,
+// x within one unit of the type's rounding: fp32 sums in another order), twice on the same input
+// (bit-identical: the fixed-point sum is order-independent), and the scratch zero after each
+// launch.  Shapes: gpt2 .. gpt2-large, odd slices, a short last slice (I = 2104: 132 blocks of 16
+// on a 132-SM card, the last one 8); gpt2-xl and n_embd > 2048 must be refused by the plan.  Then
+// the range guard: a partial past 2^19 must set the host error word and leave the scratch zero,
+// and the next launch must be clean again.
+void test_mlp() {
+  struct C { int E, I; };
+  std::vector<C> shapes = {{40, 160}, {96, 384}, {128, 2104}, {256, 1024}, {768, 3072}, {1024, 4096}, {1280, 5120}};
+  if (g_small) shapes = {{40, 160}, {96, 384}, {128, 2104}};
+  const char* kname = "mlp";
+  int* h_err = nullptr;
+  ck(cudaMallocHost(&h_err, 4), "cudaMallocHost");
+  *h_err = 0;
+  // The device buffers of one launch (x updated in place; the scratch zero before the first).
+  auto bind = [&](cudak::MlpFusedArgs& a, void* x, const float* g, const float* be, const void* w1, const void* b1,
+                  const void* w2, const void* b2, void* scratch) {
+    a.x = x;
+    a.ln_gamma = g;
+    a.ln_beta = be;
+    a.fc_w = w1;
+    a.fc_b = b1;
+    a.fc2_w = w2;
+    a.fc2_b = b2;
+    a.scratch = scratch;
+    a.host_error = h_err;
+  };
+  for (Dt dt : kDts) {
+    for (const C& sh : shapes)
+      for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
+        if (g_small && rows == 3) continue;
+        const int E = sh.E, I = sh.I;
+        cudak::MlpFusedArgs a{.dt = dt, .rows = rows, .n_embd = E, .n_inner = I};
+        const cudaError_t pe = cudak::mlp_fused_plan(a);
+        const auto cas = fmtcase("%s rows=%d E=%d I=%d", cudak::dt_name(dt), rows, E, I);
+        if (pe != cudaSuccess) {
+          // fp32 slices of gpt2-medium / large do not fit a block's shared memory (the engine keeps
+          // the chain there); every other shape here must be taken.
+          if (dt == Dt::kF32 && E > 768)
+            std::printf("NOTE mlp %s: refused as expected (%s)\n", cas.c_str(), cudak::last_launch_detail());
+          else
+            expect(kname, cas, false, std::string("plan refused: ") + cudak::last_launch_detail());
+          cudaGetLastError();
+          continue;
+        }
+        auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * E, 2.0, 0.5));
+        auto g = randn(E, 0.2, 1.0), be = randn(E, 0.2);
+        auto w1 = rounded(dt, randn(static_cast<std::size_t>(I) * E, 1.0 / std::sqrt(E)));
+        auto b1 = rounded(dt, randn(I, 0.1));
+        auto w2 = rounded(dt, randn(static_cast<std::size_t>(E) * I, 1.0 / std::sqrt(I)));
+        auto b2 = rounded(dt, randn(E, 0.1));
+        auto d_x = upload(dt, x), d_w1 = upload(dt, w1), d_b1 = upload(dt, b1), d_w2 = upload(dt, w2), d_b2 = upload(dt, b2);
+        DBuf d_g(E * 4), d_be(E * 4), d_h(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt)),
+            d_scr(cudak::mlp_fused_scratch_bytes(rows, E));
+        d_g.put(g.data(), E * 4);
+        d_be.put(be.data(), E * 4);
+        d_scr.zero();
+        bind(a, d_x->get(), d_g.as<float>(), d_be.as<float>(), d_w1->get(), d_b1->get(), d_w2->get(), d_b2->get(),
+             d_scr.get());
+        a.h_out = d_h.get();
+        ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch");
+        ck(cudaDeviceSynchronize(), "mlp sync");
+        const auto got = download(dt, *d_x, x.size());
+        const auto got_h = download(dt, d_h, static_cast<std::size_t>(rows) * I);
+        std::vector<unsigned char> scr(cudak::mlp_fused_scratch_bytes(rows, E));
+        d_scr.get_to(scr.data(), scr.size());
+        expect(kname + std::string("/scratch"), cas, std::all_of(scr.begin(), scr.end(), [](unsigned char c) { return c == 0; }) && *h_err == 0,
+               "scratch not zero after the launch, or the range error word set");
+        // Reference: LN (fp64, rounded to dt) -> c_fc + bias -> gelu_new (rounded to dt) -> fc2 + bias + x.
+        std::vector<double> xin(static_cast<std::size_t>(rows) * E), a1(static_cast<std::size_t>(rows) * I),
+            hin(a1.size()), a2(x.size());
+        cuda_ref::layernorm(x.data(), E, g.data(), be.data(), rows, E, 1e-5, xin.data());
+        for (auto& v : xin) v = round_dt(dt, v);
+        cuda_ref::gemm_nt(xin.data(), E, w1.data(), b1.data(), rows, I, E, a1.data());
+        for (std::size_t i = 0; i < a1.size(); ++i) hin[i] = round_dt(dt, cuda_ref::gelu_new(a1[i]));
+        cuda_ref::gemm_nt(hin.data(), I, w2.data(), b2.data(), rows, E, I, a2.data());
+        std::vector<double> ref(x.size()), href(hin);
+        for (std::size_t i = 0; i < ref.size(); ++i) ref[i] = x[i] + a2[i];
+        compare(kname, cas, got, ref, kernel_tol(dt));
+        compare(kname + std::string("/h"), cas, got_h, href, kernel_tol(dt));
+        // Same input again: bit-identical (the fixed-point sum does not depend on block order).
+        auto xb = to_bytes(dt, x);
+        d_x->put(xb.data(), xb.size());
+        ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch 2");
+        ck(cudaDeviceSynchronize(), "mlp sync 2");
+        const auto got2 = download(dt, *d_x, x.size());
+        expect(kname + std::string("/repeat"), cas, std::memcmp(got.data(), got2.data(), got.size() * 4) == 0,
+               "second launch on the same input differs (nondeterministic sum or scratch not reset)");
+        // The chain: c_fc (kGelu, LN prologue) into h, then mlp c_proj (kResidual) into x.
+        d_x->put(xb.data(), xb.size());
+        DBuf d_hc(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt));
+        const cudak::GemvArgs fc{.dt = dt, .w = d_w1->get(), .n_out = I, .k_in = E, .x = d_x->get(), .x_row_stride = E,
+                                 .rows = rows, .ln_gamma = d_g.as<float>(), .ln_beta = d_be.as<float>(),
+                                 .bias = d_b1->get(), .epilogue = cudak::GemvEpilogue::kGelu, .out = d_hc.get(),
+                                 .out_row_stride = I};
+        ck(cudak::launch_gemv(fc, nullptr), "chain c_fc");
+        const cudak::GemvArgs fc2{.dt = dt, .w = d_w2->get(), .n_out = E, .k_in = I, .x = d_hc.get(), .x_row_stride = I,
+                                  .rows = rows, .bias = d_b2->get(), .epilogue = cudak::GemvEpilogue::kResidual,
+                                  .out = d_x->get(), .out_row_stride = E};
+        ck(cudak::launch_gemv(fc2, nullptr), "chain mlp c_proj");
+        ck(cudaDeviceSynchronize(), "chain sync");
+        const auto chain_x = download(dt, *d_x, x.size());
+        const auto chain_h = download(dt, d_hc, got_h.size());
+        expect(kname + std::string("/h_vs_chain"), cas, std::memcmp(chain_h.data(), got_h.data(), got_h.size() * 4) == 0,
+               "h differs from the chain's c_fc output (expected bit-identical: same LayerNorm and dot-product order)");
+        // One unit of the type's rounding (fp32: a few units of 2^-24 of the sums) from the chain.
+        const Tol ulp = dt == Dt::kF32 ? Tol{1e-5, 1e-5} : dt == Dt::kF16 ? Tol{1e-5, 1.0 / 1024} : Tol{1e-5, 1.0 / 128};
+        compare(kname + std::string("/x_vs_chain"), cas, got, std::vector<double>(chain_x.begin(), chain_x.end()), ulp);
+      }
+    // Shapes the plan must refuse (the engine keeps the chain): gpt2-xl (its slices do not fit one
+    // block's shared memory), n_embd > 2048, n_inner not a whole number of vectors.
+    for (const C& sh : std::vector<C>{{1600, 6400}, {2056, 8224}, {64, 260}}) {
+      cudak::MlpFusedArgs a{.dt = dt, .rows = 1, .n_embd = sh.E, .n_inner = sh.I};
+      const cudaError_t pe = cudak::mlp_fused_plan(a);
+      if (dt == Dt::kF32 && sh.I == 260) continue;  // (64, 260) is a whole number of fp32 vectors
+      expect(kname + std::string("/refused"), fmtcase("%s E=%d I=%d", cudak::dt_name(dt), sh.E, sh.I),
+             pe == cudaErrorNotSupported && a.blocks == 0, "the plan took a shape it cannot run");
+      cudaGetLastError();
+    }
+  }
+  // Range guard (fp32): the LayerNorm'd rows sum to zero, so c_fc gives its bias 1, h = gelu(1) =
+  // 0.84, and fc2 weights of 1e7 make every block's partial >= 0.84e7 > 2^19.
+  {
+    const int E = 96, I = 384, rows = 2;
+    cudak::MlpFusedArgs a{.dt = Dt::kF32, .rows = rows, .n_embd = E, .n_inner = I};
+    ck(cudak::mlp_fused_plan(a), "mlp plan (range)");
+    auto x = randn(static_cast<std::size_t>(rows) * E, 1.0);
+    std::vector<float> g(E, 1.0f), be(E, 0.0f), w1(static_cast<std::size_t>(I) * E, 0.05f), b1(I, 1.0f),
+        w2(static_cast<std::size_t>(E) * I, 1e7f), b2(E, 0.0f);
+    auto d_x = upload(Dt::kF32, x), d_w1 = upload(Dt::kF32, w1), d_b1 = upload(Dt::kF32, b1),
+         d_w2 = upload(Dt::kF32, w2), d_b2 = upload(Dt::kF32, b2), d_g = upload(Dt::kF32, g), d_be = upload(Dt::kF32, be);
+    DBuf d_scr(cudak::mlp_fused_scratch_bytes(rows, E));
+    d_scr.zero();
+    bind(a, d_x->get(), d_g->as<float>(), d_be->as<float>(), d_w1->get(), d_b1->get(), d_w2->get(), d_b2->get(),
+         d_scr.get());
+    *h_err = 0;
+    ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch (range)");
+    ck(cudaDeviceSynchronize(), "mlp sync (range)");
+    const auto got = download(Dt::kF32, *d_x, x.size());
+    std::vector<unsigned char> scr(cudak::mlp_fused_scratch_bytes(rows, E));
+    d_scr.get_to(scr.data(), scr.size());
+    (void)got;  // (x of a launch that reports a range error is unspecified: the engine throws)
+    expect("mlp/range", "fp32 E=96 I=384 rows=2 fc2 1e7",
+           *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char c) { return c == 0; }),
+           fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
+    // The next launch with sane weights is clean (flag and counter were reset).
+    *h_err = 0;
+    std::fill(w2.begin(), w2.end(), 0.01f);
+    d_w2->put(w2.data(), w2.size() * 4);
+    d_x->put(x.data(), x.size() * 4);
+    ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch (after range)");
+    ck(cudaDeviceSynchronize(), "mlp sync (after range)");
+    const auto got2 = download(Dt::kF32, *d_x, x.size());
+    expect("mlp/range", "fp32 next launch clean", *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
            "the launch after a range error still reports it or writes NaN");
   }
   cudaFreeHost(h_err);
@@ -1814,6 +1976,9 @@ struct EngineCase {
   // batch and compares it step by step with the kernel chain (fuse_attn_proj off) fed the same tokens.
   bool fuse_attn_proj = false;
   bool ap_cluster = true;  // its cross-head sum: cluster (true) or fixed-point atomics
+  // Fused MLP (CudaEngineOptions::fuse_mlp): checks that it is taken at this batch and compares it
+  // step by step with the kernel chain (fuse_mlp off) fed the same tokens.
+  bool fuse_mlp = false;
 };
 
 void run_engine_case(const EngineCase& ec, const std::string& precision) {
@@ -1833,6 +1998,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   if (ec.small) o.small_decode = o.small_decode_fp8 = true;  // fp8: opt-in (slower than the chain)
   o.fuse_attn_proj = ec.fuse_attn_proj;
   o.attn_proj_cluster = ec.ap_cluster;
+  if (ec.fuse_mlp) o.fuse_mlp = 1;  // forced wherever it fits (else the default shape rule)
   if (ec.persistent_stress) {
     o.persistent_blocks = 3;
     o.persistent_slots = 2;
@@ -1853,6 +2019,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
                            : ec.persistent      ? " persistent"
                            : ec.small           ? " small"
                            : ec.fuse_attn_proj  ? (ec.ap_cluster ? " attn-proj-cluster" : " attn-proj-atomic")
+                           : ec.fuse_mlp        ? " fused-mlp"
                                                 : "");
   const bool trained = ec.name == "pydoc-gpt2-8m";
   const EngineTol tol = engine_tol(precision, trained);
@@ -1887,8 +2054,13 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
                ap.find(ec.ap_cluster ? "cluster" : "atomic") != std::string::npos,
            "engine did not enable the attention + proj kernel at this batch: " + eng->describe());
   }
-  const bool vs_chain = ec.persistent || ec.small || ec.fuse_attn_proj;
-  const char* path = ec.small ? "small" : ec.fuse_attn_proj ? "attnproj" : "persistent";
+  if (ec.fuse_mlp)
+    expect(kname + "/mlp", cas + " path taken",
+           eng->describe().find("fuse_mlp=on(B=") != std::string::npos &&
+               eng->describe().substr(eng->describe().find("fuse_mlp=")).find(fmtcase("B=%d: unfused", B)) == std::string::npos,
+           "engine did not enable the fused MLP kernel at this batch: " + eng->describe());
+  const bool vs_chain = ec.persistent || ec.small || ec.fuse_attn_proj || ec.fuse_mlp;
+  const char* path = ec.small ? "small" : ec.fuse_attn_proj ? "attnproj" : ec.fuse_mlp ? "mlp" : "persistent";
   auto check_step = [&](const StepResult& r, const std::string& step) {
     for (int b = 0; b < B; ++b) {
       const int t = static_cast<int>(seqs[b].size()) - 1;
@@ -1970,11 +2142,13 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       oc.persistent_decode = false;
       oc.small_decode = false;
       oc.fuse_attn_proj = false;
+      oc.fuse_mlp = 0;
       auto chain = make_cuda_engine(*ec.w, oc);
       expect(kname + "/" + path, cas + " chain engine takes the chain",
              chain->describe().find("small_decode=off(option)") != std::string::npos &&
                  chain->describe().find("persistent_decode=off") != std::string::npos &&
-                 (!ec.fuse_attn_proj || chain->describe().find("fuse_attn_proj=off") != std::string::npos),
+                 (!ec.fuse_attn_proj || chain->describe().find("fuse_attn_proj=off") != std::string::npos) &&
+                 (!ec.fuse_mlp || chain->describe().find("fuse_mlp=off") != std::string::npos),
              "comparison engine is not on the kernel chain: " + chain->describe());
       StepResult rc;
       chain->prefill(B, S, prompt, LogitsMode::kLast, rc);
@@ -2235,14 +2409,20 @@ void test_engine(const std::string& pydoc) {
       run_engine_case(ec, p);
     }
   }
-  for (const char* p : {"fp16", "bf16"}) {
-    EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
-    ec.persistent = true;
-    run_engine_case(ec, p);
-    ec.batch = 3;
-    ec.seq = 16;
-    run_engine_case(ec, p);
-  }
+  // The persistent kernel (fp16/bf16) and the fused MLP forced on (fp16/bf16/fp32), each vs the
+  // chain step by step, at B=1 S=24 and B=3 S=16.
+  const bool env_mlp = std::getenv("SB_FUSE_MLP") != nullptr;
+  for (const char* p : {"fp16", "bf16", "fp32"})
+    for (const bool persistent : {true, false}) {
+      if (persistent ? std::string(p) == "fp32" : (g_persistent_only || env_mlp)) continue;
+      EngineCase ec{"pydoc-gpt2-8m", &w, 1, 24, true, false};
+      ec.persistent = persistent;
+      ec.fuse_mlp = !persistent;
+      run_engine_case(ec, p);
+      ec.batch = 3;
+      ec.seq = 16;
+      run_engine_case(ec, p);
+    }
   for (const char* p : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
     if (g_persistent_only) break;
     run_engine_case({"pydoc-gpt2-8m", &w, 1, 24, true, std::string(p) == "fp32"}, p);
@@ -2287,6 +2467,30 @@ void test_engine_attn_proj() {
           ec.ap_cluster = cl;
           run_engine_case(ec, p);
         }
+      }
+  }
+}
+
+// The fused MLP in the engine (fuse_mlp, off by default; section mlp): models whose decode takes
+// the chain (n_embd > 64: not the small kernel), batch 1, 3 and 4 (GEMV rows 1, 3, 4; the prefill of
+// B=1 S=3 runs 3 rows through it too), each vs the fp64 reference and step by step vs the chain.
+void test_engine_mlp() {
+  if (std::getenv("SB_FUSE_MLP") != nullptr) {
+    std::printf("NOTE SB_FUSE_MLP is set: the fused-MLP-vs-chain engine cases are skipped (it overrides the option)\n");
+    return;
+  }
+  struct M { const char* name; int L, H, E, V, P; };
+  std::vector<M> models = {{"L2-H4-E256 (D64)", 2, 4, 256, 500, 64}, {"L3-H3-E96 (D32)", 3, 3, 96, 257, 64},
+                           {"L1-H5-E80 (D16)", 1, 5, 80, 211, 64}, {"L2-H1-E128 (D128)", 2, 1, 128, 300, 64}};
+  if (g_small) models = {{"L1-H3-E96 (D32)", 1, 3, 96, 257, 32}, {"L2-H4-E256 (D64)", 2, 4, 256, 500, 32}};
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const auto w = random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 4000 + i);
+    for (const char* p : {"fp32", "fp16", "bf16"})
+      for (const auto& [b, sq] : std::vector<std::pair<int, int>>{{1, 3}, {3, 7}, {4, 5}}) {
+        if (g_small && b == 3) continue;
+        EngineCase ec{models[i].name, &w, b, sq, true, false};
+        ec.fuse_mlp = true;
+        run_engine_case(ec, p);
       }
   }
 }
@@ -2621,7 +2825,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2664,6 +2868,8 @@ int main(int argc, char** argv) {
   if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
   if (only.empty() || only == "kernels" || only == "attn_proj") section("attn_proj", test_attn_proj);  // attention + proj fused
   if (only.empty() || only == "attn_proj") section("engine_attn_proj", test_engine_attn_proj);  // ... in the engine
+  if (only.empty() || only == "kernels" || only == "mlp") section("mlp", test_mlp);  // the fused MLP
+  if (only.empty() || only == "mlp") section("engine_mlp", test_engine_mlp);  // ... in the engine
   if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone
   if (only == "qgemm") section("qgemm", test_qgemm);  // the int8/fp8 prefill GEMMs alone

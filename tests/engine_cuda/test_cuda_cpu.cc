@@ -10,6 +10,7 @@
 #include <cmath>
 #include <tuple>
 #include <limits>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/small_decode.h"
 #include "engine/cuda/graph_cache.h"
+#include "engine/cuda/mlp_fixed.h"
 #include "engine_cuda/reference.h"
 #include "util/error.h"
 
@@ -536,6 +538,43 @@ TEST(CudaReference, FillNormalIsDeterministicAndNormal) {
   EXPECT_NEAR(sd, 2.0, 0.01);
   // P(|z| > 3) = 0.27%: a uniform or clipped generator would be far off.
   EXPECT_NEAR(static_cast<double>(beyond3) / n, 0.0027, 0.0005);
+}
+
+// The fused MLP's cross-block word (mlp_fixed.h): the block whose add completes the count reads
+// the exact sum whatever the order of the adds, at the edges of the range too.
+TEST(CudaMlpFixed, CountAndSumAreExactInAnyOrder) {
+  std::mt19937_64 rng(7);
+  const std::int64_t qmax = (std::int64_t{1} << 47) - 1;  // |p| < 2^19 at 2^28 units
+  for (int trial = 0; trial < 200; ++trial) {
+    const int n = trial < 4 ? cudak::kMlpFixedMaxBlocks : 1 + static_cast<int>(rng() % cudak::kMlpFixedMaxBlocks);
+    std::vector<std::int64_t> q(n);
+    for (auto& v : q) {
+      switch (trial % 4) {
+        case 0: v = qmax; break;    // every prefix at the positive edge
+        case 1: v = -qmax; break;   // and the negative one
+        default: v = static_cast<std::int64_t>(rng() % (2 * static_cast<std::uint64_t>(qmax) + 1)) - qmax;
+      }
+    }
+    const std::int64_t exact = std::accumulate(q.begin(), q.end(), std::int64_t{0});
+    std::uint64_t first = 0;
+    for (int order = 0; order < 3; ++order) {
+      std::shuffle(q.begin(), q.end(), rng);
+      std::uint64_t w = 0;
+      std::int64_t prefix = 0;
+      for (int i = 0; i < n; ++i) {
+        w += cudak::mlp_fixed_increment(q[i]);
+        prefix += q[i];
+        ASSERT_EQ(cudak::mlp_fixed_count(w), static_cast<unsigned>(i + 1));
+        ASSERT_EQ(cudak::mlp_fixed_sum(w), prefix);
+      }
+      EXPECT_EQ(cudak::mlp_fixed_sum(w), exact);
+      if (order == 0) first = w;
+      EXPECT_EQ(w, first);  // bit-identical word whatever the order
+    }
+  }
+  // A zero partial still counts.
+  EXPECT_EQ(cudak::mlp_fixed_count(cudak::mlp_fixed_increment(0)), 1u);
+  EXPECT_EQ(cudak::mlp_fixed_sum(cudak::mlp_fixed_increment(-5) + cudak::mlp_fixed_increment(2)), -3);
 }
 
 }  // namespace

@@ -239,6 +239,17 @@ class CudaEngine final : public Engine {
   std::string ap_note_;
   DevBuf ap_scratch_;
   PinnedBuf ap_error_;
+  // Fused MLP (CudaEngineOptions::fuse_mlp): a plan per row count 1..4 (blocks == 0: that count
+  // keeps the chain), the kernel's fixed-point words (count + sum; zero between launches) and
+  // its pinned range-error word.
+  void setup_fused_mlp();
+  bool mlp_fused_ok(int rows) const {
+    return gemv_ok(rows) && rows >= 1 && rows <= cudak::kGemvMaxRows && m_args_[rows].blocks > 0;
+  }
+  cudak::MlpFusedArgs m_args_[cudak::kGemvMaxRows + 1];
+  std::string m_note_;
+  DevBuf m_scratch_;
+  PinnedBuf m_error_;
   // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
   // 0: that size keeps the chain), its argmax slots and last-block counter.
   void setup_small();
@@ -348,6 +359,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " small_decode=" + s_note_;
   setup_attn_proj();
   description_ += " fuse_attn_proj=" + ap_note_;
+  setup_fused_mlp();
+  description_ += " fuse_mlp=" + m_note_;
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");
@@ -510,6 +523,78 @@ void CudaEngine::setup_attn_proj() {
   ap_note_ = fmt::format("on(B={}, {}{}, src {}){}", on_rows,
                          cluster ? fmt::format("cluster {}", cluster_size) : std::string("atomic"),
                          rule ? ", rule" : "", src, chain);
+}
+
+namespace {
+// The fused MLP's default shape rule (CudaEngineOptions::fuse_mlp = -1), from sb_cuda_bench
+// --quick on an H200 (2026-11-27, docs/perf-cuda.md "Session 9: fused MLP", call 2; decode ms/step
+// against the chain in the same process, every cell's p10-p90 range disjoint from both chain runs):
+//  - fp32 (gpt2 is the only shape whose slices fit): 2-4 rows -8 / -11 / -9%; 1 row +7%.
+//  - fp16/bf16 with both weight slices of a block <= 96 KiB (gpt2: 72 KiB): 1 row -9% (fp16) /
+//    -12% (bf16); bf16 3 / 4 rows -4 / -3%; fp16 at 2-4 rows +4-5% (there the chain's mlp c_proj
+//    splits K at 3-4 rows, bf16's does not) and bf16 at 2 rows +4%.
+//  - larger slices lost at 1-2 rows: gpt2-medium (128 KiB) +17 / +10%, gpt2-large (200 KiB) +1 /
+//    +5%, about even at 3-4 rows.
+// Returns "" when the rule takes the fused kernel, else why not.
+std::string mlp_rule_says_no(Dt dt, int rows, const cudak::MlpFusedArgs& plan) {
+  if (dt == Dt::kF32) return rows >= 2 ? "" : "rule: fp32 at 1 row";
+  const std::size_t slices = 2ull * plan.slice_rows * plan.n_embd * cudak::dt_size(dt);
+  if (slices > 96 * 1024) return fmt::format("rule: weight slices {} KiB > 96 KiB per block", slices / 1024);
+  if (rows == 1 || (dt == Dt::kBF16 && rows >= 3)) return "";
+  return dt == Dt::kBF16 ? "rule: bf16 at 2 rows" : "rule: fp16 at >= 2 rows";
+}
+}  // namespace
+
+void CudaEngine::setup_fused_mlp() {
+  int mode = opts_.fuse_mlp;
+  const char* env = std::getenv("SB_FUSE_MLP");
+  const bool from_env = env != nullptr && *env != '\0';
+  if (from_env) mode = std::atoi(env);
+  const std::string src = std::string(from_env ? "SB_FUSE_MLP" : "option") + (mode < 0 ? ", rule" : "");
+  if (mode == 0) {
+    m_note_ = "off(" + src + ")";
+    return;
+  }
+  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
+    m_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off)";
+    return;
+  }
+  std::string on_rows, chain;
+  int first_on = 0;
+  for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
+    if (!gemv_ok(rows)) continue;
+    cudak::MlpFusedArgs a{.dt = dt_, .rows = rows, .n_embd = E_, .n_inner = I_, .ln_eps = eps_};
+    if (cudak::mlp_fused_plan(a) != cudaSuccess) {
+      cudaGetLastError();
+      chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());
+      continue;
+    }
+    const std::string no = mode < 0 ? mlp_rule_says_no(dt_, rows, a) : "";
+    if (!no.empty()) {
+      chain += fmt::format(" B={}: unfused ({})", rows, no);
+      continue;
+    }
+    m_args_[rows] = a;
+    if (first_on == 0) first_on = rows;
+    on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
+  }
+  if (on_rows.empty()) {
+    m_note_ = "off(" + src + ":" + chain + ")";
+    return;
+  }
+  m_scratch_ = DevBuf(cudak::mlp_fused_scratch_bytes(cudak::kGemvMaxRows, E_), "fused MLP accumulators");
+  ck(cudaMemsetAsync(m_scratch_.get(), 0, m_scratch_.bytes(), stream_), "cudaMemset fused MLP accumulators");
+  ck(cudaStreamSynchronize(stream_), "cudaMemset fused MLP accumulators (sync)");
+  m_error_ = PinnedBuf(4);
+  *m_error_.as<int>() = 0;
+  void* d_err = nullptr;
+  ck(cudaHostGetDevicePointer(&d_err, m_error_.as<void>(), 0), "cudaHostGetDevicePointer (fused MLP error word)");
+  for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
+    m_args_[rows].scratch = m_scratch_.get();
+    m_args_[rows].host_error = static_cast<int*>(d_err);
+  }
+  m_note_ = fmt::format("on(B={}, {} rows per block, src {}){}", on_rows,
+                        m_args_[first_on].slice_rows, src, chain);
 }
 
 void CudaEngine::setup_persistent() {
@@ -1076,7 +1161,17 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
              true, x_.get(), dt_, E_);
     }
     // MLP block.
-    if (gemv) {
+    if (gemv && mlp_fused_ok(rows)) {
+      cudak::MlpFusedArgs a = m_args_[rows];
+      a.x = x_.get();
+      a.ln_gamma = l.ln2_g.as<float>();
+      a.ln_beta = l.ln2_b.as<float>();
+      a.fc_w = l.fc_w.get();
+      a.fc_b = l.fc_b.get();
+      a.fc2_w = l.fc2_w.get();
+      a.fc2_b = l.fc2_b.get();
+      ck(cudak::launch_mlp_fused(a, stream_), "fused MLP kernel");
+    } else if (gemv) {
       ck(cudak::launch_gemv(layer_gemv(li, kSiteFc, l.fc_w, I_, E_, x_.get(), &l.ln2_g, &l.ln2_b,
                                        l.fc_b, cudak::GemvEpilogue::kGelu, h_.get()),
                             stream_),
@@ -1172,6 +1267,12 @@ void CudaEngine::finish(int batch, StepResult& out) {
     sb::fail("native-cuda: the attention + proj kernel found an attn c_proj partial sum outside its fixed-point "
              "range (|p| >= 2^22 or not finite); that step's residual stream is NaN. Hint: rerun with "
              "fuse_attn_proj off (SB_FUSE_ATTN_PROJ=0) to take the kernel chain");
+  }
+  if (m_error_.as<int>() != nullptr && *m_error_.as<int>() != 0) {
+    *m_error_.as<int>() = 0;
+    sb::fail("native-cuda: the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
+             "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
+             "fuse_mlp off (SB_FUSE_MLP=0) to take the kernel chain");
   }
   stream_idle_ = true;
   out.next_tokens.resize(batch);

@@ -148,6 +148,18 @@ struct CudaEngineOptions {
   // atomics and a last-block counter.  Both deterministic.  SB_ATTN_PROJ_CLUSTER=0/1 overrides.
   // Measured slower than the atomics (docs/perf-cuda.md, session 9 call 2): off by default.
   bool attn_proj_cluster = false;
+  // GEMV path (fp32/fp16/bf16, 1..4 rows): each layer's MLP (LayerNorm 2, c_fc, gelu_new, mlp
+  // c_proj, residual) as ONE kernel instead of the c_fc and mlp c_proj GEMVs (kernels.h
+  // launch_mlp_fused: one dependent kernel fewer per layer; deterministic fixed-point sum across
+  // blocks, so fp32 summation order differs from the chain's within the GEMV tolerances).
+  // -1 (default) = the measured shape rule, per row count (docs/perf-cuda.md "Session 9: fused
+  // MLP"; H200): fp16/bf16 at 1 row and bf16 at 3-4 rows where both weight slices of a block take
+  // <= 96 KiB (gpt2: -9% / -12% at batch 1, bf16 -4% / -3% at 3 / 4; gpt2-medium and -large lost),
+  // fp32 at 2-4 rows (gpt2 -8..-11%; +7% at 1 row); 0 = off (the chain); 1 = wherever the kernel
+  // fits (both slices in one block's shared memory: not gpt2-xl, fp32 gpt2 only).  The
+  // environment's SB_FUSE_MLP=-1/0/1, when set, overrides it.  The description says which row
+  // counts take it.
+  int fuse_mlp = -1;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

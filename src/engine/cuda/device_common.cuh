@@ -49,6 +49,27 @@ template <typename T> struct Vec16 {
   }
 };
 
+// acc[m] += the 16 bytes w (as T) times x row m's same 16 bytes at xs + m * K + v * 16 / sizeof(T),
+// element by element in order: the decode GEMV's dot product (gemv.cu dot_vec) and the fused
+// MLP's c_fc (mlp_fused.cu), which must sum in the same order for its h to match the GEMV's bit
+// for bit.
+template <typename T, int M>
+__device__ __forceinline__ void dot16_rows(const uint4& w, const T* xs, int K, int v, float (&acc)[M]) {
+  constexpr int VN = Vec16<T>::kN;
+  union { uint4 u; T t[VN]; } wu;
+  wu.u = w;
+  float wf[VN];
+#pragma unroll
+  for (int i = 0; i < VN; ++i) wf[i] = to_f(wu.t[i]);
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    float xv[VN];
+    Vec16<T>::load(xs + m * K + v * VN, xv);
+#pragma unroll
+    for (int i = 0; i < VN; ++i) acc[m] += wf[i] * xv[i];
+  }
+}
+
 __device__ __forceinline__ float warp_sum(float v) {
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);

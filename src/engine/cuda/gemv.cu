@@ -284,18 +284,7 @@ __device__ __forceinline__ void dot_vec(const uint4& w, const typename Fmt<F>::X
       for (int i = 0; i < 16; ++i) acc[m] += wf[i] * xv[i];
     }
   } else {
-    union { uint4 u; X t[VN]; } wu;
-    wu.u = w;
-    float wf[VN];
-#pragma unroll
-    for (int i = 0; i < VN; ++i) wf[i] = to_f(wu.t[i]);
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      float xv[VN];
-      Vec16<X>::load(xs + m * K + v * VN, xv);
-#pragma unroll
-      for (int i = 0; i < VN; ++i) acc[m] += wf[i] * xv[i];
-    }
+    dot16_rows<X, M>(w, xs, K, v, acc);
   }
 }
 

@@ -266,6 +266,47 @@ std::size_t attn_proj_scratch_bytes(int n_embd);
 // (last_launch_detail says why) for shapes it does not take (the engine keeps the chain there).
 cudaError_t attn_proj_plan(AttnProjArgs& a);
 cudaError_t launch_attn_proj(const AttnProjArgs& a, cudaStream_t st);
+// ---- Fused MLP for the GEMV decode path (mlp_fused.cu; docs/perf-cuda.md "Session 9: fused MLP").
+// One kernel for a layer's MLP at 1..kGemvMaxRows input rows (fp32/fp16/bf16):
+//   h = dt(gelu_new(LN2(x) @ fc_w^T + fc_b));  x = dt(x + (RN32(S * 2^-28) + fc2_b))
+// where S = sum over blocks of llrint(p_b * 2^28) and p_b is block b's fp32 partial of
+// h[:, slice_b] @ fc2_w[:, slice_b]^T.  Block b owns a contiguous slice of slice_rows c_fc rows; it
+// copies that slice of fc_w and the matching columns of fc2_w into shared memory (cp.async) before
+// griddepcontrol.wait, then LN2 (the GEMV prologue's arithmetic and thread partition), the c_fc
+// dot products (the GEMV's lane order and warp sum: h is bit-identical to the chain's kGelu
+// output), and its fc2 partials, added as fixed point by 64-bit integer atomics into the scratch
+// (exact integer sums: deterministic, whatever order the blocks arrive in).  Each word counts its
+// contributions in its top 8 bits; the block whose atomic completes the count writes that x
+// element and zeroes the word.  Range: every |p_b| must be < 2^19 and finite (<= 255 blocks keep
+// the sum inside the word's signed 56-bit field); a partial outside it sets *host_error to 1 (the
+// engine then throws) and that launch's x is unspecified, never reported as valid.
+struct MlpFusedArgs {
+  Dt dt = Dt::kF16;
+  int rows = 1;                       // 1..kGemvMaxRows
+  int n_embd = 0, n_inner = 0;
+  void* x = nullptr;                  // [rows, n_embd] contiguous: LN2 input and residual, updated in place
+  const float* ln_gamma = nullptr;    // LN2 (fp32)
+  const float* ln_beta = nullptr;
+  float ln_eps = 1e-5f;
+  const void* fc_w = nullptr;         // [n_inner, n_embd]
+  const void* fc_b = nullptr;         // [n_inner]
+  const void* fc2_w = nullptr;        // [n_embd, n_inner]
+  const void* fc2_b = nullptr;        // [n_embd]
+  // Scratch of mlp_fused_scratch_bytes(rows, n_embd): zero before the first launch, left zero by
+  // every launch (one 64-bit word per output: contribution count and fixed-point sum).
+  void* scratch = nullptr;
+  int* host_error = nullptr;          // pinned host word (UVA), required: set to 1 on a range error
+  void* h_out = nullptr;              // optional [rows, n_inner] (dt): the gelu output (validation)
+  // Filled by mlp_fused_plan.
+  int slice_rows = 0, blocks = 0;
+  std::size_t smem_bytes = 0;
+};
+std::size_t mlp_fused_scratch_bytes(int rows, int n_embd);
+// Chooses slice_rows (a multiple of the 16-byte vector, the smallest with one block per SM) and
+// checks that both weight slices fit the shared memory of one block; cudaErrorNotSupported (with
+// last_launch_detail saying why) for shapes it does not take (the engine keeps the chain there).
+cudaError_t mlp_fused_plan(MlpFusedArgs& a);
+cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st);
 
 // ---- Persistent decode step (persistent.cu; docs/perf-cuda.md, session 6).
 // One kernel computes a whole decode step (seq = 1, rows = batch 1..kGemvMaxRows, fp16/bf16):

@@ -40,6 +40,8 @@
 //        (0/1: each layer's decode attention + attn c_proj as one kernel), apslices = attn_proj_slices,
 //        apc = attn_proj_cluster (0/1: fixed-point atomics / cluster sum), apw = attn_proj_att_warps
 //        (fuseap: 0 off, 1 on, 2 the shape rule)
+//        fusemlp = fuse_mlp (-1 = the shape rule, the default; 0 = off; 1 = each layer's MLP as one
+//        kernel wherever it fits)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -303,6 +305,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "apw") o.attn_proj_att_warps = num;
     else if (k == "apslices") o.attn_proj_slices = num;
     else if (k == "apc") o.attn_proj_cluster = on;
+    else if (k == "fusemlp") o.fuse_mlp = num;  // -1 = the shape rule (default), 0 = off, 1 = on
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
@@ -739,6 +742,8 @@ int main(int argc, char** argv) {
       }
       if (eng->describe().find("fuse_attn_proj=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("fuse_attn_proj=")).c_str());
+      if (const auto at = eng->describe().find("fuse_mlp="); at != std::string::npos)  // which batches fuse the MLP
+        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(at, eng->describe().find(" prefill_graphs", at) - at).c_str());
       if (eng->describe().find("persistent_decode=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("persistent_decode=")).c_str());
       else if (eng->describe().find("small_decode=") != std::string::npos)
