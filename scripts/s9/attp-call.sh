@@ -12,19 +12,9 @@
 #     every engine case on the fused path where it applies; then --small with the cluster sum); the
 #     engine at its defaults (--small)
 # Logs in one tar under $OUT; the table at the end of the output.
-set -u
 D=.gpu/attp
-OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT/logs"
-L=$OUT/logs
-tar -C $D -xJf $D/bins.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-B=$D/bin
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt
-date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY|failure' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/s9attp-call.tar.gz logs; }  # (a call stopped at its limit still returns the logs so far)
+TAR=s9attp-call.tar.gz
+source "$(dirname "$0")/lib.sh"
 step val_small_ap 60 $B/cuda_validate --small --only attn_proj
 SC=single_short,batch2_short,batch3_short,batch_short
 V="base:fuseap=0;ap:fuseap=1;apw2:fuseap=1,apw=2;rule:fuseap=2;base2:fuseap=0"

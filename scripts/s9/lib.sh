@@ -1,9 +1,9 @@
-# Shared by the session-9 fused-MLP device calls (scripts/s9/mlp-call*.sh; staged beside them in
-# .gpu/mlp/): unpack the staged binaries, print the card, and `step NAME LIMIT_S CMD..` runs CMD
+# Shared by the session-9 device calls (scripts/s9/mlp-call*.sh and attp-*.sh; staged beside them in
+# D = .gpu/mlp/ or .gpu/attp/): unpack the staged binaries, print the card, and `step NAME LIMIT_S CMD..` runs CMD
 # with a time limit into $L/NAME.log, appends one summary line and re-packs the logs into
 # $OUT/$TAR (so a call stopped at its limit still returns the logs so far).
 set -u
-D=.gpu/mlp
+D=${D:-.gpu/mlp}
 OUT=${OUT:-/tmp/out}
 L=$OUT/logs
 mkdir -p "$L"

@@ -579,6 +579,49 @@ void test_gemv() {
           }
 }
 
+// Shared by the fused kernels' checks (attn_proj, mlp: deterministic fixed-point cross-block sums).
+// The scratch must be zero again after a launch and the range-error word unset.
+void expect_scratch_clean(const std::string& kname, const std::string& cas, const DBuf& d_scr, std::size_t bytes,
+                          const int* h_err) {
+  std::vector<unsigned char> scr(bytes);
+  d_scr.get_to(scr.data(), scr.size());
+  expect(kname + "/scratch", cas, std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }) && *h_err == 0,
+         "scratch not zero after the launch, or the range error word set");
+}
+// Puts x (dt values) back into d_x, launches again and expects x bit-identical to the first launch's
+// `got` (the fixed-point sum does not depend on the blocks' order; the scratch was reset).
+template <class Launch>
+void expect_repeat(const std::string& kname, const std::string& cas, Dt dt, DBuf& d_x, const std::vector<float>& x,
+                   const std::vector<float>& got, Launch&& launch) {
+  const auto xb = to_bytes(dt, x);
+  d_x.put(xb.data(), xb.size());
+  launch();
+  ck(cudaDeviceSynchronize(), (kname + " sync 2").c_str());
+  const auto got2 = download(dt, d_x, x.size());
+  expect(kname + "/repeat", cas, std::memcmp(got.data(), got2.data(), got.size() * 4) == 0,
+         "second launch on the same input differs (nondeterministic sum or scratch not reset)");
+  d_x.put(xb.data(), xb.size());  // the input again, for the chain the caller runs next
+}
+// One unit of the type's rounding (fp32: a few units of 2^-24 of the sums): a fused kernel's x
+// against the chain's, which differ in one GEMV's fp32 summation order.
+Tol one_unit(Dt dt) {
+  return dt == Dt::kF32 ? Tol{1e-5, 1e-5} : dt == Dt::kF16 ? Tol{1e-5, 1.0 / 1024} : Tol{1e-5, 1.0 / 128};
+}
+
+// The device buffers of one attention + proj launch (x updated in place; the scratch zero before it).
+void bind_attn_proj(cudak::AttnProjArgs& a, const DBuf& qkv, const DBuf& k, const DBuf& v, const DBuf& past,
+                    const DBuf& w, const DBuf& bias, DBuf& x, DBuf& scratch, int* h_err) {
+  a.qkv = qkv.get();
+  a.k_cache = k.get();
+  a.v_cache = v.get();
+  a.past_len = past.as<int>();
+  a.proj_w = w.get();
+  a.proj_b = bias.get();
+  a.x = x.get();
+  a.scratch = scratch.get();
+  a.host_error = h_err;
+}
+
 // The attention + proj fusion (launch_attn_proj): decode attention + attn c_proj + bias + residual.
 // Per (type, shape, rows, slices): against the fp64 reference with the device's rounding point (o
 // rounded to the type), o against the chain's decode attention with one key split (bit-identical:
@@ -656,25 +699,13 @@ void test_attn_proj() {
             d_scr(cudak::attn_proj_scratch_bytes(E));
         d_past.put(&c.past, 4);
         d_scr.zero();
-        a.qkv = d_qkv->get();
-        a.k_cache = d_k->get();
-        a.v_cache = d_v->get();
-        a.past_len = d_past.as<int>();
-        a.proj_w = d_w->get();
-        a.proj_b = d_b->get();
-        a.x = d_x->get();
-        a.scratch = d_scr.get();
-        a.host_error = h_err;
+        bind_attn_proj(a, *d_qkv, *d_k, *d_v, d_past, *d_w, *d_b, *d_x, d_scr, h_err);
         a.att_out = d_att.get();
         ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch");
         ck(cudaDeviceSynchronize(), "attn_proj sync");
         const auto got = download(dt, *d_x, x.size());
         const auto got_att = download(dt, d_att, static_cast<std::size_t>(B) * E);
-        std::vector<unsigned char> scr(cudak::attn_proj_scratch_bytes(E));
-        d_scr.get_to(scr.data(), scr.size());
-        expect(kname + std::string("/scratch"), cas,
-               std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }) && *h_err == 0,
-               "scratch not zero after the launch, or the range error word set");
+        expect_scratch_clean(kname, cas, d_scr, cudak::attn_proj_scratch_bytes(E), h_err);
         // Reference: attention (fp64) rounded to dt -> proj + bias + x.
         std::vector<double> att(static_cast<std::size_t>(B) * E), y(att.size());
         cuda_ref::attention(qkv.data(), kc.data(), vc.data(), B, 1, H, D, max_t, c.past, scale, att.data());
@@ -686,15 +717,8 @@ void test_attn_proj() {
         compare(kname, cas, got, ref, kernel_tol(dt));
         compare(kname + std::string("/o"), cas, got_att, att, kernel_tol(dt));
         // Same input again: bit-identical.
-        auto xb = to_bytes(dt, x);
-        d_x->put(xb.data(), xb.size());
-        ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch 2");
-        ck(cudaDeviceSynchronize(), "attn_proj sync 2");
-        const auto got2 = download(dt, *d_x, x.size());
-        expect(kname + std::string("/repeat"), cas, std::memcmp(got.data(), got2.data(), got.size() * 4) == 0,
-               "second launch on the same input differs (nondeterministic sum or scratch not reset)");
+        expect_repeat(kname, cas, dt, *d_x, x, got, [&] { ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch 2"); });
         // The chain: decode attention (one split) into att, then the kResidual GEMV into x.
-        d_x->put(xb.data(), xb.size());
         DBuf d_attc(static_cast<std::size_t>(B) * E * cudak::dt_size(dt));
         ck(cudak::launch_attention(dt, d_attc.get(), d_qkv->get(), d_k->get(), d_v->get(), d_past.as<int>(), B, 1, H,
                                    D, max_t, static_cast<float>(scale), 1, max_t, nullptr, nullptr, nullptr),
@@ -715,7 +739,7 @@ void test_attn_proj() {
         ck(cudaDeviceSynchronize(), "chain sync");
         const auto chain_x = download(dt, *d_x, x.size());
         const auto chain_att = download(dt, d_attc, got_att.size());
-        const Tol ulp = dt == Dt::kF32 ? Tol{1e-5, 1e-5} : dt == Dt::kF16 ? Tol{1e-5, 1.0 / 1024} : Tol{1e-5, 1.0 / 128};
+        const Tol ulp = one_unit(dt);
         // o is bit-identical to the chain's where the kernel's warps per head see the keys in the
         // chain's chunks (the chain's warp count, or a cache that fits the fewer warps); then x is
         // within one unit of dt of the chain's (fp32 sums in another order).  Otherwise o may differ
@@ -766,15 +790,7 @@ void test_attn_proj() {
     DBuf d_past(4), d_scr(cudak::attn_proj_scratch_bytes(E));
     d_past.put(&past, 4);
     d_scr.zero();
-    a.qkv = d_qkv->get();
-    a.k_cache = d_k->get();
-    a.v_cache = d_v->get();
-    a.past_len = d_past.as<int>();
-    a.proj_w = d_w->get();
-    a.proj_b = d_b->get();
-    a.x = d_x->get();
-    a.scratch = d_scr.get();
-    a.host_error = h_err;
+    bind_attn_proj(a, *d_qkv, *d_k, *d_v, d_past, *d_w, *d_b, *d_x, d_scr, h_err);
     *h_err = 0;
     ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch (range)");
     ck(cudaDeviceSynchronize(), "attn_proj sync (range)");
@@ -866,10 +882,7 @@ void test_mlp() {
         ck(cudaDeviceSynchronize(), "mlp sync");
         const auto got = download(dt, *d_x, x.size());
         const auto got_h = download(dt, d_h, static_cast<std::size_t>(rows) * I);
-        std::vector<unsigned char> scr(cudak::mlp_fused_scratch_bytes(rows, E));
-        d_scr.get_to(scr.data(), scr.size());
-        expect(kname + std::string("/scratch"), cas, std::all_of(scr.begin(), scr.end(), [](unsigned char c) { return c == 0; }) && *h_err == 0,
-               "scratch not zero after the launch, or the range error word set");
+        expect_scratch_clean(kname, cas, d_scr, cudak::mlp_fused_scratch_bytes(rows, E), h_err);
         // Reference: LN (fp64, rounded to dt) -> c_fc + bias -> gelu_new (rounded to dt) -> fc2 + bias + x.
         std::vector<double> xin(static_cast<std::size_t>(rows) * E), a1(static_cast<std::size_t>(rows) * I),
             hin(a1.size()), a2(x.size());
@@ -883,15 +896,8 @@ void test_mlp() {
         compare(kname, cas, got, ref, kernel_tol(dt));
         compare(kname + std::string("/h"), cas, got_h, href, kernel_tol(dt));
         // Same input again: bit-identical (the fixed-point sum does not depend on block order).
-        auto xb = to_bytes(dt, x);
-        d_x->put(xb.data(), xb.size());
-        ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch 2");
-        ck(cudaDeviceSynchronize(), "mlp sync 2");
-        const auto got2 = download(dt, *d_x, x.size());
-        expect(kname + std::string("/repeat"), cas, std::memcmp(got.data(), got2.data(), got.size() * 4) == 0,
-               "second launch on the same input differs (nondeterministic sum or scratch not reset)");
+        expect_repeat(kname, cas, dt, *d_x, x, got, [&] { ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch 2"); });
         // The chain: c_fc (kGelu, LN prologue) into h, then mlp c_proj (kResidual) into x.
-        d_x->put(xb.data(), xb.size());
         DBuf d_hc(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt));
         const cudak::GemvArgs fc{.dt = dt, .w = d_w1->get(), .n_out = I, .k_in = E, .x = d_x->get(), .x_row_stride = E,
                                  .rows = rows, .ln_gamma = d_g.as<float>(), .ln_beta = d_be.as<float>(),
@@ -908,7 +914,7 @@ void test_mlp() {
         expect(kname + std::string("/h_vs_chain"), cas, std::memcmp(chain_h.data(), got_h.data(), got_h.size() * 4) == 0,
                "h differs from the chain's c_fc output (expected bit-identical: same LayerNorm and dot-product order)");
         // One unit of the type's rounding (fp32: a few units of 2^-24 of the sums) from the chain.
-        const Tol ulp = dt == Dt::kF32 ? Tol{1e-5, 1e-5} : dt == Dt::kF16 ? Tol{1e-5, 1.0 / 1024} : Tol{1e-5, 1.0 / 128};
+        const Tol ulp = one_unit(dt);
         compare(kname + std::string("/x_vs_chain"), cas, got, std::vector<double>(chain_x.begin(), chain_x.end()), ulp);
       }
     // Shapes the plan must refuse (the engine keeps the chain): gpt2-xl (its slices do not fit one
@@ -2442,6 +2448,15 @@ void test_engine(const std::string& pydoc) {
   }
 }
 
+// Models of the fused kernels' engine checks: decode on the chain (n_embd > 64: not the small kernel),
+// head dims 16..128.
+struct FusedEngineModel { const char* name; int L, H, E, V, P; };
+std::vector<FusedEngineModel> fused_engine_models() {
+  if (g_small) return {{"L1-H3-E96 (D32)", 1, 3, 96, 257, 32}, {"L2-H4-E256 (D64)", 2, 4, 256, 500, 32}};
+  return {{"L2-H4-E256 (D64)", 2, 4, 256, 500, 64}, {"L3-H3-E96 (D32)", 3, 3, 96, 257, 64},
+          {"L1-H5-E80 (D16)", 1, 5, 80, 211, 64}, {"L2-H1-E128 (D128)", 2, 1, 128, 300, 64}};
+}
+
 // The attention + proj fusion in the engine (fuse_attn_proj, off by default; section attn_proj):
 // models whose decode takes the chain (n_embd > 64: not the small kernel), batch 1, 3 and 4, prompts
 // of 3..40 tokens (batch 1 with the engine's split keys 8: the chain's attention splits, so o is
@@ -2451,10 +2466,7 @@ void test_engine_attn_proj() {
     std::printf("NOTE SB_FUSE_ATTN_PROJ is set: the attention + proj vs chain engine cases are skipped (it overrides the option)\n");
     return;
   }
-  struct M { const char* name; int L, H, E, V, P; };
-  std::vector<M> models = {{"L2-H4-E256 (D64)", 2, 4, 256, 500, 64}, {"L3-H3-E96 (D32)", 3, 3, 96, 257, 64},
-                           {"L1-H5-E80 (D16)", 1, 5, 80, 211, 64}, {"L2-H1-E128 (D128)", 2, 1, 128, 300, 64}};
-  if (g_small) models = {{"L1-H3-E96 (D32)", 1, 3, 96, 257, 32}, {"L2-H4-E256 (D64)", 2, 4, 256, 500, 32}};
+  const auto models = fused_engine_models();
   for (std::size_t i = 0; i < models.size(); ++i) {
     const auto w = random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 5000 + i);
     for (const char* p : {"fp32", "fp16", "bf16"})
@@ -2479,10 +2491,7 @@ void test_engine_mlp() {
     std::printf("NOTE SB_FUSE_MLP is set: the fused-MLP-vs-chain engine cases are skipped (it overrides the option)\n");
     return;
   }
-  struct M { const char* name; int L, H, E, V, P; };
-  std::vector<M> models = {{"L2-H4-E256 (D64)", 2, 4, 256, 500, 64}, {"L3-H3-E96 (D32)", 3, 3, 96, 257, 64},
-                           {"L1-H5-E80 (D16)", 1, 5, 80, 211, 64}, {"L2-H1-E128 (D128)", 2, 1, 128, 300, 64}};
-  if (g_small) models = {{"L1-H3-E96 (D32)", 1, 3, 96, 257, 32}, {"L2-H4-E256 (D64)", 2, 4, 256, 500, 32}};
+  const auto models = fused_engine_models();
   for (std::size_t i = 0; i < models.size(); ++i) {
     const auto w = random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 4000 + i);
     for (const char* p : {"fp32", "fp16", "bf16"})

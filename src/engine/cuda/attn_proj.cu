@@ -63,6 +63,82 @@ int att_warps_for(int D, int es) {
   return static_cast<int>(w < 1 ? 1 : (w > kAttMaxWarps ? kAttMaxWarps : w));
 }
 
+// One warp copies rows r0 .. r1 of the key/value chunk at cache position t (cp.async, 16 bytes a
+// lane): keys to ks with row stride kd (padded against bank conflicts), values to vs densely.
+template <typename T>
+__device__ __forceinline__ void stage_kv_rows(T* ks, T* vs, int kd, const T* kb, const T* vb, int D, int t, int r0,
+                                              int r1, int lane) {
+  if (r0 >= r1) return;
+  const int per_row = D * static_cast<int>(sizeof(T)) / 16;
+  const uint4* ksrc = reinterpret_cast<const uint4*>(kb + static_cast<long long>(t) * D);
+  const uint4* vsrc = reinterpret_cast<const uint4*>(vb + static_cast<long long>(t) * D);
+  for (int i = r0 * per_row + lane; i < r1 * per_row; i += 32) {
+    const int r = i / per_row, c = i - r * per_row;
+    detail::cp_async16(reinterpret_cast<uint4*>(ks + r * kd) + c, ksrc + i);
+    detail::cp_async16(reinterpret_cast<uint4*>(vs) + i, vsrc + i);
+  }
+}
+
+// One attention warp's pass over its chunks of 32 keys (keys t, t + step, ..): kernels.cu
+// decode_attention_kernel's vectorized arithmetic in its order, so o stays bit-identical to the
+// chain's.  stage_rows(t, r0, r1) copies rows r0 .. r1 of the chunk at key t into ks / vs (the
+// first chunk is staged by the caller).  The warp's online-softmax state (max, sum, accumulator of
+// its d = lane + 32 c) goes to *w_m, *w_l and w_acc_row for the block's combine.
+template <typename T, int NCH, typename Stage>
+__device__ __forceinline__ void warp_attention(const float* qv, const T* ks, const T* vs, int kd, int D, int t,
+                                               int step, int n_keys, int lane, Stage& stage_rows, float* w_m,
+                                               float* w_l, float* w_acc_row) {
+  using detail::to_f;
+  using detail::Vec16;
+  constexpr int VN = 16 / sizeof(T);
+  float m = -INFINITY, l = 0.0f, acc[NCH];
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) acc[c] = 0.0f;
+  for (bool first = true; t < n_keys; t += step, first = false) {
+    const int cnt = min(32, n_keys - t);
+    if (!first) stage_rows(t, 0, cnt);
+    detail::cp_async_wait_all();
+    __syncwarp();
+    float sc = -INFINITY;
+    if (lane < cnt) {
+      const T* kr = ks + lane * kd;
+      sc = 0.0f;
+      for (int d = 0; d < D; d += VN) {
+        float f[VN];
+        Vec16<T>::load(kr + d, f);
+#pragma unroll
+        for (int i = 0; i < VN; ++i) sc += qv[d + i] * f[i];
+      }
+    }
+    const float m_new = fmaxf(m, detail::warp_max(sc));
+    const float corr = expf(m - m_new);
+    const float pr = lane < cnt ? expf(sc - m_new) : 0.0f;
+    l = l * corr + detail::warp_sum(pr);
+#pragma unroll
+    for (int c = 0; c < NCH; ++c) acc[c] *= corr;
+#pragma unroll 8
+    for (int jj = 0; jj < cnt; ++jj) {
+      const float pj = __shfl_sync(detail::kFull, pr, jj);
+#pragma unroll
+      for (int c = 0; c < NCH; ++c) {
+        const int d = lane + 32 * c;
+        if (d < D) acc[c] += pj * to_f(vs[jj * D + d]);
+      }
+    }
+    __syncwarp();  // the next chunk's copy overwrites ks/vs
+    m = m_new;
+  }
+  if (lane == 0) {
+    *w_m = m;
+    *w_l = l;
+  }
+#pragma unroll
+  for (int c = 0; c < NCH; ++c) {
+    const int d = lane + 32 * c;
+    if (d < D) w_acc_row[d] = acc[c];
+  }
+}
+
 template <typename T, int NCH>
 __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   using detail::from_f;
@@ -114,17 +190,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   const bool att_warp = warp < W;
   T* ks = reinterpret_cast<T*>(smem_raw + w_bytes(R, D, es)) + static_cast<std::size_t>(att_warp ? warp : 0) * 32 * (kd + D);
   T* vs = ks + 32 * kd;
-  auto stage_rows = [&](int t, int r0, int r1) {
-    if (r0 >= r1) return;
-    const int per_row = D * es / 16;
-    const uint4* ksrc = reinterpret_cast<const uint4*>(kb + static_cast<long long>(t) * D);
-    const uint4* vsrc = reinterpret_cast<const uint4*>(vb + static_cast<long long>(t) * D);
-    for (int i = r0 * per_row + lane; i < r1 * per_row; i += 32) {
-      const int r = i / per_row, c = i - r * per_row;
-      detail::cp_async16(reinterpret_cast<uint4*>(ks + r * kd) + c, ksrc + i);
-      detail::cp_async16(reinterpret_cast<uint4*>(vs) + i, vsrc + i);
-    }
-  };
+  auto stage_rows = [&](int t, int r0, int r1) { stage_kv_rows(ks, vs, kd, kb, vb, D, t, r0, r1, lane); };
   int t = warp * 32;
   const int cnt0 = (att_warp && t < n_keys) ? min(32, n_keys - t) : 0;
   const int pre = max(0, min(cnt0, past - t));  // rows of the first chunk written by earlier passes
@@ -135,54 +201,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   for (int d = tid; d < D; d += kApThreads) q_s[d] = to_f(q[d]) * a.scale;
   stage_rows(t, pre, cnt0);  // this pass's new key/value
   __syncthreads();
-  float m = -INFINITY, l = 0.0f, acc[NCH];
-#pragma unroll
-  for (int c = 0; c < NCH; ++c) acc[c] = 0.0f;
-  if (att_warp) {
-    for (bool first = true; t < n_keys; t += W * 32, first = false) {
-      const int cnt = min(32, n_keys - t);
-      if (!first) stage_rows(t, 0, cnt);
-      detail::cp_async_wait_all();
-      __syncwarp();
-      float sc = -INFINITY;
-      if (lane < cnt) {
-        const T* kr = ks + lane * kd;
-        sc = 0.0f;
-        for (int d = 0; d < D; d += VN) {
-          float f[VN];
-          Vec16<T>::load(kr + d, f);
-#pragma unroll
-          for (int i = 0; i < VN; ++i) sc += q_s[d + i] * f[i];
-        }
-      }
-      const float m_new = fmaxf(m, detail::warp_max(sc));
-      const float corr = expf(m - m_new);
-      const float pr = lane < cnt ? expf(sc - m_new) : 0.0f;
-      l = l * corr + detail::warp_sum(pr);
-#pragma unroll
-      for (int c = 0; c < NCH; ++c) acc[c] *= corr;
-#pragma unroll 8
-      for (int jj = 0; jj < cnt; ++jj) {
-        const float pj = __shfl_sync(detail::kFull, pr, jj);
-#pragma unroll
-        for (int c = 0; c < NCH; ++c) {
-          const int d = lane + 32 * c;
-          if (d < D) acc[c] += pj * to_f(vs[jj * D + d]);
-        }
-      }
-      __syncwarp();  // the next chunk's copy overwrites ks/vs
-      m = m_new;
-    }
-    if (lane == 0) {
-      w_m[warp] = m;
-      w_l[warp] = l;
-    }
-#pragma unroll
-    for (int c = 0; c < NCH; ++c) {
-      const int d = lane + 32 * c;
-      if (d < D) w_acc[warp][d] = acc[c];
-    }
-  }
+  if (att_warp) warp_attention<T, NCH>(q_s, ks, vs, kd, D, t, W * 32, n_keys, lane, stage_rows, &w_m[warp], &w_l[warp], w_acc[warp]);
   detail::cp_async_wait_all();  // the weight slice (and, for warps >= W, nothing else)
   __syncthreads();
   {
@@ -321,17 +340,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_cluster_kernel(AttnProjA
   const int kd = key_stride(D, es);
   T* ks = stage + static_cast<std::size_t>(att_warp ? warp : 0) * 32 * (kd + D);
   T* vs = ks + 32 * kd;
-  auto stage_rows = [&](int t, int r0, int r1) {
-    if (r0 >= r1) return;
-    const int per_row = D * es / 16;
-    const uint4* ksrc = reinterpret_cast<const uint4*>(kb + static_cast<long long>(t) * D);
-    const uint4* vsrc = reinterpret_cast<const uint4*>(vb + static_cast<long long>(t) * D);
-    for (int i = r0 * per_row + lane; i < r1 * per_row; i += 32) {
-      const int r = i / per_row, c = i - r * per_row;
-      detail::cp_async16(reinterpret_cast<uint4*>(ks + r * kd) + c, ksrc + i);
-      detail::cp_async16(reinterpret_cast<uint4*>(vs) + i, vsrc + i);
-    }
-  };
+  auto stage_rows = [&](int t, int r0, int r1) { stage_kv_rows(ks, vs, kd, kb, vb, D, t, r0, r1, lane); };
   int t = wi * 32;
   const int cnt0 = (att_warp && t < n_keys) ? min(32, n_keys - t) : 0;
   const int pre = max(0, min(cnt0, past - t));
@@ -346,55 +355,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_cluster_kernel(AttnProjA
   }
   stage_rows(t, pre, cnt0);
   __syncthreads();
-  float m = -INFINITY, l = 0.0f, acc[NCH];
-#pragma unroll
-  for (int c = 0; c < NCH; ++c) acc[c] = 0.0f;
-  if (att_warp) {
-    const float* qv = q_s[slot];
-    for (bool first = true; t < n_keys; t += WH * 32, first = false) {
-      const int cnt = min(32, n_keys - t);
-      if (!first) stage_rows(t, 0, cnt);
-      detail::cp_async_wait_all();
-      __syncwarp();
-      float sc = -INFINITY;
-      if (lane < cnt) {
-        const T* kr = ks + lane * kd;
-        sc = 0.0f;
-        for (int d = 0; d < D; d += VN) {
-          float f[VN];
-          Vec16<T>::load(kr + d, f);
-#pragma unroll
-          for (int i = 0; i < VN; ++i) sc += qv[d + i] * f[i];
-        }
-      }
-      const float m_new = fmaxf(m, detail::warp_max(sc));
-      const float corr = expf(m - m_new);
-      const float pr = lane < cnt ? expf(sc - m_new) : 0.0f;
-      l = l * corr + detail::warp_sum(pr);
-#pragma unroll
-      for (int c = 0; c < NCH; ++c) acc[c] *= corr;
-#pragma unroll 8
-      for (int jj = 0; jj < cnt; ++jj) {
-        const float pj = __shfl_sync(detail::kFull, pr, jj);
-#pragma unroll
-        for (int c = 0; c < NCH; ++c) {
-          const int d = lane + 32 * c;
-          if (d < D) acc[c] += pj * to_f(vs[jj * D + d]);
-        }
-      }
-      __syncwarp();
-      m = m_new;
-    }
-    if (lane == 0) {
-      w_m[warp] = m;
-      w_l[warp] = l;
-    }
-#pragma unroll
-    for (int c = 0; c < NCH; ++c) {
-      const int d = lane + 32 * c;
-      if (d < D) w_acc[warp][d] = acc[c];
-    }
-  }
+  if (att_warp) warp_attention<T, NCH>(q_s[slot], ks, vs, kd, D, t, WH * 32, n_keys, lane, stage_rows, &w_m[warp], &w_l[warp], w_acc[warp]);
   detail::cp_async_wait_all();  // the weight slices
   __syncthreads();
   for (int i = tid; i < nh * D; i += kApThreads) {
