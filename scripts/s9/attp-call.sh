@@ -5,7 +5,7 @@
 #  1. cuda_validate --small --only attn_proj   (kernel + engine cases; fast correctness gate)
 #  2. sb_cuda_bench fp16 gpt2 / medium / xl, B = 1..4: variants base (fuseap=0, the chain = main's
 #     kernels) / ap (fuseap=1: on at every row count, atomic sum, the plan's slices) / apw2 (ap with 2
-#     attention warps per head) / rule (fuseap=2, the shape rule) / base2 (fuseap=0), one process;
+#     attention warps per head) / rule (fuseap=-1, the shape rule; written 2 when this call ran) / base2 (fuseap=0), one process;
 #     then gpt2 bf16 / fp32 likewise; then the long cache (prompt 800, max_seq 1024) for gpt2 / xl fp16
 #  3. compute-sanitizer memcheck --small --only attn_proj
 #  4. cuda_validate --only attn_proj (full shapes); SB_FUSE_ATTN_PROJ=1 --only engine (full shapes:
@@ -17,7 +17,7 @@ TAR=s9attp-call.tar.gz
 source "$(dirname "$0")/lib.sh"
 step val_small_ap 60 $B/cuda_validate --small --only attn_proj
 SC=single_short,batch2_short,batch3_short,batch_short
-V="base:fuseap=0;ap:fuseap=1;apw2:fuseap=1,apw=2;rule:fuseap=2;base2:fuseap=0"
+V="base:fuseap=0;ap:fuseap=1;apw2:fuseap=1,apw=2;rule:fuseap=-1;base2:fuseap=0"
 step bench_fp16 120 $B/sb_cuda_bench --quick --no-extras --models gpt2,gpt2-medium,gpt2-xl --precisions fp16 --scenarios $SC \
   --variants "$V" --out $L/bench_fp16.jsonl
 step bench_gpt2_bf16_fp32 50 $B/sb_cuda_bench --quick --no-extras --models gpt2 --precisions bf16,fp32 --scenarios $SC \

@@ -131,7 +131,8 @@ std::unique_ptr<Backend> make_native_cuda() {
         o.small_decode = bool_option(r.options, "small_decode", true);
         // Each layer's decode attention + attn c_proj as one kernel: true = wherever it fits, false =
         // never; unset = the engine's default (CudaEngineOptions::fuse_attn_proj).
-        if (r.options.contains("fuse_attn_proj")) o.fuse_attn_proj = bool_option(r.options, "fuse_attn_proj", false) ? 1 : 0;
+        if (r.options.contains("fuse_attn_proj") && !r.options["fuse_attn_proj"].is_null())
+          o.fuse_attn_proj = bool_option(r.options, "fuse_attn_proj", false) ? 1 : 0;
         // Each layer's MLP as one kernel on the decode GEMV path: absent = the engine's measured
         // shape rule, true = wherever it fits, false = the kernel chain (A/B).
         if (r.options.contains("fuse_mlp") && !r.options["fuse_mlp"].is_null())

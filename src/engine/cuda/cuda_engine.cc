@@ -230,6 +230,11 @@ class CudaEngine final : public Engine {
   // Attention + proj fusion (CudaEngineOptions::fuse_attn_proj): a plan per row count 1..4 (blocks
   // == 0: that count keeps the chain), the kernel's fixed-point accumulators, counters and flags
   // (zero between launches) and its pinned range-error word.
+  // The fused kernels' shared state (attention + proj, fused MLP): their fixed-point accumulators,
+  // zero before the first launch (each launch leaves them zero), and a pinned range-error word the
+  // kernel sets and finish() checks.  Returns the word's device address.
+  int* fused_scratch(DevBuf& scratch, PinnedBuf& error, std::size_t bytes, const char* what);
+  void check_fused_error(PinnedBuf& error, const char* what);
   void setup_attn_proj();
   bool attn_proj_ok(int rows, int seq) const {
     return gemv_ok(rows) && seq == 1 && rows >= 1 && rows <= cudak::kGemvMaxRows && !fused_attention(rows, seq) &&
@@ -445,14 +450,34 @@ void CudaEngine::allocate() {
   d_h_slots_ = static_cast<unsigned long long*>(dp);
 }
 
+int* CudaEngine::fused_scratch(DevBuf& scratch, PinnedBuf& error, std::size_t bytes, const char* what) {
+  const std::string acc = fmt::format("{} accumulators", what);
+  scratch = DevBuf(bytes, acc.c_str());
+  ck(cudaMemsetAsync(scratch.get(), 0, scratch.bytes(), stream_), ("cudaMemset " + acc).c_str());
+  ck(cudaStreamSynchronize(stream_), ("cudaMemset " + acc + " (sync)").c_str());
+  error = PinnedBuf(4);
+  *error.as<int>() = 0;
+  void* d_err = nullptr;
+  ck(cudaHostGetDevicePointer(&d_err, error.as<void>(), 0),
+     fmt::format("cudaHostGetDevicePointer ({} error word)", what).c_str());
+  return static_cast<int*>(d_err);
+}
+
+// A fused kernel's range error of the pass just finished: reset the word, then fail with `what`.
+void CudaEngine::check_fused_error(PinnedBuf& error, const char* what) {
+  if (error.as<int>() == nullptr || *error.as<int>() == 0) return;
+  *error.as<int>() = 0;
+  sb::fail("native-cuda: {}", what);
+}
+
 void CudaEngine::setup_attn_proj() {
   int mode = opts_.fuse_attn_proj;
   const char* env = std::getenv("SB_FUSE_ATTN_PROJ");
   const bool from_env = env != nullptr && *env != '\0';
   if (from_env) mode = std::atoi(env);
   const std::string src = from_env ? "SB_FUSE_ATTN_PROJ" : "option";
-  const bool rule = mode == 2;
-  if (mode != 1 && mode != 2) {
+  const bool rule = mode < 0;
+  if (mode == 0) {
     ap_note_ = "off(" + src + ")";
     return;
   }
@@ -508,16 +533,10 @@ void CudaEngine::setup_attn_proj() {
     ap_note_ = "off(no row count fits:" + chain + ")";
     return;
   }
-  ap_scratch_ = DevBuf(cudak::attn_proj_scratch_bytes(E_), "attention + proj accumulators");
-  ck(cudaMemsetAsync(ap_scratch_.get(), 0, ap_scratch_.bytes(), stream_), "cudaMemset attention + proj accumulators");
-  ck(cudaStreamSynchronize(stream_), "cudaMemset attention + proj accumulators (sync)");
-  ap_error_ = PinnedBuf(4);
-  *ap_error_.as<int>() = 0;
-  void* d_err = nullptr;
-  ck(cudaHostGetDevicePointer(&d_err, ap_error_.as<void>(), 0), "cudaHostGetDevicePointer (attention + proj error word)");
+  int* d_err = fused_scratch(ap_scratch_, ap_error_, cudak::attn_proj_scratch_bytes(E_), "attention + proj");
   for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
     ap_args_[rows].scratch = ap_scratch_.get();
-    ap_args_[rows].host_error = static_cast<int*>(d_err);
+    ap_args_[rows].host_error = d_err;
   }
   // B=rows:slices x outputs per slice; cluster: blocks per cluster, else atomic (fixed-point sums).
   ap_note_ = fmt::format("on(B={}, {}{}, src {}){}", on_rows,
@@ -582,16 +601,10 @@ void CudaEngine::setup_fused_mlp() {
     m_note_ = "off(" + src + ":" + chain + ")";
     return;
   }
-  m_scratch_ = DevBuf(cudak::mlp_fused_scratch_bytes(cudak::kGemvMaxRows, E_), "fused MLP accumulators");
-  ck(cudaMemsetAsync(m_scratch_.get(), 0, m_scratch_.bytes(), stream_), "cudaMemset fused MLP accumulators");
-  ck(cudaStreamSynchronize(stream_), "cudaMemset fused MLP accumulators (sync)");
-  m_error_ = PinnedBuf(4);
-  *m_error_.as<int>() = 0;
-  void* d_err = nullptr;
-  ck(cudaHostGetDevicePointer(&d_err, m_error_.as<void>(), 0), "cudaHostGetDevicePointer (fused MLP error word)");
+  int* d_err = fused_scratch(m_scratch_, m_error_, cudak::mlp_fused_scratch_bytes(cudak::kGemvMaxRows, E_), "fused MLP");
   for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
     m_args_[rows].scratch = m_scratch_.get();
-    m_args_[rows].host_error = static_cast<int*>(d_err);
+    m_args_[rows].host_error = d_err;
   }
   m_note_ = fmt::format("on(B={}, {} rows per block, src {}){}", on_rows,
                         m_args_[first_on].slice_rows, src, chain);
@@ -1262,18 +1275,12 @@ void CudaEngine::finish(int batch, StepResult& out) {
              "(1000 + k: grid barrier k timed out; 2000 + kind: weight ring wait timed out)",
              cudaGetErrorString(e), cudaGetErrorName(e), *p_error_.as<int>());
   ck(e, "forward pass");
-  if (ap_error_.as<int>() != nullptr && *ap_error_.as<int>() != 0) {
-    *ap_error_.as<int>() = 0;
-    sb::fail("native-cuda: the attention + proj kernel found an attn c_proj partial sum outside its fixed-point "
-             "range (|p| >= 2^22 or not finite); that step's residual stream is NaN. Hint: rerun with "
-             "fuse_attn_proj off (SB_FUSE_ATTN_PROJ=0) to take the kernel chain");
-  }
-  if (m_error_.as<int>() != nullptr && *m_error_.as<int>() != 0) {
-    *m_error_.as<int>() = 0;
-    sb::fail("native-cuda: the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
-             "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
-             "fuse_mlp off (SB_FUSE_MLP=0) to take the kernel chain");
-  }
+  check_fused_error(ap_error_, "the attention + proj kernel found an attn c_proj partial sum outside its fixed-point "
+                    "range (|p| >= 2^22 or not finite); that step's residual stream is NaN. Hint: rerun with "
+                    "fuse_attn_proj off (SB_FUSE_ATTN_PROJ=0) to take the kernel chain");
+  check_fused_error(m_error_, "the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
+                    "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
+                    "fuse_mlp off (SB_FUSE_MLP=0) to take the kernel chain");
   stream_idle_ = true;
   out.next_tokens.resize(batch);
   for (int b = 0; b < batch; ++b)

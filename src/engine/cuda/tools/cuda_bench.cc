@@ -37,9 +37,9 @@
 //        the decode GEMV's pre-wait weight loads (0..8, set_gemv_prewait_loads), splitk = its
 //        warps per row group (0 = the shape rule, the default; 1 = off; 2/4 forced; set_gemv_split_k), attrf = the decode attention's new
 //        rows copied before q is read (0/1, set_decode_attention_rows_first); fuseap = fuse_attn_proj
-//        (0/1: each layer's decode attention + attn c_proj as one kernel), apslices = attn_proj_slices,
-//        apc = attn_proj_cluster (0/1: fixed-point atomics / cluster sum), apw = attn_proj_att_warps
-//        (fuseap: 0 off, 1 on, 2 the shape rule)
+//        (-1 = the shape rule, the default; 0 = off; 1 = each layer's decode attention + attn c_proj as
+//        one kernel wherever it fits), apslices = attn_proj_slices, apc = attn_proj_cluster (0/1:
+//        fixed-point atomics / cluster sum), apw = attn_proj_att_warps
 //        fusemlp = fuse_mlp (-1 = the shape rule, the default; 0 = off; 1 = each layer's MLP as one
 //        kernel wherever it fits)
 #include <cuda_profiler_api.h>
