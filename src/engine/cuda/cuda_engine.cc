@@ -234,6 +234,10 @@ class CudaEngine final : public Engine {
   // zero before the first launch (each launch leaves them zero), and a pinned range-error word the
   // kernel sets and finish() checks.  Returns the word's device address.
   int* fused_scratch(DevBuf& scratch, PinnedBuf& error, std::size_t bytes, const char* what);
+  // A fusion switch (fuse_attn_proj, fuse_mlp): the option, or env_name's value when set (-1 the
+  // measured rule, 0 off, 1 wherever it fits); src says which.  off_note is set when the fusion is
+  // off (the switch, int8/fp8 engines, fused_gemv off) and left empty otherwise.
+  int fusion_mode(int option, const char* env_name, std::string& src, std::string& off_note) const;
   void check_fused_error(PinnedBuf& error, const char* what);
   void setup_attn_proj();
   bool attn_proj_ok(int rows, int seq) const {
@@ -470,21 +474,23 @@ void CudaEngine::check_fused_error(PinnedBuf& error, const char* what) {
   sb::fail("native-cuda: {}", what);
 }
 
-void CudaEngine::setup_attn_proj() {
-  int mode = opts_.fuse_attn_proj;
-  const char* env = std::getenv("SB_FUSE_ATTN_PROJ");
+int CudaEngine::fusion_mode(int option, const char* env_name, std::string& src, std::string& off_note) const {
+  const char* env = std::getenv(env_name);
   const bool from_env = env != nullptr && *env != '\0';
-  if (from_env) mode = std::atoi(env);
-  const std::string src = from_env ? "SB_FUSE_ATTN_PROJ" : "option";
+  const int mode = from_env ? std::atoi(env) : option;
+  src = from_env ? env_name : "option";
+  off_note.clear();
+  if (mode == 0) off_note = "off(" + src + ")";
+  else if (q_ != WQuant::kNone) off_note = "off(int8/fp8: chain)";
+  else if (!opts_.fused_gemv) off_note = "off(fused_gemv=off)";
+  return mode;
+}
+
+void CudaEngine::setup_attn_proj() {
+  std::string src;
+  const int mode = fusion_mode(opts_.fuse_attn_proj, "SB_FUSE_ATTN_PROJ", src, ap_note_);
+  if (!ap_note_.empty()) return;
   const bool rule = mode < 0;
-  if (mode == 0) {
-    ap_note_ = "off(" + src + ")";
-    return;
-  }
-  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
-    ap_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off)";
-    return;
-  }
   bool cluster = opts_.attn_proj_cluster;
   const char* cenv = std::getenv("SB_ATTN_PROJ_CLUSTER");
   if (cenv != nullptr && *cenv != '\0') cluster = std::atoi(cenv) != 0;
@@ -565,19 +571,10 @@ std::string mlp_rule_says_no(Dt dt, int rows, const cudak::MlpFusedArgs& plan) {
 }  // namespace
 
 void CudaEngine::setup_fused_mlp() {
-  int mode = opts_.fuse_mlp;
-  const char* env = std::getenv("SB_FUSE_MLP");
-  const bool from_env = env != nullptr && *env != '\0';
-  if (from_env) mode = std::atoi(env);
-  const std::string src = std::string(from_env ? "SB_FUSE_MLP" : "option") + (mode < 0 ? ", rule" : "");
-  if (mode == 0) {
-    m_note_ = "off(" + src + ")";
-    return;
-  }
-  if (q_ != WQuant::kNone || !opts_.fused_gemv) {
-    m_note_ = q_ != WQuant::kNone ? "off(int8/fp8: chain)" : "off(fused_gemv=off)";
-    return;
-  }
+  std::string src;
+  const int mode = fusion_mode(opts_.fuse_mlp, "SB_FUSE_MLP", src, m_note_);
+  if (!m_note_.empty()) return;
+  if (mode < 0) src += ", rule";
   std::string on_rows, chain;
   int first_on = 0;
   for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
