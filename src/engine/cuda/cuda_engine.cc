@@ -1273,7 +1273,7 @@ void CudaEngine::finish(int batch, StepResult& out) {
              cudaGetErrorString(e), cudaGetErrorName(e), *p_error_.as<int>());
   ck(e, "forward pass");
   check_fused_error(ap_error_, "the attention + proj kernel found an attn c_proj partial sum outside its fixed-point "
-                    "range (|p| >= 2^22 or not finite); that step's residual stream is NaN. Hint: rerun with "
+                    "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
                     "fuse_attn_proj off (SB_FUSE_ATTN_PROJ=0) to take the kernel chain");
   check_fused_error(m_error_, "the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
                     "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "

@@ -146,7 +146,8 @@ struct CudaEngineOptions {
   int attn_proj_att_warps = 0;
   // How the fused kernel sums the heads' proj partials: true = a thread-block cluster per (row,
   // slice) adds them in rank order through distributed shared memory; false = 64-bit fixed-point
-  // atomics and a last-block counter.  Both deterministic.  SB_ATTN_PROJ_CLUSTER=0/1 overrides.
+  // atomics with the contribution count in the word (fixed_word.h; the block that completes an
+  // output writes it).  Both deterministic.  SB_ATTN_PROJ_CLUSTER=0/1 overrides.
   // Measured slower than the atomics (docs/perf-cuda.md, session 9 call 2): off by default.
   bool attn_proj_cluster = false;
   // GEMV path (fp32/fp16/bf16, 1..4 rows): each layer's MLP (LayerNorm 2, c_fc, gelu_new, mlp
