@@ -58,8 +58,8 @@ __host__ __device__ __forceinline__ std::size_t att_per_warp_bytes(int D, int es
 __host__ __device__ __forceinline__ std::size_t w_bytes(int R, int D, int es) {
   return (static_cast<std::size_t>(R) * wrow_bytes(D, es) + 15) & ~std::size_t{15};
 }
-// The atomic kernel's residual values of its slice (fp32), after the weight slice.
-__host__ __device__ __forceinline__ std::size_t xo_bytes(int R) { return (static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15}; }
+// The atomic kernel's residual and bias values of its slice (fp32, [2][R]), after the weight slice.
+__host__ __device__ __forceinline__ std::size_t xo_bytes(int R) { return (static_cast<std::size_t>(R) * 8 + 15) & ~std::size_t{15}; }
 int att_warps_for(int D, int es) {
   const std::size_t pw = att_per_warp_bytes(D, es);
   const std::size_t w = kAttSmemCap / pw;
@@ -160,6 +160,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   const int RB = wrow_bytes(D, es);
   unsigned char* ws = smem_raw;
   float* xo_s = reinterpret_cast<float*>(smem_raw + w_bytes(R, D, es));  // [R] residual x[b, n0 + r]
+  float* b_s = xo_s + R;                                                  // [R] proj_b[n0 + r]
 
   detail::pdl_trigger();
   // ---- Before the wait: the proj_w slice (weights: nothing a previous kernel writes).
@@ -174,12 +175,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
     asm volatile("cp.async.commit_group;" ::: "memory");
   }
   const T* pb = static_cast<const T*>(a.proj_b);
-  float bias_r[kPerThread];
-#pragma unroll
-  for (int j = 0; j < kPerThread; ++j) {
-    const int r = tid + kApThreads * j;
-    bias_r[j] = (pb != nullptr && r < nr) ? to_f(pb[n0 + r]) : 0.0f;
-  }
+  for (int r = tid; r < nr; r += kApThreads) b_s[r] = pb != nullptr ? to_f(pb[n0 + r]) : 0.0f;
 
   // ---- Attention of (b, h): kernels.cu decode_attention_kernel with one split (keys 0..past), warps
   // 0 .. W - 1; the other warps only join the barriers.  Cache rows of earlier steps are staged before
@@ -200,8 +196,10 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   stage_rows(t, 0, pre);
   detail::pdl_wait();
 
-  // The residual of this thread's outputs (the previous kernel wrote it): loads issued now, their
-  // values parked in shared memory before the partials' barrier below (see there why).
+  // The residual of this thread's outputs (the previous kernel wrote it), loaded beside q and stored
+  // to shared memory right after it (its round trip overlaps q's).  The store needs the loaded value
+  // and precedes this thread's atomics (barriers in between), so no load of x is still in flight when
+  // a block completes an output and writes x there.
   T* x = static_cast<T*>(a.x) + static_cast<std::size_t>(b) * E + n0;
   float xo_r[kPerThread];
 #pragma unroll
@@ -211,6 +209,11 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   }
   const T* q = static_cast<const T*>(a.qkv) + static_cast<long long>(b) * 3 * E + h * D;
   for (int d = tid; d < D; d += kApThreads) q_s[d] = to_f(q[d]) * a.scale;
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int r = tid + kApThreads * j;
+    if (r < nr) xo_s[r] = xo_r[j];
+  }
   stage_rows(t, pre, cnt0);  // this pass's new key/value
   __syncthreads();
   if (att_warp) warp_attention<T, NCH>(q_s, ks, vs, kd, D, t, W * 32, n_keys, lane, stage_rows, &w_m[warp], &w_l[warp], w_acc[warp]);
@@ -233,14 +236,6 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
       if (att != nullptr) att[d] = ot;
     }
   }
-  // Every load of x has returned before this thread's first atomic (a shared store needs the value,
-  // and the barrier keeps it before the atomics): the block that completes an output writes x, so a
-  // load still in flight at another block's completion could otherwise read the new value.
-#pragma unroll
-  for (int j = 0; j < kPerThread; ++j) {
-    const int r = tid + kApThreads * j;
-    if (r < nr) xo_s[r] = xo_r[j];
-  }
   __syncthreads();
 
   // ---- Partials of outputs n0 + r (r = tid, tid + 256, ..): d ascending, each added as fixed point +
@@ -248,7 +243,8 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   // the word's count (every head's block has added) writes x and zeroes the word.
   unsigned long long* acc_b = static_cast<unsigned long long*>(a.scratch) + static_cast<std::size_t>(b) * E + n0;
   bool bad = false;
-  unsigned long long inc[kPerThread], got[kPerThread];
+  float part[kPerThread];  // this thread's partials (their increments again below: fewer live registers)
+  unsigned long long got[kPerThread];
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     const int r = tid + kApThreads * j;
@@ -261,8 +257,8 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
 #pragma unroll
       for (int i = 0; i < VN; ++i) s += wf[i] * o_s[c * VN + i];
     }
-    inc[j] = static_cast<unsigned long long>(fixed_word_add(s, bad));
-    got[j] = atomicAdd(acc_b + r, inc[j]);
+    part[j] = s;
+    got[j] = atomicAdd(acc_b + r, static_cast<unsigned long long>(fixed_word_add(s, bad)));
   }
   if (bad && a.host_error != nullptr) {  // the report (this launch's x is not used: the engine throws)
     *reinterpret_cast<volatile int*>(a.host_error) = 1;
@@ -272,9 +268,10 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   for (int j = 0; j < kPerThread; ++j) {
     const int r = tid + kApThreads * j;
     if (r >= nr) break;
-    const unsigned long long w = got[j] + inc[j];
+    bool unused = false;
+    const unsigned long long w = got[j] + static_cast<unsigned long long>(fixed_word_add(part[j], unused));
     if (fixed_word_count(w) != static_cast<unsigned>(H)) continue;  // another head's block adds later
-    x[r] = from_f<T>(xo_s[r] + (fixed_word_value(w) + bias_r[j]));
+    x[r] = from_f<T>(xo_s[r] + (fixed_word_value(w) + b_s[r]));
     acc_b[r] = 0ull;  // every head has added: zero for the next launch
   }
 }

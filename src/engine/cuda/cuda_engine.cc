@@ -513,16 +513,17 @@ void CudaEngine::setup_attn_proj() {
     a.att_warps = opts_.attn_proj_att_warps;
     a.use_cluster = cluster;
     const cudaError_t pe = cudak::attn_proj_plan(a);
-    // The shape rule (mode 2), from session 9's A/B on an H200 (docs/perf-cuda.md): faster at 16-64
-    // (row, head) pairs of gpt2 / gpt2-medium (n_embd <= 1024); not faster at gpt2 B=1 (12 pairs),
-    // slower at gpt2-xl B >= 2 and neutral at its B=1, and slower at long caches, where the chain
-    // splits the keys and the fused kernel does not (so it is used only when max_seq keeps the
-    // chain's attention at one split as well).
+    // The shape rule (mode -1), from sb_cuda_bench A/B on an H200 (docs/perf-cuda.md, session 9
+    // "attention + proj fusion" and session 10 "count-in-word protocol", call 1): with the
+    // count-in-word sum faster at 16-64 (row, head) pairs (gpt2 B=2-4 -5..-8%, gpt2-medium B=1-4
+    // -2..-9%, gpt2-xl B=1 / 2 -4 / -2%); slower at gpt2 B=1 (12 pairs) in fp16 / bf16 beside the
+    // fused MLP (+11 / +13%), at gpt2-xl B >= 3 (75-100 pairs: two waves of blocks, session 9), and
+    // at long caches, where the chain splits the keys and the fused kernel does not (so it is used
+    // only when max_seq keeps the chain's attention at one split as well).
     const char* why_not = nullptr;
     if (pe == cudaSuccess && rule) {
       if (max_t_ > split_keys_) why_not = "rule: max_seq > decode_split_keys";
       else if (rows * H_ < 16 || rows * H_ > 64) why_not = "rule: rows x heads outside 16..64";
-      else if (E_ > 1024) why_not = "rule: n_embd > 1024";
     }
     if (pe == cudaSuccess && why_not != nullptr) {
       chain += fmt::format(" B={}: chain ({})", rows, why_not);
