@@ -4,7 +4,8 @@
 # memory; the rule without its n_embd bound).
 #  1. cuda_validate --small --only attn_proj   (gate)
 #  2. sb_cuda_bench gpt2 fp16 / bf16 / fp32 B=1..4, one process per precision: off / ap / ap_nomlp
-#     (fuseap=1 fusemlp=0) / off_nomlp (fuseap=0 fusemlp=0) / ap_s6 (6 slices) / rule / off2;
+#     (fuseap=1 fusemlp=0) / off_nomlp (fuseap=0 fusemlp=0) / ap_s6 (6 slices) / ap_w2s6 (6 slices, 2
+#     attention warps per head: the smallest footprint) / rule / off2;
 #     gpt2-medium, gpt2-large, gpt2-xl fp16 B=1..4: off / ap / rule / off2; medium bf16/fp32: off / rule / off2
 #  3. full --only attn_proj, --only engine (defaults = the new rule), SB_FUSE_ATTN_PROJ=1 --only
 #     engine, --small (every section), memcheck and racecheck of --small --only attn_proj
@@ -13,7 +14,7 @@ TAR=s10attp-call2.tar.gz
 source "$(dirname "$0")/lib.sh"
 step val_small_ap 60 $B/cuda_validate --small --only attn_proj
 SC=single_short,batch2_short,batch3_short,batch_short
-V="off:fuseap=0;ap:fuseap=1;ap_nomlp:fuseap=1,fusemlp=0;off_nomlp:fuseap=0,fusemlp=0;ap_s6:fuseap=1,apslices=6;rule:fuseap=-1;off2:fuseap=0"
+V="off:fuseap=0;ap:fuseap=1;ap_nomlp:fuseap=1,fusemlp=0;off_nomlp:fuseap=0,fusemlp=0;ap_s6:fuseap=1,apslices=6;ap_w2s6:fuseap=1,apslices=6,apw=2;rule:fuseap=-1;off2:fuseap=0"
 for p in fp16 bf16 fp32; do
   step bench_gpt2_$p 90 $B/sb_cuda_bench --quick --no-extras --models gpt2 --precisions $p --scenarios $SC --variants "$V" --out $L/bench_gpt2_$p.jsonl
 done
