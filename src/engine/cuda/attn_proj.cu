@@ -511,7 +511,7 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   // Candidates P = 1 .. kMaxSlices: slices of ceil(E / P) outputs (a P whose last slice would be
   // empty gives the same slices as a smaller one and is skipped).
   struct Cand { int P = 0; std::size_t smem = 0; long long waves = 0; };
-  Cand one_per_sm, fewest_waves, forced, short_slices;
+  Cand one_per_sm, fewest_waves, forced, short_slices, one_row;
   for (int P = 1; P <= kMaxSlices; ++P) {
     const int R = (E + P - 1) / P;
     if ((P - 1) * R >= E) continue;
@@ -526,6 +526,7 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
     }
     const long long blocks = static_cast<long long>(per_slice) * P;
     if (blocks <= sms) one_per_sm = {P, smem, 1};  // the most slices with one block per SM
+    if (one_row.P == 0 && R <= 128 && blocks <= sms) one_row = {P, smem, 1};  // the fewest of <= 128 outputs
     // Resident blocks per SM at this shared memory (needs the limit raised first).
     e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
     if (e != cudaSuccess) return e;
@@ -541,8 +542,12 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   // per SM, or more where a slice would still have > 256 outputs and 256-output slices fit one wave
   // (calls 1-2: gpt2 B=4 2 slices of 384 -2.4%, 3 of 256 -4.2%, 4 of 192 -4.2%; gpt2-medium B=3 2
   // of 512 -1.1%, 4 of 256 -4.8%); where rows x heads > SMs the fewest waves of resident blocks.
+  // At one row (atomic sum): the fewest slices of <= 128 outputs with one block per SM (session 10
+  // call 2, gpt2 fp16 / bf16 beside the fused MLP: 6 slices of 128 (72 blocks) -5.5 / -6.4% against
+  // the chain, 11 of 70 (132 blocks, every SM) +12 / +13%).
   Cand pick = want > 0 ? forced : (one_per_sm.P > 0 ? one_per_sm : fewest_waves);
   if (want <= 0 && one_per_sm.P > 0 && short_slices.P > one_per_sm.P) pick = short_slices;
+  if (want <= 0 && !cl && a.rows == 1 && one_row.P > 0) pick = one_row;
   if (pick.P == 0)
     return no(want > 0 ? "the forced slice count does not fit one block's shared memory"
                        : "no slice count fits one block's shared memory");

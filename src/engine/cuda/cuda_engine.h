@@ -134,7 +134,8 @@ struct CudaEngineOptions {
   // order differs from the chain's within the GEMV tolerances).  0 = off (the chain); 1 = on for
   // every row count the plan takes (head_dim x dt_size a multiple of 16 bytes); -1 = the measured
   // shape rule (CudaEngine::setup_attn_proj: only where max_seq <= decode_split_keys, i.e. the
-  // chain's attention is one key split too, and 16 <= rows x heads <= 64; docs/perf-cuda.md
+  // chain's attention is one key split too, rows x heads <= 64, not fp32 at 1 row nor at 4 rows
+  // beside the fused MLP; docs/perf-cuda.md
   // "Session 9: attention + proj fusion" and "Session 10: attention + proj on the count-in-word
   // protocol").  The
   // description says which row counts take it.  attn_proj_slices > 0 forces the output slices per
