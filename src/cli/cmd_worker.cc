@@ -7,6 +7,7 @@
 
 #include "bench/worker.h"
 #include "cli/command.h"
+#include "util/process_exit.h"
 
 namespace {
 sb::cli::CommandRegistration reg{"worker", [](CLI::App& app) {
@@ -17,8 +18,9 @@ sb::cli::CommandRegistration reg{"worker", [](CLI::App& app) {
     int protocol_fd = ::dup(1);
     ::dup2(2, 1);
     int rc = sb::bench::run_worker(std::cin, protocol_fd);
-    std::cout.flush();
-    std::exit(rc);
+    // Its results are sent: end without static destructors (ONNX Runtime's threads outlive
+    // main and race its teardown; util/process_exit.h).
+    sb::exit_without_teardown(rc);
   });
 }};
 }  // namespace

@@ -229,6 +229,24 @@ std::string fmtcase(const char* f, ...) {
   return buf;
 }
 
+
+// One `key=value` field of Engine::describe(): from "key=" up to the next space that is outside
+// every parenthesis ("" when the key is absent). A path check must read only its own field: the
+// fusion rules' texts contain "B=1: chain" too, which a search of the whole string mistook for the
+// small kernel's refusal.
+std::string describe_field(const std::string& d, const std::string& key) {
+  std::size_t at = d.find(" " + key + "=");
+  at = at == std::string::npos ? (d.rfind(key + "=", 0) == 0 ? 0 : std::string::npos) : at + 1;
+  if (at == std::string::npos) return "";
+  int depth = 0;
+  std::size_t end = at;
+  for (; end < d.size(); ++end) {
+    if (d[end] == '(') ++depth;
+    else if (d[end] == ')') --depth;
+    else if (d[end] == ' ' && depth <= 0) break;
+  }
+  return d.substr(at, end - at);
+}
 const Dt kDts[] = {Dt::kF32, Dt::kF16, Dt::kBF16};
 
 // ------------------------------------------------------------------------------------ kernels
@@ -2051,17 +2069,13 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
     expect(kname + "/persistent", cas + " path taken",
            eng->describe().find("persistent_decode=on") != std::string::npos,
            "engine did not enable the persistent decode kernel: " + eng->describe());
-  if (ec.small) {
-    // Only small_decode's own note (the attention + proj note names its chain row counts the same way).
-    const std::string d = eng->describe();
-    const std::size_t s0 = std::min(d.size(), d.find("small_decode=")), s1 = d.find(" fuse_attn_proj=", s0);
-    const std::string sd = d.substr(s0, s1 == std::string::npos ? std::string::npos : s1 - s0);
+  if (ec.small)
     expect(kname + "/small", cas + " path taken",
-           sd.rfind("small_decode=on(B=", 0) == 0 && sd.find(fmtcase("B=%d: chain", B)) == std::string::npos,
-           "engine did not enable the small decode kernel at this batch: " + d);
-  }
+           describe_field(eng->describe(), "small_decode").rfind("small_decode=on(B=", 0) == 0 &&
+               describe_field(eng->describe(), "small_decode").find(fmtcase("B=%d: chain", B)) == std::string::npos,
+           "engine did not enable the small decode kernel at this batch: " + eng->describe());
   if (ec.fuse_attn_proj) {
-    const std::string d = eng->describe(), ap = d.substr(std::min(d.size(), d.find("fuse_attn_proj=")));
+    const std::string ap = describe_field(eng->describe(), "fuse_attn_proj");
     expect(kname + "/attnproj", cas + " path taken",
            ap.rfind("fuse_attn_proj=on(B=", 0) == 0 && ap.find(fmtcase(" B=%d: chain", B)) == std::string::npos &&
                ap.find(ec.ap_cluster ? "cluster" : "atomic") != std::string::npos,
@@ -2069,8 +2083,8 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   }
   if (ec.fuse_mlp)
     expect(kname + "/mlp", cas + " path taken",
-           eng->describe().find("fuse_mlp=on(B=") != std::string::npos &&
-               eng->describe().substr(eng->describe().find("fuse_mlp=")).find(fmtcase("B=%d: unfused", B)) == std::string::npos,
+           describe_field(eng->describe(), "fuse_mlp").rfind("fuse_mlp=on(B=", 0) == 0 &&
+               describe_field(eng->describe(), "fuse_mlp").find(fmtcase("B=%d: unfused", B)) == std::string::npos,
            "engine did not enable the fused MLP kernel at this batch: " + eng->describe());
   const bool vs_chain = ec.persistent || ec.small || ec.fuse_attn_proj || ec.fuse_mlp;
   const char* path = ec.small ? "small" : ec.fuse_attn_proj ? "attnproj" : ec.fuse_mlp ? "mlp" : "persistent";
