@@ -649,8 +649,8 @@ void bind_attn_proj(cudak::AttnProjArgs& a, const DBuf& qkv, const DBuf& k, cons
 // Shapes: gpt2 .. gpt2-xl widths, head dims 8..128, caches from 1 key (past 0) to past the chain's
 // 256-key split and a cache filled to max_t; the slices by the plan's rule and forced (3, 7: short
 // last slices).  Cache rows past the new key are NaN (must never be read).  Then shapes the plan
-// must refuse and the range guard (a partial past 2^22 gives NaN and the host error word, and the
-// next launch is clean again).
+// must refuse and the range guard (a partial past 2^19 sets the host error word and leaves the
+// scratch zero, and the next launch is clean again).
 void test_attn_proj() {
   struct C { int B, H, D, past; };
   std::vector<C> cases = {
@@ -772,10 +772,12 @@ void test_attn_proj() {
           compare(kname + std::string("/o_vs_chain"), cas, got_att, std::vector<double>(chain_att.begin(), chain_att.end()), ulp);
       }
   // Shapes the plan must refuse (the engine keeps the chain): head_dim x dt_size not a multiple of 16
-  // bytes, head_dim > 128, more than 512 heads, rows outside 1..4, cluster mode with more than 64 heads.
+  // bytes, head_dim > 128, more heads than the fixed-point word counts (255), rows outside 1..4,
+  // cluster mode with more than 64 heads.
   struct Rf { Dt dt; int rows, H, D, slices; };
   for (const Rf& r : std::vector<Rf>{{Dt::kF16, 1, 12, 4, 0}, {Dt::kF32, 1, 3, 3, 0}, {Dt::kF16, 1, 2, 136, 0},
-                                     {Dt::kF16, 1, 520, 8, 0}, {Dt::kF16, 5, 12, 64, 0}, {Dt::kF16, 1, 72, 16, 0}}) {
+                                     {Dt::kF16, 1, 520, 8, 0}, {Dt::kF16, 1, 256, 8, 0}, {Dt::kF16, 5, 12, 64, 0},
+                                     {Dt::kF16, 1, 72, 16, 0}}) {
     cudak::AttnProjArgs a;
     a.dt = r.dt;
     a.rows = r.rows;
@@ -789,7 +791,7 @@ void test_attn_proj() {
            pe == cudaErrorNotSupported && a.blocks == 0, "the plan took a shape it cannot run");
     cudaGetLastError();
   }
-  // Range guard (fp32): values all 1, so o = 1 exactly and every partial is 64 x 1e7 > 2^22.
+  // Range guard (fp32): values all 1, so o = 1 exactly and every partial is 64 x 1e7 > 2^19.
   {
     const int B = 2, H = 4, D = 64, E = H * D, past = 9, max_t = 12;
     cudak::AttnProjArgs a;
@@ -812,13 +814,12 @@ void test_attn_proj() {
     *h_err = 0;
     ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch (range)");
     ck(cudaDeviceSynchronize(), "attn_proj sync (range)");
-    const auto got = download(Dt::kF32, *d_x, x.size());
     std::vector<unsigned char> scr(cudak::attn_proj_scratch_bytes(E));
     d_scr.get_to(scr.data(), scr.size());
+    // (x of a launch that reports a range error is unspecified: the engine throws)
     expect("attn_proj/range", "fp32 B=2 H=4 D=64 proj 1e7",
-           *h_err == 1 && std::all_of(got.begin(), got.end(), [](float v) { return std::isnan(v); }) &&
-               std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }),
-           fmtcase("host error %d (expected 1), x all NaN and the scratch zero expected", *h_err));
+           *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }),
+           fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
     *h_err = 0;
     std::fill(w.begin(), w.end(), 0.01f);
     d_w->put(w.data(), w.size() * 4);
@@ -1999,7 +2000,9 @@ struct EngineCase {
   // Attention + proj fusion (CudaEngineOptions::fuse_attn_proj): checks that it is taken at this
   // batch and compares it step by step with the kernel chain (fuse_attn_proj off) fed the same tokens.
   bool fuse_attn_proj = false;
-  bool ap_cluster = true;  // its cross-head sum: cluster (true) or fixed-point atomics
+  // Its cross-head sum: cluster (true) or fixed-point atomics (false, the engine's default; the
+  // ordinary cases take the rule with it, the fused cases set it).
+  bool ap_cluster = false;
   // Fused MLP (CudaEngineOptions::fuse_mlp): checks that it is taken at this batch and compares it
   // step by step with the kernel chain (fuse_mlp off) fed the same tokens.
   bool fuse_mlp = false;

@@ -19,7 +19,7 @@
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/small_decode.h"
 #include "engine/cuda/graph_cache.h"
-#include "engine/cuda/mlp_fixed.h"
+#include "engine/cuda/fixed_word.h"
 #include "engine_cuda/reference.h"
 #include "util/error.h"
 
@@ -540,13 +540,14 @@ TEST(CudaReference, FillNormalIsDeterministicAndNormal) {
   EXPECT_NEAR(static_cast<double>(beyond3) / n, 0.0027, 0.0005);
 }
 
-// The fused MLP's cross-block word (mlp_fixed.h): the block whose add completes the count reads
-// the exact sum whatever the order of the adds, at the edges of the range too.
-TEST(CudaMlpFixed, CountAndSumAreExactInAnyOrder) {
+// The fused kernels' cross-block word (fixed_word.h; mlp_fused.cu and attn_proj.cu): the block whose
+// add completes the count reads the exact sum whatever the order of the adds, at the edges of the
+// range too.
+TEST(CudaFixedWord, CountAndSumAreExactInAnyOrder) {
   std::mt19937_64 rng(7);
   const std::int64_t qmax = (std::int64_t{1} << 47) - 1;  // |p| < 2^19 at 2^28 units
   for (int trial = 0; trial < 200; ++trial) {
-    const int n = trial < 4 ? cudak::kMlpFixedMaxBlocks : 1 + static_cast<int>(rng() % cudak::kMlpFixedMaxBlocks);
+    const int n = trial < 4 ? cudak::kFixedWordMaxAdds : 1 + static_cast<int>(rng() % cudak::kFixedWordMaxAdds);
     std::vector<std::int64_t> q(n);
     for (auto& v : q) {
       switch (trial % 4) {
@@ -562,19 +563,61 @@ TEST(CudaMlpFixed, CountAndSumAreExactInAnyOrder) {
       std::uint64_t w = 0;
       std::int64_t prefix = 0;
       for (int i = 0; i < n; ++i) {
-        w += cudak::mlp_fixed_increment(q[i]);
+        w += cudak::fixed_word_increment(q[i]);
         prefix += q[i];
-        ASSERT_EQ(cudak::mlp_fixed_count(w), static_cast<unsigned>(i + 1));
-        ASSERT_EQ(cudak::mlp_fixed_sum(w), prefix);
+        ASSERT_EQ(cudak::fixed_word_count(w), static_cast<unsigned>(i + 1));
+        ASSERT_EQ(cudak::fixed_word_sum(w), prefix);
       }
-      EXPECT_EQ(cudak::mlp_fixed_sum(w), exact);
+      EXPECT_EQ(cudak::fixed_word_sum(w), exact);
       if (order == 0) first = w;
       EXPECT_EQ(w, first);  // bit-identical word whatever the order
     }
   }
   // A zero partial still counts.
-  EXPECT_EQ(cudak::mlp_fixed_count(cudak::mlp_fixed_increment(0)), 1u);
-  EXPECT_EQ(cudak::mlp_fixed_sum(cudak::mlp_fixed_increment(-5) + cudak::mlp_fixed_increment(2)), -3);
+  EXPECT_EQ(cudak::fixed_word_count(cudak::fixed_word_increment(0)), 1u);
+  EXPECT_EQ(cudak::fixed_word_sum(cudak::fixed_word_increment(-5) + cudak::fixed_word_increment(2)), -3);
+}
+
+// fp32 partials into the word (fixed_word_add) and the completed word back to fp32
+// (fixed_word_value): one rounding each way, the range guard at 2^19 and for NaN / infinities, and a
+// rejected partial still counted (so the word completes and is zeroed by its last contributor).
+TEST(CudaFixedWord, PartialsRoundOnceAndTheRangeIsGuarded) {
+  bool bad = false;
+  // 2^-28 units: 1.5 units rounds to 2 (nearest even), 2.5 to 2, -1.5 to -2.
+  EXPECT_EQ(cudak::fixed_word_sum(cudak::fixed_word_add(1.5f * cudak::kFixedWordInv, bad)), 2);
+  EXPECT_EQ(cudak::fixed_word_sum(cudak::fixed_word_add(2.5f * cudak::kFixedWordInv, bad)), 2);
+  EXPECT_EQ(cudak::fixed_word_sum(cudak::fixed_word_add(-1.5f * cudak::kFixedWordInv, bad)), -2);
+  const float below = std::nextafter(cudak::kFixedWordMaxPartial, 0.0f);
+  EXPECT_EQ(cudak::fixed_word_sum(cudak::fixed_word_add(below, bad)),
+            static_cast<std::int64_t>(static_cast<double>(below) * 268435456.0));
+  EXPECT_EQ(cudak::fixed_word_sum(cudak::fixed_word_add(-below, bad)),
+            -static_cast<std::int64_t>(static_cast<double>(below) * 268435456.0));
+  EXPECT_FALSE(bad);
+  for (float p : {cudak::kFixedWordMaxPartial, -cudak::kFixedWordMaxPartial, std::numeric_limits<float>::infinity(),
+                  -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()}) {
+    bool b = false;
+    const std::uint64_t w = cudak::fixed_word_add(p, b);
+    EXPECT_TRUE(b) << p;
+    EXPECT_EQ(cudak::fixed_word_count(w), 1u) << p;
+    EXPECT_EQ(cudak::fixed_word_sum(w), 0) << p;
+  }
+  // 12 heads' partials (gpt2): the value is within 12 x 2^-29 of the exact sum, before its RN32.
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> nd(0.0f, 3.0f);
+  for (int trial = 0; trial < 1000; ++trial) {
+    std::uint64_t w = 0;
+    double exact = 0.0;
+    bool b = false;
+    for (int h = 0; h < 12; ++h) {
+      const float p = nd(rng);
+      exact += p;
+      w += cudak::fixed_word_add(p, b);
+    }
+    ASSERT_FALSE(b);
+    ASSERT_EQ(cudak::fixed_word_count(w), 12u);
+    const float v = cudak::fixed_word_value(w);
+    ASSERT_NEAR(v, exact, 12 * 1.9e-9 + std::fabs(exact) * 6e-8);
+  }
 }
 
 }  // namespace

@@ -13,11 +13,15 @@
 //  - The P slice blocks of a (b, h) recompute the same attention: parallelism for the proj without
 //    a second kernel (cheap at the short caches of decode benchmarks; at long caches the chain's
 //    key-split attention is shorter: measured, see the doc).
-//  - Cross-block sum over heads: 64-bit fixed point (2^-32 units) added with integer atomics, exact,
-//    so the result is deterministic (the same as s9-mlp's fused MLP); the last of the n_head blocks
-//    of (b, p) (threadFenceReduction counter) adds bias and residual, writes x and re-zeroes its
-//    accumulators (atomicExch), counter and range flag.
+//  - Cross-block sum over heads: the fused MLP's count-in-word protocol (fixed_word.h): each
+//    partial becomes 2^-28 fixed point plus a contribution count in one 64-bit word, added with a
+//    returning integer atomic (exact, so deterministic whatever the blocks' order); the block whose
+//    add completes an output's count (n_head contributions) has the sum in hand and writes that x
+//    element (residual loaded after the wait, bias before it) and zeroes the word.  No grid counter,
+//    fence or last-block pass (session 9's version had them and did not pay at gpt2 batch 1:
+//    docs/perf-cuda.md "Session 10: attention + proj on the count-in-word protocol").
 #include "engine/cuda/device_common.cuh"
+#include "engine/cuda/fixed_word.h"
 
 #include <cooperative_groups.h>
 
@@ -34,13 +38,10 @@ constexpr int kApThreads = 256;
 // (kernels.cu kDecodeAttnMaxWarps / kDecodeAttnSmemCap); the same count keeps o bit-identical.
 constexpr int kAttMaxWarps = 8;
 constexpr int kAttSmemCap = 96 * 1024;
-// Fixed point: partial p -> llrint(p * 2^32); |p| < 2^22 per (head, output), <= kMaxHeads heads.
-constexpr float kFixScale = 4294967296.0f;          // 2^32
-constexpr float kFixInv = 2.3283064365386963e-10f;  // 2^-32
-constexpr float kFixMaxPartial = 4194304.0f;        // 2^22
-constexpr int kMaxHeads = 512;                      // 2^22 * 2^32 * 512 = 2^63
+// Fixed point (fixed_word.h): one word per (row, output), one contribution per head, so n_head <=
+// kFixedWordMaxAdds (255) and every partial |p| < 2^19 (else the host error word).
 constexpr int kPerThread = 8;                       // outputs per thread: slice_rows <= 2048
-constexpr int kMaxSlices = 32;                      // counters / flags per batch row in the scratch
+constexpr int kMaxSlices = 32;                      // slice counts the plan tries
 
 // Padded key-row length (elements) of the staged chunk: kernels.cu decode_attn_key_stride.
 __host__ __device__ __forceinline__ int key_stride(int D, int es) { return (D * es) % 16 == 0 ? D + 16 / es : D + 1; }
@@ -57,6 +58,8 @@ __host__ __device__ __forceinline__ std::size_t att_per_warp_bytes(int D, int es
 __host__ __device__ __forceinline__ std::size_t w_bytes(int R, int D, int es) {
   return (static_cast<std::size_t>(R) * wrow_bytes(D, es) + 15) & ~std::size_t{15};
 }
+// The atomic kernel's residual and bias values of its slice (fp32, [2][R]), after the weight slice.
+__host__ __device__ __forceinline__ std::size_t xo_bytes(int R) { return (static_cast<std::size_t>(R) * 8 + 15) & ~std::size_t{15}; }
 int att_warps_for(int D, int es) {
   const std::size_t pw = att_per_warp_bytes(D, es);
   const std::size_t w = kAttSmemCap / pw;
@@ -150,13 +153,14 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   __shared__ float o_s[NCH * 32];
   __shared__ float w_m[kAttMaxWarps], w_l[kAttMaxWarps];
   __shared__ float w_acc[kAttMaxWarps][NCH * 32];
-  __shared__ bool last_s;
   const int H = a.n_head, D = a.head_dim, E = H * D, P = a.slices, R = a.slice_rows, W = a.att_warps;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int p = blockIdx.x % P, h = (blockIdx.x / P) % H, b = blockIdx.x / (P * H);
   const int n0 = p * R, nr = min(R, E - n0);  // this block's outputs n0 .. n0 + nr
   const int RB = wrow_bytes(D, es);
   unsigned char* ws = smem_raw;
+  float* xo_s = reinterpret_cast<float*>(smem_raw + w_bytes(R, D, es));  // [R] residual x[b, n0 + r]
+  float* b_s = xo_s + R;                                                  // [R] proj_b[n0 + r]
 
   detail::pdl_trigger();
   // ---- Before the wait: the proj_w slice (weights: nothing a previous kernel writes).
@@ -171,12 +175,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
     asm volatile("cp.async.commit_group;" ::: "memory");
   }
   const T* pb = static_cast<const T*>(a.proj_b);
-  float bias_r[kPerThread];
-#pragma unroll
-  for (int j = 0; j < kPerThread; ++j) {
-    const int r = tid + kApThreads * j;
-    bias_r[j] = (pb != nullptr && r < nr) ? to_f(pb[n0 + r]) : 0.0f;
-  }
+  for (int r = tid; r < nr; r += kApThreads) b_s[r] = pb != nullptr ? to_f(pb[n0 + r]) : 0.0f;
 
   // ---- Attention of (b, h): kernels.cu decode_attention_kernel with one split (keys 0..past), warps
   // 0 .. W - 1; the other warps only join the barriers.  Cache rows of earlier steps are staged before
@@ -188,7 +187,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   const T* vb = static_cast<const T*>(a.v_cache) + head_base;
   const int kd = key_stride(D, es);
   const bool att_warp = warp < W;
-  T* ks = reinterpret_cast<T*>(smem_raw + w_bytes(R, D, es)) + static_cast<std::size_t>(att_warp ? warp : 0) * 32 * (kd + D);
+  T* ks = reinterpret_cast<T*>(smem_raw + w_bytes(R, D, es) + xo_bytes(R)) + static_cast<std::size_t>(att_warp ? warp : 0) * 32 * (kd + D);
   T* vs = ks + 32 * kd;
   auto stage_rows = [&](int t, int r0, int r1) { stage_kv_rows(ks, vs, kd, kb, vb, D, t, r0, r1, lane); };
   int t = warp * 32;
@@ -197,8 +196,24 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   stage_rows(t, 0, pre);
   detail::pdl_wait();
 
+  // The residual of this thread's outputs (the previous kernel wrote it), loaded beside q and stored
+  // to shared memory right after it (its round trip overlaps q's).  The store needs the loaded value
+  // and precedes this thread's atomics (barriers in between), so no load of x is still in flight when
+  // a block completes an output and writes x there.
+  T* x = static_cast<T*>(a.x) + static_cast<std::size_t>(b) * E + n0;
+  float xo_r[kPerThread];
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int r = tid + kApThreads * j;
+    xo_r[j] = r < nr ? to_f(__ldcg(x + r)) : 0.0f;
+  }
   const T* q = static_cast<const T*>(a.qkv) + static_cast<long long>(b) * 3 * E + h * D;
   for (int d = tid; d < D; d += kApThreads) q_s[d] = to_f(q[d]) * a.scale;
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int r = tid + kApThreads * j;
+    if (r < nr) xo_s[r] = xo_r[j];
+  }
   stage_rows(t, pre, cnt0);  // this pass's new key/value
   __syncthreads();
   if (att_warp) warp_attention<T, NCH>(q_s, ks, vs, kd, D, t, W * 32, n_keys, lane, stage_rows, &w_m[warp], &w_l[warp], w_acc[warp]);
@@ -223,12 +238,13 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   }
   __syncthreads();
 
-  // ---- Partials of outputs n0 + r (r = tid, tid + 256, ..): d ascending, fixed point into acc.
-  long long* accg = static_cast<long long*>(a.scratch);
-  unsigned* counters = reinterpret_cast<unsigned*>(accg + static_cast<std::size_t>(kGemvMaxRows) * E);
-  unsigned* flags = counters + kGemvMaxRows * kMaxSlices;
-  long long* acc_b = accg + static_cast<std::size_t>(b) * E + n0;
+  // ---- Partials of outputs n0 + r (r = tid, tid + 256, ..): d ascending, each added as fixed point +
+  // count to its word (all of a thread's atomics in flight together); the block whose add completes
+  // the word's count (every head's block has added) writes x and zeroes the word.
+  unsigned long long* acc_b = static_cast<unsigned long long*>(a.scratch) + static_cast<std::size_t>(b) * E + n0;
   bool bad = false;
+  float part[kPerThread];  // this thread's partials (their increments again below: fewer live registers)
+  unsigned long long got[kPerThread];
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     const int r = tid + kApThreads * j;
@@ -241,38 +257,22 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
 #pragma unroll
       for (int i = 0; i < VN; ++i) s += wf[i] * o_s[c * VN + i];
     }
-    long long qv = 0;
-    if (fabsf(s) < kFixMaxPartial) qv = __float2ll_rn(s * kFixScale);
-    else bad = true;  // out of range or NaN
-    if (qv != 0) atomicAdd(reinterpret_cast<unsigned long long*>(acc_b + r), static_cast<unsigned long long>(qv));
+    part[j] = s;
+    got[j] = atomicAdd(acc_b + r, static_cast<unsigned long long>(fixed_word_add(s, bad)));
   }
-  // ---- Last of the H blocks of (b, p) out: every block's atomics are done (fence) before it counts.
-  const int idx = b * kMaxSlices + p;
-  bad = __syncthreads_or(bad);
-  if (bad && tid == 0) flags[idx] = 1u;
-  __threadfence();
-  __syncthreads();
-  if (tid == 0) last_s = atomicAdd(&counters[idx], 1u) == static_cast<unsigned>(H - 1);
-  __syncthreads();
-  if (!last_s) return;
-  __threadfence();  // acquire: the other blocks' sums and flags
-  const bool range_error = __ldcg(&flags[idx]) != 0u;
-  T* x = static_cast<T*>(a.x) + static_cast<std::size_t>(b) * E + n0;
+  if (bad && a.host_error != nullptr) {  // the report (this launch's x is not used: the engine throws)
+    *reinterpret_cast<volatile int*>(a.host_error) = 1;
+    __threadfence_system();
+  }
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     const int r = tid + kApThreads * j;
     if (r >= nr) break;
-    const long long s = static_cast<long long>(atomicExch(reinterpret_cast<unsigned long long*>(acc_b + r), 0ull));
-    const float v = __ll2float_rn(s) * kFixInv;
-    x[r] = range_error ? from_f<T>(__int_as_float(0x7fc00000)) : from_f<T>(to_f(__ldcg(x + r)) + (v + bias_r[j]));
-  }
-  if (tid == 0) {
-    counters[idx] = 0u;
-    flags[idx] = 0u;
-    if (range_error && a.host_error != nullptr) {
-      *reinterpret_cast<volatile int*>(a.host_error) = 1;
-      __threadfence_system();
-    }
+    bool unused = false;
+    const unsigned long long w = got[j] + static_cast<unsigned long long>(fixed_word_add(part[j], unused));
+    if (fixed_word_count(w) != static_cast<unsigned>(H)) continue;  // another head's block adds later
+    x[r] = from_f<T>(xo_s[r] + (fixed_word_value(w) + b_s[r]));
+    acc_b[r] = 0ull;  // every head has added: zero for the next launch
   }
 }
 
@@ -475,7 +475,7 @@ cudaError_t launch_nch(const AttnProjArgs& a, cudaStream_t st) {
 }  // namespace
 
 std::size_t attn_proj_scratch_bytes(int n_embd) {
-  return static_cast<std::size_t>(kGemvMaxRows) * n_embd * 8 + 2ull * kGemvMaxRows * kMaxSlices * 4;
+  return static_cast<std::size_t>(kGemvMaxRows) * n_embd * 8;  // one fixed_word.h word per (row, output)
 }
 
 cudaError_t attn_proj_plan(AttnProjArgs& a) {
@@ -493,7 +493,7 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   };
   if (a.rows < 1 || a.rows > kGemvMaxRows) return no("rows outside 1..4");
   if (D < 1 || D > kMaxHeadDim || (D * es) % 16 != 0) return no("head_dim x dt_size must be a multiple of 16 bytes, head_dim <= 128");
-  if (H < 1 || H > (cl ? 8 * kMaxSlots : kMaxHeads)) return no(cl ? "n_head outside 1..64" : "n_head outside 1..512");
+  if (H < 1 || H > (cl ? 8 * kMaxSlots : kFixedWordMaxAdds)) return no(cl ? "n_head outside 1..64" : "n_head outside 1..255");
   cudaError_t e = detail::device_limits();
   if (e != cudaSuccess) return e;
   const void* kernel = kernel_for(a.dt, cl, (D + 31) / 32);
@@ -511,14 +511,14 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   // Candidates P = 1 .. kMaxSlices: slices of ceil(E / P) outputs (a P whose last slice would be
   // empty gives the same slices as a smaller one and is skipped).
   struct Cand { int P = 0; std::size_t smem = 0; long long waves = 0; };
-  Cand one_per_sm, fewest_waves, forced, short_slices;
+  Cand one_per_sm, fewest_waves, forced, short_slices, one_row;
   for (int P = 1; P <= kMaxSlices; ++P) {
     const int R = (E + P - 1) / P;
     if ((P - 1) * R >= E) continue;
     if (R > kApThreads * kPerThread || (cl && (R + C - 1) / C > kApThreads)) continue;
     const std::size_t smem =
         cl ? w_bytes(R, NH * D, es) + ((static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15}) + att_bytes
-           : w_bytes(R, D, es) + att_bytes;
+           : w_bytes(R, D, es) + xo_bytes(R) + att_bytes;
     if (smem + fa.sharedSizeBytes > static_cast<std::size_t>(detail::g_smem_optin)) continue;
     if (want > 0) {
       if (P <= want) forced = {P, smem, 0};  // the forced count, or the largest valid one below it
@@ -526,6 +526,7 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
     }
     const long long blocks = static_cast<long long>(per_slice) * P;
     if (blocks <= sms) one_per_sm = {P, smem, 1};  // the most slices with one block per SM
+    if (one_row.P == 0 && R <= 128 && blocks <= sms) one_row = {P, smem, 1};  // the fewest of <= 128 outputs
     // Resident blocks per SM at this shared memory (needs the limit raised first).
     e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
     if (e != cudaSuccess) return e;
@@ -541,8 +542,12 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   // per SM, or more where a slice would still have > 256 outputs and 256-output slices fit one wave
   // (calls 1-2: gpt2 B=4 2 slices of 384 -2.4%, 3 of 256 -4.2%, 4 of 192 -4.2%; gpt2-medium B=3 2
   // of 512 -1.1%, 4 of 256 -4.8%); where rows x heads > SMs the fewest waves of resident blocks.
+  // At one row (atomic sum): the fewest slices of <= 128 outputs with one block per SM (session 10
+  // call 2, gpt2 fp16 / bf16 beside the fused MLP: 6 slices of 128 (72 blocks) -5.5 / -6.4% against
+  // the chain, 11 of 70 (132 blocks, every SM) +12 / +13%).
   Cand pick = want > 0 ? forced : (one_per_sm.P > 0 ? one_per_sm : fewest_waves);
   if (want <= 0 && one_per_sm.P > 0 && short_slices.P > one_per_sm.P) pick = short_slices;
+  if (want <= 0 && !cl && a.rows == 1 && one_row.P > 0) pick = one_row;
   if (pick.P == 0)
     return no(want > 0 ? "the forced slice count does not fit one block's shared memory"
                        : "no slice count fits one block's shared memory");

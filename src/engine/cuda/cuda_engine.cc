@@ -366,9 +366,9 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
   setup_small();
   description_ += " small_decode=" + s_note_;
+  setup_fused_mlp();  // first: the attention + proj rule asks whether the MLP is fused at a row count
   setup_attn_proj();
   description_ += " fuse_attn_proj=" + ap_note_;
-  setup_fused_mlp();
   description_ += " fuse_mlp=" + m_note_;
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
@@ -513,16 +513,21 @@ void CudaEngine::setup_attn_proj() {
     a.att_warps = opts_.attn_proj_att_warps;
     a.use_cluster = cluster;
     const cudaError_t pe = cudak::attn_proj_plan(a);
-    // The shape rule (mode 2), from session 9's A/B on an H200 (docs/perf-cuda.md): faster at 16-64
-    // (row, head) pairs of gpt2 / gpt2-medium (n_embd <= 1024); not faster at gpt2 B=1 (12 pairs),
-    // slower at gpt2-xl B >= 2 and neutral at its B=1, and slower at long caches, where the chain
-    // splits the keys and the fused kernel does not (so it is used only when max_seq keeps the
-    // chain's attention at one split as well).
+    // The shape rule (mode -1), from sb_cuda_bench A/B on an H200 (docs/perf-cuda.md, session 9
+    // "attention + proj fusion" and session 10 "count-in-word protocol", calls 1-2): with the
+    // count-in-word sum faster at up to 64 (row, head) pairs: gpt2 fp16 / bf16 B=1 -5..-6% (6 slices
+    // of 128 outputs, attn_proj_plan), B=2-4 -4..-8%, fp32 B=2-3 -1..-3%; gpt2-medium B=1-4 -3..-10%,
+    // gpt2-large B=1-3 -5..-6%, gpt2-xl B=1 / 2 -3..-4 / -2%.  Not taken: more pairs (gpt2-xl B >= 3:
+    // two waves of blocks, +6..+10%), fp32 at 1 row (even) and at 4 rows beside the fused MLP
+    // (gpt2: +0.6..+2.9% in two calls), and long caches, where the chain splits the keys and the
+    // fused kernel does not (so it is used only when max_seq keeps the chain's attention at one
+    // split as well).
     const char* why_not = nullptr;
     if (pe == cudaSuccess && rule) {
       if (max_t_ > split_keys_) why_not = "rule: max_seq > decode_split_keys";
-      else if (rows * H_ < 16 || rows * H_ > 64) why_not = "rule: rows x heads outside 16..64";
-      else if (E_ > 1024) why_not = "rule: n_embd > 1024";
+      else if (rows * H_ > 64) why_not = "rule: rows x heads > 64";
+      else if (dt_ == Dt::kF32 && rows == 1) why_not = "rule: fp32 at 1 row";
+      else if (dt_ == Dt::kF32 && rows == 4 && mlp_fused_ok(rows)) why_not = "rule: fp32 at 4 rows beside the fused MLP";
     }
     if (pe == cudaSuccess && why_not != nullptr) {
       chain += fmt::format(" B={}: chain ({})", rows, why_not);
@@ -1273,7 +1278,7 @@ void CudaEngine::finish(int batch, StepResult& out) {
              cudaGetErrorString(e), cudaGetErrorName(e), *p_error_.as<int>());
   ck(e, "forward pass");
   check_fused_error(ap_error_, "the attention + proj kernel found an attn c_proj partial sum outside its fixed-point "
-                    "range (|p| >= 2^22 or not finite); that step's residual stream is NaN. Hint: rerun with "
+                    "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
                     "fuse_attn_proj off (SB_FUSE_ATTN_PROJ=0) to take the kernel chain");
   check_fused_error(m_error_, "the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
                     "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "

@@ -134,19 +134,22 @@ struct CudaEngineOptions {
   // order differs from the chain's within the GEMV tolerances).  0 = off (the chain); 1 = on for
   // every row count the plan takes (head_dim x dt_size a multiple of 16 bytes); -1 = the measured
   // shape rule (CudaEngine::setup_attn_proj: only where max_seq <= decode_split_keys, i.e. the
-  // chain's attention is one key split too, the slices fit one block per SM, a slice has <= 512
-  // outputs and rows x heads >= 16; docs/perf-cuda.md "Session 9: attention + proj fusion").  The
+  // chain's attention is one key split too, rows x heads <= 64, not fp32 at 1 row nor at 4 rows
+  // beside the fused MLP; docs/perf-cuda.md
+  // "Session 9: attention + proj fusion" and "Session 10: attention + proj on the count-in-word
+  // protocol").  The
   // description says which row counts take it.  attn_proj_slices > 0 forces the output slices per
   // head, attn_proj_att_warps > 0 caps the attention warps per head (A/B).  The environment's
   // SB_FUSE_ATTN_PROJ=-1/0/1, when set, overrides fuse_attn_proj (the same encoding as fuse_mlp).
   // Default -1: the rule's cells were measured faster than the chain in the same process (session 9,
-  // calls 1-3, H200; those calls wrote the rule as 2).
+  // calls 1-3, and session 10, H200; session 9's calls wrote the rule as 2).
   int fuse_attn_proj = -1;
   int attn_proj_slices = 0;
   int attn_proj_att_warps = 0;
   // How the fused kernel sums the heads' proj partials: true = a thread-block cluster per (row,
   // slice) adds them in rank order through distributed shared memory; false = 64-bit fixed-point
-  // atomics and a last-block counter.  Both deterministic.  SB_ATTN_PROJ_CLUSTER=0/1 overrides.
+  // atomics with the contribution count in the word (fixed_word.h; the block that completes an
+  // output writes it).  Both deterministic.  SB_ATTN_PROJ_CLUSTER=0/1 overrides.
   // Measured slower than the atomics (docs/perf-cuda.md, session 9 call 2): off by default.
   bool attn_proj_cluster = false;
   // GEMV path (fp32/fp16/bf16, 1..4 rows): each layer's MLP (LayerNorm 2, c_fc, gelu_new, mlp

@@ -217,17 +217,18 @@ cudaError_t launch_quantize_weight_rows(WQuant q, void* wq, float* scales, const
 // query per batch row) and attn c_proj + bias + residual at 1..kGemvMaxRows rows (fp32/fp16/bf16),
 // in place of launch_attention + the kResidual GEMV: one dependent kernel fewer per layer.
 //   o_b,h = dt(attention of row b, head h over cache keys 0..*past_len)   (the chain's att_ value)
-//   x[b, n] = dt(x[b, n] + (RN32(S[b, n] * 2^-32) + proj_b[n]))
-// where S[b, n] = sum over heads h of llrint(p_bhn * 2^32), p_bhn = sum_d proj_w[n, h D + d] o_b,h[d]
+//   x[b, n] = dt(x[b, n] + (RN32(S[b, n] * 2^-28) + proj_b[n]))
+// where S[b, n] = sum over heads h of llrint(p_bhn * 2^28), p_bhn = sum_d proj_w[n, h D + d] o_b,h[d]
 // in fp32 (d ascending).  Block (b, h, p) recomputes the attention of (b, h) (the chain's decode
 // attention arithmetic with one key split: bit-identical o where the chain splits none) and the
 // partials of output slice p (slice_rows outputs); its slice of proj_w (slice_rows x head_dim) is
-// copied to shared memory before griddepcontrol.wait.  The int64 sums are exact, so the result does
-// not depend on the blocks' order (deterministic).  The last of the n_head blocks of (b, p) to
-// arrive (threadFenceReduction counter) writes x[b, slice p] and zeroes its accumulators, counter and
-// flag for the next launch.  Range: every |p_bhn| must be < 2^22 and finite (n_head <= 512, so |S|
-// < 2^63); otherwise the kernel writes NaN to x[b, slice p] and 1 to *host_error (when given),
-// never a wrapped sum.  Needs head_dim * dt_size a multiple of 16 bytes (16-byte weight copies).
+// copied to shared memory before griddepcontrol.wait.  The cross-head sum is the fused MLP's word
+// (fixed_word.h): one 64-bit word per (b, n) holding a contribution count and the fixed-point sum,
+// added with returning integer atomics (exact: deterministic whatever the blocks' order); the block
+// whose add completes the count (n_head contributions) writes x[b, n] and zeroes the word.  Range:
+// every |p_bhn| must be < 2^19 and finite (n_head <= 255); otherwise *host_error is set to 1 (when
+// given; the engine then throws) and that launch's x is unspecified, never reported as valid.
+// Needs head_dim * dt_size a multiple of 16 bytes (16-byte weight copies).
 struct AttnProjArgs {
   Dt dt = Dt::kF16;
   int rows = 1;                   // batch rows, one new token each: 1..kGemvMaxRows

@@ -22,7 +22,7 @@
 // the chain is strong or the slices are large (fp16 at 2-4 rows +4%, gpt2-medium +14-17% at batch
 // 1).  The engine takes it by a shape rule (cuda_engine.cc mlp_rule_says_no).
 #include "engine/cuda/device_common.cuh"
-#include "engine/cuda/mlp_fixed.h"
+#include "engine/cuda/fixed_word.h"
 
 #include <cstdio>
 
@@ -35,7 +35,7 @@ constexpr int kMlpWarps = kMlpThreads / 32;
 // The GEMV prologue's block (gemv.cu kThreads): LayerNorm statistics use its thread partition so the
 // normalized rows, and with them h, match the chain bit for bit.
 constexpr int kLnThreads = 128;
-// Fixed point (mlp_fixed.h): partial p -> q = llrint(p * 2^28) in words of count + sum.
+// Fixed point (fixed_word.h): partial p -> q = llrint(p * 2^28) in words of count + sum.
 // Per-thread registers for the LayerNorm parameters and the fc2 bias, loaded before the wait
 // (element k = tid + 256 j): n_embd <= 256 * kPerThread.
 constexpr int kPerThread = 8;
@@ -223,10 +223,7 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
   }
   bool bad = false;
   auto increment = [&](float v) {  // count 1 + the fixed-point partial (0 when out of range / NaN)
-    long long q = 0;
-    if (fabsf(v) < kMlpFixedMaxPartial) q = __float2ll_rn(v * kMlpFixedScale);
-    else bad = true;
-    return static_cast<unsigned long long>(mlp_fixed_increment(q));
+    return static_cast<unsigned long long>(fixed_word_add(v, bad));
   };
   unsigned long long got[kPerThread][M];
 #pragma unroll
@@ -247,8 +244,8 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       const unsigned long long w = got[j][m] + increment(p[j][m]);
-      if (mlp_fixed_count(w) != gridDim.x) continue;  // not the last block for this element
-      const float f = __ll2float_rn(mlp_fixed_sum(w)) * kMlpFixedInv;
+      if (fixed_word_count(w) != gridDim.x) continue;  // not the last block for this element
+      const float f = fixed_word_value(w);
       x[static_cast<std::size_t>(m) * E + n] = from_f<T>(to_f(raw[m * E + n]) + (f + b2_r[j]));
       accg[static_cast<std::size_t>(m) * E + n] = 0ull;  // every block has added: zero for the next launch
     }
@@ -305,7 +302,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   const int per_sm = (a.n_inner + detail::g_sm_count - 1) / detail::g_sm_count;
   const int R = (per_sm + VN - 1) / VN * VN;
   const int blocks = (a.n_inner + R - 1) / R;
-  if (blocks > kMlpFixedMaxBlocks) return no("more blocks than the fixed-point word counts");
+  if (blocks > kFixedWordMaxAdds) return no("more blocks than the fixed-point word counts");
   if (a.n_embd > kMlpThreads * kPerThread) return no("n_embd above 2048");
   if (R > kMlpThreads) return no("more than 256 hidden units per block");
   // Static shared memory of the kernel's largest instantiation (its reduction scratch grows with rows).
