@@ -2086,6 +2086,14 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
            describe_field(eng->describe(), "fuse_mlp").rfind("fuse_mlp=on(B=", 0) == 0 &&
                describe_field(eng->describe(), "fuse_mlp").find(fmtcase("B=%d: unfused", B)) == std::string::npos,
            "engine did not enable the fused MLP kernel at this batch: " + eng->describe());
+  // The attention + proj rule by cache length (max_seq beyond one key split): these cases' decode
+  // steps cross the split (batch 1 forces 8 keys), so the eager pass and the graph pass both switch
+  // from the fused kernel to the chain mid-run; counted so the log shows the coverage.
+  if (!ec.fuse_attn_proj &&
+      describe_field(eng->describe(), "fuse_attn_proj").find(fmtcase("%d:", B)) != std::string::npos &&
+      describe_field(eng->describe(), "fuse_attn_proj").find("while keys <=") != std::string::npos &&
+      S + 1 <= o.decode_split_keys && S + steps > o.decode_split_keys)
+    ++g_stats["engine/attnproj-by-cache-length"].cases;
   const bool vs_chain = ec.persistent || ec.small || ec.fuse_attn_proj || ec.fuse_mlp;
   const char* path = ec.small ? "small" : ec.fuse_attn_proj ? "attnproj" : ec.fuse_mlp ? "mlp" : "persistent";
   auto check_step = [&](const StepResult& r, const std::string& step) {

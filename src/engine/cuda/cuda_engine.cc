@@ -242,8 +242,13 @@ class CudaEngine final : public Engine {
   void setup_attn_proj();
   bool attn_proj_ok(int rows, int seq) const {
     return gemv_ok(rows) && seq == 1 && rows >= 1 && rows <= cudak::kGemvMaxRows && !fused_attention(rows, seq) &&
-           ap_args_[rows].blocks > 0;
+           ap_args_[rows].blocks > 0 && (!ap_short_only_[rows] || ap_step_short_);
   }
+  // The step's cache length decides (decode): a plan the rule takes only for short caches
+  // (ap_short_only_: max_seq > decode_split_keys) runs while the step's keys (past + 1) fit one
+  // split of the chain's attention, and the chain beyond; the two take separate decode graphs.
+  bool ap_step_short_ = true;
+  bool ap_short_only_[cudak::kGemvMaxRows + 1] = {};
   cudak::AttnProjArgs ap_args_[cudak::kGemvMaxRows + 1];
   std::string ap_note_;
   DevBuf ap_scratch_;
@@ -523,18 +528,23 @@ void CudaEngine::setup_attn_proj() {
     // fused kernel does not (so it is used only when max_seq keeps the chain's attention at one
     // split as well).
     const char* why_not = nullptr;
+    bool short_only = false;
     if (pe == cudaSuccess && rule) {
-      if (max_t_ > split_keys_) why_not = "rule: max_seq > decode_split_keys";
-      else if (rows * H_ > 64) why_not = "rule: rows x heads > 64";
+      if (rows * H_ > 64) why_not = "rule: rows x heads > 64";
       else if (dt_ == Dt::kF32 && rows == 1) why_not = "rule: fp32 at 1 row";
       else if (dt_ == Dt::kF32 && rows == 4 && mlp_fused_ok(rows)) why_not = "rule: fp32 at 4 rows beside the fused MLP";
     }
     if (pe == cudaSuccess && why_not != nullptr) {
       chain += fmt::format(" B={}: chain ({})", rows, why_not);
     } else if (pe == cudaSuccess) {
+      // Long caches: the chain splits the keys and the fused kernel does not, so with max_seq
+      // beyond one split the rule takes the fused kernel only for steps whose keys fit one split.
+      short_only = rule && max_t_ > split_keys_;
       ap_args_[rows] = a;
+      ap_short_only_[rows] = short_only;
       cluster_size = a.cluster;
-      on_rows += fmt::format("{}{}:{}x{}", on_rows.empty() ? "" : ",", rows, a.slices, a.slice_rows);
+      on_rows += fmt::format("{}{}:{}x{}{}", on_rows.empty() ? "" : ",", rows, a.slices, a.slice_rows,
+                             short_only ? fmt::format(" while keys <= {}", split_keys_) : std::string());
     } else {
       cudaGetLastError();
       chain += fmt::format(" B={}: chain ({})", rows, cudak::last_launch_detail());
@@ -1327,6 +1337,7 @@ void CudaEngine::prefill(int batch, int seq, std::span<const std::int32_t> token
 }
 
 void CudaEngine::prefill_forward(int B, int S, LogitsMode mode) {
+  ap_step_short_ = true;  // a prefill starts at position 0 (only S == 1 can take attention + proj)
   const auto t0 = std::chrono::steady_clock::now();
   // kAll (accuracy, not a benchmark path) stays eager: its logits buffer is sized on demand.
   if (!opts_.cuda_graphs || !opts_.prefill_graphs || mode == LogitsMode::kAll) {
@@ -1388,15 +1399,19 @@ void CudaEngine::decode(std::span<const std::int32_t> tokens, LogitsMode logits,
   hs[0] = past_len_;
   std::copy(tokens.begin(), tokens.end(), hs + 1);
   const LogitsMode mode = logits == LogitsMode::kNone ? LogitsMode::kNone : LogitsMode::kLast;
+  ap_step_short_ = past_len_ + 1 <= split_keys_;
   if (mode == LogitsMode::kNone && opts_.cuda_graphs) {
-    auto it = graphs_.find(B);
-    if (it == graphs_.end() && eager_decodes_[B] == 0) {
-      // First decode at this batch size runs eagerly: it fills the cuBLASLt plan cache and
-      // raises kernel attributes outside capture.
+    // One graph per batch size, and a second one where the attention + proj choice changes with
+    // the cache length (ap_short_only_): keys beyond one split take the chain's graph.
+    const int key = B + (ap_short_only_[B] && !ap_step_short_ ? 1000 : 0);
+    auto it = graphs_.find(key);
+    if (it == graphs_.end() && eager_decodes_[key] == 0) {
+      // First decode of a graph runs eagerly: it fills the cuBLASLt plan cache and raises
+      // kernel attributes outside capture.
       enqueue_forward(B, 1, mode);
-      ++eager_decodes_[B];
+      ++eager_decodes_[key];
     } else {
-      if (it == graphs_.end()) it = graphs_.emplace(B, capture_forward(B, 1, mode, "decode")).first;
+      if (it == graphs_.end()) it = graphs_.emplace(key, capture_forward(B, 1, mode, "decode")).first;
       ck(cudaGraphLaunch(it->second, stream_), "cudaGraphLaunch (decode)");
     }
   } else {

@@ -133,9 +133,10 @@ struct CudaEngineOptions {
   // dependent kernel fewer per layer; deterministic sum over heads, so the proj's fp32 summation
   // order differs from the chain's within the GEMV tolerances).  0 = off (the chain); 1 = on for
   // every row count the plan takes (head_dim x dt_size a multiple of 16 bytes); -1 = the measured
-  // shape rule (CudaEngine::setup_attn_proj: only where max_seq <= decode_split_keys, i.e. the
-  // chain's attention is one key split too, rows x heads <= 64, not fp32 at 1 row nor at 4 rows
-  // beside the fused MLP; docs/perf-cuda.md
+  // shape rule (CudaEngine::setup_attn_proj: rows x heads <= 64, not fp32 at 1 row nor at 4 rows
+  // beside the fused MLP, and only for decode steps whose keys fit one of the chain's key splits
+  // (past + 1 <= decode_split_keys: with a longer max_seq the step's cache length picks the fused
+  // kernel or the chain, each with its own decode graph); docs/perf-cuda.md
   // "Session 9: attention + proj fusion" and "Session 10: attention + proj on the count-in-word
   // protocol").  The
   // description says which row counts take it.  attn_proj_slices > 0 forces the output slices per
