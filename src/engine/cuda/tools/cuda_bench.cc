@@ -41,7 +41,9 @@
 //        one kernel wherever it fits), apslices = attn_proj_slices, apc = attn_proj_cluster (0/1:
 //        fixed-point atomics / cluster sum), apw = attn_proj_att_warps
 //        fusemlp = fuse_mlp (-1 = the shape rule, the default; 0 = off; 1 = each layer's MLP as one
-//        kernel wherever it fits)
+//        kernel wherever it fits); fuselayer = fuse_attn_layer (-1 = the rule, off for now; 0 = off;
+//        1 = each layer's LN1 + QKV + attention + attn c_proj + residual as one kernel wherever it
+//        fits), alc = attn_layer_cluster (blocks per head: 1/2/4/8)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -306,6 +308,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "apslices") o.attn_proj_slices = num;
     else if (k == "apc") o.attn_proj_cluster = on;
     else if (k == "fusemlp") o.fuse_mlp = num;  // -1 = the shape rule (default), 0 = off, 1 = on
+    else if (k == "fuselayer") o.fuse_attn_layer = num;  // -1 = the rule (off for now), 0 = off, 1 = on
+    else if (k == "alc") o.attn_layer_cluster = num;     // blocks per head of the attention layer kernel
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
@@ -743,6 +747,8 @@ int main(int argc, char** argv) {
       if (eng->describe().find("fuse_attn_proj=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("fuse_attn_proj=")).c_str());
       if (const auto at = eng->describe().find("fuse_mlp="); at != std::string::npos)  // which batches fuse the MLP
+        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(at, eng->describe().find(" fuse_attn_layer", at) - at).c_str());
+      if (const auto at = eng->describe().find("fuse_attn_layer="); at != std::string::npos)  // ... and the attention half
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(at, eng->describe().find(" prefill_graphs", at) - at).c_str());
       if (eng->describe().find("persistent_decode=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("persistent_decode=")).c_str());
