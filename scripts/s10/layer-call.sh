@@ -13,6 +13,8 @@ D=.gpu/s10-layer
 TAR=s10layer-call.tar.gz
 source "$(dirname "$0")/lib.sh"
 step val_small 60 $B/cuda_validate --small --only attn_layer
+if grep -qE 'FATAL' $L/val_small.log || tail -1 $L/summary.txt | grep -q 'rc=124'; then  # hang or launch error: stop here
+  echo "=== val_small broke: its log tail"; tail -30 $L/val_small.log; exit 3; fi
 step bench_b1 150 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2,gpt2-medium --precisions fp16,bf16 \
   --scenarios single_short,single_long --variants "off:fuselayer=0;on:fuselayer=1;on4:fuselayer=1,alc=4;off2:fuselayer=0" \
   --out $L/bench_b1.jsonl
