@@ -66,6 +66,13 @@ __host__ __device__ inline Smem layout(int M, int E, int D, int dq, int eo, int 
   return s;
 }
 
+__device__ __forceinline__ void stamp(const AttnLayerArgs& a, int i) {
+  if (a.trace != nullptr && threadIdx.x == 0) {
+    unsigned long long t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    a.trace[blockIdx.x * kAttnLayerStamps + i] = t;
+  }
+}
 __device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.aligned;" ::: "memory"); }
 __device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.aligned;" ::: "memory"); }
 
@@ -101,6 +108,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
   const int kd = key_stride(D, es), RB = wrow_bytes(D, es);
   const int n0 = rank * eo;  // this block's proj outputs n0 .. n0 + eo
 
+  stamp(a, 0);
   detail::pdl_trigger();
   // ---- Before the wait: weights (nothing a previous kernel writes), then the old keys/values.
   {
@@ -156,6 +164,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
     asm volatile("cp.async.commit_group;" ::: "memory");
   }
   detail::pdl_wait();
+  stamp(a, 1);
 
   // ---- After the wait: the x rows (16-byte loads through L2), or layer 0's embedding.
   T* x = static_cast<T*>(a.x);
@@ -188,6 +197,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
     }
   }
   __syncthreads();
+  stamp(a, 2);
   // LayerNorm 1: gemv.cu's prologue (sums over k = tid, tid + 128, .. by threads 0..127, the block
   // sum in warp order; threads 128.. add zeros, which leaves the sums' bits unchanged).
   {
@@ -224,6 +234,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
   }
   asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's QKV rows (group 1)
   __syncthreads();
+  stamp(a, 3);
 
   // ---- This block's q/k/v outputs: one warp per row in the GEMV's lane order and xor butterfly
   // (bit-identical to the chain's kQkvScatter output); k/v into the caches at *past_len.
@@ -250,6 +261,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
     }
   }
   cluster.sync();  // #1: every block's q/k/v outputs are in its shared memory
+  stamp(a, 4);
 
   // ---- q (every block) and the new key/value (the block whose range holds key `past`) from the
   // cluster's blocks through DSMEM.
@@ -265,6 +277,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
   }
   asm volatile("cp.async.wait_group 0;" ::: "memory");  // the proj tile and the old keys/values
   __syncthreads();
+  stamp(a, 5);
 
   // ---- Attention over keys kb0 .. kb1 - 1 of every row: scores (the chain's dot-product order),
   // the block's max and sum, then p.v with the keys split over thread groups (added in group order).
@@ -328,7 +341,9 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
     part[tid * (D + 2)] = blk_m[tid];
     part[tid * (D + 2) + 1] = blk_l[tid];
   }
+  stamp(a, 6);
   cluster.sync();  // #2: every block's softmax partials are in its shared memory
+  stamp(a, 7);
 
   // ---- o of every row: the C partials combined in rank order (every block computes the same o).
   for (int i = tid; i < MD; i += kThreads) {
@@ -361,6 +376,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
   }
   cluster_arrive();  // this block has read the others' partials (they may leave once all have)
   __syncthreads();
+  stamp(a, 8);
 
   // ---- This block's attn c_proj partials (outputs n0 + r, d ascending), every thread's atomics in
   // flight together; the head whose add completes an element's count writes that x element.
@@ -415,7 +431,9 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
     x[n] = from_f<T>(to_f(raw[n]) + (f + bp[r]));
     accg[n] = 0ull;  // every head has added: zero for the next launch
   }
+  stamp(a, 9);
   cluster_wait();  // no block leaves while another still reads its partials
+  stamp(a, 10);
 }
 
 template <typename T, int M>
@@ -477,7 +495,17 @@ cudaError_t raise_smem(void* kernel, std::size_t bytes) {
   return e;
 }
 
+unsigned long long* g_trace = nullptr;
+std::size_t g_trace_entries = 0;
+unsigned long long g_trace_launch = 0;
+
 }  // namespace
+
+void set_attn_layer_trace(unsigned long long* buffer, std::size_t entries) {
+  g_trace = buffer;
+  g_trace_entries = entries;
+  g_trace_launch = 0;
+}
 
 std::size_t attn_layer_scratch_bytes(int rows, int n_embd) { return static_cast<std::size_t>(rows) * n_embd * 8; }
 
@@ -546,12 +574,17 @@ cudaError_t launch_attn_layer(const AttnLayerArgs& a, cudaStream_t st) {
     return cudaErrorInvalidValue;
   }
   void* kernel = kernel_for(a.dt, a.rows);
+  AttnLayerArgs b = a;
+  b.trace = nullptr;
+  const std::size_t slot = static_cast<std::size_t>(a.blocks) * kAttnLayerStamps;
+  if (g_trace != nullptr && g_trace_entries >= slot)
+    b.trace = g_trace + (g_trace_launch++ % (g_trace_entries / slot)) * slot;
   cudaError_t e = raise_smem(kernel, a.smem_bytes);
   if (e == cudaSuccess) e = detail::apply_carveout(kernel);
   if (e == cudaSuccess) {
     cudaLaunchAttribute attr[2];
-    cudaLaunchConfig_t cfg = config(a, st, attr);
-    void* args[] = {const_cast<AttnLayerArgs*>(&a)};
+    cudaLaunchConfig_t cfg = config(b, st, attr);
+    void* args[] = {&b};
     e = cudaLaunchKernelExC(&cfg, kernel, args);
   }
   if (e != cudaSuccess)

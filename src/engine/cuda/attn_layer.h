@@ -55,12 +55,21 @@ struct AttnLayerArgs {
   int* host_error = nullptr;       // pinned host word (UVA), required: set to 1 on a range error
   void* qkv_out = nullptr;         // optional [rows, 3E] (dt): the QKV outputs (validation)
   void* att_out = nullptr;         // optional [rows, E] (dt): the attention output o (validation)
+  unsigned long long* trace = nullptr;  // set by launch_attn_layer from set_attn_layer_trace
   int cluster = 0;                 // plan input: 0 = the largest of 8/4/2/1 dividing head_dim; else forced
   // Filled by attn_layer_plan.
   int blocks = 0, q_rows = 0, out_rows = 0, max_keys = 0;
   std::size_t smem_bytes = 0;
 };
 std::size_t attn_layer_scratch_bytes(int rows, int n_embd);
+// Diagnostics (sb_cuda_bench --trace-layer): while set, launch k (counted from this call) has
+// thread 0 of block b write %globaltimer (ns) at buffer[(k mod slots) * slot + b * kAttnLayerStamps
+// + i], slot = blocks * kAttnLayerStamps, slots = entries / slot: i = 0 entry, 1 after the wait, 2 x
+// staged, 3 LN done, 4 after cluster barrier 1 (q/k/v exchanged), 5 q gathered + keys staged, 6
+// attention partials written, 7 after cluster barrier 2, 8 o combined, 9 atomics done / x written,
+// 10 end.  nullptr: off.  Read when a launch is enqueued (a captured graph keeps its slot).
+constexpr int kAttnLayerStamps = 12;
+void set_attn_layer_trace(unsigned long long* buffer, std::size_t entries);
 // Chooses the cluster size and the shared-memory layout for a's shape (max_t sets the key staging);
 // fails with cudaErrorNotSupported (last_launch_detail says why) for shapes it does not take.
 cudaError_t attn_layer_plan(AttnLayerArgs& a);
