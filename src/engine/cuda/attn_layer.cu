@@ -42,11 +42,11 @@ __host__ __device__ __forceinline__ int wrow_bytes(int D, int es) {
 __host__ __device__ __forceinline__ std::size_t al16(std::size_t v) { return (v + 15) & ~std::size_t{15}; }
 
 struct Smem {
-  std::size_t wq, wp, raw, xs, ks, vs, gq, qs, gpart, os, bq, bp, total;
+  std::size_t wq, wp, raw, xs, ks, vs, pq, qs, sc, part, os, pv, bq, bp, total;
 };
-// M rows, E = n_embd, D = head_dim, C = blocks per cluster, dq = q/k/v rows per part per block, eo =
-// proj outputs per block, kmax = staged keys per block and row.
-__host__ __device__ inline Smem layout(int M, int E, int D, int C, int dq, int eo, int kmax, int es) {
+// M rows, E = n_embd, D = head_dim, dq = q/k/v rows per part per block, eo = proj outputs per block,
+// kmax = staged keys per block and row.
+__host__ __device__ inline Smem layout(int M, int E, int D, int dq, int eo, int kmax, int es) {
   Smem s{};
   s.wq = 0;
   s.wp = al16(s.wq + static_cast<std::size_t>(3) * dq * E * es);
@@ -54,12 +54,14 @@ __host__ __device__ inline Smem layout(int M, int E, int D, int C, int dq, int e
   s.xs = al16(s.raw + static_cast<std::size_t>(M) * E * es);
   s.ks = al16(s.xs + static_cast<std::size_t>(M) * E * es);
   s.vs = al16(s.ks + static_cast<std::size_t>(M) * kmax * key_stride(D, es) * es);
-  s.gq = al16(s.vs + static_cast<std::size_t>(M) * kmax * D * es);          // [M][3][D] the head's q|k|v (float of dt), pushed by every block
-  s.qs = al16(s.gq + static_cast<std::size_t>(M) * 3 * D * 4);              // [M][D] q * scale
-  s.gpart = al16(s.qs + static_cast<std::size_t>(M) * D * 4);               // [C][M][D + 2] softmax partials (max, sum, acc), pushed
-  s.os = al16(s.gpart + static_cast<std::size_t>(C) * M * (D + 2) * 4);     // [M][D] o (float of dt)
-  s.bq = al16(s.os + static_cast<std::size_t>(M) * D * 4);                  // [3 dq] qkv bias
-  s.bp = al16(s.bq + static_cast<std::size_t>(3) * dq * 4);                 // [eo] proj bias
+  s.pq = al16(s.vs + static_cast<std::size_t>(M) * kmax * D * es);       // [M][3 dq] this block's q|k|v (float of dt)
+  s.qs = al16(s.pq + static_cast<std::size_t>(M) * 3 * dq * 4);           // [M][D] q * scale
+  s.sc = al16(s.qs + static_cast<std::size_t>(M) * D * 4);                // [M][kmax] scores, then probabilities
+  s.part = al16(s.sc + static_cast<std::size_t>(M) * kmax * 4);           // [M][D + 2] max, sum, accumulator
+  s.os = al16(s.part + static_cast<std::size_t>(M) * (D + 2) * 4);        // [M][D] o (float of dt)
+  s.pv = al16(s.os + static_cast<std::size_t>(M) * D * 4);                // [kThreads] p.v group partials
+  s.bq = al16(s.pv + static_cast<std::size_t>(kThreads) * 4);             // [3 dq] qkv bias
+  s.bp = al16(s.bq + static_cast<std::size_t>(3) * dq * 4);               // [eo] proj bias
   s.total = al16(s.bp + static_cast<std::size_t>(eo) * 4);
   return s;
 }
@@ -71,6 +73,8 @@ __device__ __forceinline__ void stamp(const AttnLayerArgs& a, int i) {
     a.trace[blockIdx.x * kAttnLayerStamps + i] = t;
   }
 }
+__device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.aligned;" ::: "memory"); }
+__device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.aligned;" ::: "memory"); }
 
 template <typename T, int M>
 __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a) {
@@ -80,31 +84,31 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
   constexpr int es = sizeof(T), VN = 16 / es;
   extern __shared__ __align__(16) unsigned char smem[];
   __shared__ float red[kWarps][M];
+  __shared__ float blk_m[M], blk_l[M];
   cg::cluster_group cluster = cg::this_cluster();
   const int H = a.n_head, D = a.head_dim, E = H * D, dq = a.q_rows, eo = a.out_rows, kmax = a.max_keys;
   const int C = static_cast<int>(cluster.num_blocks());
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int rank = static_cast<int>(cluster.block_rank()), h = blockIdx.x / C;
-  const Smem L = layout(M, E, D, C, dq, eo, kmax, es);
+  const Smem L = layout(M, E, D, dq, eo, kmax, es);
   T* wq = reinterpret_cast<T*>(smem + L.wq);
   unsigned char* wp = smem + L.wp;
   T* raw = reinterpret_cast<T*>(smem + L.raw);
   T* xs = reinterpret_cast<T*>(smem + L.xs);
   T* ks = reinterpret_cast<T*>(smem + L.ks);
   T* vs = reinterpret_cast<T*>(smem + L.vs);
-  float* gq = reinterpret_cast<float*>(smem + L.gq);
+  float* pq = reinterpret_cast<float*>(smem + L.pq);
   float* qs = reinterpret_cast<float*>(smem + L.qs);
-  float* gpart = reinterpret_cast<float*>(smem + L.gpart);
+  float* sc = reinterpret_cast<float*>(smem + L.sc);
+  float* part = reinterpret_cast<float*>(smem + L.part);
   float* os = reinterpret_cast<float*>(smem + L.os);
+  float* pv = reinterpret_cast<float*>(smem + L.pv);
   float* bq = reinterpret_cast<float*>(smem + L.bq);
   float* bp = reinterpret_cast<float*>(smem + L.bp);
   const int kd = key_stride(D, es), RB = wrow_bytes(D, es);
   const int n0 = rank * eo;  // this block's proj outputs n0 .. n0 + eo
 
   stamp(a, 0);
-  // Every block of the cluster must be running before another writes its shared memory: arrive now,
-  // wait just before the first remote store (long past by then: no cost on the path).
-  asm volatile("barrier.cluster.arrive.relaxed.aligned;" ::: "memory");
   detail::pdl_trigger();
   // ---- Before the wait: weights (nothing a previous kernel writes), then the old keys/values.
   {
@@ -232,157 +236,145 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
   __syncthreads();
   stamp(a, 3);
 
-  // ---- This block's q/k/v outputs: warp w owns rows w, w + 8, .. (up to kRowsAtOnce at a time, their
-  // loads interleaved), each row in the GEMV's lane order and xor butterfly (bit-identical to the
-  // chain's kQkvScatter output); k/v into the caches at *past_len, and every value pushed into each
-  // cluster block's gq (remote stores: no round trip on this path; the barrier publishes them).
-  {
-    constexpr int kRowsAtOnce = 4;
-    const int KV = E / VN;
-    float* gq_r[kMaxCluster];
+  // ---- This block's q/k/v outputs: one warp per row in the GEMV's lane order and xor butterfly
+  // (bit-identical to the chain's kQkvScatter output); k/v into the caches at *past_len.
+  const int KV = E / VN;
+  for (int r = warp; r < 3 * dq; r += kWarps) {
+    float acc[M];
 #pragma unroll
-    for (int r = 0; r < kMaxCluster; ++r) gq_r[r] = r < C ? cluster.map_shared_rank(gq, r) : nullptr;
-    asm volatile("barrier.cluster.wait.aligned;" ::: "memory");  // (the entry's arrive) every block runs
-    for (int r0 = warp; r0 < 3 * dq; r0 += kWarps * kRowsAtOnce) {
-      float acc[kRowsAtOnce][M];
+    for (int m = 0; m < M; ++m) acc[m] = 0.0f;
+    for (int v = lane; v < KV; v += 32)
+      detail::dot16_rows<T, M>(reinterpret_cast<const uint4*>(wq + static_cast<std::size_t>(r) * E)[v], xs, E, v, acc);
+    const int part_i = r / dq, d = rank * dq + (r - part_i * dq);
 #pragma unroll
-      for (int u = 0; u < kRowsAtOnce; ++u)
-#pragma unroll
-        for (int m = 0; m < M; ++m) acc[u][m] = 0.0f;
-      for (int v = lane; v < KV; v += 32) {
-        float xf[M][VN];
-#pragma unroll
-        for (int m = 0; m < M; ++m) Vec16<T>::load(xs + m * E + v * VN, xf[m]);
-#pragma unroll
-        for (int u = 0; u < kRowsAtOnce; ++u) {
-          const int r = r0 + kWarps * u;
-          if (r < 3 * dq) {
-            float wf[VN];
-            Vec16<T>::load(wq + static_cast<std::size_t>(r) * E + v * VN, wf);
-#pragma unroll
-            for (int m = 0; m < M; ++m)
-#pragma unroll
-              for (int k = 0; k < VN; ++k) acc[u][m] += wf[k] * xf[m][k];
-          }
+    for (int m = 0; m < M; ++m) {
+      const float tot = detail::warp_sum(acc[m]);
+      if (lane == m) {
+        const T val = from_f<T>(tot + bq[r]);
+        pq[m * 3 * dq + r] = to_f(val);
+        if (part_i > 0) {
+          const std::size_t dst = ((static_cast<std::size_t>(m) * H + h) * a.max_t + past) * D + d;
+          static_cast<T*>(part_i == 1 ? a.k_cache : a.v_cache)[dst] = val;
         }
+        if (a.qkv_out != nullptr) static_cast<T*>(a.qkv_out)[static_cast<std::size_t>(m) * 3 * E + part_i * E + h * D + d] = val;
       }
-#pragma unroll
-      for (int u = 0; u < kRowsAtOnce; ++u) {
-        const int r = r0 + kWarps * u;
-        if (r >= 3 * dq) break;
-        const int part_i = r / dq, d = rank * dq + (r - part_i * dq);
-#pragma unroll
-        for (int m = 0; m < M; ++m) {
-          const float tot = detail::warp_sum(acc[u][m]);
-          if (lane == m) {
-            const T val = from_f<T>(tot + bq[r]);
-            const float fv = to_f(val);
-#pragma unroll
-            for (int rr = 0; rr < kMaxCluster; ++rr)
-              if (rr < C) gq_r[rr][(m * 3 + part_i) * D + d] = fv;
-            if (part_i > 0) {
-              const std::size_t dst = ((static_cast<std::size_t>(m) * H + h) * a.max_t + past) * D + d;
-              static_cast<T*>(part_i == 1 ? a.k_cache : a.v_cache)[dst] = val;
-            }
-            if (a.qkv_out != nullptr) static_cast<T*>(a.qkv_out)[static_cast<std::size_t>(m) * 3 * E + part_i * E + h * D + d] = val;
-          }
-        }
-      }
+    }
+  }
+  cluster.sync();  // #1: every block's q/k/v outputs are in its shared memory
+  stamp(a, 4);
+
+  // ---- q (every block) and the new key/value (the block whose range holds key `past`) from the
+  // cluster's blocks through DSMEM.
+  const bool owns_new = past >= kb0 && past < kb1;
+  for (int i = tid; i < M * D; i += kThreads) {
+    const int m = i / D, d = i - m * D, src = d / dq, j = d - src * dq;
+    const float* rp = cluster.map_shared_rank(pq, src) + m * 3 * dq;
+    qs[i] = rp[j] * a.scale;
+    if (owns_new) {
+      ks[(static_cast<std::size_t>(m) * kmax + (past - kb0)) * kd + d] = from_f<T>(rp[dq + j]);  // exact: values of dt
+      vs[(static_cast<std::size_t>(m) * kmax + (past - kb0)) * D + d] = from_f<T>(rp[2 * dq + j]);
     }
   }
   asm volatile("cp.async.wait_group 0;" ::: "memory");  // the proj tile and the old keys/values
-  cluster.sync();  // #1: the head's q/k/v in every block's gq; the staged keys visible block-wide
-  stamp(a, 4);
+  __syncthreads();
   stamp(a, 5);
 
-  // ---- Attention of row m by warp m over this block's keys kb0 .. kb1 - 1 (the new key from gq when
-  // it is in the range): chunks of 32 keys, lane = key for the scores (the chain's dot-product order),
-  // online softmax, lane = dimension for p.v (the chain's decode-attention pattern); the partial
-  // (max, sum, accumulator) pushed into every cluster block's gpart[rank][m].
+  // ---- Attention over keys kb0 .. kb1 - 1 of every row: scores (the chain's dot-product order),
+  // the block's max and sum, then p.v with the keys split over thread groups (added in group order).
+  for (int i = tid; i < M * nk; i += kThreads) {
+    const int m = i / nk, j = i - m * nk;
+    const T* kr = ks + (static_cast<std::size_t>(m) * kmax + j) * kd;
+    const float* qv = qs + m * D;
+    float s = 0.0f;
+    for (int d = 0; d < D; d += VN) {
+      float f[VN];
+      Vec16<T>::load(kr + d, f);
+#pragma unroll
+      for (int k = 0; k < VN; ++k) s += qv[d + k] * f[k];
+    }
+    sc[m * kmax + j] = s;
+  }
+  __syncthreads();
   if (warp < M) {
     const int m = warp;
-    const bool owns_new = past >= kb0 && past < kb1;
-    float* qv = qs + m * D;
-    const float* g = gq + m * 3 * D;
-    T* ksm = ks + static_cast<std::size_t>(m) * kmax * kd;
-    T* vsm = vs + static_cast<std::size_t>(m) * kmax * D;
-    for (int d = lane; d < D; d += 32) {
-      qv[d] = g[d] * a.scale;
-      if (owns_new) {
-        ksm[static_cast<std::size_t>(past - kb0) * kd + d] = from_f<T>(g[D + d]);  // exact: values of dt
-        vsm[static_cast<std::size_t>(past - kb0) * D + d] = from_f<T>(g[2 * D + d]);
-      }
+    float mx = -INFINITY;
+    for (int j = lane; j < nk; j += 32) mx = fmaxf(mx, sc[m * kmax + j]);
+    mx = detail::warp_max(mx);
+    float l = 0.0f;
+    for (int j = lane; j < nk; j += 32) {
+      const float p = expf(sc[m * kmax + j] - mx);
+      sc[m * kmax + j] = p;
+      l += p;
     }
-    __syncwarp();
-    float mrun = -INFINITY, l = 0.0f, acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};  // dims lane + 32 c (D <= 128)
-    for (int t0 = 0; t0 < nk; t0 += 32) {
-      const int cnt = min(32, nk - t0);
-      float sc = -INFINITY;
-      if (lane < cnt) {
-        const T* kr = ksm + static_cast<std::size_t>(t0 + lane) * kd;
-        sc = 0.0f;
-        for (int d = 0; d < D; d += VN) {
-          float f[VN];
-          Vec16<T>::load(kr + d, f);
-#pragma unroll
-          for (int k = 0; k < VN; ++k) sc += qv[d + k] * f[k];
-        }
-      }
-      const float m_new = fmaxf(mrun, detail::warp_max(sc));
-      const float corr = expf(mrun - m_new);
-      const float pr = lane < cnt ? expf(sc - m_new) : 0.0f;
-      l = l * corr + detail::warp_sum(pr);
-#pragma unroll
-      for (int c = 0; c < 4; ++c) acc[c] *= corr;
-      for (int jj = 0; jj < cnt; ++jj) {
-        const float pj = __shfl_sync(detail::kFull, pr, jj);
-        const T* vr = vsm + static_cast<std::size_t>(t0 + jj) * D;
-#pragma unroll
-        for (int c = 0; c < 4; ++c) {
-          const int d = lane + 32 * c;
-          if (d < D) acc[c] += pj * to_f(vr[d]);
-        }
-      }
-      mrun = m_new;
-    }
-#pragma unroll
-    for (int r = 0; r < kMaxCluster; ++r) {
-      if (r >= C) break;
-      float* dst = cluster.map_shared_rank(gpart, r) + (rank * M + m) * (D + 2);
-      if (lane == 0) {
-        dst[0] = mrun;
-        dst[1] = l;
-      }
-#pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const int d = lane + 32 * c;
-        if (d < D) dst[2 + d] = acc[c];
-      }
+    l = detail::warp_sum(l);
+    if (lane == 0) {
+      blk_m[m] = mx;
+      blk_l[m] = l;
     }
   }
+  __syncthreads();
+  const int MD = M * D;
+  if (MD <= kThreads) {
+    const int G = kThreads / MD, g = tid / MD, it = tid - g * MD;
+    if (g < G) {
+      const int m = it / D, d = it - m * D;
+      float acc = 0.0f;
+      for (int j = g; j < nk; j += G) acc += sc[m * kmax + j] * to_f(vs[(static_cast<std::size_t>(m) * kmax + j) * D + d]);
+      pv[g * MD + it] = acc;
+    }
+    __syncthreads();
+    if (tid < MD) {
+      float s = 0.0f;
+      for (int gg = 0; gg < G; ++gg) s += pv[gg * MD + tid];
+      const int m = tid / D, d = tid - m * D;
+      part[m * (D + 2) + 2 + d] = s;
+    }
+  } else {
+    for (int it = tid; it < MD; it += kThreads) {
+      const int m = it / D, d = it - m * D;
+      float acc = 0.0f;
+      for (int j = 0; j < nk; ++j) acc += sc[m * kmax + j] * to_f(vs[(static_cast<std::size_t>(m) * kmax + j) * D + d]);
+      part[m * (D + 2) + 2 + d] = acc;
+    }
+  }
+  if (tid < M) {
+    part[tid * (D + 2)] = blk_m[tid];
+    part[tid * (D + 2) + 1] = blk_l[tid];
+  }
   stamp(a, 6);
-  cluster.sync();  // #2: every block's partials in every block's gpart (no DSMEM access after this)
+  cluster.sync();  // #2: every block's softmax partials are in its shared memory
   stamp(a, 7);
 
-  // ---- o of every row: the C partials combined in rank order from local shared memory (every block
-  // computes the same o).
-  for (int i = tid; i < M * D; i += kThreads) {
+  // ---- o of every row: the C partials combined in rank order (every block computes the same o).
+  for (int i = tid; i < MD; i += kThreads) {
     const int m = i / D, d = i - m * D;
-    float mx = -INFINITY;
-    for (int r = 0; r < C; ++r) mx = fmaxf(mx, gpart[(r * M + m) * (D + 2)]);
-    float lsum = 0.0f, o = 0.0f;
-    for (int r = 0; r < C; ++r) {
-      const float* pp = gpart + (r * M + m) * (D + 2);
-      if (pp[1] > 0.0f) {
-        const float f = expf(pp[0] - mx);
-        lsum += pp[1] * f;
-        o += pp[2 + d] * f;
+    float pm[kMaxCluster], pl[kMaxCluster], pa[kMaxCluster];
+#pragma unroll
+    for (int r = 0; r < kMaxCluster; ++r) {
+      if (r < C) {
+        const float* rp = cluster.map_shared_rank(part, r) + m * (D + 2);
+        pm[r] = rp[0];
+        pl[r] = rp[1];
+        pa[r] = rp[2 + d];
       }
     }
+    float mx = -INFINITY;
+#pragma unroll
+    for (int r = 0; r < kMaxCluster; ++r)
+      if (r < C) mx = fmaxf(mx, pm[r]);
+    float lsum = 0.0f, o = 0.0f;
+#pragma unroll
+    for (int r = 0; r < kMaxCluster; ++r)
+      if (r < C && pl[r] > 0.0f) {
+        const float f = expf(pm[r] - mx);
+        lsum += pl[r] * f;
+        o += pa[r] * f;
+      }
     const T ot = from_f<T>(o * (1.0f / lsum));  // the chain stores att_ in dt and proj reads it back
     os[i] = to_f(ot);
     if (a.att_out != nullptr && rank == 0) static_cast<T*>(a.att_out)[static_cast<std::size_t>(m) * E + h * D + d] = ot;
   }
+  cluster_arrive();  // this block has read the others' partials (they may leave once all have)
   __syncthreads();
   stamp(a, 8);
 
@@ -440,6 +432,7 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
     accg[n] = 0ull;  // every head has added: zero for the next launch
   }
   stamp(a, 9);
+  cluster_wait();  // no block leaves while another still reads its partials
   stamp(a, 10);
 }
 
@@ -548,7 +541,7 @@ cudaError_t attn_layer_plan(AttnLayerArgs& a) {
   cudaFuncAttributes fa{};
   e = cudaFuncGetAttributes(&fa, kernel);
   if (e != cudaSuccess) return e;
-  const std::size_t smem = layout(a.rows, E, D, C, dq, eo, kmax, es).total;
+  const std::size_t smem = layout(a.rows, E, D, dq, eo, kmax, es).total;
   if (smem + fa.sharedSizeBytes > static_cast<std::size_t>(detail::g_smem_optin))
     return no("weights + key/value staging do not fit one block's shared memory (max_seq too long?)");
   a.blocks = H * C;
