@@ -1,9 +1,9 @@
-# Shared by the session-10 device calls (scripts/s10/attp-*.sh; staged beside them in
-# D = .gpu/s10-attp/): unpack the staged binaries, print the card, and `step NAME LIMIT_S CMD..` runs CMD
+# Shared by the session-10 device calls (scripts/s10/attp-*.sh, layer-call*.sh; staged beside them in
+# D = .gpu/s10-attp/ or .gpu/s10-layer/): unpack the staged binaries, print the card, and `step NAME LIMIT_S CMD..` runs CMD
 # with a time limit into $L/NAME.log, appends one summary line and re-packs the logs into
 # $OUT/$TAR (so a call stopped at its limit still returns the logs so far).
 set -u
-D=${D:-.gpu/s10-attp}
+D=${D:-.gpu/s10-layer}
 OUT=${OUT:-/tmp/out}
 L=$OUT/logs
 mkdir -p "$L"

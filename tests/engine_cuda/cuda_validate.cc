@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|attn_layer|attn_layer_kernel]
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "engine/cuda/argmax_key.h"
+#include "engine/cuda/attn_layer.h"
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/engine_file.h"
 #include "engine/cuda/quant.h"
@@ -828,6 +829,252 @@ void test_attn_proj() {
     ck(cudaDeviceSynchronize(), "attn_proj sync (after range)");
     const auto got2 = download(Dt::kF32, *d_x, x.size());
     expect("attn_proj/range", "fp32 next launch clean",
+           *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
+           "the launch after a range error still reports it or writes NaN");
+  }
+  cudaFreeHost(h_err);
+}
+
+// The attention half of a layer in one kernel (launch_attn_layer, attn_layer.h): LN1 + QKV + KV write
+// + decode attention + attn c_proj + residual.  Per (type, shape, rows, cluster): against the fp64
+// reference with the device's rounding points (LN output, q/k/v and o rounded to the type), the
+// q/k/v outputs and the cache rows at *past_len against the chain's kQkvScatter GEMV (bit-identical:
+// the GEMV's LayerNorm partition and dot-product order), o against the chain's decode attention
+// (one unit of the type: keys split over the cluster, another fp32 order), x against the chain
+// (launch_gemv kQkvScatter + launch_attention + the kResidual GEMV) within the kernel tolerance,
+// twice on the same input (bit-identical: the fixed-point sum does not depend on block order) and the
+// scratch zero after each launch.  Shapes: gpt2 .. gpt2-xl widths, head dims 8..128, caches of 1 key
+// (past 0) to 1001 keys, one filled to max_t, rows 1..4, the cluster by the plan (8) and forced 2 / 4;
+// cache rows past the new key are NaN (never read) and the row at *past_len NaN before the launch
+// (the kernel writes it).  Layer 0's folded embedding (x computed from wte/wpe, not read), shapes
+// the plan must refuse, and the range guard (a partial past 2^19 sets the host error word; the next
+// launch is clean).
+void test_attn_layer() {
+  struct C { int B, H, D, past, cl; bool embed; };
+  std::vector<C> cases = {
+      {1, 12, 64, 0, 0, false},   {1, 12, 64, 37, 0, false},  {1, 12, 64, 62, 0, true},   {1, 12, 64, 200, 0, false},
+      {2, 12, 64, 63, 0, false},  {3, 12, 64, 31, 0, false},  {4, 12, 64, 130, 0, true},  {1, 12, 64, 37, 4, false},
+      {2, 12, 64, 100, 2, false}, {1, 16, 64, 1000, 0, false}, {4, 16, 64, 500, 0, false}, {1, 25, 64, 90, 0, false},
+      {1, 20, 64, 5, 0, false},   {2, 3, 128, 70, 0, false},  {4, 2, 128, 33, 0, false},  {1, 4, 32, 300, 0, false},
+      {4, 5, 16, 40, 0, false},   {1, 2, 8, 9, 0, false},     {3, 6, 96, 129, 0, false},  {1, 12, 64, 7, 1, false},
+  };
+  if (g_small)
+    cases = {{1, 4, 64, 37, 0, false}, {2, 3, 16, 40, 0, true}, {4, 2, 32, 300, 0, false}, {1, 12, 64, 0, 0, false},
+             {3, 2, 128, 33, 0, false}, {1, 12, 64, 20, 2, false}};
+  const char* kname = "attn_layer";
+  int* h_err = nullptr;
+  ck(cudaMallocHost(&h_err, 4), "cudaMallocHost");
+  *h_err = 0;
+  for (Dt dt : kDts)
+    for (const C& c : cases) {
+      const int B = c.B, H = c.H, D = c.D, E = H * D, es = static_cast<int>(cudak::dt_size(dt));
+      const int max_t = c.past == 500 ? c.past + 1 : c.past + 4;  // the 500 case fills the cache to max_t
+      const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+      cudak::AttnLayerArgs a{.dt = dt, .rows = B, .n_head = H, .head_dim = D, .max_t = max_t, .scale = static_cast<float>(scale)};
+      a.cluster = c.cl;
+      const cudaError_t pe = cudak::attn_layer_plan(a);
+      const auto cas = fmtcase("%s B=%d H=%d D=%d past=%d cluster=%d%s%s", cudak::dt_name(dt), B, H, D, c.past,
+                               a.blocks > 0 ? a.blocks / H : 0, c.cl > 0 ? "(forced)" : "", c.embed ? " embed" : "");
+      if (pe != cudaSuccess) {
+        // fp32 weights + keys of the widest/longest shapes, and a forced small cluster (each block
+        // holds 8 / C times the weights), may not fit a block's shared memory.
+        if ((dt == Dt::kF32 || c.cl > 0) && std::string(cudak::last_launch_detail()).find("do not fit") != std::string::npos)
+          std::printf("NOTE %s %s: refused as expected (%s)\n", kname, cas.c_str(), cudak::last_launch_detail());
+        else
+          expect(kname, cas, false, std::string("plan refused: ") + cudak::last_launch_detail());
+        cudaGetLastError();
+        continue;
+      }
+      const std::size_t cache_n = static_cast<std::size_t>(B) * H * max_t * D;
+      auto cidx = [&](int b, int h, int t, int d) { return ((static_cast<std::size_t>(b) * H + h) * max_t + t) * D + d; };
+      auto kc = rounded(dt, randn(cache_n)), vc = rounded(dt, randn(cache_n));
+      for (int b = 0; b < B; ++b)
+        for (int h = 0; h < H; ++h)
+          for (int t = c.past; t < max_t; ++t)
+            for (int d = 0; d < D; ++d) kc[cidx(b, h, t, d)] = vc[cidx(b, h, t, d)] = NAN;
+      auto x = rounded(dt, randn(static_cast<std::size_t>(B) * E, 1.0, 0.3));
+      auto g = randn(E, 0.2, 1.0), be = randn(E, 0.2);
+      auto wqkv = rounded(dt, randn(static_cast<std::size_t>(3) * E * E, 1.0 / std::sqrt(E)));
+      auto bqkv = rounded(dt, randn(static_cast<std::size_t>(3) * E, 0.1));
+      auto wp = rounded(dt, randn(static_cast<std::size_t>(E) * E, 1.0 / std::sqrt(E)));
+      auto bp = rounded(dt, randn(E, 0.1));
+      // Layer 0: x rows from the embedding (token t_b, position past), the device's fp32 sum rounded to dt.
+      const int V = 7;
+      auto wte = rounded(dt, randn(static_cast<std::size_t>(V) * E)), wpe = rounded(dt, randn(static_cast<std::size_t>(max_t) * E, 0.5));
+      std::vector<std::int32_t> toks(B);
+      for (int b = 0; b < B; ++b) toks[b] = static_cast<std::int32_t>((3 * b + 2) % V);
+      std::vector<float> x0 = x;
+      if (c.embed)
+        for (int b = 0; b < B; ++b)
+          for (int k = 0; k < E; ++k)
+            x0[static_cast<std::size_t>(b) * E + k] =
+                round_dt(dt, wte[static_cast<std::size_t>(toks[b]) * E + k] + wpe[static_cast<std::size_t>(c.past) * E + k]);
+      auto d_x = upload(dt, x), d_wqkv = upload(dt, wqkv), d_bqkv = upload(dt, bqkv), d_wp = upload(dt, wp),
+           d_bp = upload(dt, bp), d_k = upload(dt, kc), d_v = upload(dt, vc), d_wte = upload(dt, wte), d_wpe = upload(dt, wpe);
+      DBuf d_g(E * 4), d_be(E * 4), d_past(4), d_tok(4 * B), d_slots(8 * 4), d_scr(cudak::attn_layer_scratch_bytes(B, E)),
+          d_qkv(static_cast<std::size_t>(B) * 3 * E * es), d_att(static_cast<std::size_t>(B) * E * es);
+      d_g.put(g.data(), E * 4);
+      d_be.put(be.data(), E * 4);
+      d_past.put(&c.past, 4);
+      d_tok.put(toks.data(), 4 * B);
+      d_scr.zero();
+      a.ln_gamma = d_g.as<float>();
+      a.ln_beta = d_be.as<float>();
+      a.qkv_w = d_wqkv->get();
+      a.qkv_b = d_bqkv->get();
+      a.proj_w = d_wp->get();
+      a.proj_b = d_bp->get();
+      a.x = d_x->get();
+      a.k_cache = d_k->get();
+      a.v_cache = d_v->get();
+      a.past_len = d_past.as<int>();
+      a.scratch = d_scr.get();
+      a.host_error = h_err;
+      a.qkv_out = d_qkv.get();
+      a.att_out = d_att.get();
+      if (c.embed) {
+        a.wte = d_wte->get();
+        a.wpe = d_wpe->get();
+        a.tokens = d_tok.as<std::int32_t>();
+        a.zero_slots = d_slots.as<unsigned long long>();
+        a.n_zero_slots = B;
+      }
+      ck(cudak::launch_attn_layer(a, nullptr), "attn_layer launch");
+      ck(cudaDeviceSynchronize(), "attn_layer sync");
+      const auto got = download(dt, *d_x, x.size());
+      const auto got_qkv = download(dt, d_qkv, static_cast<std::size_t>(B) * 3 * E);
+      const auto got_att = download(dt, d_att, static_cast<std::size_t>(B) * E);
+      const auto got_k = download(dt, *d_k, cache_n), got_v = download(dt, *d_v, cache_n);
+      expect_scratch_clean(kname, cas, d_scr, cudak::attn_layer_scratch_bytes(B, E), h_err);
+      if (c.embed) {
+        std::vector<unsigned long long> slots(4, 1);
+        d_slots.get_to(slots.data(), 8 * B);
+        expect(kname + std::string("/embed"), cas, std::all_of(slots.begin(), slots.begin() + B, [](unsigned long long v) { return v == 0; }),
+               "argmax slots not zeroed by the layer-0 kernel");
+      }
+      // Reference: LN (fp64, rounded to dt) -> q|k|v (rounded to dt) -> caches at past -> attention
+      // (fp64, rounded to dt) -> proj + bias + x.
+      std::vector<double> xin(static_cast<std::size_t>(B) * E), qkv_d(static_cast<std::size_t>(B) * 3 * E);
+      cuda_ref::layernorm(x0.data(), E, g.data(), be.data(), B, E, 1e-5, xin.data());
+      for (auto& v : xin) v = round_dt(dt, v);
+      cuda_ref::gemm_nt(xin.data(), E, wqkv.data(), bqkv.data(), B, 3 * E, E, qkv_d.data());
+      std::vector<float> qkv_r(qkv_d.size());
+      for (std::size_t i = 0; i < qkv_d.size(); ++i) qkv_r[i] = round_dt(dt, qkv_d[i]);
+      auto kc2 = kc, vc2 = vc;
+      std::vector<double> kref, vref, kgot, vgot;
+      for (int b = 0; b < B; ++b)
+        for (int h = 0; h < H; ++h)
+          for (int d = 0; d < D; ++d) {
+            const std::size_t qi = static_cast<std::size_t>(b) * 3 * E + h * D + d;
+            kc2[cidx(b, h, c.past, d)] = qkv_r[qi + E];
+            vc2[cidx(b, h, c.past, d)] = qkv_r[qi + 2 * E];
+            kref.push_back(got_qkv[qi + E]);  // the cache row holds exactly the kernel's k / v outputs
+            vref.push_back(got_qkv[qi + 2 * E]);
+            kgot.push_back(got_k[cidx(b, h, c.past, d)]);
+            vgot.push_back(got_v[cidx(b, h, c.past, d)]);
+          }
+      std::vector<double> att(static_cast<std::size_t>(B) * E), y(att.size());
+      cuda_ref::attention(qkv_r.data(), kc2.data(), vc2.data(), B, 1, H, D, max_t, c.past, scale, att.data());
+      std::vector<double> att_r(att.size());
+      for (std::size_t i = 0; i < att.size(); ++i) att_r[i] = round_dt(dt, att[i]);
+      cuda_ref::gemm_nt(att_r.data(), E, wp.data(), bp.data(), B, E, E, y.data());
+      std::vector<double> ref(x.size());
+      for (std::size_t i = 0; i < ref.size(); ++i) ref[i] = x0[i] + y[i];
+      compare(kname, cas, got, ref, kernel_tol(dt));
+      compare(kname + std::string("/qkv"), cas, got_qkv, qkv_d, kernel_tol(dt));
+      compare(kname + std::string("/cache"), cas, std::vector<float>(kgot.begin(), kgot.end()), kref, Tol{1e-30, 0});
+      compare(kname + std::string("/cache"), cas + " v", std::vector<float>(vgot.begin(), vgot.end()), vref, Tol{1e-30, 0});
+      compare(kname + std::string("/o"), cas, got_att, att, kernel_tol(dt));
+      // Same input again: bit-identical (the caches' new rows are rewritten with the same values).
+      expect_repeat(kname, cas, dt, *d_x, x, got, [&] { ck(cudak::launch_attn_layer(a, nullptr), "attn_layer launch 2"); });
+      if (c.embed) continue;  // the chain below reads x; the embedding case is held to the reference
+      // The chain: QKV GEMV (LayerNorm prologue, KV scatter), decode attention (one split), the kResidual GEMV.
+      auto d_kc = upload(dt, kc), d_vc = upload(dt, vc);
+      DBuf d_qkvc(static_cast<std::size_t>(B) * 3 * E * es), d_attc(static_cast<std::size_t>(B) * E * es);
+      cudak::GemvArgs q{.dt = dt, .w = d_wqkv->get(), .n_out = 3 * E, .k_in = E, .x = d_x->get(), .x_row_stride = E,
+                        .rows = B, .ln_gamma = d_g.as<float>(), .ln_beta = d_be.as<float>(), .bias = d_bqkv->get(),
+                        .epilogue = cudak::GemvEpilogue::kQkvScatter, .out = d_qkvc.get(), .out_row_stride = 3 * E,
+                        .k_cache = d_kc->get(), .v_cache = d_vc->get(), .past_len = d_past.as<int>(), .seq = 1,
+                        .n_head = H, .head_dim = D, .max_t = max_t};
+      ck(cudak::launch_gemv(q, nullptr), "chain qkv");
+      ck(cudak::launch_attention(dt, d_attc.get(), d_qkvc.get(), d_kc->get(), d_vc->get(), d_past.as<int>(), B, 1, H, D,
+                                 max_t, static_cast<float>(scale), 1, max_t, nullptr, nullptr, nullptr),
+         "chain attention");
+      const cudak::GemvArgs pr{.dt = dt, .w = d_wp->get(), .n_out = E, .k_in = E, .x = d_attc.get(), .x_row_stride = E,
+                               .rows = B, .bias = d_bp->get(), .epilogue = cudak::GemvEpilogue::kResidual,
+                               .out = d_x->get(), .out_row_stride = E};
+      ck(cudak::launch_gemv(pr, nullptr), "chain attn c_proj");
+      ck(cudaDeviceSynchronize(), "chain sync");
+      const auto chain_x = download(dt, *d_x, x.size());
+      const auto chain_qkv = download(dt, d_qkvc, got_qkv.size());
+      const auto chain_att = download(dt, d_attc, got_att.size());
+      expect(kname + std::string("/qkv_vs_chain"), cas, std::memcmp(chain_qkv.data(), got_qkv.data(), got_qkv.size() * 4) == 0,
+             "q/k/v differ from the chain's QKV GEMV (expected bit-identical: same LayerNorm and dot-product order)");
+      compare(kname + std::string("/o_vs_chain"), cas, got_att, std::vector<double>(chain_att.begin(), chain_att.end()), one_unit(dt));
+      compare(kname + std::string("/x_vs_chain"), cas, got, std::vector<double>(chain_x.begin(), chain_x.end()), kernel_tol(dt));
+    }
+  // Shapes the plan must refuse (the engine keeps the chain): head_dim x dt_size not a multiple of 16
+  // bytes, head_dim > 128, more heads than the word counts, rows outside 1..4, n_embd > 2048, a
+  // forced cluster that does not divide head_dim, and keys of max_t that do not fit shared memory.
+  struct Rf { Dt dt; int rows, H, D, cl, max_t; };
+  for (const Rf& r : std::vector<Rf>{{Dt::kF16, 1, 12, 4, 0, 64}, {Dt::kF16, 1, 2, 136, 0, 64}, {Dt::kF16, 1, 256, 8, 0, 64},
+                                     {Dt::kF16, 5, 12, 64, 0, 64}, {Dt::kF16, 1, 33, 64, 0, 64}, {Dt::kF16, 1, 3, 24, 16, 64},
+                                     {Dt::kF32, 4, 16, 128, 1, 4096}}) {
+    cudak::AttnLayerArgs a{.dt = r.dt, .rows = r.rows, .n_head = r.H, .head_dim = r.D, .max_t = r.max_t};
+    a.cluster = r.cl;
+    const cudaError_t pe = cudak::attn_layer_plan(a);
+    expect(kname + std::string("/refused"), fmtcase("%s rows=%d H=%d D=%d cluster=%d max_t=%d", cudak::dt_name(r.dt), r.rows, r.H, r.D, r.cl, r.max_t),
+           pe == cudaErrorNotSupported && a.blocks == 0, "the plan took a shape it cannot run");
+    cudaGetLastError();
+  }
+  // Range guard (fp32): values all 1, so o = 1 exactly and every partial is 32 x 1e7 > 2^19; the
+  // scratch must still be zero after the launch (every head adds its count) and the next launch clean.
+  {
+    const int B = 2, H = 4, D = 32, E = H * D, past = 9, max_t = 12;
+    cudak::AttnLayerArgs a{.dt = Dt::kF32, .rows = B, .n_head = H, .head_dim = D, .max_t = max_t, .scale = 0.125f};
+    ck(cudak::attn_layer_plan(a), "attn_layer plan (range)");
+    const std::size_t cache_n = static_cast<std::size_t>(B) * H * max_t * D;
+    auto kc = randn(cache_n), x = randn(static_cast<std::size_t>(B) * E), g = randn(E, 0.2, 1.0), be = randn(E, 0.2);
+    auto wqkv = randn(static_cast<std::size_t>(3) * E * E, 0.05);
+    std::vector<float> vc(cache_n, 1.0f), bqkv(3 * E, 0.0f), wp(static_cast<std::size_t>(E) * E, 1e7f), bp(E, 0.0f);
+    for (int r = 2 * E; r < 3 * E; ++r) {  // v rows 0, bias 1: the new value is 1 too
+      bqkv[r] = 1.0f;
+      for (int k = 0; k < E; ++k) wqkv[static_cast<std::size_t>(r) * E + k] = 0.0f;
+    }
+    auto d_x = upload(Dt::kF32, x), d_wqkv = upload(Dt::kF32, wqkv), d_bqkv = upload(Dt::kF32, bqkv),
+         d_wp = upload(Dt::kF32, wp), d_bp = upload(Dt::kF32, bp), d_k = upload(Dt::kF32, kc), d_v = upload(Dt::kF32, vc),
+         d_g = upload(Dt::kF32, g), d_be = upload(Dt::kF32, be);
+    DBuf d_past(4), d_scr(cudak::attn_layer_scratch_bytes(B, E));
+    d_past.put(&past, 4);
+    d_scr.zero();
+    a.ln_gamma = d_g->as<float>();
+    a.ln_beta = d_be->as<float>();
+    a.qkv_w = d_wqkv->get();
+    a.qkv_b = d_bqkv->get();
+    a.proj_w = d_wp->get();
+    a.proj_b = d_bp->get();
+    a.x = d_x->get();
+    a.k_cache = d_k->get();
+    a.v_cache = d_v->get();
+    a.past_len = d_past.as<int>();
+    a.scratch = d_scr.get();
+    a.host_error = h_err;
+    *h_err = 0;
+    ck(cudak::launch_attn_layer(a, nullptr), "attn_layer launch (range)");
+    ck(cudaDeviceSynchronize(), "attn_layer sync (range)");
+    std::vector<unsigned char> scr(cudak::attn_layer_scratch_bytes(B, E));
+    d_scr.get_to(scr.data(), scr.size());
+    expect("attn_layer/range", "fp32 B=2 H=4 D=32 proj 1e7",
+           *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }),
+           fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
+    *h_err = 0;
+    std::fill(wp.begin(), wp.end(), 0.01f);
+    d_wp->put(wp.data(), wp.size() * 4);
+    d_x->put(x.data(), x.size() * 4);
+    ck(cudak::launch_attn_layer(a, nullptr), "attn_layer launch (after range)");
+    ck(cudaDeviceSynchronize(), "attn_layer sync (after range)");
+    const auto got2 = download(Dt::kF32, *d_x, x.size());
+    expect("attn_layer/range", "fp32 next launch clean",
            *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
            "the launch after a range error still reports it or writes NaN");
   }
@@ -2006,6 +2253,9 @@ struct EngineCase {
   // Fused MLP (CudaEngineOptions::fuse_mlp): checks that it is taken at this batch and compares it
   // step by step with the kernel chain (fuse_mlp off) fed the same tokens.
   bool fuse_mlp = false;
+  // Attention half of a layer in one kernel (CudaEngineOptions::fuse_attn_layer): checks that it is
+  // taken at this batch and compares it step by step with the kernel chain (fuse_attn_layer off).
+  bool fuse_attn_layer = false;
 };
 
 void run_engine_case(const EngineCase& ec, const std::string& precision) {
@@ -2026,6 +2276,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   if (ec.fuse_attn_proj) o.fuse_attn_proj = 1;  // forced wherever it fits (else the default shape rule)
   o.attn_proj_cluster = ec.ap_cluster;
   if (ec.fuse_mlp) o.fuse_mlp = 1;  // forced wherever it fits (else the default shape rule)
+  if (ec.fuse_attn_layer) o.fuse_attn_layer = 1;  // forced wherever it fits (else the rule: off)
   if (ec.persistent_stress) {
     o.persistent_blocks = 3;
     o.persistent_slots = 2;
@@ -2047,6 +2298,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
                            : ec.small           ? " small"
                            : ec.fuse_attn_proj  ? (ec.ap_cluster ? " attn-proj-cluster" : " attn-proj-atomic")
                            : ec.fuse_mlp        ? " fused-mlp"
+                           : ec.fuse_attn_layer ? " attn-layer"
                                                 : "");
   const bool trained = ec.name == "pydoc-gpt2-8m";
   const EngineTol tol = engine_tol(precision, trained);
@@ -2094,8 +2346,14 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       describe_field(eng->describe(), "fuse_attn_proj").find("while keys <=") != std::string::npos &&
       S + 1 <= o.decode_split_keys && S + steps > o.decode_split_keys)
     ++g_stats["engine/attnproj-by-cache-length"].cases;
-  const bool vs_chain = ec.persistent || ec.small || ec.fuse_attn_proj || ec.fuse_mlp;
-  const char* path = ec.small ? "small" : ec.fuse_attn_proj ? "attnproj" : ec.fuse_mlp ? "mlp" : "persistent";
+  if (ec.fuse_attn_layer)
+    expect(kname + "/attnlayer", cas + " path taken",
+           describe_field(eng->describe(), "fuse_attn_layer").rfind("fuse_attn_layer=on(B=", 0) == 0 &&
+               describe_field(eng->describe(), "fuse_attn_layer").find(fmtcase(" B=%d: chain", B)) == std::string::npos,
+           "engine did not enable the attention layer kernel at this batch: " + eng->describe());
+  const bool vs_chain = ec.persistent || ec.small || ec.fuse_attn_proj || ec.fuse_mlp || ec.fuse_attn_layer;
+  const char* path = ec.small ? "small" : ec.fuse_attn_proj ? "attnproj" : ec.fuse_mlp ? "mlp"
+                   : ec.fuse_attn_layer ? "attnlayer" : "persistent";
   auto check_step = [&](const StepResult& r, const std::string& step) {
     for (int b = 0; b < B; ++b) {
       const int t = static_cast<int>(seqs[b].size()) - 1;
@@ -2178,12 +2436,14 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       oc.small_decode = false;
       oc.fuse_attn_proj = false;
       oc.fuse_mlp = 0;
+      oc.fuse_attn_layer = 0;
       auto chain = make_cuda_engine(*ec.w, oc);
       expect(kname + "/" + path, cas + " chain engine takes the chain",
              chain->describe().find("small_decode=off(option)") != std::string::npos &&
                  chain->describe().find("persistent_decode=off") != std::string::npos &&
                  (!ec.fuse_attn_proj || chain->describe().find("fuse_attn_proj=off") != std::string::npos) &&
-                 (!ec.fuse_mlp || chain->describe().find("fuse_mlp=off") != std::string::npos),
+                 (!ec.fuse_mlp || chain->describe().find("fuse_mlp=off") != std::string::npos) &&
+                 (!ec.fuse_attn_layer || chain->describe().find("fuse_attn_layer=off") != std::string::npos),
              "comparison engine is not on the kernel chain: " + chain->describe());
       StepResult rc;
       chain->prefill(B, S, prompt, LogitsMode::kLast, rc);
@@ -2508,6 +2768,30 @@ void test_engine_attn_proj() {
           ec.ap_cluster = cl;
           run_engine_case(ec, p);
         }
+      }
+  }
+}
+
+// The attention layer kernel in the engine (fuse_attn_layer, off by default; section attn_layer):
+// models whose decode takes the chain (n_embd > 64: not the small kernel), batch 1, 3 and 4 (the
+// fused MLP at its default rule beside it), prompts of 3..40 tokens (layer 0 folds the embedding;
+// batch 1 with the engine's split keys 8: the chain's attention splits), each vs the fp64 reference
+// and step by step vs the chain.
+void test_engine_attn_layer() {
+  if (std::getenv("SB_FUSE_ATTN_LAYER") != nullptr) {
+    std::printf("NOTE SB_FUSE_ATTN_LAYER is set: the attention layer vs chain engine cases are skipped (it overrides the option)\n");
+    return;
+  }
+  const auto models = fused_engine_models();
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const auto w = random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 6000 + i);
+    for (const char* p : {"fp32", "fp16", "bf16"})
+      for (const auto& [b, sq] : std::vector<std::pair<int, int>>{{1, 3}, {3, 7}, {4, 5}, {1, 40}}) {
+        if (g_small && (b == 3 || sq == 40)) continue;
+        if (sq + 10 > models[i].P) continue;
+        EngineCase ec{models[i].name, &w, b, sq, true, false};
+        ec.fuse_attn_layer = true;
+        run_engine_case(ec, p);
       }
   }
 }
@@ -2863,7 +3147,7 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|attn_layer|attn_layer_kernel] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -2906,6 +3190,9 @@ int main(int argc, char** argv) {
   if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
   if (only.empty() || only == "kernels" || only == "attn_proj") section("attn_proj", test_attn_proj);  // attention + proj fused
   if (only.empty() || only == "attn_proj") section("engine_attn_proj", test_engine_attn_proj);  // ... in the engine
+  if (only.empty() || only == "kernels" || only == "attn_layer" || only == "attn_layer_kernel")
+    section("attn_layer", test_attn_layer);  // attention half fused (attn_layer_kernel: without the engine cases)
+  if (only.empty() || only == "attn_layer") section("engine_attn_layer", test_engine_attn_layer);  // ... in the engine
   if (only.empty() || only == "kernels" || only == "mlp") section("mlp", test_mlp);  // the fused MLP
   if (only.empty() || only == "mlp") section("engine_mlp", test_engine_mlp);  // ... in the engine
   if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone

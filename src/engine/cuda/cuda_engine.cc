@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "engine/cuda/argmax_key.h"
+#include "engine/cuda/attn_layer.h"
 #include "engine/cuda/engine_file.h"
 #include "engine/cuda/graph_cache.h"
 #include "engine/cuda/kernels.h"
@@ -264,6 +265,18 @@ class CudaEngine final : public Engine {
   std::string m_note_;
   DevBuf m_scratch_;
   PinnedBuf m_error_;
+  // Attention half of a layer in one kernel (CudaEngineOptions::fuse_attn_layer, attn_layer.h): a
+  // plan per row count 1..4 (blocks == 0: that count keeps the chain), its count + fixed-point words
+  // (zero between launches) and its pinned range-error word.
+  void setup_attn_layer();
+  bool attn_layer_ok(int rows, int seq) const {
+    return gemv_ok(rows) && seq == 1 && rows >= 1 && rows <= cudak::kGemvMaxRows && !fused_attention(rows, seq) &&
+           al_args_[rows].blocks > 0;
+  }
+  cudak::AttnLayerArgs al_args_[cudak::kGemvMaxRows + 1];
+  std::string al_note_;
+  DevBuf al_scratch_;
+  PinnedBuf al_error_;
   // Small-model decode (CudaEngineOptions::small_decode): arguments per batch size 1..4 (blocks ==
   // 0: that size keeps the chain), its argmax slots and last-block counter.
   void setup_small();
@@ -375,6 +388,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   setup_attn_proj();
   description_ += " fuse_attn_proj=" + ap_note_;
   description_ += " fuse_mlp=" + m_note_;
+  setup_attn_layer();
+  description_ += " fuse_attn_layer=" + al_note_;
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");
@@ -620,6 +635,48 @@ void CudaEngine::setup_fused_mlp() {
   }
   m_note_ = fmt::format("on(B={}, {} rows per block, src {}){}", on_rows,
                         m_args_[first_on].slice_rows, src, chain);
+}
+
+void CudaEngine::setup_attn_layer() {
+  std::string src;
+  const int mode = fusion_mode(opts_.fuse_attn_layer, "SB_FUSE_ATTN_LAYER", src, al_note_);
+  if (!al_note_.empty()) return;
+  // The rule (-1): off until measured faster than the chain (docs/perf-cuda.md, session 10).
+  if (mode < 0) {
+    al_note_ = "off(rule: not measured faster)";
+    return;
+  }
+  std::string on_rows, chain;
+  int cluster = 0;
+  for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
+    if (!gemv_ok(rows)) continue;
+    if (fused_attention(rows, 1)) {
+      chain += fmt::format(" B={}: chain (fuse_qkv_attention)", rows);
+      continue;
+    }
+    cudak::AttnLayerArgs a{.dt = dt_, .rows = rows, .n_head = H_, .head_dim = D_, .max_t = max_t_, .scale = scale_,
+                           .ln_eps = eps_};
+    a.cluster = opts_.attn_layer_cluster;
+    if (cudak::attn_layer_plan(a) != cudaSuccess) {
+      cudaGetLastError();
+      chain += fmt::format(" B={}: chain ({})", rows, cudak::last_launch_detail());
+      continue;
+    }
+    al_args_[rows] = a;
+    cluster = a.blocks / H_;
+    on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
+  }
+  if (on_rows.empty()) {
+    al_note_ = "off(no row count fits:" + chain + ")";
+    return;
+  }
+  int* d_err = fused_scratch(al_scratch_, al_error_, cudak::attn_layer_scratch_bytes(cudak::kGemvMaxRows, E_),
+                             "attention layer");
+  for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows) {
+    al_args_[rows].scratch = al_scratch_.get();
+    al_args_[rows].host_error = d_err;
+  }
+  al_note_ = fmt::format("on(B={}, cluster {}, src {}){}", on_rows, cluster, src, chain);
 }
 
 void CudaEngine::setup_persistent() {
@@ -1079,7 +1136,8 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
   }
   const bool gemv = gemv_ok(rows);
   const bool fuse_att = fused_attention(rows, S);
-  const bool attn_proj = attn_proj_ok(rows, S);
+  const bool attn_layer = attn_layer_ok(rows, S);
+  const bool attn_proj = !attn_layer && attn_proj_ok(rows, S);
   // On the GEMV path the embedding is folded into layer 0's QKV GEMV (one kernel fewer per pass).
   if (!gemv)
     ck(cudak::launch_embed(dt_, x_.get(), wte_.get(), wpe_.get(), d_tokens, d_past, rows, S, E_,
@@ -1112,7 +1170,28 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
   for (int li = 0; li < L_; ++li) {
     LayerDev& l = layers_[li];
     // Attention block.
-    if (gemv) {
+    if (attn_layer) {
+      // LN1 + QKV + KV write + attention + attn c_proj + residual in one kernel (launch_attn_layer).
+      cudak::AttnLayerArgs a = al_args_[rows];
+      a.ln_gamma = l.ln1_g.as<float>();
+      a.ln_beta = l.ln1_b.as<float>();
+      a.qkv_w = l.qkv_w.get();
+      a.qkv_b = l.qkv_b.get();
+      a.proj_w = l.proj_w.get();
+      a.proj_b = l.proj_b.get();
+      a.x = x_.get();
+      a.k_cache = l.k_cache.get();
+      a.v_cache = l.v_cache.get();
+      a.past_len = d_past;
+      if (li == 0) {  // the token embedding folded in, as the QKV GEMV does
+        a.wte = wte_.get();
+        a.wpe = wpe_.get();
+        a.tokens = d_tokens;
+        a.zero_slots = slots_.as<unsigned long long>();
+        a.n_zero_slots = B;
+      }
+      ck(cudak::launch_attn_layer(a, stream_), "attention layer kernel");
+    } else if (gemv) {
       cudak::GemvArgs a = layer_gemv(li, kSiteQkv, l.qkv_w, 3 * E_, E_, x_.get(), &l.ln1_g, &l.ln1_b,
                                      l.qkv_b,
                                      fuse_att ? cudak::GemvEpilogue::kQkvAttention
@@ -1164,13 +1243,13 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       a.proj_b = l.proj_b.get();
       a.x = x_.get();
       ck(cudak::launch_attn_proj(a, stream_), "attention + proj kernel");
-    } else if (!fuse_att)
+    } else if (!fuse_att && !attn_layer)
       ck(cudak::launch_attention(dt_, att_.get(), qkv_.get(), l.k_cache.get(), l.v_cache.get(),
                                  d_past, B, S, H_, D_, max_t_, scale_, n_split,
                                  split_keys_, partial_.as<float>(),
                                  counters_.as<unsigned>(), stream_),
          "attention kernel");
-    if (attn_proj) {
+    if (attn_proj || attn_layer) {
       // attn c_proj + bias + residual: in the fused kernel above
     } else if (gemv) {
       ck(cudak::launch_gemv(layer_gemv(li, kSiteProj, l.proj_w, E_, E_, att_.get(), nullptr, nullptr,
@@ -1290,6 +1369,9 @@ void CudaEngine::finish(int batch, StepResult& out) {
   check_fused_error(ap_error_, "the attention + proj kernel found an attn c_proj partial sum outside its fixed-point "
                     "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
                     "fuse_attn_proj off (SB_FUSE_ATTN_PROJ=0) to take the kernel chain");
+  check_fused_error(al_error_, "the attention layer kernel found an attn c_proj partial sum outside its fixed-point "
+                    "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
+                    "fuse_attn_layer off (SB_FUSE_ATTN_LAYER=0) to take the kernel chain");
   check_fused_error(m_error_, "the fused MLP kernel found an mlp c_proj partial sum outside its fixed-point "
                     "range (|p| >= 2^19 or not finite); the step's residual stream is not valid. Hint: rerun with "
                     "fuse_mlp off (SB_FUSE_MLP=0) to take the kernel chain");

@@ -165,6 +165,16 @@ struct CudaEngineOptions {
   // environment's SB_FUSE_MLP=-1/0/1, when set, overrides it.  The description says which row
   // counts take it.
   int fuse_mlp = -1;
+  // GEMV decode path (seq 1, fp32/fp16/bf16, 1..4 rows, fuse_qkv_attention off): each layer's
+  // attention half (LN1, QKV, KV-cache write, decode attention, attn c_proj, residual) as ONE kernel
+  // (attn_layer.h launch_attn_layer: a thread-block cluster per head; two dependent kernels fewer per
+  // layer than the chain with fuse_attn_proj; deterministic fixed-point sum over heads).  -1 = the
+  // rule (off until measured faster: docs/perf-cuda.md "Session 10: one kernel for the attention
+  // half of a layer"), 0 = off, 1 = wherever the plan fits (all keys of max_seq staged in shared
+  // memory).  SB_FUSE_ATTN_LAYER=-1/0/1, when set, overrides it.  attn_layer_cluster > 0 forces the
+  // blocks per head (1/2/4/8 dividing head_dim; A/B).
+  int fuse_attn_layer = -1;
+  int attn_layer_cluster = 0;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

@@ -25,6 +25,7 @@
 //        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
 //        [--stream-probe]  the persistent kernel's weight ring alone, GB/s per configuration
 //        (with --models none: only that)
+//        [--trace-layer MODEL]  (only: timeline of the attention-layer kernel, fuselayer=1 variants, B=1)
 //        [--trace MODEL]  (only: timeline of one eager persistent decode step per variant, batch 1
 //        and 4: per phase the critical path, the median block's work and the barrier latency)
 //        [--prefill-only]  cells time prefills back to back (a study's prefill-phase cells), no decode
@@ -41,7 +42,9 @@
 //        one kernel wherever it fits), apslices = attn_proj_slices, apc = attn_proj_cluster (0/1:
 //        fixed-point atomics / cluster sum), apw = attn_proj_att_warps
 //        fusemlp = fuse_mlp (-1 = the shape rule, the default; 0 = off; 1 = each layer's MLP as one
-//        kernel wherever it fits)
+//        kernel wherever it fits); fuselayer = fuse_attn_layer (-1 = the rule, off for now; 0 = off;
+//        1 = each layer's LN1 + QKV + attention + attn c_proj + residual as one kernel wherever it
+//        fits), alc = attn_layer_cluster (blocks per head: 1/2/4/8)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -59,6 +62,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/cuda/attn_layer.h"
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
@@ -306,6 +310,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "apslices") o.attn_proj_slices = num;
     else if (k == "apc") o.attn_proj_cluster = on;
     else if (k == "fusemlp") o.fuse_mlp = num;  // -1 = the shape rule (default), 0 = off, 1 = on
+    else if (k == "fuselayer") o.fuse_attn_layer = num;  // -1 = the rule (off for now), 0 = off, 1 = on
+    else if (k == "alc") o.attn_layer_cluster = num;     // blocks per head of the attention layer kernel
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
@@ -344,7 +350,7 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
-              profile_model, variants_arg, trace_model, trace_small_model;
+              profile_model, variants_arg, trace_model, trace_small_model, trace_layer_model;
   bool quick = false, extras = true, stream_probe = false, prefill_only = false, plans = false;
   int profile_batch = 1, profile_seq = 8, reps_arg = 0;
   std::string profile_prefill_model;
@@ -360,6 +366,7 @@ int main(int argc, char** argv) {
     else if (a == "--variants" && i + 1 < argc) variants_arg = argv[++i];
     else if (a == "--trace" && i + 1 < argc) trace_model = argv[++i];
     else if (a == "--trace-small" && i + 1 < argc) trace_small_model = argv[++i];
+    else if (a == "--trace-layer" && i + 1 < argc) trace_layer_model = argv[++i];
     else if (a == "--no-extras") extras = false;
     else if (a == "--stream-probe") stream_probe = true;
     else if (a == "--prefill-only") prefill_only = true;
@@ -497,6 +504,98 @@ int main(int argc, char** argv) {
           }
           std::printf("\n");
         }
+      }
+    return 0;
+  }
+
+  if (!trace_layer_model.empty()) {
+    // Timeline of the attention-layer kernel (attn_layer.h set_attn_layer_trace) in the replayed
+    // decode graph, batch 1: prefill of 32 tokens, 3 decodes (eager, capture, replay), then 7
+    // replays read back.  Per layer, times in us after the layer's earliest block passed its wait
+    // (= the previous kernel's end): the median block / the latest block at each stamp; "gap" =
+    // that moment minus the previous layer's latest end (the fused MLP between them); medians over
+    // the 7 steps, then the mean over layers 1 .. L-1 (layer 0 folds the embedding).
+    const auto preset = model_config(trace_layer_model);
+    if (!preset) {
+      std::fprintf(stderr, "--trace-layer: unknown model %s\n", trace_layer_model.c_str());
+      return 2;
+    }
+    const char* names[] = {"entry", "wait", "x", "ln", "cl1", "gath", "att", "cl2", "comb", "atom", "end"};
+    constexpr int NS = cudak::kAttnLayerStamps, NU = 11;
+    for (const char* prec : {"fp16", "bf16"})
+      for (const Variant& var : parse_variants(variants_arg)) {
+        CudaEngineOptions o;
+        o.precision = prec;
+        o.max_batch = 4;
+        o.max_seq = 256;
+        apply_variant(var, o);
+        const int L = preset->n_layer, G = preset->n_head * 8;
+        const std::size_t slot = static_cast<std::size_t>(G) * NS, n = slot * L;
+        unsigned long long* dtr = nullptr;
+        ck(cudaMalloc(&dtr, n * 8), "trace buffer");
+        // [layer][stamp]: per-step values, median block and latest block
+        std::vector<std::vector<std::vector<double>>> med(L, std::vector<std::vector<double>>(NU)), mx = med;
+        std::vector<std::vector<double>> gap(L);
+        int nb = 0;
+        {
+          auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
+          std::vector<std::int32_t> prompt(32, 11);
+          StepResult r;
+          eng->prefill(1, 32, prompt, LogitsMode::kNone, r);
+          cudak::set_attn_layer_trace(dtr, n);
+          for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+          for (int step = 0; step < 7; ++step) {
+            ck(cudaMemset(dtr, 0, n * 8), "clear trace");
+            ck(cudaDeviceSynchronize(), "sync");
+            eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+            std::vector<unsigned long long> h(n);
+            ck(cudaMemcpy(h.data(), dtr, n * 8, cudaMemcpyDeviceToHost), "read trace");
+            double prev_end = -1;
+            for (int l = 0; l < L; ++l) {
+              const unsigned long long* t = h.data() + l * slot;
+              nb = 0;
+              while (nb < G && t[static_cast<std::size_t>(nb) * NS + 10] != 0) ++nb;
+              if (nb == 0) break;
+              unsigned long long t1 = ~0ull, tend = 0;
+              for (int b = 0; b < nb; ++b) {
+                t1 = std::min(t1, t[static_cast<std::size_t>(b) * NS + 1]);
+                tend = std::max(tend, t[static_cast<std::size_t>(b) * NS + 10]);
+              }
+              for (int i = 0; i < NU; ++i) {
+                std::vector<double> v(nb);
+                for (int b = 0; b < nb; ++b)
+                  v[b] = (static_cast<double>(t[static_cast<std::size_t>(b) * NS + i]) - static_cast<double>(t1)) * 1e-3;
+                med[l][i].push_back(median(v));
+                mx[l][i].push_back(*std::max_element(v.begin(), v.end()));
+              }
+              if (prev_end >= 0) gap[l].push_back(static_cast<double>(t1) * 1e-3 - prev_end);
+              prev_end = static_cast<double>(tend) * 1e-3;
+            }
+            if (nb == 0) break;
+          }
+          cudak::set_attn_layer_trace(nullptr, 0);
+          if (nb == 0)
+            std::printf("trace-layer %s [%s]: no timeline (attention-layer kernel not taken?) %s\n",
+                        trace_layer_model.c_str(), var.name.c_str(), eng->describe().c_str());
+        }
+        cudaFree(dtr);
+        if (nb == 0) continue;
+        std::printf("trace-layer %s %s B=1 [%s] (%d blocks per layer): us after the layer's first wait, median block / latest block\n",
+                    trace_layer_model.c_str(), prec, var.name.c_str(), nb);
+        auto row = [&](const char* what, auto&& val) {
+          std::printf("  %-9s", what);
+          for (int i = 0; i < NU; ++i) std::printf(" %s %.2f/%.2f", names[i], val(i, false), val(i, true));
+          std::printf("\n");
+        };
+        for (int l : {0, 1}) row(l == 0 ? "layer 0" : "layer 1", [&](int i, bool late) { return median(late ? mx[l][i] : med[l][i]); });
+        row("mean 1..", [&](int i, bool late) {
+          double sum = 0;
+          for (int l = 1; l < L; ++l) sum += median(late ? mx[l][i] : med[l][i]);
+          return sum / (L - 1);
+        });
+        double gsum = 0;
+        for (int l = 1; l < L; ++l) gsum += median(gap[l]);
+        std::printf("  gap (previous layer's last end -> this layer's first wait), mean over layers 1..: %.2f us\n", gsum / (L - 1));
       }
     return 0;
   }
@@ -743,6 +842,8 @@ int main(int argc, char** argv) {
       if (eng->describe().find("fuse_attn_proj=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("fuse_attn_proj=")).c_str());
       if (const auto at = eng->describe().find("fuse_mlp="); at != std::string::npos)  // which batches fuse the MLP
+        std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(at, eng->describe().find(" fuse_attn_layer", at) - at).c_str());
+      if (const auto at = eng->describe().find("fuse_attn_layer="); at != std::string::npos)  // ... and the attention half
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(at, eng->describe().find(" prefill_graphs", at) - at).c_str());
       if (eng->describe().find("persistent_decode=on") != std::string::npos)
         std::printf("  [%s] %s\n", var.name.c_str(), eng->describe().substr(eng->describe().find("persistent_decode=")).c_str());
