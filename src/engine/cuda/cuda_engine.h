@@ -161,6 +161,13 @@ struct CudaEngineOptions {
   // environment's SB_FUSE_MLP=-1/0/1, when set, overrides it.  The description says which row
   // counts take it.
   int fuse_mlp = -1;
+  // Decode GEMV weight ring (kernels.h set_gemv_ring / set_gemv_ring_blocks; docs/perf-cuda.md
+  // "Session 10: gpt2-xl decode stream overlap"): slots per warp (0 = off: the register path) and
+  // the ring kernels' blocks per SM, set process-wide when the engine is created (like
+  // shared_carveout).  -1 = the process default: the environment's SB_GEMV_RING /
+  // SB_GEMV_RING_BLOCKS when set, else off / 2.  The environment, when set, overrides the option.
+  int gemv_ring = -1;
+  int gemv_ring_blocks = -1;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

@@ -51,6 +51,13 @@ int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
 // gemv_split_k: 0 = the shape rule (launch3), 1 = off, 2 / 4 = forced where the grid fits.
 int split_k_mode(int warps) { return warps >= 4 ? 4 : (warps >= 2 ? 2 : (warps == 1 ? 1 : 0)); }
 int g_gemv_split_k = split_k_mode(env_int("SB_GEMV_SPLIT_K", 0));
+// gemv_ring: slots per warp of the shared-memory weight ring (0 = off: the register path), and
+// the ring kernels' blocks per SM (docs/perf-cuda.md "Session 10: gpt2-xl decode stream overlap").
+constexpr int kMaxRingSlots = 8;
+int ring_slots_clamp(int s) { return s < 0 ? 0 : (s > kMaxRingSlots ? kMaxRingSlots : s); }
+int g_gemv_ring = ring_slots_clamp(env_int("SB_GEMV_RING", 0));
+int g_gemv_ring_blocks = env_int("SB_GEMV_RING_BLOCKS", 2) < 1 ? 1 : env_int("SB_GEMV_RING_BLOCKS", 2);
+long long g_gemv_ring_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
@@ -58,6 +65,11 @@ void set_gemv_prewait_loads(int loads) { g_gemv_prewait_loads = loads < 0 ? 0 : 
 int gemv_prewait_loads() { return g_gemv_prewait_loads; }
 void set_gemv_split_k(int warps) { g_gemv_split_k = split_k_mode(warps); }
 int gemv_split_k() { return g_gemv_split_k; }
+void set_gemv_ring(int slots) { g_gemv_ring = ring_slots_clamp(slots); }
+int gemv_ring() { return g_gemv_ring; }
+void set_gemv_ring_blocks(int blocks_per_sm) { g_gemv_ring_blocks = blocks_per_sm < 1 ? 1 : blocks_per_sm; }
+int gemv_ring_blocks() { return g_gemv_ring_blocks; }
+long long gemv_ring_launch_count() { return g_gemv_ring_launches; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -220,7 +232,28 @@ struct GemvSmem {
   static std::size_t bytes_mma(int K, bool ln) {
     return code_offset(K, ln) + static_cast<std::size_t>(M) * mma_code_stride(K);
   }
+  // Weight ring (V == 3): kWarps x slots chunks of 32 x kChunk 16-byte vectors after everything
+  // else (the MMA path's codes never coexist with it).
+  __host__ __device__ static std::size_t ring_offset(int K, bool ln) { return code_offset(K, ln); }
+  static std::size_t bytes_ring(int K, bool ln, int slots) {
+    return ring_offset(K, ln) + static_cast<std::size_t>(kWarps) * slots * 32 * kChunk * 16;
+  }
 };
+
+// cp.async.wait_group with a run-time count (the instruction takes an immediate): wait until at
+// most n of this thread's committed groups are still pending (n >= 7 waits for up to 7).
+__device__ __forceinline__ void cp_async_wait_pending(int n) {
+  switch (n) {
+    case 0: asm volatile("cp.async.wait_group 0;" ::: "memory"); break;
+    case 1: asm volatile("cp.async.wait_group 1;" ::: "memory"); break;
+    case 2: asm volatile("cp.async.wait_group 2;" ::: "memory"); break;
+    case 3: asm volatile("cp.async.wait_group 3;" ::: "memory"); break;
+    case 4: asm volatile("cp.async.wait_group 4;" ::: "memory"); break;
+    case 5: asm volatile("cp.async.wait_group 5;" ::: "memory"); break;
+    case 6: asm volatile("cp.async.wait_group 6;" ::: "memory"); break;
+    default: asm volatile("cp.async.wait_group 7;" ::: "memory"); break;
+  }
+}
 
 // D += A (16 x 32 E4M3, row) * B (32 x 8 E4M3, col), fp32 accumulators (sm_89+).
 __device__ __forceinline__ void mma_e4m3_16832(float (&d)[4], unsigned a0, unsigned a1, unsigned a2,
@@ -401,13 +434,18 @@ __device__ __noinline__ void head_attention(const T* q, long long q_row_stride, 
 
 // V (variant, docs/perf-cuda.md session 8): 0 = the plain kernel (one warp per row group, the
 // whole first chunk before the wait); 1 = split K (a.split_k warps per row group); 2 = a.prewait_loads
-// of the first chunk's loads before the wait, the rest after the input loads.  Separate
+// of the first chunk's loads before the wait, the rest after the input loads; 3 (session 10) =
+// the weight ring: the first chunk in registers, every later chunk through a.ring_slots
+// shared-memory slots per warp (cp.async), the first a.ring_slots of them copied before the wait
+// and each consumed slot refilled with the warp's next chunk at once.  Separate
 // instantiations so the plain kernel keeps its register budget (both as runtime values in one
 // kernel spilled 48-170 bytes at 64 registers).
 template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
 
+// The ring kernel (V == 3) runs at most gemv_ring_blocks (default 2) blocks per SM, so it is given
+// the 6-block register budget (<= 80 registers; at 64 its ring cursor spilled 4-60 bytes).
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V>
-__global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
+__global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
   static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
                 "the tensor-core path is fp8 only, without the fused attention tail or argmax");
   using T = typename Fmt<F>::T;
@@ -509,6 +547,54 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       if (preloaded && pre < CH) load_chunk(n0, 0, pre, CH);
     }
   };
+  // V == 3, the weight ring: this warp's chunks after the register one, in the order the
+  // row-group loop below consumes them (row n0 from vector 32 * CH on, then rows n0 + group_stride,
+  // ...), each copied by cp.async into the next of NS slots as one commit group.  Exactly NS
+  // groups stay committed ahead of the consumer (empty groups once the chunks run out), so the
+  // oldest chunk is complete after cp.async.wait_group NS - 1, and it sits in slot r_slot, which
+  // is refilled right after it is read.  Each lane reads back only the vectors it copied itself
+  // (no cross-lane visibility needed); the lane's dot-product order is the register path's.
+  constexpr bool RING = V == 3;
+  const int NS = RING ? a.ring_slots : 0;
+  uint4* ring = nullptr;
+  int r_row = n0, r_v0 = 32 * CH, r_slot = 0;  // the next chunk to copy and its slot
+  auto ring_issue = [&] {
+    if constexpr (RING) {
+      if (r_v0 >= KV) {
+        r_v0 = 0;
+        r_row += group_stride;
+      }
+      if (r_row < N) {
+        const uint4* src = reinterpret_cast<const uint4*>(Wb + static_cast<std::size_t>(r_row) * row_bytes);
+        uint4* dst = ring + r_slot * 32 * CH;
+#pragma unroll
+        for (int u = 0; u < CH; ++u) {
+          const int v = r_v0 + u * 32 + lane;
+          if (v < KV) cp_async16(dst + u * 32 + lane, src + v);
+        }
+        r_v0 += 32 * CH;
+      }
+      asm volatile("cp.async.commit_group;" ::: "memory");
+      r_slot = r_slot + 1 == NS ? 0 : r_slot + 1;
+    }
+  };
+  auto ring_take = [&](int v0) {
+    if constexpr (RING) {
+      cp_async_wait_pending(NS - 1);
+      const uint4* src = ring + r_slot * 32 * CH;
+#pragma unroll
+      for (int u = 0; u < CH; ++u) {
+        const int v = v0 + u * 32 + lane;
+        wv[0][u] = v < KV ? src[u * 32 + lane] : make_uint4(0u, 0u, 0u, 0u);
+      }
+    }
+  };
+  if constexpr (RING) {
+    ring = reinterpret_cast<uint4*>(smem_raw + GemvSmem<F, M>::ring_offset(K, a.ln_gamma != nullptr)) +
+           static_cast<std::size_t>(warp) * NS * 32 * CH;
+    if (!preloaded) r_row = N;  // a warp without a row group copies nothing
+    for (int s = 0; s < NS; ++s) ring_issue();
+  }
   GemvSide<T, M, EPI, R> side;
   GemvSide<T, M, EPI, 1> side1;  // small K: each lane's own row; MMA: thread tid's row n0 + tid
   if constexpr (MMA) {
@@ -784,7 +870,11 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       for (int m = 0; m < M; ++m) acc[r][m] = 0;
     if (vec) {
       for (int v0 = 0; v0 < vend - vbeg; v0 += 32 * CH) {
-        if (!preloaded) load_chunk(n0, v0, 0, CH);
+        const bool from_ring = RING && !preloaded;
+        if (!preloaded) {
+          if constexpr (RING) ring_take(v0);
+          else load_chunk(n0, v0, 0, CH);
+        }
         preloaded = false;
 #pragma unroll
         for (int u = 0; u < CH; ++u) {
@@ -793,6 +883,10 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
 #pragma unroll
             for (int r = 0; r < R; ++r) dot_vec<F, M>(wv[r][u], xs, K, v, acc[r]);
           }
+        }
+        if (from_ring) {
+          __syncwarp();  // the slot's reads are done before its refill is issued
+          ring_issue();
         }
       }
     } else if (part == 0) {  // (the host never splits this path)
@@ -936,7 +1030,9 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const bool ln = a.ln_gamma != nullptr;
-  const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln) : GemvSmem<F, M>::bytes(a.k_in, ln);
+  const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln)
+                               : (V == 3 ? GemvSmem<F, M>::bytes_ring(a.k_in, ln, a.ring_slots)
+                                         : GemvSmem<F, M>::bytes(a.k_in, ln));
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
   auto kernel = gemv3_kernel<F, M, EPI, MMA, V>;
@@ -974,7 +1070,10 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const bool small_k = EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK;
   const int rows_per_block = MMA ? kMmaRows : kWarps * (small_k ? 32 : kRows<F>);
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
-  const long long cap = static_cast<long long>(g_sm_count) * occ_blocks;
+  // The ring kernel (V == 3) keeps to gemv_ring_blocks blocks per SM, so the next kernel's blocks
+  // find room beside it.
+  const long long cap = static_cast<long long>(g_sm_count) *
+                        (V == 3 && g_gemv_ring_blocks < occ_blocks ? g_gemv_ring_blocks : occ_blocks);
   GemvArgs b = a;
   if constexpr (V == 0) {
     // The switches (kernels.h), fp16 and int8 weights only: gemv_split_k for the residual GEMV
@@ -983,8 +1082,17 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     // gemv_prewait_loads for the LayerNorm'd QKV and c_fc GEMVs.
     b.split_k = 1;
     b.prewait_loads = kChunk;
+    b.ring_slots = 0;
     if constexpr (kHasVariants<F> && !MMA) {
       const bool vec_rows = !small_k && a.k_in % Fmt<F>::kPerVec == 0;
+      if constexpr (F == kF16 && EPI != GemvEpilogue::kArgmax && EPI != GemvEpilogue::kQkvAttention) {
+        // The weight ring (gemv_ring, session 10): fp16 rows of 16-byte vectors, every epilogue
+        // but the LM head's and the fused attention tail's; it replaces split K and prewait.
+        if (vec_rows && g_gemv_ring > 0) {
+          b.ring_slots = g_gemv_ring;
+          return launch3<F, M, EPI, MMA, 3>(b, st);
+        }
+      }
       if constexpr (EPI == GemvEpilogue::kResidual) {
         const int KV = a.k_in / Fmt<F>::kPerVec;  // 16-byte vectors per weight row
         if (vec_rows && KV > 32 * kChunk) {
@@ -1024,10 +1132,11 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const long long want_b = (static_cast<long long>(a.n_out) * b.split_k + rows_per_block - 1) / rows_per_block;
   const int grid = static_cast<int>(want_b < cap ? want_b : cap);
   e = launch_k(kernel, grid, kThreads, smem, st, b);
+  if (V == 3 && e == cudaSuccess) ++g_gemv_ring_launches;
   if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d: %s",
+    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d ring=%d: %s",
                   F, M, static_cast<int>(EPI), MMA ? 1 : 0, V, grid, smem, a.n_out, a.k_in, b.split_k,
-                  cudaGetErrorName(e));
+                  b.ring_slots, cudaGetErrorName(e));
   return e;
 }
 
