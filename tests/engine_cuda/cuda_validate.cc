@@ -2457,8 +2457,9 @@ std::vector<FusedEngineModel> fused_engine_models() {
           {"L1-H5-E80 (D16)", 1, 5, 80, 211, 64}, {"L2-H1-E128 (D128)", 2, 1, 128, 300, 64}};
 }
 
-// The decode GEMV's weight ring (gemv_ring, session 10): fp16 rows of 16-byte vectors through the
-// shared-memory ring, against the register path on the same inputs — the same products in the same
+// The decode GEMV's weight ring (gemv_ring, session 10) and its input rows by the bulk-copy engine
+// (gemv_xtma, the last configuration below): fp16 rows of 16-byte vectors, against the register
+// path on the same inputs — the same products in the same
 // order, so every output (and the QKV cache rows) must be bit-identical.  Ring sizes 1, 2, 3 and 8
 // slots per warp at 1 and 2 blocks per SM (a warp then owns several row groups: each refill crosses
 // rows), every epilogue the ring takes (store, gelu, residual, QKV scatter; with and without the
@@ -2468,8 +2469,8 @@ std::vector<FusedEngineModel> fused_engine_models() {
 // prefill + 6 decode steps, logits and tokens bit-identical to gemv_ring off.
 void test_gemv_ring() {
   using E = cudak::GemvEpilogue;
-  if (std::getenv("SB_GEMV_RING") != nullptr) {
-    std::printf("NOTE SB_GEMV_RING is set: the ring-vs-register-path cases are skipped (it overrides the switch)\n");
+  if (std::getenv("SB_GEMV_RING") != nullptr || std::getenv("SB_GEMV_XTMA") != nullptr) {
+    std::printf("NOTE SB_GEMV_RING / SB_GEMV_XTMA is set: the ring-vs-register-path cases are skipped (it overrides the switch)\n");
     return;
   }
   struct C { int N, K; };
@@ -2478,7 +2479,7 @@ void test_gemv_ring() {
   if (g_small) shapes = {{40, 2304}, {33, 2056}, {4800, 64}, {97, 128}, {97, 130}, {1600, 6400}};
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
-  const int rings[][2] = {{1, 1}, {2, 2}, {3, 2}, {8, 1}};
+  const int rings[][2] = {{1, 1}, {2, 2}, {3, 2}, {8, 1}, {0, 0}};  // {0, 0}: gemv_xtma
   const Dt dt = Dt::kF16;
   for (const C& sh : shapes)
     for (int ei = 0; ei < 4; ++ei)
@@ -2521,7 +2522,8 @@ void test_gemv_ring() {
           // and embed_out buffers; returns out + k cache + v cache + embed_out as raw fp16 words.
           auto run = [&](int ring, int blocks) {
             cudak::set_gemv_ring(ring);
-            cudak::set_gemv_ring_blocks(blocks);
+            cudak::set_gemv_ring_blocks(blocks > 0 ? blocks : 2);
+            cudak::set_gemv_xtma(blocks == 0);
             auto d_out = upload(dt, out0);
             if (epi != E::kResidual) d_out->poison();
             DBuf d_kc(cache_n * 2), d_vc(cache_n * 2), d_eo(static_cast<std::size_t>(rows) * K * 2), d_zs(8 * 4);
@@ -2573,21 +2575,26 @@ void test_gemv_ring() {
           };
           const auto base = run(0, 2);
           for (const auto& rb : rings) {
-            const long long before = cudak::gemv_ring_launch_count();
+            const bool xt = rb[1] == 0;
+            const long long before = xt ? cudak::gemv_xtma_launch_count() : cudak::gemv_ring_launch_count();
             const auto got = run(rb[0], rb[1]);
-            const bool taken = cudak::gemv_ring_launch_count() == before + 1;
-            const bool vec = K % 8 == 0;
+            const bool taken = (xt ? cudak::gemv_xtma_launch_count() : cudak::gemv_ring_launch_count()) == before + 1;
+            // The ring takes 16-byte rows; the bulk copy also 16-byte-aligned input rows, not the
+            // folded embedding.
+            const bool vec = K % 8 == 0 && (!xt || (!fold && xs % 8 == 0));
             std::size_t diff = 0;
             for (std::size_t i = 0; i < got.size(); ++i) diff += got[i] != base[i];
-            const auto cas = fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d ring=%dx%d", epi_names[ei], rows, N, K, ln, rb[0], rb[1]);
-            expect(std::string("gemv_ring/") + epi_names[ei], cas, diff == 0 && taken == vec,
-                   fmtcase("%zu of %zu fp16 words differ from the register path; ring path %s (expected %s)", diff,
+            const auto cas = xt ? fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d xtma", epi_names[ei], rows, N, K, ln)
+                                : fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d ring=%dx%d", epi_names[ei], rows, N, K, ln, rb[0], rb[1]);
+            expect(std::string(xt ? "gemv_xtma/" : "gemv_ring/") + epi_names[ei], cas, diff == 0 && taken == vec,
+                   fmtcase("%zu of %zu fp16 words differ from the register path; path %s (expected %s)", diff,
                            got.size(), taken ? "taken" : "not taken", vec ? "taken" : "not taken"));
           }
         }
   cudak::set_gemv_ring(0);
   cudak::set_gemv_ring_blocks(2);
-  // Engine: ring off vs on, bit-identical logits and tokens.
+  cudak::set_gemv_xtma(false);
+  // Engine: ring off vs on (and gemv_xtma on), bit-identical logits and tokens.
   const auto models = fused_engine_models();
   for (std::size_t i = 0; i < models.size(); ++i) {
     const auto wts = random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 6000 + i);
@@ -2595,8 +2602,9 @@ void test_gemv_ring() {
     for (const auto& [B, S] : std::vector<std::pair<int, int>>{{1, 3}, {2, 5}, {4, 1}}) {
       std::vector<std::int32_t> prompt(static_cast<std::size_t>(B) * S);
       for (auto& t : prompt) t = static_cast<std::int32_t>(g_rng() % V);
-      auto pass = [&](int ring, std::string& desc) {
+      auto pass = [&](int ring, std::string& desc, int xtma = 0) {
         CudaEngineOptions o;
+        o.gemv_xtma = xtma;
         o.precision = "fp16";
         o.max_batch = 4;
         o.max_seq = S + 10;
@@ -2627,10 +2635,19 @@ void test_gemv_ring() {
       expect("gemv_ring/engine", fmtcase("%s fp16 B=%d S=%d ring=2x1", models[i].name, B, S), same && taken,
              fmtcase("logits/tokens %s the register path's; ring %s", same ? "identical to" : "DIFFER from",
                      taken ? "taken" : "NOT taken (or described wrongly)"));
+      std::string d2;
+      const long long xbefore = cudak::gemv_xtma_launch_count();
+      const auto xon = pass(0, d2, 1);
+      const bool xtaken = cudak::gemv_xtma_launch_count() > xbefore && d2.find("gemv_xtma=on") != std::string::npos;
+      const bool xsame = off.size() == xon.size() && std::memcmp(off.data(), xon.data(), off.size() * sizeof(float)) == 0;
+      expect("gemv_xtma/engine", fmtcase("%s fp16 B=%d S=%d xtma", models[i].name, B, S), xsame && xtaken,
+             fmtcase("logits/tokens %s the register path's; bulk-copy staging %s", xsame ? "identical to" : "DIFFER from",
+                     xtaken ? "taken" : "NOT taken (or described wrongly)"));
     }
   }
   cudak::set_gemv_ring(0);
   cudak::set_gemv_ring_blocks(2);
+  cudak::set_gemv_xtma(false);
 }
 
 // The attention + proj fusion in the engine (fuse_attn_proj, off by default; section attn_proj):

@@ -168,6 +168,9 @@ struct CudaEngineOptions {
   // SB_GEMV_RING_BLOCKS when set, else off / 2.  The environment, when set, overrides the option.
   int gemv_ring = -1;
   int gemv_ring_blocks = -1;
+  // Decode GEMV input rows by the bulk-copy engine (kernels.h set_gemv_xtma), process-wide when
+  // the engine is created: -1 = the environment's SB_GEMV_XTMA when set, else off; 0 off; 1 on.
+  int gemv_xtma = -1;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

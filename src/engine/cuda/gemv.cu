@@ -58,6 +58,9 @@ int ring_slots_clamp(int s) { return s < 0 ? 0 : (s > kMaxRingSlots ? kMaxRingSl
 int g_gemv_ring = ring_slots_clamp(env_int("SB_GEMV_RING", 0));
 int g_gemv_ring_blocks = env_int("SB_GEMV_RING_BLOCKS", 2) < 1 ? 1 : env_int("SB_GEMV_RING_BLOCKS", 2);
 long long g_gemv_ring_launches = 0;
+// gemv_xtma: the input rows staged by the bulk-copy engine (V = 4); 0 = off.
+bool g_gemv_xtma = env_int("SB_GEMV_XTMA", 0) != 0;
+long long g_gemv_xtma_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
@@ -70,6 +73,9 @@ int gemv_ring() { return g_gemv_ring; }
 void set_gemv_ring_blocks(int blocks_per_sm) { g_gemv_ring_blocks = blocks_per_sm < 1 ? 1 : blocks_per_sm; }
 int gemv_ring_blocks() { return g_gemv_ring_blocks; }
 long long gemv_ring_launch_count() { return g_gemv_ring_launches; }
+void set_gemv_xtma(bool on) { g_gemv_xtma = on; }
+bool gemv_xtma() { return g_gemv_xtma; }
+long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -432,12 +438,20 @@ __device__ __noinline__ void head_attention(const T* q, long long q_row_stride, 
   __syncthreads();  // q_s / w_* are reused by the block's next head
 }
 
+// The input-staging mbarrier of the V = 4 kernels (static shared memory only where it is used).
+__device__ __forceinline__ unsigned long long* x_stage_bar() {
+  __shared__ unsigned long long bar;
+  return &bar;
+}
+
 // V (variant, docs/perf-cuda.md session 8): 0 = the plain kernel (one warp per row group, the
 // whole first chunk before the wait); 1 = split K (a.split_k warps per row group); 2 = a.prewait_loads
 // of the first chunk's loads before the wait, the rest after the input loads; 3 (session 10) =
 // the weight ring: the first chunk in registers, every later chunk through a.ring_slots
 // shared-memory slots per warp (cp.async), the first a.ring_slots of them copied before the wait
-// and each consumed slot refilled with the warp's next chunk at once.  Separate
+// and each consumed slot refilled with the warp's next chunk at once; 4 (session 10) = the
+// register path with the input rows copied into shared memory by the bulk-copy engine
+// (cp.async.bulk, one per row, completion on an mbarrier) instead of ld.global.cg.  Separate
 // instantiations so the plain kernel keeps its register budget (both as runtime values in one
 // kernel spilled 48-170 bytes at 64 registers).
 template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
@@ -612,6 +626,13 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
       ln_b[k] = a.ln_beta[k];
     }
   }
+  if constexpr (V == 4) {
+    if (tid == 0) {
+      mbar_init(x_stage_bar(), 1);
+      asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    __syncthreads();
+  }
   pdl_wait();
 
   // ---- After the wait: the residual rows of the first group, then the input rows.
@@ -706,7 +727,19 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
     const bool aligned = (reinterpret_cast<std::uintptr_t>(x) & 15u) == 0 &&
                          (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
                          (static_cast<std::size_t>(K) * sizeof(T)) % 16 == 0;
-    if (aligned) {
+    if (V == 4 && aligned) {
+      // The input rows through the bulk-copy engine: its L2 reads do not queue behind this SM's
+      // outstanding weight loads the way ld.global.cg (and cp.async) reads do (session 7: an L2
+      // read issued after the pre-wait weight loads completes only behind them).
+      if (tid == 0) {
+        const unsigned row = static_cast<unsigned>(K * sizeof(T));
+        mbar_expect_tx(x_stage_bar(), row * M);
+#pragma unroll
+        for (int m = 0; m < M; ++m) bulk_g2s(raw + m * K, x + m * a.x_row_stride, row, x_stage_bar());
+      }
+      while (!mbar_try_wait(x_stage_bar(), 0)) {
+      }
+    } else if (aligned) {
       constexpr int TV = 16 / static_cast<int>(sizeof(T));
       const int nv = K / TV, total = M * nv;
       for (int i0 = 0; i0 < total; i0 += kThreads * kStageVecs) {
@@ -1088,8 +1121,12 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
       if constexpr (F == kF16 && EPI != GemvEpilogue::kArgmax && EPI != GemvEpilogue::kQkvAttention) {
         // The weight ring (gemv_ring, session 10): fp16 rows of 16-byte vectors, every epilogue
         // but the LM head's and the fused attention tail's; it replaces split K and prewait.
-        if (vec_rows && g_gemv_ring > 0) {
-          b.ring_slots = g_gemv_ring;
+        // Slots beyond what one block's shared memory holds are dropped (none left: no ring).
+        const long long room = static_cast<long long>(g_smem_optin) - 1024 -
+                               static_cast<long long>(GemvSmem<F, M>::ring_offset(a.k_in, ln));
+        const int fit = room > 0 ? static_cast<int>(room / (kWarps * 32 * kChunk * 16)) : 0;
+        if (vec_rows && g_gemv_ring > 0 && fit > 0) {
+          b.ring_slots = g_gemv_ring < fit ? g_gemv_ring : fit;
           return launch3<F, M, EPI, MMA, 3>(b, st);
         }
       }
@@ -1121,6 +1158,13 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
           }
         }
       }
+      if constexpr (F == kF16 && EPI != GemvEpilogue::kQkvAttention) {
+        // Input rows by the bulk-copy engine (gemv_xtma, session 10): 16-byte-aligned rows.
+        const bool x_aligned = a.x != nullptr && (reinterpret_cast<std::uintptr_t>(a.x) & 15u) == 0 &&
+                               (a.x_row_stride * 2) % 16 == 0 && (a.k_in * 2) % 16 == 0;
+        if (vec_rows && g_gemv_xtma && x_aligned && a.wte == nullptr && g_gemv_prewait_loads == kChunk)
+          return launch3<F, M, EPI, MMA, 4>(b, st);
+      }
       if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {
         if (vec_rows && ln && g_gemv_prewait_loads < kChunk) {
           b.prewait_loads = g_gemv_prewait_loads;
@@ -1133,6 +1177,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const int grid = static_cast<int>(want_b < cap ? want_b : cap);
   e = launch_k(kernel, grid, kThreads, smem, st, b);
   if (V == 3 && e == cudaSuccess) ++g_gemv_ring_launches;
+  if (V == 4 && e == cudaSuccess) ++g_gemv_xtma_launches;
   if (e != cudaSuccess)
     std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d ring=%d: %s",
                   F, M, static_cast<int>(EPI), MMA ? 1 : 0, V, grid, smem, a.n_out, a.k_in, b.split_k,

@@ -198,6 +198,14 @@ void set_gemv_ring_blocks(int blocks_per_sm);
 int gemv_ring_blocks();
 // GEMV launches enqueued on the ring path so far (validation: proves the path was taken).
 long long gemv_ring_launch_count();
+//  - gemv_xtma (default off, or the environment's SB_GEMV_XTMA=1): the fp16 GEMVs (register path,
+//    not split K, not the folded embedding) copy their 16-byte-aligned input rows into shared
+//    memory with the bulk-copy engine (one cp.async.bulk per row, completion on an mbarrier)
+//    instead of ld.global.cg loads, whose L2 reads queue behind the SM's outstanding pre-wait
+//    weight loads.  Same values: results bit-identical.
+void set_gemv_xtma(bool on);
+bool gemv_xtma();
+long long gemv_xtma_launch_count();
 // Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
 // copies before reading q after griddepcontrol.wait (default off, or the environment's
 // SB_ATT_ROWS_FIRST=1); same values.  Process-wide, for A/B measurements.

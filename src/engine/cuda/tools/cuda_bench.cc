@@ -42,7 +42,8 @@
 //        fixed-point atomics / cluster sum), apw = attn_proj_att_warps
 //        fusemlp = fuse_mlp (-1 = the shape rule, the default; 0 = off; 1 = each layer's MLP as one
 //        kernel wherever it fits); ring = gemv_ring (the decode GEMV's shared-memory weight ring,
-//        slots per warp; 0 = off), ringb = gemv_ring_blocks (its blocks per SM)
+//        slots per warp; 0 = off), ringb = gemv_ring_blocks (its blocks per SM), xtma = gemv_xtma
+//        (0/1: the GEMV's input rows by the bulk-copy engine)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -309,6 +310,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "fusemlp") o.fuse_mlp = num;  // -1 = the shape rule (default), 0 = off, 1 = on
     else if (k == "ring") o.gemv_ring = num;          // GEMV weight ring slots per warp (0 = off)
     else if (k == "ringb") o.gemv_ring_blocks = num;  // its blocks per SM
+    else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
