@@ -141,6 +141,7 @@ std::unique_ptr<Backend> make_native_cuda() {
         // absent = the engine's default (CudaEngineOptions::gemv_ring / gemv_ring_blocks).
         o.gemv_ring = int_option(r.options, "gemv_ring", o.gemv_ring);
         o.gemv_ring_blocks = int_option(r.options, "gemv_ring_blocks", o.gemv_ring_blocks);
+        // true = wherever it applies, false = off; absent = the engine's default.
         if (r.options.contains("gemv_xtma") && !r.options["gemv_xtma"].is_null())
           o.gemv_xtma = bool_option(r.options, "gemv_xtma", false) ? 1 : 0;
         o.engine_file = string_option(r.options, "engine_file", "");

@@ -354,7 +354,7 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
                                 : o.gemv_ring_blocks > 0                  ? o.gemv_ring_blocks
                                                                           : 2);
     const char* xtma_env = std::getenv("SB_GEMV_XTMA");
-    cudak::set_gemv_xtma(xtma_env != nullptr && *xtma_env != '\0' ? std::atoi(xtma_env) != 0 : o.gemv_xtma > 0);
+    cudak::set_gemv_xtma(xtma_env != nullptr && *xtma_env != '\0' ? std::atoi(xtma_env) : o.gemv_xtma >= 0 ? o.gemv_xtma : 0);
   }
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
   int rt = 0, drv = 0;
@@ -385,7 +385,7 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " fuse_mlp=" + m_note_;
   if (cudak::gemv_ring() > 0)
     description_ += fmt::format(" gemv_ring={}x{}", cudak::gemv_ring(), cudak::gemv_ring_blocks());
-  if (cudak::gemv_xtma()) description_ += " gemv_xtma=on";
+  if (cudak::gemv_xtma() != 0) description_ += cudak::gemv_xtma() == 1 ? " gemv_xtma=on" : " gemv_xtma=rule";
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");

@@ -169,7 +169,8 @@ struct CudaEngineOptions {
   int gemv_ring = -1;
   int gemv_ring_blocks = -1;
   // Decode GEMV input rows by the bulk-copy engine (kernels.h set_gemv_xtma), process-wide when
-  // the engine is created: -1 = the environment's SB_GEMV_XTMA when set, else off; 0 off; 1 on.
+  // the engine is created: -1 = the environment's SB_GEMV_XTMA when set, else off; 0 off; 1 on
+  // wherever it applies; 2 = the measured rule (one input row, n_embd >= 1600).
   int gemv_xtma = -1;
 };
 

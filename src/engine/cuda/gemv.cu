@@ -58,8 +58,10 @@ int ring_slots_clamp(int s) { return s < 0 ? 0 : (s > kMaxRingSlots ? kMaxRingSl
 int g_gemv_ring = ring_slots_clamp(env_int("SB_GEMV_RING", 0));
 int g_gemv_ring_blocks = env_int("SB_GEMV_RING_BLOCKS", 2) < 1 ? 1 : env_int("SB_GEMV_RING_BLOCKS", 2);
 long long g_gemv_ring_launches = 0;
-// gemv_xtma: the input rows staged by the bulk-copy engine (V = 4); 0 = off.
-bool g_gemv_xtma = env_int("SB_GEMV_XTMA", 0) != 0;
+int g_gemv_ring_min_k = env_int("SB_GEMV_RING_MIN_K", 0);  // the ring only for rows of >= this K
+// gemv_xtma: the input rows staged by the bulk-copy engine (V = 4); 0 = off, 1 = on, 2 = the rule.
+int xtma_mode(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
+int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 0));
 long long g_gemv_xtma_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
@@ -73,8 +75,10 @@ int gemv_ring() { return g_gemv_ring; }
 void set_gemv_ring_blocks(int blocks_per_sm) { g_gemv_ring_blocks = blocks_per_sm < 1 ? 1 : blocks_per_sm; }
 int gemv_ring_blocks() { return g_gemv_ring_blocks; }
 long long gemv_ring_launch_count() { return g_gemv_ring_launches; }
-void set_gemv_xtma(bool on) { g_gemv_xtma = on; }
-bool gemv_xtma() { return g_gemv_xtma; }
+void set_gemv_ring_min_k(int k) { g_gemv_ring_min_k = k; }
+int gemv_ring_min_k() { return g_gemv_ring_min_k; }
+void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
+int gemv_xtma() { return g_gemv_xtma; }
 long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
 }  // namespace sb::engine::cudak
 
@@ -1125,7 +1129,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         const long long room = static_cast<long long>(g_smem_optin) - 1024 -
                                static_cast<long long>(GemvSmem<F, M>::ring_offset(a.k_in, ln));
         const int fit = room > 0 ? static_cast<int>(room / (kWarps * 32 * kChunk * 16)) : 0;
-        if (vec_rows && g_gemv_ring > 0 && fit > 0) {
+        if (vec_rows && g_gemv_ring > 0 && fit > 0 && a.k_in >= g_gemv_ring_min_k) {
           b.ring_slots = g_gemv_ring < fit ? g_gemv_ring : fit;
           return launch3<F, M, EPI, MMA, 3>(b, st);
         }
@@ -1162,7 +1166,12 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         // Input rows by the bulk-copy engine (gemv_xtma, session 10): 16-byte-aligned rows.
         const bool x_aligned = a.x != nullptr && (reinterpret_cast<std::uintptr_t>(a.x) & 15u) == 0 &&
                                (a.x_row_stride * 2) % 16 == 0 && (a.k_in * 2) % 16 == 0;
-        if (vec_rows && g_gemv_xtma && x_aligned && a.wte == nullptr && g_gemv_prewait_loads == kChunk)
+        // The rule (mode 2; docs/perf-cuda.md "Session 10"): one input row and n_embd >= 1600
+        // (min(N, K) is n_embd for every layer GEMV and the LM head): gpt2-xl B=1 -2.3% (H200);
+        // gpt2-large / medium / gpt2 at one row +1 / +8 / +2%, every model at 2-4 rows +12..+41%.
+        const bool rule = M == 1 && (a.n_out < a.k_in ? a.n_out : a.k_in) >= 1600;
+        if (vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
+            g_gemv_prewait_loads == kChunk)
           return launch3<F, M, EPI, MMA, 4>(b, st);
       }
       if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {

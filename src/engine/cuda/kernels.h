@@ -196,15 +196,20 @@ void set_gemv_ring(int slots);
 int gemv_ring();
 void set_gemv_ring_blocks(int blocks_per_sm);
 int gemv_ring_blocks();
+// The ring only for GEMVs whose rows have K >= this (default 0 = all, or SB_GEMV_RING_MIN_K;
+// 4 x n_embd: the mlp c_proj alone).  Process-wide, for A/B measurements.
+void set_gemv_ring_min_k(int k);
+int gemv_ring_min_k();
 // GEMV launches enqueued on the ring path so far (validation: proves the path was taken).
 long long gemv_ring_launch_count();
-//  - gemv_xtma (default off, or the environment's SB_GEMV_XTMA=1): the fp16 GEMVs (register path,
+//  - gemv_xtma (0 = off, the default, or the environment's SB_GEMV_XTMA; 1 = on; 2 = the measured
+//    rule: one input row and n_embd >= 1600): the fp16 GEMVs (register path,
 //    not split K, not the folded embedding) copy their 16-byte-aligned input rows into shared
 //    memory with the bulk-copy engine (one cp.async.bulk per row, completion on an mbarrier)
 //    instead of ld.global.cg loads, whose L2 reads queue behind the SM's outstanding pre-wait
 //    weight loads.  Same values: results bit-identical.
-void set_gemv_xtma(bool on);
-bool gemv_xtma();
+void set_gemv_xtma(int mode);
+int gemv_xtma();
 long long gemv_xtma_launch_count();
 // Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
 // copies before reading q after griddepcontrol.wait (default off, or the environment's
