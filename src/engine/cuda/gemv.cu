@@ -250,21 +250,6 @@ struct GemvSmem {
   }
 };
 
-// cp.async.wait_group with a run-time count (the instruction takes an immediate): wait until at
-// most n of this thread's committed groups are still pending (n >= 7 waits for up to 7).
-__device__ __forceinline__ void cp_async_wait_pending(int n) {
-  switch (n) {
-    case 0: asm volatile("cp.async.wait_group 0;" ::: "memory"); break;
-    case 1: asm volatile("cp.async.wait_group 1;" ::: "memory"); break;
-    case 2: asm volatile("cp.async.wait_group 2;" ::: "memory"); break;
-    case 3: asm volatile("cp.async.wait_group 3;" ::: "memory"); break;
-    case 4: asm volatile("cp.async.wait_group 4;" ::: "memory"); break;
-    case 5: asm volatile("cp.async.wait_group 5;" ::: "memory"); break;
-    case 6: asm volatile("cp.async.wait_group 6;" ::: "memory"); break;
-    default: asm volatile("cp.async.wait_group 7;" ::: "memory"); break;
-  }
-}
-
 // D += A (16 x 32 E4M3, row) * B (32 x 8 E4M3, col), fp32 accumulators (sm_89+).
 __device__ __forceinline__ void mma_e4m3_16832(float (&d)[4], unsigned a0, unsigned a1, unsigned a2,
                                                unsigned a3, unsigned b0, unsigned b1) {
@@ -442,17 +427,22 @@ __device__ __noinline__ void head_attention(const T* q, long long q_row_stride, 
   __syncthreads();  // q_s / w_* are reused by the block's next head
 }
 
-// The input-staging mbarrier of the V = 4 kernels (static shared memory only where it is used).
+// The input-staging mbarrier of the V = 4 kernels and the ring slots' mbarriers of the V = 3
+// kernels (static shared memory only where they are used).
 __device__ __forceinline__ unsigned long long* x_stage_bar() {
   __shared__ unsigned long long bar;
   return &bar;
+}
+__device__ __forceinline__ unsigned long long* ring_bars(int warp) {
+  __shared__ unsigned long long bars[kWarps][kMaxRingSlots];
+  return bars[warp];
 }
 
 // V (variant, docs/perf-cuda.md session 8): 0 = the plain kernel (one warp per row group, the
 // whole first chunk before the wait); 1 = split K (a.split_k warps per row group); 2 = a.prewait_loads
 // of the first chunk's loads before the wait, the rest after the input loads; 3 (session 10) =
 // the weight ring: the first chunk in registers, every later chunk through a.ring_slots
-// shared-memory slots per warp (cp.async), the first a.ring_slots of them copied before the wait
+// shared-memory slots per warp (one bulk copy per chunk), the first a.ring_slots of them copied before the wait
 // and each consumed slot refilled with the warp's next chunk at once; 4 (session 10) = the
 // register path with the input rows copied into shared memory by the bulk-copy engine
 // (cp.async.bulk, one per row, completion on an mbarrier) instead of ld.global.cg.  Separate
@@ -567,15 +557,19 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
   };
   // V == 3, the weight ring: this warp's chunks after the register one, in the order the
   // row-group loop below consumes them (row n0 from vector 32 * CH on, then rows n0 + group_stride,
-  // ...), each copied by cp.async into the next of NS slots as one commit group.  Exactly NS
-  // groups stay committed ahead of the consumer (empty groups once the chunks run out), so the
-  // oldest chunk is complete after cp.async.wait_group NS - 1, and it sits in slot r_slot, which
-  // is refilled right after it is read.  Each lane reads back only the vectors it copied itself
-  // (no cross-lane visibility needed); the lane's dot-product order is the register path's.
+  // ...).  A chunk is up to 32 x CH consecutive 16-byte vectors of one row, i.e. one contiguous
+  // range: lane 0 copies it into the next of NS slots with ONE bulk copy (the copy engine; its
+  // completion counted on the slot's mbarrier), so the stream does not go through the SM's
+  // load/store path (session 10 call 4: cp.async per lane streamed slower than register loads).
+  // The c-th chunk taken sits in slot c % NS, whose mbarrier completes phase c / NS; a slot is
+  // refilled (after a warp barrier: every lane has read it) right after its chunk is consumed.
   constexpr bool RING = V == 3;
   const int NS = RING ? a.ring_slots : 0;
   uint4* ring = nullptr;
+  unsigned long long* bars = nullptr;
   int r_row = n0, r_v0 = 32 * CH, r_slot = 0;  // the next chunk to copy and its slot
+  int t_slot = 0;
+  unsigned t_phase = 0;  // the slot and mbarrier phase of the next chunk to take
   auto ring_issue = [&] {
     if constexpr (RING) {
       if (r_v0 >= KV) {
@@ -583,33 +577,43 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
         r_row += group_stride;
       }
       if (r_row < N) {
-        const uint4* src = reinterpret_cast<const uint4*>(Wb + static_cast<std::size_t>(r_row) * row_bytes);
-        uint4* dst = ring + r_slot * 32 * CH;
-#pragma unroll
-        for (int u = 0; u < CH; ++u) {
-          const int v = r_v0 + u * 32 + lane;
-          if (v < KV) cp_async16(dst + u * 32 + lane, src + v);
+        if (lane == 0) {
+          const unsigned bytes = static_cast<unsigned>((KV - r_v0 < 32 * CH ? KV - r_v0 : 32 * CH) * 16);
+          asm volatile("fence.proxy.async.shared::cta;" ::: "memory");  // the slot's generic reads first
+          mbar_expect_tx(bars + r_slot, bytes);
+          bulk_g2s(ring + r_slot * 32 * CH, Wb + static_cast<std::size_t>(r_row) * row_bytes + static_cast<std::size_t>(r_v0) * 16,
+                   bytes, bars + r_slot);
         }
         r_v0 += 32 * CH;
+        r_slot = r_slot + 1 == NS ? 0 : r_slot + 1;
       }
-      asm volatile("cp.async.commit_group;" ::: "memory");
-      r_slot = r_slot + 1 == NS ? 0 : r_slot + 1;
     }
   };
   auto ring_take = [&](int v0) {
     if constexpr (RING) {
-      cp_async_wait_pending(NS - 1);
-      const uint4* src = ring + r_slot * 32 * CH;
+      while (!mbar_try_wait(bars + t_slot, t_phase)) {
+      }
+      const uint4* src = ring + t_slot * 32 * CH;
 #pragma unroll
       for (int u = 0; u < CH; ++u) {
         const int v = v0 + u * 32 + lane;
         wv[0][u] = v < KV ? src[u * 32 + lane] : make_uint4(0u, 0u, 0u, 0u);
+      }
+      if (++t_slot == NS) {
+        t_slot = 0;
+        t_phase ^= 1u;
       }
     }
   };
   if constexpr (RING) {
     ring = reinterpret_cast<uint4*>(smem_raw + GemvSmem<F, M>::ring_offset(K, a.ln_gamma != nullptr)) +
            static_cast<std::size_t>(warp) * NS * 32 * CH;
+    bars = ring_bars(warp);
+    if (lane == 0) {
+      for (int s = 0; s < NS; ++s) mbar_init(bars + s, 1);
+      asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    __syncwarp();
     if (!preloaded) r_row = N;  // a warp without a row group copies nothing
     for (int s = 0; s < NS; ++s) ring_issue();
   }

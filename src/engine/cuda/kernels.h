@@ -140,7 +140,7 @@ struct GemvArgs {
   int prewait_loads = 8;
   int split_k = 1;
   // Weight ring (gemv_ring below): 16-byte-vector chunks of kChunk loads per lane streamed
-  // into this many shared-memory slots per warp by cp.async (0 = the register path).
+  // into this many shared-memory slots per warp by bulk copies (0 = the register path).
   int ring_slots = 0;
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
@@ -185,7 +185,7 @@ int gemv_split_k();
 //    the environment's SB_GEMV_RING): slots per warp of a shared-memory weight ring for the fp16
 //    store/gelu/residual/QKV GEMVs with 16-byte rows (not the LM head, not split K).  Each warp's
 //    first chunk is loaded into registers and the next `slots` chunks (4 KB each) are copied
-//    into its ring by cp.async before griddepcontrol.wait; after the wait each consumed slot is
+//    into its ring (one bulk copy per chunk, the copy engine) before griddepcontrol.wait; after the wait each consumed slot is
 //    refilled with the warp's next chunk, so the weight stream runs on through the post-wait
 //    chain.  The grid is capped at gemv_ring_blocks blocks per SM (default 2, or
 //    SB_GEMV_RING_BLOCKS) so that two consecutive GEMVs' blocks fit one SM side by side and the
