@@ -21,6 +21,12 @@
 //    its first rows: +2% / +6%), and LayerNorm gamma/beta staged by cp.async.cg instead of the
 //    scalar loop (+24-30% at B=1: the loop's loads hit L1 for 7 of an SM's 8 blocks, cp.async.cg
 //    goes to L2 and queues behind the kernel's own weight stream; ncu QKV 15.3 -> 22.5 us).
+//  - measured on an H200 in session 10 (docs/perf-cuda.md "Session 10: gpt2-xl decode stream
+//    overlap"), kept as switches that are off by default: a shared-memory weight ring at 2-3 blocks
+//    per SM so that neighbouring kernels fit one SM side by side (V = 3, gemv_ring: gpt2-xl B=1
+//    +20..+39%, every model and batch slower; the mlp c_proj alone at 4 slots x 2 blocks -1.4 /
+//    -2.8% in one run each), and the input rows by the bulk-copy engine (V = 4, gemv_xtma: gpt2-xl
+//    B=1 -2.2% in two calls and +0.4..+1% in a third; +12..+41% at 2-4 rows).
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
