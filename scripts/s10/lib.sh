@@ -1,13 +1,13 @@
-# Shared by the session-10 device calls (scripts/s10/attp-*.sh, layer-call*.sh; staged beside them in
-# D = .gpu/s10-attp/ or .gpu/s10-layer/): unpack the staged binaries, print the card, and `step NAME LIMIT_S CMD..` runs CMD
+# Shared by the session-10 device calls (scripts/s10/attp-*.sh, layer-call*.sh, xl-call*.sh; staged
+# beside them in D = .gpu/s10-attp/, .gpu/s10-layer/ or .gpu/s10-xl/, each script sets D): unpack the staged binaries, print the card, and `step NAME LIMIT_S CMD..` runs CMD
 # with a time limit into $L/NAME.log, appends one summary line and re-packs the logs into
 # $OUT/$TAR (so a call stopped at its limit still returns the logs so far).
 set -u
-D=${D:-.gpu/s10-layer}
+D=${D:-.gpu/s10-xl}
 OUT=${OUT:-/tmp/out}
 L=$OUT/logs
 mkdir -p "$L"
-tar -C $D -xJf $D/bins.tar.xz || { echo "cannot unpack $D/bins.tar.xz"; exit 2; }
+for t in $D/bins*.tar.xz; do tar -C $D -xJf $t || { echo "cannot unpack $t"; exit 2; }; done
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 B=$D/bin
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt

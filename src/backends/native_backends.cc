@@ -137,6 +137,13 @@ std::unique_ptr<Backend> make_native_cuda() {
         // shape rule, true = wherever it fits, false = the kernel chain (A/B).
         if (r.options.contains("fuse_mlp") && !r.options["fuse_mlp"].is_null())
           o.fuse_mlp = bool_option(r.options, "fuse_mlp", false) ? 1 : 0;
+        // The decode GEMV's shared-memory weight ring (slots per warp, 0 = off; blocks per SM):
+        // absent = the engine's default (CudaEngineOptions::gemv_ring / gemv_ring_blocks).
+        o.gemv_ring = int_option(r.options, "gemv_ring", o.gemv_ring);
+        o.gemv_ring_blocks = int_option(r.options, "gemv_ring_blocks", o.gemv_ring_blocks);
+        // true = wherever it applies, false = off; absent = the engine's default.
+        if (r.options.contains("gemv_xtma") && !r.options["gemv_xtma"].is_null())
+          o.gemv_xtma = bool_option(r.options, "gemv_xtma", false) ? 1 : 0;
         o.engine_file = string_option(r.options, "engine_file", "");
         if (engine::precision_needs_engine_file(r.precision) && o.engine_file.empty()) {
           // int8/fp8 without a given engine file: calibrate + quantize into the artifacts cache

@@ -2746,6 +2746,204 @@ std::vector<FusedEngineModel> fused_engine_models() {
           {"L1-H5-E80 (D16)", 1, 5, 80, 211, 64}, {"L2-H1-E128 (D128)", 2, 1, 128, 300, 64}};
 }
 
+// The decode GEMV's weight ring (gemv_ring, session 10) and its input rows by the bulk-copy engine
+// (gemv_xtma, the last configuration below): fp16 rows of 16-byte vectors, against the register
+// path on the same inputs — the same products in the same
+// order, so every output (and the QKV cache rows) must be bit-identical.  Ring sizes 1, 2, 3 and 8
+// slots per warp at 1 and 2 blocks per SM (a warp then owns several row groups: each refill crosses
+// rows), every epilogue the ring takes (store, gelu, residual, QKV scatter; with and without the
+// LayerNorm prologue; the folded token embedding), rows 1-4, gpt2-xl's four shapes and rows past
+// the register chunk; the ring's launch count proves the path was taken.  Then the engine: small
+// synthetic models (fused kernels off, so every layer GEMV takes the ring), fp16, batch 1, 2 and 4,
+// prefill + 6 decode steps, logits and tokens bit-identical to gemv_ring off.
+void test_gemv_ring() {
+  using E = cudak::GemvEpilogue;
+  if (std::getenv("SB_GEMV_RING") != nullptr || std::getenv("SB_GEMV_XTMA") != nullptr) {
+    std::printf("NOTE SB_GEMV_RING / SB_GEMV_XTMA is set: the ring-vs-register-path cases are skipped (it overrides the switch)\n");
+    return;
+  }
+  struct C { int N, K; };
+  std::vector<C> shapes = {{4800, 1600}, {1600, 1600}, {6400, 1600}, {1600, 6400}, {2304, 768},
+                           {768, 3072}, {40, 2304}, {33, 2056}, {4800, 64}, {97, 128}, {97, 130}};
+  if (g_small) shapes = {{40, 2304}, {33, 2056}, {4800, 64}, {97, 128}, {97, 130}, {1600, 6400}};
+  const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
+  const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
+  const int rings[][2] = {{1, 1}, {2, 2}, {3, 2}, {8, 1}, {0, 0}};  // {0, 0}: gemv_xtma
+  const Dt dt = Dt::kF16;
+  // Split K off: its shape rule (rows >= 3 at 257-512 vectors) takes precedence over the bulk-copy
+  // staging, and this section compares the ring / xtma paths with the plain register path.
+  const int split0 = cudak::gemv_split_k();
+  cudak::set_gemv_split_k(1);
+  for (const C& sh : shapes)
+    for (int ei = 0; ei < 4; ++ei)
+      for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
+        for (int ln = 0; ln < 3; ++ln) {
+          const E epi = epis[ei];
+          const bool fold = ln == 2;
+          if (fold && epi != E::kQkvScatter) continue;
+          if (ln == 1 && (epi == E::kResidual || epi == E::kStore) && sh.K != 64) continue;  // the engine's LN GEMVs are QKV and c_fc
+          if (g_small && rows == 3) continue;
+          int N = sh.N, K = sh.K, H = 0, D = 0, seq = 1, past = 3, max_t = 0;
+          if (epi == E::kQkvScatter) {
+            const int Emb = std::max(1, N / 3);
+            N = 3 * Emb;
+            H = Emb % 3 == 0 ? 3 : (Emb % 2 == 0 ? 2 : 1);
+            D = Emb / H;
+            seq = rows == 4 ? 2 : 1;
+            max_t = past + seq + 1;
+          }
+          const long long xs = K + (ln == 1 ? 8 : 0);
+          auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * xs, ln ? 2.0 : 1.0, ln ? 0.5 : 0.0));
+          const int V = 11, P = past + seq;
+          auto wte_h = rounded(dt, randn(static_cast<std::size_t>(V) * K, 1.5, 0.5));
+          auto wpe_h = rounded(dt, randn(static_cast<std::size_t>(P) * K, 0.5));
+          std::vector<std::int32_t> toks(rows);
+          for (int m = 0; m < rows; ++m) toks[m] = (5 * m + 2) % V;
+          auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
+          auto bias = rounded(dt, randn(N, 0.1));
+          auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
+          auto out0 = rounded(dt, randn(static_cast<std::size_t>(rows) * N));
+          auto d_x = upload(dt, x), d_w = upload(dt, w), d_bias = upload(dt, bias);
+          auto d_wte = upload(dt, wte_h), d_wpe = upload(dt, wpe_h);
+          DBuf d_g(K * 4), d_b(K * 4), d_past(4), d_tok(4 * rows);
+          d_g.put(g.data(), K * 4);
+          d_b.put(be.data(), K * 4);
+          d_past.put(&past, 4);
+          d_tok.put(toks.data(), 4 * rows);
+          const std::size_t cache_n = static_cast<std::size_t>(std::max(1, rows / seq)) * std::max(H, 1) * std::max(max_t, 1) * std::max(D, 1);
+          // Runs the GEMV with `ring` slots per warp (0 = the register path) on fresh output, cache
+          // and embed_out buffers; returns out + k cache + v cache + embed_out as raw fp16 words.
+          auto run = [&](int ring, int blocks) {
+            cudak::set_gemv_ring(ring);
+            cudak::set_gemv_ring_blocks(blocks > 0 ? blocks : 2);
+            cudak::set_gemv_xtma(blocks == 0);
+            auto d_out = upload(dt, out0);
+            if (epi != E::kResidual) d_out->poison();
+            DBuf d_kc(cache_n * 2), d_vc(cache_n * 2), d_eo(static_cast<std::size_t>(rows) * K * 2), d_zs(8 * 4);
+            d_kc.poison();
+            d_vc.poison();
+            d_eo.poison();
+            cudak::GemvArgs a;
+            a.dt = dt;
+            a.w = d_w->get();
+            a.n_out = N;
+            a.k_in = K;
+            a.x = fold ? nullptr : d_x->get();
+            a.x_row_stride = xs;
+            a.rows = rows;
+            if (ln) {
+              a.ln_gamma = d_g.as<float>();
+              a.ln_beta = d_b.as<float>();
+            }
+            a.bias = d_bias->get();
+            a.epilogue = epi;
+            a.out = d_out->get();
+            a.out_row_stride = N;
+            a.k_cache = d_kc.get();
+            a.v_cache = d_vc.get();
+            a.past_len = d_past.as<int>();
+            a.seq = seq;
+            a.n_head = H;
+            a.head_dim = D;
+            a.max_t = max_t;
+            if (fold) {
+              a.wte = d_wte->get();
+              a.wpe = d_wpe->get();
+              a.tokens = d_tok.as<std::int32_t>();
+              a.embed_out = d_eo.get();
+              a.zero_slots = d_zs.as<unsigned long long>();
+              a.n_zero_slots = 2;
+            }
+            ck(cudak::launch_gemv(a, nullptr), "gemv launch");
+            ck(cudaDeviceSynchronize(), "gemv sync");
+            const std::size_t no = static_cast<std::size_t>(rows) * N, ne = static_cast<std::size_t>(rows) * K;
+            std::vector<std::uint16_t> all(no + (epi == E::kQkvScatter ? 2 * cache_n : 0) + (fold ? ne : 0));
+            d_out->get_to(all.data(), no * 2);
+            if (epi == E::kQkvScatter) {
+              d_kc.get_to(all.data() + no, cache_n * 2);
+              d_vc.get_to(all.data() + no + cache_n, cache_n * 2);
+            }
+            if (fold) d_eo.get_to(all.data() + no + 2 * cache_n, ne * 2);
+            return all;
+          };
+          const auto base = run(0, 2);
+          for (const auto& rb : rings) {
+            const bool xt = rb[1] == 0;
+            const long long before = xt ? cudak::gemv_xtma_launch_count() : cudak::gemv_ring_launch_count();
+            const auto got = run(rb[0], rb[1]);
+            const bool taken = (xt ? cudak::gemv_xtma_launch_count() : cudak::gemv_ring_launch_count()) == before + 1;
+            // The ring takes 16-byte rows; the bulk copy also 16-byte-aligned input rows, not the
+            // folded embedding.
+            const bool vec = K % 8 == 0 && (!xt || (!fold && xs % 8 == 0));
+            std::size_t diff = 0;
+            for (std::size_t i = 0; i < got.size(); ++i) diff += got[i] != base[i];
+            const auto cas = xt ? fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d xtma", epi_names[ei], rows, N, K, ln)
+                                : fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d ring=%dx%d", epi_names[ei], rows, N, K, ln, rb[0], rb[1]);
+            expect(std::string(xt ? "gemv_xtma/" : "gemv_ring/") + epi_names[ei], cas, diff == 0 && taken == vec,
+                   fmtcase("%zu of %zu fp16 words differ from the register path; path %s (expected %s)", diff,
+                           got.size(), taken ? "taken" : "not taken", vec ? "taken" : "not taken"));
+          }
+        }
+  cudak::set_gemv_ring(0);
+  cudak::set_gemv_ring_blocks(2);
+  cudak::set_gemv_xtma(false);
+  cudak::set_gemv_split_k(split0);
+  // Engine: ring off vs on (and gemv_xtma on), bit-identical logits and tokens.
+  const auto models = fused_engine_models();
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const auto wts = random_weights(models[i].L, models[i].H, models[i].E, models[i].V, models[i].P, 6000 + i);
+    const int V = models[i].V;
+    for (const auto& [B, S] : std::vector<std::pair<int, int>>{{1, 3}, {2, 5}, {4, 1}}) {
+      std::vector<std::int32_t> prompt(static_cast<std::size_t>(B) * S);
+      for (auto& t : prompt) t = static_cast<std::int32_t>(g_rng() % V);
+      auto pass = [&](int ring, std::string& desc, int xtma = 0) {
+        CudaEngineOptions o;
+        o.gemv_xtma = xtma;
+        o.precision = "fp16";
+        o.max_batch = 4;
+        o.max_seq = S + 10;
+        o.fuse_mlp = 0;
+        o.fuse_attn_proj = 0;
+        o.gemv_ring = ring;
+        o.gemv_ring_blocks = 1;  // the fewest blocks: the most row groups per warp
+        auto eng = make_cuda_engine(wts, o);
+        desc = eng->describe();
+        std::vector<float> logits;
+        StepResult r;
+        eng->prefill(B, S, prompt, LogitsMode::kLast, r);
+        logits.insert(logits.end(), r.logits.begin(), r.logits.end());
+        for (int s = 0; s < 6; ++s) {
+          for (int b = 0; b < B; ++b) logits.push_back(static_cast<float>(r.next_tokens[b]));
+          eng->decode(r.next_tokens, LogitsMode::kLast, r);
+          logits.insert(logits.end(), r.logits.begin(), r.logits.end());
+        }
+        return logits;
+      };
+      std::string d0, d1;
+      const long long before = cudak::gemv_ring_launch_count();
+      const auto off = pass(0, d0);
+      const auto on = pass(2, d1);
+      const bool taken = cudak::gemv_ring_launch_count() > before && d1.find("gemv_ring=2x1") != std::string::npos &&
+                         d0.find("gemv_ring=") == std::string::npos;
+      const bool same = off.size() == on.size() && std::memcmp(off.data(), on.data(), off.size() * sizeof(float)) == 0;
+      expect("gemv_ring/engine", fmtcase("%s fp16 B=%d S=%d ring=2x1", models[i].name, B, S), same && taken,
+             fmtcase("logits/tokens %s the register path's; ring %s", same ? "identical to" : "DIFFER from",
+                     taken ? "taken" : "NOT taken (or described wrongly)"));
+      std::string d2;
+      const long long xbefore = cudak::gemv_xtma_launch_count();
+      const auto xon = pass(0, d2, 1);
+      const bool xtaken = cudak::gemv_xtma_launch_count() > xbefore && d2.find("gemv_xtma=on") != std::string::npos;
+      const bool xsame = off.size() == xon.size() && std::memcmp(off.data(), xon.data(), off.size() * sizeof(float)) == 0;
+      expect("gemv_xtma/engine", fmtcase("%s fp16 B=%d S=%d xtma", models[i].name, B, S), xsame && xtaken,
+             fmtcase("logits/tokens %s the register path's; bulk-copy staging %s", xsame ? "identical to" : "DIFFER from",
+                     xtaken ? "taken" : "NOT taken (or described wrongly)"));
+    }
+  }
+  cudak::set_gemv_ring(0);
+  cudak::set_gemv_ring_blocks(2);
+  cudak::set_gemv_xtma(false);
+}
+
 // The attention + proj fusion in the engine (fuse_attn_proj, off by default; section attn_proj):
 // models whose decode takes the chain (n_embd > 64: not the small kernel), batch 1, 3 and 4, prompts
 // of 3..40 tokens (batch 1 with the engine's split keys 8: the chain's attention splits, so o is
@@ -3188,6 +3386,7 @@ int main(int argc, char** argv) {
   if (only == "qkv_attention") section("qkv_attention", test_qkv_attention);  // the fused kernel alone
   if (only == "qgemv") section("qgemv", test_qgemv);  // the int8/fp8 decode GEMV alone
   if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
+  if (only.empty() || only == "kernels" || only == "gemv_ring") section("gemv_ring", test_gemv_ring);  // its weight ring
   if (only.empty() || only == "kernels" || only == "attn_proj") section("attn_proj", test_attn_proj);  // attention + proj fused
   if (only.empty() || only == "attn_proj") section("engine_attn_proj", test_engine_attn_proj);  // ... in the engine
   if (only.empty() || only == "kernels" || only == "attn_layer" || only == "attn_layer_kernel")

@@ -361,6 +361,19 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   ck(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
   cudak::set_programmatic_launch(o.programmatic_launch);
   cudak::set_shared_carveout(o.shared_carveout);
+  {
+    // The GEMV weight ring: the environment, else the option, else off / 2 blocks per SM.
+    const char* ring_env = std::getenv("SB_GEMV_RING");
+    const char* ringb_env = std::getenv("SB_GEMV_RING_BLOCKS");
+    cudak::set_gemv_ring(ring_env != nullptr && *ring_env != '\0' ? std::atoi(ring_env)
+                         : o.gemv_ring >= 0                      ? o.gemv_ring
+                                                                 : 0);
+    cudak::set_gemv_ring_blocks(ringb_env != nullptr && *ringb_env != '\0' ? std::atoi(ringb_env)
+                                : o.gemv_ring_blocks > 0                  ? o.gemv_ring_blocks
+                                                                          : 2);
+    const char* xtma_env = std::getenv("SB_GEMV_XTMA");
+    cudak::set_gemv_xtma(xtma_env != nullptr && *xtma_env != '\0' ? std::atoi(xtma_env) : o.gemv_xtma >= 0 ? o.gemv_xtma : 0);
+  }
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
   int rt = 0, drv = 0;
   cudaRuntimeGetVersion(&rt);
@@ -390,6 +403,9 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " fuse_mlp=" + m_note_;
   setup_attn_layer();
   description_ += " fuse_attn_layer=" + al_note_;
+  if (cudak::gemv_ring() > 0)
+    description_ += fmt::format(" gemv_ring={}x{}", cudak::gemv_ring(), cudak::gemv_ring_blocks());
+  if (cudak::gemv_xtma() != 0) description_ += cudak::gemv_xtma() == 1 ? " gemv_xtma=on" : " gemv_xtma=rule";
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");

@@ -175,6 +175,17 @@ struct CudaEngineOptions {
   // blocks per head (1/2/4/8 dividing head_dim; A/B).
   int fuse_attn_layer = -1;
   int attn_layer_cluster = 0;
+  // Decode GEMV weight ring (kernels.h set_gemv_ring / set_gemv_ring_blocks; docs/perf-cuda.md
+  // "Session 10: gpt2-xl decode stream overlap"): slots per warp (0 = off: the register path) and
+  // the ring kernels' blocks per SM, set process-wide when the engine is created (like
+  // shared_carveout).  -1 = the process default: the environment's SB_GEMV_RING /
+  // SB_GEMV_RING_BLOCKS when set, else off / 2.  The environment, when set, overrides the option.
+  int gemv_ring = -1;
+  int gemv_ring_blocks = -1;
+  // Decode GEMV input rows by the bulk-copy engine (kernels.h set_gemv_xtma), process-wide when
+  // the engine is created: -1 = the environment's SB_GEMV_XTMA when set, else off; 0 off; 1 on
+  // wherever it applies; 2 = the measured rule (one input row, n_embd >= 1600).
+  int gemv_xtma = -1;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

@@ -21,6 +21,12 @@
 //    its first rows: +2% / +6%), and LayerNorm gamma/beta staged by cp.async.cg instead of the
 //    scalar loop (+24-30% at B=1: the loop's loads hit L1 for 7 of an SM's 8 blocks, cp.async.cg
 //    goes to L2 and queues behind the kernel's own weight stream; ncu QKV 15.3 -> 22.5 us).
+//  - measured on an H200 in session 10 (docs/perf-cuda.md "Session 10: gpt2-xl decode stream
+//    overlap"), kept as switches that are off by default: a shared-memory weight ring at 2-3 blocks
+//    per SM so that neighbouring kernels fit one SM side by side (V = 3, gemv_ring: gpt2-xl B=1
+//    +20..+39%, every model and batch slower; the mlp c_proj alone at 4 slots x 2 blocks -1.4 /
+//    -2.8% in one run each), and the input rows by the bulk-copy engine (V = 4, gemv_xtma: gpt2-xl
+//    B=1 -2.2% in two calls and +0.4..+1% in a third; +12..+41% at 2-4 rows).
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
@@ -51,6 +57,18 @@ int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
 // gemv_split_k: 0 = the shape rule (launch3), 1 = off, 2 / 4 = forced where the grid fits.
 int split_k_mode(int warps) { return warps >= 4 ? 4 : (warps >= 2 ? 2 : (warps == 1 ? 1 : 0)); }
 int g_gemv_split_k = split_k_mode(env_int("SB_GEMV_SPLIT_K", 0));
+// gemv_ring: slots per warp of the shared-memory weight ring (0 = off: the register path), and
+// the ring kernels' blocks per SM (docs/perf-cuda.md "Session 10: gpt2-xl decode stream overlap").
+constexpr int kMaxRingSlots = 8;
+int ring_slots_clamp(int s) { return s < 0 ? 0 : (s > kMaxRingSlots ? kMaxRingSlots : s); }
+int g_gemv_ring = ring_slots_clamp(env_int("SB_GEMV_RING", 0));
+int g_gemv_ring_blocks = env_int("SB_GEMV_RING_BLOCKS", 2) < 1 ? 1 : env_int("SB_GEMV_RING_BLOCKS", 2);
+long long g_gemv_ring_launches = 0;
+int g_gemv_ring_min_k = env_int("SB_GEMV_RING_MIN_K", 0);  // the ring only for rows of >= this K
+// gemv_xtma: the input rows staged by the bulk-copy engine (V = 4); 0 = off, 1 = on, 2 = the rule.
+int xtma_mode(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
+int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 0));
+long long g_gemv_xtma_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
@@ -58,6 +76,16 @@ void set_gemv_prewait_loads(int loads) { g_gemv_prewait_loads = loads < 0 ? 0 : 
 int gemv_prewait_loads() { return g_gemv_prewait_loads; }
 void set_gemv_split_k(int warps) { g_gemv_split_k = split_k_mode(warps); }
 int gemv_split_k() { return g_gemv_split_k; }
+void set_gemv_ring(int slots) { g_gemv_ring = ring_slots_clamp(slots); }
+int gemv_ring() { return g_gemv_ring; }
+void set_gemv_ring_blocks(int blocks_per_sm) { g_gemv_ring_blocks = blocks_per_sm < 1 ? 1 : blocks_per_sm; }
+int gemv_ring_blocks() { return g_gemv_ring_blocks; }
+long long gemv_ring_launch_count() { return g_gemv_ring_launches; }
+void set_gemv_ring_min_k(int k) { g_gemv_ring_min_k = k; }
+int gemv_ring_min_k() { return g_gemv_ring_min_k; }
+void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
+int gemv_xtma() { return g_gemv_xtma; }
+long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -219,6 +247,12 @@ struct GemvSmem {
   }
   static std::size_t bytes_mma(int K, bool ln) {
     return code_offset(K, ln) + static_cast<std::size_t>(M) * mma_code_stride(K);
+  }
+  // Weight ring (V == 3): kWarps x slots chunks of 32 x kChunk 16-byte vectors after everything
+  // else (the MMA path's codes never coexist with it).
+  __host__ __device__ static std::size_t ring_offset(int K, bool ln) { return code_offset(K, ln); }
+  static std::size_t bytes_ring(int K, bool ln, int slots) {
+    return ring_offset(K, ln) + static_cast<std::size_t>(kWarps) * slots * 32 * kChunk * 16;
   }
 };
 
@@ -399,15 +433,33 @@ __device__ __noinline__ void head_attention(const T* q, long long q_row_stride, 
   __syncthreads();  // q_s / w_* are reused by the block's next head
 }
 
+// The input-staging mbarrier of the V = 4 kernels and the ring slots' mbarriers of the V = 3
+// kernels (static shared memory only where they are used).
+__device__ __forceinline__ unsigned long long* x_stage_bar() {
+  __shared__ unsigned long long bar;
+  return &bar;
+}
+__device__ __forceinline__ unsigned long long* ring_bars(int warp) {
+  __shared__ unsigned long long bars[kWarps][kMaxRingSlots];
+  return bars[warp];
+}
+
 // V (variant, docs/perf-cuda.md session 8): 0 = the plain kernel (one warp per row group, the
 // whole first chunk before the wait); 1 = split K (a.split_k warps per row group); 2 = a.prewait_loads
-// of the first chunk's loads before the wait, the rest after the input loads.  Separate
+// of the first chunk's loads before the wait, the rest after the input loads; 3 (session 10) =
+// the weight ring: the first chunk in registers, every later chunk through a.ring_slots
+// shared-memory slots per warp (one bulk copy per chunk), the first a.ring_slots of them copied before the wait
+// and each consumed slot refilled with the warp's next chunk at once; 4 (session 10) = the
+// register path with the input rows copied into shared memory by the bulk-copy engine
+// (cp.async.bulk, one per row, completion on an mbarrier) instead of ld.global.cg.  Separate
 // instantiations so the plain kernel keeps its register budget (both as runtime values in one
 // kernel spilled 48-170 bytes at 64 registers).
 template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
 
+// The ring kernel (V == 3) runs at most gemv_ring_blocks (default 2) blocks per SM, so it is given
+// the 6-block register budget (<= 80 registers; at 64 its ring cursor spilled 4-60 bytes).
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V>
-__global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
+__global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
   static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
                 "the tensor-core path is fp8 only, without the fused attention tail or argmax");
   using T = typename Fmt<F>::T;
@@ -509,6 +561,68 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       if (preloaded && pre < CH) load_chunk(n0, 0, pre, CH);
     }
   };
+  // V == 3, the weight ring: this warp's chunks after the register one, in the order the
+  // row-group loop below consumes them (row n0 from vector 32 * CH on, then rows n0 + group_stride,
+  // ...).  A chunk is up to 32 x CH consecutive 16-byte vectors of one row, i.e. one contiguous
+  // range: lane 0 copies it into the next of NS slots with ONE bulk copy (the copy engine; its
+  // completion counted on the slot's mbarrier), so the stream does not go through the SM's
+  // load/store path (session 10 call 4: cp.async per lane streamed slower than register loads).
+  // The c-th chunk taken sits in slot c % NS, whose mbarrier completes phase c / NS; a slot is
+  // refilled (after a warp barrier: every lane has read it) right after its chunk is consumed.
+  constexpr bool RING = V == 3;
+  const int NS = RING ? a.ring_slots : 0;
+  uint4* ring = nullptr;
+  unsigned long long* bars = nullptr;
+  int r_row = n0, r_v0 = 32 * CH, r_slot = 0;  // the next chunk to copy and its slot
+  int t_slot = 0;
+  unsigned t_phase = 0;  // the slot and mbarrier phase of the next chunk to take
+  auto ring_issue = [&] {
+    if constexpr (RING) {
+      if (r_v0 >= KV) {
+        r_v0 = 0;
+        r_row += group_stride;
+      }
+      if (r_row < N) {
+        if (lane == 0) {
+          const unsigned bytes = static_cast<unsigned>((KV - r_v0 < 32 * CH ? KV - r_v0 : 32 * CH) * 16);
+          asm volatile("fence.proxy.async.shared::cta;" ::: "memory");  // the slot's generic reads first
+          mbar_expect_tx(bars + r_slot, bytes);
+          bulk_g2s(ring + r_slot * 32 * CH, Wb + static_cast<std::size_t>(r_row) * row_bytes + static_cast<std::size_t>(r_v0) * 16,
+                   bytes, bars + r_slot);
+        }
+        r_v0 += 32 * CH;
+        r_slot = r_slot + 1 == NS ? 0 : r_slot + 1;
+      }
+    }
+  };
+  auto ring_take = [&](int v0) {
+    if constexpr (RING) {
+      while (!mbar_try_wait(bars + t_slot, t_phase)) {
+      }
+      const uint4* src = ring + t_slot * 32 * CH;
+#pragma unroll
+      for (int u = 0; u < CH; ++u) {
+        const int v = v0 + u * 32 + lane;
+        wv[0][u] = v < KV ? src[u * 32 + lane] : make_uint4(0u, 0u, 0u, 0u);
+      }
+      if (++t_slot == NS) {
+        t_slot = 0;
+        t_phase ^= 1u;
+      }
+    }
+  };
+  if constexpr (RING) {
+    ring = reinterpret_cast<uint4*>(smem_raw + GemvSmem<F, M>::ring_offset(K, a.ln_gamma != nullptr)) +
+           static_cast<std::size_t>(warp) * NS * 32 * CH;
+    bars = ring_bars(warp);
+    if (lane == 0) {
+      for (int s = 0; s < NS; ++s) mbar_init(bars + s, 1);
+      asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    __syncwarp();
+    if (!preloaded) r_row = N;  // a warp without a row group copies nothing
+    for (int s = 0; s < NS; ++s) ring_issue();
+  }
   GemvSide<T, M, EPI, R> side;
   GemvSide<T, M, EPI, 1> side1;  // small K: each lane's own row; MMA: thread tid's row n0 + tid
   if constexpr (MMA) {
@@ -525,6 +639,13 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       ln_g[k] = a.ln_gamma[k];
       ln_b[k] = a.ln_beta[k];
     }
+  }
+  if constexpr (V == 4) {
+    if (tid == 0) {
+      mbar_init(x_stage_bar(), 1);
+      asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    __syncthreads();
   }
   pdl_wait();
 
@@ -620,7 +741,19 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
     const bool aligned = (reinterpret_cast<std::uintptr_t>(x) & 15u) == 0 &&
                          (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
                          (static_cast<std::size_t>(K) * sizeof(T)) % 16 == 0;
-    if (aligned) {
+    if (V == 4 && aligned) {
+      // The input rows through the bulk-copy engine: its L2 reads do not queue behind this SM's
+      // outstanding weight loads the way ld.global.cg (and cp.async) reads do (session 7: an L2
+      // read issued after the pre-wait weight loads completes only behind them).
+      if (tid == 0) {
+        const unsigned row = static_cast<unsigned>(K * sizeof(T));
+        mbar_expect_tx(x_stage_bar(), row * M);
+#pragma unroll
+        for (int m = 0; m < M; ++m) bulk_g2s(raw + m * K, x + m * a.x_row_stride, row, x_stage_bar());
+      }
+      while (!mbar_try_wait(x_stage_bar(), 0)) {
+      }
+    } else if (aligned) {
       constexpr int TV = 16 / static_cast<int>(sizeof(T));
       const int nv = K / TV, total = M * nv;
       for (int i0 = 0; i0 < total; i0 += kThreads * kStageVecs) {
@@ -784,7 +917,11 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
       for (int m = 0; m < M; ++m) acc[r][m] = 0;
     if (vec) {
       for (int v0 = 0; v0 < vend - vbeg; v0 += 32 * CH) {
-        if (!preloaded) load_chunk(n0, v0, 0, CH);
+        const bool from_ring = RING && !preloaded;
+        if (!preloaded) {
+          if constexpr (RING) ring_take(v0);
+          else load_chunk(n0, v0, 0, CH);
+        }
         preloaded = false;
 #pragma unroll
         for (int u = 0; u < CH; ++u) {
@@ -793,6 +930,10 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
 #pragma unroll
             for (int r = 0; r < R; ++r) dot_vec<F, M>(wv[r][u], xs, K, v, acc[r]);
           }
+        }
+        if (from_ring) {
+          __syncwarp();  // the slot's reads are done before its refill is issued
+          ring_issue();
         }
       }
     } else if (part == 0) {  // (the host never splits this path)
@@ -936,7 +1077,9 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<F, M>) gemv3_kernel(GemvA
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const bool ln = a.ln_gamma != nullptr;
-  const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln) : GemvSmem<F, M>::bytes(a.k_in, ln);
+  const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln)
+                               : (V == 3 ? GemvSmem<F, M>::bytes_ring(a.k_in, ln, a.ring_slots)
+                                         : GemvSmem<F, M>::bytes(a.k_in, ln));
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
   auto kernel = gemv3_kernel<F, M, EPI, MMA, V>;
@@ -974,7 +1117,10 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const bool small_k = EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK;
   const int rows_per_block = MMA ? kMmaRows : kWarps * (small_k ? 32 : kRows<F>);
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
-  const long long cap = static_cast<long long>(g_sm_count) * occ_blocks;
+  // The ring kernel (V == 3) keeps to gemv_ring_blocks blocks per SM, so the next kernel's blocks
+  // find room beside it.
+  const long long cap = static_cast<long long>(g_sm_count) *
+                        (V == 3 && g_gemv_ring_blocks < occ_blocks ? g_gemv_ring_blocks : occ_blocks);
   GemvArgs b = a;
   if constexpr (V == 0) {
     // The switches (kernels.h), fp16 and int8 weights only: gemv_split_k for the residual GEMV
@@ -983,8 +1129,21 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     // gemv_prewait_loads for the LayerNorm'd QKV and c_fc GEMVs.
     b.split_k = 1;
     b.prewait_loads = kChunk;
+    b.ring_slots = 0;
     if constexpr (kHasVariants<F> && !MMA) {
       const bool vec_rows = !small_k && a.k_in % Fmt<F>::kPerVec == 0;
+      if constexpr (F == kF16 && EPI != GemvEpilogue::kArgmax && EPI != GemvEpilogue::kQkvAttention) {
+        // The weight ring (gemv_ring, session 10): fp16 rows of 16-byte vectors, every epilogue
+        // but the LM head's and the fused attention tail's; it replaces split K and prewait.
+        // Slots beyond what one block's shared memory holds are dropped (none left: no ring).
+        const long long room = static_cast<long long>(g_smem_optin) - 1024 -
+                               static_cast<long long>(GemvSmem<F, M>::ring_offset(a.k_in, ln));
+        const int fit = room > 0 ? static_cast<int>(room / (kWarps * 32 * kChunk * 16)) : 0;
+        if (vec_rows && g_gemv_ring > 0 && fit > 0 && a.k_in >= g_gemv_ring_min_k) {
+          b.ring_slots = g_gemv_ring < fit ? g_gemv_ring : fit;
+          return launch3<F, M, EPI, MMA, 3>(b, st);
+        }
+      }
       if constexpr (EPI == GemvEpilogue::kResidual) {
         const int KV = a.k_in / Fmt<F>::kPerVec;  // 16-byte vectors per weight row
         if (vec_rows && KV > 32 * kChunk) {
@@ -1013,6 +1172,18 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
           }
         }
       }
+      if constexpr (F == kF16 && EPI != GemvEpilogue::kQkvAttention) {
+        // Input rows by the bulk-copy engine (gemv_xtma, session 10): 16-byte-aligned rows.
+        const bool x_aligned = a.x != nullptr && (reinterpret_cast<std::uintptr_t>(a.x) & 15u) == 0 &&
+                               (a.x_row_stride * 2) % 16 == 0 && (a.k_in * 2) % 16 == 0;
+        // The rule (mode 2; docs/perf-cuda.md "Session 10"): one input row and n_embd >= 1600
+        // (min(N, K) is n_embd for every layer GEMV and the LM head): gpt2-xl B=1 -2.3% (H200);
+        // gpt2-large / medium / gpt2 at one row +1 / +8 / +2%, every model at 2-4 rows +12..+41%.
+        const bool rule = M == 1 && (a.n_out < a.k_in ? a.n_out : a.k_in) >= 1600;
+        if (vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
+            g_gemv_prewait_loads == kChunk)
+          return launch3<F, M, EPI, MMA, 4>(b, st);
+      }
       if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {
         if (vec_rows && ln && g_gemv_prewait_loads < kChunk) {
           b.prewait_loads = g_gemv_prewait_loads;
@@ -1024,10 +1195,12 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const long long want_b = (static_cast<long long>(a.n_out) * b.split_k + rows_per_block - 1) / rows_per_block;
   const int grid = static_cast<int>(want_b < cap ? want_b : cap);
   e = launch_k(kernel, grid, kThreads, smem, st, b);
+  if (V == 3 && e == cudaSuccess) ++g_gemv_ring_launches;
+  if (V == 4 && e == cudaSuccess) ++g_gemv_xtma_launches;
   if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d: %s",
+    std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d ring=%d: %s",
                   F, M, static_cast<int>(EPI), MMA ? 1 : 0, V, grid, smem, a.n_out, a.k_in, b.split_k,
-                  cudaGetErrorName(e));
+                  b.ring_slots, cudaGetErrorName(e));
   return e;
 }
 

@@ -139,6 +139,9 @@ struct GemvArgs {
   // first weight chunk issued before griddepcontrol.wait (0..8), and warps per row group.
   int prewait_loads = 8;
   int split_k = 1;
+  // Weight ring (gemv_ring below): 16-byte-vector chunks of kChunk loads per lane streamed
+  // into this many shared-memory slots per warp by bulk copies (0 = the register path).
+  int ring_slots = 0;
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -178,6 +181,36 @@ void set_gemv_prewait_loads(int loads);
 int gemv_prewait_loads();
 void set_gemv_split_k(int warps);
 int gemv_split_k();
+//  - gemv_ring (docs/perf-cuda.md "Session 10: gpt2-xl decode stream overlap"; default 0 = off, or
+//    the environment's SB_GEMV_RING): slots per warp of a shared-memory weight ring for the fp16
+//    store/gelu/residual/QKV GEMVs with 16-byte rows (not the LM head, not split K).  Each warp's
+//    first chunk is loaded into registers and the next `slots` chunks (4 KB each) are copied
+//    into its ring (one bulk copy per chunk, the copy engine) before griddepcontrol.wait; after the wait each consumed slot is
+//    refilled with the warp's next chunk, so the weight stream runs on through the post-wait
+//    chain.  The grid is capped at gemv_ring_blocks blocks per SM (default 2, or
+//    SB_GEMV_RING_BLOCKS) so that two consecutive GEMVs' blocks fit one SM side by side and the
+//    next kernel's pre-wait copies overlap the current one (the register path fills the register
+//    file with 8 blocks per SM, so the next kernel's blocks land only as these exit).  Same
+//    arithmetic in the same order as the register path: results bit-identical.
+void set_gemv_ring(int slots);
+int gemv_ring();
+void set_gemv_ring_blocks(int blocks_per_sm);
+int gemv_ring_blocks();
+// The ring only for GEMVs whose rows have K >= this (default 0 = all, or SB_GEMV_RING_MIN_K;
+// 4 x n_embd: the mlp c_proj alone).  Process-wide, for A/B measurements.
+void set_gemv_ring_min_k(int k);
+int gemv_ring_min_k();
+// GEMV launches enqueued on the ring path so far (validation: proves the path was taken).
+long long gemv_ring_launch_count();
+//  - gemv_xtma (0 = off, the default, or the environment's SB_GEMV_XTMA; 1 = on; 2 = the measured
+//    rule: one input row and n_embd >= 1600): the fp16 GEMVs (register path,
+//    not split K, not the folded embedding) copy their 16-byte-aligned input rows into shared
+//    memory with the bulk-copy engine (one cp.async.bulk per row, completion on an mbarrier)
+//    instead of ld.global.cg loads, whose L2 reads queue behind the SM's outstanding pre-wait
+//    weight loads.  Same values: results bit-identical.
+void set_gemv_xtma(int mode);
+int gemv_xtma();
+long long gemv_xtma_launch_count();
 // Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
 // copies before reading q after griddepcontrol.wait (default off, or the environment's
 // SB_ATT_ROWS_FIRST=1); same values.  Process-wide, for A/B measurements.

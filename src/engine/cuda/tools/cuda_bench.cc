@@ -44,7 +44,10 @@
 //        fusemlp = fuse_mlp (-1 = the shape rule, the default; 0 = off; 1 = each layer's MLP as one
 //        kernel wherever it fits); fuselayer = fuse_attn_layer (-1 = the rule, off for now; 0 = off;
 //        1 = each layer's LN1 + QKV + attention + attn c_proj + residual as one kernel wherever it
-//        fits), alc = attn_layer_cluster (blocks per head: 1/2/4/8)
+//        fits), alc = attn_layer_cluster (blocks per head: 1/2/4/8); ring = gemv_ring (the decode GEMV's shared-memory weight ring,
+//        slots per warp; 0 = off), ringb = gemv_ring_blocks (its blocks per SM), xtma = gemv_xtma
+//        (0/1/2 = off / on / the rule: the GEMV's input rows by the bulk-copy engine), ringk = gemv_ring_min_k (the ring
+//        only for rows of K >= ringk)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -291,6 +294,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_gemv_split_k(default_split_k);
   static const bool default_attrf = cudak::decode_attention_rows_first();
   cudak::set_decode_attention_rows_first(default_attrf);
+  static const int default_ring_min_k = cudak::gemv_ring_min_k();
+  cudak::set_gemv_ring_min_k(default_ring_min_k);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -312,6 +317,10 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "fusemlp") o.fuse_mlp = num;  // -1 = the shape rule (default), 0 = off, 1 = on
     else if (k == "fuselayer") o.fuse_attn_layer = num;  // -1 = the rule (off for now), 0 = off, 1 = on
     else if (k == "alc") o.attn_layer_cluster = num;     // blocks per head of the attention layer kernel
+    else if (k == "ring") o.gemv_ring = num;          // GEMV weight ring slots per warp (0 = off)
+    else if (k == "ringb") o.gemv_ring_blocks = num;  // its blocks per SM
+    else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
+    else if (k == "ringk") cudak::set_gemv_ring_min_k(num);  // process-wide (gemv.cu): ring only at K >= ringk
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
