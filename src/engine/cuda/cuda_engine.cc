@@ -372,7 +372,7 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
                                 : o.gemv_ring_blocks > 0                  ? o.gemv_ring_blocks
                                                                           : 2);
     const char* xtma_env = std::getenv("SB_GEMV_XTMA");
-    cudak::set_gemv_xtma(xtma_env != nullptr && *xtma_env != '\0' ? std::atoi(xtma_env) : o.gemv_xtma >= 0 ? o.gemv_xtma : 0);
+    cudak::set_gemv_xtma(xtma_env != nullptr && *xtma_env != '\0' ? std::atoi(xtma_env) : o.gemv_xtma >= 0 ? o.gemv_xtma : 2);
   }
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
   int rt = 0, drv = 0;

@@ -183,8 +183,9 @@ struct CudaEngineOptions {
   int gemv_ring = -1;
   int gemv_ring_blocks = -1;
   // Decode GEMV input rows by the bulk-copy engine (kernels.h set_gemv_xtma), process-wide when
-  // the engine is created: -1 = the environment's SB_GEMV_XTMA when set, else off; 0 off; 1 on
-  // wherever it applies; 2 = the measured rule (one input row, n_embd >= 1600).
+  // the engine is created: -1 = the environment's SB_GEMV_XTMA when set, else the measured rule
+  // (2: one input row, n_embd >= 1600, i.e. gpt2-xl at batch 1; docs/perf-cuda.md session 10 calls
+  // 5-6); 0 off; 1 on wherever it applies; 2 the rule.
   int gemv_xtma = -1;
 };
 

@@ -22,11 +22,12 @@
 //    scalar loop (+24-30% at B=1: the loop's loads hit L1 for 7 of an SM's 8 blocks, cp.async.cg
 //    goes to L2 and queues behind the kernel's own weight stream; ncu QKV 15.3 -> 22.5 us).
 //  - measured on an H200 in session 10 (docs/perf-cuda.md "Session 10: gpt2-xl decode stream
-//    overlap"), kept as switches that are off by default: a shared-memory weight ring at 2-3 blocks
+//    overlap" and "Session 10 (lead)"): a shared-memory weight ring at 2-3 blocks
 //    per SM so that neighbouring kernels fit one SM side by side (V = 3, gemv_ring: gpt2-xl B=1
 //    +20..+39%, every model and batch slower; the mlp c_proj alone at 4 slots x 2 blocks -1.4 /
-//    -2.8% in one run each), and the input rows by the bulk-copy engine (V = 4, gemv_xtma: gpt2-xl
-//    B=1 -2.2% in two calls and +0.4..+1% in a third; +12..+41% at 2-4 rows).
+//    -2.8% in one run each; off by default), and the input rows by the bulk-copy engine (V = 4,
+//    gemv_xtma: gpt2-xl B=1 -2.2..-2.3% in three calls, +0.4..+1% in a fourth; +12..+41% at 2-4
+//    rows; on by default where the rule says: one input row and n_embd >= 1600).
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
@@ -67,7 +68,7 @@ long long g_gemv_ring_launches = 0;
 int g_gemv_ring_min_k = env_int("SB_GEMV_RING_MIN_K", 0);  // the ring only for rows of >= this K
 // gemv_xtma: the input rows staged by the bulk-copy engine (V = 4); 0 = off, 1 = on, 2 = the rule.
 int xtma_mode(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
-int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 0));
+int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 2));  // the rule by default (session 10 call 6)
 long long g_gemv_xtma_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }

@@ -202,8 +202,8 @@ void set_gemv_ring_min_k(int k);
 int gemv_ring_min_k();
 // GEMV launches enqueued on the ring path so far (validation: proves the path was taken).
 long long gemv_ring_launch_count();
-//  - gemv_xtma (0 = off, the default, or the environment's SB_GEMV_XTMA; 1 = on; 2 = the measured
-//    rule: one input row and n_embd >= 1600): the fp16 GEMVs (register path,
+//  - gemv_xtma (2 = the measured rule, the default: one input row and n_embd >= 1600, i.e. gpt2-xl
+//    at batch 1; 0 = off; 1 = on; the environment's SB_GEMV_XTMA when set): the fp16 GEMVs (register path,
 //    not split K, not the folded embedding) copy their 16-byte-aligned input rows into shared
 //    memory with the bulk-copy engine (one cp.async.bulk per row, completion on an mbarrier)
 //    instead of ld.global.cg loads, whose L2 reads queue behind the SM's outstanding pre-wait
