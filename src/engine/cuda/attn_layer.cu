@@ -198,40 +198,8 @@ __global__ void __launch_bounds__(kThreads, 1) attn_layer_kernel(AttnLayerArgs a
   }
   __syncthreads();
   stamp(a, 2);
-  // LayerNorm 1: gemv.cu's prologue (sums over k = tid, tid + 128, .. by threads 0..127, the block
-  // sum in warp order; threads 128.. add zeros, which leaves the sums' bits unchanged).
-  {
-    float s[M], mean[M], q[M];
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      s[m] = 0.0f;
-      if (tid < kLnThreads)
-        for (int k = tid; k < E; k += kLnThreads) s[m] += to_f(raw[m * E + k]);
-    }
-    detail::block_sum_rows<kWarps>(s, red);
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      mean[m] = s[m] / E;
-      q[m] = 0.0f;
-      if (tid < kLnThreads) {
-#pragma unroll 4
-        for (int k = tid; k < E; k += kLnThreads) {
-          const float d = to_f(raw[m * E + k]) - mean[m];
-          q[m] += d * d;
-        }
-      }
-    }
-    detail::block_sum_rows<kWarps>(q, red);
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      const float rstd = 1.0f / sqrtf(q[m] / E + a.ln_eps);
-#pragma unroll
-      for (int j = 0; j < kPerThread; ++j) {
-        const int k = tid + kThreads * j;
-        if (k < E) xs[m * E + k] = from_f<T>((to_f(raw[m * E + k]) - mean[m]) * rstd * g_r[j] + be_r[j]);
-      }
-    }
-  }
+  // LayerNorm 1 in gemv.cu's prologue order (device_common.cuh).
+  detail::layernorm_rows_shared<kWarps, kThreads, kLnThreads, kPerThread, T, M>(raw, xs, E, a.ln_eps, g_r, be_r, red, tid);
   asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's QKV rows (group 1)
   __syncthreads();
   stamp(a, 3);

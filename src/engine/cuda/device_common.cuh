@@ -108,6 +108,45 @@ template <int WARPS, int M, int COLS>
 __device__ __forceinline__ void block_sum_rows(float (&v)[M], float (*red)[COLS]) {
   block_reduce_rows<WARPS, false>(v, red);
 }
+// LayerNorm of M rows of E values in shared memory (raw, row stride E) into xs, as the fused decode
+// kernels compute it (mlp_fused.cu's LayerNorm 2, attn_layer.cu's LayerNorm 1): gemv.cu's prologue
+// order — sums over k = tid, tid + LN_THREADS, .. by threads 0..LN_THREADS-1, the block sum in warp
+// order (threads beyond add zeros, which leaves the sums' bits unchanged) — then element
+// tid + THREADS j with this thread's gamma / beta registers g_r[j], be_r[j].
+template <int WARPS, int THREADS, int LN_THREADS, int PER_THREAD, typename T, int M, int COLS>
+__device__ __forceinline__ void layernorm_rows_shared(const T* raw, T* xs, int E, float eps, const float (&g_r)[PER_THREAD],
+                                                      const float (&be_r)[PER_THREAD], float (*red)[COLS], int tid) {
+  float s[M], mean[M], q[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    s[m] = 0.0f;
+    if (tid < LN_THREADS)
+      for (int k = tid; k < E; k += LN_THREADS) s[m] += to_f(raw[m * E + k]);
+  }
+  block_sum_rows<WARPS>(s, red);
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    mean[m] = s[m] / E;
+    q[m] = 0.0f;
+    if (tid < LN_THREADS) {
+#pragma unroll 4
+      for (int k = tid; k < E; k += LN_THREADS) {
+        const float d = to_f(raw[m * E + k]) - mean[m];
+        q[m] += d * d;
+      }
+    }
+  }
+  block_sum_rows<WARPS>(q, red);
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    const float rstd = 1.0f / sqrtf(q[m] / E + eps);
+#pragma unroll
+    for (int j = 0; j < PER_THREAD; ++j) {
+      const int k = tid + THREADS * j;
+      if (k < E) xs[m * E + k] = from_f<T>((to_f(raw[m * E + k]) - mean[m]) * rstd * g_r[j] + be_r[j]);
+    }
+  }
+}
 __device__ __forceinline__ unsigned long long warp_max_u64(unsigned long long v) {
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) {
