@@ -248,6 +248,30 @@ std::string describe_field(const std::string& d, const std::string& key) {
   }
   return d.substr(at, end - at);
 }
+
+// The fused kernels' range guard (attn_proj, attn_layer, mlp_fused; fp32): `launch` runs a launch
+// whose partials the caller made exceed 2^19.  It must set the host error word and leave the
+// scratch zero (every block still adds its count; x is unspecified: the engine throws).  Then
+// `sane` restores in-range weights and x, and the next launch must be clean: no error, no NaN in x.
+void expect_range_guard(const std::string& kname, const std::string& cas, const std::function<void()>& launch,
+                        const DBuf& d_scr, std::size_t scr_bytes, int* h_err, const std::function<void()>& sane,
+                        const DBuf& d_x, std::size_t x_n) {
+  *h_err = 0;
+  launch();
+  ck(cudaDeviceSynchronize(), (kname + " sync (range)").c_str());
+  std::vector<unsigned char> scr(scr_bytes);
+  d_scr.get_to(scr.data(), scr.size());
+  expect(kname + "/range", cas, *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }),
+         fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
+  *h_err = 0;
+  sane();
+  launch();
+  ck(cudaDeviceSynchronize(), (kname + " sync (after range)").c_str());
+  const auto got = download(Dt::kF32, d_x, x_n);
+  expect(kname + "/range", "fp32 next launch clean",
+         *h_err == 0 && std::none_of(got.begin(), got.end(), [](float v) { return std::isnan(v); }),
+         "the launch after a range error still reports it or writes NaN");
+}
 const Dt kDts[] = {Dt::kF32, Dt::kF16, Dt::kBF16};
 
 // ------------------------------------------------------------------------------------ kernels
@@ -812,25 +836,15 @@ void test_attn_proj() {
     d_past.put(&past, 4);
     d_scr.zero();
     bind_attn_proj(a, *d_qkv, *d_k, *d_v, d_past, *d_w, *d_b, *d_x, d_scr, h_err);
-    *h_err = 0;
-    ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch (range)");
-    ck(cudaDeviceSynchronize(), "attn_proj sync (range)");
-    std::vector<unsigned char> scr(cudak::attn_proj_scratch_bytes(E));
-    d_scr.get_to(scr.data(), scr.size());
-    // (x of a launch that reports a range error is unspecified: the engine throws)
-    expect("attn_proj/range", "fp32 B=2 H=4 D=64 proj 1e7",
-           *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }),
-           fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
-    *h_err = 0;
-    std::fill(w.begin(), w.end(), 0.01f);
-    d_w->put(w.data(), w.size() * 4);
-    d_x->put(x.data(), x.size() * 4);
-    ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch (after range)");
-    ck(cudaDeviceSynchronize(), "attn_proj sync (after range)");
-    const auto got2 = download(Dt::kF32, *d_x, x.size());
-    expect("attn_proj/range", "fp32 next launch clean",
-           *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
-           "the launch after a range error still reports it or writes NaN");
+    expect_range_guard(
+        "attn_proj", "fp32 B=2 H=4 D=64 proj 1e7", [&] { ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch"); },
+        d_scr, cudak::attn_proj_scratch_bytes(E), h_err,
+        [&] {
+          std::fill(w.begin(), w.end(), 0.01f);
+          d_w->put(w.data(), w.size() * 4);
+          d_x->put(x.data(), x.size() * 4);
+        },
+        *d_x, x.size());
   }
   cudaFreeHost(h_err);
 }
@@ -1059,24 +1073,15 @@ void test_attn_layer() {
     a.past_len = d_past.as<int>();
     a.scratch = d_scr.get();
     a.host_error = h_err;
-    *h_err = 0;
-    ck(cudak::launch_attn_layer(a, nullptr), "attn_layer launch (range)");
-    ck(cudaDeviceSynchronize(), "attn_layer sync (range)");
-    std::vector<unsigned char> scr(cudak::attn_layer_scratch_bytes(B, E));
-    d_scr.get_to(scr.data(), scr.size());
-    expect("attn_layer/range", "fp32 B=2 H=4 D=32 proj 1e7",
-           *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char u) { return u == 0; }),
-           fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
-    *h_err = 0;
-    std::fill(wp.begin(), wp.end(), 0.01f);
-    d_wp->put(wp.data(), wp.size() * 4);
-    d_x->put(x.data(), x.size() * 4);
-    ck(cudak::launch_attn_layer(a, nullptr), "attn_layer launch (after range)");
-    ck(cudaDeviceSynchronize(), "attn_layer sync (after range)");
-    const auto got2 = download(Dt::kF32, *d_x, x.size());
-    expect("attn_layer/range", "fp32 next launch clean",
-           *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
-           "the launch after a range error still reports it or writes NaN");
+    expect_range_guard(
+        "attn_layer", "fp32 B=2 H=4 D=32 proj 1e7", [&] { ck(cudak::launch_attn_layer(a, nullptr), "attn_layer launch"); },
+        d_scr, cudak::attn_layer_scratch_bytes(B, E), h_err,
+        [&] {
+          std::fill(wp.begin(), wp.end(), 0.01f);
+          d_wp->put(wp.data(), wp.size() * 4);
+          d_x->put(x.data(), x.size() * 4);
+        },
+        *d_x, x.size());
   }
   cudaFreeHost(h_err);
 }
@@ -1209,26 +1214,15 @@ void test_mlp() {
     d_scr.zero();
     bind(a, d_x->get(), d_g->as<float>(), d_be->as<float>(), d_w1->get(), d_b1->get(), d_w2->get(), d_b2->get(),
          d_scr.get());
-    *h_err = 0;
-    ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch (range)");
-    ck(cudaDeviceSynchronize(), "mlp sync (range)");
-    const auto got = download(Dt::kF32, *d_x, x.size());
-    std::vector<unsigned char> scr(cudak::mlp_fused_scratch_bytes(rows, E));
-    d_scr.get_to(scr.data(), scr.size());
-    (void)got;  // (x of a launch that reports a range error is unspecified: the engine throws)
-    expect("mlp/range", "fp32 E=96 I=384 rows=2 fc2 1e7",
-           *h_err == 1 && std::all_of(scr.begin(), scr.end(), [](unsigned char c) { return c == 0; }),
-           fmtcase("host error %d (expected 1) and the scratch zero expected", *h_err));
-    // The next launch with sane weights is clean (flag and counter were reset).
-    *h_err = 0;
-    std::fill(w2.begin(), w2.end(), 0.01f);
-    d_w2->put(w2.data(), w2.size() * 4);
-    d_x->put(x.data(), x.size() * 4);
-    ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch (after range)");
-    ck(cudaDeviceSynchronize(), "mlp sync (after range)");
-    const auto got2 = download(Dt::kF32, *d_x, x.size());
-    expect("mlp/range", "fp32 next launch clean", *h_err == 0 && std::none_of(got2.begin(), got2.end(), [](float v) { return std::isnan(v); }),
-           "the launch after a range error still reports it or writes NaN");
+    expect_range_guard(
+        "mlp", "fp32 E=96 I=384 rows=2 fc2 1e7", [&] { ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch"); },
+        d_scr, cudak::mlp_fused_scratch_bytes(rows, E), h_err,
+        [&] {
+          std::fill(w2.begin(), w2.end(), 0.01f);
+          d_w2->put(w2.data(), w2.size() * 4);
+          d_x->put(x.data(), x.size() * 4);
+        },
+        *d_x, x.size());
   }
   cudaFreeHost(h_err);
 }
