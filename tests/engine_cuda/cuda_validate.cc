@@ -2270,7 +2270,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   o.decode_split_keys = B == 1 ? 8 : 0;
   o.persistent_decode = ec.persistent;
   if (ec.small) o.small_decode = o.small_decode_fp8 = true;  // fp8: opt-in (slower than the chain)
-  o.small_fp8_predecode = ec.small_fp8_pre;
+  if (ec.small) o.small_fp8_predecode = ec.small_fp8_pre;  // (other cases: the engine's default)
   if (ec.fuse_attn_proj) o.fuse_attn_proj = 1;  // forced wherever it fits (else the default shape rule)
   o.attn_proj_cluster = ec.ap_cluster;
   if (ec.fuse_mlp) o.fuse_mlp = 1;  // forced wherever it fits (else the default shape rule)

@@ -142,6 +142,7 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   EXPECT_TRUE(o.small_decode);  // the single-kernel small-model decode is the default where it applies
   EXPECT_TRUE(o.small_decode_fp8);  // fp8 engines too (session 8: faster than the chain)
+  EXPECT_TRUE(o.small_fp8_predecode);  // with decoded weights (session 11: -21% on tiny-gpt2, same logits)
   o.small_blocks = -3;          // its grid size: 0 = one block per SM
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("small_blocks must be >= 0"), std::string::npos);
   o.small_blocks = 16;
