@@ -14,6 +14,7 @@
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
 // Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|attn_layer|attn_layer_kernel]
+//        [--small-precisions LIST]  (the small section's precisions only, e.g. fp8)
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -63,6 +64,9 @@ struct Stat {
 std::map<std::string, Stat> g_stats;
 int g_failures = 0;
 bool g_small = false;
+// --small-precisions LIST: the small section's precisions (default all; e.g. fp8 alone for a
+// racecheck that a run of every precision would not finish in its time limit).
+std::string g_small_precisions;
 bool g_persistent_only = false;  // --only persistent: the persistent decode cases alone
 std::mt19937_64 g_rng(20261126);
 
@@ -3030,6 +3034,7 @@ void small_fp8_pre_vs_codes(const std::string& name, const sb::model::GptWeights
   o.max_batch = 4;
   o.max_seq = std::min(w.config.n_positions, S + steps + 2);
   o.small_decode = o.small_decode_fp8 = true;
+  o.small_fp8_predecode = false;  // (the engine's default is true)
   std::unique_ptr<Engine> codes, pre;
   try {
     o.engine_file = quant_engine_file(w, "fp8", name, false);
@@ -3102,6 +3107,8 @@ void test_small() {
     return !(p == "fp8" && b >= cudak::fp8_mma_min_rows() && (E % 16 == 0 || (4 * E) % 16 == 0));
   };
   for (const char* p : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
+    if (!g_small_precisions.empty() && ("," + g_small_precisions + ",").find(std::string(",") + p + ",") == std::string::npos)
+      continue;
     for (std::size_t i = 0; i < models.size(); ++i) {
       const int P = models[i].P;
       std::vector<std::pair<int, int>> cases = {{1, 3}, {4, P - 8}};  // (batch, prompt); P - 8: maximum context
@@ -3415,8 +3422,9 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-calib" && i + 1 < argc) acc_calib = argv[++i];
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
+    else if (a == "--small-precisions" && i + 1 < argc) g_small_precisions = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|attn_layer|attn_layer_kernel] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
