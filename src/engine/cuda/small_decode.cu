@@ -12,7 +12,11 @@
 //  - phases inside a layer are separated by __syncthreads only (LayerNorm: a warp per row; the
 //    matrix-vector products: a thread per output, K from shared memory; attention: warps per
 //    (row, head) with lanes over keys, two passes (max, then exp-sum and values), partials
-//    combined per output element).
+//    combined per output element);
+//  - fp8 (default, quant 3): the weights in shared memory are the fp16 values of the E4M3 codes
+//    and each matrix input is quantized once by the phase that writes it, so a dot product is K
+//    independent exact products and a short add tree (docs/perf-cuda.md, session 11: the codes
+//    path, quant 2, re-quantized the input row in every output thread: fc2 1.8 us a layer).
 #include "engine/cuda/small_decode.h"
 
 #include "engine/cuda/device_common.cuh"
@@ -266,8 +270,9 @@ __device__ __forceinline__ float fp8_dot_pre(const __half* w, const float* xq, i
 }
 
 // Matrix j of a layer as staged: [N, K] storage-type values (Q = 0; Q = 3: the decoded E4M3
-// weights) or byte codes (Q = 1, 2) with per-channel scales ws, the bias, the static activation scale and its inverse (int8/fp8), per_row: int8's
-// per-token scales at the mlp c_proj input.
+// weights) or byte codes (Q = 1, 2) with per-channel scales ws (Q != 0), the bias, the static
+// activation scale and its inverse (int8/fp8), per_row: int8's per-token scales at the mlp c_proj
+// input.
 template <typename T>
 struct SdMat {
   const T* w;
@@ -477,7 +482,8 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 #pragma unroll 1
       for (int i = tid; i < B * N; i += kSmallThreads) {
         const int m = i / N, n = i - m * N;
-        mv_store<T, FQ>(out + i, mv_value<T, Q>(M, in + m * K, n, K), epi, qinv(3));  // (epi 1: c_fc -> fc2's input)
+        // (Q = 3: epi 1 is c_fc's store, whose row is mlp c_proj's input: site 3's scale)
+        mv_store<T, FQ>(out + i, mv_value<T, Q>(M, in + m * K, n, K), epi, qinv(3));
       }
     };
 
