@@ -39,6 +39,7 @@ constexpr int kGVec = 4;      // gamma/beta by 16-byte loads, 4 in flight per th
 constexpr int kXLoad = 8;     // x by ld.global.cg (V = 0) instead of one bulk copy (V = 4)
 constexpr int kNoGamma = 16;  // LayerNorm with gamma = 1, beta = 0 (no parameter loads)
 constexpr int kStream = 32;   // no x, no LN, no smem: loads + dot with constant + store (stream floor)
+constexpr int kLnAll = 64;    // NT > 128: the LayerNorm sums over all NT threads (else threads 0..127, main's order)
 
 struct Args {
   const __half* w;
@@ -68,6 +69,7 @@ __device__ __forceinline__ float warp_sum(float v) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);
   return v;
 }
+template <int W>
 __device__ __forceinline__ float block_sum(float v, float* red) {
   v = warp_sum(v);
   __syncthreads();
@@ -75,7 +77,7 @@ __device__ __forceinline__ float block_sum(float v, float* red) {
   __syncthreads();
   float t = 0.f;
 #pragma unroll
-  for (int w = 0; w < kWarps; ++w) t += red[w];
+  for (int w = 0; w < W; ++w) t += red[w];
   return t;
 }
 __device__ __forceinline__ unsigned smem_u32(const void* p) { return static_cast<unsigned>(__cvta_generic_to_shared(p)); }
@@ -101,8 +103,10 @@ __device__ __forceinline__ void bulk_g2s(void* dst, const void* src, unsigned by
                : "memory");
 }
 
-template <int MODE, int CH, int MINB>
-__global__ void __launch_bounds__(kThreads, MINB) probe_kernel(Args a) {
+template <int MODE, int CH, int MINB, int NT>
+__global__ void __launch_bounds__(NT, MINB) probe_kernel(Args a) {
+  constexpr int kThreads = NT, kWarps = NT / 32;
+  constexpr int LNT = (MODE & kLnAll) ? NT : 128;  // threads that sum the LayerNorm statistics
   extern __shared__ __align__(16) unsigned char smem[];
   __shared__ float red[kWarps];
   __shared__ unsigned long long bar;
@@ -181,15 +185,17 @@ __global__ void __launch_bounds__(kThreads, MINB) probe_kernel(Args a) {
     stamp(a, 2);
     if constexpr (LN) {
       float s = 0.f;
-      for (int k = tid; k < K; k += kThreads) s += __half2float(xs[k]);
-      s = block_sum(s, red);
+      if (tid < LNT)
+        for (int k = tid; k < K; k += LNT) s += __half2float(xs[k]);
+      s = block_sum<kWarps>(s, red);
       const float mean = s / K;
       float q = 0.f;
-      for (int k = tid; k < K; k += kThreads) {
-        const float d = __half2float(xs[k]) - mean;
-        q += d * d;
-      }
-      q = block_sum(q, red);
+      if (tid < LNT)
+        for (int k = tid; k < K; k += LNT) {
+          const float d = __half2float(xs[k]) - mean;
+          q += d * d;
+        }
+      q = block_sum<kWarps>(q, red);
       const float rstd = 1.0f / sqrtf(q / K + a.eps);
       __syncthreads();  // every thread has read xs before it is overwritten
       stamp(a, 3);
@@ -276,19 +282,20 @@ struct Var {
   std::string name;
   KFn fn;
   int minb;
+  int nt;
 };
 
-template <int MODE, int CH, int MINB>
+template <int MODE, int CH, int MINB, int NT = 128>
 Var mk(const char* name) {
-  return Var{name, probe_kernel<MODE, CH, MINB>, MINB};
+  return Var{name, probe_kernel<MODE, CH, MINB, NT>, MINB, NT};
 }
 
 int g_sms = 0;
 
 int grid_for(const Var& v, int N, size_t smem) {
   int nb = 0;
-  CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, v.fn, kThreads, smem));
-  const int want = (N + kWarps - 1) / kWarps;
+  CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, v.fn, v.nt, smem));
+  const int want = (N + v.nt / 32 - 1) / (v.nt / 32);
   return std::min(want, nb * g_sms);
 }
 
@@ -313,7 +320,17 @@ int main(int argc, char** argv) {
       mk<kGVec | kLnFirst, 8, 8>("gvecfirst"), mk<kNoGamma, 8, 8>("nogamma"), mk<kNoLn, 8, 8>("noln"),
       mk<kXLoad, 8, 8>("xload"),     mk<kStream, 8, 8>("stream"),  mk<0, 7, 10>("ch7b10"),
       mk<kGVec, 7, 10>("gvec_ch7b10"), mk<0, 8, 8>("main2"),
+      mk<0, 8, 4, 256>("nt256"), mk<0, 8, 2, 512>("nt512"), mk<0, 8, 1, 1024>("nt1024"),
+      mk<kLnAll, 8, 2, 512>("nt512all"), mk<kLnAll, 8, 1, 1024>("nt1024all"), mk<kXLoad, 8, 2, 512>("nt512xload"),
+      mk<kNoLn, 8, 1, 1024>("nt1024noln"), mk<0, 8, 8>("main3"),
   };
+  if (argc > 3) {  // a comma list of variant names
+    const std::string want = std::string(",") + argv[3] + ",";
+    std::vector<Var> keep;
+    for (const Var& v : vars)
+      if (want.find("," + v.name + ",") != std::string::npos) keep.push_back(v);
+    vars = keep;
+  }
   cudaStream_t st;
   CK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
   cudaEvent_t e0, e1;
@@ -397,7 +414,7 @@ int main(int argc, char** argv) {
         a.tr = t;
         cudaLaunchConfig_t cfg{};
         cfg.gridDim = grid;
-        cfg.blockDim = kThreads;
+        cfg.blockDim = v.nt;
         cfg.dynamicSmemBytes = smem;
         cfg.stream = st;
         cudaLaunchAttribute attr[1];
