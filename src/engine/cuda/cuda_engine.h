@@ -187,6 +187,11 @@ struct CudaEngineOptions {
   // (2: one input row, n_embd >= 1600, i.e. gpt2-xl at batch 1; docs/perf-cuda.md session 10 calls
   // 5-6); 0 off; 1 on wherever it applies; 2 the rule.
   int gemv_xtma = -1;
+  // Threads per block of the LayerNorm'd fp16 one-row decode GEMVs (kernels.h
+  // set_gemv_ln_threads), process-wide when the engine is created: -1 = the environment's
+  // SB_GEMV_LN_THREADS when set, else 128 (off: main's blocks); 256 or 512 (docs/perf-cuda.md
+  // session 11, s11-xl).
+  int gemv_ln_threads = -1;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

@@ -70,6 +70,11 @@ int g_gemv_ring_min_k = env_int("SB_GEMV_RING_MIN_K", 0);  // the ring only for 
 int xtma_mode(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
 int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 2));  // the rule by default (session 10 call 6)
 long long g_gemv_xtma_launches = 0;
+// gemv_ln_threads (session 11): threads per block of the LayerNorm'd fp16 one-row GEMVs (QKV, c_fc):
+// 128 = main's blocks; 256 / 512 = one LayerNorm per 256- / 512-thread block (4 / 2 per SM).
+int ln_threads_mode(int t) { return t >= 512 ? 512 : (t >= 256 ? 256 : 128); }
+int g_gemv_ln_threads = ln_threads_mode(env_int("SB_GEMV_LN_THREADS", 128));
+long long g_gemv_ln_threads_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
@@ -87,6 +92,9 @@ int gemv_ring_min_k() { return g_gemv_ring_min_k; }
 void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
 int gemv_xtma() { return g_gemv_xtma; }
 long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
+void set_gemv_ln_threads(int threads) { g_gemv_ln_threads = ln_threads_mode(threads); }
+int gemv_ln_threads() { return g_gemv_ln_threads; }
+long long gemv_ln_threads_launch_count() { return g_gemv_ln_threads_launches; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -459,10 +467,21 @@ template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
 
 // The ring kernel (V == 3) runs at most gemv_ring_blocks (default 2) blocks per SM, so it is given
 // the 6-block register budget (<= 80 registers; at 64 its ring cursor spilled 4-60 bytes).
-template <int F, int M, GemvEpilogue EPI, bool MMA, int V>
-__global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
+// NT (session 11, gemv_ln_threads): threads per block; 128 everywhere but the LayerNorm'd one-row
+// GEMVs when the switch asks for 256 / 512 (4 / 2 blocks per SM at the same 64 registers): the
+// LayerNorm (x copy, gamma/beta, statistics, staging) is then done once per 8 / 16 warps instead of
+// once per 4, i.e. 4x / 2x less often per SM (s11-xl's probe: each of those phases is
+// instruction-issue bound by 8 blocks per SM doing the same LayerNorm).  The body's kThreads /
+// kWarps are the block's; the statistics keep main's 128-thread partial sums (kLnThreads), so the
+// results are bit-identical at every NT.
+template <int F, int M, GemvEpilogue EPI, bool MMA, int V, int NT = 128>
+__global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMinBlocks<F, M>)) gemv3_kernel(GemvArgs a) {
   static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
                 "the tensor-core path is fp8 only, without the fused attention tail or argmax");
+  static_assert(NT == 128 || (!MMA && V != 3 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
+                "bigger blocks: register path only, not the ring (its barriers are sized for 4 warps), the attention tail or argmax");
+  constexpr int kThreads = NT, kWarps = NT / 32;  // (shadow the namespace's 128 / 4)
+  constexpr int kLnThreads = 128;                 // threads that sum the LayerNorm statistics
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
@@ -684,10 +703,12 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
     for (int m = 0; m < M; ++m) {
       mean[m] = s[m] / K;
       q[m] = 0.0f;
+      if (kThreads == kLnThreads || tid < kLnThreads) {
 #pragma unroll 4
-      for (int k = tid; k < K; k += kThreads) {
-        const float d = to_f(raw[m * K + k]) - mean[m];
-        q[m] += d * d;
+        for (int k = tid; k < K; k += kLnThreads) {
+          const float d = to_f(raw[m * K + k]) - mean[m];
+          q[m] += d * d;
+        }
       }
     }
     block_sum_rows<kWarps>(q, red);
@@ -790,9 +811,10 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       s[m] = 0.0f;
-      for (int k = tid; k < K; k += kThreads) s[m] += to_f(raw[m * K + k]);
+      if (kThreads == kLnThreads || tid < kLnThreads)
+        for (int k = tid; k < K; k += kLnThreads) s[m] += to_f(raw[m * K + k]);
     }
-    block_sum_rows<kWarps>(s, red);
+    block_sum_rows<kWarps>(s, red);  // warps past kLnThreads add +0: the same sums
     ln_finish(s);
   } else if (kQuant<F> && a.x_per_row) {
     // Per-row dynamic scales: max |x| of each row (block-reduced), then the codes (each element
@@ -1075,15 +1097,16 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
   }
 }
 
-template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0>
+template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0, int NT = 128>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
+  constexpr int kWarps = NT / 32;  // (shadows the namespace's 4)
   const bool ln = a.ln_gamma != nullptr;
   const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln)
                                : (V == 3 ? GemvSmem<F, M>::bytes_ring(a.k_in, ln, a.ring_slots)
                                          : GemvSmem<F, M>::bytes(a.k_in, ln));
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
-  auto kernel = gemv3_kernel<F, M, EPI, MMA, V>;
+  auto kernel = gemv3_kernel<F, M, EPI, MMA, V, NT>;
   // Dynamic shared memory may use what the kernel's static arrays leave of the opt-in limit (the
   // fused attention tail has ~4 KB of them).
   static int dyn_limit = -1;
@@ -1110,7 +1133,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   static int occ_blocks = 1;
   if (occ_smem != smem) {
     int nb = 0;
-    e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, kernel, kThreads, smem);
+    e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, kernel, NT, smem);
     if (e != cudaSuccess) return e;
     occ_blocks = nb > 0 ? nb : 1;
     occ_smem = smem;
@@ -1123,7 +1146,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const long long cap = static_cast<long long>(g_sm_count) *
                         (V == 3 && g_gemv_ring_blocks < occ_blocks ? g_gemv_ring_blocks : occ_blocks);
   GemvArgs b = a;
-  if constexpr (V == 0) {
+  if constexpr (V == 0 && NT == 128) {
     // The switches (kernels.h), fp16 and int8 weights only: gemv_split_k for the residual GEMV
     // whose rows are longer than one register chunk (the shape rule below by default; forced S
     // when S times the blocks stay resident);
@@ -1181,9 +1204,18 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         // (min(N, K) is n_embd for every layer GEMV and the LM head): gpt2-xl B=1 -2.3% (H200);
         // gpt2-large / medium / gpt2 at one row +1 / +8 / +2%, every model at 2-4 rows +12..+41%.
         const bool rule = M == 1 && (a.n_out < a.k_in ? a.n_out : a.k_in) >= 1600;
-        if (vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
-            g_gemv_prewait_loads == kChunk)
-          return launch3<F, M, EPI, MMA, 4>(b, st);
+        const bool xtma = vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
+                          g_gemv_prewait_loads == kChunk;
+        if constexpr (M == 1 && (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu)) {
+          // gemv_ln_threads (session 11): the LayerNorm'd one-row GEMVs in blocks of 256 / 512
+          // threads, with or without the bulk-copy input staging (same choice as above).
+          if (vec_rows && ln && g_gemv_ln_threads > 128 && g_gemv_prewait_loads == kChunk) {
+            if (g_gemv_ln_threads == 256)
+              return xtma ? launch3<F, M, EPI, MMA, 4, 256>(b, st) : launch3<F, M, EPI, MMA, 0, 256>(b, st);
+            return xtma ? launch3<F, M, EPI, MMA, 4, 512>(b, st) : launch3<F, M, EPI, MMA, 0, 512>(b, st);
+          }
+        }
+        if (xtma) return launch3<F, M, EPI, MMA, 4>(b, st);
       }
       if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {
         if (vec_rows && ln && g_gemv_prewait_loads < kChunk) {
@@ -1195,8 +1227,9 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   }
   const long long want_b = (static_cast<long long>(a.n_out) * b.split_k + rows_per_block - 1) / rows_per_block;
   const int grid = static_cast<int>(want_b < cap ? want_b : cap);
-  e = launch_k(kernel, grid, kThreads, smem, st, b);
+  e = launch_k(kernel, grid, NT, smem, st, b);
   if (V == 3 && e == cudaSuccess) ++g_gemv_ring_launches;
+  if (NT != 128 && e == cudaSuccess) ++g_gemv_ln_threads_launches;
   if (V == 4 && e == cudaSuccess) ++g_gemv_xtma_launches;
   if (e != cudaSuccess)
     std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d ring=%d: %s",

@@ -47,7 +47,8 @@
 //        fits), alc = attn_layer_cluster (blocks per head: 1/2/4/8); ring = gemv_ring (the decode GEMV's shared-memory weight ring,
 //        slots per warp; 0 = off), ringb = gemv_ring_blocks (its blocks per SM), xtma = gemv_xtma
 //        (0/1/2 = off / on / the rule: the GEMV's input rows by the bulk-copy engine), ringk = gemv_ring_min_k (the ring
-//        only for rows of K >= ringk)
+//        only for rows of K >= ringk), lnt = gemv_ln_threads
+//        (128 / 256 / 512: threads per block of the LayerNorm'd one-row GEMVs)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -320,6 +321,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "ring") o.gemv_ring = num;          // GEMV weight ring slots per warp (0 = off)
     else if (k == "ringb") o.gemv_ring_blocks = num;  // its blocks per SM
     else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
+    else if (k == "lnt") o.gemv_ln_threads = num;     // threads per block of the LN'd one-row GEMVs
     else if (k == "ringk") cudak::set_gemv_ring_min_k(num);  // process-wide (gemv.cu): ring only at K >= ringk
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "sblocks") o.small_blocks = num;
