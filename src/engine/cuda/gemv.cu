@@ -28,6 +28,19 @@
 //    -2.8% in one run each; off by default), and the input rows by the bulk-copy engine (V = 4,
 //    gemv_xtma: gpt2-xl B=1 -2.2..-2.3% in three calls, +0.4..+1% in a fourth; +12..+41% at 2-4
 //    rows; on by default where the rule says: one input row and n_embd >= 1600).
+//  - measured on an H200 in session 11 (s11-xl; docs/perf-cuda.md "Session 11: why a lone gpt2-xl
+//    decode GEMV streams at ~1 TB/s"; scripts/s11/gemv_probe.cu, a replica with a per-block
+//    timeline): a lone LN GEMV is not DRAM-bound (the replica's first-wave weights land in ~3 us,
+//    ~4.6 TB/s) but a serial chain after they land, each phase done by all 8 blocks of an SM: the
+//    pre-wait gamma/beta loop behind the weights (3.9 us to the wait), the x bulk copy (1.4 us;
+//    ld.global.cg 0.64), statistics (~2100 cycles), staging (~1400), dot products (~1400).  No
+//    faster: gamma/beta by 16-byte loads or before the weights (-0.3 us alone, ~0 chained), 7 loads
+//    per lane at 10 blocks per SM so no second row round (slower), one 1024-thread block per SM.
+//    One LayerNorm per 256/512-thread block (template NT, gemv_ln_threads; bit-identical) is the
+//    default by a rule on n_embd at one row: gpt2-medium -4..-5%, gpt2 -1.5..-2.5% (512),
+//    gpt2-large -1.3..-2.5% (256), two calls each; gpt2-xl +3.6..+4.6% with both LN GEMVs at 512
+//    (c_fc alone +4..+5.5%; QKV alone -0.4..-0.6% in one call: not yet a rule), so it keeps 128.
+//    ncu's default clock control adds 11-17% to every GEMV's duration against --clock-control none.
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
@@ -71,9 +84,12 @@ int xtma_mode(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
 int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 2));  // the rule by default (session 10 call 6)
 long long g_gemv_xtma_launches = 0;
 // gemv_ln_threads (session 11): threads per block of the LayerNorm'd fp16 one-row GEMVs (QKV, c_fc):
-// 128 = main's blocks; 256 / 512 = one LayerNorm per 256- / 512-thread block (4 / 2 per SM).
-int ln_threads_mode(int t) { return t >= 512 ? 512 : (t >= 256 ? 256 : 128); }
-int g_gemv_ln_threads = ln_threads_mode(env_int("SB_GEMV_LN_THREADS", 128));
+// 128 = main's blocks; 256 / 512 = one LayerNorm per 256- / 512-thread block (4 / 2 per SM);
+// 0 = the rule by n_embd (ln_threads_rule), the default (session 11 calls 3-4).  gemv_ln_threads_which:
+// bit 0 the QKV GEMV, bit 1 c_fc (A/B only; default both).
+int ln_threads_mode(int t) { return t <= 0 ? 0 : (t >= 512 ? 512 : (t >= 256 ? 256 : 128)); }
+int g_gemv_ln_threads = ln_threads_mode(env_int("SB_GEMV_LN_THREADS", 0));
+int g_gemv_ln_threads_which = env_int("SB_GEMV_LN_THREADS_WHICH", 3);
 long long g_gemv_ln_threads_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
@@ -93,6 +109,14 @@ void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
 int gemv_xtma() { return g_gemv_xtma; }
 long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
 void set_gemv_ln_threads(int threads) { g_gemv_ln_threads = ln_threads_mode(threads); }
+void set_gemv_ln_threads_which(int mask) { g_gemv_ln_threads_which = mask; }
+int gemv_ln_threads_which() { return g_gemv_ln_threads_which; }
+// The measured rule (mode 0; docs/perf-cuda.md session 11, H200), only at the widths measured: K =
+// n_embd 768..1024 (gpt2, gpt2-medium) 512 threads, 1025..1280 (gpt2-large) 256; gpt2-xl (1600,
+// slower with either) and every width not measured 128.
+int ln_threads_rule(int k_in) {
+  return k_in < 768 ? 128 : (k_in <= 1024 ? 512 : (k_in <= 1280 ? 256 : 128));
+}
 int gemv_ln_threads() { return g_gemv_ln_threads; }
 long long gemv_ln_threads_launch_count() { return g_gemv_ln_threads_launches; }
 }  // namespace sb::engine::cudak
@@ -1209,8 +1233,10 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         if constexpr (M == 1 && (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu)) {
           // gemv_ln_threads (session 11): the LayerNorm'd one-row GEMVs in blocks of 256 / 512
           // threads, with or without the bulk-copy input staging (same choice as above).
-          if (vec_rows && ln && g_gemv_ln_threads > 128 && g_gemv_prewait_loads == kChunk) {
-            if (g_gemv_ln_threads == 256)
+          const int lnt = g_gemv_ln_threads == 0 ? ln_threads_rule(a.k_in) : g_gemv_ln_threads;
+          const bool which = (g_gemv_ln_threads_which & (EPI == GemvEpilogue::kQkvScatter ? 1 : 2)) != 0;
+          if (vec_rows && ln && lnt > 128 && which && g_gemv_prewait_loads == kChunk) {
+            if (lnt == 256)
               return xtma ? launch3<F, M, EPI, MMA, 4, 256>(b, st) : launch3<F, M, EPI, MMA, 0, 256>(b, st);
             return xtma ? launch3<F, M, EPI, MMA, 4, 512>(b, st) : launch3<F, M, EPI, MMA, 0, 512>(b, st);
           }
