@@ -147,6 +147,9 @@ std::unique_ptr<Backend> make_native_cuda() {
         // true = wherever it applies, false = off; absent = the engine's default.
         if (r.options.contains("gemv_xtma") && !r.options["gemv_xtma"].is_null())
           o.gemv_xtma = bool_option(r.options, "gemv_xtma", false) ? 1 : 0;
+        // Threads per block of the LayerNorm'd one-row decode GEMVs (128 = main's, 256, 512);
+        // absent = the engine's default.
+        o.gemv_ln_threads = int_option(r.options, "gemv_ln_threads", o.gemv_ln_threads);
         o.engine_file = string_option(r.options, "engine_file", "");
         if (engine::precision_needs_engine_file(r.precision) && o.engine_file.empty()) {
           // int8/fp8 without a given engine file: calibrate + quantize into the artifacts cache

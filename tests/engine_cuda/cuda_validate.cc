@@ -2764,7 +2764,8 @@ std::vector<FusedEngineModel> fused_engine_models() {
 // prefill + 6 decode steps, logits and tokens bit-identical to gemv_ring off.
 void test_gemv_ring() {
   using E = cudak::GemvEpilogue;
-  if (std::getenv("SB_GEMV_RING") != nullptr || std::getenv("SB_GEMV_XTMA") != nullptr) {
+  if (std::getenv("SB_GEMV_RING") != nullptr || std::getenv("SB_GEMV_XTMA") != nullptr ||
+      std::getenv("SB_GEMV_LN_THREADS") != nullptr) {
     std::printf("NOTE SB_GEMV_RING / SB_GEMV_XTMA is set: the ring-vs-register-path cases are skipped (it overrides the switch)\n");
     return;
   }
@@ -2774,7 +2775,9 @@ void test_gemv_ring() {
   if (g_small) shapes = {{40, 2304}, {33, 2056}, {4800, 64}, {97, 128}, {97, 130}, {1600, 6400}};
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
-  const int rings[][2] = {{1, 1}, {2, 2}, {3, 2}, {8, 1}, {0, 0}};  // {0, 0}: gemv_xtma
+  // {0, 0}: gemv_xtma; {NT, -1} / {NT, -2}: gemv_ln_threads = NT without / with gemv_xtma (session 11);
+  // {0, -1}: gemv_ln_threads = 0, the rule by K (512 at K 768..1024, 256 at K ..1280, else 128).
+  const int rings[][2] = {{1, 1}, {2, 2}, {3, 2}, {8, 1}, {0, 0}, {256, -1}, {512, -1}, {512, -2}, {0, -1}};
   const Dt dt = Dt::kF16;
   // Split K off: its shape rule (rows >= 3 at 257-512 vectors) takes precedence over the bulk-copy
   // staging, and this section compares the ring / xtma paths with the plain register path.
@@ -2820,9 +2823,11 @@ void test_gemv_ring() {
           // Runs the GEMV with `ring` slots per warp (0 = the register path) on fresh output, cache
           // and embed_out buffers; returns out + k cache + v cache + embed_out as raw fp16 words.
           auto run = [&](int ring, int blocks) {
-            cudak::set_gemv_ring(ring);
+            const bool lnt = blocks < 0;
+            cudak::set_gemv_ring(lnt ? 0 : ring);
             cudak::set_gemv_ring_blocks(blocks > 0 ? blocks : 2);
-            cudak::set_gemv_xtma(blocks == 0);
+            cudak::set_gemv_xtma(blocks == 0 || blocks == -2);
+            cudak::set_gemv_ln_threads(lnt ? ring : 128);
             auto d_out = upload(dt, out0);
             if (epi != E::kResidual) d_out->poison();
             DBuf d_kc(cache_n * 2), d_vc(cache_n * 2), d_eo(static_cast<std::size_t>(rows) * K * 2), d_zs(8 * 4);
@@ -2874,18 +2879,25 @@ void test_gemv_ring() {
           };
           const auto base = run(0, 2);
           for (const auto& rb : rings) {
-            const bool xt = rb[1] == 0;
-            const long long before = xt ? cudak::gemv_xtma_launch_count() : cudak::gemv_ring_launch_count();
+            const bool xt = rb[1] == 0, lt = rb[1] < 0;
+            auto count = [&] {
+              return lt ? cudak::gemv_ln_threads_launch_count() : xt ? cudak::gemv_xtma_launch_count() : cudak::gemv_ring_launch_count();
+            };
+            const long long before = count();
             const auto got = run(rb[0], rb[1]);
-            const bool taken = (xt ? cudak::gemv_xtma_launch_count() : cudak::gemv_ring_launch_count()) == before + 1;
+            const bool taken = count() == before + 1;
             // The ring takes 16-byte rows; the bulk copy also 16-byte-aligned input rows, not the
-            // folded embedding.
-            const bool vec = K % 8 == 0 && (!xt || (!fold && xs % 8 == 0));
+            // folded embedding; the bigger blocks the LayerNorm'd gelu / QKV GEMVs at one row.
+            const bool vec = K % 8 == 0 && (!xt || (!fold && xs % 8 == 0)) &&
+                             (!lt || (rows == 1 && ln != 0 && (epi == E::kGelu || epi == E::kQkvScatter))) &&
+                             (!lt || rb[0] != 0 || (K >= 768 && K <= 1280));
             std::size_t diff = 0;
             for (std::size_t i = 0; i < got.size(); ++i) diff += got[i] != base[i];
-            const auto cas = xt ? fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d xtma", epi_names[ei], rows, N, K, ln)
-                                : fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d ring=%dx%d", epi_names[ei], rows, N, K, ln, rb[0], rb[1]);
-            expect(std::string(xt ? "gemv_xtma/" : "gemv_ring/") + epi_names[ei], cas, diff == 0 && taken == vec,
+            const auto cas = lt   ? fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d ln_threads=%d%s", epi_names[ei], rows, N, K, ln, rb[0],
+                                            rb[1] == -2 ? " xtma" : "")
+                             : xt ? fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d xtma", epi_names[ei], rows, N, K, ln)
+                                  : fmtcase("fp16 %s rows=%d N=%d K=%d ln=%d ring=%dx%d", epi_names[ei], rows, N, K, ln, rb[0], rb[1]);
+            expect(std::string(lt ? "gemv_lnt/" : xt ? "gemv_xtma/" : "gemv_ring/") + epi_names[ei], cas, diff == 0 && taken == vec,
                    fmtcase("%zu of %zu fp16 words differ from the register path; path %s (expected %s)", diff,
                            got.size(), taken ? "taken" : "not taken", vec ? "taken" : "not taken"));
           }
@@ -2893,6 +2905,7 @@ void test_gemv_ring() {
   cudak::set_gemv_ring(0);
   cudak::set_gemv_ring_blocks(2);
   cudak::set_gemv_xtma(false);
+  cudak::set_gemv_ln_threads(128);
   cudak::set_gemv_split_k(split0);
   // Engine: ring off vs on (and gemv_xtma on), bit-identical logits and tokens.
   const auto models = fused_engine_models();
@@ -2902,9 +2915,10 @@ void test_gemv_ring() {
     for (const auto& [B, S] : std::vector<std::pair<int, int>>{{1, 3}, {2, 5}, {4, 1}}) {
       std::vector<std::int32_t> prompt(static_cast<std::size_t>(B) * S);
       for (auto& t : prompt) t = static_cast<std::int32_t>(g_rng() % V);
-      auto pass = [&](int ring, std::string& desc, int xtma = 0) {
+      auto pass = [&](int ring, std::string& desc, int xtma = 0, int lnt = 128) {
         CudaEngineOptions o;
         o.gemv_xtma = xtma;
+        o.gemv_ln_threads = lnt;
         o.precision = "fp16";
         o.max_batch = 4;
         o.max_seq = S + 10;
@@ -2943,11 +2957,21 @@ void test_gemv_ring() {
       expect("gemv_xtma/engine", fmtcase("%s fp16 B=%d S=%d xtma", models[i].name, B, S), xsame && xtaken,
              fmtcase("logits/tokens %s the register path's; bulk-copy staging %s", xsame ? "identical to" : "DIFFER from",
                      xtaken ? "taken" : "NOT taken (or described wrongly)"));
+      // gemv_ln_threads 512 (session 11): bit-identical; the one-row LN GEMVs of a decode step take it.
+      std::string d3;
+      const long long lbefore = cudak::gemv_ln_threads_launch_count();
+      const auto lon = pass(0, d3, 0, 512);
+      const bool ltaken = (B != 1 || cudak::gemv_ln_threads_launch_count() > lbefore) && d3.find("gemv_ln_threads=512") != std::string::npos;
+      const bool lsame = off.size() == lon.size() && std::memcmp(off.data(), lon.data(), off.size() * sizeof(float)) == 0;
+      expect("gemv_lnt/engine", fmtcase("%s fp16 B=%d S=%d ln_threads=512", models[i].name, B, S), lsame && ltaken,
+             fmtcase("logits/tokens %s the register path's; 512-thread LN GEMVs %s", lsame ? "identical to" : "DIFFER from",
+                     ltaken ? "taken" : "NOT taken (or described wrongly)"));
     }
   }
   cudak::set_gemv_ring(0);
   cudak::set_gemv_ring_blocks(2);
   cudak::set_gemv_xtma(false);
+  cudak::set_gemv_ln_threads(128);
 }
 
 // The attention + proj fusion in the engine (fuse_attn_proj, off by default; section attn_proj):

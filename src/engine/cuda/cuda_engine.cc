@@ -373,6 +373,10 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
                                                                           : 2);
     const char* xtma_env = std::getenv("SB_GEMV_XTMA");
     cudak::set_gemv_xtma(xtma_env != nullptr && *xtma_env != '\0' ? std::atoi(xtma_env) : o.gemv_xtma >= 0 ? o.gemv_xtma : 2);
+    const char* lnt_env = std::getenv("SB_GEMV_LN_THREADS");
+    cudak::set_gemv_ln_threads(lnt_env != nullptr && *lnt_env != '\0' ? std::atoi(lnt_env)
+                               : o.gemv_ln_threads >= 0                ? o.gemv_ln_threads
+                                                                       : 0);  // the rule
   }
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
   int rt = 0, drv = 0;
@@ -406,6 +410,9 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   if (cudak::gemv_ring() > 0)
     description_ += fmt::format(" gemv_ring={}x{}", cudak::gemv_ring(), cudak::gemv_ring_blocks());
   if (cudak::gemv_xtma() != 0) description_ += cudak::gemv_xtma() == 1 ? " gemv_xtma=on" : " gemv_xtma=rule";
+  if (cudak::gemv_ln_threads() != 128)
+    description_ += cudak::gemv_ln_threads() == 0 ? std::string(" gemv_ln_threads=rule")
+                                                  : fmt::format(" gemv_ln_threads={}", cudak::gemv_ln_threads());
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");

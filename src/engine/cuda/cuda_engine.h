@@ -196,6 +196,13 @@ struct CudaEngineOptions {
   // (2: one input row, n_embd >= 1600, i.e. gpt2-xl at batch 1; docs/perf-cuda.md session 10 calls
   // 5-6); 0 off; 1 on wherever it applies; 2 the rule.
   int gemv_xtma = -1;
+  // Threads per block of the LayerNorm'd fp16 one-row decode GEMVs (kernels.h
+  // set_gemv_ln_threads), process-wide when the engine is created: -1 = the environment's
+  // SB_GEMV_LN_THREADS when set, else 0 = the measured rule by n_embd (512 threads at n_embd
+  // 768..1024, 256 at 1025..1280, 128 elsewhere; docs/perf-cuda.md session 11, s11-xl: gpt2-medium
+  // -4..-5%, gpt2 -1.5..-2.5%, gpt2-large -1.3..-2.5% at batch 1 on an H200); 128 = main's blocks
+  // (off); 256 or 512 forced.
+  int gemv_ln_threads = -1;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

@@ -28,6 +28,19 @@
 //    -2.8% in one run each; off by default), and the input rows by the bulk-copy engine (V = 4,
 //    gemv_xtma: gpt2-xl B=1 -2.2..-2.3% in three calls, +0.4..+1% in a fourth; +12..+41% at 2-4
 //    rows; on by default where the rule says: one input row and n_embd >= 1600).
+//  - measured on an H200 in session 11 (s11-xl; docs/perf-cuda.md "Session 11: why a lone gpt2-xl
+//    decode GEMV streams at ~1 TB/s"; scripts/s11/gemv_probe.cu, a replica with a per-block
+//    timeline): a lone LN GEMV is not DRAM-bound (the replica's first-wave weights land in ~3 us,
+//    ~4.6 TB/s) but a serial chain after they land, each phase done by all 8 blocks of an SM: the
+//    pre-wait gamma/beta loop behind the weights (3.9 us to the wait), the x bulk copy (1.4 us;
+//    ld.global.cg 0.64), statistics (~2100 cycles), staging (~1400), dot products (~1400).  No
+//    faster: gamma/beta by 16-byte loads or before the weights (-0.3 us alone, ~0 chained), 7 loads
+//    per lane at 10 blocks per SM so no second row round (slower), one 1024-thread block per SM.
+//    One LayerNorm per 256/512-thread block (template NT, gemv_ln_threads; bit-identical) is the
+//    default by a rule on n_embd at one row: gpt2-medium -4..-5%, gpt2 -1.5..-2.5% (512),
+//    gpt2-large -1.3..-2.5% (256), two calls each; gpt2-xl +3.6..+4.6% with both LN GEMVs at 512
+//    (c_fc alone +4..+5.5%; QKV alone -0.4..-0.6% in one call: not yet a rule), so it keeps 128.
+//    ncu's default clock control adds 11-17% to every GEMV's duration against --clock-control none.
 //  - kQkvAttention (the QKV GEMV with the decode attention as a last-block-per-head tail) is
 //    correct but slower than the two kernels it replaces (session 5: ncu 28 us vs 9 + 7 us for
 //    gpt2); the engine keeps it behind an option that is off by default.
@@ -70,6 +83,14 @@ int g_gemv_ring_min_k = env_int("SB_GEMV_RING_MIN_K", 0);  // the ring only for 
 int xtma_mode(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
 int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 2));  // the rule by default (session 10 call 6)
 long long g_gemv_xtma_launches = 0;
+// gemv_ln_threads (session 11): threads per block of the LayerNorm'd fp16 one-row GEMVs (QKV, c_fc):
+// 128 = main's blocks; 256 / 512 = one LayerNorm per 256- / 512-thread block (4 / 2 per SM);
+// 0 = the rule by n_embd (ln_threads_rule), the default (session 11 calls 3-4).  gemv_ln_threads_which:
+// bit 0 the QKV GEMV, bit 1 c_fc (A/B only; default both).
+int ln_threads_mode(int t) { return t <= 0 ? 0 : (t >= 512 ? 512 : (t >= 256 ? 256 : 128)); }
+int g_gemv_ln_threads = ln_threads_mode(env_int("SB_GEMV_LN_THREADS", 0));
+int g_gemv_ln_threads_which = env_int("SB_GEMV_LN_THREADS_WHICH", 3);
+long long g_gemv_ln_threads_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
@@ -87,6 +108,17 @@ int gemv_ring_min_k() { return g_gemv_ring_min_k; }
 void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
 int gemv_xtma() { return g_gemv_xtma; }
 long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
+void set_gemv_ln_threads(int threads) { g_gemv_ln_threads = ln_threads_mode(threads); }
+void set_gemv_ln_threads_which(int mask) { g_gemv_ln_threads_which = mask; }
+int gemv_ln_threads_which() { return g_gemv_ln_threads_which; }
+// The measured rule (mode 0; docs/perf-cuda.md session 11, H200), only at the widths measured: K =
+// n_embd 768..1024 (gpt2, gpt2-medium) 512 threads, 1025..1280 (gpt2-large) 256; gpt2-xl (1600,
+// slower with either) and every width not measured 128.
+int ln_threads_rule(int k_in) {
+  return k_in < 768 ? 128 : (k_in <= 1024 ? 512 : (k_in <= 1280 ? 256 : 128));
+}
+int gemv_ln_threads() { return g_gemv_ln_threads; }
+long long gemv_ln_threads_launch_count() { return g_gemv_ln_threads_launches; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -459,10 +491,21 @@ template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
 
 // The ring kernel (V == 3) runs at most gemv_ring_blocks (default 2) blocks per SM, so it is given
 // the 6-block register budget (<= 80 registers; at 64 its ring cursor spilled 4-60 bytes).
-template <int F, int M, GemvEpilogue EPI, bool MMA, int V>
-__global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3_kernel(GemvArgs a) {
+// NT (session 11, gemv_ln_threads): threads per block; 128 everywhere but the LayerNorm'd one-row
+// GEMVs when the switch asks for 256 / 512 (4 / 2 blocks per SM at the same 64 registers): the
+// LayerNorm (x copy, gamma/beta, statistics, staging) is then done once per 8 / 16 warps instead of
+// once per 4, i.e. 4x / 2x less often per SM (s11-xl's probe: each of those phases is
+// instruction-issue bound by 8 blocks per SM doing the same LayerNorm).  The body's kThreads /
+// kWarps are the block's; the statistics keep main's 128-thread partial sums (kLnThreads), so the
+// results are bit-identical at every NT.
+template <int F, int M, GemvEpilogue EPI, bool MMA, int V, int NT = 128>
+__global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMinBlocks<F, M>)) gemv3_kernel(GemvArgs a) {
   static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
                 "the tensor-core path is fp8 only, without the fused attention tail or argmax");
+  static_assert(NT == 128 || (!MMA && V != 3 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
+                "bigger blocks: register path only, not the ring (its barriers are sized for 4 warps), the attention tail or argmax");
+  constexpr int kThreads = NT, kWarps = NT / 32;  // (shadow the namespace's 128 / 4)
+  constexpr int kLnThreads = 128;                 // threads that sum the LayerNorm statistics
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
@@ -684,10 +727,12 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
     for (int m = 0; m < M; ++m) {
       mean[m] = s[m] / K;
       q[m] = 0.0f;
+      if (kThreads == kLnThreads || tid < kLnThreads) {
 #pragma unroll 4
-      for (int k = tid; k < K; k += kThreads) {
-        const float d = to_f(raw[m * K + k]) - mean[m];
-        q[m] += d * d;
+        for (int k = tid; k < K; k += kLnThreads) {
+          const float d = to_f(raw[m * K + k]) - mean[m];
+          q[m] += d * d;
+        }
       }
     }
     block_sum_rows<kWarps>(q, red);
@@ -790,9 +835,10 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       s[m] = 0.0f;
-      for (int k = tid; k < K; k += kThreads) s[m] += to_f(raw[m * K + k]);
+      if (kThreads == kLnThreads || tid < kLnThreads)
+        for (int k = tid; k < K; k += kLnThreads) s[m] += to_f(raw[m * K + k]);
     }
-    block_sum_rows<kWarps>(s, red);
+    block_sum_rows<kWarps>(s, red);  // warps past kLnThreads add +0: the same sums
     ln_finish(s);
   } else if (kQuant<F> && a.x_per_row) {
     // Per-row dynamic scales: max |x| of each row (block-reduced), then the codes (each element
@@ -1075,15 +1121,16 @@ __global__ void __launch_bounds__(kThreads, V == 3 ? 6 : kMinBlocks<F, M>) gemv3
   }
 }
 
-template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0>
+template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0, int NT = 128>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
+  constexpr int kWarps = NT / 32;  // (shadows the namespace's 4)
   const bool ln = a.ln_gamma != nullptr;
   const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln)
                                : (V == 3 ? GemvSmem<F, M>::bytes_ring(a.k_in, ln, a.ring_slots)
                                          : GemvSmem<F, M>::bytes(a.k_in, ln));
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
-  auto kernel = gemv3_kernel<F, M, EPI, MMA, V>;
+  auto kernel = gemv3_kernel<F, M, EPI, MMA, V, NT>;
   // Dynamic shared memory may use what the kernel's static arrays leave of the opt-in limit (the
   // fused attention tail has ~4 KB of them).
   static int dyn_limit = -1;
@@ -1110,7 +1157,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   static int occ_blocks = 1;
   if (occ_smem != smem) {
     int nb = 0;
-    e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, kernel, kThreads, smem);
+    e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, kernel, NT, smem);
     if (e != cudaSuccess) return e;
     occ_blocks = nb > 0 ? nb : 1;
     occ_smem = smem;
@@ -1123,7 +1170,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const long long cap = static_cast<long long>(g_sm_count) *
                         (V == 3 && g_gemv_ring_blocks < occ_blocks ? g_gemv_ring_blocks : occ_blocks);
   GemvArgs b = a;
-  if constexpr (V == 0) {
+  if constexpr (V == 0 && NT == 128) {
     // The switches (kernels.h), fp16 and int8 weights only: gemv_split_k for the residual GEMV
     // whose rows are longer than one register chunk (the shape rule below by default; forced S
     // when S times the blocks stay resident);
@@ -1181,9 +1228,20 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         // (min(N, K) is n_embd for every layer GEMV and the LM head): gpt2-xl B=1 -2.3% (H200);
         // gpt2-large / medium / gpt2 at one row +1 / +8 / +2%, every model at 2-4 rows +12..+41%.
         const bool rule = M == 1 && (a.n_out < a.k_in ? a.n_out : a.k_in) >= 1600;
-        if (vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
-            g_gemv_prewait_loads == kChunk)
-          return launch3<F, M, EPI, MMA, 4>(b, st);
+        const bool xtma = vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
+                          g_gemv_prewait_loads == kChunk;
+        if constexpr (M == 1 && (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu)) {
+          // gemv_ln_threads (session 11): the LayerNorm'd one-row GEMVs in blocks of 256 / 512
+          // threads, with or without the bulk-copy input staging (same choice as above).
+          const int lnt = g_gemv_ln_threads == 0 ? ln_threads_rule(a.k_in) : g_gemv_ln_threads;
+          const bool which = (g_gemv_ln_threads_which & (EPI == GemvEpilogue::kQkvScatter ? 1 : 2)) != 0;
+          if (vec_rows && ln && lnt > 128 && which && g_gemv_prewait_loads == kChunk) {
+            if (lnt == 256)
+              return xtma ? launch3<F, M, EPI, MMA, 4, 256>(b, st) : launch3<F, M, EPI, MMA, 0, 256>(b, st);
+            return xtma ? launch3<F, M, EPI, MMA, 4, 512>(b, st) : launch3<F, M, EPI, MMA, 0, 512>(b, st);
+          }
+        }
+        if (xtma) return launch3<F, M, EPI, MMA, 4>(b, st);
       }
       if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {
         if (vec_rows && ln && g_gemv_prewait_loads < kChunk) {
@@ -1195,8 +1253,9 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   }
   const long long want_b = (static_cast<long long>(a.n_out) * b.split_k + rows_per_block - 1) / rows_per_block;
   const int grid = static_cast<int>(want_b < cap ? want_b : cap);
-  e = launch_k(kernel, grid, kThreads, smem, st, b);
+  e = launch_k(kernel, grid, NT, smem, st, b);
   if (V == 3 && e == cudaSuccess) ++g_gemv_ring_launches;
+  if (NT != 128 && e == cudaSuccess) ++g_gemv_ln_threads_launches;
   if (V == 4 && e == cudaSuccess) ++g_gemv_xtma_launches;
   if (e != cudaSuccess)
     std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d ring=%d: %s",

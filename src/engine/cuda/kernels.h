@@ -211,6 +211,18 @@ long long gemv_ring_launch_count();
 void set_gemv_xtma(int mode);
 int gemv_xtma();
 long long gemv_xtma_launch_count();
+//  - gemv_ln_threads (0 = the measured rule, the default, or the environment's SB_GEMV_LN_THREADS;
+//    128 = off; 256 / 512 forced):
+//    the LayerNorm'd fp16 one-row GEMVs (QKV, c_fc; register path) run in blocks of that many
+//    threads (4 / 2 per SM instead of 8 of 128), so each SM normalises the input row 4x / 2x less
+//    often (session 11, s11-xl: those phases are instruction-issue bound).  Bit-identical results.
+//    0 = the measured rule by n_embd (gemv.cu ln_threads_rule: 768..1024 -> 512, ..1280 -> 256, else 128).
+//    gemv_ln_threads_which (A/B): bit 0 the QKV GEMV, bit 1 c_fc (default 3, or SB_GEMV_LN_THREADS_WHICH).
+void set_gemv_ln_threads(int threads);
+int gemv_ln_threads();
+void set_gemv_ln_threads_which(int mask);
+int gemv_ln_threads_which();
+long long gemv_ln_threads_launch_count();
 // Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
 // copies before reading q after griddepcontrol.wait (default off, or the environment's
 // SB_ATT_ROWS_FIRST=1); same values.  Process-wide, for A/B measurements.

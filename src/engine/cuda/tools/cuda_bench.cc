@@ -47,7 +47,9 @@
 //        fits), alc = attn_layer_cluster (blocks per head: 1/2/4/8); ring = gemv_ring (the decode GEMV's shared-memory weight ring,
 //        slots per warp; 0 = off), ringb = gemv_ring_blocks (its blocks per SM), xtma = gemv_xtma
 //        (0/1/2 = off / on / the rule: the GEMV's input rows by the bulk-copy engine), ringk = gemv_ring_min_k (the ring
-//        only for rows of K >= ringk)
+//        only for rows of K >= ringk), lnt = gemv_ln_threads
+//        (128 / 256 / 512: threads per block of the LayerNorm'd one-row GEMVs; 0 = the rule by n_embd),
+//        lntw = gemv_ln_threads_which (1 = QKV only, 2 = c_fc only, 3 = both)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -296,6 +298,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_decode_attention_rows_first(default_attrf);
   static const int default_ring_min_k = cudak::gemv_ring_min_k();
   cudak::set_gemv_ring_min_k(default_ring_min_k);
+  static const int default_lnt_which = cudak::gemv_ln_threads_which();
+  cudak::set_gemv_ln_threads_which(default_lnt_which);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -320,6 +324,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "ring") o.gemv_ring = num;          // GEMV weight ring slots per warp (0 = off)
     else if (k == "ringb") o.gemv_ring_blocks = num;  // its blocks per SM
     else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
+    else if (k == "lnt") o.gemv_ln_threads = num;     // threads per block of the LN'd one-row GEMVs
+    else if (k == "lntw") cudak::set_gemv_ln_threads_which(num);  // process-wide: 1 QKV, 2 c_fc, 3 both
     else if (k == "ringk") cudak::set_gemv_ring_min_k(num);  // process-wide (gemv.cu): ring only at K >= ringk
     else if (k == "small8") o.small_decode_fp8 = on;
     else if (k == "s8pre") o.small_fp8_predecode = on;  // fp8 small kernel: decoded weights, inputs quantized once
