@@ -621,11 +621,21 @@ void CudaEngine::setup_fused_mlp() {
   const int mode = fusion_mode(opts_.fuse_mlp, "SB_FUSE_MLP", src, m_note_);
   if (!m_note_.empty()) return;
   if (mode < 0) src += ", rule";
+  // Session 11's post-wait options (off by default until measured faster).
+  auto env_int = [](const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
+  };
+  const int want_wln = std::max(0, env_int("SB_MLP_WARP_LN", opts_.mlp_warp_ln));
+  const int want_cluster = std::max(0, env_int("SB_MLP_CLUSTER", opts_.mlp_cluster));
+  std::string wln_rows, cluster_note;
   std::string on_rows, chain;
   int first_on = 0;
   for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
     if (!gemv_ok(rows)) continue;
     cudak::MlpFusedArgs a{.dt = dt_, .rows = rows, .n_embd = E_, .n_inner = I_, .ln_eps = eps_};
+    a.want_warp_ln = want_wln;
+    a.want_cluster = want_cluster;
     if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
       chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());
@@ -637,6 +647,8 @@ void CudaEngine::setup_fused_mlp() {
       continue;
     }
     m_args_[rows] = a;
+    if (a.warp_ln != 0) wln_rows += (wln_rows.empty() ? "" : ",") + std::to_string(rows);
+    if (a.cluster > 1) cluster_note += fmt::format("{}B={}", cluster_note.empty() ? "" : ",", rows);
     if (first_on == 0) first_on = rows;
     on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
   }
@@ -649,8 +661,11 @@ void CudaEngine::setup_fused_mlp() {
     m_args_[rows].scratch = m_scratch_.get();
     m_args_[rows].host_error = d_err;
   }
-  m_note_ = fmt::format("on(B={}, {} rows per block, src {}){}", on_rows,
-                        m_args_[first_on].slice_rows, src, chain);
+  std::string post;
+  if (!wln_rows.empty()) post += ", warp-LN B=" + wln_rows;
+  if (!cluster_note.empty()) post += fmt::format(", cluster {} {}", want_cluster, cluster_note);
+  m_note_ = fmt::format("on(B={}, {} rows per block, src {}{}){}", on_rows,
+                        m_args_[first_on].slice_rows, src, post, chain);
 }
 
 void CudaEngine::setup_attn_layer() {

@@ -165,6 +165,15 @@ struct CudaEngineOptions {
   // environment's SB_FUSE_MLP=-1/0/1, when set, overrides it.  The description says which row
   // counts take it.
   int fuse_mlp = -1;
+  // The fused MLP's post-wait chain (docs/perf-cuda.md "Session 11: the fused MLP's post-wait
+  // chain"; A/B switches, results bit-identical to the plain kernel): mlp_warp_ln = 1: LayerNorm 2's
+  // statistics computed by every warp for itself and a warp's c_fc units interleaved (no block
+  // barrier between the x rows and h; rows <= 2, n_embd x dt_size <= 2 KiB); mlp_cluster = 2/4/8:
+  // clusters of that many blocks pre-add their fc2 partials through distributed shared memory (one
+  // atomic per output per cluster).  -1 = the default (off until measured faster), 0 = off.  The
+  // environment's SB_MLP_WARP_LN / SB_MLP_CLUSTER, when set, override them.
+  int mlp_warp_ln = -1;
+  int mlp_cluster = -1;
   // GEMV decode path (seq 1, fp32/fp16/bf16, 1..4 rows, fuse_qkv_attention off): each layer's
   // attention half (LN1, QKV, KV-cache write, decode attention, attn c_proj, residual) as ONE kernel
   // (attn_layer.h launch_attn_layer: a thread-block cluster per head; two dependent kernels fewer per

@@ -24,6 +24,8 @@
 #include "engine/cuda/device_common.cuh"
 #include "engine/cuda/fixed_word.h"
 
+#include <cooperative_groups.h>
+
 #include <cstdio>
 
 namespace sb::engine::cudak {
@@ -47,33 +49,60 @@ __host__ __device__ constexpr int w2_row_bytes(int slice_rows, int es) {
   const int b = (slice_rows * es + 15) / 16 * 16;
   return (b / 16) % 2 == 0 ? b + 16 : b;
 }
+// Warp-LayerNorm path (MlpFusedArgs::want_warp_ln, session 11): rows and 16-byte vectors of a
+// normalized row per lane (n_embd x dt_size <= 32 x kLaneVecs x 16 bytes) it takes.
+constexpr int kWarpLnMaxRows = 2;
+constexpr int kLaneVecs = 4;
+// c_fc hidden units a warp computes together (interleaved dot products and butterflies).
+constexpr int kUnitGroup = 4;
+constexpr int kMaxCluster = 8;
+// Words a thread completes with a cluster (its block's share of rows x n_embd <= 256 x this).
+constexpr int kClusterPerThread = 2;
+
 struct MlpSmem {
-  std::size_t w1, w2, raw, xs, hs, b1, total;
+  std::size_t w1, w2, raw, xs, hs, b1, gs, bs, total;
 };
-__host__ __device__ inline MlpSmem mlp_smem(int R, int E, int M, int es) {
+// wln: the warp-LayerNorm path (no xs; gamma / beta staged as fp32).  cluster > 1: the fc2 partials'
+// increments ([M][E] u64) reuse the c_fc rows' space once c_fc is done, which grows to hold them.
+__host__ __device__ inline MlpSmem mlp_smem(int R, int E, int M, int es, bool wln = false, int cluster = 0) {
   MlpSmem s{};
   s.w1 = 0;
-  s.w2 = s.w1 + static_cast<std::size_t>(R) * E * es;
+  std::size_t w1b = static_cast<std::size_t>(R) * E * es;
+  if (cluster > 1 && static_cast<std::size_t>(M) * E * 8 > w1b) w1b = static_cast<std::size_t>(M) * E * 8;
+  s.w2 = s.w1 + ((w1b + 15) & ~std::size_t{15});
   s.raw = s.w2 + static_cast<std::size_t>(E) * w2_row_bytes(R, es);
   s.xs = s.raw + ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15});
-  s.hs = s.xs + ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15});
+  s.hs = s.xs + (wln ? 0 : ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15}));
   s.b1 = s.hs + static_cast<std::size_t>(R) * 16;  // h as float4 per hidden unit (rows m = .x .. .w)
-  s.total = s.b1 + static_cast<std::size_t>(R) * 4;
+  s.gs = s.b1 + ((static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15});
+  s.bs = s.gs + (wln ? static_cast<std::size_t>(E) * 4 : 0);
+  s.total = s.bs + (wln ? static_cast<std::size_t>(E) * 4 : 0);
   return s;
 }
 
-template <typename T, int M>
+__device__ __forceinline__ void stamp(const MlpFusedArgs& a, int i) {
+  if (a.trace != nullptr && threadIdx.x == 0) {
+    unsigned long long t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    a.trace[blockIdx.x * kMlpStamps + i] = t;
+  }
+}
+
+template <typename T, int M, bool WLN>
 __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs a) {
   using detail::to_f;
   using detail::from_f;
   using detail::Vec16;
+  using detail::kFull;
+  namespace cg = cooperative_groups;
   constexpr int es = sizeof(T), VN = 16 / es;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   __shared__ float red[kMlpWarps][M];
   const int E = a.n_embd, I = a.n_inner, R = a.slice_rows;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int k0 = blockIdx.x * R, nr = min(R, I - k0);  // this block's hidden units k0 .. k0 + nr
-  const MlpSmem L = mlp_smem(R, E, M, es);
+  const int C = a.cluster > 1 ? a.cluster : 1;       // blocks whose partials meet in shared memory first
+  const MlpSmem L = mlp_smem(R, E, M, es, WLN, C);
   T* w1s = reinterpret_cast<T*>(smem_raw + L.w1);
   unsigned char* w2s = smem_raw + L.w2;
   T* raw = reinterpret_cast<T*>(smem_raw + L.raw);
@@ -81,7 +110,16 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
   float* hs = reinterpret_cast<float*>(smem_raw + L.hs);  // [R][4]: h[m] of hidden unit k0 + r at 4 r + m
   float* b1s = reinterpret_cast<float*>(smem_raw + L.b1);  // c_fc bias of the slice
   const int RB = w2_row_bytes(R, es);
+  // Outputs this thread completes: without a cluster n = tid + 256 j of every row; with one, the
+  // block's share e0 .. e1 of the [M][E] words (element e = e0 + tid + 256 j).
+  int e0 = 0, e1 = E;
+  if (C > 1) {
+    const int chunk = (M * E + C - 1) / C;
+    e0 = static_cast<int>(cg::this_cluster().block_rank()) * chunk;
+    e1 = min(M * E, e0 + chunk);
+  }
 
+  stamp(a, 0);
   detail::pdl_trigger();
   // ---- Before the wait: both weight slices into shared memory (nothing a previous kernel writes).
   {
@@ -104,15 +142,28 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
   const T* fcb = static_cast<const T*>(a.fc_b);
   const T* fc2b = static_cast<const T*>(a.fc2_b);
   if (tid < nr) b1s[tid] = fcb != nullptr ? to_f(fcb[k0 + tid]) : 0.0f;
-  float g_r[kPerThread], be_r[kPerThread], b2_r[kPerThread];  // element tid + 256 j
+  float g_r[kPerThread], be_r[kPerThread], b2_r[kPerThread];  // g/be: element tid + 256 j; b2: output j
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     const int k = tid + kMlpThreads * j;
-    g_r[j] = k < E ? __ldg(a.ln_gamma + k) : 0.0f;
-    be_r[j] = k < E ? __ldg(a.ln_beta + k) : 0.0f;
-    b2_r[j] = (k < E && fc2b != nullptr) ? to_f(fc2b[k]) : 0.0f;
+    if constexpr (!WLN) {
+      g_r[j] = k < E ? __ldg(a.ln_gamma + k) : 0.0f;
+      be_r[j] = k < E ? __ldg(a.ln_beta + k) : 0.0f;
+    }
+    const int e = e0 + k;
+    const int n = C > 1 ? e % E : k;
+    b2_r[j] = ((C > 1 ? e < e1 : k < E) && fc2b != nullptr) ? to_f(fc2b[n]) : 0.0f;
+  }
+  if constexpr (WLN) {  // LN parameters for every warp's own normalization (visible after barrier A)
+    float* gs = reinterpret_cast<float*>(smem_raw + L.gs);
+    float* bs = reinterpret_cast<float*>(smem_raw + L.bs);
+    for (int k = tid; k < E; k += kMlpThreads) {
+      gs[k] = __ldg(a.ln_gamma + k);
+      bs[k] = __ldg(a.ln_beta + k);
+    }
   }
   detail::pdl_wait();
+  stamp(a, 1);
 
   // ---- After the wait: the x rows (16-byte loads through L2: the previous kernel wrote them).
   // All of a thread's loads in flight together (<= M * 2048 / 4 / 256 = 8 vectors each).
@@ -132,41 +183,181 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
       if (i < nx) reinterpret_cast<uint4*>(raw)[i] = t[j];
     }
   }
-  __syncthreads();
-  // LayerNorm 2 in gemv.cu's prologue order (device_common.cuh).
-  detail::layernorm_rows_shared<kMlpWarps, kMlpThreads, kLnThreads, kPerThread, T, M>(raw, xs, E, a.ln_eps, g_r, be_r, red, tid);
-  asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
-  __syncthreads();
-
-  // ---- c_fc + gelu_new: one warp per hidden unit, the GEMV's order (lane v, v + 32, ..; within a
-  // vector element by element; then the xor butterfly), h rounded to dt as the chain stores it.
+  if constexpr (WLN) asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
+  __syncthreads();  // barrier A
+  stamp(a, 2);
   const int KV = E / VN;
-  for (int r = warp; r < R; r += kMlpWarps) {
-    if (r >= nr) {
-      if (lane < 4) hs[4 * r + lane] = 0.0f;
-      continue;
+  if constexpr (!WLN) {
+    // LayerNorm 2 in gemv.cu's prologue order (device_common.cuh).
+    detail::layernorm_rows_shared<kMlpWarps, kMlpThreads, kLnThreads, kPerThread, T, M>(raw, xs, E, a.ln_eps, g_r, be_r, red, tid);
+    asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
+    __syncthreads();
+    stamp(a, 3);
+
+    // ---- c_fc + gelu_new: one warp per hidden unit, the GEMV's order (lane v, v + 32, ..; within a
+    // vector element by element; then the xor butterfly), h rounded to dt as the chain stores it.
+    for (int r = warp; r < R; r += kMlpWarps) {
+      if (r >= nr) {
+        if (lane < 4) hs[4 * r + lane] = 0.0f;
+        continue;
+      }
+      float acc[M];
+#pragma unroll
+      for (int m = 0; m < M; ++m) acc[m] = 0.0f;
+      for (int v = lane; v < KV; v += 32)
+        detail::dot16_rows<T, M>(reinterpret_cast<const uint4*>(w1s + static_cast<std::size_t>(r) * E)[v], xs, E, v, acc);
+      const float bias = b1s[r];
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        const float tot = detail::warp_sum(acc[m]);
+        if (lane == m) {
+          const T h = from_f<T>(detail::gelu_new(tot + bias));
+          hs[4 * r + m] = to_f(h);
+          if (a.h_out != nullptr) static_cast<T*>(a.h_out)[static_cast<std::size_t>(m) * I + k0 + r] = h;
+        }
+      }
     }
-    float acc[M];
+  } else {
+    // LayerNorm 2 statistics by every warp for itself, with no block barrier: lane l plays threads
+    // l, l + 32, l + 64, l + 96 of gemv.cu's prologue partition (sums over k = t + 128 j in that
+    // order), the four warp butterflies interleaved, then the block sum in warp order (warps 4..7 of
+    // the prologue add zeros): the same float operations in the same order as
+    // layernorm_rows_shared, so mean, rstd and every normalized element are bit-identical.
+    constexpr int kLnW = kLnThreads / 32;
+    static_assert(kLnW <= kMlpWarps, "LN partition wider than the block");
+    float mean[M], rstd[M];
+    {
+      float s[M][kLnW];
 #pragma unroll
-    for (int m = 0; m < M; ++m) acc[m] = 0.0f;
-    for (int v = lane; v < KV; v += 32)
-      detail::dot16_rows<T, M>(reinterpret_cast<const uint4*>(w1s + static_cast<std::size_t>(r) * E)[v], xs, E, v, acc);
-    const float bias = b1s[r];
+      for (int m = 0; m < M; ++m)
 #pragma unroll
-    for (int m = 0; m < M; ++m) {
-      const float tot = detail::warp_sum(acc[m]);
-      if (lane == m) {
-        const T h = from_f<T>(detail::gelu_new(tot + bias));
-        hs[4 * r + m] = to_f(h);
-        if (a.h_out != nullptr) static_cast<T*>(a.h_out)[static_cast<std::size_t>(m) * I + k0 + r] = h;
+        for (int w = 0; w < kLnW; ++w) {
+          s[m][w] = 0.0f;
+          for (int k = 32 * w + lane; k < E; k += kLnThreads) s[m][w] += to_f(raw[m * E + k]);
+        }
+#pragma unroll
+      for (int o = 16; o > 0; o >>= 1)
+#pragma unroll
+        for (int m = 0; m < M; ++m)
+#pragma unroll
+          for (int w = 0; w < kLnW; ++w) s[m][w] += __shfl_xor_sync(kFull, s[m][w], o);
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        float t = 0.0f;
+#pragma unroll
+        for (int w = 0; w < kMlpWarps; ++w) t = t + (w < kLnW ? s[m][w] : 0.0f);
+        mean[m] = t / E;
+      }
+      float q[M][kLnW];
+#pragma unroll
+      for (int m = 0; m < M; ++m)
+#pragma unroll
+        for (int w = 0; w < kLnW; ++w) {
+          q[m][w] = 0.0f;
+#pragma unroll 4
+          for (int k = 32 * w + lane; k < E; k += kLnThreads) {
+            const float d = to_f(raw[m * E + k]) - mean[m];
+            q[m][w] += d * d;
+          }
+        }
+#pragma unroll
+      for (int o = 16; o > 0; o >>= 1)
+#pragma unroll
+        for (int m = 0; m < M; ++m)
+#pragma unroll
+          for (int w = 0; w < kLnW; ++w) q[m][w] += __shfl_xor_sync(kFull, q[m][w], o);
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        float t = 0.0f;
+#pragma unroll
+        for (int w = 0; w < kMlpWarps; ++w) t = t + (w < kLnW ? q[m][w] : 0.0f);
+        rstd[m] = 1.0f / sqrtf(t / E + a.ln_eps);
+      }
+    }
+    // This lane's c_fc vectors v = lane + 32 i of the normalized rows, rounded to dt, kept as floats.
+    const float* gs = reinterpret_cast<const float*>(smem_raw + L.gs);
+    const float* bs = reinterpret_cast<const float*>(smem_raw + L.bs);
+    float xf[M][kLaneVecs][VN];
+#pragma unroll
+    for (int i = 0; i < kLaneVecs; ++i) {
+      const int v = lane + 32 * i;
+#pragma unroll
+      for (int m = 0; m < M; ++m)
+#pragma unroll
+        for (int e = 0; e < VN; ++e) {
+          const int k = v * VN + e;
+          xf[m][i][e] = v < KV ? to_f(from_f<T>((to_f(raw[m * E + k]) - mean[m]) * rstd[m] * gs[k] + bs[k])) : 0.0f;
+        }
+    }
+    stamp(a, 3);
+
+    // ---- c_fc + gelu_new: a warp's hidden units r = warp + 8 u, kUnitGroup at a time with their
+    // dot products and butterflies interleaved; per unit the GEMV's order (lane v, v + 32, ..;
+    // element by element; the xor butterfly), so h is bit-identical to the chain's.  Lane g M + m
+    // then finishes unit g's row m (gelu, rounding, stores): the tanh of a group in parallel.
+    const int upw = (R + kMlpWarps - 1) / kMlpWarps;
+    const uint4* w1v = reinterpret_cast<const uint4*>(w1s);
+    for (int u0 = 0; u0 < upw; u0 += kUnitGroup) {
+      float acc[kUnitGroup][M];
+#pragma unroll
+      for (int g = 0; g < kUnitGroup; ++g)
+#pragma unroll
+        for (int m = 0; m < M; ++m) acc[g][m] = 0.0f;
+#pragma unroll
+      for (int i = 0; i < kLaneVecs; ++i) {
+        const int v = lane + 32 * i;
+        if (v < KV) {
+#pragma unroll
+          for (int g = 0; g < kUnitGroup; ++g) {
+            const int r = warp + kMlpWarps * (u0 + g);
+            if (r < nr) {
+              union { uint4 u; T t[VN]; } wu;
+              wu.u = w1v[static_cast<std::size_t>(r) * KV + v];
+              float wf[VN];
+#pragma unroll
+              for (int e = 0; e < VN; ++e) wf[e] = to_f(wu.t[e]);
+#pragma unroll
+              for (int m = 0; m < M; ++m)
+#pragma unroll
+                for (int e = 0; e < VN; ++e) acc[g][m] += wf[e] * xf[m][i][e];
+            }
+          }
+        }
+      }
+#pragma unroll
+      for (int o = 16; o > 0; o >>= 1)
+#pragma unroll
+        for (int g = 0; g < kUnitGroup; ++g)
+#pragma unroll
+          for (int m = 0; m < M; ++m) acc[g][m] += __shfl_xor_sync(kFull, acc[g][m], o);
+      float mine = 0.0f;
+      int gi = 0, mi = 0;
+#pragma unroll
+      for (int g = 0; g < kUnitGroup; ++g)
+#pragma unroll
+        for (int m = 0; m < M; ++m)
+          if (lane == g * M + m) {
+            mine = acc[g][m];
+            gi = g;
+            mi = m;
+          }
+      const int r = warp + kMlpWarps * (u0 + gi);
+      if (lane < kUnitGroup * M && r < R) {
+        if (r < nr) {
+          const T h = from_f<T>(detail::gelu_new(mine + b1s[r]));
+          hs[4 * r + mi] = to_f(h);
+          if (a.h_out != nullptr) static_cast<T*>(a.h_out)[static_cast<std::size_t>(mi) * I + k0 + r] = h;
+        } else {
+          hs[4 * r + mi] = 0.0f;
+        }
       }
     }
   }
   asm volatile("cp.async.wait_group 0;" ::: "memory");  // this thread's fc2 columns (group 2)
-  __syncthreads();
+  __syncthreads();  // barrier B
+  stamp(a, 4);
 
-  // ---- fc2 partials of this slice for outputs n = tid + 256 j, all of a thread's atomics in
-  // flight together; the block that completes an element's count writes it.
+  // ---- fc2 partials of this slice for outputs n = tid + 256 j.
   unsigned long long* accg = static_cast<unsigned long long*>(a.scratch);
   const int nv = (nr + VN - 1) / VN;
   float p[kPerThread][M];
@@ -189,10 +380,69 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
       }
     }
   }
+  stamp(a, 5);
   bool bad = false;
   auto increment = [&](float v) {  // count 1 + the fixed-point partial (0 when out of range / NaN)
     return static_cast<unsigned long long>(fixed_word_add(v, bad));
   };
+  if (C > 1) {
+    // ---- Cluster pre-reduction: every block's increments into its shared memory (the c_fc rows'
+    // space, free after barrier B), one cluster barrier, then each block sums its share e0 .. e1 of
+    // the words over the C blocks (rank order; integer sums, exact) and adds them with one atomic
+    // per word: C contributions per add, so the count still completes at gridDim.x.
+    unsigned long long* part = reinterpret_cast<unsigned long long*>(smem_raw + L.w1);
+#pragma unroll
+    for (int j = 0; j < kPerThread; ++j) {
+      const int n = tid + kMlpThreads * j;
+#pragma unroll
+      for (int m = 0; m < M; ++m)
+        if (n < E) part[m * E + n] = increment(p[j][m]);
+    }
+    asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory");
+    asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory");
+    cg::cluster_group cluster = cg::this_cluster();
+    unsigned long long sum[kClusterPerThread];
+#pragma unroll
+    for (int j = 0; j < kClusterPerThread; ++j) {
+      const int e = e0 + tid + kMlpThreads * j;
+      unsigned long long v[kMaxCluster];
+#pragma unroll
+      for (int rk = 0; rk < kMaxCluster; ++rk) v[rk] = (e < e1 && rk < C) ? *cluster.map_shared_rank(part + e, rk) : 0ull;
+      sum[j] = 0ull;
+#pragma unroll
+      for (int rk = 0; rk < kMaxCluster; ++rk) sum[j] += v[rk];
+    }
+    // Done reading the other blocks' shared memory: they may leave once everyone has arrived.
+    asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory");
+    stamp(a, 6);
+    unsigned long long got[kClusterPerThread];
+#pragma unroll
+    for (int j = 0; j < kClusterPerThread; ++j) {
+      const int e = e0 + tid + kMlpThreads * j;
+      if (e < e1) got[j] = atomicAdd(accg + e, sum[j]);
+    }
+    if (bad) {
+      *reinterpret_cast<volatile int*>(a.host_error) = 1;
+      __threadfence_system();
+    }
+#pragma unroll
+    for (int j = 0; j < kClusterPerThread; ++j) {
+      const int e = e0 + tid + kMlpThreads * j;
+      if (e >= e1) break;
+      const unsigned long long w = got[j] + sum[j];
+      if (fixed_word_count(w) != gridDim.x) continue;
+      const float f = fixed_word_value(w);
+      x[e] = from_f<T>(to_f(raw[e]) + (f + b2_r[j]));
+      accg[e] = 0ull;
+    }
+    stamp(a, 7);
+    asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory");
+    stamp(a, 8);
+    return;
+  }
+  stamp(a, 6);
+  // All of a thread's atomics in flight together; the block that completes an element's count
+  // writes it.
   unsigned long long got[kPerThread][M];
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
@@ -218,33 +468,119 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
       accg[static_cast<std::size_t>(m) * E + n] = 0ull;  // every block has added: zero for the next launch
     }
   }
+  stamp(a, 7);
+  stamp(a, 8);
 }
 
-template <typename T, int M>
-cudaError_t launch_t(const MlpFusedArgs& a, cudaStream_t st) {
-  auto kernel = mlp_fused_kernel<T, M>;
-  static std::size_t raised = 0;  // the kernel's dynamic shared-memory limit, raised once per size
-  if (a.smem_bytes > raised) {
-    const cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                               static_cast<int>(a.smem_bytes));
-    if (e != cudaSuccess) {
-      std::snprintf(g_detail, sizeof g_detail, "mlp_fused: cudaFuncSetAttribute(max dynamic smem %zu): %s",
-                    a.smem_bytes, cudaGetErrorName(e));
-      return e;
-    }
-    raised = a.smem_bytes;
+// Launch configuration: grid, block, dynamic shared memory, PDL (process switch) and, with
+// a.cluster > 1, the cluster dimension.
+cudaLaunchConfig_t mlp_config(const MlpFusedArgs& a, cudaStream_t st, cudaLaunchAttribute (&attr)[2], int cluster,
+                              std::size_t smem) {
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = dim3(static_cast<unsigned>(a.blocks));
+  cfg.blockDim = dim3(kMlpThreads);
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = st;
+  int n = 0;
+  if (cluster > 1) {
+    attr[n].id = cudaLaunchAttributeClusterDimension;
+    attr[n].val.clusterDim.x = static_cast<unsigned>(cluster);
+    attr[n].val.clusterDim.y = 1;
+    attr[n].val.clusterDim.z = 1;
+    ++n;
   }
-  const cudaError_t e = detail::launch_k(kernel, a.blocks, kMlpThreads, a.smem_bytes, st, a);
+  if (detail::g_pdl) {
+    attr[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[n].val.programmaticStreamSerializationAllowed = 1;
+    ++n;
+  }
+  cfg.attrs = attr;
+  cfg.numAttrs = n;
+  return cfg;
+}
+
+// The kernel's dynamic shared-memory limit, raised once per size.
+template <typename T, int M, bool WLN>
+cudaError_t raise_smem(std::size_t bytes) {
+  static std::size_t raised = 0;
+  if (bytes <= raised) return cudaSuccess;
+  const cudaError_t e = cudaFuncSetAttribute(mlp_fused_kernel<T, M, WLN>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                             static_cast<int>(bytes));
+  if (e != cudaSuccess) {
+    std::snprintf(g_detail, sizeof g_detail, "mlp_fused: cudaFuncSetAttribute(max dynamic smem %zu): %s", bytes,
+                  cudaGetErrorName(e));
+    return e;
+  }
+  raised = bytes;
+  return cudaSuccess;
+}
+
+template <typename T, int M, bool WLN>
+cudaError_t launch_t(const MlpFusedArgs& a, cudaStream_t st) {
+  auto kernel = mlp_fused_kernel<T, M, WLN>;
+  cudaError_t e = raise_smem<T, M, WLN>(a.smem_bytes);
+  if (e != cudaSuccess) return e;
+  if (a.cluster > 1) {
+    e = detail::apply_carveout(reinterpret_cast<const void*>(kernel));
+    if (e == cudaSuccess) {
+      cudaLaunchAttribute attr[2];
+      const cudaLaunchConfig_t cfg = mlp_config(a, st, attr, a.cluster, a.smem_bytes);
+      MlpFusedArgs b = a;
+      void* args[] = {&b};
+      e = cudaLaunchKernelExC(&cfg, reinterpret_cast<const void*>(kernel), args);
+    }
+  } else {
+    e = detail::launch_k(kernel, a.blocks, kMlpThreads, a.smem_bytes, st, a);
+  }
   if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "mlp_fused<es=%d,M=%d> blocks=%d smem=%zu E=%d I=%d: %s",
-                  static_cast<int>(sizeof(T)), M, a.blocks, a.smem_bytes, a.n_embd, a.n_inner, cudaGetErrorName(e));
+    std::snprintf(g_detail, sizeof g_detail, "mlp_fused<es=%d,M=%d,wln=%d> blocks=%d cluster=%d smem=%zu E=%d I=%d: %s",
+                  static_cast<int>(sizeof(T)), M, WLN ? 1 : 0, a.blocks, a.cluster, a.smem_bytes, a.n_embd, a.n_inner,
+                  cudaGetErrorName(e));
   return e;
 }
 
-// The kernel's instantiations by row count (1..kGemvMaxRows), per storage type.
+// The kernel's instantiations by row count (1..kGemvMaxRows), per storage type; the warp-LayerNorm
+// path for 1..kWarpLnMaxRows rows.
 using Launch = cudaError_t (*)(const MlpFusedArgs&, cudaStream_t);
 template <typename T>
-constexpr Launch kByRows[kGemvMaxRows] = {launch_t<T, 1>, launch_t<T, 2>, launch_t<T, 3>, launch_t<T, 4>};
+constexpr Launch kByRows[kGemvMaxRows] = {launch_t<T, 1, false>, launch_t<T, 2, false>, launch_t<T, 3, false>,
+                                          launch_t<T, 4, false>};
+template <typename T>
+constexpr Launch kByRowsWln[kWarpLnMaxRows] = {launch_t<T, 1, true>, launch_t<T, 2, true>};
+static_assert(kWarpLnMaxRows == 2, "kByRowsWln lists the warp-LayerNorm instantiations");
+
+template <typename T>
+const void* kernel_ptr(int rows, bool wln) {
+  if (wln) return rows == 1 ? reinterpret_cast<const void*>(mlp_fused_kernel<T, 1, true>)
+                            : reinterpret_cast<const void*>(mlp_fused_kernel<T, 2, true>);
+  switch (rows) {
+    case 1: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 1, false>);
+    case 2: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 2, false>);
+    case 3: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 3, false>);
+    default: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 4, false>);
+  }
+}
+const void* kernel_for(Dt dt, int rows, bool wln) {
+  return dt == Dt::kF32 ? kernel_ptr<float>(rows, wln) : dt == Dt::kF16 ? kernel_ptr<__half>(rows, wln)
+                                                                       : kernel_ptr<__nv_bfloat16>(rows, wln);
+}
+cudaError_t raise_for(Dt dt, int rows, bool wln, std::size_t bytes) {
+  auto pick = [&](auto tag) -> cudaError_t {
+    using T = decltype(tag);
+    if (wln) return rows == 1 ? raise_smem<T, 1, true>(bytes) : raise_smem<T, 2, true>(bytes);
+    switch (rows) {
+      case 1: return raise_smem<T, 1, false>(bytes);
+      case 2: return raise_smem<T, 2, false>(bytes);
+      case 3: return raise_smem<T, 3, false>(bytes);
+      default: return raise_smem<T, 4, false>(bytes);
+    }
+  };
+  return dt == Dt::kF32 ? pick(float{}) : dt == Dt::kF16 ? pick(__half{}) : pick(__nv_bfloat16{});
+}
+
+unsigned long long* g_trace = nullptr;
+std::size_t g_trace_entries = 0;
+unsigned long long g_trace_launch = 0;
 
 }  // namespace
 
@@ -252,8 +588,15 @@ std::size_t mlp_fused_scratch_bytes(int rows, int n_embd) {
   return static_cast<std::size_t>(rows) * n_embd * 8;
 }
 
+void set_mlp_fused_trace(unsigned long long* buffer, std::size_t entries) {
+  g_trace = buffer;
+  g_trace_entries = entries;
+  g_trace_launch = 0;
+}
+
 cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   a.slice_rows = a.blocks = 0;
+  a.warp_ln = a.cluster = 0;
   a.smem_bytes = 0;
   const int es = static_cast<int>(dt_size(a.dt)), VN = 16 / es;
   auto no = [&](const char* why) {
@@ -275,9 +618,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   if (R > kMlpThreads) return no("more than 256 hidden units per block");
   // Static shared memory of the kernel's largest instantiation (its reduction scratch grows with rows).
   cudaFuncAttributes fa{};
-  e = cudaFuncGetAttributes(&fa, a.dt == Dt::kF32   ? reinterpret_cast<const void*>(mlp_fused_kernel<float, kGemvMaxRows>)
-                                 : a.dt == Dt::kF16 ? reinterpret_cast<const void*>(mlp_fused_kernel<__half, kGemvMaxRows>)
-                                                    : reinterpret_cast<const void*>(mlp_fused_kernel<__nv_bfloat16, kGemvMaxRows>));
+  e = cudaFuncGetAttributes(&fa, kernel_for(a.dt, kGemvMaxRows, false));
   if (e != cudaSuccess) return e;
   const std::size_t smem = mlp_smem(R, a.n_embd, a.rows, es).total;
   if (smem + fa.sharedSizeBytes > static_cast<std::size_t>(detail::g_smem_optin))
@@ -285,6 +626,33 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   a.slice_rows = R;
   a.blocks = blocks;
   a.smem_bytes = smem;
+  // Session 11's options: taken where they apply, else the plain kernel (the plan still succeeds).
+  const bool wln = a.want_warp_ln != 0 && a.rows <= kWarpLnMaxRows && a.n_embd / VN <= 32 * kLaneVecs;
+  int C = a.want_cluster;
+  if (C <= 1 || C > kMaxCluster || (C & (C - 1)) != 0 || blocks % C != 0 ||
+      (a.rows * a.n_embd + C - 1) / C > kMlpThreads * kClusterPerThread)
+    C = 0;
+  const std::size_t smem2 = mlp_smem(R, a.n_embd, a.rows, es, wln, C).total;
+  if ((wln || C > 1) && smem2 + fa.sharedSizeBytes <= static_cast<std::size_t>(detail::g_smem_optin)) {
+    if (C > 1) {  // a cluster of C such blocks must fit the device at all
+      e = raise_for(a.dt, a.rows, wln, smem2);
+      if (e != cudaSuccess) return e;
+      MlpFusedArgs b = a;
+      b.blocks = blocks;
+      cudaLaunchAttribute attr[2];
+      cudaLaunchConfig_t cfg = mlp_config(b, nullptr, attr, C, smem2);
+      cfg.numAttrs = 1;  // the cluster dimension alone
+      int clusters = 0;
+      e = cudaOccupancyMaxActiveClusters(&clusters, kernel_for(a.dt, a.rows, wln), &cfg);
+      if (e != cudaSuccess || clusters < 1) {
+        cudaGetLastError();
+        C = 0;
+      }
+    }
+    a.warp_ln = wln ? 1 : 0;
+    a.cluster = C;
+    a.smem_bytes = mlp_smem(R, a.n_embd, a.rows, es, wln, C).total;
+  }
   return cudaSuccess;
 }
 
@@ -295,8 +663,21 @@ cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st) {
     std::snprintf(g_detail, sizeof g_detail, "mlp_fused: arguments not planned or incomplete");
     return cudaErrorInvalidValue;
   }
-  const Launch* by_rows = a.dt == Dt::kF32 ? kByRows<float> : a.dt == Dt::kF16 ? kByRows<__half> : kByRows<__nv_bfloat16>;
-  return by_rows[a.rows - 1](a, st);
+  if (a.warp_ln != 0 && a.rows > kWarpLnMaxRows) {
+    std::snprintf(g_detail, sizeof g_detail, "mlp_fused: warp_ln planned for %d rows", a.rows);
+    return cudaErrorInvalidValue;
+  }
+  MlpFusedArgs b = a;
+  b.trace = nullptr;
+  const std::size_t slot = static_cast<std::size_t>(a.blocks) * kMlpStamps;
+  if (g_trace != nullptr && g_trace_entries >= slot)
+    b.trace = g_trace + (g_trace_launch++ % (g_trace_entries / slot)) * slot;
+  const Launch* by_rows = a.warp_ln != 0
+                              ? (a.dt == Dt::kF32   ? kByRowsWln<float>
+                                 : a.dt == Dt::kF16 ? kByRowsWln<__half>
+                                                    : kByRowsWln<__nv_bfloat16>)
+                              : (a.dt == Dt::kF32 ? kByRows<float> : a.dt == Dt::kF16 ? kByRows<__half> : kByRows<__nv_bfloat16>);
+  return by_rows[a.rows - 1](b, st);
 }
 
 }  // namespace sb::engine::cudak
