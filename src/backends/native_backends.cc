@@ -143,6 +143,8 @@ std::unique_ptr<Backend> make_native_cuda() {
         if (r.options.contains("mlp_warp_ln") && !r.options["mlp_warp_ln"].is_null())
           o.mlp_warp_ln = bool_option(r.options, "mlp_warp_ln", false) ? 1 : 0;
         o.mlp_cluster = int_option(r.options, "mlp_cluster", o.mlp_cluster);
+        if (r.options.contains("mlp_fc2_chunks") && !r.options["mlp_fc2_chunks"].is_null())
+          o.mlp_fc2_chunks = bool_option(r.options, "mlp_fc2_chunks", false) ? 1 : 0;
         // The decode GEMV's shared-memory weight ring (slots per warp, 0 = off; blocks per SM):
         // absent = the engine's default (CudaEngineOptions::gemv_ring / gemv_ring_blocks).
         o.gemv_ring = int_option(r.options, "gemv_ring", o.gemv_ring);

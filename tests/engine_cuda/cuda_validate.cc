@@ -1172,15 +1172,18 @@ void test_mlp() {
         // x and h bit-identical to the plain kernel's (same h, same integer sums), deterministic,
         // the scratch zero; where the plan does not take a variant it must fall back to the plain
         // kernel (a NOTE).
-        for (const auto& [wln, clu] : std::vector<std::pair<int, int>>{{1, 0}, {0, 4}, {1, 8}, {1, 2}, {0, 8}}) {
+        struct V { int wln, clu, chunks; };
+        for (const V& vv : std::vector<V>{{1, 0, 0}, {0, 0, 1}, {1, 0, 1}, {0, 4, 0}, {1, 8, 1}, {1, 2, 0}, {0, 8, 1}}) {
           cudak::MlpFusedArgs av{.dt = dt, .rows = rows, .n_embd = E, .n_inner = I};
-          av.want_warp_ln = wln;
-          av.want_cluster = clu;
-          const auto vcas = fmtcase("%s want_warp_ln=%d want_cluster=%d", cas.c_str(), wln, clu);
+          av.want_warp_ln = vv.wln;
+          av.want_cluster = vv.clu;
+          av.want_fc2_chunks = vv.chunks;
+          const auto vcas = fmtcase("%s want_warp_ln=%d want_cluster=%d want_fc2_chunks=%d", cas.c_str(), vv.wln, vv.clu, vv.chunks);
           ck(cudak::mlp_fused_plan(av), "mlp plan (variant)");
-          if (av.warp_ln != wln || av.cluster != clu)
-            std::printf("NOTE mlp %s: planned warp_ln=%d cluster=%d\n", vcas.c_str(), av.warp_ln, av.cluster);
-          if (av.warp_ln == 0 && av.cluster == 0) continue;
+          if (av.warp_ln != vv.wln || av.cluster != vv.clu || av.fc2_chunks != vv.chunks)
+            std::printf("NOTE mlp %s: planned warp_ln=%d cluster=%d fc2_chunks=%d\n", vcas.c_str(), av.warp_ln, av.cluster,
+                        av.fc2_chunks);
+          if (av.warp_ln == 0 && av.cluster == 0 && av.fc2_chunks == 0) continue;
           auto d_xv = upload(dt, x);
           DBuf d_hv(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt)), d_scrv(cudak::mlp_fused_scratch_bytes(rows, E));
           d_scrv.zero();
@@ -1261,6 +1264,7 @@ void test_mlp() {
     cudak::MlpFusedArgs a2{.dt = Dt::kF32, .rows = rows, .n_embd = E, .n_inner = I};
     a2.want_warp_ln = 1;
     a2.want_cluster = 8;
+    a2.want_fc2_chunks = 1;
     ck(cudak::mlp_fused_plan(a2), "mlp plan (range, cluster)");
     expect(kname, "range guard case takes warp_ln + cluster 8", a2.warp_ln == 1 && a2.cluster == 8,
            fmtcase("planned warp_ln=%d cluster=%d", a2.warp_ln, a2.cluster));

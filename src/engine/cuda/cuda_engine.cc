@@ -628,6 +628,7 @@ void CudaEngine::setup_fused_mlp() {
   };
   const int want_wln = std::max(0, env_int("SB_MLP_WARP_LN", opts_.mlp_warp_ln));
   const int want_cluster = std::max(0, env_int("SB_MLP_CLUSTER", opts_.mlp_cluster));
+  const int want_chunks = std::max(0, env_int("SB_MLP_FC2_CHUNKS", opts_.mlp_fc2_chunks));
   std::string wln_rows, cluster_note;
   std::string on_rows, chain;
   int first_on = 0;
@@ -636,6 +637,7 @@ void CudaEngine::setup_fused_mlp() {
     cudak::MlpFusedArgs a{.dt = dt_, .rows = rows, .n_embd = E_, .n_inner = I_, .ln_eps = eps_};
     a.want_warp_ln = want_wln;
     a.want_cluster = want_cluster;
+    a.want_fc2_chunks = want_chunks;
     if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
       chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());
@@ -662,6 +664,7 @@ void CudaEngine::setup_fused_mlp() {
     m_args_[rows].host_error = d_err;
   }
   std::string post;
+  if (want_chunks > 0) post += ", fc2 chunks";
   if (!wln_rows.empty()) post += ", warp-LN B=" + wln_rows;
   if (!cluster_note.empty()) post += fmt::format(", cluster {} {}", want_cluster, cluster_note);
   m_note_ = fmt::format("on(B={}, {} rows per block, src {}{}){}", on_rows,

@@ -172,8 +172,11 @@ struct CudaEngineOptions {
   // clusters of that many blocks pre-add their fc2 partials through distributed shared memory (one
   // atomic per output per cluster).  -1 = the default (off until measured faster), 0 = off.  The
   // environment's SB_MLP_WARP_LN / SB_MLP_CLUSTER, when set, override them.
+  // mlp_fc2_chunks = 1: the fc2 partials take each chunk of 8 hidden units' h once for all of a
+  // thread's outputs (SB_MLP_FC2_CHUNKS).
   int mlp_warp_ln = -1;
   int mlp_cluster = -1;
+  int mlp_fc2_chunks = -1;
   // GEMV decode path (seq 1, fp32/fp16/bf16, 1..4 rows, fuse_qkv_attention off): each layer's
   // attention half (LN1, QKV, KV-cache write, decode attention, attn c_proj, residual) as ONE kernel
   // (attn_layer.h launch_attn_layer: a thread-block cluster per head; two dependent kernels fewer per

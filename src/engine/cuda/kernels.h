@@ -339,12 +339,17 @@ struct MlpFusedArgs {
   // clusters of that many blocks add their fixed-point fc2 partials through distributed shared
   // memory first, so each output word takes blocks / C atomics instead of one per block (same
   // integer sums: x bit-identical to the unclustered kernel); 0/1 = none.
+  // want_fc2_chunks: the fc2 partials walk the slice's hidden units in chunks of one 16-byte
+  // vector, each chunk's h loaded once for all of a thread's outputs (h kept as [rows][units]):
+  // ~5x fewer shared-memory loads in that phase, the same sums in the same order (x bit-identical).
   int want_warp_ln = 0;
   int want_cluster = 0;
+  int want_fc2_chunks = 0;
   unsigned long long* trace = nullptr;  // set by launch_mlp_fused from set_mlp_fused_trace
   // Filled by mlp_fused_plan.
   int slice_rows = 0, blocks = 0;
   int warp_ln = 0, cluster = 0;       // what the plan took of want_warp_ln / want_cluster (0 / 0: neither)
+  int fc2_chunks = 0;                 // ... and of want_fc2_chunks
   std::size_t smem_bytes = 0;
 };
 // Diagnostics (sb_cuda_bench --trace-mlp): while set, launch k (counted from this call) has thread 0

@@ -50,9 +50,10 @@ __host__ __device__ constexpr int w2_row_bytes(int slice_rows, int es) {
   return (b / 16) % 2 == 0 ? b + 16 : b;
 }
 // Warp-LayerNorm path (MlpFusedArgs::want_warp_ln, session 11): rows and 16-byte vectors of a
-// normalized row per lane (n_embd x dt_size <= 32 x kLaneVecs x 16 bytes) it takes.
+// normalized row per lane (n_embd x dt_size <= 32 x kLaneVecs x 16 bytes: gpt2 in fp16/bf16) it
+// takes; a lane's LayerNorm statistics elements (4 prologue threads x kStatsPer).
 constexpr int kWarpLnMaxRows = 2;
-constexpr int kLaneVecs = 4;
+constexpr int kLaneVecs = 3;
 // c_fc hidden units a warp computes together (interleaved dot products and butterflies).
 constexpr int kUnitGroup = 4;
 constexpr int kMaxCluster = 8;
@@ -74,9 +75,11 @@ __host__ __device__ inline MlpSmem mlp_smem(int R, int E, int M, int es, bool wl
   s.xs = s.raw + ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15});
   s.hs = s.xs + (wln ? 0 : ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15}));
   s.b1 = s.hs + static_cast<std::size_t>(R) * 16;  // h as float4 per hidden unit (rows m = .x .. .w)
+  // gamma / beta of every lane's c_fc elements, lane-interleaved ([i][e][lane]: conflict-free).
+  const std::size_t lane_params = static_cast<std::size_t>(kLaneVecs) * (16 / es) * 32 * 4;
   s.gs = s.b1 + ((static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15});
-  s.bs = s.gs + (wln ? static_cast<std::size_t>(E) * 4 : 0);
-  s.total = s.bs + (wln ? static_cast<std::size_t>(E) * 4 : 0);
+  s.bs = s.gs + (wln ? lane_params : 0);
+  s.total = s.bs + (wln ? lane_params : 0);
   return s;
 }
 
@@ -88,8 +91,12 @@ __device__ __forceinline__ void stamp(const MlpFusedArgs& a, int i) {
   }
 }
 
-template <typename T, int M, bool WLN>
+// MODE bit 0: the warp-LayerNorm path (a.warp_ln); bit 1: the chunked fc2 partials (a.fc2_chunks).
+// Compile-time, so the plain kernel (MODE 0) is main's code and register count.
+template <typename T, int M, int MODE>
 __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs a) {
+  constexpr bool WLN = (MODE & 1) != 0;
+  constexpr bool hchunk = (MODE & 2) != 0;
   using detail::to_f;
   using detail::from_f;
   using detail::Vec16;
@@ -107,7 +114,9 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
   unsigned char* w2s = smem_raw + L.w2;
   T* raw = reinterpret_cast<T*>(smem_raw + L.raw);
   T* xs = reinterpret_cast<T*>(smem_raw + L.xs);
-  float* hs = reinterpret_cast<float*>(smem_raw + L.hs);  // [R][4]: h[m] of hidden unit k0 + r at 4 r + m
+  // h of the slice: [R][4] (h[m] of hidden unit k0 + r at 4 r + m), or with a.fc2_chunks [M][R]
+  // (at m R + r: a chunk of VN units of one row is VN / 4 float4 loads).
+  float* hs = reinterpret_cast<float*>(smem_raw + L.hs);
   float* b1s = reinterpret_cast<float*>(smem_raw + L.b1);  // c_fc bias of the slice
   const int RB = w2_row_bytes(R, es);
   // Outputs this thread completes: without a cluster n = tid + 256 j of every row; with one, the
@@ -154,12 +163,15 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
     const int n = C > 1 ? e % E : k;
     b2_r[j] = ((C > 1 ? e < e1 : k < E) && fc2b != nullptr) ? to_f(fc2b[n]) : 0.0f;
   }
-  if constexpr (WLN) {  // LN parameters for every warp's own normalization (visible after barrier A)
+  if constexpr (WLN) {  // LN parameters for every warp's own normalization (visible after barrier A):
+    // entry (i VN + e) 32 + l holds element (l + 32 i) VN + e, so lane l's loads are conflict-free.
     float* gs = reinterpret_cast<float*>(smem_raw + L.gs);
     float* bs = reinterpret_cast<float*>(smem_raw + L.bs);
-    for (int k = tid; k < E; k += kMlpThreads) {
-      gs[k] = __ldg(a.ln_gamma + k);
-      bs[k] = __ldg(a.ln_beta + k);
+    for (int idx = tid; idx < kLaneVecs * VN * 32; idx += kMlpThreads) {
+      const int l = idx & 31, ie = idx >> 5, i = ie / VN, e = ie - i * VN;
+      const int k = (l + 32 * i) * VN + e;
+      gs[idx] = k < E ? __ldg(a.ln_gamma + k) : 0.0f;
+      bs[idx] = k < E ? __ldg(a.ln_beta + k) : 0.0f;
     }
   }
   detail::pdl_wait();
@@ -198,7 +210,7 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
     // vector element by element; then the xor butterfly), h rounded to dt as the chain stores it.
     for (int r = warp; r < R; r += kMlpWarps) {
       if (r >= nr) {
-        if (lane < 4) hs[4 * r + lane] = 0.0f;
+        if (lane < (hchunk ? M : 4)) hs[hchunk ? lane * R + r : 4 * r + lane] = 0.0f;
         continue;
       }
       float acc[M];
@@ -212,7 +224,7 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
         const float tot = detail::warp_sum(acc[m]);
         if (lane == m) {
           const T h = from_f<T>(detail::gelu_new(tot + bias));
-          hs[4 * r + m] = to_f(h);
+          hs[hchunk ? m * R + r : 4 * r + m] = to_f(h);
           if (a.h_out != nullptr) static_cast<T*>(a.h_out)[static_cast<std::size_t>(m) * I + k0 + r] = h;
         }
       }
@@ -224,16 +236,27 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
     // the prologue add zeros): the same float operations in the same order as
     // layernorm_rows_shared, so mean, rstd and every normalized element are bit-identical.
     constexpr int kLnW = kLnThreads / 32;
+    constexpr int kStatsPer = kLaneVecs * VN * 32 / kLnThreads;  // elements per prologue thread (E <= 32 kLaneVecs VN)
     static_assert(kLnW <= kMlpWarps, "LN partition wider than the block");
     float mean[M], rstd[M];
     {
+      // Lane l's elements of prologue threads t = 32 w + l: k = t + 128 j (one 2-byte load each,
+      // consecutive across the warp), kept for the second pass.
+      float xr[M][kLnW][kStatsPer];
       float s[M][kLnW];
 #pragma unroll
       for (int m = 0; m < M; ++m)
 #pragma unroll
         for (int w = 0; w < kLnW; ++w) {
+#pragma unroll
+          for (int j = 0; j < kStatsPer; ++j) {
+            const int k = 32 * w + lane + kLnThreads * j;
+            xr[m][w][j] = k < E ? to_f(raw[m * E + k]) : 0.0f;
+          }
           s[m][w] = 0.0f;
-          for (int k = 32 * w + lane; k < E; k += kLnThreads) s[m][w] += to_f(raw[m * E + k]);
+#pragma unroll
+          for (int j = 0; j < kStatsPer; ++j)
+            if (32 * w + lane + kLnThreads * j < E) s[m][w] += xr[m][w][j];
         }
 #pragma unroll
       for (int o = 16; o > 0; o >>= 1)
@@ -254,11 +277,12 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
 #pragma unroll
         for (int w = 0; w < kLnW; ++w) {
           q[m][w] = 0.0f;
-#pragma unroll 4
-          for (int k = 32 * w + lane; k < E; k += kLnThreads) {
-            const float d = to_f(raw[m * E + k]) - mean[m];
-            q[m][w] += d * d;
-          }
+#pragma unroll
+          for (int j = 0; j < kStatsPer; ++j)
+            if (32 * w + lane + kLnThreads * j < E) {
+              const float d = xr[m][w][j] - mean[m];
+              q[m][w] += d * d;
+            }
         }
 #pragma unroll
       for (int o = 16; o > 0; o >>= 1)
@@ -274,20 +298,28 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
         rstd[m] = 1.0f / sqrtf(t / E + a.ln_eps);
       }
     }
-    // This lane's c_fc vectors v = lane + 32 i of the normalized rows, rounded to dt, kept as floats.
+    // This lane's c_fc vectors v = lane + 32 i of the normalized rows, rounded to dt, kept as floats
+    // (16-byte loads of the staged rows; gamma / beta from the lane-interleaved copies).
     const float* gs = reinterpret_cast<const float*>(smem_raw + L.gs);
     const float* bs = reinterpret_cast<const float*>(smem_raw + L.bs);
     float xf[M][kLaneVecs][VN];
 #pragma unroll
     for (int i = 0; i < kLaneVecs; ++i) {
       const int v = lane + 32 * i;
+      float g[VN], be[VN];
 #pragma unroll
-      for (int m = 0; m < M; ++m)
+      for (int e = 0; e < VN; ++e) {
+        g[e] = gs[(i * VN + e) * 32 + lane];
+        be[e] = bs[(i * VN + e) * 32 + lane];
+      }
 #pragma unroll
-        for (int e = 0; e < VN; ++e) {
-          const int k = v * VN + e;
-          xf[m][i][e] = v < KV ? to_f(from_f<T>((to_f(raw[m * E + k]) - mean[m]) * rstd[m] * gs[k] + bs[k])) : 0.0f;
-        }
+      for (int m = 0; m < M; ++m) {
+        float rv[VN];
+        if (v < KV) Vec16<T>::load(raw + m * E + v * VN, rv);
+#pragma unroll
+        for (int e = 0; e < VN; ++e)
+          xf[m][i][e] = v < KV ? to_f(from_f<T>((rv[e] - mean[m]) * rstd[m] * g[e] + be[e])) : 0.0f;
+      }
     }
     stamp(a, 3);
 
@@ -345,10 +377,10 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
       if (lane < kUnitGroup * M && r < R) {
         if (r < nr) {
           const T h = from_f<T>(detail::gelu_new(mine + b1s[r]));
-          hs[4 * r + mi] = to_f(h);
+          hs[hchunk ? mi * R + r : 4 * r + mi] = to_f(h);
           if (a.h_out != nullptr) static_cast<T*>(a.h_out)[static_cast<std::size_t>(mi) * I + k0 + r] = h;
         } else {
-          hs[4 * r + mi] = 0.0f;
+          hs[hchunk ? mi * R + r : 4 * r + mi] = 0.0f;
         }
       }
     }
@@ -357,26 +389,58 @@ __global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs 
   __syncthreads();  // barrier B
   stamp(a, 4);
 
-  // ---- fc2 partials of this slice for outputs n = tid + 256 j.
+  // ---- fc2 partials of this slice for outputs n = tid + 256 j (per output: chunks c ascending,
+  // units within a chunk ascending).
   unsigned long long* accg = static_cast<unsigned long long*>(a.scratch);
   const int nv = (nr + VN - 1) / VN;
   float p[kPerThread][M];
 #pragma unroll
-  for (int j = 0; j < kPerThread; ++j) {
-    const int n = tid + kMlpThreads * j;
+  for (int j = 0; j < kPerThread; ++j)
 #pragma unroll
     for (int m = 0; m < M; ++m) p[j][m] = 0.0f;
-    if (n >= E) continue;
-    const unsigned char* row = w2s + static_cast<std::size_t>(n) * RB;
+  if constexpr (hchunk) {
+    // A chunk's h (VN units x M rows: M VN / 4 float4 loads) once for all of the thread's outputs:
+    // shared-memory loads per thread nv (M VN / 4 + outputs) instead of nv (VN + 1) outputs.
     for (int c = 0; c < nv; ++c) {
-      float wf[VN];
-      Vec16<T>::load(reinterpret_cast<const T*>(row + 16 * c), wf);
+      float hv[M][VN];
 #pragma unroll
-      for (int i = 0; i < VN; ++i) {
-        const float4 hv = reinterpret_cast<const float4*>(hs)[c * VN + i];  // one broadcast load, all rows
-        const float hm[4] = {hv.x, hv.y, hv.z, hv.w};
+      for (int m = 0; m < M; ++m)
 #pragma unroll
-        for (int m = 0; m < M; ++m) p[j][m] += wf[i] * hm[m];
+        for (int q4 = 0; q4 < VN / 4; ++q4) {
+          const float4 f = reinterpret_cast<const float4*>(hs + m * R + c * VN)[q4];
+          hv[m][4 * q4] = f.x;
+          hv[m][4 * q4 + 1] = f.y;
+          hv[m][4 * q4 + 2] = f.z;
+          hv[m][4 * q4 + 3] = f.w;
+        }
+#pragma unroll
+      for (int j = 0; j < kPerThread; ++j) {
+        const int n = tid + kMlpThreads * j;
+        if (n >= E) break;
+        float wf[VN];
+        Vec16<T>::load(reinterpret_cast<const T*>(w2s + static_cast<std::size_t>(n) * RB + 16 * c), wf);
+#pragma unroll
+        for (int i = 0; i < VN; ++i)
+#pragma unroll
+          for (int m = 0; m < M; ++m) p[j][m] += wf[i] * hv[m][i];
+      }
+    }
+  } else {
+#pragma unroll
+    for (int j = 0; j < kPerThread; ++j) {
+      const int n = tid + kMlpThreads * j;
+      if (n >= E) continue;
+      const unsigned char* row = w2s + static_cast<std::size_t>(n) * RB;
+      for (int c = 0; c < nv; ++c) {
+        float wf[VN];
+        Vec16<T>::load(reinterpret_cast<const T*>(row + 16 * c), wf);
+#pragma unroll
+        for (int i = 0; i < VN; ++i) {
+          const float4 hv = reinterpret_cast<const float4*>(hs)[c * VN + i];  // one broadcast load, all rows
+          const float hm[4] = {hv.x, hv.y, hv.z, hv.w};
+#pragma unroll
+          for (int m = 0; m < M; ++m) p[j][m] += wf[i] * hm[m];
+        }
       }
     }
   }
@@ -500,11 +564,11 @@ cudaLaunchConfig_t mlp_config(const MlpFusedArgs& a, cudaStream_t st, cudaLaunch
 }
 
 // The kernel's dynamic shared-memory limit, raised once per size.
-template <typename T, int M, bool WLN>
+template <typename T, int M, int MODE>
 cudaError_t raise_smem(std::size_t bytes) {
   static std::size_t raised = 0;
   if (bytes <= raised) return cudaSuccess;
-  const cudaError_t e = cudaFuncSetAttribute(mlp_fused_kernel<T, M, WLN>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+  const cudaError_t e = cudaFuncSetAttribute(mlp_fused_kernel<T, M, MODE>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                              static_cast<int>(bytes));
   if (e != cudaSuccess) {
     std::snprintf(g_detail, sizeof g_detail, "mlp_fused: cudaFuncSetAttribute(max dynamic smem %zu): %s", bytes,
@@ -515,10 +579,10 @@ cudaError_t raise_smem(std::size_t bytes) {
   return cudaSuccess;
 }
 
-template <typename T, int M, bool WLN>
+template <typename T, int M, int MODE>
 cudaError_t launch_t(const MlpFusedArgs& a, cudaStream_t st) {
-  auto kernel = mlp_fused_kernel<T, M, WLN>;
-  cudaError_t e = raise_smem<T, M, WLN>(a.smem_bytes);
+  auto kernel = mlp_fused_kernel<T, M, MODE>;
+  cudaError_t e = raise_smem<T, M, MODE>(a.smem_bytes);
   if (e != cudaSuccess) return e;
   if (a.cluster > 1) {
     e = detail::apply_carveout(reinterpret_cast<const void*>(kernel));
@@ -533,49 +597,75 @@ cudaError_t launch_t(const MlpFusedArgs& a, cudaStream_t st) {
     e = detail::launch_k(kernel, a.blocks, kMlpThreads, a.smem_bytes, st, a);
   }
   if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "mlp_fused<es=%d,M=%d,wln=%d> blocks=%d cluster=%d smem=%zu E=%d I=%d: %s",
-                  static_cast<int>(sizeof(T)), M, WLN ? 1 : 0, a.blocks, a.cluster, a.smem_bytes, a.n_embd, a.n_inner,
+    std::snprintf(g_detail, sizeof g_detail, "mlp_fused<es=%d,M=%d,mode=%d> blocks=%d cluster=%d smem=%zu E=%d I=%d: %s",
+                  static_cast<int>(sizeof(T)), M, MODE, a.blocks, a.cluster, a.smem_bytes, a.n_embd, a.n_inner,
                   cudaGetErrorName(e));
   return e;
 }
 
-// The kernel's instantiations by row count (1..kGemvMaxRows), per storage type; the warp-LayerNorm
-// path for 1..kWarpLnMaxRows rows.
+// The kernel's instantiations: by mode (bit 0 warp LayerNorm: 1..kWarpLnMaxRows rows; bit 1
+// chunked fc2 partials) and row count, per storage type.
 using Launch = cudaError_t (*)(const MlpFusedArgs&, cudaStream_t);
 template <typename T>
-constexpr Launch kByRows[kGemvMaxRows] = {launch_t<T, 1, false>, launch_t<T, 2, false>, launch_t<T, 3, false>,
-                                          launch_t<T, 4, false>};
-template <typename T>
-constexpr Launch kByRowsWln[kWarpLnMaxRows] = {launch_t<T, 1, true>, launch_t<T, 2, true>};
-static_assert(kWarpLnMaxRows == 2, "kByRowsWln lists the warp-LayerNorm instantiations");
+constexpr Launch kByRows[4][kGemvMaxRows] = {
+    {launch_t<T, 1, 0>, launch_t<T, 2, 0>, launch_t<T, 3, 0>, launch_t<T, 4, 0>},
+    {launch_t<T, 1, 1>, launch_t<T, 2, 1>, nullptr, nullptr},
+    {launch_t<T, 1, 2>, launch_t<T, 2, 2>, launch_t<T, 3, 2>, launch_t<T, 4, 2>},
+    {launch_t<T, 1, 3>, launch_t<T, 2, 3>, nullptr, nullptr}};
+static_assert(kWarpLnMaxRows == 2, "kByRows lists the warp-LayerNorm instantiations");
 
-template <typename T>
-const void* kernel_ptr(int rows, bool wln) {
-  if (wln) return rows == 1 ? reinterpret_cast<const void*>(mlp_fused_kernel<T, 1, true>)
-                            : reinterpret_cast<const void*>(mlp_fused_kernel<T, 2, true>);
-  switch (rows) {
-    case 1: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 1, false>);
-    case 2: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 2, false>);
-    case 3: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 3, false>);
-    default: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 4, false>);
+template <typename T, int MODE>
+const void* kernel_ptr_m(int rows) {
+  if constexpr ((MODE & 1) != 0) {
+    return rows == 1 ? reinterpret_cast<const void*>(mlp_fused_kernel<T, 1, MODE>)
+                     : reinterpret_cast<const void*>(mlp_fused_kernel<T, 2, MODE>);
+  } else {
+    switch (rows) {
+      case 1: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 1, MODE>);
+      case 2: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 2, MODE>);
+      case 3: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 3, MODE>);
+      default: return reinterpret_cast<const void*>(mlp_fused_kernel<T, 4, MODE>);
+    }
   }
 }
-const void* kernel_for(Dt dt, int rows, bool wln) {
-  return dt == Dt::kF32 ? kernel_ptr<float>(rows, wln) : dt == Dt::kF16 ? kernel_ptr<__half>(rows, wln)
-                                                                       : kernel_ptr<__nv_bfloat16>(rows, wln);
+template <typename T>
+const void* kernel_ptr(int rows, int mode) {
+  switch (mode) {
+    case 1: return kernel_ptr_m<T, 1>(rows);
+    case 2: return kernel_ptr_m<T, 2>(rows);
+    case 3: return kernel_ptr_m<T, 3>(rows);
+    default: return kernel_ptr_m<T, 0>(rows);
+  }
 }
-cudaError_t raise_for(Dt dt, int rows, bool wln, std::size_t bytes) {
-  auto pick = [&](auto tag) -> cudaError_t {
-    using T = decltype(tag);
-    if (wln) return rows == 1 ? raise_smem<T, 1, true>(bytes) : raise_smem<T, 2, true>(bytes);
+const void* kernel_for(Dt dt, int rows, int mode) {
+  return dt == Dt::kF32 ? kernel_ptr<float>(rows, mode) : dt == Dt::kF16 ? kernel_ptr<__half>(rows, mode)
+                                                                        : kernel_ptr<__nv_bfloat16>(rows, mode);
+}
+template <typename T, int MODE>
+cudaError_t raise_m(int rows, std::size_t bytes) {
+  if constexpr ((MODE & 1) != 0) {
+    return rows == 1 ? raise_smem<T, 1, MODE>(bytes) : raise_smem<T, 2, MODE>(bytes);
+  } else {
     switch (rows) {
-      case 1: return raise_smem<T, 1, false>(bytes);
-      case 2: return raise_smem<T, 2, false>(bytes);
-      case 3: return raise_smem<T, 3, false>(bytes);
-      default: return raise_smem<T, 4, false>(bytes);
+      case 1: return raise_smem<T, 1, MODE>(bytes);
+      case 2: return raise_smem<T, 2, MODE>(bytes);
+      case 3: return raise_smem<T, 3, MODE>(bytes);
+      default: return raise_smem<T, 4, MODE>(bytes);
     }
-  };
-  return dt == Dt::kF32 ? pick(float{}) : dt == Dt::kF16 ? pick(__half{}) : pick(__nv_bfloat16{});
+  }
+}
+template <typename T>
+cudaError_t raise_t(int rows, int mode, std::size_t bytes) {
+  switch (mode) {
+    case 1: return raise_m<T, 1>(rows, bytes);
+    case 2: return raise_m<T, 2>(rows, bytes);
+    case 3: return raise_m<T, 3>(rows, bytes);
+    default: return raise_m<T, 0>(rows, bytes);
+  }
+}
+cudaError_t raise_for(Dt dt, int rows, int mode, std::size_t bytes) {
+  return dt == Dt::kF32 ? raise_t<float>(rows, mode, bytes) : dt == Dt::kF16 ? raise_t<__half>(rows, mode, bytes)
+                                                                             : raise_t<__nv_bfloat16>(rows, mode, bytes);
 }
 
 unsigned long long* g_trace = nullptr;
@@ -596,7 +686,7 @@ void set_mlp_fused_trace(unsigned long long* buffer, std::size_t entries) {
 
 cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   a.slice_rows = a.blocks = 0;
-  a.warp_ln = a.cluster = 0;
+  a.warp_ln = a.cluster = a.fc2_chunks = 0;
   a.smem_bytes = 0;
   const int es = static_cast<int>(dt_size(a.dt)), VN = 16 / es;
   auto no = [&](const char* why) {
@@ -618,7 +708,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   if (R > kMlpThreads) return no("more than 256 hidden units per block");
   // Static shared memory of the kernel's largest instantiation (its reduction scratch grows with rows).
   cudaFuncAttributes fa{};
-  e = cudaFuncGetAttributes(&fa, kernel_for(a.dt, kGemvMaxRows, false));
+  e = cudaFuncGetAttributes(&fa, kernel_for(a.dt, kGemvMaxRows, 0));
   if (e != cudaSuccess) return e;
   const std::size_t smem = mlp_smem(R, a.n_embd, a.rows, es).total;
   if (smem + fa.sharedSizeBytes > static_cast<std::size_t>(detail::g_smem_optin))
@@ -626,6 +716,8 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   a.slice_rows = R;
   a.blocks = blocks;
   a.smem_bytes = smem;
+  a.fc2_chunks = a.want_fc2_chunks != 0 ? 1 : 0;  // same shared memory (h takes M R of its 4 R floats)
+  const int chunk_bit = a.fc2_chunks != 0 ? 2 : 0;
   // Session 11's options: taken where they apply, else the plain kernel (the plan still succeeds).
   const bool wln = a.want_warp_ln != 0 && a.rows <= kWarpLnMaxRows && a.n_embd / VN <= 32 * kLaneVecs;
   int C = a.want_cluster;
@@ -635,7 +727,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   const std::size_t smem2 = mlp_smem(R, a.n_embd, a.rows, es, wln, C).total;
   if ((wln || C > 1) && smem2 + fa.sharedSizeBytes <= static_cast<std::size_t>(detail::g_smem_optin)) {
     if (C > 1) {  // a cluster of C such blocks must fit the device at all
-      e = raise_for(a.dt, a.rows, wln, smem2);
+      e = raise_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit, smem2);
       if (e != cudaSuccess) return e;
       MlpFusedArgs b = a;
       b.blocks = blocks;
@@ -643,7 +735,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
       cudaLaunchConfig_t cfg = mlp_config(b, nullptr, attr, C, smem2);
       cfg.numAttrs = 1;  // the cluster dimension alone
       int clusters = 0;
-      e = cudaOccupancyMaxActiveClusters(&clusters, kernel_for(a.dt, a.rows, wln), &cfg);
+      e = cudaOccupancyMaxActiveClusters(&clusters, kernel_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit), &cfg);
       if (e != cudaSuccess || clusters < 1) {
         cudaGetLastError();
         C = 0;
@@ -672,11 +764,10 @@ cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st) {
   const std::size_t slot = static_cast<std::size_t>(a.blocks) * kMlpStamps;
   if (g_trace != nullptr && g_trace_entries >= slot)
     b.trace = g_trace + (g_trace_launch++ % (g_trace_entries / slot)) * slot;
-  const Launch* by_rows = a.warp_ln != 0
-                              ? (a.dt == Dt::kF32   ? kByRowsWln<float>
-                                 : a.dt == Dt::kF16 ? kByRowsWln<__half>
-                                                    : kByRowsWln<__nv_bfloat16>)
-                              : (a.dt == Dt::kF32 ? kByRows<float> : a.dt == Dt::kF16 ? kByRows<__half> : kByRows<__nv_bfloat16>);
+  const int mode = (a.warp_ln != 0 ? 1 : 0) | (a.fc2_chunks != 0 ? 2 : 0);
+  const Launch* by_rows = a.dt == Dt::kF32   ? kByRows<float>[mode]
+                          : a.dt == Dt::kF16 ? kByRows<__half>[mode]
+                                             : kByRows<__nv_bfloat16>[mode];
   return by_rows[a.rows - 1](b, st);
 }
 

@@ -27,7 +27,7 @@
 //        (with --models none: only that)
 //        [--trace-layer MODEL]  (only: timeline of the attention-layer kernel, fuselayer=1 variants, B=1)
 //        [--trace-mlp MODEL]  (only: timeline of the fused MLP kernel per variant, fp16 and bf16, B=1;
-//        variant opts mlpw = mlp_warp_ln, mlpc = mlp_cluster)
+//        variant opts mlpw = mlp_warp_ln, mlpc = mlp_cluster, mlpp = mlp_fc2_chunks)
 //        [--trace MODEL]  (only: timeline of one eager persistent decode step per variant, batch 1
 //        and 4: per phase the critical path, the median block's work and the barrier latency)
 //        [--prefill-only]  cells time prefills back to back (a study's prefill-phase cells), no decode
@@ -321,6 +321,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "alc") o.attn_layer_cluster = num;     // blocks per head of the attention layer kernel
     else if (k == "mlpw") o.mlp_warp_ln = num;           // fused MLP: warp LayerNorm + interleaved c_fc (0/1)
     else if (k == "mlpc") o.mlp_cluster = num;           // fused MLP: cluster pre-reduction of fc2 partials (0/2/4/8)
+    else if (k == "mlpp") o.mlp_fc2_chunks = num;        // fused MLP: fc2 partials by 8-unit chunks of h (0/1)
     else if (k == "ring") o.gemv_ring = num;          // GEMV weight ring slots per warp (0 = off)
     else if (k == "ringb") o.gemv_ring_blocks = num;  // its blocks per SM
     else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
