@@ -628,7 +628,10 @@ void CudaEngine::setup_fused_mlp() {
   };
   const int want_wln = std::max(0, env_int("SB_MLP_WARP_LN", opts_.mlp_warp_ln));
   const int want_cluster = std::max(0, env_int("SB_MLP_CLUSTER", opts_.mlp_cluster));
-  const int want_chunks = std::max(0, env_int("SB_MLP_FC2_CHUNKS", opts_.mlp_fc2_chunks));
+  // fc2 chunks: -1 = the measured rule (bf16 at 4 rows: -2.8% / -3.5% against the plain kernel in
+  // two runs, H200, docs/perf-cuda.md "Session 11" call 2; at 1 row it lost: +10%), 0 off, 1 on.
+  const int chunks_mode = env_int("SB_MLP_FC2_CHUNKS", opts_.mlp_fc2_chunks);
+  std::string chunk_rows;
   std::string wln_rows, cluster_note;
   std::string on_rows, chain;
   int first_on = 0;
@@ -637,7 +640,7 @@ void CudaEngine::setup_fused_mlp() {
     cudak::MlpFusedArgs a{.dt = dt_, .rows = rows, .n_embd = E_, .n_inner = I_, .ln_eps = eps_};
     a.want_warp_ln = want_wln;
     a.want_cluster = want_cluster;
-    a.want_fc2_chunks = want_chunks;
+    a.want_fc2_chunks = chunks_mode > 0 || (chunks_mode < 0 && dt_ == Dt::kBF16 && rows == 4) ? 1 : 0;
     if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
       chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());
@@ -650,6 +653,7 @@ void CudaEngine::setup_fused_mlp() {
     }
     m_args_[rows] = a;
     if (a.warp_ln != 0) wln_rows += (wln_rows.empty() ? "" : ",") + std::to_string(rows);
+    if (a.fc2_chunks != 0) chunk_rows += (chunk_rows.empty() ? "" : ",") + std::to_string(rows);
     if (a.cluster > 1) cluster_note += fmt::format("{}B={}", cluster_note.empty() ? "" : ",", rows);
     if (first_on == 0) first_on = rows;
     on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
@@ -664,7 +668,7 @@ void CudaEngine::setup_fused_mlp() {
     m_args_[rows].host_error = d_err;
   }
   std::string post;
-  if (want_chunks > 0) post += ", fc2 chunks";
+  if (!chunk_rows.empty()) post += ", fc2 chunks B=" + chunk_rows;
   if (!wln_rows.empty()) post += ", warp-LN B=" + wln_rows;
   if (!cluster_note.empty()) post += fmt::format(", cluster {} {}", want_cluster, cluster_note);
   m_note_ = fmt::format("on(B={}, {} rows per block, src {}{}){}", on_rows,

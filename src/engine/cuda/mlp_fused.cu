@@ -93,8 +93,15 @@ __device__ __forceinline__ void stamp(const MlpFusedArgs& a, int i) {
 
 // MODE bit 0: the warp-LayerNorm path (a.warp_ln); bit 1: the chunked fc2 partials (a.fc2_chunks).
 // Compile-time, so the plain kernel (MODE 0) is main's code and register count.
+// Register cap of the session-11 modes: kMlpRegBlocks blocks of 256 threads per SM's 64K registers
+// = 64 per thread, the plain kernel's allocation (62 -> 64).  Call 2 measured why it matters: the
+// MLP's blocks wait (resident, griddepcontrol.wait) beside the QKV GEMV's (4-5 x 128 threads x 64)
+// and attn_proj's (256 x 64) blocks, which fill an SM's registers exactly with a 64-register MLP
+// block; at 69 or 96 registers the attention half of each layer took ~2 us longer.  One row only
+// (more rows spill under the cap; the plain kernel is above 64 there already).
+constexpr int kMlpRegBlocks = 4;
 template <typename T, int M, int MODE>
-__global__ void __launch_bounds__(kMlpThreads, 1) mlp_fused_kernel(MlpFusedArgs a) {
+__global__ void __launch_bounds__(kMlpThreads, (MODE == 0 || M > 1) ? 1 : kMlpRegBlocks) mlp_fused_kernel(MlpFusedArgs a) {
   constexpr bool WLN = (MODE & 1) != 0;
   constexpr bool hchunk = (MODE & 2) != 0;
   using detail::to_f;
