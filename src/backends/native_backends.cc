@@ -129,6 +129,9 @@ std::unique_ptr<Backend> make_native_cuda() {
         o.tf32 = bool_option(r.options, "tf32", false);
         // false: decode always takes the kernel chain (A/B of the single-kernel small-model step).
         o.small_decode = bool_option(r.options, "small_decode", true);
+        // fp8 in the small kernel with decoded weights and inputs quantized once (same logits):
+        // absent = the engine's default (CudaEngineOptions::small_fp8_predecode).
+        o.small_fp8_predecode = bool_option(r.options, "small_fp8_predecode", o.small_fp8_predecode);
         // Each layer's decode attention + attn c_proj as one kernel: true = wherever it fits, false =
         // never; unset = the engine's default (CudaEngineOptions::fuse_attn_proj).
         if (r.options.contains("fuse_attn_proj") && !r.options["fuse_attn_proj"].is_null())

@@ -14,6 +14,7 @@
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
 // Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|attn_layer|attn_layer_kernel]
+//        [--small-precisions LIST]  (the small section's precisions only, e.g. fp8)
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
 // Exit status 0 only if every check passed; the last lines are a summary table.
@@ -63,6 +64,9 @@ struct Stat {
 std::map<std::string, Stat> g_stats;
 int g_failures = 0;
 bool g_small = false;
+// --small-precisions LIST: the small section's precisions (default all; e.g. fp8 alone for a
+// racecheck that a run of every precision would not finish in its time limit).
+std::string g_small_precisions;
 bool g_persistent_only = false;  // --only persistent: the persistent decode cases alone
 std::mt19937_64 g_rng(20261126);
 
@@ -2294,6 +2298,9 @@ struct EngineCase {
   // case checks that it is taken and compares it step by step with the kernel chain (small_decode
   // off) fed the same tokens.  Every other case runs with the engine's defaults.
   bool small = false;
+  // fp8 small cases: the decoded-weight variant (CudaEngineOptions::small_fp8_predecode, small_decode.h
+  // quant 3) instead of the default; the path check also asks for it in the description.
+  bool small_fp8_pre = false;
   // Attention + proj fusion (CudaEngineOptions::fuse_attn_proj): checks that it is taken at this
   // batch and compares it step by step with the kernel chain (fuse_attn_proj off) fed the same tokens.
   bool fuse_attn_proj = false;
@@ -2323,6 +2330,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   o.decode_split_keys = B == 1 ? 8 : 0;
   o.persistent_decode = ec.persistent;
   if (ec.small) o.small_decode = o.small_decode_fp8 = true;  // fp8: opt-in (slower than the chain)
+  if (ec.small) o.small_fp8_predecode = ec.small_fp8_pre;  // (other cases: the engine's default)
   if (ec.fuse_attn_proj) o.fuse_attn_proj = 1;  // forced wherever it fits (else the default shape rule)
   o.attn_proj_cluster = ec.ap_cluster;
   if (ec.fuse_mlp) o.fuse_mlp = 1;  // forced wherever it fits (else the default shape rule)
@@ -2345,7 +2353,7 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
                            ec.fused_gemv && ec.fuse_attention ? " fused-att" : "",
                            ec.persistent_stress ? " persistent-stress"
                            : ec.persistent      ? " persistent"
-                           : ec.small           ? " small"
+                           : ec.small           ? (ec.small_fp8_pre ? " small fp8-decoded" : " small")
                            : ec.fuse_attn_proj  ? (ec.ap_cluster ? " attn-proj-cluster" : " attn-proj-atomic")
                            : ec.fuse_mlp        ? " fused-mlp"
                            : ec.fuse_attn_layer ? " attn-layer"
@@ -2374,8 +2382,12 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
   if (ec.small)
     expect(kname + "/small", cas + " path taken",
            describe_field(eng->describe(), "small_decode").rfind("small_decode=on(B=", 0) == 0 &&
-               describe_field(eng->describe(), "small_decode").find(fmtcase("B=%d: chain", B)) == std::string::npos,
-           "engine did not enable the small decode kernel at this batch: " + eng->describe());
+               describe_field(eng->describe(), "small_decode").find(fmtcase("B=%d: chain", B)) == std::string::npos &&
+               (precision != "fp8" ||
+                (describe_field(eng->describe(), "small_decode").find("fp8 decoded weights") != std::string::npos) ==
+                    ec.small_fp8_pre),
+           "engine did not enable the small decode kernel (or not the fp8 variant asked for) at this batch: " +
+               eng->describe());
   if (ec.fuse_attn_proj) {
     const std::string ap = describe_field(eng->describe(), "fuse_attn_proj");
     expect(kname + "/attnproj", cas + " path taken",
@@ -3065,6 +3077,64 @@ void test_engine_mlp() {
   }
 }
 
+// fp8 in the small kernel, decoded weights (small_fp8_predecode, quant 3) vs the default codes
+// (quant 2), same engine file, prompt and tokens: the two compute the same values in the same
+// order (small_decode.h), so every decode row's logits and token must be BIT-IDENTICAL (prefill
+// included when S = 1: its graph holds the small kernel).
+void small_fp8_pre_vs_codes(const std::string& name, const sb::model::GptWeights& w, int B, int S) {
+  const std::string k = "engine/fp8/small_decoded_vs_codes";
+  const int V = w.config.vocab_size, steps = 8;
+  const auto cas = fmtcase("%s B=%d S=%d", name.c_str(), B, S);
+  CudaEngineOptions o;
+  o.precision = "fp8";
+  o.max_batch = 4;
+  o.max_seq = std::min(w.config.n_positions, S + steps + 2);
+  o.small_decode = o.small_decode_fp8 = true;
+  o.small_fp8_predecode = false;  // (the engine's default is true)
+  std::unique_ptr<Engine> codes, pre;
+  try {
+    o.engine_file = quant_engine_file(w, "fp8", name, false);
+    codes = make_cuda_engine(w, o);
+    o.small_fp8_predecode = true;
+    pre = make_cuda_engine(w, o);
+  } catch (const std::exception& e) {
+    expect(k, cas, false, std::string("engine creation failed: ") + e.what());
+    return;
+  }
+  const std::string dc = describe_field(codes->describe(), "small_decode"), dp = describe_field(pre->describe(), "small_decode");
+  expect(k, cas + " paths", dc.find("small_decode=on(") == 0 && dc.find("fp8 decoded") == std::string::npos &&
+                               dp.find("fp8 decoded weights") != std::string::npos && dp.find(fmtcase("B=%d: chain", B)) == std::string::npos,
+         "expected the codes path and the decoded-weight path: " + dc + " / " + dp);
+  std::vector<std::int32_t> prompt(static_cast<std::size_t>(B) * S);
+  for (auto& t : prompt) t = static_cast<std::int32_t>(g_rng() % V);
+  StepResult rc, rp;
+  int rows = 0, identical = 0, same_tokens = 0;
+  try {
+    codes->prefill(B, S, prompt, LogitsMode::kLast, rc);
+    pre->prefill(B, S, prompt, LogitsMode::kLast, rp);
+    for (int s = 0; s <= steps; ++s) {
+      if (s > 0) {
+        const auto in = rp.next_tokens;  // both fed the decoded path's tokens
+        codes->decode(in, LogitsMode::kLast, rc);
+        pre->decode(in, LogitsMode::kLast, rp);
+      }
+      same_tokens += rc.next_tokens == rp.next_tokens;
+      for (int b = 0; b < B; ++b) {
+        ++rows;
+        identical += std::memcmp(rc.logits.data() + static_cast<std::size_t>(b) * V,
+                                 rp.logits.data() + static_cast<std::size_t>(b) * V, sizeof(float) * V) == 0;
+      }
+    }
+  } catch (const std::exception& e) {
+    expect(k, cas, false, std::string("run failed: ") + e.what());
+    return;
+  }
+  std::printf("  %s %s: %d/%d rows bit-identical, tokens identical in %d/%d steps\n", k.c_str(), cas.c_str(),
+              identical, rows, same_tokens, steps + 1);
+  expect(k, cas + " bit-identical", identical == rows && same_tokens == steps + 1,
+         fmtcase("%d/%d rows bit-identical, %d/%d steps with identical tokens", identical, rows, same_tokens, steps + 1));
+}
+
 // The small-model decode kernel (small_decode.h) on shapes it applies to: n_embd 2..32, 1-4 heads
 // (head dims 1, 3, 4, 8, 16), 1-3 layers, batch 1-4, a cache past 32 keys and the maximum context
 // (the last decode step writes position n_positions - 1), fp32/fp16/bf16/int8/fp8; each case vs the
@@ -3093,6 +3163,8 @@ void test_small() {
     return !(p == "fp8" && b >= cudak::fp8_mma_min_rows() && (E % 16 == 0 || (4 * E) % 16 == 0));
   };
   for (const char* p : {"fp32", "fp16", "bf16", "int8", "fp8"}) {
+    if (!g_small_precisions.empty() && ("," + g_small_precisions + ",").find(std::string(",") + p + ",") == std::string::npos)
+      continue;
     for (std::size_t i = 0; i < models.size(); ++i) {
       const int P = models[i].P;
       std::vector<std::pair<int, int>> cases = {{1, 3}, {4, P - 8}};  // (batch, prompt); P - 8: maximum context
@@ -3101,13 +3173,25 @@ void test_small() {
         EngineCase ec{models[i].name, &weights[i], b, sq, true, false};
         ec.small = small_applies(p, models[i].E, b);
         run_engine_case(ec, p);
+        if (std::string(p) == "fp8" && ec.small) {  // the decoded-weight variant, same case
+          ec.small_fp8_pre = true;
+          run_engine_case(ec, p);
+          small_fp8_pre_vs_codes(models[i].name, weights[i], b, sq);
+        }
       }
     }
-    if (g_small) continue;
+    // tiny-gpt2's shape (with --small too for fp8 at B=4: the row issue 7 times).
     for (const auto& [b, sq] : std::vector<std::pair<int, int>>{{1, 1016}, {4, 40}, {1, 1}, {3, 300}}) {
+      if (g_small && std::string(p) != "fp8") continue;
+      if (g_small && sq != 40) continue;
       EngineCase ec{"tiny-gpt2 shape (V 50257, P 1024)", &tiny, b, sq, true, false};
       ec.small = true;
       run_engine_case(ec, p);
+      if (std::string(p) == "fp8") {
+        ec.small_fp8_pre = true;
+        run_engine_case(ec, p);
+        small_fp8_pre_vs_codes("tiny-gpt2 shape (V 50257, P 1024)", tiny, b, sq);
+      }
     }
   }
 }
@@ -3394,8 +3478,9 @@ int main(int argc, char** argv) {
     else if (a == "--accuracy-calib" && i + 1 < argc) acc_calib = argv[++i];
     else if (a == "--accuracy-bytes" && i + 1 < argc) acc_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
+    else if (a == "--small-precisions" && i + 1 < argc) g_small_precisions = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|attn_layer|attn_layer_kernel] [--seed N] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }

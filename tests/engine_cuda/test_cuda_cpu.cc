@@ -142,6 +142,7 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");
   EXPECT_TRUE(o.small_decode);  // the single-kernel small-model decode is the default where it applies
   EXPECT_TRUE(o.small_decode_fp8);  // fp8 engines too (session 8: faster than the chain)
+  EXPECT_TRUE(o.small_fp8_predecode);  // with decoded weights (session 11: -21% on tiny-gpt2, same logits)
   o.small_blocks = -3;          // its grid size: 0 = one block per SM
   EXPECT_NE(error_of([&] { validate_cuda_options(c, o); }).find("small_blocks must be >= 0"), std::string::npos);
   o.small_blocks = 16;
@@ -195,6 +196,38 @@ TEST(SmallButterflySum, EqualsLaneZeroOfTheXorButterflyBitForBit) {
     order_mattered += bits(in_order) != bits(lane[0]);
   }
   EXPECT_GT(order_mattered, 100);  // the test can tell a sequential sum from the butterfly
+}
+
+// small_butterfly_tree<J> + 0 (the fp8 kernel with decoded weights, K <= 8) against
+// small_butterfly_sum, bit for bit, for every n <= 2^J, J = 1..3, with the leaves a lane partial can
+// hold (never -0: a partial starts at +0) and +0 beyond n.
+TEST(SmallButterflySum, FixedTreeEqualsTheLoopBitForBit) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> ex(-20, 20), kind(0, 9);
+  auto bits = [](float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+  };
+  int order_mattered = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const int n = 1 + trial % 8;
+    std::array<float, 8> v{};
+    for (int l = 0; l < n; ++l) v[l] = kind(rng) == 0 ? 0.0f : std::ldexp(mant(rng), ex(rng));
+    auto leaf = [&](int l) { return l < n ? v[l] : 0.0f; };
+    const float want = cudak::small_butterfly_sum(n, leaf);
+    const float t1 = n <= 2 ? cudak::small_butterfly_tree<1, 0, 1>(leaf) + 0.0f : want;
+    const float t2 = n <= 4 ? cudak::small_butterfly_tree<2, 0, 1>(leaf) + 0.0f : want;
+    const float t3 = cudak::small_butterfly_tree<3, 0, 1>(leaf) + 0.0f;
+    ASSERT_EQ(bits(t1), bits(want)) << "n " << n << " trial " << trial;
+    ASSERT_EQ(bits(t2), bits(want)) << "n " << n << " trial " << trial;
+    ASSERT_EQ(bits(t3), bits(want)) << "n " << n << " trial " << trial;
+    float in_order = 0.0f;
+    for (int l = 0; l < n; ++l) in_order += v[l];
+    order_mattered += bits(in_order) != bits(want);
+  }
+  EXPECT_GT(order_mattered, 100);
 }
 
 // The applicability rule of the single-kernel small-model decode (small_decode.h), host only.
@@ -306,6 +339,31 @@ TEST(SmallDecodePlan, TakesInt8AndFp8WhereTheChainsArithmeticIsReproduced) {
   e16.fp8_mma_min_rows = 2;
   e16.quant = 1;  // int8 has no such path: its int32 sums are exact in any order
   EXPECT_TRUE(cudak::plan_small_decode(e16, 0, 132, h100).ok());
+  // fp8 with decoded weights (quant 3): two bytes per weight, the same rule otherwise.
+  for (int rows = 1; rows <= cudak::kSmallMaxRows; ++rows) {
+    auto s = tiny_gpt2_shape(2, rows);
+    s.quant = 3;
+    const auto p = cudak::plan_small_decode(s, 0, 132, h100);
+    ASSERT_TRUE(p.ok()) << "rows " << rows << ": " << p.why_not;
+    EXPECT_EQ(p.layer_weight_bytes, 2u * (96 + 36 + 32 + 72));
+    s.quant = 2;
+    const auto codes = cudak::plan_small_decode(s, 0, 132, h100);
+    EXPECT_EQ(p.off_act - p.off_kv, codes.off_act - codes.off_kv);
+    EXPECT_GT(p.layer_stride, codes.layer_stride);
+  }
+  e16.rows = 2;
+  e16.quant = 3;
+  EXPECT_NE(cudak::plan_small_decode(e16, 0, 132, h100).why_not.find("tensor-core"), std::string::npos);
+  e16.rows = 1;
+  EXPECT_TRUE(cudak::plan_small_decode(e16, 0, 132, h100).ok());
+  auto big = e16;  // E 64, I 256, 1 layer: 49152 weights, fits as codes (~54 KB) but not as fp16 (~103 KB)
+  big.n_embd = 64;
+  big.n_inner = 256;
+  big.n_layer = 1;
+  big.quant = 2;
+  EXPECT_TRUE(cudak::plan_small_decode(big, 0, 132, h100).ok());
+  big.quant = 3;
+  EXPECT_NE(cudak::plan_small_decode(big, 0, 132, h100).why_not.find("layer weights"), std::string::npos);
   auto bad = tiny_gpt2_shape(4, 1);
   bad.quant = 1;  // quantized engines keep fp16 activations
   EXPECT_NE(cudak::plan_small_decode(bad, 0, 132, h100).why_not.find("invalid shape"), std::string::npos);

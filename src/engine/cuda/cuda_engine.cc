@@ -786,7 +786,7 @@ void CudaEngine::setup_small() {
     s_note_ = "off(fp8: small_decode_fp8=off)";
     return;
   }
-  const int quant = q_ == WQuant::kInt8 ? 1 : q_ == WQuant::kFp8 ? 2 : 0;
+  int quant = q_ == WQuant::kInt8 ? 1 : q_ == WQuant::kFp8 ? 2 : 0;
   std::size_t static_smem = 0;
   ck(cudak::small_decode_static_smem(dt_, D_, &static_smem), "small decode kernel attributes");
   int sms = 0;
@@ -799,17 +799,33 @@ void CudaEngine::setup_small() {
   ck(cudaMemsetAsync(s_slots_.get(), 0, s_slots_.bytes(), stream_), "cudaMemset small decode slots");
   ck(cudaMemsetAsync(s_counter_.get(), 0, 4, stream_), "cudaMemset small decode counter");
   ck(cudaStreamSynchronize(stream_), "small decode setup (sync)");
-  std::string on, chain;
-  std::size_t smem_lo = 0, smem_hi = 0;
-  for (int rows = 1; rows <= std::min(max_b_, cudak::kSmallMaxRows); ++rows) {
+  auto plan_rows = [&](int rows, int q) {
     cudak::SmallDecodeShape sh;
     fill_model_dims(sh);
     sh.elem_bytes = static_cast<int>(es_);
     sh.rows = rows;
-    sh.quant = quant;
+    sh.quant = q;
     sh.fp8_mma_min_rows = cudak::fp8_mma_min_rows();
-    const cudak::SmallDecodePlan plan =
-        cudak::plan_small_decode(sh, opts_.small_blocks, sms, static_cast<std::size_t>(smem_optin_) - static_smem);
+    return cudak::plan_small_decode(sh, opts_.small_blocks, sms, static_cast<std::size_t>(smem_optin_) - static_smem);
+  };
+  // fp8 with decoded weights (small_fp8_predecode; SB_SMALL_FP8_PREDECODE overrides): taken when
+  // its plan accepts every batch size the one-byte layout's does (one weight image serves them all).
+  std::string fp8_note;
+  if (quant == 2) {
+    const char* env = std::getenv("SB_SMALL_FP8_PREDECODE");
+    const bool pre = env != nullptr && *env != '\0' ? std::atoi(env) != 0 : opts_.small_fp8_predecode;
+    if (pre) {
+      bool same = true;
+      for (int rows = 1; rows <= std::min(max_b_, cudak::kSmallMaxRows); ++rows)
+        same = same && plan_rows(rows, 3).ok() == plan_rows(rows, 2).ok();
+      if (same) quant = 3;
+      fp8_note = same ? ", fp8 decoded weights" : ", fp8 codes (decoded weights do not fit)";
+    }
+  }
+  std::string on, chain;
+  std::size_t smem_lo = 0, smem_hi = 0;
+  for (int rows = 1; rows <= std::min(max_b_, cudak::kSmallMaxRows); ++rows) {
+    const cudak::SmallDecodePlan plan = plan_rows(rows, quant);
     if (!plan.ok()) {
       chain += fmt::format("{}B={}: chain ({})", chain.empty() ? "" : ", ", rows, plan.why_not);
       continue;
@@ -862,9 +878,9 @@ void CudaEngine::setup_small() {
   s_image_ = DevBuf(any.off_lm, "small decode weight image");
   for (auto& a : s_args_)
     if (a.blocks > 0) a.image = s_image_.get();
-  s_note_ = fmt::format("on({}: {} blocks x {} threads, {}-{} B shared memory, {} layer(s) of keys/values ahead{}{}{})",
+  s_note_ = fmt::format("on({}: {} blocks x {} threads, {}-{} B shared memory, {} layer(s) of keys/values ahead{}{}{}{})",
                         on, any.blocks, cudak::kSmallThreads, smem_lo, smem_hi, any.kv_bufs,
-                        opts_.small_host_input ? ", host inputs" : "", chain.empty() ? "" : "; ", chain);
+                        opts_.small_host_input ? ", host inputs" : "", fp8_note, chain.empty() ? "" : "; ", chain);
 }
 
 void CudaEngine::upload(const model::GptWeights& w) {

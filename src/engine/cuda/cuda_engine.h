@@ -113,6 +113,15 @@ struct CudaEngineOptions {
   // rolled since session 8 (B=1 27 vs 38-40 us, B=4 29 vs 64), docs/perf-cuda.md "Session 8: the
   // small-model decode step".
   bool small_decode_fp8 = true;
+  // fp8 in the small kernel with the weights staged as the fp16 values of their E4M3 codes and each
+  // matrix input quantized once by the phase that writes it (small_decode.h, quant 3): the same
+  // values, products and sums as the default fp8 path (logits bit-identical), fewer dependent
+  // steps per dot product.  Falls back to the default fp8 layout where the two-byte weights do
+  // not fit the plan at a batch size the one-byte ones do.  The environment's
+  // SB_SMALL_FP8_PREDECODE=0/1, when set, overrides it.  Default on: tiny-gpt2 fp8 decode on an
+  // H200 22.0-22.3 us at batch 1 and 23.6-23.9 at batch 4 against 28.0-28.2 / 29.4-30.0 with the
+  // codes, two runs (docs/perf-cuda.md, "Session 11: fp8 in the small-model decode step").
+  bool small_fp8_predecode = true;
   int small_blocks = 0;             // grid size (0: one block per SM)
   // The kernel reads the step's position and tokens from pinned host memory (no copy node in the
   // decode graph) instead of the device copy.

@@ -12,11 +12,16 @@
 //  - phases inside a layer are separated by __syncthreads only (LayerNorm: a warp per row; the
 //    matrix-vector products: a thread per output, K from shared memory; attention: warps per
 //    (row, head) with lanes over keys, two passes (max, then exp-sum and values), partials
-//    combined per output element).
+//    combined per output element);
+//  - fp8 (default, quant 3): the weights in shared memory are the fp16 values of the E4M3 codes
+//    and each matrix input is quantized once by the phase that writes it, so a dot product is K
+//    independent exact products and a short add tree (docs/perf-cuda.md, session 11: the codes
+//    path, quant 2, re-quantized the input row in every output thread: fc2 1.8 us a layer).
 #include "engine/cuda/small_decode.h"
 
 #include "engine/cuda/device_common.cuh"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <type_traits>
@@ -37,11 +42,12 @@ constexpr int kW = kSmallThreads / 32;  // warps per block
 SB_SMALL_HD std::size_t area(std::size_t n) { return (n + 30) & ~std::size_t{15}; }
 
 // A layer's staged buffers: qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b (storage type;
-// the matrices one byte per weight for int8/fp8), ln1_g, ln1_b, ln2_g, ln2_b (fp32), and for
-// int8/fp8 (q != 0) the weight scales of qkv, proj, fc, fc2 (fp32), in that order.
+// the matrices one byte per weight for int8/fp8; fp8 with decoded weights (q 3): fp16 values),
+// ln1_g, ln1_b, ln2_g, ln2_b (fp32), and for int8/fp8 (q != 0) the weight scales of qkv, proj, fc,
+// fc2 (fp32), in that order.
 constexpr int kLayerBufs = 16;
 SB_SMALL_HD std::size_t layer_buf_bytes(int i, int E, int I, int es, int q) {
-  const std::size_t e = E, n = I, s = es, w = q != 0 ? 1 : es, f = q != 0 ? 4 : 0;
+  const std::size_t e = E, n = I, s = es, w = q == 1 || q == 2 ? 1 : es, f = q != 0 ? 4 : 0;
   switch (i) {
     case 0: return 3 * e * e * w;
     case 1: return 3 * e * s;
@@ -157,12 +163,22 @@ __device__ __forceinline__ float ln_value(float r, float mean, float rstd, float
   return detail::to_f(detail::from_f<T>((r - mean) * rstd * g + b));
 }
 
+// fp8 with decoded weights (Q = 3): a matrix input element as the chain's quantized GEMV sees it,
+// the E4M3 value of (its fp16 value, held as fp32) times the site's static inverse scale, decoded
+// to fp32 (fp8_dot_chain's `fp8_code_to_float(float_to_fp8_code(xr[k] * inv))`, computed once by
+// the phase that writes the element instead of by every output thread that reads it).
+__device__ __forceinline__ float fp8_quant_value(float v, float inv) {
+  return detail::fp8_code_to_float(detail::float_to_fp8_code(v * inv));
+}
+
 // LayerNorm of rows [B][E] of in into out (rounded to T): a warp per row, statistics summed in
 // 32-element chunks with warp_sum and lane 0's value, chunk sums added in order (the chain's
 // GEMV prologue sums a row the same way: one element per thread, warp sums, then warps in order).
-template <typename T>
+// FQ (fp8 with decoded weights, LayerNorm 1 and 2): each output stored as fp8_quant_value(.., qinv),
+// the next matrix's quantized input (that matrix is the output's only reader).
+template <typename T, bool FQ = false>
 __device__ __forceinline__ void sd_layernorm(const float* in, float* out, const float* g, const float* bt, int B,
-                                             int E, float eps) {
+                                             int E, float eps, float qinv = 1.0f) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 #pragma unroll 1
   for (int m = warp; m < B; m += kW) {
@@ -185,7 +201,10 @@ __device__ __forceinline__ void sd_layernorm(const float* in, float* out, const 
       q += __shfl_sync(detail::kFull, v, 0);
     }
     const float rstd = 1.0f / sqrtf(q / E + eps);
-    for (int k = lane; k < E; k += 32) out[m * E + k] = ln_value<T>(r[k], mean, rstd, g[k], bt[k]);
+    for (int k = lane; k < E; k += 32) {
+      const float v = ln_value<T>(r[k], mean, rstd, g[k], bt[k]);
+      out[m * E + k] = FQ ? fp8_quant_value(v, qinv) : v;
+    }
   }
 }
 
@@ -228,9 +247,32 @@ __device__ __forceinline__ float fp8_dot_chain(const unsigned char* w, const flo
   });
 }
 
-// Matrix j of a layer as staged: [N, K] storage-type values (Q = 0) or byte codes with per-channel
-// scales ws, the bias, the static activation scale and its inverse (int8/fp8), per_row: int8's
-// per-token scales at the mlp c_proj input.
+// fp8 with decoded weights (Q = 3): fp8_dot_chain's sum, bit for bit, from w = the fp16 values of
+// the E4M3 codes and xq = the inputs already quantized and decoded (fp8_quant_value).  K <= 8 (no
+// 16-wide units: one k per lane, K lanes): the butterfly as a fixed 8-leaf tree of independent
+// leaves (small_butterfly_tree; leaves >= K are +0, which the partials, never -0, absorb exactly,
+// so one tree serves every K <= 8: one code path per call site); else small_butterfly_sum over the
+// lane partials as fp8_dot_chain.
+__device__ __forceinline__ float fp8_dot_pre(const __half* w, const float* xq, int K) {
+  if (K <= 8) {
+    auto leaf = [&](int l) { return l < K ? fmaf(__half2float(w[l]), xq[l], 0.0f) : 0.0f; };
+    return small_butterfly_tree<3, 0, 1>(leaf) + 0.0f;
+  }
+  const int U = K % 16 == 0 ? 16 : 1;
+  const int lanes = min(32, (K + U - 1) / U);
+  return small_butterfly_sum(lanes, [&](int l) {
+    float acc = 0.0f;
+#pragma unroll 1
+    for (int k0 = l * U; k0 < K; k0 += 32 * U)
+      for (int k = k0; k < k0 + U; ++k) acc = fmaf(__half2float(w[k]), xq[k], acc);
+    return acc;
+  });
+}
+
+// Matrix j of a layer as staged: [N, K] storage-type values (Q = 0; Q = 3: the decoded E4M3
+// weights) or byte codes (Q = 1, 2) with per-channel scales ws (Q != 0), the bias, the static
+// activation scale and its inverse (int8/fp8), per_row: int8's per-token scales at the mlp c_proj
+// input.
 template <typename T>
 struct SdMat {
   const T* w;
@@ -249,7 +291,12 @@ struct SdMat {
 template <typename T, int Q>
 __device__ __forceinline__ float mv_value(const SdMat<T>& M, const float* xr, int n, int K) {
   using detail::to_f;
-  if constexpr (Q == 0) {
+  if constexpr (Q == 3) {
+    // (xr: the quantized inputs, fp8_quant_value; no per-row scales for fp8)
+    float o = fp8_dot_pre(M.w + static_cast<std::size_t>(n) * K, xr, K);
+    o *= M.x_scale * M.ws[n];
+    return o + to_f(M.bias[n]);
+  } else if constexpr (Q == 0) {
     const T* wr = M.w + static_cast<std::size_t>(n) * K;
     float acc = 0.0f;
     int k = n % K;
@@ -287,14 +334,18 @@ __device__ __forceinline__ float mv_value(const SdMat<T>& M, const float* xr, in
 }
 
 // The epilogue: out = T(v) (epi 0), T(gelu_new(v)) (epi 1) or T(out + v) (epi 2, the residual).
-template <typename T>
-__device__ __forceinline__ void mv_store(float* out, float v, int epi) {
-  *out = detail::to_f(detail::from_f<T>(epi == 0 ? v : epi == 1 ? detail::gelu_new(v) : *out + v));
+// FQ (fp8 with decoded weights): epi 1's output (c_fc's, read only by mlp c_proj) stored as
+// fp8_quant_value(.., qinv), that matrix's quantized input.
+template <typename T, bool FQ = false>
+__device__ __forceinline__ void mv_store(float* out, float v, int epi, float qinv = 1.0f) {
+  const float r = detail::to_f(detail::from_f<T>(epi == 0 ? v : epi == 1 ? detail::gelu_new(v) : *out + v));
+  *out = FQ && epi == 1 ? fp8_quant_value(r, qinv) : r;
 }
 
 template <typename T, int DMAX, int Q>
 __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __grid_constant__ SmallDecodeArgs a) {
   static_assert(Q == 0 || std::is_same_v<T, __half>, "int8/fp8 engines keep fp16 activations");
+  constexpr bool FQ = Q == 3;  // matrix inputs quantized by the phase that writes them
   constexpr int NB = Q != 0 ? kLayerBufs : 12;  // staged buffers per layer
   using detail::from_f;
   using detail::to_f;
@@ -419,6 +470,8 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
       else wsc[i - 12] = static_cast<const float*>(q);
       p += buf_area(layer_buf_bytes(i, E, I, es, Q));
     }
+    // Q = 3: the inverse activation scale of matrix j's input, for the phase that writes it.
+    auto qinv = [&](int j) { return FQ ? ly.x_inv_scale[j] : 1.0f; };
     auto mat = [&](int j) {
       return SdMat<T>{wts[2 * j], wsc[j], wts[2 * j + 1], Q != 0 ? ly.x_scale[j] : 1.0f,
                       Q != 0 ? ly.x_inv_scale[j] : 1.0f, Q == 1 && j == 3 && a.fc2_per_row};
@@ -429,11 +482,12 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 #pragma unroll 1
       for (int i = tid; i < B * N; i += kSmallThreads) {
         const int m = i / N, n = i - m * N;
-        mv_store<T>(out + i, mv_value<T, Q>(M, in + m * K, n, K), epi);
+        // (Q = 3: epi 1 is c_fc's store, whose row is mlp c_proj's input: site 3's scale)
+        mv_store<T, FQ>(out + i, mv_value<T, Q>(M, in + m * K, n, K), epi, qinv(3));
       }
     };
 
-    sd_layernorm<T>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps);
+    sd_layernorm<T, FQ>(x, ln, lnp[0], lnp[1], B, E, a.ln_eps, qinv(0));
     __syncthreads();
     phase_stamp(l, 0, false);
     matvec(0, ln, 3 * E, E, 0, qkv);
@@ -511,14 +565,15 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
     for (int i = tid; i < P * D; i += kSmallThreads) {
       const int pr = i / D, d = i - pr * D;
       const int m = pr / H, h = pr - m * H;
-      att[m * E + h * D + d] = comb_value<T>(part, pr, d, WP, D);
+      const float v = comb_value<T>(part, pr, d, WP, D);
+      att[m * E + h * D + d] = FQ ? fp8_quant_value(v, qinv(1)) : v;
     }
     __syncthreads();
     phase_stamp(l, 3, false);
     matvec(1, att, E, E, 2, x);  // attn c_proj + residual
     __syncthreads();
     phase_stamp(l, 4, false);
-    sd_layernorm<T>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps);
+    sd_layernorm<T, FQ>(x, ln, lnp[2], lnp[3], B, E, a.ln_eps, qinv(2));
     __syncthreads();
     phase_stamp(l, 5, false);
     matvec(2, ln, I, E, 1, hb);  // c_fc + gelu_new
@@ -601,6 +656,13 @@ __global__ void __launch_bounds__(kSmallThreads, 1) small_decode_kernel(const __
 unsigned long long* g_trace = nullptr;
 std::size_t g_trace_entries = 0;
 
+// build_small_image, quant 3: dst[i] = the fp16 value of the E4M3 code src[i] (exact).
+__global__ void fp8_codes_to_half_kernel(__half* dst, const unsigned char* src, std::size_t n) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    dst[i] = __float2half(detail::fp8_code_to_float(src[i]));
+}
+
 template <typename T, int DMAX, int Q>
 cudaError_t launch_t(const SmallDecodeArgs& a_in, cudaStream_t st) {
   auto kernel = small_decode_kernel<T, DMAX, Q>;
@@ -654,8 +716,8 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
     return p;
   };
   if (s.n_layer < 1 || s.n_head < 1 || s.n_embd < 1 || s.n_inner < 1 || s.vocab < 1 || s.max_t < 1 ||
-      s.n_embd % s.n_head != 0 || (s.elem_bytes != 2 && s.elem_bytes != 4) || s.quant < 0 || s.quant > 2 ||
-      (s.quant != 0 && s.elem_bytes != 2))
+      s.n_embd % s.n_head != 0 || (s.elem_bytes != 2 && s.elem_bytes != 4) || s.quant < 0 ||
+      s.quant > 3 || (s.quant != 0 && s.elem_bytes != 2))
     return no("invalid shape");
   if (s.rows < 1 || s.rows > kSmallMaxRows) return no("batch " + std::to_string(s.rows) + " > " + std::to_string(kSmallMaxRows));
   if (s.n_embd > kSmallMaxEmbd) return no("n_embd " + std::to_string(s.n_embd) + " > " + std::to_string(kSmallMaxEmbd));
@@ -663,7 +725,7 @@ SmallDecodePlan plan_small_decode(const SmallDecodeShape& s, int blocks, int sm_
   if (D > kSmallMaxHeadDim) return no("head dim " + std::to_string(D) + " > " + std::to_string(kSmallMaxHeadDim));
   if (s.n_layer > kSmallMaxLayers)
     return no("n_layer " + std::to_string(s.n_layer) + " > " + std::to_string(kSmallMaxLayers));
-  if (s.quant == 2 && s.rows >= s.fp8_mma_min_rows && (s.n_embd % 16 == 0 || s.n_inner % 16 == 0))
+  if ((s.quant == 2 || s.quant == 3) && s.rows >= s.fp8_mma_min_rows && (s.n_embd % 16 == 0 || s.n_inner % 16 == 0))
     return no("fp8 at batch " + std::to_string(s.rows) + " >= " + std::to_string(s.fp8_mma_min_rows) +
               " with K % 16 == 0: the chain's tensor-core GEMV, whose accumulation is not reproduced");
   p.layer_weight_bytes = raw_layer_weight_bytes(s.n_embd, s.n_inner, s.elem_bytes, s.quant) * s.n_layer;
@@ -707,7 +769,15 @@ cudaError_t build_small_image(void* image, std::size_t image_bytes, const SmallD
     std::size_t off = static_cast<std::size_t>(a.layer_stride) * l;
     for (int i = 0; e == cudaSuccess && i < (q != 0 ? kLayerBufs : 12); ++i) {
       const std::size_t n = layer_buf_bytes(i, E, I, es, q);
-      if (n > 0) e = cudaMemcpyAsync(img + off, layer_buf(a.layers[l], i), n, cudaMemcpyDeviceToDevice, st);
+      if (q == 3 && (i == 0 || i == 2 || i == 4 || i == 6)) {  // the matrices: codes -> fp16 values
+        const std::size_t cnt = n / 2;
+        const int grid = static_cast<int>(std::min<std::size_t>(1024, (cnt + 255) / 256));
+        fp8_codes_to_half_kernel<<<grid, 256, 0, st>>>(reinterpret_cast<__half*>(img + off),
+                                                       static_cast<const unsigned char*>(layer_buf(a.layers[l], i)), cnt);
+        e = cudaGetLastError();
+      } else if (n > 0) {
+        e = cudaMemcpyAsync(img + off, layer_buf(a.layers[l], i), n, cudaMemcpyDeviceToDevice, st);
+      }
       off += buf_area(n);
     }
   }
@@ -740,7 +810,7 @@ cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
             (a.kv_bufs == 1 || a.kv_bufs == 2) && a.off_act != 0 && a.kv_area != 0 && a.wte != nullptr && a.wpe != nullptr && a.lnf_g != nullptr &&
             a.lnf_b != nullptr && a.image != nullptr && a.step != nullptr && a.slots != nullptr && a.host_out != nullptr &&
             a.counter != nullptr && static_cast<long long>(a.rows_per_block) * a.blocks >= a.vocab;
-  ok = ok && (a.quant == 0 || ((a.quant == 1 || a.quant == 2) && a.dt == Dt::kF16));
+  ok = ok && (a.quant == 0 || (a.quant >= 1 && a.quant <= 3 && a.dt == Dt::kF16));
   for (int l = 0; ok && l < a.n_layer; ++l) {
     const SmallDecodeLayer& y = a.layers[l];
     ok = y.qkv_w && y.qkv_b && y.proj_w && y.proj_b && y.fc_w && y.fc_b && y.fc2_w && y.fc2_b && y.ln1_g &&
@@ -753,6 +823,7 @@ cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st) {
   }
   if (a.quant == 1) return launch_dim<__half, 1>(a, st);
   if (a.quant == 2) return launch_dim<__half, 2>(a, st);
+  if (a.quant == 3) return launch_dim<__half, 3>(a, st);
   switch (a.dt) {
     case Dt::kF32: return launch_dim<float>(a, st);
     case Dt::kF16: return launch_dim<__half>(a, st);

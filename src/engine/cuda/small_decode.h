@@ -31,6 +31,13 @@
 //    int32 (order-free), E4M3 products (exact in fp32) summed in the chain's lane partition and
 //    warp_sum butterfly order, dequantized as sum * (x_scale * w_scale[n]) + bias, then the same
 //    epilogue and fp16 rounding; so its logits equal the chain's wherever the rest does.
+//    fp8 with decoded weights (quant 3, CudaEngineOptions::small_fp8_predecode): the same
+//    arithmetic with two steps moved, not changed: the weight image holds each E4M3 code's value
+//    as fp16 (exact: E4M3 values are a subset of fp16's), and the phase that writes a matrix input
+//    (LayerNorm 1 and 2, the attention combine, c_fc's gelu epilogue) stores it already quantized
+//    and decoded, e4m3(fp16(v) * x_inv_scale) as fp32, once per element, instead of every output
+//    thread re-quantizing the whole input row in its dot product; those rows feed only that
+//    matrix.  Products, summation tree, dequantization and epilogue are quant 2's.
 //  - Every device buffer the kernel stages from must be readable up to its size rounded up to 16
 //    bytes (the engine's allocations are padded so): staging copies whole 16-byte chunks.
 #pragma once
@@ -103,11 +110,31 @@ SB_SMALL_BF_HD float small_butterfly_sum(int n, Leaf leaf) {
   return n < 32 ? acc + 0.0f : acc;
 }
 
+// The same butterfly as a fixed tree of 2^J leaves, leaf(R), leaf(R + S), ... (call with R = 0, S
+// = 1): the pairs (l, l + 2^(J-1)) first, as warp_sum's xor butterfly meets them in lane 0, so
+// small_butterfly_tree<J, 0, 1>(leaf) + 0.0f == small_butterfly_sum(n, leaf) bit for bit for every
+// n <= 2^J whose leaves beyond n are +0 and whose leaves are never -0 (a lane partial that starts at
+// +0: the extra levels then only add +0).  All leaves are independent and the adds form a J-deep
+// tree (the loop above is a chain through its 5 pending sums): the fp8 kernel with decoded weights
+// (small_decode.cu, SmallDecodeShape::quant 3) takes it for K <= 8.
+template <int J, int R, int S, typename Leaf>
+SB_SMALL_BF_HD float small_butterfly_tree(const Leaf& leaf) {
+  if constexpr (J == 0) {
+    return leaf(R);
+  } else {
+    return small_butterfly_tree<J - 1, R, 2 * S>(leaf) + small_butterfly_tree<J - 1, R + S, 2 * S>(leaf);
+  }
+}
+
 struct SmallDecodeShape {
   int n_layer = 0, n_head = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
   int elem_bytes = 4;  // storage type: 4 (fp32) or 2 (fp16/bf16)
   int rows = 1;        // batch rows of the step
-  int quant = 0;       // 0: none; 1: int8 W8A8; 2: fp8 (E4M3) W8A8 (elem_bytes must be 2: fp16)
+  // 0: none; 1: int8 W8A8; 2: fp8 (E4M3) W8A8 (elem_bytes must be 2: fp16); 3: fp8 with the
+  // matrices staged as the fp16 values of their E4M3 codes (exact) and each matrix input quantized
+  // once by the phase that writes it (CudaEngineOptions::small_fp8_predecode): the same values and
+  // sums as 2, two bytes per weight in shared memory.
+  int quant = 0;
   int fp8_mma_min_rows = 2;  // the chain's fp8 tensor-core threshold (cudak::fp8_mma_min_rows())
 };
 
@@ -139,7 +166,7 @@ struct SmallDecodeLayer : LayerPtrs {  // the matrices hold [out, in] storage-ty
 
 struct SmallDecodeArgs {
   Dt dt = Dt::kF32;   // kF16 for the quantized engines
-  int quant = 0;      // 0 none, 1 int8, 2 fp8 (SmallDecodeShape::quant)
+  int quant = 0;      // 0 none, 1 int8, 2 fp8, 3 fp8 with decoded weights (SmallDecodeShape::quant)
   bool fc2_per_row = false;  // int8: per-token activation scales at the mlp c_proj input
   int rows = 1, n_layer = 0, n_head = 0, head_dim = 0, n_embd = 0, n_inner = 0, vocab = 0, max_t = 0;
   float ln_eps = 1e-5f, att_scale = 1.0f;
@@ -174,8 +201,8 @@ constexpr int kSmallTraceStamps = 7 + 8 * kSmallMaxLayers;
 
 cudaError_t launch_small_decode(const SmallDecodeArgs& a, cudaStream_t st);
 // Writes the image (image_bytes >= a.off_lm, from plan_small_decode) of the layer buffers and ln_f
-// that a's pointers name, by device-to-device copies on st; a.image is not read.  The image does
-// not depend on the batch size.
+// that a's pointers name, by device-to-device copies on st (quant 3: the four matrices' E4M3 codes
+// decoded to fp16 by a kernel); a.image is not read.  The image does not depend on the batch size.
 cudaError_t build_small_image(void* image, std::size_t image_bytes, const SmallDecodeArgs& a, cudaStream_t st);
 // Process-wide diagnostics switch: launches whose timeline fits `entries` words write it there
 // (nullptr: off).  sb_cuda_bench --trace-small reads it for one eager step.

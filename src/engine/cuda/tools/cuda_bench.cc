@@ -19,8 +19,8 @@
 //        fuse_qkv_attention, pdl, carveout = shared_carveout 100 (1) or the driver's choice
 //        (0), persist = persistent_decode, pblocks / pslot / pslots / pkv = its grid size, ring
 //        slot bytes and count, attention prefetch bytes, coop = cooperative launch, split =
-//        decode_split_keys, small = small_decode, small8 = small_decode_fp8, sblocks = small_blocks, shostin =
-//        small_host_input); --profile-step takes the
+//        decode_split_keys, small = small_decode, small8 = small_decode_fp8, s8pre = small_fp8_predecode,
+//        sblocks = small_blocks, shostin = small_host_input); --profile-step takes the
 //        first variant's options
 //        [--no-extras]  skip the empty-kernel chains and the graphs/PDL A/B
 //        [--stream-probe]  the persistent kernel's weight ring alone, GB/s per configuration
@@ -327,6 +327,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
     else if (k == "ringk") cudak::set_gemv_ring_min_k(num);  // process-wide (gemv.cu): ring only at K >= ringk
     else if (k == "small8") o.small_decode_fp8 = on;
+    else if (k == "s8pre") o.small_fp8_predecode = on;  // fp8 small kernel: decoded weights, inputs quantized once
     else if (k == "sblocks") o.small_blocks = num;
     else if (k == "shostin") o.small_host_input = on;
     else if (k == "pgraph") o.prefill_graphs = on;
