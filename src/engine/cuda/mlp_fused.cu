@@ -21,6 +21,13 @@
 // fp16 / bf16 at batch 1 -9% / -12%, bf16 at 3-4 rows -4%, fp32 at 2-4 rows -3..-12%; slower where
 // the chain is strong or the slices are large (fp16 at 2-4 rows +4%, gpt2-medium +14-17% at batch
 // 1).  The engine takes it by a shape rule (cuda_engine.cc mlp_rule_says_no).
+// Session 11 (docs/perf-cuda.md "Session 11: the fused MLP's post-wait chain"): a per-phase
+// %globaltimer trace (set_mlp_fused_trace, sb_cuda_bench --trace-mlp) and three A/B modes, all
+// bit-identical to the plain kernel: warp-local LayerNorm + interleaved c_fc units (MODE bit 0),
+// fc2 partials by 8-unit chunks of h (MODE bit 1; default at bf16 4 rows, -3%), and a cluster
+// pre-reduction of the partials through DSMEM (a.cluster, runtime).  At one row the block must stay
+// at <= 64 registers: it waits beside the neighbouring kernels' early blocks, which fill the rest of
+// the register file (69-96 registers cost ~2 us per layer in the attention half).
 #include "engine/cuda/device_common.cuh"
 #include "engine/cuda/fixed_word.h"
 
