@@ -140,6 +140,14 @@ std::unique_ptr<Backend> make_native_cuda() {
         // shape rule, true = wherever it fits, false = the kernel chain (A/B).
         if (r.options.contains("fuse_mlp") && !r.options["fuse_mlp"].is_null())
           o.fuse_mlp = bool_option(r.options, "fuse_mlp", false) ? 1 : 0;
+        // The fused MLP's post-wait variants (A/B; bit-identical results): warp-local LayerNorm
+        // (true/false) and the cluster pre-reduction of the fc2 partials (0/2/4/8 blocks); absent
+        // = the engine's default (CudaEngineOptions::mlp_warp_ln / mlp_cluster).
+        if (r.options.contains("mlp_warp_ln") && !r.options["mlp_warp_ln"].is_null())
+          o.mlp_warp_ln = bool_option(r.options, "mlp_warp_ln", false) ? 1 : 0;
+        o.mlp_cluster = int_option(r.options, "mlp_cluster", o.mlp_cluster);
+        if (r.options.contains("mlp_fc2_chunks") && !r.options["mlp_fc2_chunks"].is_null())
+          o.mlp_fc2_chunks = bool_option(r.options, "mlp_fc2_chunks", false) ? 1 : 0;
         // The decode GEMV's shared-memory weight ring (slots per warp, 0 = off; blocks per SM):
         // absent = the engine's default (CudaEngineOptions::gemv_ring / gemv_ring_blocks).
         o.gemv_ring = int_option(r.options, "gemv_ring", o.gemv_ring);

@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|attn_layer|attn_layer_kernel]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|attn_layer|attn_layer_kernel]
 //        [--small-precisions LIST]  (the small section's precisions only, e.g. fp8)
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
@@ -1172,6 +1172,40 @@ void test_mlp() {
         compare(kname + std::string("/h"), cas, got_h, href, kernel_tol(dt));
         // Same input again: bit-identical (the fixed-point sum does not depend on block order).
         expect_repeat(kname, cas, dt, *d_x, x, got, [&] { ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch 2"); });
+        // Session 11's post-wait variants (warp LayerNorm, cluster pre-reduction of the partials):
+        // x and h bit-identical to the plain kernel's (same h, same integer sums), deterministic,
+        // the scratch zero; where the plan does not take a variant it must fall back to the plain
+        // kernel (a NOTE).
+        struct V { int wln, clu, chunks; };
+        for (const V& vv : std::vector<V>{{1, 0, 0}, {0, 0, 1}, {1, 0, 1}, {0, 4, 0}, {1, 8, 1}, {1, 2, 0}, {0, 8, 1}}) {
+          cudak::MlpFusedArgs av{.dt = dt, .rows = rows, .n_embd = E, .n_inner = I};
+          av.want_warp_ln = vv.wln;
+          av.want_cluster = vv.clu;
+          av.want_fc2_chunks = vv.chunks;
+          const auto vcas = fmtcase("%s want_warp_ln=%d want_cluster=%d want_fc2_chunks=%d", cas.c_str(), vv.wln, vv.clu, vv.chunks);
+          ck(cudak::mlp_fused_plan(av), "mlp plan (variant)");
+          if (av.warp_ln != vv.wln || av.cluster != vv.clu || av.fc2_chunks != vv.chunks)
+            std::printf("NOTE mlp %s: planned warp_ln=%d cluster=%d fc2_chunks=%d\n", vcas.c_str(), av.warp_ln, av.cluster,
+                        av.fc2_chunks);
+          if (av.warp_ln == 0 && av.cluster == 0 && av.fc2_chunks == 0) continue;
+          auto d_xv = upload(dt, x);
+          DBuf d_hv(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt)), d_scrv(cudak::mlp_fused_scratch_bytes(rows, E));
+          d_scrv.zero();
+          bind(av, d_xv->get(), d_g.as<float>(), d_be.as<float>(), d_w1->get(), d_b1->get(), d_w2->get(), d_b2->get(),
+               d_scrv.get());
+          av.h_out = d_hv.get();
+          ck(cudak::launch_mlp_fused(av, nullptr), "mlp launch (variant)");
+          ck(cudaDeviceSynchronize(), "mlp sync (variant)");
+          const auto got_v = download(dt, *d_xv, x.size());
+          const auto got_hv = download(dt, d_hv, got_h.size());
+          expect_scratch_clean(kname + std::string("/variant"), vcas, d_scrv, cudak::mlp_fused_scratch_bytes(rows, E), h_err);
+          expect(kname + std::string("/variant_x"), vcas, std::memcmp(got_v.data(), got.data(), got.size() * 4) == 0,
+                 "x differs from the plain kernel's (expected bit-identical: same h, same integer sums)");
+          expect(kname + std::string("/variant_h"), vcas, std::memcmp(got_hv.data(), got_h.data(), got_h.size() * 4) == 0,
+                 "h differs from the plain kernel's (expected bit-identical: the same LayerNorm and dot-product order)");
+          expect_repeat(kname + std::string("/variant"), vcas, dt, *d_xv, x, got_v,
+                        [&] { ck(cudak::launch_mlp_fused(av, nullptr), "mlp launch (variant) 2"); });
+        }
         // The chain: c_fc (kGelu, LN prologue) into h, then mlp c_proj (kResidual) into x.
         DBuf d_hc(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt));
         const cudak::GemvArgs fc{.dt = dt, .w = d_w1->get(), .n_out = I, .k_in = E, .x = d_x->get(), .x_row_stride = E,
@@ -1220,6 +1254,28 @@ void test_mlp() {
          d_scr.get());
     expect_range_guard(
         "mlp", "fp32 E=96 I=384 rows=2 fc2 1e7", [&] { ck(cudak::launch_mlp_fused(a, nullptr), "mlp launch"); },
+        d_scr, cudak::mlp_fused_scratch_bytes(rows, E), h_err,
+        [&] {
+          std::fill(w2.begin(), w2.end(), 0.01f);
+          d_w2->put(w2.data(), w2.size() * 4);
+          d_x->put(x.data(), x.size() * 4);
+        },
+        *d_x, x.size());
+    // The same through the warp-LayerNorm path and the cluster tail (96 blocks: clusters of 8).
+    std::fill(w2.begin(), w2.end(), 1e7f);
+    d_w2->put(w2.data(), w2.size() * 4);
+    d_x->put(x.data(), x.size() * 4);
+    cudak::MlpFusedArgs a2{.dt = Dt::kF32, .rows = rows, .n_embd = E, .n_inner = I};
+    a2.want_warp_ln = 1;
+    a2.want_cluster = 8;
+    a2.want_fc2_chunks = 1;
+    ck(cudak::mlp_fused_plan(a2), "mlp plan (range, cluster)");
+    expect(kname, "range guard case takes warp_ln + cluster 8", a2.warp_ln == 1 && a2.cluster == 8,
+           fmtcase("planned warp_ln=%d cluster=%d", a2.warp_ln, a2.cluster));
+    bind(a2, d_x->get(), d_g->as<float>(), d_be->as<float>(), d_w1->get(), d_b1->get(), d_w2->get(), d_b2->get(),
+         d_scr.get());
+    expect_range_guard(
+        "mlp", "fp32 E=96 I=384 rows=2 fc2 1e7 warp_ln cluster 8", [&] { ck(cudak::launch_mlp_fused(a2, nullptr), "mlp launch"); },
         d_scr, cudak::mlp_fused_scratch_bytes(rows, E), h_err,
         [&] {
           std::fill(w2.begin(), w2.end(), 0.01f);
@@ -3448,7 +3504,7 @@ int main(int argc, char** argv) {
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else if (a == "--small-precisions" && i + 1 < argc) g_small_precisions = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -3495,7 +3551,7 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "kernels" || only == "attn_layer" || only == "attn_layer_kernel")
     section("attn_layer", test_attn_layer);  // attention half fused (attn_layer_kernel: without the engine cases)
   if (only.empty() || only == "attn_layer") section("engine_attn_layer", test_engine_attn_layer);  // ... in the engine
-  if (only.empty() || only == "kernels" || only == "mlp") section("mlp", test_mlp);  // the fused MLP
+  if (only.empty() || only == "kernels" || only == "mlp" || only == "mlp_kernel") section("mlp", test_mlp);  // the fused MLP
   if (only.empty() || only == "mlp") section("engine_mlp", test_engine_mlp);  // ... in the engine
   if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone

@@ -628,11 +628,26 @@ void CudaEngine::setup_fused_mlp() {
   const int mode = fusion_mode(opts_.fuse_mlp, "SB_FUSE_MLP", src, m_note_);
   if (!m_note_.empty()) return;
   if (mode < 0) src += ", rule";
+  // Session 11's post-wait options (off by default until measured faster).
+  auto env_int = [](const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
+  };
+  const int want_wln = std::max(0, env_int("SB_MLP_WARP_LN", opts_.mlp_warp_ln));
+  const int want_cluster = std::max(0, env_int("SB_MLP_CLUSTER", opts_.mlp_cluster));
+  // fc2 chunks: -1 = the measured rule (bf16 at 4 rows: -2.8% / -3.5% against the plain kernel in
+  // two runs, H200, docs/perf-cuda.md "Session 11" call 2; at 1 row it lost: +10%), 0 off, 1 on.
+  const int chunks_mode = env_int("SB_MLP_FC2_CHUNKS", opts_.mlp_fc2_chunks);
+  std::string chunk_rows;
+  std::string wln_rows, cluster_note;
   std::string on_rows, chain;
   int first_on = 0;
   for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
     if (!gemv_ok(rows)) continue;
     cudak::MlpFusedArgs a{.dt = dt_, .rows = rows, .n_embd = E_, .n_inner = I_, .ln_eps = eps_};
+    a.want_warp_ln = want_wln;
+    a.want_cluster = want_cluster;
+    a.want_fc2_chunks = chunks_mode > 0 || (chunks_mode < 0 && dt_ == Dt::kBF16 && rows == 4) ? 1 : 0;
     if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
       chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());
@@ -644,6 +659,9 @@ void CudaEngine::setup_fused_mlp() {
       continue;
     }
     m_args_[rows] = a;
+    if (a.warp_ln != 0) wln_rows += (wln_rows.empty() ? "" : ",") + std::to_string(rows);
+    if (a.fc2_chunks != 0) chunk_rows += (chunk_rows.empty() ? "" : ",") + std::to_string(rows);
+    if (a.cluster > 1) cluster_note += fmt::format("{}B={}", cluster_note.empty() ? "" : ",", rows);
     if (first_on == 0) first_on = rows;
     on_rows += (on_rows.empty() ? "" : ",") + std::to_string(rows);
   }
@@ -656,8 +674,12 @@ void CudaEngine::setup_fused_mlp() {
     m_args_[rows].scratch = m_scratch_.get();
     m_args_[rows].host_error = d_err;
   }
-  m_note_ = fmt::format("on(B={}, {} rows per block, src {}){}", on_rows,
-                        m_args_[first_on].slice_rows, src, chain);
+  std::string post;
+  if (!chunk_rows.empty()) post += ", fc2 chunks B=" + chunk_rows;
+  if (!wln_rows.empty()) post += ", warp-LN B=" + wln_rows;
+  if (!cluster_note.empty()) post += fmt::format(", cluster {} {}", want_cluster, cluster_note);
+  m_note_ = fmt::format("on(B={}, {} rows per block, src {}{}){}", on_rows,
+                        m_args_[first_on].slice_rows, src, post, chain);
 }
 
 void CudaEngine::setup_attn_layer() {

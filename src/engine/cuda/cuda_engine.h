@@ -174,6 +174,20 @@ struct CudaEngineOptions {
   // environment's SB_FUSE_MLP=-1/0/1, when set, overrides it.  The description says which row
   // counts take it.
   int fuse_mlp = -1;
+  // The fused MLP's post-wait chain (docs/perf-cuda.md "Session 11: the fused MLP's post-wait
+  // chain"; A/B switches, results bit-identical to the plain kernel): mlp_warp_ln = 1: LayerNorm 2's
+  // statistics computed by every warp for itself and a warp's c_fc units interleaved (no block
+  // barrier between the x rows and h; rows <= 2, n_embd x dt_size <= 2 KiB); mlp_cluster = 2/4/8:
+  // clusters of that many blocks pre-add their fc2 partials through distributed shared memory (one
+  // atomic per output per cluster).  -1 = the default (off until measured faster), 0 = off.  The
+  // environment's SB_MLP_WARP_LN / SB_MLP_CLUSTER, when set, override them.
+  // mlp_fc2_chunks = 1: the fc2 partials take each chunk of 8 hidden units' h once for all of a
+  // thread's outputs (SB_MLP_FC2_CHUNKS); -1 (default) = the measured rule: bf16 at 4 rows (gpt2
+  // -2.8% / -3.5% a decode step in two runs, H200; at 1 row it lost +10%: the kernel's 69 registers
+  // no longer fit beside the neighbouring kernels' early blocks).
+  int mlp_warp_ln = -1;
+  int mlp_cluster = -1;
+  int mlp_fc2_chunks = -1;
   // GEMV decode path (seq 1, fp32/fp16/bf16, 1..4 rows, fuse_qkv_attention off): each layer's
   // attention half (LN1, QKV, KV-cache write, decode attention, attn c_proj, residual) as ONE kernel
   // (attn_layer.h launch_attn_layer: a thread-block cluster per head; two dependent kernels fewer per

@@ -343,10 +343,36 @@ struct MlpFusedArgs {
   void* scratch = nullptr;
   int* host_error = nullptr;          // pinned host word (UVA), required: set to 1 on a range error
   void* h_out = nullptr;              // optional [rows, n_inner] (dt): the gelu output (validation)
+  // Plan inputs (session 11, docs/perf-cuda.md "Session 11: the fused MLP's post-wait chain"):
+  // want_warp_ln: LayerNorm 2's statistics computed by every warp for itself (the same sums in the
+  // same order: h stays bit-identical) and a warp's c_fc hidden units interleaved, so no block
+  // barrier lies between the staged x rows and the hidden activations (rows <= 2, n_embd x dt_size
+  // <= 2048 bytes; else the plan keeps the block-reduction path).  want_cluster (2/4/8): thread-block
+  // clusters of that many blocks add their fixed-point fc2 partials through distributed shared
+  // memory first, so each output word takes blocks / C atomics instead of one per block (same
+  // integer sums: x bit-identical to the unclustered kernel); 0/1 = none.
+  // want_fc2_chunks: the fc2 partials walk the slice's hidden units in chunks of one 16-byte
+  // vector, each chunk's h loaded once for all of a thread's outputs (h kept as [rows][units]):
+  // ~5x fewer shared-memory loads in that phase, the same sums in the same order (x bit-identical).
+  int want_warp_ln = 0;
+  int want_cluster = 0;
+  int want_fc2_chunks = 0;
+  unsigned long long* trace = nullptr;  // set by launch_mlp_fused from set_mlp_fused_trace
   // Filled by mlp_fused_plan.
   int slice_rows = 0, blocks = 0;
+  int warp_ln = 0, cluster = 0;       // what the plan took of want_warp_ln / want_cluster (0 / 0: neither)
+  int fc2_chunks = 0;                 // ... and of want_fc2_chunks
   std::size_t smem_bytes = 0;
 };
+// Diagnostics (sb_cuda_bench --trace-mlp): while set, launch k (counted from this call) has thread 0
+// of block b write %globaltimer (ns) at buffer[(k mod slots) * slot + b * kMlpStamps + i], slot =
+// blocks * kMlpStamps, slots = entries / slot: i = 0 entry, 1 after griddepcontrol.wait, 2 x staged
+// (after the block barrier), 3 LayerNorm done, 4 h in shared memory (after the block barrier), 5 fc2
+// partials computed, 6 cluster exchange done (= 5 without a cluster), 7 atomics returned and the
+// completed x elements written, 8 end.  nullptr: off (one uniform branch per stamp).  Read when a
+// launch is enqueued (a captured graph keeps its slot).
+constexpr int kMlpStamps = 10;
+void set_mlp_fused_trace(unsigned long long* buffer, std::size_t entries);
 std::size_t mlp_fused_scratch_bytes(int rows, int n_embd);
 // Chooses slice_rows (a multiple of the 16-byte vector, the smallest with one block per SM) and
 // checks that both weight slices fit the shared memory of one block; cudaErrorNotSupported (with

@@ -26,6 +26,8 @@
 //        [--stream-probe]  the persistent kernel's weight ring alone, GB/s per configuration
 //        (with --models none: only that)
 //        [--trace-layer MODEL]  (only: timeline of the attention-layer kernel, fuselayer=1 variants, B=1)
+//        [--trace-mlp MODEL]  (only: timeline of the fused MLP kernel per variant, fp16 and bf16, B=1;
+//        variant opts mlpw = mlp_warp_ln, mlpc = mlp_cluster, mlpp = mlp_fc2_chunks)
 //        [--trace MODEL]  (only: timeline of one eager persistent decode step per variant, batch 1
 //        and 4: per phase the critical path, the median block's work and the barrier latency)
 //        [--prefill-only]  cells time prefills back to back (a study's prefill-phase cells), no decode
@@ -321,6 +323,9 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "fusemlp") o.fuse_mlp = num;  // -1 = the shape rule (default), 0 = off, 1 = on
     else if (k == "fuselayer") o.fuse_attn_layer = num;  // -1 = the rule (off for now), 0 = off, 1 = on
     else if (k == "alc") o.attn_layer_cluster = num;     // blocks per head of the attention layer kernel
+    else if (k == "mlpw") o.mlp_warp_ln = num;           // fused MLP: warp LayerNorm + interleaved c_fc (0/1)
+    else if (k == "mlpc") o.mlp_cluster = num;           // fused MLP: cluster pre-reduction of fc2 partials (0/2/4/8)
+    else if (k == "mlpp") o.mlp_fc2_chunks = num;        // fused MLP: fc2 partials by 8-unit chunks of h (0/1)
     else if (k == "ring") o.gemv_ring = num;          // GEMV weight ring slots per warp (0 = off)
     else if (k == "ringb") o.gemv_ring_blocks = num;  // its blocks per SM
     else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
@@ -366,7 +371,7 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
-              profile_model, variants_arg, trace_model, trace_small_model, trace_layer_model;
+              profile_model, variants_arg, trace_model, trace_small_model, trace_layer_model, trace_mlp_model;
   bool quick = false, extras = true, stream_probe = false, prefill_only = false, plans = false;
   int profile_batch = 1, profile_seq = 8, reps_arg = 0;
   std::string profile_prefill_model;
@@ -383,6 +388,7 @@ int main(int argc, char** argv) {
     else if (a == "--trace" && i + 1 < argc) trace_model = argv[++i];
     else if (a == "--trace-small" && i + 1 < argc) trace_small_model = argv[++i];
     else if (a == "--trace-layer" && i + 1 < argc) trace_layer_model = argv[++i];
+    else if (a == "--trace-mlp" && i + 1 < argc) trace_mlp_model = argv[++i];
     else if (a == "--no-extras") extras = false;
     else if (a == "--stream-probe") stream_probe = true;
     else if (a == "--prefill-only") prefill_only = true;
@@ -612,6 +618,135 @@ int main(int argc, char** argv) {
         double gsum = 0;
         for (int l = 1; l < L; ++l) gsum += median(gap[l]);
         std::printf("  gap (previous layer's last end -> this layer's first wait), mean over layers 1..: %.2f us\n", gsum / (L - 1));
+      }
+    return 0;
+  }
+
+  if (!trace_mlp_model.empty()) {
+    // Timeline of the fused MLP kernel (kernels.h set_mlp_fused_trace) in the replayed decode
+    // graph, batch 1 (and --profile-batch rows): prefill of 32 tokens, 3 decodes (eager, capture,
+    // replay), then 7 replays read back.  Per layer, times in us after the layer's earliest block
+    // passed its wait (= the previous kernel's end): the median block / the latest block at each
+    // stamp; "gap" = that moment minus the previous layer's latest end (the attention half of the
+    // layer between them); medians over the 7 steps, then the mean over layers 1 .. L-1.
+    const auto preset = model_config(trace_mlp_model);
+    if (!preset) {
+      std::fprintf(stderr, "--trace-mlp: unknown model %s\n", trace_mlp_model.c_str());
+      return 2;
+    }
+    const char* names[] = {"entry", "wait", "x", "ln", "h", "part", "clu", "atom", "end"};
+    constexpr int NS = cudak::kMlpStamps, NU = 9, G = 264;
+    const int batch = std::clamp(profile_batch, 1, 4);
+    for (const char* prec : {"fp16", "bf16"})
+      for (const Variant& var : parse_variants(variants_arg)) {
+        CudaEngineOptions o;
+        o.precision = prec;
+        o.max_batch = 4;
+        o.max_seq = 256;
+        apply_variant(var, o);
+        const int L = preset->n_layer;
+        // One slot per layer: the kernel's grid from its plan (launch k takes slot k mod L).
+        cudak::MlpFusedArgs plan{.dt = std::string(prec) == "fp16" ? cudak::Dt::kF16 : cudak::Dt::kBF16, .rows = batch,
+                                 .n_embd = preset->n_embd, .n_inner = preset->inner()};
+        if (cudak::mlp_fused_plan(plan) != cudaSuccess || plan.blocks > G) {
+          std::printf("trace-mlp %s %s: no plan (%s)\n", trace_mlp_model.c_str(), prec, cudak::last_launch_detail());
+          cudaGetLastError();
+          continue;
+        }
+        const std::size_t n = static_cast<std::size_t>(plan.blocks) * NS * L;
+        unsigned long long* dtr = nullptr;
+        ck(cudaMalloc(&dtr, n * 8), "trace buffer");
+        std::vector<std::vector<std::vector<double>>> med(L, std::vector<std::vector<double>>(NU)), mx = med;
+        std::vector<std::vector<double>> gap(L);
+        int nb = 0;
+        std::string desc;
+        {
+          auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
+          desc = eng->describe();
+          std::vector<std::int32_t> prompt(static_cast<std::size_t>(batch) * 32, 11);
+          StepResult r;
+          eng->prefill(batch, 32, prompt, LogitsMode::kNone, r);
+          // Slots: the launches of one step cycle through L slots (each launch takes the next).
+          cudak::set_mlp_fused_trace(dtr, n);
+          for (int step = 0; step < 3; ++step) eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+          int slot_blocks = 0;
+          for (int step = 0; step < 7; ++step) {
+            ck(cudaMemset(dtr, 0, n * 8), "clear trace");
+            ck(cudaDeviceSynchronize(), "sync");
+            eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+            ck(cudaDeviceSynchronize(), "sync");
+            std::vector<unsigned long long> h(n);
+            ck(cudaMemcpy(h.data(), dtr, n * 8, cudaMemcpyDeviceToHost), "read trace");
+            // Layers in launch order: slot l holds the launch made l-th in the captured step (the
+            // graph was captured at step 1 with the slot counter at L after the eager step 0).
+            std::vector<std::pair<unsigned long long, int>> order;
+            for (int l = 0; l < L; ++l) {
+              const unsigned long long* t = h.data() + static_cast<std::size_t>(l) * plan.blocks * NS;
+              if (t[1] != 0) order.push_back({t[1], l});
+            }
+            std::sort(order.begin(), order.end());
+            if (order.empty()) {
+              nb = 0;
+              break;
+            }
+            double prev_end = -1;
+            for (std::size_t li = 0; li < order.size(); ++li) {
+              const unsigned long long* t = h.data() + static_cast<std::size_t>(order[li].second) * plan.blocks * NS;
+              nb = 0;
+              while (nb < plan.blocks && t[static_cast<std::size_t>(nb) * NS + 8] != 0) ++nb;
+              slot_blocks = nb;
+              if (nb == 0) break;
+              unsigned long long t1 = ~0ull, tend = 0;
+              for (int b = 0; b < nb; ++b) {
+                t1 = std::min(t1, t[static_cast<std::size_t>(b) * NS + 1]);
+                tend = std::max(tend, t[static_cast<std::size_t>(b) * NS + 8]);
+              }
+              for (int i = 0; i < NU; ++i) {
+                std::vector<double> v(nb);
+                for (int b = 0; b < nb; ++b)
+                  v[b] = (static_cast<double>(t[static_cast<std::size_t>(b) * NS + i]) - static_cast<double>(t1)) * 1e-3;
+                med[li][i].push_back(median(v));
+                mx[li][i].push_back(*std::max_element(v.begin(), v.end()));
+              }
+              if (prev_end >= 0) gap[li].push_back(static_cast<double>(t1) * 1e-3 - prev_end);
+              prev_end = static_cast<double>(tend) * 1e-3;
+            }
+            if (nb == 0) break;
+          }
+          cudak::set_mlp_fused_trace(nullptr, 0);
+          nb = slot_blocks;
+        }
+        cudaFree(dtr);
+        if (nb == 0 || med[1][0].empty()) {
+          std::printf("trace-mlp %s %s [%s]: no timeline (fused MLP not taken?) %s\n", trace_mlp_model.c_str(), prec,
+                      var.name.c_str(), desc.c_str());
+          continue;
+        }
+        std::printf("trace-mlp %s %s B=%d [%s] (%d blocks per layer): us after the layer's first wait, median block / latest block\n",
+                    trace_mlp_model.c_str(), prec, batch, var.name.c_str(), nb);
+        auto row = [&](const char* what, auto&& val) {
+          std::printf("  %-9s", what);
+          for (int i = 0; i < NU; ++i) std::printf(" %s %.2f/%.2f", names[i], val(i, false), val(i, true));
+          std::printf("\n");
+        };
+        row("layer 1", [&](int i, bool late) { return median(late ? mx[1][i] : med[1][i]); });
+        int nl = 0;
+        for (int l = 1; l < L; ++l) nl += med[l][0].empty() ? 0 : 1;
+        row("mean 1..", [&](int i, bool late) {
+          double sum = 0;
+          for (int l = 1; l < L; ++l)
+            if (!med[l][0].empty()) sum += median(late ? mx[l][i] : med[l][i]);
+          return sum / std::max(1, nl);
+        });
+        double gsum = 0;
+        int ng = 0;
+        for (int l = 1; l < L; ++l)
+          if (!gap[l].empty()) {
+            gsum += median(gap[l]);
+            ++ng;
+          }
+        std::printf("  gap (previous MLP's last end -> this MLP's first wait), mean over layers 1..: %.2f us   %s\n",
+                    gsum / std::max(1, ng), desc.substr(desc.find("fuse_mlp=")).substr(0, 160).c_str());
       }
     return 0;
   }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Session 11 fused MLP, call 3 (staged for the lead, not run by s11-mlp; docs/perf-cuda.md "Session
+# 11: the fused MLP's post-wait chain", "For the lead"): the final binaries of branch s11-mlp.
+#  1. validation at the new default (fc2 chunks at bf16 B=4) and with every variant forced;
+#  2. the session-11 modes at one row capped at 64 registers (__launch_bounds__(256, 4)): do the
+#     chunked partials / warp LayerNorm gain once the attention half no longer pays for them?
+#     base / p / w / wp / base2 alternating in one process, two processes, + the timeline.
+D=.gpu/s11-mlp
+TAR=s11mlp-call3.tar.gz
+source "$(dirname "$0")/lib.sh"
+step val_small 60 $B/cuda_validate --small --only mlp
+step val_full 90 $B/cuda_validate --only mlp
+step val_engine_default 60 $B/cuda_validate --small --only engine
+step memcheck_small 90 compute-sanitizer --tool memcheck --error-exitcode 99 env SB_MLP_WARP_LN=1 SB_MLP_FC2_CHUNKS=1 $B/cuda_validate --small --only mlp
+V="base:mlpw=0,mlpp=0;p:mlpp=1;w:mlpw=1;wp:mlpw=1,mlpp=1;dflt;base2:mlpw=0,mlpp=0"
+step trace 60 $B/sb_cuda_bench --trace-mlp gpt2 --variants "$V"
+step bench1 90 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2 --precisions fp16,bf16 \
+  --scenarios single_short,batch_short --variants "$V" --out $L/bench1.jsonl
+step bench2 90 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2 --precisions fp16,bf16 \
+  --scenarios single_short,batch_short --variants "$V" --out $L/bench2.jsonl
+rm -rf $L
+echo "=== traces (mean rows)"; tar -xzf $OUT/$TAR -O logs/trace.log | grep -E '^trace|mean 1|gap' | cut -c1-170
+echo "=== decode ms/step (median p90)"; tar -xzf $OUT/$TAR -O logs/bench1.log logs/bench2.log | grep -E '^gpt2' | awk '{printf "%-5s %-13s %-6s %s %s\n", $2,$3,$4,$8,$9}'
+echo "=== FAIL lines (first 20)"; tar -xzf $OUT/$TAR -O logs/val_small.log logs/val_full.log logs/val_engine_default.log logs/memcheck_small.log 2>/dev/null | grep -E '^FAIL|FATAL|Invalid|ERROR SUMMARY' | cut -c1-200 | head -20
+echo "=== summary"; tar -xzf $OUT/$TAR -O logs/summary.txt
