@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # study.sh STAGE_TGZ TOML "NAME:ENV=V ENV2=V" ...   runs the study once per variant, in order.
+# TOK (default .gpu/s10/tok): the GPT-2 tokenizer files and the int8/fp8 calibration text.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export OUT=${OUT:-/tmp/out}
 stage=$1; toml=$2; shift 2
 mkdir -p /tmp/st && tar -C /tmp/st -xzf "$stage" || exit 2
 export PATH=/tmp/st/stage/bin:$PATH LD_LIBRARY_PATH=/tmp/st/stage/bin:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-export SCALEBENCH_WORKERS_DIR=/tmp/st/stage/workers SCALEBENCH_TOKENIZER_DIR=$PWD/.gpu/s10/tok
-d=/usr/share/doc/python3.11/html/_sources/library; mkdir -p $d && cp .gpu/s10/tok/stdtypes.rst.txt $d/
+export SCALEBENCH_WORKERS_DIR=/tmp/st/stage/workers SCALEBENCH_TOKENIZER_DIR=$PWD/${TOK:-.gpu/s10/tok}
+d=/usr/share/doc/python3.11/html/_sources/library; mkdir -p $d && cp ${TOK:-.gpu/s10/tok}/stdtypes.rst.txt $d/
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; sha256sum /tmp/st/stage/bin/scalebench; } > $OUT/card.txt
 names=()
 for v in "$@"; do

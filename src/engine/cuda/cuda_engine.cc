@@ -635,8 +635,9 @@ void CudaEngine::setup_fused_mlp() {
   };
   const int want_wln = std::max(0, env_int("SB_MLP_WARP_LN", opts_.mlp_warp_ln));
   const int want_cluster = std::max(0, env_int("SB_MLP_CLUSTER", opts_.mlp_cluster));
-  // fc2 chunks: -1 = the measured rule (bf16 at 4 rows: -2.8% / -3.5% against the plain kernel in
-  // two runs, H200, docs/perf-cuda.md "Session 11" call 2; at 1 row it lost: +10%), 0 off, 1 on.
+  // fc2 chunks: 0 off (the default), 1 on, -1 the rule s11-mlp measured (bf16 at 4 rows: -2.8% / -3.5%
+  // in its call 2, H200; +0.3% / +1.4% in the lead's call 3 on the merged binary: not a default;
+  // docs/perf-cuda.md "Session 11"); at 1 row it lost: +10%.
   const int chunks_mode = env_int("SB_MLP_FC2_CHUNKS", opts_.mlp_fc2_chunks);
   std::string chunk_rows;
   std::string wln_rows, cluster_note;

@@ -182,12 +182,13 @@ struct CudaEngineOptions {
   // atomic per output per cluster).  -1 = the default (off until measured faster), 0 = off.  The
   // environment's SB_MLP_WARP_LN / SB_MLP_CLUSTER, when set, override them.
   // mlp_fc2_chunks = 1: the fc2 partials take each chunk of 8 hidden units' h once for all of a
-  // thread's outputs (SB_MLP_FC2_CHUNKS); -1 (default) = the measured rule: bf16 at 4 rows (gpt2
-  // -2.8% / -3.5% a decode step in two runs, H200; at 1 row it lost +10%: the kernel's 69 registers
-  // no longer fit beside the neighbouring kernels' early blocks).
+  // thread's outputs (SB_MLP_FC2_CHUNKS); 0 (default) = off; -1 = the rule s11-mlp measured: bf16 at
+  // 4 rows (gpt2 -2.8% / -3.5% a decode step in two runs of one call, H200), which the lead's call 3
+  // on the merged binary did not reproduce (+0.3% / +1.4%, same card type): not a default.  At 1 row
+  // it lost +10% (69 registers no longer fit beside the neighbouring kernels' early blocks).
   int mlp_warp_ln = -1;
   int mlp_cluster = -1;
-  int mlp_fc2_chunks = -1;
+  int mlp_fc2_chunks = 0;
   // GEMV decode path (seq 1, fp32/fp16/bf16, 1..4 rows, fuse_qkv_attention off): each layer's
   // attention half (LN1, QKV, KV-cache write, decode attention, attn c_proj, residual) as ONE kernel
   // (attn_layer.h launch_attn_layer: a thread-block cluster per head; two dependent kernels fewer per
