@@ -162,6 +162,13 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_NE(error_of([&] { validate_cuda_options(big, o); }).find("head dim"), std::string::npos);
 }
 
+// A float's bit pattern (the butterfly tests compare sums bit for bit, -0 included).
+std::uint32_t bits(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+
 // small_butterfly_sum (the small kernel's one-thread chain-order sums) against a literal 32-lane
 // xor butterfly (warp_sum: v += shfl_xor(v, o), o = 16 .. 1; lane 0's value), bit for bit, for every
 // n: magnitudes 2^-20 .. 2^20 so the order matters, zeros and -0 among the leaves, all -0 rows.
@@ -169,11 +176,6 @@ TEST(SmallButterflySum, EqualsLaneZeroOfTheXorButterflyBitForBit) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
   std::uniform_int_distribution<int> ex(-20, 20), kind(0, 9);
-  auto bits = [](float f) {
-    std::uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-  };
   int order_mattered = 0;
   for (int trial = 0; trial < 4000; ++trial) {
     const int n = 1 + trial % 32;
@@ -205,11 +207,6 @@ TEST(SmallButterflySum, FixedTreeEqualsTheLoopBitForBit) {
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
   std::uniform_int_distribution<int> ex(-20, 20), kind(0, 9);
-  auto bits = [](float f) {
-    std::uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-  };
   int order_mattered = 0;
   for (int trial = 0; trial < 3000; ++trial) {
     const int n = 1 + trial % 8;

@@ -424,25 +424,7 @@ void* kernel_for(Dt dt, int rows) {
 }
 
 cudaLaunchConfig_t config(const AttnLayerArgs& a, cudaStream_t st, cudaLaunchAttribute (&attr)[2]) {
-  cudaLaunchConfig_t cfg{};
-  cfg.gridDim = dim3(static_cast<unsigned>(a.blocks));
-  cfg.blockDim = dim3(kThreads);
-  cfg.dynamicSmemBytes = a.smem_bytes;
-  cfg.stream = st;
-  int n = 0;
-  attr[n].id = cudaLaunchAttributeClusterDimension;
-  attr[n].val.clusterDim.x = static_cast<unsigned>(a.blocks / a.n_head);
-  attr[n].val.clusterDim.y = 1;
-  attr[n].val.clusterDim.z = 1;
-  ++n;
-  if (detail::g_pdl) {
-    attr[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr[n].val.programmaticStreamSerializationAllowed = 1;
-    ++n;
-  }
-  cfg.attrs = attr;
-  cfg.numAttrs = n;
-  return cfg;
+  return detail::cluster_launch_config(static_cast<unsigned>(a.blocks), kThreads, a.smem_bytes, st, a.blocks / a.n_head, attr);
 }
 
 // The kernel's dynamic shared-memory limit, raised once per (kernel, size).

@@ -432,27 +432,9 @@ cudaError_t launch_t(const AttnProjArgs& a, cudaStream_t st) {
   cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(a.smem_bytes));
   if (e == cudaSuccess) e = detail::apply_carveout(reinterpret_cast<const void*>(kernel));
   if (e == cudaSuccess) {
-    cudaLaunchConfig_t cfg{};
-    cfg.gridDim = dim3(static_cast<unsigned>(a.blocks));
-    cfg.blockDim = dim3(kApThreads);
-    cfg.dynamicSmemBytes = a.smem_bytes;
-    cfg.stream = st;
     cudaLaunchAttribute attr[2];
-    int n = 0;
-    if (detail::g_pdl) {
-      attr[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-      attr[n].val.programmaticStreamSerializationAllowed = 1;
-      ++n;
-    }
-    if (cl) {
-      attr[n].id = cudaLaunchAttributeClusterDimension;
-      attr[n].val.clusterDim.x = static_cast<unsigned>(a.cluster);
-      attr[n].val.clusterDim.y = 1;
-      attr[n].val.clusterDim.z = 1;
-      ++n;
-    }
-    cfg.attrs = attr;
-    cfg.numAttrs = n;
+    const cudaLaunchConfig_t cfg =
+        detail::cluster_launch_config(static_cast<unsigned>(a.blocks), kApThreads, a.smem_bytes, st, cl ? a.cluster : 0, attr);
     e = cudaLaunchKernelEx(&cfg, kernel, a);
   }
   if (e != cudaSuccess)

@@ -251,6 +251,34 @@ cudaError_t launch_k(void (*kernel)(KArgs...), dim3 grid, dim3 block, std::size_
   if (e != cudaSuccess) return e;
   return cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
 }
+// The launch configuration of a kernel that may run in clusters: attr[0] the 1-D cluster dimension
+// when cluster >= 1 (so `numAttrs = 1` leaves the cluster alone, as cudaOccupancyMaxActiveClusters
+// wants it), then programmatic dependent launch when g_pdl.  attr is the caller's and must outlive
+// the launch.  (The fused MLP, attention + proj and attention-layer kernels.)
+inline cudaLaunchConfig_t cluster_launch_config(unsigned blocks, unsigned threads, std::size_t smem, cudaStream_t st,
+                                                int cluster, cudaLaunchAttribute (&attr)[2]) {
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = dim3(blocks);
+  cfg.blockDim = dim3(threads);
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = st;
+  int n = 0;
+  if (cluster >= 1) {
+    attr[n].id = cudaLaunchAttributeClusterDimension;
+    attr[n].val.clusterDim.x = static_cast<unsigned>(cluster);
+    attr[n].val.clusterDim.y = 1;
+    attr[n].val.clusterDim.z = 1;
+    ++n;
+  }
+  if (g_pdl) {
+    attr[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[n].val.programmaticStreamSerializationAllowed = 1;
+    ++n;
+  }
+  cfg.attrs = attr;
+  cfg.numAttrs = n;
+  return cfg;
+}
 inline int g_sm_count = 0;
 inline int g_smem_optin = 0;
 inline cudaError_t device_limits() {

@@ -554,27 +554,7 @@ __global__ void __launch_bounds__(kMlpThreads, (MODE == 0 || M > 1) ? 1 : kMlpRe
 // a.cluster > 1, the cluster dimension.
 cudaLaunchConfig_t mlp_config(const MlpFusedArgs& a, cudaStream_t st, cudaLaunchAttribute (&attr)[2], int cluster,
                               std::size_t smem) {
-  cudaLaunchConfig_t cfg{};
-  cfg.gridDim = dim3(static_cast<unsigned>(a.blocks));
-  cfg.blockDim = dim3(kMlpThreads);
-  cfg.dynamicSmemBytes = smem;
-  cfg.stream = st;
-  int n = 0;
-  if (cluster > 1) {
-    attr[n].id = cudaLaunchAttributeClusterDimension;
-    attr[n].val.clusterDim.x = static_cast<unsigned>(cluster);
-    attr[n].val.clusterDim.y = 1;
-    attr[n].val.clusterDim.z = 1;
-    ++n;
-  }
-  if (detail::g_pdl) {
-    attr[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr[n].val.programmaticStreamSerializationAllowed = 1;
-    ++n;
-  }
-  cfg.attrs = attr;
-  cfg.numAttrs = n;
-  return cfg;
+  return detail::cluster_launch_config(static_cast<unsigned>(a.blocks), kMlpThreads, smem, st, cluster > 1 ? cluster : 0, attr);
 }
 
 // The kernel's dynamic shared-memory limit, raised once per size.

@@ -233,17 +233,22 @@ __device__ __forceinline__ float comb_value(const float* part, int pr, int d, in
 // else U = 1), summed in order from 0.0f, then warp_sum's butterfly (small_butterfly_sum).  Every product
 // of two E4M3 values is exact in fp32, so fmaf and the chain's multiply-add round alike.  A lane
 // partial starts at +0 and so is never -0: lanes without units are the butterfly's zeros.
-__device__ __forceinline__ float fp8_dot_chain(const unsigned char* w, const float* xr, int K, float inv) {
+// The lane partials of that order for any term: add(k, acc) returns acc plus term k.
+template <typename Add>
+__device__ __forceinline__ float fp8_lane_chain(int K, Add add) {
   const int U = K % 16 == 0 ? 16 : 1;
   const int lanes = min(32, (K + U - 1) / U);
   return small_butterfly_sum(lanes, [&](int l) {
     float acc = 0.0f;
 #pragma unroll 1
     for (int k0 = l * U; k0 < K; k0 += 32 * U)
-      for (int k = k0; k < k0 + U; ++k)
-        acc = fmaf(detail::fp8_code_to_float(w[k]),
-                   detail::fp8_code_to_float(detail::float_to_fp8_code(xr[k] * inv)), acc);
+      for (int k = k0; k < k0 + U; ++k) acc = add(k, acc);
     return acc;
+  });
+}
+__device__ __forceinline__ float fp8_dot_chain(const unsigned char* w, const float* xr, int K, float inv) {
+  return fp8_lane_chain(K, [&](int k, float acc) {
+    return fmaf(detail::fp8_code_to_float(w[k]), detail::fp8_code_to_float(detail::float_to_fp8_code(xr[k] * inv)), acc);
   });
 }
 
@@ -258,15 +263,7 @@ __device__ __forceinline__ float fp8_dot_pre(const __half* w, const float* xq, i
     auto leaf = [&](int l) { return l < K ? fmaf(__half2float(w[l]), xq[l], 0.0f) : 0.0f; };
     return small_butterfly_tree<3, 0, 1>(leaf) + 0.0f;
   }
-  const int U = K % 16 == 0 ? 16 : 1;
-  const int lanes = min(32, (K + U - 1) / U);
-  return small_butterfly_sum(lanes, [&](int l) {
-    float acc = 0.0f;
-#pragma unroll 1
-    for (int k0 = l * U; k0 < K; k0 += 32 * U)
-      for (int k = k0; k < k0 + U; ++k) acc = fmaf(__half2float(w[k]), xq[k], acc);
-    return acc;
-  });
+  return fp8_lane_chain(K, [&](int k, float acc) { return fmaf(__half2float(w[k]), xq[k], acc); });
 }
 
 // Matrix j of a layer as staged: [N, K] storage-type values (Q = 0; Q = 3: the decoded E4M3

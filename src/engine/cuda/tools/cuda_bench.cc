@@ -94,6 +94,33 @@ double median(std::vector<double> v) {
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
+// One layer's per-block %globaltimer stamps (NS per block, --trace-layer / --trace-mlp): the blocks
+// that ran are those whose stamp `end` is set (at most max_blocks); for each of the first NU stamps
+// the median and the latest block, in us after the layer's first block reached stamp 1, go to
+// med[i] / mx[i], and the gap since the previous layer's last block ended to gap (prev_end is that
+// end, -1 before the first layer).  Returns the number of blocks that ran (0: no timeline).
+int fold_layer_stamps(const unsigned long long* t, int max_blocks, int NS, int end, int NU,
+                      std::vector<std::vector<double>>& med, std::vector<std::vector<double>>& mx,
+                      std::vector<double>& gap, double& prev_end) {
+  int nb = 0;
+  while (nb < max_blocks && t[static_cast<std::size_t>(nb) * NS + end] != 0) ++nb;
+  if (nb == 0) return 0;
+  unsigned long long t1 = ~0ull, tend = 0;
+  for (int b = 0; b < nb; ++b) {
+    t1 = std::min(t1, t[static_cast<std::size_t>(b) * NS + 1]);
+    tend = std::max(tend, t[static_cast<std::size_t>(b) * NS + end]);
+  }
+  for (int i = 0; i < NU; ++i) {
+    std::vector<double> v(nb);
+    for (int b = 0; b < nb; ++b)
+      v[b] = (static_cast<double>(t[static_cast<std::size_t>(b) * NS + i]) - static_cast<double>(t1)) * 1e-3;
+    med[i].push_back(median(v));
+    mx[i].push_back(*std::max_element(v.begin(), v.end()));
+  }
+  if (prev_end >= 0) gap.push_back(static_cast<double>(t1) * 1e-3 - prev_end);
+  prev_end = static_cast<double>(tend) * 1e-3;
+  return nb;
+}
 double pct(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -574,24 +601,8 @@ int main(int argc, char** argv) {
             ck(cudaMemcpy(h.data(), dtr, n * 8, cudaMemcpyDeviceToHost), "read trace");
             double prev_end = -1;
             for (int l = 0; l < L; ++l) {
-              const unsigned long long* t = h.data() + l * slot;
-              nb = 0;
-              while (nb < G && t[static_cast<std::size_t>(nb) * NS + 10] != 0) ++nb;
+              nb = fold_layer_stamps(h.data() + l * slot, G, NS, 10, NU, med[l], mx[l], gap[l], prev_end);
               if (nb == 0) break;
-              unsigned long long t1 = ~0ull, tend = 0;
-              for (int b = 0; b < nb; ++b) {
-                t1 = std::min(t1, t[static_cast<std::size_t>(b) * NS + 1]);
-                tend = std::max(tend, t[static_cast<std::size_t>(b) * NS + 10]);
-              }
-              for (int i = 0; i < NU; ++i) {
-                std::vector<double> v(nb);
-                for (int b = 0; b < nb; ++b)
-                  v[b] = (static_cast<double>(t[static_cast<std::size_t>(b) * NS + i]) - static_cast<double>(t1)) * 1e-3;
-                med[l][i].push_back(median(v));
-                mx[l][i].push_back(*std::max_element(v.begin(), v.end()));
-              }
-              if (prev_end >= 0) gap[l].push_back(static_cast<double>(t1) * 1e-3 - prev_end);
-              prev_end = static_cast<double>(tend) * 1e-3;
             }
             if (nb == 0) break;
           }
@@ -691,25 +702,10 @@ int main(int argc, char** argv) {
             }
             double prev_end = -1;
             for (std::size_t li = 0; li < order.size(); ++li) {
-              const unsigned long long* t = h.data() + static_cast<std::size_t>(order[li].second) * plan.blocks * NS;
-              nb = 0;
-              while (nb < plan.blocks && t[static_cast<std::size_t>(nb) * NS + 8] != 0) ++nb;
+              nb = fold_layer_stamps(h.data() + static_cast<std::size_t>(order[li].second) * plan.blocks * NS, plan.blocks,
+                                     NS, 8, NU, med[li], mx[li], gap[li], prev_end);
               slot_blocks = nb;
               if (nb == 0) break;
-              unsigned long long t1 = ~0ull, tend = 0;
-              for (int b = 0; b < nb; ++b) {
-                t1 = std::min(t1, t[static_cast<std::size_t>(b) * NS + 1]);
-                tend = std::max(tend, t[static_cast<std::size_t>(b) * NS + 8]);
-              }
-              for (int i = 0; i < NU; ++i) {
-                std::vector<double> v(nb);
-                for (int b = 0; b < nb; ++b)
-                  v[b] = (static_cast<double>(t[static_cast<std::size_t>(b) * NS + i]) - static_cast<double>(t1)) * 1e-3;
-                med[li][i].push_back(median(v));
-                mx[li][i].push_back(*std::max_element(v.begin(), v.end()));
-              }
-              if (prev_end >= 0) gap[li].push_back(static_cast<double>(t1) * 1e-3 - prev_end);
-              prev_end = static_cast<double>(tend) * 1e-3;
             }
             if (nb == 0) break;
           }
