@@ -2,7 +2,8 @@
 """Markdown A/B tables from study folders' stats.json (docs/studies/native-ab-s10/README.md).
 Usage: ab_tables.py ROOT MODEL PHASE BASE1 BASE2 NEW [EXTRA]
 Cells: "BASE1 / BASE2 -> NEW" means in us; bold when NEW's 95% CI of the mean lies entirely below
-both base runs' CIs, italic when entirely above both; EXTRA (optional) is shown first as "EXTRA |"."""
+both base runs' CIs, italic when entirely above both; EXTRA (optional) is shown first as "EXTRA |".
+With one base run, name it twice (BASE1 = BASE2): cells are "BASE -> NEW"."""
 import json, sys
 root, model, phase, b1, b2, new = sys.argv[1:7]
 extra = sys.argv[7] if len(sys.argv) > 7 else None
@@ -34,6 +35,7 @@ for p in precs:
         elif y[1] > max(x1[2], x2[2]): t = f"_{t}_"; counts["slower"] += 1
         else: counts["overlap"] += 1
         pre = f"{runs[extra][(p, s)][0]:.1f} \\| " if extra else ""
-        row.append(f"{pre}{x1[0]:.1f} / {x2[0]:.1f} -> {t}")
+        base = f"{x1[0]:.1f}" if b1 == b2 else f"{x1[0]:.1f} / {x2[0]:.1f}"  # one base run: BASE1 = BASE2
+        row.append(f"{pre}{base} -> {t}")
     print(f"| {p} | " + " | ".join(row) + " |")
 print(f"\n({counts['faster']} faster, {counts['slower']} slower, {counts['overlap']} overlapping)")
