@@ -162,6 +162,38 @@ TEST(CudaOptions, RejectsUnsupportedPrecisionsAndLimits) {
   EXPECT_NE(error_of([&] { validate_cuda_options(big, o); }).find("head dim"), std::string::npos);
 }
 
+// The decode A/B switches take their documented values only: a typo (gemv_ln_threads 300, a
+// cluster of 3) is refused with the option's name and what it accepts, not mapped to a neighbour.
+TEST(CudaOptions, RejectsSwitchValuesOutsideTheirMeanings) {
+  const auto c = small_config();
+  CudaEngineOptions o;
+  EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "");  // every default (-1) is accepted
+  auto refused = [&](auto set, const char* name) {
+    CudaEngineOptions b;
+    set(b);
+    const std::string e = error_of([&] { validate_cuda_options(c, b); });
+    EXPECT_NE(e.find(name), std::string::npos) << name << ": " << e;
+  };
+  refused([](CudaEngineOptions& b) { b.gemv_ln_threads = 300; }, "gemv_ln_threads");
+  refused([](CudaEngineOptions& b) { b.gemv_ln_threads = 1024; }, "gemv_ln_threads");
+  refused([](CudaEngineOptions& b) { b.mlp_cluster = 3; }, "mlp_cluster");
+  refused([](CudaEngineOptions& b) { b.mlp_cluster = 16; }, "mlp_cluster");
+  refused([](CudaEngineOptions& b) { b.gemv_xtma = 3; }, "gemv_xtma");
+  refused([](CudaEngineOptions& b) { b.fuse_mlp = 2; }, "fuse_mlp");
+  refused([](CudaEngineOptions& b) { b.fuse_attn_proj = -2; }, "fuse_attn_proj");
+  refused([](CudaEngineOptions& b) { b.mlp_warp_ln = 5; }, "mlp_warp_ln");
+  refused([](CudaEngineOptions& b) { b.mlp_fc2_chunks = 2; }, "mlp_fc2_chunks");
+  refused([](CudaEngineOptions& b) { b.gemv_ring = -3; }, "gemv_ring");
+  for (int v : {0, 128, 256, 512}) {
+    o.gemv_ln_threads = v;
+    EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << "gemv_ln_threads " << v;
+  }
+  for (int v : {0, 2, 4, 8}) {
+    o.mlp_cluster = v;
+    EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << "mlp_cluster " << v;
+  }
+}
+
 // A float's bit pattern (the butterfly tests compare sums bit for bit, -0 included).
 std::uint32_t bits(float f) {
   std::uint32_t u;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <tuple>
@@ -1594,6 +1595,26 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
                                  {"persistent_kv_bytes", o.persistent_kv_bytes},
                                  {"small_blocks", o.small_blocks}})
     if (v < 0) sb::fail("native-cuda: {} must be >= 0 (0 = automatic), got {}", name, v);
+  // The A/B switches with a fixed set of meanings (cuda_engine.h): anything else is a typo, not a
+  // setting, and is refused rather than silently mapped to the nearest one.
+  auto one_of = [](int v, std::initializer_list<int> ok) { return std::find(ok.begin(), ok.end(), v) != ok.end(); };
+  if (!one_of(o.gemv_ln_threads, {-1, 0, 128, 256, 512}))
+    sb::fail("native-cuda: gemv_ln_threads must be 0 (the measured rule), 128, 256 or 512 (-1: the default), got {}",
+             o.gemv_ln_threads);
+  if (!one_of(o.mlp_cluster, {-1, 0, 2, 4, 8}))
+    sb::fail("native-cuda: mlp_cluster must be 0 (off), 2, 4 or 8 blocks (-1: the default), got {}", o.mlp_cluster);
+  if (!one_of(o.gemv_xtma, {-1, 0, 1, 2}))
+    sb::fail("native-cuda: gemv_xtma must be 0 (off), 1 (on) or 2 (the measured rule) (-1: the default), got {}",
+             o.gemv_xtma);
+  for (const auto& [name, v] : {std::pair<const char*, int>{"fuse_attn_proj", o.fuse_attn_proj},
+                                 {"fuse_mlp", o.fuse_mlp},
+                                 {"mlp_warp_ln", o.mlp_warp_ln},
+                                 {"mlp_fc2_chunks", o.mlp_fc2_chunks}})
+    if (!one_of(v, {-1, 0, 1}))
+      sb::fail("native-cuda: {} must be 0 (off), 1 (on) or -1 (the default / measured rule), got {}", name, v);
+  if (o.gemv_ring < -1 || o.gemv_ring_blocks < -1)
+    sb::fail("native-cuda: gemv_ring and gemv_ring_blocks must be >= 0 (-1: the default), got {} / {}", o.gemv_ring,
+             o.gemv_ring_blocks);
   if (cfg.n_layer < 1 || cfg.n_head < 1 || cfg.n_embd < 1 || cfg.vocab_size < 1 ||
       cfg.n_positions < 1 || cfg.n_embd % cfg.n_head != 0)
     sb::fail("native-cuda: invalid config (n_layer={}, n_head={}, n_embd={}, vocab_size={}, "
