@@ -363,21 +363,12 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   cudak::set_programmatic_launch(o.programmatic_launch);
   cudak::set_shared_carveout(o.shared_carveout);
   {
-    // The GEMV weight ring: the environment, else the option, else off / 2 blocks per SM.
-    const char* ring_env = std::getenv("SB_GEMV_RING");
-    const char* ringb_env = std::getenv("SB_GEMV_RING_BLOCKS");
-    cudak::set_gemv_ring(ring_env != nullptr && *ring_env != '\0' ? std::atoi(ring_env)
-                         : o.gemv_ring >= 0                      ? o.gemv_ring
-                                                                 : 0);
-    cudak::set_gemv_ring_blocks(ringb_env != nullptr && *ringb_env != '\0' ? std::atoi(ringb_env)
-                                : o.gemv_ring_blocks > 0                  ? o.gemv_ring_blocks
-                                                                          : 2);
-    const char* xtma_env = std::getenv("SB_GEMV_XTMA");
-    cudak::set_gemv_xtma(xtma_env != nullptr && *xtma_env != '\0' ? std::atoi(xtma_env) : o.gemv_xtma >= 0 ? o.gemv_xtma : 2);
-    const char* lnt_env = std::getenv("SB_GEMV_LN_THREADS");
-    cudak::set_gemv_ln_threads(lnt_env != nullptr && *lnt_env != '\0' ? std::atoi(lnt_env)
-                               : o.gemv_ln_threads >= 0                ? o.gemv_ln_threads
-                                                                       : 0);  // the rule
+    // The GEMV switches: the environment, else the option, else the default (ring off at 2 blocks
+    // per SM, the bulk-copy input staging and the threads per block by their rules).
+    cudak::set_gemv_ring(cudak::env_int("SB_GEMV_RING", o.gemv_ring >= 0 ? o.gemv_ring : 0));
+    cudak::set_gemv_ring_blocks(cudak::env_int("SB_GEMV_RING_BLOCKS", o.gemv_ring_blocks > 0 ? o.gemv_ring_blocks : 2));
+    cudak::set_gemv_xtma(cudak::env_int("SB_GEMV_XTMA", o.gemv_xtma >= 0 ? o.gemv_xtma : 2));
+    cudak::set_gemv_ln_threads(cudak::env_int("SB_GEMV_LN_THREADS", o.gemv_ln_threads >= 0 ? o.gemv_ln_threads : 0));
   }
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
   int rt = 0, drv = 0;
@@ -535,9 +526,7 @@ void CudaEngine::setup_attn_proj() {
   const int mode = fusion_mode(opts_.fuse_attn_proj, "SB_FUSE_ATTN_PROJ", src, ap_note_);
   if (!ap_note_.empty()) return;
   const bool rule = mode < 0;
-  bool cluster = opts_.attn_proj_cluster;
-  const char* cenv = std::getenv("SB_ATTN_PROJ_CLUSTER");
-  if (cenv != nullptr && *cenv != '\0') cluster = std::atoi(cenv) != 0;
+  const bool cluster = cudak::env_int("SB_ATTN_PROJ_CLUSTER", opts_.attn_proj_cluster ? 1 : 0) != 0;
   std::string on_rows, chain;
   int cluster_size = 0;
   for (int rows = 1; rows <= std::min(max_b_, cudak::kGemvMaxRows); ++rows) {
@@ -630,10 +619,7 @@ void CudaEngine::setup_fused_mlp() {
   if (!m_note_.empty()) return;
   if (mode < 0) src += ", rule";
   // Session 11's post-wait options (off by default until measured faster).
-  auto env_int = [](const char* name, int fallback) {
-    const char* v = std::getenv(name);
-    return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
-  };
+  using cudak::env_int;
   const int want_wln = std::max(0, env_int("SB_MLP_WARP_LN", opts_.mlp_warp_ln));
   const int want_cluster = std::max(0, env_int("SB_MLP_CLUSTER", opts_.mlp_cluster));
   // fc2 chunks: 0 off (the default), 1 on, -1 the rule s11-mlp measured (bf16 at 4 rows: -2.8% / -3.5%
@@ -821,8 +807,7 @@ void CudaEngine::setup_small() {
   // its plan accepts every batch size the one-byte layout's does (one weight image serves them all).
   std::string fp8_note;
   if (quant == 2) {
-    const char* env = std::getenv("SB_SMALL_FP8_PREDECODE");
-    const bool pre = env != nullptr && *env != '\0' ? std::atoi(env) != 0 : opts_.small_fp8_predecode;
+    const bool pre = cudak::env_int("SB_SMALL_FP8_PREDECODE", opts_.small_fp8_predecode ? 1 : 0) != 0;
     if (pre) {
       bool same = true;
       for (int rows = 1; rows <= std::min(max_b_, cudak::kSmallMaxRows); ++rows)

@@ -61,11 +61,11 @@
 #include <type_traits>
 
 namespace sb::engine::cudak {
-namespace {
 int env_int(const char* name, int fallback) {
   const char* e = std::getenv(name);
   return e != nullptr && *e != '\0' ? std::atoi(e) : fallback;
 }
+namespace {
 int g_fp8_mma_min_rows = env_int("SB_FP8_MMA_MIN_ROWS", 2);
 int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
 // gemv_split_k: 0 = the shape rule (launch3), 1 = off, 2 / 4 = forced where the grid fits.

@@ -148,6 +148,9 @@ struct GemvArgs {
 cudaError_t launch_gemv(const GemvArgs& a, cudaStream_t st);
 // Details of the last launcher failure that has more to say than its cudaError_t ("" if none).
 const char* last_launch_detail();
+// A developer switch from the environment: NAME's integer value when it is set and not empty, else
+// fallback.  Where an engine option and an SB_* variable name the same switch, the variable wins.
+int env_int(const char* name, int fallback);
 // Programmatic dependent launch for the forward kernels (default on; process-wide switch, for
 // A/B measurements).
 void set_programmatic_launch(bool on);
