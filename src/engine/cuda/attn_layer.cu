@@ -427,21 +427,6 @@ cudaLaunchConfig_t config(const AttnLayerArgs& a, cudaStream_t st, cudaLaunchAtt
   return detail::cluster_launch_config(static_cast<unsigned>(a.blocks), kThreads, a.smem_bytes, st, a.blocks / a.n_head, attr);
 }
 
-// The kernel's dynamic shared-memory limit, raised once per (kernel, size).
-cudaError_t raise_smem(void* kernel, std::size_t bytes) {
-  static void* fn[12] = {};
-  static std::size_t raised[12] = {};
-  int i = 0;
-  while (i < 12 && fn[i] != nullptr && fn[i] != kernel) ++i;
-  if (i < 12 && fn[i] == kernel && raised[i] >= bytes) return cudaSuccess;
-  const cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes));
-  if (e == cudaSuccess && i < 12) {
-    fn[i] = kernel;
-    raised[i] = bytes;
-  }
-  return e;
-}
-
 unsigned long long* g_trace = nullptr;
 std::size_t g_trace_entries = 0;
 unsigned long long g_trace_launch = 0;
@@ -497,7 +482,7 @@ cudaError_t attn_layer_plan(AttnLayerArgs& a) {
   a.max_keys = kmax;
   a.smem_bytes = smem;
   // A cluster of C such blocks must fit the device at all.
-  e = raise_smem(kernel, smem);
+  e = detail::raise_dyn_smem(kernel, smem, "attn_layer");
   if (e != cudaSuccess) return e;
   cudaLaunchAttribute attr[2];
   cudaLaunchConfig_t cfg = config(a, nullptr, attr);
@@ -526,7 +511,7 @@ cudaError_t launch_attn_layer(const AttnLayerArgs& a, cudaStream_t st) {
   const std::size_t slot = static_cast<std::size_t>(a.blocks) * kAttnLayerStamps;
   if (g_trace != nullptr && g_trace_entries >= slot)
     b.trace = g_trace + (g_trace_launch++ % (g_trace_entries / slot)) * slot;
-  cudaError_t e = raise_smem(kernel, a.smem_bytes);
+  cudaError_t e = detail::raise_dyn_smem(kernel, a.smem_bytes, "attn_layer");
   if (e == cudaSuccess) e = detail::apply_carveout(kernel);
   if (e == cudaSuccess) {
     cudaLaunchAttribute attr[2];

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <utility>
 
 #include "engine/cuda/argmax_key.h"
@@ -278,6 +279,29 @@ inline cudaLaunchConfig_t cluster_launch_config(unsigned blocks, unsigned thread
   cfg.attrs = attr;
   cfg.numAttrs = n;
   return cfg;
+}
+// The dynamic shared-memory limit of a kernel, raised once per (kernel, size): a table of the kernels
+// seen with the most each was raised to (past its 64 entries it raises at every call, still correct).
+// Host-side, at plan and launch time of the kernels that keep every raise of theirs to this function
+// (the fused MLP, the attention-layer kernel).  On failure g_detail names `who` and the size.
+inline cudaError_t raise_dyn_smem(const void* kernel, std::size_t bytes, const char* who) {
+  constexpr int kSlots = 64;
+  static const void* fn[kSlots] = {};
+  static std::size_t raised[kSlots] = {};
+  int i = 0;
+  while (i < kSlots && fn[i] != nullptr && fn[i] != kernel) ++i;
+  if (i < kSlots && fn[i] == kernel && raised[i] >= bytes) return cudaSuccess;
+  const cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes));
+  if (e != cudaSuccess) {
+    std::snprintf(g_detail, sizeof g_detail, "%s: cudaFuncSetAttribute(max dynamic smem %zu): %s", who, bytes,
+                  cudaGetErrorName(e));
+    return e;
+  }
+  if (i < kSlots) {
+    fn[i] = kernel;
+    raised[i] = bytes;
+  }
+  return e;
 }
 inline int g_sm_count = 0;
 inline int g_smem_optin = 0;

@@ -557,26 +557,10 @@ cudaLaunchConfig_t mlp_config(const MlpFusedArgs& a, cudaStream_t st, cudaLaunch
   return detail::cluster_launch_config(static_cast<unsigned>(a.blocks), kMlpThreads, smem, st, cluster > 1 ? cluster : 0, attr);
 }
 
-// The kernel's dynamic shared-memory limit, raised once per size.
-template <typename T, int M, int MODE>
-cudaError_t raise_smem(std::size_t bytes) {
-  static std::size_t raised = 0;
-  if (bytes <= raised) return cudaSuccess;
-  const cudaError_t e = cudaFuncSetAttribute(mlp_fused_kernel<T, M, MODE>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                             static_cast<int>(bytes));
-  if (e != cudaSuccess) {
-    std::snprintf(g_detail, sizeof g_detail, "mlp_fused: cudaFuncSetAttribute(max dynamic smem %zu): %s", bytes,
-                  cudaGetErrorName(e));
-    return e;
-  }
-  raised = bytes;
-  return cudaSuccess;
-}
-
 template <typename T, int M, int MODE>
 cudaError_t launch_t(const MlpFusedArgs& a, cudaStream_t st) {
   auto kernel = mlp_fused_kernel<T, M, MODE>;
-  cudaError_t e = raise_smem<T, M, MODE>(a.smem_bytes);
+  cudaError_t e = detail::raise_dyn_smem(reinterpret_cast<const void*>(kernel), a.smem_bytes, "mlp_fused");
   if (e != cudaSuccess) return e;
   if (a.cluster > 1) {
     e = detail::apply_carveout(reinterpret_cast<const void*>(kernel));
@@ -635,33 +619,6 @@ const void* kernel_for(Dt dt, int rows, int mode) {
   return dt == Dt::kF32 ? kernel_ptr<float>(rows, mode) : dt == Dt::kF16 ? kernel_ptr<__half>(rows, mode)
                                                                         : kernel_ptr<__nv_bfloat16>(rows, mode);
 }
-template <typename T, int MODE>
-cudaError_t raise_m(int rows, std::size_t bytes) {
-  if constexpr ((MODE & 1) != 0) {
-    return rows == 1 ? raise_smem<T, 1, MODE>(bytes) : raise_smem<T, 2, MODE>(bytes);
-  } else {
-    switch (rows) {
-      case 1: return raise_smem<T, 1, MODE>(bytes);
-      case 2: return raise_smem<T, 2, MODE>(bytes);
-      case 3: return raise_smem<T, 3, MODE>(bytes);
-      default: return raise_smem<T, 4, MODE>(bytes);
-    }
-  }
-}
-template <typename T>
-cudaError_t raise_t(int rows, int mode, std::size_t bytes) {
-  switch (mode) {
-    case 1: return raise_m<T, 1>(rows, bytes);
-    case 2: return raise_m<T, 2>(rows, bytes);
-    case 3: return raise_m<T, 3>(rows, bytes);
-    default: return raise_m<T, 0>(rows, bytes);
-  }
-}
-cudaError_t raise_for(Dt dt, int rows, int mode, std::size_t bytes) {
-  return dt == Dt::kF32 ? raise_t<float>(rows, mode, bytes) : dt == Dt::kF16 ? raise_t<__half>(rows, mode, bytes)
-                                                                             : raise_t<__nv_bfloat16>(rows, mode, bytes);
-}
-
 unsigned long long* g_trace = nullptr;
 std::size_t g_trace_entries = 0;
 unsigned long long g_trace_launch = 0;
@@ -721,7 +678,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   const std::size_t smem2 = mlp_smem(R, a.n_embd, a.rows, es, wln, C).total;
   if ((wln || C > 1) && smem2 + fa.sharedSizeBytes <= static_cast<std::size_t>(detail::g_smem_optin)) {
     if (C > 1) {  // a cluster of C such blocks must fit the device at all
-      e = raise_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit, smem2);
+      e = detail::raise_dyn_smem(kernel_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit), smem2, "mlp_fused");
       if (e != cudaSuccess) return e;
       MlpFusedArgs b = a;
       b.blocks = blocks;
