@@ -158,6 +158,9 @@ std::unique_ptr<Backend> make_native_cuda() {
         // Threads per block of the LayerNorm'd one-row decode GEMVs (128 = main's, 256, 512);
         // absent = the engine's default.
         o.gemv_ln_threads = int_option(r.options, "gemv_ln_threads", o.gemv_ln_threads);
+        // LayerNorm folded into the decode GEMVs' weights (true/false); absent = the engine's default.
+        if (r.options.contains("ln_fold") && !r.options["ln_fold"].is_null())
+          o.ln_fold = bool_option(r.options, "ln_fold", false) ? 1 : 0;
         o.engine_file = string_option(r.options, "engine_file", "");
         if (engine::precision_needs_engine_file(r.precision) && o.engine_file.empty()) {
           // int8/fp8 without a given engine file: calibrate + quantize into the artifacts cache

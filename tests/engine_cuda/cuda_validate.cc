@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|attn_layer|attn_layer_kernel]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|ln_fold|attn_layer|attn_layer_kernel]
 //        [--small-precisions LIST]  (the small section's precisions only, e.g. fp8)
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
@@ -1287,6 +1287,331 @@ void test_mlp() {
   cudaFreeHost(h_err);
 }
 
+// LayerNorm folding (session 12; kernels.h launch_ln_fold, GemvArgs::ln_fold, MlpFusedArgs::ln_fold).
+// The folded kernels are checked against the exact math (fp64 LayerNorm, not rounded, times the
+// stored W), within twice kernel_tol: their error comes from W' = dt(W gamma) where the LayerNorm
+// prologue's comes from rounding the normalized row to dt, errors of the same size; the plain
+// path's error against the same exact reference is printed beside it.  Inputs have mean 0.5 and
+// beta != 0, so a missing mean or beta term fails by far more (checked: the sensitivity case).
+Tol fold_tol(Dt dt) {
+  const Tol t = kernel_tol(dt);
+  return {2 * t.atol, 2 * t.rtol};
+}
+double worst_ratio(const std::vector<float>& got, const std::vector<double>& ref, Tol tol) {
+  double w = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double r = std::isnan(got[i]) ? 1e30 : std::fabs(got[i] - ref[i]) / (tol.atol + tol.rtol * std::fabs(ref[i]));
+    w = std::max(w, r);
+  }
+  return w;
+}
+
+void test_ln_fold() {
+  using E = cudak::GemvEpilogue;
+  // (1) launch_ln_fold against the host: W' exactly dt(float(W) float(gamma)); g and c as fp32 sums.
+  for (Dt dt : {Dt::kF16, Dt::kBF16})
+    for (auto [N, K] : std::vector<std::pair<int, int>>{{5, 3}, {96, 40}, {2304, 768}}) {
+      auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
+      auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
+      auto d_w = upload(dt, w), d_g = upload(Dt::kF32, g), d_be = upload(Dt::kF32, be);
+      DBuf d_wf(static_cast<std::size_t>(N) * K * cudak::dt_size(dt)), d_fold(2ull * N * 4);
+      ck(cudak::launch_ln_fold(dt, d_w->get(), d_g->as<float>(), d_be->as<float>(), N, K, d_wf.get(), d_fold.as<float>(), nullptr),
+         "ln_fold launch");
+      ck(cudaDeviceSynchronize(), "ln_fold sync");
+      const auto wf = download(dt, d_wf, w.size());
+      std::vector<float> fold(2ull * N);
+      d_fold.get_to(fold.data(), fold.size() * 4);
+      std::size_t wrong = 0;
+      std::vector<double> want_fold(2ull * N), scale(2ull * N);
+      for (int n = 0; n < N; ++n) {
+        double gs = 0, cs = 0, ga = 0, ca = 0;
+        for (int k = 0; k < K; ++k) {
+          const std::size_t i = static_cast<std::size_t>(n) * K + k;
+          const float want = round_dt(dt, static_cast<double>(w[i] * g[k]));
+          if (wf[i] != want) ++wrong;
+          gs += want;
+          ga += std::fabs(want);
+          cs += static_cast<double>(w[i]) * be[k];
+          ca += std::fabs(static_cast<double>(w[i]) * be[k]);
+        }
+        want_fold[n] = gs;
+        want_fold[N + n] = cs;
+        scale[n] = ga;
+        scale[N + n] = ca;
+      }
+      const auto cas = fmtcase("%s N=%d K=%d", cudak::dt_name(dt), N, K);
+      expect("ln_fold/weights", cas, wrong == 0, fmtcase("%zu of %zu folded weights differ from dt(W gamma)", wrong, w.size()));
+      std::size_t bad = 0;
+      for (std::size_t i = 0; i < fold.size(); ++i)
+        if (!(std::fabs(fold[i] - want_fold[i]) <= 1e-5 * scale[i] + 1e-6)) ++bad;
+      expect("ln_fold/rows", cas, bad == 0, fmtcase("%zu of %zu g / c values off by more than 1e-5 of sum |terms|", bad, fold.size()));
+    }
+  // (2) The folded GEMVs (QKV scatter, c_fc gelu) at every row count, every block size and with and
+  // without the bulk-copy input staging, the folded token embedding once.
+  struct C { int N, K; };
+  // (N is c_fc's; the QKV cases take 3 K rows.)
+  std::vector<C> shapes = {{4 * 40, 40}, {4 * 64, 64}, {3072, 768}, {4096, 1024}, {6400, 1600}};
+  if (g_small) shapes = {{4 * 40, 40}, {4 * 64, 64}, {3072, 768}};
+  const int def_lnt = cudak::gemv_ln_threads(), def_xtma = cudak::gemv_xtma();
+  const long long launches0 = cudak::gemv_ln_fold_launch_count();
+  long long expected_launches = 0;
+  for (Dt dt : {Dt::kF16, Dt::kBF16})
+    for (const C& sh : shapes)
+      for (E epi : {E::kQkvScatter, E::kGelu})
+        for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
+          for (int variant = 0; variant < 5; ++variant) {
+            // 0: 128 threads; 1: 256; 2: 512; 3: 128 with the xtma switch on (the folded kernels
+            // must ignore it); 4: the folded embedding (QKV only).  Block sizes and xtma apply to
+            // fp16 at one row only (other cases take 128 threads).
+            if (variant >= 1 && variant <= 3 && (dt != Dt::kF16 || rows != 1)) continue;
+            if (variant == 4 && epi != E::kQkvScatter) continue;
+            if (g_small && rows == 3) continue;
+            cudak::set_gemv_ln_threads(variant == 1 ? 256 : (variant == 2 ? 512 : 128));
+            cudak::set_gemv_xtma(variant == 3 ? 1 : 0);
+            const bool qkv = epi == E::kQkvScatter, emb = variant == 4;
+            const int K = sh.K, N = qkv ? 3 * sh.K : sh.N;  // (QKV rows are 3 x n_embd)
+            const int Emb = qkv ? N / 3 : 0, H = qkv ? (Emb % 64 == 0 ? Emb / 64 : 2) : 0, D = qkv ? Emb / H : 0;
+            const int seq = (qkv && rows == 4) ? 2 : 1, past = 3, max_t = past + seq + 1;
+            const long long xs = emb ? K : K + 8;  // a row stride > K (16-byte aligned) unless embedded
+            auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * xs, 2.0, 0.5));
+            const int Vv = 7;
+            std::vector<float> wte_h, wpe_h;
+            std::vector<std::int32_t> toks(rows);
+            if (emb) {
+              wte_h = rounded(dt, randn(static_cast<std::size_t>(Vv) * K, 1.5, 0.5));
+              wpe_h = rounded(dt, randn(static_cast<std::size_t>(past + seq) * K, 0.5));
+              for (int m = 0; m < rows; ++m) {
+                toks[m] = (5 * m + 2) % Vv;
+                for (int k = 0; k < K; ++k)
+                  x[m * xs + k] = round_dt(dt, static_cast<double>(wte_h[static_cast<std::size_t>(toks[m]) * K + k]) +
+                                                   wpe_h[static_cast<std::size_t>(past + m % seq) * K + k]);
+              }
+            }
+            auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
+            auto bias = rounded(dt, randn(N, 0.1));
+            auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
+            auto d_x = upload(dt, x), d_w = upload(dt, w), d_bias = upload(dt, bias), d_g = upload(Dt::kF32, g),
+                 d_be = upload(Dt::kF32, be);
+            DBuf d_wf(static_cast<std::size_t>(N) * K * cudak::dt_size(dt)), d_fold(2ull * N * 4), d_past(4);
+            d_past.put(&past, 4);
+            ck(cudak::launch_ln_fold(dt, d_w->get(), d_g->as<float>(), d_be->as<float>(), N, K, d_wf.get(),
+                                     d_fold.as<float>(), nullptr),
+               "ln_fold launch");
+            const std::size_t cache_n = static_cast<std::size_t>(std::max(1, rows / seq)) * std::max(H, 1) * max_t * std::max(D, 1);
+            DBuf d_out(static_cast<std::size_t>(rows) * N * cudak::dt_size(dt)), d_out2(static_cast<std::size_t>(rows) * N * cudak::dt_size(dt)),
+                d_kc(cache_n * cudak::dt_size(dt)), d_vc(cache_n * cudak::dt_size(dt));
+            d_out.poison();
+            std::unique_ptr<DBuf> d_wte, d_wpe;
+            DBuf d_tok(4 * rows), d_eo(static_cast<std::size_t>(rows) * K * cudak::dt_size(dt)), d_zs(8);
+            cudak::GemvArgs a;
+            a.dt = dt;
+            a.w = d_wf.get();
+            a.n_out = N;
+            a.k_in = K;
+            a.x = d_x->get();
+            a.x_row_stride = xs;
+            a.rows = rows;
+            a.ln_gamma = d_g->as<float>();
+            a.ln_beta = d_be->as<float>();
+            a.ln_fold = d_fold.as<float>();
+            a.bias = d_bias->get();
+            a.epilogue = epi;
+            a.out = d_out.get();
+            a.out_row_stride = N;
+            a.k_cache = d_kc.get();
+            a.v_cache = d_vc.get();
+            a.past_len = d_past.as<int>();
+            a.seq = seq;
+            a.n_head = H;
+            a.head_dim = D;
+            a.max_t = max_t;
+            if (emb) {
+              d_wte = upload(dt, wte_h);
+              d_wpe = upload(dt, wpe_h);
+              d_tok.put(toks.data(), 4 * rows);
+              a.x = nullptr;
+              a.wte = d_wte->get();
+              a.wpe = d_wpe->get();
+              a.tokens = d_tok.as<std::int32_t>();
+              a.embed_out = d_eo.get();
+              a.zero_slots = d_zs.as<unsigned long long>();
+              a.n_zero_slots = 1;
+            }
+            ck(cudak::launch_gemv(a, nullptr), "folded gemv launch");
+            ++expected_launches;
+            // The LayerNorm prologue on the original weights, for the printed comparison.
+            cudak::GemvArgs p = a;
+            p.w = d_w->get();
+            p.ln_fold = nullptr;
+            p.out = d_out2.get();
+            ck(cudak::launch_gemv(p, nullptr), "plain gemv launch");
+            ck(cudaDeviceSynchronize(), "folded gemv sync");
+            std::vector<double> xin(static_cast<std::size_t>(rows) * K), acc(static_cast<std::size_t>(rows) * N);
+            cuda_ref::layernorm(x.data(), xs, g.data(), be.data(), rows, K, 1e-5, xin.data());
+            cuda_ref::gemm_nt(xin.data(), K, w.data(), bias.data(), rows, N, K, acc.data());
+            std::vector<double> ref(acc);
+            if (epi == E::kGelu)
+              for (auto& v : ref) v = cuda_ref::gelu_new(v);
+            const auto cas = fmtcase("%s %s rows=%d N=%d K=%d %s", cudak::dt_name(dt), qkv ? "qkv" : "gelu", rows, N, K,
+                                     variant == 0 ? "nt=128" : variant == 1 ? "nt=256" : variant == 2 ? "nt=512"
+                                                 : variant == 3 ? "xtma-switch" : "embedding");
+            const std::string kname = std::string("ln_fold/gemv_") + (qkv ? "qkv" : "gelu");
+            const auto got = download(dt, d_out, ref.size());
+            compare(kname, cas, got, ref, fold_tol(dt));
+            const double plain = worst_ratio(download(dt, d_out2, ref.size()), ref, fold_tol(dt));
+            const double mine = worst_ratio(got, ref, fold_tol(dt));
+            Stat& st = g_stats[kname + "/plain_path_same_ref"];
+            ++st.cases;
+            if (plain > st.max_err) {
+              st.max_err = plain;
+              st.worst = cas;
+            }
+            if (!g_small && (rows == 1 || rows == 4) && variant == 0)
+              std::printf("NOTE %s %s: worst error / fold_tol folded %.3f, LayerNorm prologue %.3f\n", kname.c_str(),
+                          cas.c_str(), mine, plain);
+            if (qkv) {
+              auto kc = download(dt, d_kc, cache_n), vc = download(dt, d_vc, cache_n);
+              std::vector<float> gotc;
+              std::vector<double> wantc;
+              for (int m = 0; m < rows; ++m)
+                for (int n = Emb; n < N; ++n) {
+                  const int which = n / Emb, hd = n % Emb, h = hd / D, d = hd % D, b = m / seq, s = m % seq;
+                  const std::size_t i = ((static_cast<std::size_t>(b) * H + h) * max_t + past + s) * D + d;
+                  gotc.push_back(which == 1 ? kc[i] : vc[i]);
+                  wantc.push_back(acc[static_cast<std::size_t>(m) * N + n]);
+                }
+              compare(kname + "/cache", cas, gotc, wantc, fold_tol(dt));
+            }
+            if (emb) {
+              std::vector<double> want(static_cast<std::size_t>(rows) * K);
+              for (std::size_t i = 0; i < want.size(); ++i) want[i] = x[i];
+              compare(kname + "/embed_out", cas, download(dt, d_eo, want.size()), want, kernel_tol(dt));
+            }
+            // Sensitivity (first case of each type): without the fold rows' c (beta) the result must
+            // fail the same tolerance.
+            if (sh.N == shapes.back().N && rows == 1 && variant == 0) {
+              std::vector<float> fold(2ull * N);
+              d_fold.get_to(fold.data(), fold.size() * 4);
+              std::fill(fold.begin() + N, fold.end(), 0.0f);
+              d_fold.put(fold.data(), fold.size() * 4);
+              ck(cudak::launch_gemv(a, nullptr), "folded gemv launch (no c)");
+              ck(cudaDeviceSynchronize(), "folded gemv sync (no c)");
+              ++expected_launches;
+              const double r = worst_ratio(download(dt, d_out, ref.size()), ref, fold_tol(dt));
+              expect(kname + "/sensitivity", cas, r > 1.0,
+                     fmtcase("dropping beta's term still passed (worst %.3g of the tolerance)", r));
+            }
+          }
+  cudak::set_gemv_ln_threads(def_lnt);
+  cudak::set_gemv_xtma(def_xtma);
+  expect("ln_fold/launch_count", "every folded launch took the folded kernel",
+         cudak::gemv_ln_fold_launch_count() - launches0 == expected_launches,
+         fmtcase("%lld folded launches counted, %lld made", cudak::gemv_ln_fold_launch_count() - launches0, expected_launches));
+  // Refused: fp32, a quantized or argmax GEMV with ln_fold (must fail, never run unfolded on W').
+  {
+    DBuf d_any(4096);
+    cudak::GemvArgs a;
+    a.dt = Dt::kF32;
+    a.w = d_any.get();
+    a.n_out = 8;
+    a.k_in = 8;
+    a.x = d_any.get();
+    a.x_row_stride = 8;
+    a.rows = 1;
+    a.ln_gamma = d_any.as<float>();
+    a.ln_beta = d_any.as<float>();
+    a.ln_fold = d_any.as<float>();
+    a.epilogue = E::kGelu;
+    a.out = d_any.get();
+    a.out_row_stride = 8;
+    expect("ln_fold/refused", "fp32", cudak::launch_gemv(a, nullptr) == cudaErrorInvalidValue, "fp32 GEMV with ln_fold launched");
+    a.dt = Dt::kF16;
+    a.epilogue = E::kResidual;
+    expect("ln_fold/refused", "fp16 residual", cudak::launch_gemv(a, nullptr) == cudaErrorInvalidValue,
+           "residual GEMV with ln_fold launched");
+    a.epilogue = E::kGelu;
+    a.ln_gamma = nullptr;
+    expect("ln_fold/refused", "fp16 without gamma", cudak::launch_gemv(a, nullptr) == cudaErrorInvalidValue,
+           "folded GEMV without the LayerNorm's parameters launched");
+    cudaGetLastError();
+  }
+  // (3) The fused MLP with LayerNorm 2 folded: h and x against the exact math.
+  int* h_err = nullptr;
+  ck(cudaMallocHost(&h_err, 4), "cudaMallocHost");
+  *h_err = 0;
+  std::vector<std::pair<int, int>> mshapes = {{40, 160}, {128, 2104}, {768, 3072}, {1024, 4096}};
+  if (g_small) mshapes = {{40, 160}, {128, 2104}};
+  for (Dt dt : {Dt::kF16, Dt::kBF16})
+    for (auto [Em, I] : mshapes)
+      for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
+        for (int chunks = 0; chunks < 2; ++chunks) {
+          if (g_small && rows == 3) continue;
+          cudak::MlpFusedArgs a{.dt = dt, .rows = rows, .n_embd = Em, .n_inner = I};
+          a.want_ln_fold = 1;
+          a.want_fc2_chunks = chunks;
+          a.want_warp_ln = 1;  // must be dropped by the plan (no folded variant)
+          const auto cas = fmtcase("%s rows=%d E=%d I=%d chunks=%d", cudak::dt_name(dt), rows, Em, I, chunks);
+          if (cudak::mlp_fused_plan(a) != cudaSuccess) {
+            expect("ln_fold/mlp", cas, false, std::string("plan refused: ") + cudak::last_launch_detail());
+            cudaGetLastError();
+            continue;
+          }
+          expect("ln_fold/mlp_plan", cas, a.fold == 1 && a.warp_ln == 0,
+                 fmtcase("planned fold=%d warp_ln=%d (expected 1, 0)", a.fold, a.warp_ln));
+          auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * Em, 2.0, 0.5));
+          auto g = randn(Em, 0.2, 1.0), be = randn(Em, 0.2);
+          auto w1 = rounded(dt, randn(static_cast<std::size_t>(I) * Em, 1.0 / std::sqrt(Em)));
+          auto b1 = rounded(dt, randn(I, 0.1));
+          auto w2 = rounded(dt, randn(static_cast<std::size_t>(Em) * I, 1.0 / std::sqrt(I)));
+          auto b2 = rounded(dt, randn(Em, 0.1));
+          auto d_x = upload(dt, x), d_w1 = upload(dt, w1), d_b1 = upload(dt, b1), d_w2 = upload(dt, w2), d_b2 = upload(dt, b2),
+               d_g = upload(Dt::kF32, g), d_be = upload(Dt::kF32, be);
+          DBuf d_w1f(w1.size() * cudak::dt_size(dt)), d_fold(2ull * I * 4), d_h(static_cast<std::size_t>(rows) * I * cudak::dt_size(dt)),
+              d_scr(cudak::mlp_fused_scratch_bytes(rows, Em));
+          d_scr.zero();
+          ck(cudak::launch_ln_fold(dt, d_w1->get(), d_g->as<float>(), d_be->as<float>(), I, Em, d_w1f.get(),
+                                   d_fold.as<float>(), nullptr),
+             "ln_fold launch (mlp)");
+          a.x = d_x->get();
+          a.ln_gamma = d_g->as<float>();
+          a.ln_beta = d_be->as<float>();
+          a.fc_w = d_w1f.get();
+          a.ln_fold = d_fold.as<float>();
+          a.fc_b = d_b1->get();
+          a.fc2_w = d_w2->get();
+          a.fc2_b = d_b2->get();
+          a.scratch = d_scr.get();
+          a.host_error = h_err;
+          a.h_out = d_h.get();
+          ck(cudak::launch_mlp_fused(a, nullptr), "folded mlp launch");
+          ck(cudaDeviceSynchronize(), "folded mlp sync");
+          const auto got = download(dt, *d_x, x.size());
+          const auto got_h = download(dt, d_h, static_cast<std::size_t>(rows) * I);
+          expect_scratch_clean("ln_fold/mlp", cas, d_scr, cudak::mlp_fused_scratch_bytes(rows, Em), h_err);
+          std::vector<double> xin(static_cast<std::size_t>(rows) * Em), a1(static_cast<std::size_t>(rows) * I), hin(a1.size()),
+              a2(x.size());
+          cuda_ref::layernorm(x.data(), Em, g.data(), be.data(), rows, Em, 1e-5, xin.data());
+          cuda_ref::gemm_nt(xin.data(), Em, w1.data(), b1.data(), rows, I, Em, a1.data());
+          std::vector<double> href(a1.size());
+          for (std::size_t i = 0; i < a1.size(); ++i) href[i] = cuda_ref::gelu_new(a1[i]);
+          // x from the device's own h (rounded to dt, as the kernel keeps it): the fc2 half is the
+          // plain kernel's arithmetic, checked by the mlp section; here the fold's effect is h.
+          for (std::size_t i = 0; i < a1.size(); ++i) hin[i] = got_h[i];
+          cuda_ref::gemm_nt(hin.data(), I, w2.data(), b2.data(), rows, Em, I, a2.data());
+          std::vector<double> ref(x.size());
+          for (std::size_t i = 0; i < ref.size(); ++i) ref[i] = x[i] + a2[i];
+          compare("ln_fold/mlp_h", cas, got_h, href, fold_tol(dt));
+          compare("ln_fold/mlp_x", cas, got, ref, kernel_tol(dt));
+          // Missing plan / pointer pairing is refused.
+          cudak::MlpFusedArgs bad = a;
+          bad.ln_fold = nullptr;
+          expect("ln_fold/mlp_refused", cas, cudak::launch_mlp_fused(bad, nullptr) == cudaErrorInvalidValue,
+                 "a folded plan launched without ln_fold");
+          cudaGetLastError();
+        }
+  cudaFreeHost(h_err);
+}
+
 void test_lt_gemm() {
   using cudak::LtEpilogue;
   struct C { int M, N, K; };
@@ -2553,7 +2878,16 @@ void run_engine_case(const EngineCase& ec, const std::string& precision) {
       // 8e-4..5.1e-3 apart, tokens identical in every step; the chain's own distance from the fp64
       // reference on the same rows is of that size (fp16 up to 5.3e-3).  Half the reference limit
       // still fails a kernel whose logits drift by a sizeable part of the reference tolerance.
-      const double lim = tol.elementwise ? 1e-4 : trained ? tol.rel / 2 : tol.rel / 4;
+      // With the folded LayerNorm on (the default since session 12), the chain's QKV / c_fc GEMVs round
+      // at other points (W' = dt(W gamma) instead of the normalized row), while the persistent and
+      // small kernels keep the LayerNorm prologue: two paths each within the reference tolerance,
+      // not one path in another summation order, so their distance is held to the
+      // sum of their reference tolerances (the triangle inequality; the fp64 comparison above still
+      // holds each path to its own limit).  Measured (H200, session 12 call 3): bf16 pydoc-gpt2-8m
+      // B=3 S=16 0.0822 apart, each within 0.57 of its limit from the reference.
+      const bool folded = describe_field(eng->describe(), "ln_fold").rfind("ln_fold=on", 0) == 0 &&
+                          (std::string(path) == "persistent" || std::string(path) == "small");
+      const double lim = tol.elementwise ? 1e-4 : folded ? 2 * tol.rel : trained ? tol.rel / 2 : tol.rel / 4;
       Stat& sc = g_stats[kname + "/" + path + "_vs_chain"];
       ++sc.cases;
       if (worst / lim > sc.max_err) {
@@ -3504,7 +3838,7 @@ int main(int argc, char** argv) {
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else if (a == "--small-precisions" && i + 1 < argc) g_small_precisions = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|ln_fold|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -3552,6 +3886,7 @@ int main(int argc, char** argv) {
     section("attn_layer", test_attn_layer);  // attention half fused (attn_layer_kernel: without the engine cases)
   if (only.empty() || only == "attn_layer") section("engine_attn_layer", test_engine_attn_layer);  // ... in the engine
   if (only.empty() || only == "kernels" || only == "mlp" || only == "mlp_kernel") section("mlp", test_mlp);  // the fused MLP
+  if (only.empty() || only == "kernels" || only == "ln_fold") section("ln_fold", test_ln_fold);  // LayerNorm folded into W
   if (only.empty() || only == "mlp") section("engine_mlp", test_engine_mlp);  // ... in the engine
   if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone

@@ -184,6 +184,7 @@ TEST(CudaOptions, RejectsSwitchValuesOutsideTheirMeanings) {
   refused([](CudaEngineOptions& b) { b.mlp_warp_ln = 5; }, "mlp_warp_ln");
   refused([](CudaEngineOptions& b) { b.mlp_fc2_chunks = 2; }, "mlp_fc2_chunks");
   refused([](CudaEngineOptions& b) { b.gemv_ring = -3; }, "gemv_ring");
+  refused([](CudaEngineOptions& b) { b.ln_fold = 2; }, "ln_fold");
   for (int v : {0, 128, 256, 512}) {
     o.gemv_ln_threads = v;
     EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << "gemv_ln_threads " << v;

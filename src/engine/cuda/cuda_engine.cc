@@ -108,6 +108,9 @@ struct LayerDev {
   DevBuf qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b;  // engine type, [out, in]
   DevBuf ln1_g, ln1_b, ln2_g, ln2_b;                               // fp32
   DevBuf k_cache, v_cache;                                         // [B][H][max_t][D]
+  // Folded LayerNorm (CudaEngineOptions::ln_fold; GEMV decode path only): W' = dt(W * gamma) of the
+  // QKV and c_fc matrices (LN1, LN2) and their fp32 g / c rows ([2 n_out]); empty when off.
+  DevBuf qkv_wf, fc_wf, qkv_fold, fc_fold;
   // int8/fp8: [n_out, k_in] bytes and fp32 per-channel scales, site order of engine_file.h
   // (qkv, attn proj, fc, fc2); per-tensor activation scales.
   DevBuf wq[kSites], ws[kSites];
@@ -264,6 +267,13 @@ class CudaEngine final : public Engine {
   }
   cudak::MlpFusedArgs m_args_[cudak::kGemvMaxRows + 1];
   std::string m_note_;
+  // Folded LayerNorm 1 / 2 in the QKV and c_fc decode GEMVs and the fused MLP
+  // (CudaEngineOptions::ln_fold): decided by setup_ln_fold (before setup_fused_mlp, whose plan
+  // depends on it), the folded weights made by fold_ln_weights once the weights are loaded.
+  void setup_ln_fold();
+  void fold_ln_weights();
+  bool fold_ = false;
+  std::string fold_note_;
   DevBuf m_scratch_;
   PinnedBuf m_error_;
   // Attention half of a layer in one kernel (CudaEngineOptions::fuse_attn_layer, attn_layer.h): a
@@ -393,6 +403,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " persistent_decode=" + (p_note_.empty() ? std::string("off") : p_note_);
   setup_small();
   description_ += " small_decode=" + s_note_;
+  setup_ln_fold();
+  description_ += " ln_fold=" + fold_note_;
   setup_fused_mlp();  // first: the attention + proj rule asks whether the MLP is fused at a row count
   setup_attn_proj();
   description_ += " fuse_attn_proj=" + ap_note_;
@@ -613,6 +625,49 @@ std::string mlp_rule_says_no(Dt dt, int rows, const cudak::MlpFusedArgs& plan) {
 }
 }  // namespace
 
+void CudaEngine::setup_ln_fold() {
+  // -1 = the rule (on wherever it applies: measured faster for every model and batch size it
+  // covers, docs/perf-cuda.md "Session 12"), 0 = off, 1 = on; SB_LN_FOLD overrides.
+  const int mode = cudak::env_int("SB_LN_FOLD", opts_.ln_fold);
+  if (mode == 0) {
+    fold_note_ = "off";
+    return;
+  }
+  if (q_ != WQuant::kNone || dt_ == Dt::kF32) {
+    fold_note_ = "off(fp16/bf16 only)";
+    return;
+  }
+  if (!opts_.fused_gemv) {
+    fold_note_ = "off(fused_gemv off)";
+    return;
+  }
+  if (E_ % 8 != 0) {  // the folded kernels read 16-byte vectors of the input rows
+    fold_note_ = "off(n_embd not a multiple of 8)";
+    return;
+  }
+  fold_ = true;
+  for (auto& l : layers_) {
+    l.qkv_wf = DevBuf(3ull * E_ * E_ * es_, "c_attn.weight (LayerNorm 1 folded)");
+    l.fc_wf = DevBuf(1ull * I_ * E_ * es_, "c_fc.weight (LayerNorm 2 folded)");
+    l.qkv_fold = DevBuf(2ull * 3 * E_ * 4, "c_attn LayerNorm fold rows");
+    l.fc_fold = DevBuf(2ull * I_ * 4, "c_fc LayerNorm fold rows");
+  }
+  fold_note_ = mode < 0 ? "on(QKV, c_fc / fused MLP GEMVs; rule)" : "on(QKV, c_fc / fused MLP GEMVs)";
+}
+
+void CudaEngine::fold_ln_weights() {
+  if (!fold_) return;
+  for (auto& l : layers_) {
+    ck(cudak::launch_ln_fold(dt_, l.qkv_w.get(), l.ln1_g.as<float>(), l.ln1_b.as<float>(), 3 * E_, E_,
+                             l.qkv_wf.get(), l.qkv_fold.as<float>(), stream_),
+       "LayerNorm 1 fold");
+    ck(cudak::launch_ln_fold(dt_, l.fc_w.get(), l.ln2_g.as<float>(), l.ln2_b.as<float>(), I_, E_,
+                             l.fc_wf.get(), l.fc_fold.as<float>(), stream_),
+       "LayerNorm 2 fold");
+  }
+  ck(cudaStreamSynchronize(stream_), "LayerNorm fold (sync)");
+}
+
 void CudaEngine::setup_fused_mlp() {
   std::string src;
   const int mode = fusion_mode(opts_.fuse_mlp, "SB_FUSE_MLP", src, m_note_);
@@ -636,6 +691,7 @@ void CudaEngine::setup_fused_mlp() {
     a.want_warp_ln = want_wln;
     a.want_cluster = want_cluster;
     a.want_fc2_chunks = chunks_mode > 0 || (chunks_mode < 0 && dt_ == Dt::kBF16 && rows == 4) ? 1 : 0;
+    a.want_ln_fold = fold_ ? 1 : 0;
     if (cudak::mlp_fused_plan(a) != cudaSuccess) {
       cudaGetLastError();
       chain += fmt::format(" B={}: unfused ({})", rows, cudak::last_launch_detail());
@@ -931,7 +987,10 @@ void CudaEngine::upload(const model::GptWeights& w) {
   }
   // Quantized engines build the small kernel's image after upload_quantized, which replaces the
   // matrices just uploaded.
-  if (q_ == WQuant::kNone) small_weights_loaded();
+  if (q_ == WQuant::kNone) {
+    fold_ln_weights();
+    small_weights_loaded();
+  }
 }
 
 void CudaEngine::site_dims(int site, int& n, int& k) const {
@@ -1040,6 +1099,7 @@ void CudaEngine::synthesize(std::uint64_t seed) {
     fill32(l.ln2_b, 0.0f, 0.02f);
   }
   ck(cudaStreamSynchronize(stream_), "synthetic fill (sync)");
+  fold_ln_weights();
   small_weights_loaded();
 }
 
@@ -1240,11 +1300,13 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       }
       ck(cudak::launch_attn_layer(a, stream_), "attention layer kernel");
     } else if (gemv) {
-      cudak::GemvArgs a = layer_gemv(li, kSiteQkv, l.qkv_w, 3 * E_, E_, x_.get(), &l.ln1_g, &l.ln1_b,
-                                     l.qkv_b,
+      const bool fold_qkv = fold_ && !fuse_att;  // (the fused attention tail has no folded kernel)
+      cudak::GemvArgs a = layer_gemv(li, kSiteQkv, fold_qkv ? l.qkv_wf : l.qkv_w, 3 * E_, E_, x_.get(), &l.ln1_g,
+                                     &l.ln1_b, l.qkv_b,
                                      fuse_att ? cudak::GemvEpilogue::kQkvAttention
                                               : cudak::GemvEpilogue::kQkvScatter,
                                      qkv_.get());
+      if (fold_qkv) a.ln_fold = l.qkv_fold.as<float>();
       if (fuse_att) {
         a.att_out = att_.get();
         a.att_scale = scale_;
@@ -1318,16 +1380,17 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       a.x = x_.get();
       a.ln_gamma = l.ln2_g.as<float>();
       a.ln_beta = l.ln2_b.as<float>();
-      a.fc_w = l.fc_w.get();
+      a.fc_w = fold_ ? l.fc_wf.get() : l.fc_w.get();
+      a.ln_fold = fold_ ? l.fc_fold.as<float>() : nullptr;
       a.fc_b = l.fc_b.get();
       a.fc2_w = l.fc2_w.get();
       a.fc2_b = l.fc2_b.get();
       ck(cudak::launch_mlp_fused(a, stream_), "fused MLP kernel");
     } else if (gemv) {
-      ck(cudak::launch_gemv(layer_gemv(li, kSiteFc, l.fc_w, I_, E_, x_.get(), &l.ln2_g, &l.ln2_b,
-                                       l.fc_b, cudak::GemvEpilogue::kGelu, h_.get()),
-                            stream_),
-         "c_fc GEMV");
+      cudak::GemvArgs a = layer_gemv(li, kSiteFc, fold_ ? l.fc_wf : l.fc_w, I_, E_, x_.get(), &l.ln2_g, &l.ln2_b,
+                                     l.fc_b, cudak::GemvEpilogue::kGelu, h_.get());
+      if (fold_) a.ln_fold = l.fc_fold.as<float>();
+      ck(cudak::launch_gemv(a, stream_), "c_fc GEMV");
       ck(cudak::launch_gemv(layer_gemv(li, kSiteFc2, l.fc2_w, E_, I_, h_.get(), nullptr, nullptr,
                                        l.fc2_b, cudak::GemvEpilogue::kResidual, x_.get()),
                             stream_),
@@ -1594,7 +1657,8 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
   for (const auto& [name, v] : {std::pair<const char*, int>{"fuse_attn_proj", o.fuse_attn_proj},
                                  {"fuse_mlp", o.fuse_mlp},
                                  {"mlp_warp_ln", o.mlp_warp_ln},
-                                 {"mlp_fc2_chunks", o.mlp_fc2_chunks}})
+                                 {"mlp_fc2_chunks", o.mlp_fc2_chunks},
+                                 {"ln_fold", o.ln_fold}})
     if (!one_of(v, {-1, 0, 1}))
       sb::fail("native-cuda: {} must be 0 (off), 1 (on) or -1 (the default / measured rule), got {}", name, v);
   if (o.gemv_ring < -1 || o.gemv_ring_blocks < -1)

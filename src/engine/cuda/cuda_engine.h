@@ -218,6 +218,19 @@ struct CudaEngineOptions {
   // -4..-5%, gpt2 -1.5..-2.5%, gpt2-large -1.3..-2.5% at batch 1 on an H200); 128 = main's blocks
   // (off); 256 or 512 forced.
   int gemv_ln_threads = -1;
+  // LayerNorm folded into the decode GEMVs' weights (session 12; kernels.h launch_ln_fold,
+  // GemvArgs::ln_fold): fp16/bf16 engines keep a second copy of each layer's QKV and c_fc matrices
+  // with gamma multiplied in (W' = dt(W * gamma)) and two fp32 rows per matrix, and the QKV GEMV,
+  // the c_fc GEMV and the fused MLP compute W . LN(x) as rstd (W' . x - mean g) + c: the row
+  // statistics in one pass beside the dot products, no normalized row staged, no block barrier
+  // between them.  Prefill keeps the LayerNorm kernels and the original matrices.  Not
+  // bit-identical (other roundings: cuda_validate --only ln_fold states the tolerance).  Memory:
+  // + (3 E^2 + I E) x dt_size per layer (gpt2-xl fp16: +1.7 GB).  -1 = the measured rule: on for
+  // fp16/bf16 engines with n_embd a multiple of 8 (H200, session 12 calls 2-3, decode ms/step against
+  // the LayerNorm prologue in one process: gpt2 fp16 -7% at batch 1 / -16% at batch 4, bf16 -4% /
+  // -12%, gpt2-medium -7% / -16%, gpt2-large -5% / -14%, gpt2-xl -7..-9% / -12%; docs/perf-cuda.md
+  // "Session 12"); 0 = off, 1 = on (the same set); SB_LN_FOLD, when set, overrides it.
+  int ln_fold = -1;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

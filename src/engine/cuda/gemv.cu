@@ -83,6 +83,7 @@ int g_gemv_ring_min_k = env_int("SB_GEMV_RING_MIN_K", 0);  // the ring only for 
 int xtma_mode(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
 int g_gemv_xtma = xtma_mode(env_int("SB_GEMV_XTMA", 2));  // the rule by default (session 10 call 6)
 long long g_gemv_xtma_launches = 0;
+long long g_gemv_ln_fold_launches = 0;
 // gemv_ln_threads (session 11): threads per block of the LayerNorm'd fp16 one-row GEMVs (QKV, c_fc):
 // 128 = main's blocks; 256 / 512 = one LayerNorm per 256- / 512-thread block (4 / 2 per SM);
 // 0 = the rule by n_embd (ln_threads_rule), the default (session 11 calls 3-4).  gemv_ln_threads_which:
@@ -108,6 +109,7 @@ int gemv_ring_min_k() { return g_gemv_ring_min_k; }
 void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
 int gemv_xtma() { return g_gemv_xtma; }
 long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
+long long gemv_ln_fold_launch_count() { return g_gemv_ln_fold_launches; }
 void set_gemv_ln_threads(int threads) { g_gemv_ln_threads = ln_threads_mode(threads); }
 void set_gemv_ln_threads_which(int mask) { g_gemv_ln_threads_which = mask; }
 int gemv_ln_threads_which() { return g_gemv_ln_threads_which; }
@@ -138,6 +140,7 @@ struct GemvSide {
   float bias[R];
   float w_scale[R];
   float res[R][M];
+  float fold_g[R];  // LayerNorm folding (GemvArgs::ln_fold): g[n] of each row; c[n] is added to bias
   int past = 0;
   __device__ __forceinline__ void weights(const GemvArgs& a, int n0, int N) {
     const T* b = static_cast<const T*>(a.bias);
@@ -146,6 +149,15 @@ struct GemvSide {
       const bool in = n0 + r < N;
       bias[r] = (b != nullptr && in) ? to_f(b[n0 + r]) : 0.0f;
       w_scale[r] = (a.w_scale != nullptr && in) ? a.w_scale[n0 + r] : 1.0f;
+    }
+  }
+  // After weights(), for the folded LayerNorm kernels only.
+  __device__ __forceinline__ void fold(const GemvArgs& a, int n0, int N) {
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+      const bool in = n0 + r < N;
+      fold_g[r] = in ? a.ln_fold[n0 + r] : 0.0f;
+      bias[r] += in ? a.ln_fold[N + n0 + r] : 0.0f;
     }
   }
   __device__ __forceinline__ void activations(const GemvArgs& a, int n0, int N) {
@@ -498,6 +510,10 @@ template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
 // instruction-issue bound by 8 blocks per SM doing the same LayerNorm).  The body's kThreads /
 // kWarps are the block's; the statistics keep main's 128-thread partial sums (kLnThreads), so the
 // results are bit-identical at every NT.
+// V (the variant): 0 the register path, 1 split K, 2 part of the first chunk after the wait, 3 the
+// weight ring, 4 the input rows by the bulk-copy engine (xtma), 5 the LayerNorm folded into the
+// weights (GemvArgs::ln_fold; session 12; with its input rows by the plain loads: the xtma staging
+// beside it measured +15% on gpt2-xl at batch 1, docs/perf-cuda.md "Session 12").
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V, int NT = 128>
 __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMinBlocks<F, M>)) gemv3_kernel(GemvArgs a) {
   static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
@@ -506,6 +522,13 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
                 "bigger blocks: register path only, not the ring (its barriers are sized for 4 warps), the attention tail or argmax");
   constexpr int kThreads = NT, kWarps = NT / 32;  // (shadow the namespace's 128 / 4)
   constexpr int kLnThreads = 128;                 // threads that sum the LayerNorm statistics
+  constexpr bool FOLD = V == 5, XTMA = V == 4;
+  static_assert(!FOLD || ((F == kF16 || F == kBF16) && !MMA &&
+                          (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu)),
+                "LayerNorm folding: fp16/bf16 register path, QKV and c_fc epilogues");
+  // Folded LayerNorm: per-warp partial sums of x and x^2 of each input row ([0..kWarps) and
+  // [kWarps..2 kWarps)).
+  __shared__ float fold_red[FOLD ? 2 * kWarps : 1][M];
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
@@ -676,15 +699,16 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
     if (n0 + lane < N) side1.weights(a, n0 + lane, N);
   } else if (lane == 0 && part == 0 && n0 < N) {
     side.weights(a, n0, N);
+    if constexpr (FOLD) side.fold(a, n0, N);
   }
   const bool ln = a.ln_gamma != nullptr;
-  if (ln) {
+  if (ln && !FOLD) {
     for (int k = tid; k < K; k += kThreads) {
       ln_g[k] = a.ln_gamma[k];
       ln_b[k] = a.ln_beta[k];
     }
   }
-  if constexpr (V == 4) {
+  if constexpr (XTMA) {
     if (tid == 0) {
       mbar_init(x_stage_bar(), 1);
       asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
@@ -787,7 +811,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
     const bool aligned = (reinterpret_cast<std::uintptr_t>(x) & 15u) == 0 &&
                          (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
                          (static_cast<std::size_t>(K) * sizeof(T)) % 16 == 0;
-    if (V == 4 && aligned) {
+    if (XTMA && aligned) {
       // The input rows through the bulk-copy engine: its L2 reads do not queue behind this SM's
       // outstanding weight loads the way ld.global.cg (and cp.async) reads do (session 7: an L2
       // read issued after the pre-wait weight loads completes only behind them).
@@ -830,7 +854,53 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
     }
     __syncthreads();
   }
-  if (ln) {
+  if constexpr (FOLD) {
+    // The row statistics in one pass (sum and sum of squares, 16-byte vectors of the raw rows),
+    // warp sums into fold_red; the block sum follows the barrier below.  The dot products read
+    // the raw rows (X == T: raw is xs).
+    constexpr int TV = 16 / static_cast<int>(sizeof(T));
+    float s1[M], s2[M];
+#pragma unroll
+    for (int m = 0; m < M; ++m) s1[m] = s2[m] = 0.0f;
+    if (K % TV == 0) {
+      const int nv = K / TV;
+      for (int i = tid; i < M * nv; i += kThreads) {
+        union { uint4 u; T t[TV]; } e;
+        e.u = reinterpret_cast<const uint4*>(raw)[i];
+        float ps = 0.0f, pq = 0.0f;
+#pragma unroll
+        for (int j = 0; j < TV; ++j) {
+          const float v = to_f(e.t[j]);
+          ps += v;
+          pq += v * v;
+        }
+        const int mi = i / nv;
+#pragma unroll
+        for (int m = 0; m < M; ++m)
+          if (m == mi) {
+            s1[m] += ps;
+            s2[m] += pq;
+          }
+      }
+    } else {
+#pragma unroll
+      for (int m = 0; m < M; ++m)
+        for (int k = tid; k < K; k += kThreads) {
+          const float v = to_f(raw[m * K + k]);
+          s1[m] += v;
+          s2[m] += v * v;
+        }
+    }
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      s1[m] = warp_sum(s1[m]);
+      s2[m] = warp_sum(s2[m]);
+      if (lane == 0) {
+        fold_red[warp][m] = s1[m];
+        fold_red[kWarps + warp][m] = s2[m];
+      }
+    }
+  } else if (ln) {
     float s[M];
 #pragma unroll
     for (int m = 0; m < M; ++m) {
@@ -863,6 +933,24 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
       for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
   }  // else (fp32/fp16/bf16 without LayerNorm): raw is xs already
   __syncthreads();
+  // Folded LayerNorm: mean and 1 / std of each input row (the block sums in warp order; variance
+  // E[x^2] - mean^2, clamped at 0), for the epilogue below.
+  float f_mean[M], f_rstd[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) f_mean[m] = f_rstd[m] = 0.0f;
+  if constexpr (FOLD) {
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      float t1 = 0.0f, t2 = 0.0f;
+#pragma unroll
+      for (int w = 0; w < kWarps; ++w) {
+        t1 += fold_red[w][m];
+        t2 += fold_red[kWarps + w][m];
+      }
+      f_mean[m] = t1 / K;
+      f_rstd[m] = 1.0f / sqrtf(fmaxf(t2 / K - f_mean[m] * f_mean[m], 0.0f) + a.ln_eps);
+    }
+  }
 
   unsigned long long best[M];
 #pragma unroll
@@ -954,6 +1042,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
   for (bool first = true; n0 < N; n0 += group_stride, first = false) {
     if (!first && lane == 0 && part == 0) {
       side.weights(a, n0, N);
+      if constexpr (FOLD) side.fold(a, n0, N);
       side.activations(a, n0, N);
     }
     const int nrows = min(R, N - n0);
@@ -1044,6 +1133,12 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
           for (int m = 0; m < M; ++m) out[r][m] *= row_scale[m] * side.w_scale[r];
         }
       }
+      if constexpr (FOLD) {
+#pragma unroll
+        for (int r = 0; r < R; ++r)
+#pragma unroll
+          for (int m = 0; m < M; ++m) out[r][m] = f_rstd[m] * (out[r][m] - f_mean[m] * side.fold_g[r]);
+      }
       gemv_epilogue<T, M, EPI>(a, n0, nrows, out, side, best);
     }
   }
@@ -1121,13 +1216,27 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
   }
 }
 
+// Input rows by the bulk-copy engine (gemv_xtma, session 10) for an fp16 GEMV: 16-byte-aligned
+// rows, and the switch's rule (mode 2; docs/perf-cuda.md "Session 10"): one input row and n_embd
+// >= 1600 (min(N, K) is n_embd for every layer GEMV and the LM head): gpt2-xl B=1 -2.3% (H200);
+// gpt2-large / medium / gpt2 at one row +1 / +8 / +2%, every model at 2-4 rows +12..+41%.
+bool xtma_wanted(const GemvArgs& a, bool vec_rows, int M) {
+  const bool x_aligned = a.x != nullptr && (reinterpret_cast<std::uintptr_t>(a.x) & 15u) == 0 &&
+                         (a.x_row_stride * 2) % 16 == 0 && (a.k_in * 2) % 16 == 0;
+  const bool rule = M == 1 && (a.n_out < a.k_in ? a.n_out : a.k_in) >= 1600;
+  return vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
+         g_gemv_prewait_loads == kChunk;
+}
+
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0, int NT = 128>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   constexpr int kWarps = NT / 32;  // (shadows the namespace's 4)
+  constexpr bool kFold = V == 5;
   const bool ln = a.ln_gamma != nullptr;
+  // (the folded kernels stage no gamma / beta)
   const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln)
                                : (V == 3 ? GemvSmem<F, M>::bytes_ring(a.k_in, ln, a.ring_slots)
-                                         : GemvSmem<F, M>::bytes(a.k_in, ln));
+                                         : GemvSmem<F, M>::bytes(a.k_in, ln && !kFold));
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
   auto kernel = gemv3_kernel<F, M, EPI, MMA, V, NT>;
@@ -1178,6 +1287,35 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     b.split_k = 1;
     b.prewait_loads = kChunk;
     b.ring_slots = 0;
+    if (a.ln_fold != nullptr) {
+      // The folded LayerNorm (session 12): its own kernels (V = 5), the block size chosen as for
+      // the LayerNorm prologue below (gemv_ln_threads); never the xtma input staging (H200, session
+      // 12 call 3, gpt2-xl fp16 B=1: folded with xtma 1.950 / 1.953 ms, folded without 1.584 /
+      // 1.551, neither 1.699 / 1.700).
+      if constexpr ((F == kF16 || F == kBF16) && !MMA &&
+                    (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu)) {
+        if (!ln || a.k_in % Fmt<F>::kPerVec != 0) {
+          std::snprintf(g_detail, sizeof g_detail,
+                        "gemv3: ln_fold needs ln_gamma / ln_beta and k_in a multiple of %d (k_in %d)",
+                        Fmt<F>::kPerVec, a.k_in);
+          return cudaErrorInvalidValue;
+        }
+        if constexpr (F == kF16 && M == 1) {
+          const int lnt = g_gemv_ln_threads == 0 ? ln_threads_rule(a.k_in) : g_gemv_ln_threads;
+          const bool which = (g_gemv_ln_threads_which & (EPI == GemvEpilogue::kQkvScatter ? 1 : 2)) != 0;
+          if (which && lnt == 256) return launch3<F, M, EPI, MMA, 5, 256>(b, st);
+          if (which && lnt == 512) return launch3<F, M, EPI, MMA, 5, 512>(b, st);
+          return launch3<F, M, EPI, MMA, 5>(b, st);
+        } else {
+          return launch3<F, M, EPI, MMA, 5>(b, st);
+        }
+      } else {
+        std::snprintf(g_detail, sizeof g_detail,
+                      "gemv3: ln_fold is for the fp16/bf16 QKV and c_fc GEMVs (fmt %d, epilogue %d)", F,
+                      static_cast<int>(EPI));
+        return cudaErrorInvalidValue;
+      }
+    }
     if constexpr (kHasVariants<F> && !MMA) {
       const bool vec_rows = !small_k && a.k_in % Fmt<F>::kPerVec == 0;
       if constexpr (F == kF16 && EPI != GemvEpilogue::kArgmax && EPI != GemvEpilogue::kQkvAttention) {
@@ -1221,15 +1359,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         }
       }
       if constexpr (F == kF16 && EPI != GemvEpilogue::kQkvAttention) {
-        // Input rows by the bulk-copy engine (gemv_xtma, session 10): 16-byte-aligned rows.
-        const bool x_aligned = a.x != nullptr && (reinterpret_cast<std::uintptr_t>(a.x) & 15u) == 0 &&
-                               (a.x_row_stride * 2) % 16 == 0 && (a.k_in * 2) % 16 == 0;
-        // The rule (mode 2; docs/perf-cuda.md "Session 10"): one input row and n_embd >= 1600
-        // (min(N, K) is n_embd for every layer GEMV and the LM head): gpt2-xl B=1 -2.3% (H200);
-        // gpt2-large / medium / gpt2 at one row +1 / +8 / +2%, every model at 2-4 rows +12..+41%.
-        const bool rule = M == 1 && (a.n_out < a.k_in ? a.n_out : a.k_in) >= 1600;
-        const bool xtma = vec_rows && (g_gemv_xtma == 1 || (g_gemv_xtma == 2 && rule)) && x_aligned && a.wte == nullptr &&
-                          g_gemv_prewait_loads == kChunk;
+        const bool xtma = xtma_wanted(a, vec_rows, M);
         if constexpr (M == 1 && (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu)) {
           // gemv_ln_threads (session 11): the LayerNorm'd one-row GEMVs in blocks of 256 / 512
           // threads, with or without the bulk-copy input staging (same choice as above).
@@ -1257,6 +1387,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   if (V == 3 && e == cudaSuccess) ++g_gemv_ring_launches;
   if (NT != 128 && e == cudaSuccess) ++g_gemv_ln_threads_launches;
   if (V == 4 && e == cudaSuccess) ++g_gemv_xtma_launches;
+  if (kFold && e == cudaSuccess) ++g_gemv_ln_fold_launches;
   if (e != cudaSuccess)
     std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d ring=%d: %s",
                   F, M, static_cast<int>(EPI), MMA ? 1 : 0, V, grid, smem, a.n_out, a.k_in, b.split_k,

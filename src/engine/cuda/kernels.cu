@@ -689,6 +689,35 @@ unsigned grid_for(std::size_t n, unsigned threads) {
   return b > 65536u ? 65536u : b;
 }
 
+// LayerNorm folding (launch_ln_fold): one warp per output row n; lane l walks k = l, l + 32, ..
+// (partial sums in that order), then the xor butterfly: fixed order, deterministic.
+template <typename T>
+__global__ void ln_fold_kernel(const T* w, const float* gamma, const float* beta, int n_out, int k_in,
+                               T* w_out, float* fold) {
+  pdl_trigger();
+  pdl_wait();  // w, gamma and beta may come from the kernels before it
+  const int lane = threadIdx.x & 31;
+  const int warps = blockDim.x >> 5;
+  for (int n = blockIdx.x * warps + (threadIdx.x >> 5); n < n_out; n += gridDim.x * warps) {
+    const T* wr = w + static_cast<std::size_t>(n) * k_in;
+    T* wo = w_out + static_cast<std::size_t>(n) * k_in;
+    float g = 0.0f, c = 0.0f;
+    for (int k = lane; k < k_in; k += 32) {
+      const float wv = to_f(wr[k]);
+      const T f = from_f<T>(wv * gamma[k]);
+      wo[k] = f;
+      g += to_f(f);
+      c += wv * beta[k];
+    }
+    g = warp_sum(g);
+    c = warp_sum(c);
+    if (lane == 0) {
+      fold[n] = g;
+      fold[n_out + n] = c;
+    }
+  }
+}
+
 __global__ void chain_probe_kernel(unsigned* counter) {
   pdl_trigger();
   pdl_wait();
@@ -705,6 +734,18 @@ cudaError_t launch_embed(Dt dt, void* x, const void* wte, const void* wpe,
     return launch_k(embed_kernel<T>, grid_for(static_cast<std::size_t>(rows) * n_embd, 256), 256, 0,
                     st, static_cast<T*>(x), static_cast<const T*>(wte), static_cast<const T*>(wpe),
                     tokens, past_len, rows, seq, n_embd, slots, n_slots);
+  });
+}
+
+cudaError_t launch_ln_fold(Dt dt, const void* w, const float* gamma, const float* beta, int n_out, int k_in,
+                           void* w_out, float* fold, cudaStream_t st) {
+  if (dt == Dt::kF32 || n_out <= 0 || k_in <= 0 || w == nullptr || w_out == nullptr || w_out == w ||
+      gamma == nullptr || beta == nullptr || fold == nullptr)
+    return cudaErrorInvalidValue;
+  return by_type(dt, [&](auto t) {
+    using T = decltype(t);
+    return launch_k(ln_fold_kernel<T>, grid_for(static_cast<std::size_t>(n_out) * 32, 256), 256, 0, st,
+                    static_cast<const T*>(w), gamma, beta, n_out, k_in, static_cast<T*>(w_out), fold);
   });
 }
 

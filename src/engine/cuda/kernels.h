@@ -88,6 +88,15 @@ struct GemvArgs {
   const float* ln_gamma = nullptr;  // LayerNorm prologue on x when non-null
   const float* ln_beta = nullptr;
   float ln_eps = 1e-5f;
+  // LayerNorm folded into the weights (session 12, launch_ln_fold below; fp16/bf16, epilogues
+  // kQkvScatter and kGelu, with ln_gamma / ln_beta set): w holds W' = dt(W * gamma) and ln_fold
+  // [2 * n_out] fp32 the per-row g[n] = sum_k W'[n, k] and c[n] = sum_k W[n, k] beta[k].  The kernel
+  // computes the row statistics of x in one pass (mean, E[x^2] - mean^2) beside the dot products
+  // with x itself and finishes acc' = rstd (acc - mean g[n]) + c[n] before the bias: no
+  // normalized row is staged, no block barrier between the input rows and the dot products.
+  // Not bit-identical to the LayerNorm prologue (other roundings; cuda_validate --only ln_fold
+  // states the tolerance).
+  const float* ln_fold = nullptr;
   const void* bias = nullptr;       // [n_out] in dt, may be null
   GemvEpilogue epilogue = GemvEpilogue::kStore;
   void* out = nullptr;              // rows m at out + m * out_row_stride (dt)
@@ -214,6 +223,8 @@ long long gemv_ring_launch_count();
 void set_gemv_xtma(int mode);
 int gemv_xtma();
 long long gemv_xtma_launch_count();
+// Launches of the folded-LayerNorm GEMV kernels (GemvArgs::ln_fold) since process start.
+long long gemv_ln_fold_launch_count();
 //  - gemv_ln_threads (0 = the measured rule, the default, or the environment's SB_GEMV_LN_THREADS;
 //    128 = off; 256 / 512 forced):
 //    the LayerNorm'd fp16 one-row GEMVs (QKV, c_fc; register path) run in blocks of that many
@@ -339,6 +350,10 @@ struct MlpFusedArgs {
   float ln_eps = 1e-5f;
   const void* fc_w = nullptr;         // [n_inner, n_embd]
   const void* fc_b = nullptr;         // [n_inner]
+  // LayerNorm 2 folded into c_fc (session 12, as GemvArgs::ln_fold): fc_w holds W' = dt(W * gamma),
+  // ln_fold [2 * n_inner] the g and c rows; h = gelu(rstd (W' x - mean g) + c + fc_b).  The plain
+  // mode only (want_warp_ln and want_cluster are ignored while it is set).
+  const float* ln_fold = nullptr;
   const void* fc2_w = nullptr;        // [n_embd, n_inner]
   const void* fc2_b = nullptr;        // [n_embd]
   // Scratch of mlp_fused_scratch_bytes(rows, n_embd): zero before the first launch, left zero by
@@ -360,11 +375,13 @@ struct MlpFusedArgs {
   int want_warp_ln = 0;
   int want_cluster = 0;
   int want_fc2_chunks = 0;
+  int want_ln_fold = 0;               // session 12: the folded-LayerNorm kernel (fp16/bf16; ln_fold must then be set)
   unsigned long long* trace = nullptr;  // set by launch_mlp_fused from set_mlp_fused_trace
   // Filled by mlp_fused_plan.
   int slice_rows = 0, blocks = 0;
   int warp_ln = 0, cluster = 0;       // what the plan took of want_warp_ln / want_cluster (0 / 0: neither)
   int fc2_chunks = 0;                 // ... and of want_fc2_chunks
+  int fold = 0;                       // ... and of want_ln_fold (then every launch needs ln_fold)
   std::size_t smem_bytes = 0;
 };
 // Diagnostics (sb_cuda_bench --trace-mlp): while set, launch k (counted from this call) has thread 0
@@ -382,6 +399,13 @@ std::size_t mlp_fused_scratch_bytes(int rows, int n_embd);
 // last_launch_detail saying why) for shapes it does not take (the engine keeps the chain there).
 cudaError_t mlp_fused_plan(MlpFusedArgs& a);
 cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st);
+// ---- LayerNorm folding (session 12; GemvArgs::ln_fold, MlpFusedArgs::ln_fold).  From a layer
+// matrix W [n_out, k_in] (dt: fp16 or bf16) and the LayerNorm before it (gamma, beta: fp32 [k_in]):
+// w_out[n, k] = dt(W[n, k] * gamma[k]); fold[n] = sum_k w_out[n, k] (g), fold[n_out + n] =
+// sum_k W[n, k] * beta[k] (c), both fp32 sums over k in order.  Since LN(x) = gamma (x - mean)
+// rstd + beta, W . LN(x) = rstd (W' . x - mean g) + c.  w_out may not alias w.
+cudaError_t launch_ln_fold(Dt dt, const void* w, const float* gamma, const float* beta, int n_out, int k_in,
+                           void* w_out, float* fold, cudaStream_t st);
 
 // ---- Persistent decode step (persistent.cu; docs/perf-cuda.md, session 6).
 // One kernel computes a whole decode step (seq = 1, rows = batch 1..kGemvMaxRows, fp16/bf16):

@@ -34,6 +34,7 @@
 #include <cooperative_groups.h>
 
 #include <cstdio>
+#include <type_traits>
 
 namespace sb::engine::cudak {
 namespace {
@@ -72,7 +73,9 @@ struct MlpSmem {
 };
 // wln: the warp-LayerNorm path (no xs; gamma / beta staged as fp32).  cluster > 1: the fc2 partials'
 // increments ([M][E] u64) reuse the c_fc rows' space once c_fc is done, which grows to hold them.
-__host__ __device__ inline MlpSmem mlp_smem(int R, int E, int M, int es, bool wln = false, int cluster = 0) {
+// fold (session 12, MODE bit 2): no normalized rows (xs) either, and gs holds the slice's R fold g values.
+__host__ __device__ inline MlpSmem mlp_smem(int R, int E, int M, int es, bool wln = false, int cluster = 0,
+                                            bool fold = false) {
   MlpSmem s{};
   s.w1 = 0;
   std::size_t w1b = static_cast<std::size_t>(R) * E * es;
@@ -80,12 +83,12 @@ __host__ __device__ inline MlpSmem mlp_smem(int R, int E, int M, int es, bool wl
   s.w2 = s.w1 + ((w1b + 15) & ~std::size_t{15});
   s.raw = s.w2 + static_cast<std::size_t>(E) * w2_row_bytes(R, es);
   s.xs = s.raw + ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15});
-  s.hs = s.xs + (wln ? 0 : ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15}));
+  s.hs = s.xs + ((wln || fold) ? 0 : ((static_cast<std::size_t>(M) * E * es + 15) & ~std::size_t{15}));
   s.b1 = s.hs + static_cast<std::size_t>(R) * 16;  // h as float4 per hidden unit (rows m = .x .. .w)
   // gamma / beta of every lane's c_fc elements, lane-interleaved ([i][e][lane]: conflict-free).
   const std::size_t lane_params = static_cast<std::size_t>(kLaneVecs) * (16 / es) * 32 * 4;
   s.gs = s.b1 + ((static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15});
-  s.bs = s.gs + (wln ? lane_params : 0);
+  s.bs = s.gs + (wln ? lane_params : (fold ? ((static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15}) : 0));
   s.total = s.bs + (wln ? lane_params : 0);
   return s;
 }
@@ -107,10 +110,15 @@ __device__ __forceinline__ void stamp(const MlpFusedArgs& a, int i) {
 // block; at 69 or 96 registers the attention half of each layer took ~2 us longer.  One row only
 // (more rows spill under the cap; the plain kernel is above 64 there already).
 constexpr int kMlpRegBlocks = 4;
+// MODE bit 2 (session 12): LayerNorm 2 folded into c_fc (MlpFusedArgs::ln_fold): the statistics
+// summed while the x rows are staged, c_fc on the raw rows, rstd (acc - mean g) + c before gelu.
+// Without bit 0; no register cap (it drops the gamma / beta registers the plain kernel holds).
 template <typename T, int M, int MODE>
-__global__ void __launch_bounds__(kMlpThreads, (MODE == 0 || M > 1) ? 1 : kMlpRegBlocks) mlp_fused_kernel(MlpFusedArgs a) {
+__global__ void __launch_bounds__(kMlpThreads, ((MODE & 3) == 0 || M > 1) ? 1 : kMlpRegBlocks) mlp_fused_kernel(MlpFusedArgs a) {
   constexpr bool WLN = (MODE & 1) != 0;
   constexpr bool hchunk = (MODE & 2) != 0;
+  constexpr bool FOLD = (MODE & 4) != 0;
+  static_assert(!(WLN && FOLD), "the folded LayerNorm has no warp-LayerNorm variant");
   using detail::to_f;
   using detail::from_f;
   using detail::Vec16;
@@ -119,11 +127,12 @@ __global__ void __launch_bounds__(kMlpThreads, (MODE == 0 || M > 1) ? 1 : kMlpRe
   constexpr int es = sizeof(T), VN = 16 / es;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   __shared__ float red[kMlpWarps][M];
+  __shared__ float fold_red[FOLD ? 2 * kMlpWarps : 1][M];  // per-warp sums of x and x^2 (FOLD)
   const int E = a.n_embd, I = a.n_inner, R = a.slice_rows;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int k0 = blockIdx.x * R, nr = min(R, I - k0);  // this block's hidden units k0 .. k0 + nr
   const int C = a.cluster > 1 ? a.cluster : 1;       // blocks whose partials meet in shared memory first
-  const MlpSmem L = mlp_smem(R, E, M, es, WLN, C);
+  const MlpSmem L = mlp_smem(R, E, M, es, WLN, C, FOLD);
   T* w1s = reinterpret_cast<T*>(smem_raw + L.w1);
   unsigned char* w2s = smem_raw + L.w2;
   T* raw = reinterpret_cast<T*>(smem_raw + L.raw);
@@ -164,12 +173,16 @@ __global__ void __launch_bounds__(kMlpThreads, (MODE == 0 || M > 1) ? 1 : kMlpRe
   }
   const T* fcb = static_cast<const T*>(a.fc_b);
   const T* fc2b = static_cast<const T*>(a.fc2_b);
-  if (tid < nr) b1s[tid] = fcb != nullptr ? to_f(fcb[k0 + tid]) : 0.0f;
+  if (tid < nr) b1s[tid] = (fcb != nullptr ? to_f(fcb[k0 + tid]) : 0.0f) + (FOLD ? a.ln_fold[I + k0 + tid] : 0.0f);
+  float* g1s = reinterpret_cast<float*>(smem_raw + L.gs);  // FOLD: g of the slice's c_fc rows
+  if constexpr (FOLD) {
+    if (tid < nr) g1s[tid] = a.ln_fold[k0 + tid];
+  }
   float g_r[kPerThread], be_r[kPerThread], b2_r[kPerThread];  // g/be: element tid + 256 j; b2: output j
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     const int k = tid + kMlpThreads * j;
-    if constexpr (!WLN) {
+    if constexpr (!WLN && !FOLD) {
       g_r[j] = k < E ? __ldg(a.ln_gamma + k) : 0.0f;
       be_r[j] = k < E ? __ldg(a.ln_beta + k) : 0.0f;
     }
@@ -203,22 +216,73 @@ __global__ void __launch_bounds__(kMlpThreads, (MODE == 0 || M > 1) ? 1 : kMlpRe
       const int i = tid + kMlpThreads * j;
       if (i < nx) t[j] = __ldcg(reinterpret_cast<const uint4*>(x) + i);
     }
+    float s1[M], s2[M];  // FOLD: this thread's sums of x and x^2 per row
+#pragma unroll
+    for (int m = 0; m < M; ++m) s1[m] = s2[m] = 0.0f;
 #pragma unroll
     for (int j = 0; j < kXVecs; ++j) {
       const int i = tid + kMlpThreads * j;
-      if (i < nx) reinterpret_cast<uint4*>(raw)[i] = t[j];
+      if (i < nx) {
+        reinterpret_cast<uint4*>(raw)[i] = t[j];
+        if constexpr (FOLD) {
+          union { uint4 u; T v[VN]; } e;
+          e.u = t[j];
+          float ps = 0.0f, pq = 0.0f;
+#pragma unroll
+          for (int q = 0; q < VN; ++q) {
+            const float v = to_f(e.v[q]);
+            ps += v;
+            pq += v * v;
+          }
+          const int mi = i / (E / VN);
+#pragma unroll
+          for (int m = 0; m < M; ++m)
+            if (m == mi) {
+              s1[m] += ps;
+              s2[m] += pq;
+            }
+        }
+      }
+    }
+    if constexpr (FOLD) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        s1[m] = detail::warp_sum(s1[m]);
+        s2[m] = detail::warp_sum(s2[m]);
+        if (lane == 0) {
+          fold_red[warp][m] = s1[m];
+          fold_red[kMlpWarps + warp][m] = s2[m];
+        }
+      }
     }
   }
-  if constexpr (WLN) asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
+  if constexpr (WLN || FOLD) asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
   __syncthreads();  // barrier A
   stamp(a, 2);
   const int KV = E / VN;
   if constexpr (!WLN) {
-    // LayerNorm 2 in gemv.cu's prologue order (device_common.cuh).
-    detail::layernorm_rows_shared<kMlpWarps, kMlpThreads, kLnThreads, kPerThread, T, M>(raw, xs, E, a.ln_eps, g_r, be_r, red, tid);
-    asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
-    __syncthreads();
+    // FOLD: mean and 1 / std of each row from the warps' sums (warp order; E[x^2] - mean^2 clamped
+    // at 0); else LayerNorm 2 in gemv.cu's prologue order (device_common.cuh).
+    float f_mean[M], f_rstd[M];
+    if constexpr (FOLD) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        float t1 = 0.0f, t2 = 0.0f;
+#pragma unroll
+        for (int w = 0; w < kMlpWarps; ++w) {
+          t1 += fold_red[w][m];
+          t2 += fold_red[kMlpWarps + w][m];
+        }
+        f_mean[m] = t1 / E;
+        f_rstd[m] = 1.0f / sqrtf(fmaxf(t2 / E - f_mean[m] * f_mean[m], 0.0f) + a.ln_eps);
+      }
+    } else {
+      detail::layernorm_rows_shared<kMlpWarps, kMlpThreads, kLnThreads, kPerThread, T, M>(raw, xs, E, a.ln_eps, g_r, be_r, red, tid);
+      asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
+      __syncthreads();
+    }
     stamp(a, 3);
+    const T* xin = FOLD ? raw : xs;
 
     // ---- c_fc + gelu_new: one warp per hidden unit, the GEMV's order (lane v, v + 32, ..; within a
     // vector element by element; then the xor butterfly), h rounded to dt as the chain stores it.
@@ -231,11 +295,13 @@ __global__ void __launch_bounds__(kMlpThreads, (MODE == 0 || M > 1) ? 1 : kMlpRe
 #pragma unroll
       for (int m = 0; m < M; ++m) acc[m] = 0.0f;
       for (int v = lane; v < KV; v += 32)
-        detail::dot16_rows<T, M>(reinterpret_cast<const uint4*>(w1s + static_cast<std::size_t>(r) * E)[v], xs, E, v, acc);
+        detail::dot16_rows<T, M>(reinterpret_cast<const uint4*>(w1s + static_cast<std::size_t>(r) * E)[v], xin, E, v, acc);
       const float bias = b1s[r];
+      const float fg = FOLD ? g1s[r] : 0.0f;
 #pragma unroll
       for (int m = 0; m < M; ++m) {
-        const float tot = detail::warp_sum(acc[m]);
+        float tot = detail::warp_sum(acc[m]);
+        if constexpr (FOLD) tot = f_rstd[m] * (tot - f_mean[m] * fg);
         if (lane == m) {
           const T h = from_f<T>(detail::gelu_new(tot + bias));
           hs[hchunk ? m * R + r : 4 * r + m] = to_f(h);
@@ -584,12 +650,22 @@ cudaError_t launch_t(const MlpFusedArgs& a, cudaStream_t st) {
 // The kernel's instantiations: by mode (bit 0 warp LayerNorm: 1..kWarpLnMaxRows rows; bit 1
 // chunked fc2 partials) and row count, per storage type.
 using Launch = cudaError_t (*)(const MlpFusedArgs&, cudaStream_t);
+// The folded modes (bit 2) exist for fp16 / bf16 only.
+template <typename T, int M, int MODE>
+constexpr Launch lt() {
+  if constexpr ((MODE & 4) != 0 && std::is_same_v<T, float>) return nullptr;
+  else return launch_t<T, M, MODE>;
+}
 template <typename T>
-constexpr Launch kByRows[4][kGemvMaxRows] = {
-    {launch_t<T, 1, 0>, launch_t<T, 2, 0>, launch_t<T, 3, 0>, launch_t<T, 4, 0>},
-    {launch_t<T, 1, 1>, launch_t<T, 2, 1>, nullptr, nullptr},
-    {launch_t<T, 1, 2>, launch_t<T, 2, 2>, launch_t<T, 3, 2>, launch_t<T, 4, 2>},
-    {launch_t<T, 1, 3>, launch_t<T, 2, 3>, nullptr, nullptr}};
+constexpr Launch kByRows[8][kGemvMaxRows] = {
+    {lt<T, 1, 0>(), lt<T, 2, 0>(), lt<T, 3, 0>(), lt<T, 4, 0>()},
+    {lt<T, 1, 1>(), lt<T, 2, 1>(), nullptr, nullptr},
+    {lt<T, 1, 2>(), lt<T, 2, 2>(), lt<T, 3, 2>(), lt<T, 4, 2>()},
+    {lt<T, 1, 3>(), lt<T, 2, 3>(), nullptr, nullptr},
+    {lt<T, 1, 4>(), lt<T, 2, 4>(), lt<T, 3, 4>(), lt<T, 4, 4>()},
+    {nullptr, nullptr, nullptr, nullptr},
+    {lt<T, 1, 6>(), lt<T, 2, 6>(), lt<T, 3, 6>(), lt<T, 4, 6>()},
+    {nullptr, nullptr, nullptr, nullptr}};
 static_assert(kWarpLnMaxRows == 2, "kByRows lists the warp-LayerNorm instantiations");
 
 template <typename T, int MODE>
@@ -608,6 +684,10 @@ const void* kernel_ptr_m(int rows) {
 }
 template <typename T>
 const void* kernel_ptr(int rows, int mode) {
+  if constexpr (!std::is_same_v<T, float>) {
+    if (mode == 4) return kernel_ptr_m<T, 4>(rows);
+    if (mode == 6) return kernel_ptr_m<T, 6>(rows);
+  }
   switch (mode) {
     case 1: return kernel_ptr_m<T, 1>(rows);
     case 2: return kernel_ptr_m<T, 2>(rows);
@@ -637,7 +717,7 @@ void set_mlp_fused_trace(unsigned long long* buffer, std::size_t entries) {
 
 cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   a.slice_rows = a.blocks = 0;
-  a.warp_ln = a.cluster = a.fc2_chunks = 0;
+  a.warp_ln = a.cluster = a.fc2_chunks = a.fold = 0;
   a.smem_bytes = 0;
   const int es = static_cast<int>(dt_size(a.dt)), VN = 16 / es;
   auto no = [&](const char* why) {
@@ -669,16 +749,24 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
   a.smem_bytes = smem;
   a.fc2_chunks = a.want_fc2_chunks != 0 ? 1 : 0;  // same shared memory (h takes M R of its 4 R floats)
   const int chunk_bit = a.fc2_chunks != 0 ? 2 : 0;
+  // Session 12's folded LayerNorm (fp16 / bf16): no normalized rows in shared memory; excludes the
+  // warp-LayerNorm path.
+  const bool fold = a.want_ln_fold != 0 && a.dt != Dt::kF32;
+  if (fold) {
+    a.fold = 1;
+    a.smem_bytes = mlp_smem(R, a.n_embd, a.rows, es, false, 0, true).total;
+  }
   // Session 11's options: taken where they apply, else the plain kernel (the plan still succeeds).
-  const bool wln = a.want_warp_ln != 0 && a.rows <= kWarpLnMaxRows && a.n_embd / VN <= 32 * kLaneVecs;
+  const bool wln = !fold && a.want_warp_ln != 0 && a.rows <= kWarpLnMaxRows && a.n_embd / VN <= 32 * kLaneVecs;
   int C = a.want_cluster;
   if (C <= 1 || C > kMaxCluster || (C & (C - 1)) != 0 || blocks % C != 0 ||
       (a.rows * a.n_embd + C - 1) / C > kMlpThreads * kClusterPerThread)
     C = 0;
-  const std::size_t smem2 = mlp_smem(R, a.n_embd, a.rows, es, wln, C).total;
+  const std::size_t smem2 = mlp_smem(R, a.n_embd, a.rows, es, wln, C, fold).total;
+  const int fold_bit = fold ? 4 : 0;
   if ((wln || C > 1) && smem2 + fa.sharedSizeBytes <= static_cast<std::size_t>(detail::g_smem_optin)) {
     if (C > 1) {  // a cluster of C such blocks must fit the device at all
-      e = detail::raise_dyn_smem(kernel_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit), smem2, "mlp_fused");
+      e = detail::raise_dyn_smem(kernel_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit | fold_bit), smem2, "mlp_fused");
       if (e != cudaSuccess) return e;
       MlpFusedArgs b = a;
       b.blocks = blocks;
@@ -686,7 +774,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
       cudaLaunchConfig_t cfg = mlp_config(b, nullptr, attr, C, smem2);
       cfg.numAttrs = 1;  // the cluster dimension alone
       int clusters = 0;
-      e = cudaOccupancyMaxActiveClusters(&clusters, kernel_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit), &cfg);
+      e = cudaOccupancyMaxActiveClusters(&clusters, kernel_for(a.dt, a.rows, (wln ? 1 : 0) | chunk_bit | fold_bit), &cfg);
       if (e != cudaSuccess || clusters < 1) {
         cudaGetLastError();
         C = 0;
@@ -694,7 +782,7 @@ cudaError_t mlp_fused_plan(MlpFusedArgs& a) {
     }
     a.warp_ln = wln ? 1 : 0;
     a.cluster = C;
-    a.smem_bytes = mlp_smem(R, a.n_embd, a.rows, es, wln, C).total;
+    a.smem_bytes = mlp_smem(R, a.n_embd, a.rows, es, wln, C, fold).total;
   }
   return cudaSuccess;
 }
@@ -710,15 +798,25 @@ cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st) {
     std::snprintf(g_detail, sizeof g_detail, "mlp_fused: warp_ln planned for %d rows", a.rows);
     return cudaErrorInvalidValue;
   }
+  if ((a.fold != 0) != (a.ln_fold != nullptr) || (a.fold != 0 && (a.warp_ln != 0 || a.dt == Dt::kF32))) {
+    std::snprintf(g_detail, sizeof g_detail,
+                  "mlp_fused: ln_fold %s but the plan %s the folded kernel (want_ln_fold decides; fp16/bf16 only)",
+                  a.ln_fold != nullptr ? "set" : "not set", a.fold != 0 ? "took" : "did not take");
+    return cudaErrorInvalidValue;
+  }
   MlpFusedArgs b = a;
   b.trace = nullptr;
   const std::size_t slot = static_cast<std::size_t>(a.blocks) * kMlpStamps;
   if (g_trace != nullptr && g_trace_entries >= slot)
     b.trace = g_trace + (g_trace_launch++ % (g_trace_entries / slot)) * slot;
-  const int mode = (a.warp_ln != 0 ? 1 : 0) | (a.fc2_chunks != 0 ? 2 : 0);
+  const int mode = (a.warp_ln != 0 ? 1 : 0) | (a.fc2_chunks != 0 ? 2 : 0) | (a.fold != 0 ? 4 : 0);
   const Launch* by_rows = a.dt == Dt::kF32   ? kByRows<float>[mode]
                           : a.dt == Dt::kF16 ? kByRows<__half>[mode]
                                              : kByRows<__nv_bfloat16>[mode];
+  if (by_rows[a.rows - 1] == nullptr) {
+    std::snprintf(g_detail, sizeof g_detail, "mlp_fused: no kernel for mode %d at %d rows (%s)", mode, a.rows, dt_name(a.dt));
+    return cudaErrorInvalidValue;
+  }
   return by_rows[a.rows - 1](b, st);
 }
 

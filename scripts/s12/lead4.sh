@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Lead call 4 (session 12): ln_fold on by rule (fp16/bf16) without the xtma staging: every validation
+# section at the new default, the accuracy gate on pydoc-gpt2-8m, sanitizers, and the A/B (default vs
+# ln_fold=0, twice) for every model/precision/batch it touches, tiny-gpt2 unchanged; with the fold on:
+# the fused MLP forced on (fusemlp=1) and the LN GEMVs' block sizes again (lnt=128/256/512).
+set -u
+S=.gpu-cuda
+OUT=${OUT:-/tmp/out}
+L=$OUT/logs; mkdir -p $L
+tar -C $S -xJf $S/stage.tar.xz || { echo "cannot unpack"; exit 2; }
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
+export SCALEBENCH_TOKENIZER_DIR=$S/pydoc
+B=$S/bin
+P="--pydoc $S/pydoc --calib $S/calib"
+nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt; date -u | tee -a $L/gpu.txt
+step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
+  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
+  tar -C $OUT -czf $OUT/lead4.tar.gz logs; }
+V="default;off:fold=0;default2;off2:fold=0"
+step bench_gpt2 200 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2,gpt2-medium --precisions fp16,bf16 --scenarios single_short,batch_short --variants "$V;fm:fusemlp=1;l128:lnt=128" --out $L/bench_gpt2.jsonl
+step bench_large 240 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2-large,gpt2-xl --precisions fp16 --scenarios single_short,batch_short --variants "$V;fm:fusemlp=1;l128:lnt=128;l256:lnt=256;l512:lnt=512" --out $L/bench_large.jsonl
+step bench_tiny 80 $B/sb_cuda_bench --reps 15 --no-extras --models tiny-gpt2 --precisions fp16,bf16 --scenarios single_short,batch_short --variants "$V" --out $L/bench_tiny.jsonl
+step val_small 100 $B/cuda_validate --small
+step val_fold 120 $B/cuda_validate --only ln_fold
+step val_engine 200 $B/cuda_validate --only engine $P
+step val_mlp 90 $B/cuda_validate --only mlp
+step val_attn_proj 90 $B/cuda_validate --only attn_proj
+step val_gemv 90 $B/cuda_validate --only gemv
+step accuracy 200 $B/cuda_validate --only accuracy --pydoc $S/pydoc --accuracy-corpus $S/calib --accuracy-calib $S/calib-lib/stdtypes.rst.txt --accuracy-bytes 32768
+step memcheck_fold 120 compute-sanitizer --tool memcheck --error-exitcode 99 $B/cuda_validate --small --only ln_fold
+step racecheck_fold 200 compute-sanitizer --tool racecheck --error-exitcode 99 $B/cuda_validate --small --only ln_fold
+echo "=== FAIL lines"; cat $L/val_*.log $L/accuracy.log | grep -E '^FAIL|FATAL' | cut -c1-240 | head -20
+grep -E "^accuracy" $L/accuracy.log | cut -c1-200 | head -20
+echo "=== decode ms/step: median p90 x_floor"
+cat $L/bench_*.log | grep -E '^(tiny|gpt2)' | awk '{ printf "%-11s %-5s %-14s %-8s %s %s %s\n", $1,$2,$3,$4,$8,$9,$11 }'
+echo "=== summary"; cat $L/summary.txt
