@@ -16,6 +16,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=c
 step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
   printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
   tar -C $OUT -czf $OUT/lead4.tar.gz logs; }
+step pdl_probe 60 bash -c ".gpu/s12/pdl_probe 132 132 64; .gpu/s12/pdl_probe 128 768 64; .gpu/s12/pdl_probe 768 128 64; .gpu/s12/pdl_probe 24 132 64"
 V="default;off:fold=0;default2;off2:fold=0"
 step bench_gpt2 200 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2,gpt2-medium --precisions fp16,bf16 --scenarios single_short,batch_short --variants "$V;fm:fusemlp=1;l128:lnt=128" --out $L/bench_gpt2.jsonl
 step bench_large 240 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2-large,gpt2-xl --precisions fp16 --scenarios single_short,batch_short --variants "$V;fm:fusemlp=1;l128:lnt=128;l256:lnt=256;l512:lnt=512" --out $L/bench_large.jsonl
@@ -33,4 +34,5 @@ echo "=== FAIL lines"; cat $L/val_*.log $L/accuracy.log | grep -E '^FAIL|FATAL' 
 grep -E "^accuracy" $L/accuracy.log | cut -c1-200 | head -20
 echo "=== decode ms/step: median p90 x_floor"
 cat $L/bench_*.log | grep -E '^(tiny|gpt2)' | awk '{ printf "%-11s %-5s %-14s %-8s %s %s %s\n", $1,$2,$3,$4,$8,$9,$11 }'
+echo "=== pdl probe"; cat $L/pdl_probe.log
 echo "=== summary"; cat $L/summary.txt
