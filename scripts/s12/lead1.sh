@@ -1,19 +1,7 @@
 #!/usr/bin/env bash
 # Lead call 1 (session 12): session 11's host-side review commits (a638787 launch configs, af39423 env_int, ba3b963 raise_dyn_smem) on the GPU.
 # Plus the attention kernels' sections, pydoc-gpt2-8m engine cases, the MLP/layer timelines and this session's baseline.
-set -u
-S=.gpu-cuda
-OUT=${OUT:-/tmp/out}
-L=$OUT/logs; mkdir -p $L
-tar -C $S -xJf $S/stage.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-export SCALEBENCH_TOKENIZER_DIR=$S/pydoc
-B=$S/bin
-P="--pydoc $S/pydoc --calib $S/calib"
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt; date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY|RACECHECK SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/lead1.tar.gz logs; }
+TAR=lead1.tar.gz; source scripts/s12/lib.sh
 step val_small 100 $B/cuda_validate --small
 step val_smallsec 90 $B/cuda_validate --only small
 step val_gemv_ring 90 $B/cuda_validate --only gemv_ring

@@ -2,19 +2,7 @@
 # Lead call 2 (session 12): the folded LayerNorm (ln_fold) — its validation section, the engine cases
 # (synthetic + pydoc-gpt2-8m) with it forced on, memcheck, and the A/B against the defaults in one
 # process (15 reps), with the fused MLP's timeline.
-set -u
-S=.gpu-cuda
-OUT=${OUT:-/tmp/out}
-L=$OUT/logs; mkdir -p $L
-tar -C $S -xJf $S/stage.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-export SCALEBENCH_TOKENIZER_DIR=$S/pydoc
-B=$S/bin
-P="--pydoc $S/pydoc --calib $S/calib"
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt; date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/lead2.tar.gz logs; }
+TAR=lead2.tar.gz; source scripts/s12/lib.sh
 step val_fold 120 $B/cuda_validate --only ln_fold
 step memcheck_fold 120 compute-sanitizer --tool memcheck --error-exitcode 99 $B/cuda_validate --small --only ln_fold
 step val_engine_fold 200 env SB_LN_FOLD=1 $B/cuda_validate --only engine $P

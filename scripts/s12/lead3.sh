@@ -2,19 +2,7 @@
 # Lead call 3 (session 12): ln_fold after the fixes of call 2 (test shapes, n_embd % 8 rule, the
 # persistent/small-vs-chain limit with the fold on); gpt2-xl B=1 variants (why fold was +12% there);
 # register use of the folded GEMV kernels.
-set -u
-S=.gpu-cuda
-OUT=${OUT:-/tmp/out}
-L=$OUT/logs; mkdir -p $L
-tar -C $S -xJf $S/stage.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-export SCALEBENCH_TOKENIZER_DIR=$S/pydoc
-B=$S/bin
-P="--pydoc $S/pydoc --calib $S/calib"
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt; date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/lead3.tar.gz logs; }
+TAR=lead3.tar.gz; source scripts/s12/lib.sh
 /usr/local/cuda/bin/cuobjdump --dump-resource-usage $B/cuda_validate 2>&1 | grep -A1 "gemv3_kernel" | paste - - | grep -E "ILi[12]ELi1ELN[^E]*E[0-9]ELb0ELi[0456]ELi(128|256|512)E" | sed -E 's/.*gemv3_kernelILi([0-9]+)ELi([0-9]+)ELN[^E]*E([0-9])ELb0ELi([0-9])ELi([0-9]+)E.*REG:([0-9]+) STACK:([0-9]+).*LOCAL:([0-9]+).*/fmt=\1 M=\2 epi=\3 V=\4 NT=\5 REG=\6 STACK=\7 LOCAL=\8/' > $L/regs.txt 2>&1
 step bench_xl 200 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2-xl --precisions fp16 --scenarios single_short --variants "default;fold:fold=1;foldnx:fold=1,xtma=0;nx:xtma=0;fold256:fold=1,lnt=256;fold512:fold=1,lnt=512;default2;foldnx2:fold=1,xtma=0;fold2:fold=1" --out $L/bench_xl.jsonl
 step val_fold 120 $B/cuda_validate --only ln_fold

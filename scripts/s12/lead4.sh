@@ -3,19 +3,7 @@
 # section at the new default, the accuracy gate on pydoc-gpt2-8m, sanitizers, and the A/B (default vs
 # ln_fold=0, twice) for every model/precision/batch it touches, tiny-gpt2 unchanged; with the fold on:
 # the fused MLP forced on (fusemlp=1) and the LN GEMVs' block sizes again (lnt=128/256/512).
-set -u
-S=.gpu-cuda
-OUT=${OUT:-/tmp/out}
-L=$OUT/logs; mkdir -p $L
-tar -C $S -xJf $S/stage.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-export SCALEBENCH_TOKENIZER_DIR=$S/pydoc
-B=$S/bin
-P="--pydoc $S/pydoc --calib $S/calib"
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt; date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/lead4.tar.gz logs; }
+TAR=lead4.tar.gz; source scripts/s12/lib.sh
 step pdl_probe 60 bash -c ".gpu/s12/pdl_probe 132 132 64; .gpu/s12/pdl_probe 128 768 64; .gpu/s12/pdl_probe 768 128 64; .gpu/s12/pdl_probe 24 132 64"
 V="default;off:fold=0;default2;off2:fold=0"
 step bench_gpt2 200 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2,gpt2-medium --precisions fp16,bf16 --scenarios single_short,batch_short --variants "$V;fm:fusemlp=1;l128:lnt=128" --out $L/bench_gpt2.jsonl

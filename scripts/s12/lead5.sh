@@ -2,17 +2,7 @@
 # Lead call 5 (session 12): with the LayerNorm folded, the fused MLP no longer holds gamma/beta in
 # registers — session 11's register-hungry MLP variants (fc2 chunks, cluster pre-reduction) again
 # at batch 1 and 4, with the MLP timeline.
-set -u
-S=.gpu-cuda
-OUT=${OUT:-/tmp/out}
-L=$OUT/logs; mkdir -p $L
-tar -C $S -xJf $S/stage.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-B=$S/bin
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt; date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/lead5.tar.gz logs; }
+TAR=lead5.tar.gz; source scripts/s12/lib.sh
 V="default;p:mlpp=1;c8:mlpc=8;c4:mlpc=4;pc8:mlpp=1,mlpc=8;default2;p2:mlpp=1;c82:mlpc=8"
 step bench 200 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2 --precisions fp16,bf16 --scenarios single_short,batch_short --variants "$V" --out $L/bench.jsonl
 step bench_med 120 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2-medium --precisions fp16 --scenarios single_short --variants "default;fm:fusemlp=1;fmp:fusemlp=1,mlpp=1;fmc:fusemlp=1,mlpc=8;default2" --out $L/bench_med.jsonl

@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
 # Lead call 7 (session 12): the LayerNorm fold on an H100 (the first card type's check of the rule):
 # its validation section, --small, and default vs ln_fold=0 twice for gpt2..gpt2-xl fp16 (+ gpt2 bf16).
-set -u
-S=.gpu-cuda
-OUT=${OUT:-/tmp/out}
-L=$OUT/logs; mkdir -p $L
-tar -C $S -xJf $S/stage.tar.xz || { echo "cannot unpack"; exit 2; }
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-B=$S/bin
-nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee $L/gpu.txt; date -u | tee -a $L/gpu.txt
-step() { local name=$1 lim=$2; shift 2; local t0=$(date +%s%N); timeout $lim "$@" > $L/$name.log 2>&1; local rc=$?;
-  printf '%-22s rc=%-3d %6d ms  %s\n' $name $rc $(( ($(date +%s%N) - t0) / 1000000 )) "$(grep -E 'PASSED|FAILED|ERROR SUMMARY' $L/$name.log | tail -2 | tr '\n' ' ')" | tee -a $L/summary.txt
-  tar -C $OUT -czf $OUT/lead7.tar.gz logs; }
+TAR=lead7.tar.gz; source scripts/s12/lib.sh
 V="default;off:fold=0;default2;off2:fold=0"
 step bench 240 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2,gpt2-medium,gpt2-large,gpt2-xl --precisions fp16 --scenarios single_short,batch_short --variants "$V" --out $L/bench.jsonl
 step bench_bf16 100 $B/sb_cuda_bench --reps 15 --no-extras --models gpt2 --precisions bf16 --scenarios single_short,batch_short --variants "$V" --out $L/bench_bf16.jsonl

@@ -431,6 +431,64 @@ void test_attention() {
     }
 }
 
+// The QKV epilogue's cache fields of a GEMV launch (kQkvScatter: row m = (b, s) = (m / seq, m % seq)
+// at position *past + s of the [b][h][max_t][D] caches).
+void set_qkv_cache(cudak::GemvArgs& a, const DBuf& kc, const DBuf& vc, const DBuf& past, int seq, int H, int D, int max_t) {
+  a.k_cache = kc.get();
+  a.v_cache = vc.get();
+  a.past_len = past.as<int>();
+  a.seq = seq;
+  a.n_head = H;
+  a.head_dim = D;
+  a.max_t = max_t;
+}
+// The folded token embedding's fields (layer 0's QKV GEMV): its inputs, where block 0 writes the rows
+// and the n_zero argmax slots it zeroes.
+void set_embedding(cudak::GemvArgs& a, const DBuf& wte, const DBuf& wpe, const DBuf& tokens, DBuf& embed_out, DBuf& zero_slots,
+                   int n_zero) {
+  a.wte = wte.get();
+  a.wpe = wpe.get();
+  a.tokens = tokens.as<std::int32_t>();
+  a.embed_out = embed_out.get();
+  a.zero_slots = zero_slots.as<unsigned long long>();
+  a.n_zero_slots = n_zero;
+}
+
+// The k and v columns of a QKV GEMV's output rows (acc: [rows, N = 3 E], the reference) against the
+// KV cache the kernel scattered them into ([b][h][max_t][D], position past + s of row m = b seq + s).
+void compare_kv_cache(const std::string& kname, const std::string& cas, Dt dt, const DBuf& d_kc, const DBuf& d_vc,
+                      std::size_t cache_n, const std::vector<double>& acc, int rows, int N, int H, int D, int seq,
+                      int past, int max_t, Tol tol) {
+  const int Emb = N / 3;
+  auto kc = download(dt, d_kc, cache_n), vc = download(dt, d_vc, cache_n);
+  std::vector<float> got;
+  std::vector<double> want;
+  for (int m = 0; m < rows; ++m)
+    for (int n = Emb; n < N; ++n) {
+      const int which = n / Emb, hd = n % Emb, h = hd / D, d = hd % D, b = m / seq, s = m % seq;
+      const std::size_t i = ((static_cast<std::size_t>(b) * H + h) * max_t + past + s) * D + d;
+      got.push_back(which == 1 ? kc[i] : vc[i]);
+      want.push_back(acc[static_cast<std::size_t>(m) * N + n]);
+    }
+  compare(kname + "/cache", cas, got, want, tol);
+}
+
+// Inputs of the GEMV's folded token embedding: random wte [V, K] and wpe [past + seq, K] rows (rounded
+// to dt), token m = (a m + c) mod V, and x row m (stride xs) = dt(wte[token m] + wpe[past + m % seq]),
+// what the kernel must stage and write to embed_out.
+void embedding_inputs(Dt dt, int rows, int K, long long xs, int V, int past, int seq, int a, int c,
+                      std::vector<float>& wte_h, std::vector<float>& wpe_h, std::vector<std::int32_t>& toks,
+                      std::vector<float>& x) {
+  wte_h = rounded(dt, randn(static_cast<std::size_t>(V) * K, 1.5, 0.5));
+  wpe_h = rounded(dt, randn(static_cast<std::size_t>(past + seq) * K, 0.5));
+  for (int m = 0; m < rows; ++m) {
+    toks[m] = (a * m + c) % V;
+    for (int k = 0; k < K; ++k)
+      x[m * xs + k] = round_dt(dt, static_cast<double>(wte_h[static_cast<std::size_t>(toks[m]) * K + k]) +
+                                       wpe_h[static_cast<std::size_t>(past + m % seq) * K + k]);
+  }
+}
+
 void test_gemv() {
   using E = cudak::GemvEpilogue;
   struct C { int N, K; };
@@ -467,19 +525,10 @@ void test_gemv() {
             auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * xs, ln ? 2.0 : 1.0, ln ? 0.5 : 0.0));
             // Folded embedding: x row m = wte[token m] + wpe[past + m % seq] (what the kernel must
             // stage, and write to embed_out), rounded to dt like launch_embed.
-            const int V = 11, P = past + seq;
+            const int V = 11;
             std::vector<float> wte_h, wpe_h;
             std::vector<std::int32_t> toks(rows);
-            if (fold) {
-              wte_h = rounded(dt, randn(static_cast<std::size_t>(V) * K, 1.5, 0.5));
-              wpe_h = rounded(dt, randn(static_cast<std::size_t>(P) * K, 0.5));
-              for (int m = 0; m < rows; ++m) {
-                toks[m] = (7 * m + 3) % V;
-                for (int k = 0; k < K; ++k)
-                  x[m * xs + k] = round_dt(dt, static_cast<double>(wte_h[static_cast<std::size_t>(toks[m]) * K + k]) +
-                                                   wpe_h[static_cast<std::size_t>(past + m % seq) * K + k]);
-              }
-            }
+            if (fold) embedding_inputs(dt, rows, K, xs, V, past, seq, 7, 3, wte_h, wpe_h, toks, x);
             auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
             auto bias = rounded(dt, randn(N, 0.1));
             auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
@@ -515,13 +564,7 @@ void test_gemv() {
             a.epilogue = epi;
             a.out = d_out->get();
             a.out_row_stride = N;
-            a.k_cache = d_kc.get();
-            a.v_cache = d_vc.get();
-            a.past_len = d_past.as<int>();
-            a.seq = seq;
-            a.n_head = H;
-            a.head_dim = D;
-            a.max_t = max_t;
+            set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
             a.logits = d_logits.as<float>();
             a.logits_row_stride = N;
             a.argmax_slots = d_slots.as<unsigned long long>();
@@ -534,12 +577,7 @@ void test_gemv() {
               d_eo.poison();
               d_zs.poison();
               a.x = nullptr;  // must not be read
-              a.wte = d_wte->get();
-              a.wpe = d_wpe->get();
-              a.tokens = d_tok.as<std::int32_t>();
-              a.embed_out = d_eo.get();
-              a.zero_slots = d_zs.as<unsigned long long>();
-              a.n_zero_slots = 3;
+              set_embedding(a, *d_wte, *d_wpe, d_tok, d_eo, d_zs, 3);
             }
             // Odd row counts: the LM head's folded D2H copy (last block writes pinned host memory).
             unsigned long long* h_arg = nullptr;
@@ -609,20 +647,8 @@ void test_gemv() {
               else ref[i] = acc[i];
             }
             compare(kname, cas, download(dt, *d_out, ref.size()), ref, kernel_tol(dt));
-            if (epi == E::kQkvScatter) {
-              const int Emb = N / 3;
-              auto kc = download(dt, d_kc, cache_n), vc = download(dt, d_vc, cache_n);
-              std::vector<float> got;
-              std::vector<double> want;
-              for (int m = 0; m < rows; ++m)
-                for (int n = Emb; n < N; ++n) {
-                  const int which = n / Emb, hd = n % Emb, h = hd / D, d = hd % D, b = m / seq, s = m % seq;
-                  const std::size_t i = ((static_cast<std::size_t>(b) * H + h) * max_t + past + s) * D + d;
-                  got.push_back(which == 1 ? kc[i] : vc[i]);
-                  want.push_back(acc[static_cast<std::size_t>(m) * N + n]);
-                }
-              compare(kname + "/cache", cas, got, want, kernel_tol(dt));
-            }
+            if (epi == E::kQkvScatter)
+              compare_kv_cache(kname, cas, dt, d_kc, d_vc, cache_n, acc, rows, N, H, D, seq, past, max_t, kernel_tol(dt));
           }
 }
 
@@ -1377,16 +1403,7 @@ void test_ln_fold() {
             const int Vv = 7;
             std::vector<float> wte_h, wpe_h;
             std::vector<std::int32_t> toks(rows);
-            if (emb) {
-              wte_h = rounded(dt, randn(static_cast<std::size_t>(Vv) * K, 1.5, 0.5));
-              wpe_h = rounded(dt, randn(static_cast<std::size_t>(past + seq) * K, 0.5));
-              for (int m = 0; m < rows; ++m) {
-                toks[m] = (5 * m + 2) % Vv;
-                for (int k = 0; k < K; ++k)
-                  x[m * xs + k] = round_dt(dt, static_cast<double>(wte_h[static_cast<std::size_t>(toks[m]) * K + k]) +
-                                                   wpe_h[static_cast<std::size_t>(past + m % seq) * K + k]);
-              }
-            }
+            if (emb) embedding_inputs(dt, rows, K, xs, Vv, past, seq, 5, 2, wte_h, wpe_h, toks, x);
             auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
             auto bias = rounded(dt, randn(N, 0.1));
             auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
@@ -1418,24 +1435,13 @@ void test_ln_fold() {
             a.epilogue = epi;
             a.out = d_out.get();
             a.out_row_stride = N;
-            a.k_cache = d_kc.get();
-            a.v_cache = d_vc.get();
-            a.past_len = d_past.as<int>();
-            a.seq = seq;
-            a.n_head = H;
-            a.head_dim = D;
-            a.max_t = max_t;
+            set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
             if (emb) {
               d_wte = upload(dt, wte_h);
               d_wpe = upload(dt, wpe_h);
               d_tok.put(toks.data(), 4 * rows);
               a.x = nullptr;
-              a.wte = d_wte->get();
-              a.wpe = d_wpe->get();
-              a.tokens = d_tok.as<std::int32_t>();
-              a.embed_out = d_eo.get();
-              a.zero_slots = d_zs.as<unsigned long long>();
-              a.n_zero_slots = 1;
+              set_embedding(a, *d_wte, *d_wpe, d_tok, d_eo, d_zs, 1);
             }
             ck(cudak::launch_gemv(a, nullptr), "folded gemv launch");
             ++expected_launches;
@@ -1469,19 +1475,7 @@ void test_ln_fold() {
             if (!g_small && (rows == 1 || rows == 4) && variant == 0)
               std::printf("NOTE %s %s: worst error / fold_tol folded %.3f, LayerNorm prologue %.3f\n", kname.c_str(),
                           cas.c_str(), mine, plain);
-            if (qkv) {
-              auto kc = download(dt, d_kc, cache_n), vc = download(dt, d_vc, cache_n);
-              std::vector<float> gotc;
-              std::vector<double> wantc;
-              for (int m = 0; m < rows; ++m)
-                for (int n = Emb; n < N; ++n) {
-                  const int which = n / Emb, hd = n % Emb, h = hd / D, d = hd % D, b = m / seq, s = m % seq;
-                  const std::size_t i = ((static_cast<std::size_t>(b) * H + h) * max_t + past + s) * D + d;
-                  gotc.push_back(which == 1 ? kc[i] : vc[i]);
-                  wantc.push_back(acc[static_cast<std::size_t>(m) * N + n]);
-                }
-              compare(kname + "/cache", cas, gotc, wantc, fold_tol(dt));
-            }
+            if (qkv) compare_kv_cache(kname, cas, dt, d_kc, d_vc, cache_n, acc, rows, N, H, D, seq, past, max_t, fold_tol(dt));
             if (emb) {
               std::vector<double> want(static_cast<std::size_t>(rows) * K);
               for (std::size_t i = 0; i < want.size(); ++i) want[i] = x[i];
@@ -1918,13 +1912,7 @@ void test_qgemv() {
             a.epilogue = epi;
             a.out = d_out->get();
             a.out_row_stride = N;
-            a.k_cache = d_kc.get();
-            a.v_cache = d_vc.get();
-            a.past_len = d_past.as<int>();
-            a.seq = seq;
-            a.n_head = H;
-            a.head_dim = D;
-            a.max_t = max_t;
+            set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
             ck(cudak::launch_gemv(a, nullptr), "qgemv launch");
             ck(cudaDeviceSynchronize(), "qgemv sync");
             // Reference: stage like the device (LayerNorm in fp64, fp16 rounding, quantization),
@@ -2090,12 +2078,7 @@ void test_qkv_attention() {
             d_wte = upload(dt, wte_h);
             d_wpe = upload(dt, wpe_h);
             a.x = nullptr;
-            a.wte = d_wte->get();
-            a.wpe = d_wpe->get();
-            a.tokens = d_tok.as<std::int32_t>();
-            a.embed_out = d_eo.get();
-            a.zero_slots = d_zs.as<unsigned long long>();
-            a.n_zero_slots = 2;
+            set_embedding(a, *d_wte, *d_wpe, d_tok, d_eo, d_zs, 2);
           }
           // Separate kernel first (the reference for q|k|v and the cache rows).
           a.epilogue = cudak::GemvEpilogue::kQkvScatter;
@@ -3240,20 +3223,9 @@ void test_gemv_ring() {
             a.epilogue = epi;
             a.out = d_out->get();
             a.out_row_stride = N;
-            a.k_cache = d_kc.get();
-            a.v_cache = d_vc.get();
-            a.past_len = d_past.as<int>();
-            a.seq = seq;
-            a.n_head = H;
-            a.head_dim = D;
-            a.max_t = max_t;
+            set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
             if (fold) {
-              a.wte = d_wte->get();
-              a.wpe = d_wpe->get();
-              a.tokens = d_tok.as<std::int32_t>();
-              a.embed_out = d_eo.get();
-              a.zero_slots = d_zs.as<unsigned long long>();
-              a.n_zero_slots = 2;
+              set_embedding(a, *d_wte, *d_wpe, d_tok, d_eo, d_zs, 2);
             }
             ck(cudak::launch_gemv(a, nullptr), "gemv launch");
             ck(cudaDeviceSynchronize(), "gemv sync");

@@ -377,4 +377,55 @@ __device__ __forceinline__ int float_to_int8(float v) {
 // The decode GEMV (gemv.cu), after launch_gemv's argument checks.
 cudaError_t launch_gemv_impl(const GemvArgs& a, cudaStream_t st);
 
+// Folded LayerNorm (session 12; gemv.cu's V = 5 kernels, mlp_fused.cu's mode bit 2): the row
+// statistics in one pass beside the dot products.  fold_stats_add: one 16-byte vector of input row
+// mi (T values, summed in order) into this thread's sums of x and x^2; fold_stats_publish: the warp
+// sums into red[warp] / red[WARPS + warp] (lane 0); after a block barrier, fold_stats_finish: mean
+// and 1 / std of each row from the WARPS partials (warp order; variance E[x^2] - mean^2 clamped at 0).
+template <typename T, int M>
+__device__ __forceinline__ void fold_stats_add(const uint4& v, int mi, float (&s1)[M], float (&s2)[M]) {
+  constexpr int VN = 16 / static_cast<int>(sizeof(T));
+  union { uint4 u; T t[VN]; } e;
+  e.u = v;
+  float ps = 0.0f, pq = 0.0f;
+#pragma unroll
+  for (int j = 0; j < VN; ++j) {
+    const float x = to_f(e.t[j]);
+    ps += x;
+    pq += x * x;
+  }
+#pragma unroll
+  for (int m = 0; m < M; ++m)
+    if (m == mi) {
+      s1[m] += ps;
+      s2[m] += pq;
+    }
+}
+template <int WARPS, int M>
+__device__ __forceinline__ void fold_stats_publish(float (&s1)[M], float (&s2)[M], float (*red)[M], int warp, int lane) {
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    s1[m] = warp_sum(s1[m]);
+    s2[m] = warp_sum(s2[m]);
+    if (lane == 0) {
+      red[warp][m] = s1[m];
+      red[WARPS + warp][m] = s2[m];
+    }
+  }
+}
+template <int WARPS, int M>
+__device__ __forceinline__ void fold_stats_finish(const float (*red)[M], int K, float eps, float (&mean)[M], float (&rstd)[M]) {
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    float t1 = 0.0f, t2 = 0.0f;
+#pragma unroll
+    for (int w = 0; w < WARPS; ++w) {
+      t1 += red[w][m];
+      t2 += red[WARPS + w][m];
+    }
+    mean[m] = t1 / K;
+    rstd[m] = 1.0f / sqrtf(fmaxf(t2 / K - mean[m] * mean[m], 0.0f) + eps);
+  }
+}
+
 }  // namespace sb::engine::cudak::detail

@@ -864,24 +864,8 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
     for (int m = 0; m < M; ++m) s1[m] = s2[m] = 0.0f;
     if (K % TV == 0) {
       const int nv = K / TV;
-      for (int i = tid; i < M * nv; i += kThreads) {
-        union { uint4 u; T t[TV]; } e;
-        e.u = reinterpret_cast<const uint4*>(raw)[i];
-        float ps = 0.0f, pq = 0.0f;
-#pragma unroll
-        for (int j = 0; j < TV; ++j) {
-          const float v = to_f(e.t[j]);
-          ps += v;
-          pq += v * v;
-        }
-        const int mi = i / nv;
-#pragma unroll
-        for (int m = 0; m < M; ++m)
-          if (m == mi) {
-            s1[m] += ps;
-            s2[m] += pq;
-          }
-      }
+      for (int i = tid; i < M * nv; i += kThreads)
+        fold_stats_add<T, M>(reinterpret_cast<const uint4*>(raw)[i], i / nv, s1, s2);
     } else {
 #pragma unroll
       for (int m = 0; m < M; ++m)
@@ -891,15 +875,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
           s2[m] += v * v;
         }
     }
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      s1[m] = warp_sum(s1[m]);
-      s2[m] = warp_sum(s2[m]);
-      if (lane == 0) {
-        fold_red[warp][m] = s1[m];
-        fold_red[kWarps + warp][m] = s2[m];
-      }
-    }
+    fold_stats_publish<kWarps, M>(s1, s2, fold_red, warp, lane);
   } else if (ln) {
     float s[M];
 #pragma unroll
@@ -938,19 +914,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
   float f_mean[M], f_rstd[M];
 #pragma unroll
   for (int m = 0; m < M; ++m) f_mean[m] = f_rstd[m] = 0.0f;
-  if constexpr (FOLD) {
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      float t1 = 0.0f, t2 = 0.0f;
-#pragma unroll
-      for (int w = 0; w < kWarps; ++w) {
-        t1 += fold_red[w][m];
-        t2 += fold_red[kWarps + w][m];
-      }
-      f_mean[m] = t1 / K;
-      f_rstd[m] = 1.0f / sqrtf(fmaxf(t2 / K - f_mean[m] * f_mean[m], 0.0f) + a.ln_eps);
-    }
-  }
+  if constexpr (FOLD) fold_stats_finish<kWarps, M>(fold_red, K, a.ln_eps, f_mean, f_rstd);
 
   unsigned long long best[M];
 #pragma unroll

@@ -224,37 +224,10 @@ __global__ void __launch_bounds__(kMlpThreads, ((MODE & 3) == 0 || M > 1) ? 1 : 
       const int i = tid + kMlpThreads * j;
       if (i < nx) {
         reinterpret_cast<uint4*>(raw)[i] = t[j];
-        if constexpr (FOLD) {
-          union { uint4 u; T v[VN]; } e;
-          e.u = t[j];
-          float ps = 0.0f, pq = 0.0f;
-#pragma unroll
-          for (int q = 0; q < VN; ++q) {
-            const float v = to_f(e.v[q]);
-            ps += v;
-            pq += v * v;
-          }
-          const int mi = i / (E / VN);
-#pragma unroll
-          for (int m = 0; m < M; ++m)
-            if (m == mi) {
-              s1[m] += ps;
-              s2[m] += pq;
-            }
-        }
+        if constexpr (FOLD) detail::fold_stats_add<T, M>(t[j], i / (E / VN), s1, s2);
       }
     }
-    if constexpr (FOLD) {
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        s1[m] = detail::warp_sum(s1[m]);
-        s2[m] = detail::warp_sum(s2[m]);
-        if (lane == 0) {
-          fold_red[warp][m] = s1[m];
-          fold_red[kMlpWarps + warp][m] = s2[m];
-        }
-      }
-    }
+    if constexpr (FOLD) detail::fold_stats_publish<kMlpWarps, M>(s1, s2, fold_red, warp, lane);
   }
   if constexpr (WLN || FOLD) asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
   __syncthreads();  // barrier A
@@ -265,17 +238,7 @@ __global__ void __launch_bounds__(kMlpThreads, ((MODE & 3) == 0 || M > 1) ? 1 : 
     // at 0); else LayerNorm 2 in gemv.cu's prologue order (device_common.cuh).
     float f_mean[M], f_rstd[M];
     if constexpr (FOLD) {
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        float t1 = 0.0f, t2 = 0.0f;
-#pragma unroll
-        for (int w = 0; w < kMlpWarps; ++w) {
-          t1 += fold_red[w][m];
-          t2 += fold_red[kMlpWarps + w][m];
-        }
-        f_mean[m] = t1 / E;
-        f_rstd[m] = 1.0f / sqrtf(fmaxf(t2 / E - f_mean[m] * f_mean[m], 0.0f) + a.ln_eps);
-      }
+      detail::fold_stats_finish<kMlpWarps, M>(fold_red, E, a.ln_eps, f_mean, f_rstd);
     } else {
       detail::layernorm_rows_shared<kMlpWarps, kMlpThreads, kLnThreads, kPerThread, T, M>(raw, xs, E, a.ln_eps, g_r, be_r, red, tid);
       asm volatile("cp.async.wait_group 1;" ::: "memory");  // this thread's c_fc rows (group 1)
