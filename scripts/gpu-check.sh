@@ -42,6 +42,9 @@ if [[ "${1:-}" == "prepare" ]]; then
   # SB_CUDA_BASE_BENCH=path: a baseline sb_cuda_bench (the previous version) for the bench-base
   # stage, so old and new code are timed on the same warm card in one call.
   [[ -n ${SB_CUDA_BASE_BENCH:-} ]] && cp "$SB_CUDA_BASE_BENCH" "$STAGE_DIR/bin/sb_cuda_bench_base"
+  # SB_CUDA_TRACE_BENCH=path: an sb_cuda_bench built with -DSB_CUDA_STEP_TRACE=ON (--trace-step's
+  # stamps, a diagnostics build), staged as sb_cuda_bench_trace.
+  [[ -n ${SB_CUDA_TRACE_BENCH:-} ]] && cp "$SB_CUDA_TRACE_BENCH" "$STAGE_DIR/bin/sb_cuda_bench_trace"
   strip "$STAGE_DIR/bin/"*   # host symbols only; halves what a call carries
   # SB_STAGE_PYDOC=0 leaves pydoc-gpt2-8m (30 MB, fp32) out: the stage then fits the ~18 MiB a
   # call may carry beside the tracked tree, and validation runs on the synthetic models only.

@@ -19,6 +19,7 @@
 #include "engine/cuda/cuda_engine.h"
 #include "engine/cuda/small_decode.h"
 #include "engine/cuda/graph_cache.h"
+#include "engine/cuda/kernels.h"
 #include "engine/cuda/fixed_word.h"
 #include "engine_cuda/reference.h"
 #include "util/error.h"
@@ -397,6 +398,40 @@ TEST(SmallDecodePlan, TakesInt8AndFp8WhereTheChainsArithmeticIsReproduced) {
   auto bad = tiny_gpt2_shape(4, 1);
   bad.quant = 1;  // quantized engines keep fp16 activations
   EXPECT_NE(cudak::plan_small_decode(bad, 0, 132, h100).why_not.find("invalid shape"), std::string::npos);
+}
+
+// The step timeline's host-side bookkeeping (kernels.h set_step_trace, sb_cuda_bench --trace-step):
+// launches take consecutive slots of blocks x kStepStamps entries in launch order until the buffer
+// is full, a launch that does not fit gets none (and no record), and setting the buffer again
+// starts over.  The buffer is only handed out here, never written.
+TEST(StepTrace, HandsOutConsecutiveSlotsUntilFullAndStartsOverWhenSet) {
+  using cudak::kStepStamps;
+  std::vector<unsigned long long> buf(10 * kStepStamps);
+  cudak::set_step_trace(nullptr, 0);
+  EXPECT_EQ(cudak::step_trace_take("gemv", 4, 2304), nullptr);
+  EXPECT_EQ(cudak::step_trace_count(), 0u);
+  cudak::set_step_trace(buf.data(), buf.size());
+  EXPECT_EQ(cudak::step_trace_take("gemv", 4, 2304), buf.data());
+  EXPECT_EQ(cudak::step_trace_take("attn_proj", 5), buf.data() + 4 * kStepStamps);
+  EXPECT_EQ(cudak::step_trace_take("mlp_fused", 2), nullptr);  // 9 + 2 blocks > 10
+  EXPECT_EQ(cudak::step_trace_take("mlp_fused", 0), nullptr);
+  EXPECT_EQ(cudak::step_trace_take("mlp_fused", 1), buf.data() + 9 * kStepStamps);  // exactly full
+  ASSERT_EQ(cudak::step_trace_count(), 3u);
+  const cudak::StepTraceRecord r0 = cudak::step_trace_record(0), r1 = cudak::step_trace_record(1),
+                               r2 = cudak::step_trace_record(2);
+  EXPECT_EQ(std::string(r0.kernel), "gemv");
+  EXPECT_EQ(r0.blocks, 4);
+  EXPECT_EQ(r0.n_out, 2304);
+  EXPECT_EQ(r0.offset, 0u);
+  EXPECT_EQ(std::string(r1.kernel), "attn_proj");
+  EXPECT_EQ(r1.offset, static_cast<std::size_t>(4 * kStepStamps));
+  EXPECT_EQ(r2.offset, static_cast<std::size_t>(9 * kStepStamps));
+  cudak::set_step_trace(buf.data(), buf.size());
+  EXPECT_EQ(cudak::step_trace_count(), 0u);
+  EXPECT_EQ(cudak::step_trace_take("gemv", 1), buf.data());
+  cudak::set_step_trace(nullptr, 0);
+  EXPECT_EQ(cudak::step_trace_count(), 0u);
+  EXPECT_EQ(cudak::step_trace_take("gemv", 1), nullptr);
 }
 
 TEST(CudaOptions, PrefillGraphsAreOnByDefaultWithABoundedCache) {

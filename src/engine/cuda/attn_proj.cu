@@ -155,6 +155,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   __shared__ float w_acc[kAttMaxWarps][NCH * 32];
   const int H = a.n_head, D = a.head_dim, E = H * D, P = a.slices, R = a.slice_rows, W = a.att_warps;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  detail::step_stamp(a.step_trace, 0);
   const int p = blockIdx.x % P, h = (blockIdx.x / P) % H, b = blockIdx.x / (P * H);
   const int n0 = p * R, nr = min(R, E - n0);  // this block's outputs n0 .. n0 + nr
   const int RB = wrow_bytes(D, es);
@@ -195,6 +196,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   const int pre = max(0, min(cnt0, past - t));  // rows of the first chunk written by earlier passes
   stage_rows(t, 0, pre);
   detail::pdl_wait();
+  detail::step_stamp(a.step_trace, 1);
 
   // The residual of this thread's outputs (the previous kernel wrote it), loaded beside q and stored
   // to shared memory right after it (its round trip overlaps q's).  The store needs the loaded value
@@ -274,6 +276,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
     x[r] = from_f<T>(xo_s[r] + (fixed_word_value(w) + b_s[r]));
     acc_b[r] = 0ull;  // every head has added: zero for the next launch
   }
+  detail::step_stamp(a.step_trace, 2);
 }
 
 // ---- Cluster mode (AttnProjArgs::use_cluster): cluster (b, p) of C blocks; block k owns heads
@@ -301,6 +304,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_cluster_kernel(AttnProjA
   const int H = a.n_head, D = a.head_dim, E = H * D, P = a.slices, R = a.slice_rows;
   const int C = a.cluster, NH = a.heads_per_block, WH = a.att_warps;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  detail::step_stamp(a.step_trace, 0);
   const int k = static_cast<int>(cluster.block_rank());
   const int cid = blockIdx.x / C, p = cid % P, b = cid / P;
   const int nh = (H - k + C - 1) / C;  // heads of this block: k + C i, i < nh (<= NH)
@@ -346,6 +350,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_cluster_kernel(AttnProjA
   const int pre = max(0, min(cnt0, past - t));
   stage_rows(t, 0, pre);
   detail::pdl_wait();
+  detail::step_stamp(a.step_trace, 1);
 
   // The residual this block finalizes, loaded now (the previous kernels wrote it).
   const float x_old = fin ? to_f(__ldcg(static_cast<const T*>(a.x) + static_cast<std::size_t>(b) * E + n0 + r_fin)) : 0.0f;
@@ -400,6 +405,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_cluster_kernel(AttnProjA
     static_cast<T*>(a.x)[static_cast<std::size_t>(b) * E + n0 + r_fin] = from_f<T>(x_old + (s + bias));
   }
   cluster.sync();  // no block leaves while another still reads its partials
+  detail::step_stamp(a.step_trace, 2);
 }
 
 template <typename T, bool CL>
@@ -435,7 +441,9 @@ cudaError_t launch_t(const AttnProjArgs& a, cudaStream_t st) {
     cudaLaunchAttribute attr[2];
     const cudaLaunchConfig_t cfg =
         detail::cluster_launch_config(static_cast<unsigned>(a.blocks), kApThreads, a.smem_bytes, st, cl ? a.cluster : 0, attr);
-    e = cudaLaunchKernelEx(&cfg, kernel, a);
+    AttnProjArgs b = a;
+    b.step_trace = step_trace_take("attn_proj", a.blocks);
+    e = cudaLaunchKernelEx(&cfg, kernel, b);
   }
   if (e != cudaSuccess)
     std::snprintf(g_detail, sizeof g_detail, "attn_proj%s<es=%d,NCH=%d> blocks=%d cluster=%d smem=%zu H=%d D=%d: %s",

@@ -16,6 +16,10 @@
 #include "engine/cuda/argmax_key.h"
 #include "engine/cuda/kernels.h"
 
+#ifndef SB_STEP_TRACE
+#define SB_STEP_TRACE 0
+#endif
+
 namespace sb::engine::cudak::detail {
 
 constexpr unsigned kFull = 0xFFFFFFFFu;
@@ -234,6 +238,49 @@ inline cudaError_t apply_carveout(const void* fn) {
 // the previous kernel.  Both are no-ops for kernels launched without the attribute.
 __device__ __forceinline__ void pdl_trigger() { asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
 __device__ __forceinline__ void pdl_wait() { asm volatile("griddepcontrol.wait;" ::: "memory"); }
+
+// Step timeline (kernels.h set_step_trace; diagnostics): thread 0 of the block writes %globaltimer (ns)
+// at t[blockIdx.x * kStepStamps + i] (i = 0 entry, 1 past griddepcontrol.wait, 2 its end; 3 holds
+// the block's multiprocessor, %smid; 4 the block's end: every thread of the block past a barrier
+// after stamp 2, which all of them reach); t == nullptr:
+// off.  Only in a build configured with SB_CUDA_STEP_TRACE=ON (SB_STEP_TRACE): elsewhere nothing,
+// so the kernels' code is what it is without it.  Stamps 0 and 1 keep the timer's low 32 bits in
+// shared memory (one register, an immediate address: a 64-bit address and value beside the
+// prefetched weights spilled the 64-register GEMVs); the end stamp (i = 2, where little is live)
+// writes all of them, the high bits from the end time (a kernel is far shorter than 2^32 ns).
+#if SB_STEP_TRACE
+__shared__ unsigned step_lo_s[2];
+#endif
+__device__ __forceinline__ void step_stamp(unsigned long long* t, int i) {
+#if SB_STEP_TRACE
+  if (i < 2) {
+    if (threadIdx.x == 0) {
+      unsigned v;
+      asm volatile("mov.u32 %0, %%globaltimer_lo;" : "=r"(v));
+      step_lo_s[i] = v;
+    }
+  } else if (t != nullptr) {
+    unsigned long long v = 0;
+    if (threadIdx.x == 0) asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(v));
+    __syncthreads();  // every thread of the block reaches the end stamp: the block's last warp
+    if (threadIdx.x == 0) {
+      unsigned long long w;
+      asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(w));
+      unsigned long long* o = t + static_cast<std::size_t>(blockIdx.x) * kStepStamps;
+      o[0] = v - static_cast<unsigned>(static_cast<unsigned>(v) - step_lo_s[0]);
+      o[1] = v - static_cast<unsigned>(static_cast<unsigned>(v) - step_lo_s[1]);
+      o[2] = v;
+      unsigned sm;
+      asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
+      o[3] = sm;
+      o[4] = w;
+    }
+  }
+#else
+  (void)t;
+  (void)i;
+#endif
+}
 
 template <typename... KArgs, typename... Args>
 cudaError_t launch_k(void (*kernel)(KArgs...), dim3 grid, dim3 block, std::size_t smem,

@@ -568,6 +568,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
   const int XS = mma_code_stride(K);
   unsigned char* xc = smem_raw + GemvSmem<F, M>::code_offset(K, a.ln_gamma != nullptr);
 
+  step_stamp(a.step_trace, 0);
   pdl_trigger();
   // ---- Before the wait: weights, biases, scales, LayerNorm parameters (nothing the previous
   // kernel writes).
@@ -716,6 +717,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
     __syncthreads();
   }
   pdl_wait();
+  step_stamp(a.step_trace, 1);
 
   // ---- After the wait: the residual rows of the first group, then the input rows.
   if constexpr (MMA) {
@@ -1178,6 +1180,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
       }
     }
   }
+  step_stamp(a.step_trace, 2);
 }
 
 // Input rows by the bulk-copy engine (gemv_xtma, session 10) for an fp16 GEMV: 16-byte-aligned
@@ -1347,6 +1350,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   }
   const long long want_b = (static_cast<long long>(a.n_out) * b.split_k + rows_per_block - 1) / rows_per_block;
   const int grid = static_cast<int>(want_b < cap ? want_b : cap);
+  b.step_trace = step_trace_take("gemv", grid, a.n_out);
   e = launch_k(kernel, grid, NT, smem, st, b);
   if (V == 3 && e == cudaSuccess) ++g_gemv_ring_launches;
   if (NT != 128 && e == cudaSuccess) ++g_gemv_ln_threads_launches;

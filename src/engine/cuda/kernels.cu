@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
+#include <vector>
 
 #include "engine/cuda/argmax_key.h"
 #include "engine/cuda/device_common.cuh"
@@ -856,6 +857,28 @@ cudaError_t launch_gelu_inplace(Dt dt, void* x, std::size_t n, cudaStream_t st) 
 
 const char* last_launch_detail() { return g_detail; }
 void set_programmatic_launch(bool on) { g_pdl = on; }
+namespace {
+unsigned long long* g_step_trace = nullptr;
+std::size_t g_step_trace_entries = 0, g_step_trace_used = 0;
+std::vector<StepTraceRecord> g_step_records;
+}  // namespace
+void set_step_trace(unsigned long long* device_buffer, std::size_t entries) {
+  g_step_trace = device_buffer;
+  g_step_trace_entries = device_buffer != nullptr ? entries : 0;
+  g_step_trace_used = 0;
+  g_step_records.clear();
+}
+unsigned long long* step_trace_take(const char* kernel, int blocks, int n_out) {
+  const std::size_t need = static_cast<std::size_t>(blocks) * kStepStamps;
+  if (g_step_trace == nullptr || blocks <= 0 || g_step_trace_used + need > g_step_trace_entries) return nullptr;
+  g_step_records.push_back({kernel, blocks, g_step_trace_used, n_out});
+  unsigned long long* p = g_step_trace + g_step_trace_used;
+  g_step_trace_used += need;
+  return p;
+}
+bool step_trace_compiled() { return SB_STEP_TRACE != 0; }
+std::size_t step_trace_count() { return g_step_records.size(); }
+StepTraceRecord step_trace_record(std::size_t i) { return g_step_records.at(i); }
 namespace {
 bool initial_rows_first() {
   const char* e = std::getenv("SB_ATT_ROWS_FIRST");

@@ -150,7 +150,7 @@ struct GemvArgs {
   int split_k = 1;
   // Weight ring (gemv_ring below): 16-byte-vector chunks of kChunk loads per lane streamed
   // into this many shared-memory slots per warp by bulk copies (0 = the register path).
-  int ring_slots = 0;
+  int ring_slots = 0;  unsigned long long* step_trace = nullptr;  // set by launch_gemv from set_step_trace (callers leave it)
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -160,6 +160,30 @@ const char* last_launch_detail();
 // A developer switch from the environment: NAME's integer value when it is set and not empty, else
 // fallback.  Where an engine option and an SB_* variable name the same switch, the variable wins.
 int env_int(const char* name, int fallback);
+// Step timeline (diagnostics, session 13; sb_cuda_bench --trace-step; stamps only in a build
+// configured with SB_CUDA_STEP_TRACE=ON, see step_trace_compiled): while set, every launch of
+// the decode chain's GEMV, attention + proj and fused MLP kernels takes the next blocks x
+// kStepStamps entries of the device buffer (a record in launch order: kernel name, blocks, offset)
+// and thread 0 of each block writes %globaltimer (ns) there: 0 entry, 1 past griddepcontrol.wait,
+// 2 its end, at 3 the block's multiprocessor (%smid) and at 4 the block's end (its last warp, after
+// a barrier at the end).  A launch that does not fit gets no trace.  Read when a launch is enqueued: a graph
+// captured while it is set keeps the offsets of its capture's records, so its replays write there.
+// set_step_trace(nullptr, 0) turns it off; either call clears the records.
+constexpr int kStepStamps = 5;
+struct StepTraceRecord {
+  const char* kernel;  // static string: "gemv", "attn_proj", "mlp_fused"
+  int blocks;
+  std::size_t offset;  // in entries (unsigned long long) of the buffer
+  int n_out;           // GEMVs: output rows of the matrix (tells QKV, c_fc, c_proj, LM head apart); else 0
+};
+void set_step_trace(unsigned long long* device_buffer, std::size_t entries);
+// Whether the kernels were built with the stamps (CMake SB_CUDA_STEP_TRACE=ON; off by default:
+// compiled in, even unused, they moved register allocation and cost up to 23%).
+bool step_trace_compiled();
+// The slot of one launch of `blocks` blocks (nullptr when off or full); called by the launchers.
+unsigned long long* step_trace_take(const char* kernel, int blocks, int n_out = 0);
+std::size_t step_trace_count();
+StepTraceRecord step_trace_record(std::size_t i);
 // Programmatic dependent launch for the forward kernels (default on; process-wide switch, for
 // A/B measurements).
 void set_programmatic_launch(bool on);
@@ -317,6 +341,7 @@ struct AttnProjArgs {
   int slices = 0, slice_rows = 0, blocks = 0, att_warps = 0;
   int cluster = 0, heads_per_block = 1;  // cluster mode: blocks per cluster, heads per block
   std::size_t smem_bytes = 0;
+  unsigned long long* step_trace = nullptr;  // set by launch_attn_proj from set_step_trace
 };
 std::size_t attn_proj_scratch_bytes(int n_embd);
 // Chooses the output slices per head (rule: the most with one block per SM, rows x n_head x slices
@@ -377,6 +402,7 @@ struct MlpFusedArgs {
   int want_fc2_chunks = 0;
   int want_ln_fold = 0;               // session 12: the folded-LayerNorm kernel (fp16/bf16; ln_fold must then be set)
   unsigned long long* trace = nullptr;  // set by launch_mlp_fused from set_mlp_fused_trace
+  unsigned long long* step_trace = nullptr;  // set by launch_mlp_fused from set_step_trace
   // Filled by mlp_fused_plan.
   int slice_rows = 0, blocks = 0;
   int warp_ln = 0, cluster = 0;       // what the plan took of want_warp_ln / want_cluster (0 / 0: neither)

@@ -99,6 +99,8 @@ __device__ __forceinline__ void stamp(const MlpFusedArgs& a, int i) {
     asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
     a.trace[blockIdx.x * kMlpStamps + i] = t;
   }
+  // The step timeline's entry / past the wait / end (kernels.h set_step_trace).
+  if (i == 0 || i == 1 || i == 8) detail::step_stamp(a.step_trace, i == 8 ? 2 : i);
 }
 
 // MODE bit 0: the warp-LayerNorm path (a.warp_ln); bit 1: the chunked fc2 partials (a.fc2_chunks).
@@ -772,6 +774,7 @@ cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st) {
   const std::size_t slot = static_cast<std::size_t>(a.blocks) * kMlpStamps;
   if (g_trace != nullptr && g_trace_entries >= slot)
     b.trace = g_trace + (g_trace_launch++ % (g_trace_entries / slot)) * slot;
+  b.step_trace = step_trace_take("mlp_fused", a.blocks);
   const int mode = (a.warp_ln != 0 ? 1 : 0) | (a.fc2_chunks != 0 ? 2 : 0) | (a.fold != 0 ? 4 : 0);
   const Launch* by_rows = a.dt == Dt::kF32   ? kByRows<float>[mode]
                           : a.dt == Dt::kF16 ? kByRows<__half>[mode]

@@ -28,6 +28,9 @@
 //        [--trace-layer MODEL]  (only: timeline of the attention-layer kernel, fuselayer=1 variants, B=1)
 //        [--trace-mlp MODEL]  (only: timeline of the fused MLP kernel per variant, fp16 and bf16, B=1;
 //        variant opts mlpw = mlp_warp_ln, mlpc = mlp_cluster, mlpp = mlp_fc2_chunks)
+//        [--trace-step MODEL]  (only: every GEMV / attention + proj / fused MLP launch of one replayed
+//        decode step per variant and --precisions (default fp16), batch --profile-batch: boundary and
+//        post-wait run per kernel position; session 13)
 //        [--trace MODEL]  (only: timeline of one eager persistent decode step per variant, batch 1
 //        and 4: per phase the critical path, the median block's work and the barrier latency)
 //        [--prefill-only]  cells time prefills back to back (a study's prefill-phase cells), no decode
@@ -56,6 +59,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -397,9 +401,177 @@ double weight_bytes(const sb::model::GptConfig& c, double es, double matrix_es =
 
 }  // namespace
 
+// --trace-step MODEL (session 13): the whole decode step's timeline from the step-trace stamps
+// (kernels.h set_step_trace): every GEMV / attention + proj / fused MLP launch of the replayed decode
+// graph writes entry, past-the-wait and end per block.  Batch `batch`, prefill of 32 tokens, 3
+// decodes (eager, capture, replay), then 7 replays read back.  Per kernel position in the layer
+// (means over layers 1 .. L-1 of the medians over the 7 steps), in us:
+//  - bound = this kernel's first block past its wait - the previous kernel's last block end (what a
+//    boundary costs, the previous kernel's memory flush and the wait's release included);
+//  - run = its last block end - its first block past the wait (its post-wait chain), and med =
+//    the median block's end - the same first wait;
+//  - skew = its last block past the wait - its first (blocks that were not resident early);
+//  - late = blocks that entered after the previous kernel's last end (could not be resident early);
+//  - early = the median block's entry before the previous kernel's last end (how long its pre-wait
+//    loads had);
+//  - run1 / runM = run over the blocks alone on their multiprocessor / sharing it with another block
+//    of the same launch (0 when there are none), and shared = how many blocks share;
+//  - blkrun / blkbound = run and bound from the blocks' ends after a barrier (their last warp) instead
+//    of thread 0's end stamp.
+// Also the timer's tick: the smallest nonzero difference between two stamps of one replay.
+// The step = the last record's last end - the first record's first wait.
+int trace_step(const std::string& model, const std::string& precisions, int batch, const std::string& variants_arg) {
+  const auto preset = model_config(model);
+  if (!preset) {
+    std::fprintf(stderr, "--trace-step: unknown model %s\n", model.c_str());
+    return 2;
+  }
+  if (!cudak::step_trace_compiled()) {
+    std::fprintf(stderr, "--trace-step: this build has no step stamps (configure with -DSB_CUDA_STEP_TRACE=ON)\n");
+    return 2;
+  }
+  constexpr int NS = cudak::kStepStamps;
+  const std::size_t entries = std::size_t{1} << 22;  // 32 MiB: gpt2-xl's ~200 launches x <= 1056 blocks x 3
+  unsigned long long* dtr = nullptr;
+  ck(cudaMalloc(&dtr, entries * 8), "step trace buffer");
+  std::stringstream pss(precisions.empty() ? std::string("fp16") : precisions);
+  std::string prec;
+  while (std::getline(pss, prec, ','))
+    for (const Variant& var : parse_variants(variants_arg)) {
+      CudaEngineOptions o;
+      o.precision = prec;
+      o.max_batch = 4;
+      o.max_seq = 256;
+      apply_variant(var, o);
+      auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
+      std::vector<std::int32_t> prompt(static_cast<std::size_t>(batch) * 32, 11);
+      StepResult r;
+      eng->prefill(batch, 32, prompt, LogitsMode::kNone, r);
+      cudak::set_step_trace(dtr, entries);
+      // The graph's records: those of the last decode that launched anything (its capture).
+      std::size_t lo = 0, hi = 0;
+      for (int step = 0; step < 3; ++step) {
+        const std::size_t before = cudak::step_trace_count();
+        eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+        if (cudak::step_trace_count() != before) lo = before, hi = cudak::step_trace_count();
+      }
+      std::vector<cudak::StepTraceRecord> rec;
+      for (std::size_t i = lo; i < hi; ++i) rec.push_back(cudak::step_trace_record(i));
+      const int n = static_cast<int>(rec.size()), L = preset->n_layer;
+      const int per_layer = n > 1 ? (n - 1) / L : 0;  // the LM head last
+      if (n == 0 || per_layer * L + 1 != n) {
+        std::printf("trace-step %s %s B=%d [%s]: no timeline (%d traced launches in the graph, %d layers)\n",
+                    model.c_str(), prec.c_str(), batch, var.name.c_str(), n, L);
+        cudak::set_step_trace(nullptr, 0);
+        continue;
+      }
+      // [record][quantity] over the 7 steps.
+      enum { kBound, kRun, kMed, kSkew, kLate, kEarly, kRun1, kRunM, kShared, kBlk, kBound2, kQ };
+      unsigned long long tick = ~0ull;
+      std::vector<std::array<std::vector<double>, kQ>> q(n);
+      std::vector<double> step_us;
+      const std::size_t used = rec.back().offset + static_cast<std::size_t>(rec.back().blocks) * NS;
+      std::vector<unsigned long long> h(used);
+      bool ok = true;
+      for (int step = 0; step < 7 && ok; ++step) {
+        ck(cudaMemset(dtr, 0, used * 8), "clear trace");
+        ck(cudaDeviceSynchronize(), "sync");
+        const std::size_t before = cudak::step_trace_count();
+        eng->decode(std::vector<std::int32_t>(r.next_tokens), LogitsMode::kNone, r);
+        ck(cudaDeviceSynchronize(), "sync");
+        if (cudak::step_trace_count() != before) ok = false;  // not a replay: offsets moved
+        ck(cudaMemcpy(h.data(), dtr, used * 8, cudaMemcpyDeviceToHost), "read trace");
+        double prev_end = -1, prev_blk = -1, first_wait = -1;
+        for (int i = 0; i < n && ok; ++i) {
+          const unsigned long long* t = h.data() + rec[i].offset;
+          double w0 = 1e300, w1 = 0, e1 = 0, b1 = 0;
+          std::vector<double> ends(rec[i].blocks), entry(rec[i].blocks);
+          for (int b = 0; b < rec[i].blocks; ++b) {
+            const unsigned long long* tb = t + static_cast<std::size_t>(b) * NS;
+            if (tb[0] == 0 || tb[1] == 0 || tb[2] == 0) ok = false;
+            entry[b] = tb[0] * 1e-3;
+            w0 = std::min(w0, tb[1] * 1e-3);
+            w1 = std::max(w1, tb[1] * 1e-3);
+            ends[b] = tb[2] * 1e-3;
+            e1 = std::max(e1, ends[b]);
+            b1 = std::max(b1, tb[4] * 1e-3);
+          }
+          if (!ok) break;
+          int late = 0;
+          for (double v : entry) late += prev_end >= 0 && v > prev_end ? 1 : 0;
+          q[i][kEarly].push_back(prev_end >= 0 ? prev_end - median(entry) : 0);
+          for (int b = 0; b + 1 < rec[i].blocks; ++b)
+            for (int k = 0; k < 3; ++k) {
+              const unsigned long long x = t[static_cast<std::size_t>(b) * NS + k], y = t[static_cast<std::size_t>(b + 1) * NS + k];
+              if (x != y) tick = std::min(tick, x > y ? x - y : y - x);
+            }
+          q[i][kBound].push_back(prev_end >= 0 ? w0 - prev_end : 0);
+          q[i][kRun].push_back(e1 - w0);
+          q[i][kMed].push_back(median(ends) - w0);
+          q[i][kSkew].push_back(w1 - w0);
+          q[i][kLate].push_back(late);
+          std::vector<int> per_sm(1024, 0);
+          for (int b = 0; b < rec[i].blocks; ++b) ++per_sm[t[static_cast<std::size_t>(b) * NS + 3] & 1023];
+          double e1s = 0, e1m = 0;
+          int shared = 0;
+          for (int b = 0; b < rec[i].blocks; ++b) {
+            const bool multi = per_sm[t[static_cast<std::size_t>(b) * NS + 3] & 1023] > 1;
+            (multi ? e1m : e1s) = std::max(multi ? e1m : e1s, ends[b]);
+            shared += multi ? 1 : 0;
+          }
+          q[i][kRun1].push_back(e1s > 0 ? e1s - w0 : 0);
+          q[i][kRunM].push_back(e1m > 0 ? e1m - w0 : 0);
+          q[i][kShared].push_back(shared);
+          q[i][kBlk].push_back(b1 - w0);
+          q[i][kBound2].push_back(prev_blk >= 0 ? w0 - prev_blk : 0);
+          if (first_wait < 0) first_wait = w0;
+          prev_end = e1;
+          prev_blk = b1;
+        }
+        if (ok) step_us.push_back(prev_end - first_wait);
+      }
+      cudak::set_step_trace(nullptr, 0);
+      if (!ok) {
+        std::printf("trace-step %s %s B=%d [%s]: no timeline (a block did not stamp, or the step was not a graph replay)\n",
+                    model.c_str(), prec.c_str(), batch, var.name.c_str());
+        continue;
+      }
+      std::printf("trace-step %s %s B=%d [%s]: step %.2f us (first wait -> last end, median of 7 replays), %d launches (%d per layer + LM head)\n",
+                  model.c_str(), prec.c_str(), batch, var.name.c_str(), median(step_us), n, per_layer);
+      std::printf("  %-16s %7s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s   (us; means over layers 1..%d of 7-replay medians; timer tick %llu ns)\n",
+                  "kernel", "blocks", "bound", "run", "med", "skew", "late", "early", "run1", "runM", "shared", "blkrun", "blkbound",
+                  L - 1, tick);
+      double sum_bound = 0, sum_run = 0;
+      auto show = [&](const std::string& name, int blocks, const std::vector<int>& idx) {
+        double v[kQ] = {};
+        for (int i : idx)
+          for (int k = 0; k < kQ; ++k) v[k] += median(q[i][k]) / static_cast<double>(idx.size());
+        std::printf("  %-16s %7d %8.2f %8.2f %8.2f %8.2f %8.1f %8.2f %8.2f %8.2f %8.1f %8.2f %8.2f\n", name.c_str(), blocks, v[kBound],
+                    v[kRun], v[kMed], v[kSkew], v[kLate], v[kEarly], v[kRun1], v[kRunM], v[kShared], v[kBlk], v[kBound2]);
+      };
+      for (int j = 0; j < per_layer; ++j) {
+        std::vector<int> idx;
+        for (int l = 1; l < L; ++l) idx.push_back(l * per_layer + j);
+        const auto& r0 = rec[per_layer + j];
+        show(std::string(r0.kernel) + (r0.n_out > 0 ? "/" + std::to_string(r0.n_out) : ""), r0.blocks, idx);
+      }
+      show("LM head gemv", rec[n - 1].blocks, {n - 1});
+      for (int i = 0; i < n; ++i) {
+        sum_bound += median(q[i][kBound]);
+        sum_run += median(q[i][kRun]);
+      }
+      std::printf("  whole step: boundaries %.2f us + post-wait runs %.2f us (layer 0 + every layer + LM head)\n", sum_bound,
+                  sum_run);
+      std::fflush(stdout);
+    }
+  cudaFree(dtr);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::string out_path, models_arg = "tiny-gpt2,gpt2,gpt2-xl", precisions_arg, scenarios_arg,
-              profile_model, variants_arg, trace_model, trace_small_model, trace_layer_model, trace_mlp_model;
+              profile_model, variants_arg, trace_model, trace_small_model, trace_layer_model, trace_mlp_model,
+              trace_step_model;
   bool quick = false, extras = true, stream_probe = false, prefill_only = false, plans = false;
   int profile_batch = 1, profile_seq = 8, reps_arg = 0;
   std::string profile_prefill_model;
@@ -417,6 +589,7 @@ int main(int argc, char** argv) {
     else if (a == "--trace-small" && i + 1 < argc) trace_small_model = argv[++i];
     else if (a == "--trace-layer" && i + 1 < argc) trace_layer_model = argv[++i];
     else if (a == "--trace-mlp" && i + 1 < argc) trace_mlp_model = argv[++i];
+    else if (a == "--trace-step" && i + 1 < argc) trace_step_model = argv[++i];
     else if (a == "--no-extras") extras = false;
     else if (a == "--stream-probe") stream_probe = true;
     else if (a == "--prefill-only") prefill_only = true;
@@ -633,6 +806,9 @@ int main(int argc, char** argv) {
       }
     return 0;
   }
+
+  if (!trace_step_model.empty())
+    return trace_step(trace_step_model, precisions_arg, std::clamp(profile_batch, 1, 4), variants_arg);
 
   if (!trace_mlp_model.empty()) {
     // Timeline of the fused MLP kernel (kernels.h set_mlp_fused_trace) in the replayed decode
