@@ -186,9 +186,6 @@ TEST(CudaOptions, RejectsSwitchValuesOutsideTheirMeanings) {
   refused([](CudaEngineOptions& b) { b.mlp_fc2_chunks = 2; }, "mlp_fc2_chunks");
   refused([](CudaEngineOptions& b) { b.gemv_ring = -3; }, "gemv_ring");
   refused([](CudaEngineOptions& b) { b.ln_fold = 2; }, "ln_fold");
-  refused([](CudaEngineOptions& b) { b.lm_prefetch_mb = -1; }, "lm_prefetch_mb");
-  refused([](CudaEngineOptions& b) { b.lm_prefetch_mb = 257; }, "lm_prefetch_mb");
-  refused([](CudaEngineOptions& b) { b.lm_prefetch_at = 2; }, "lm_prefetch_at");
   for (int v : {0, 128, 256, 512}) {
     o.gemv_ln_threads = v;
     EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << "gemv_ln_threads " << v;

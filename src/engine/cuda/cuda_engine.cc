@@ -274,10 +274,6 @@ class CudaEngine final : public Engine {
   void fold_ln_weights();
   bool fold_ = false;
   std::string fold_note_;
-  // L2 prefetch of the LM head's last rows (CudaEngineOptions::lm_prefetch_mb): bytes and where
-  // (0 before the last layer's MLP, 1 before its QKV GEMV); 0 bytes = off.
-  std::size_t lm_pf_bytes_ = 0;
-  int lm_pf_at_ = 0;
   DevBuf m_scratch_;
   PinnedBuf m_error_;
   // Attention half of a layer in one kernel (CudaEngineOptions::fuse_attn_layer, attn_layer.h): a
@@ -409,15 +405,6 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   description_ += " small_decode=" + s_note_;
   setup_ln_fold();
   description_ += " ln_fold=" + fold_note_;
-  {
-    const int mb = cudak::env_int("SB_LM_PREFETCH_MB", opts_.lm_prefetch_mb);
-    const std::size_t wte_bytes = static_cast<std::size_t>(V_) * E_ * es_;
-    lm_pf_bytes_ = std::min(wte_bytes, static_cast<std::size_t>(std::clamp(mb, 0, 256)) << 20) & ~std::size_t{15};
-    lm_pf_at_ = opts_.lm_prefetch_at;
-    description_ += lm_pf_bytes_ == 0 ? std::string(" lm_prefetch=off")
-                                      : fmt::format(" lm_prefetch={}MiB@{}", lm_pf_bytes_ >> 20,
-                                                    lm_pf_at_ == 0 ? "last MLP" : "last QKV");
-  }
   setup_fused_mlp();  // first: the attention + proj rule asks whether the MLP is fused at a row count
   setup_attn_proj();
   description_ += " fuse_attn_proj=" + ap_note_;
@@ -1288,17 +1275,8 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
     a.out_row_stride = n_out;
     return a;
   };
-  // L2 prefetch of the LM head's last rows (lm_prefetch_mb), decode steps on the GEMV path only.
-  const bool lm_pf = lm_pf_bytes_ > 0 && S == 1 && gemv && gemv_ok(B) && mode != LogitsMode::kAll;
-  auto lm_prefetch = [&]() {
-    const std::size_t wte_bytes = static_cast<std::size_t>(V_) * E_ * es_;
-    ck(cudak::launch_l2_prefetch(static_cast<const char*>(wte_.get()) + ((wte_bytes - lm_pf_bytes_) & ~std::size_t{15}),
-                                 lm_pf_bytes_, stream_),
-       "LM head L2 prefetch kernel");
-  };
   for (int li = 0; li < L_; ++li) {
     LayerDev& l = layers_[li];
-    if (lm_pf && lm_pf_at_ == 1 && li == L_ - 1) lm_prefetch();
     // Attention block.
     if (attn_layer) {
       // LN1 + QKV + KV write + attention + attn c_proj + residual in one kernel (launch_attn_layer).
@@ -1397,7 +1375,6 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
              true, x_.get(), dt_, E_);
     }
     // MLP block.
-    if (lm_pf && lm_pf_at_ == 0 && li == L_ - 1) lm_prefetch();
     if (gemv && mlp_fused_ok(rows)) {
       cudak::MlpFusedArgs a = m_args_[rows];
       a.x = x_.get();
@@ -1684,10 +1661,6 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
                                  {"ln_fold", o.ln_fold}})
     if (!one_of(v, {-1, 0, 1}))
       sb::fail("native-cuda: {} must be 0 (off), 1 (on) or -1 (the default / measured rule), got {}", name, v);
-  if (o.lm_prefetch_mb < 0 || o.lm_prefetch_mb > 256 || !one_of(o.lm_prefetch_at, {0, 1}))
-    sb::fail("native-cuda: lm_prefetch_mb must be 0 (off) .. 256 MiB and lm_prefetch_at 0 (before the last MLP) or 1 "
-             "(before the last QKV GEMV), got {} / {}",
-             o.lm_prefetch_mb, o.lm_prefetch_at);
   if (o.gemv_ring < -1 || o.gemv_ring_blocks < -1)
     sb::fail("native-cuda: gemv_ring and gemv_ring_blocks must be >= 0 (-1: the default), got {} / {}", o.gemv_ring,
              o.gemv_ring_blocks);

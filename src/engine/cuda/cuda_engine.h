@@ -231,13 +231,6 @@ struct CudaEngineOptions {
   // -12%, gpt2-medium -7% / -16%, gpt2-large -5% / -14%, gpt2-xl -7..-9% / -12%; docs/perf-cuda.md
   // "Session 12"); 0 = off, 1 = on (the same set); SB_LN_FOLD, when set, overrides it.
   int ln_fold = -1;
-  // L2 prefetch of the LM head's last rows (session 13, an A/B switch; kernels.h
-  // launch_l2_prefetch): in a decode step on the GEMV path, a small kernel before the last layer's
-  // MLP (lm_prefetch_at 0) or QKV GEMV (1) prefetches the last lm_prefetch_mb MiB of the tied
-  // embedding matrix into L2, so the LM head reads those rows from L2 rather than from memory.
-  // 0 = off (the default); at most 256; SB_LM_PREFETCH_MB, when set, overrides it.
-  int lm_prefetch_mb = 0;
-  int lm_prefetch_at = 0;
 };
 
 // What a native-cuda engine did so far (validation and benchmarks): prefill paths taken and the

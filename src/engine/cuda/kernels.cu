@@ -738,36 +738,6 @@ cudaError_t launch_embed(Dt dt, void* x, const void* wte, const void* wpe,
   });
 }
 
-namespace {
-constexpr unsigned kL2PrefetchPiece = 4096;
-__global__ void l2_prefetch_kernel(const unsigned char* p, unsigned long long bytes) {
-  pdl_trigger();
-  const unsigned long long n = (bytes + kL2PrefetchPiece - 1) / kL2PrefetchPiece;
-  for (unsigned long long c = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x; c < n;
-       c += static_cast<unsigned long long>(gridDim.x) * blockDim.x) {
-    const unsigned long long off = c * kL2PrefetchPiece;
-    const unsigned size = static_cast<unsigned>(bytes - off < kL2PrefetchPiece ? bytes - off : kL2PrefetchPiece);
-    asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p + off), "r"(size) : "memory");
-  }
-  // Complete only after the previous kernel: the next kernel's wait then covers it too.
-  pdl_wait();
-}
-}  // namespace
-
-cudaError_t launch_l2_prefetch(const void* p, std::size_t bytes, cudaStream_t st) {
-  bytes &= ~static_cast<std::size_t>(15);
-  if (p == nullptr || (reinterpret_cast<std::uintptr_t>(p) & 15u) != 0 || bytes == 0) {
-    std::snprintf(g_detail, sizeof g_detail, "l2_prefetch: pointer %p must be 16-byte aligned and bytes %zu >= 16", p,
-                  bytes);
-    return cudaErrorInvalidValue;
-  }
-  const std::size_t pieces = (bytes + kL2PrefetchPiece - 1) / kL2PrefetchPiece;
-  const int threads = 128;
-  const int blocks = static_cast<int>(std::min<std::size_t>(32, (pieces + threads - 1) / threads));
-  return launch_k(l2_prefetch_kernel, dim3(blocks), dim3(threads), 0, st, static_cast<const unsigned char*>(p),
-                  static_cast<unsigned long long>(bytes));
-}
-
 cudaError_t launch_ln_fold(Dt dt, const void* w, const float* gamma, const float* beta, int n_out, int k_in,
                            void* w_out, float* fold, cudaStream_t st) {
   if (dt == Dt::kF32 || n_out <= 0 || k_in <= 0 || w == nullptr || w_out == nullptr || w_out == w ||

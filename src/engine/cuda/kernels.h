@@ -432,11 +432,6 @@ cudaError_t launch_mlp_fused(const MlpFusedArgs& a, cudaStream_t st);
 // rstd + beta, W . LN(x) = rstd (W' . x - mean g) + c.  w_out may not alias w.
 cudaError_t launch_ln_fold(Dt dt, const void* w, const float* gamma, const float* beta, int n_out, int k_in,
                            void* w_out, float* fold, cudaStream_t st);
-// ---- L2 prefetch (session 13, CudaEngineOptions::lm_prefetch_mb): a small forward kernel whose
-// threads issue cp.async.bulk.prefetch.L2 for [p, p + bytes) in 4 KiB pieces (p 16-byte aligned;
-// bytes rounded down to 16), then wait for the previous kernel (griddepcontrol.wait), so that the
-// kernel after it still sees every earlier kernel complete.  A hint only: nothing is written.
-cudaError_t launch_l2_prefetch(const void* p, std::size_t bytes, cudaStream_t st);
 
 // ---- Persistent decode step (persistent.cu; docs/perf-cuda.md, session 6).
 // One kernel computes a whole decode step (seq = 1, rows = batch 1..kGemvMaxRows, fp16/bf16):

@@ -54,8 +54,7 @@
 //        (0/1/2 = off / on / the rule: the GEMV's input rows by the bulk-copy engine), ringk = gemv_ring_min_k (the ring
 //        only for rows of K >= ringk), lnt = gemv_ln_threads
 //        (128 / 256 / 512: threads per block of the LayerNorm'd one-row GEMVs; 0 = the rule by n_embd),
-//        lntw = gemv_ln_threads_which (1 = QKV only, 2 = c_fc only, 3 = both), fold = ln_fold,
-//        lmpf = lm_prefetch_mb (the LM head's last MiB prefetched into L2), lmpat = lm_prefetch_at
+//        lntw = gemv_ln_threads_which (1 = QKV only, 2 = c_fc only, 3 = both), fold = ln_fold
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -363,8 +362,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "xtma") o.gemv_xtma = num;          // GEMV input rows by the bulk-copy engine
     else if (k == "lnt") o.gemv_ln_threads = num;     // threads per block of the LN'd one-row GEMVs
     else if (k == "fold") o.ln_fold = num;            // LayerNorm folded into the QKV / c_fc weights (0/1)
-    else if (k == "lmpf") o.lm_prefetch_mb = num;     // L2 prefetch of the LM head's last MiB (0 = off)
-    else if (k == "lmpat") o.lm_prefetch_at = num;    // ... before the last MLP (0) or the last QKV GEMV (1)
     else if (k == "lntw") cudak::set_gemv_ln_threads_which(num);  // process-wide: 1 QKV, 2 c_fc, 3 both
     else if (k == "ringk") cudak::set_gemv_ring_min_k(num);  // process-wide (gemv.cu): ring only at K >= ringk
     else if (k == "small8") o.small_decode_fp8 = on;
