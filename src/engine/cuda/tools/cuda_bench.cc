@@ -381,6 +381,17 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   }
 }
 
+// The engine options of the trace and probe tools: `prec`, batches up to 4, 256 positions, then the
+// variant's settings.
+CudaEngineOptions tool_options(const std::string& prec, const Variant& var) {
+  CudaEngineOptions o;
+  o.precision = prec;
+  o.max_batch = 4;
+  o.max_seq = 256;
+  apply_variant(var, o);
+  return o;
+}
+
 struct ModelSpec {
   std::string name;
   sb::model::GptConfig cfg;
@@ -438,11 +449,7 @@ int trace_step(const std::string& model, const std::string& precisions, int batc
   std::string prec;
   while (std::getline(pss, prec, ','))
     for (const Variant& var : parse_variants(variants_arg)) {
-      CudaEngineOptions o;
-      o.precision = prec;
-      o.max_batch = 4;
-      o.max_seq = 256;
-      apply_variant(var, o);
+      const CudaEngineOptions o = tool_options(prec, var);
       auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
       std::vector<std::int32_t> prompt(static_cast<std::size_t>(batch) * 32, 11);
       StepResult r;
@@ -664,11 +671,7 @@ int main(int argc, char** argv) {
     const int NS = cudak::kSmallTraceStamps;
     for (int batch : {1, 4})
       for (const Variant& var : parse_variants(variants_arg)) {
-        CudaEngineOptions o;
-        o.precision = prec;
-        o.max_batch = 4;
-        o.max_seq = 256;
-        apply_variant(var, o);
+        const CudaEngineOptions o = tool_options(prec, var);
         const int G = prop.multiProcessorCount * 8;  // room for up to 8 blocks per SM
         unsigned long long* dtr = nullptr;
         const std::size_t n = static_cast<std::size_t>(G) * NS;
@@ -747,11 +750,7 @@ int main(int argc, char** argv) {
     constexpr int NS = cudak::kAttnLayerStamps, NU = 11;
     for (const char* prec : {"fp16", "bf16"})
       for (const Variant& var : parse_variants(variants_arg)) {
-        CudaEngineOptions o;
-        o.precision = prec;
-        o.max_batch = 4;
-        o.max_seq = 256;
-        apply_variant(var, o);
+        const CudaEngineOptions o = tool_options(prec, var);
         const int L = preset->n_layer, G = preset->n_head * 8;
         const std::size_t slot = static_cast<std::size_t>(G) * NS, n = slot * L;
         unsigned long long* dtr = nullptr;
@@ -827,11 +826,7 @@ int main(int argc, char** argv) {
     const int batch = std::clamp(profile_batch, 1, 4);
     for (const char* prec : {"fp16", "bf16"})
       for (const Variant& var : parse_variants(variants_arg)) {
-        CudaEngineOptions o;
-        o.precision = prec;
-        o.max_batch = 4;
-        o.max_seq = 256;
-        apply_variant(var, o);
+        const CudaEngineOptions o = tool_options(prec, var);
         const int L = preset->n_layer;
         // One slot per layer: the kernel's grid from its plan (launch k takes slot k mod L).
         cudak::MlpFusedArgs plan{.dt = std::string(prec) == "fp16" ? cudak::Dt::kF16 : cudak::Dt::kBF16, .rows = batch,
@@ -934,11 +929,8 @@ int main(int argc, char** argv) {
                    profile_prefill_model.c_str(), profile_batch, profile_seq);
       return 2;
     }
-    CudaEngineOptions o;
-    o.precision = precisions_arg.empty() ? "fp16" : precisions_arg.substr(0, precisions_arg.find(','));
-    o.max_batch = 4;
-    o.max_seq = 256;
-    apply_variant(parse_variants(variants_arg).front(), o);
+    CudaEngineOptions o = tool_options(precisions_arg.empty() ? "fp16" : precisions_arg.substr(0, precisions_arg.find(',')),
+                                       parse_variants(variants_arg).front());
     o.prefill_graphs = false;
     auto eng = make_cuda_engine_synthetic(*preset, 1234, o);
     std::vector<std::int32_t> prompt(static_cast<std::size_t>(profile_batch) * profile_seq, 11);
