@@ -150,7 +150,8 @@ struct GemvArgs {
   int split_k = 1;
   // Weight ring (gemv_ring below): 16-byte-vector chunks of kChunk loads per lane streamed
   // into this many shared-memory slots per warp by bulk copies (0 = the register path).
-  int ring_slots = 0;  unsigned long long* step_trace = nullptr;  // set by launch_gemv from set_step_trace (callers leave it)
+  int ring_slots = 0;
+  unsigned long long* step_trace = nullptr;  // set by launch_gemv from set_step_trace (callers leave it)
 };
 // Dynamic shared memory the GEMV needs (rows * k_in * dt_size); launch_gemv raises the kernel's
 // limit once per configuration, and fails for more than the device allows.
@@ -165,10 +166,10 @@ int env_int(const char* name, int fallback);
 // the decode chain's GEMV, attention + proj and fused MLP kernels takes the next blocks x
 // kStepStamps entries of the device buffer (a record in launch order: kernel name, blocks, offset)
 // and thread 0 of each block writes %globaltimer (ns) there: 0 entry, 1 past griddepcontrol.wait,
-// 2 its end, at 3 the block's multiprocessor (%smid) and at 4 the block's end (its last warp, after
-// a barrier at the end).  A launch that does not fit gets no trace.  Read when a launch is enqueued: a graph
-// captured while it is set keeps the offsets of its capture's records, so its replays write there.
-// set_step_trace(nullptr, 0) turns it off; either call clears the records.
+// 2 its end, at 3 the block's multiprocessor (%smid) and at 4 the block's end (its last warp,
+// after a barrier at the end).  A launch that does not fit gets no trace.  Read when a launch is
+// enqueued: a graph captured while it is set keeps the offsets of its capture's records, so its
+// replays write there.  set_step_trace(nullptr, 0) turns it off; either call clears the records.
 constexpr int kStepStamps = 5;
 struct StepTraceRecord {
   const char* kernel;  // static string: "gemv", "attn_proj", "mlp_fused"
