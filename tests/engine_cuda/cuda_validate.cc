@@ -1962,20 +1962,9 @@ void test_qgemv() {
                                      per_row ? " per-row scales" : "", mma ? " mma" : "");
             compare(std::string("qgemv/") + cudak::wquant_name(q) + "/" + epi_names[ei], cas,
                     download(Dt::kF16, *d_out, ref.size()), ref, tol);
-            if (epi == E::kQkvScatter) {
-              const int Emb = N / 3;
-              auto kc = download(Dt::kF16, d_kc, cache_n), vc = download(Dt::kF16, d_vc, cache_n);
-              std::vector<float> got;
-              std::vector<double> want;
-              for (int m = 0; m < rows; ++m)
-                for (int n = Emb; n < N; ++n) {
-                  const int which = n / Emb, hd = n % Emb, h = hd / D, d = hd % D, b = m / seq, s2 = m % seq;
-                  const std::size_t i = ((static_cast<std::size_t>(b) * H + h) * max_t + past + s2) * D + d;
-                  got.push_back(which == 1 ? kc[i] : vc[i]);
-                  want.push_back(ref[static_cast<std::size_t>(m) * N + n]);
-                }
-              compare(std::string("qgemv/") + cudak::wquant_name(q) + "/qkv/cache", cas, got, want, tol);
-            }
+            if (epi == E::kQkvScatter)
+              compare_kv_cache(std::string("qgemv/") + cudak::wquant_name(q) + "/qkv", cas, Dt::kF16, d_kc, d_vc, cache_n, ref,
+                               rows, N, H, D, seq, past, max_t, tol);
           }
   cudak::set_fp8_mma_min_rows(mma_min_rows_before);
 }
