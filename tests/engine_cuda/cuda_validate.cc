@@ -493,23 +493,33 @@ void test_gemv() {
   using E = cudak::GemvEpilogue;
   struct C { int N, K; };
   std::vector<C> shapes = {{3, 2}, {5, 3}, {64, 64}, {97, 130}, {768, 768}, {2304, 768},
-                           {3072, 768}, {768, 3072}, {1600, 6400}, {50257, 128},
+                           {3072, 768}, {768, 3072}, {1600, 6400}, {50257, 128}, {40, 128},
+                           // more 16-row tiles than resident warps: the tensor-core LM head's
+                           // warps run on into a second tile
+                           {60001, 128},
                            // K <= 8: the LM head's lane-per-row path (tiny-gpt2: E = 2)
                            {50257, 2}, {4099, 5}, {1000, 8}};
   // (4800, 64): more rows than a wave of resident warps (a second row group per warp on an H100);
   // (40, 2304): rows past the 4 KiB register chunk (a second chunk loaded after the wait).
   // (33, 2056): 257 fp16 vectors per row, which gemv_split_k shares out unevenly between warps.
-  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}, {1000, 2}, {4800, 64}, {40, 2304}, {33, 2056}};
-  const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter, E::kArgmax};
-  const char* epi_names[] = {"store", "gelu", "residual", "qkv", "argmax"};
+  if (g_small) shapes = {{3, 2}, {97, 130}, {256, 64}, {1000, 2}, {4800, 64}, {40, 2304}, {33, 2056}, {40, 128}};
+  // The LM head's paths (lm_head_mma): "argmax" with the process default (2: tensor cores with
+  // bulk-copied tiles where a slot per warp fits, else 1), "argmax_mma" mode 1 (tensor cores,
+  // weights through registers), "argmax_reg" mode 0 (the register GEMV's argmax epilogue).
+  const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter, E::kArgmax, E::kArgmax, E::kArgmax};
+  const char* epi_names[] = {"store", "gelu", "residual", "qkv", "argmax", "argmax_mma", "argmax_reg"};
+  const int mma_default = cudak::lm_head_mma();
   for (Dt dt : kDts)
     for (const C& sh : shapes)
-      for (int ei = 0; ei < 5; ++ei)
+      for (int ei = 0; ei < 7; ++ei)
         for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
           for (int ln = 0; ln < 3; ++ln) {  // 2: LayerNorm of the folded token embedding
             const E epi = epis[ei];
             const bool fold = ln == 2;
             if (fold && epi != E::kQkvScatter) continue;
+            // (where the tensor-core LM head does not apply, these are "argmax"'s launch again)
+            const bool tc_shape = dt != Dt::kF32 && sh.K % 64 == 0 && sh.K <= 1664;
+            if (ei >= 5 && !tc_shape) continue;
             if (g_small && rows == 3) continue;
             if (!g_small && sh.N * static_cast<long long>(sh.K) > 5'000'000 && (rows == 2 || rows == 3)) continue;
             int N = sh.N, K = sh.K, H = 0, D = 0, seq = 1, past = 3, max_t = 0;
@@ -589,8 +599,28 @@ void test_gemv() {
               a.argmax_host = h_arg;
               a.argmax_counter = d_cnt.as<unsigned>();
             }
+            const int mode = ei == 5 ? 1 : (ei == 6 ? 0 : mma_default);
+            cudak::set_lm_head_mma(mode);
+            const long long mma_before = cudak::lm_head_mma_launch_count();
+            const long long ring_before = cudak::lm_head_ring_launch_count();
             ck(cudak::launch_gemv(a, nullptr), "gemv launch");
             ck(cudaDeviceSynchronize(), "gemv sync");
+            cudak::set_lm_head_mma(mma_default);
+            if (epi == E::kArgmax) {
+              // The path taken is the one asked for: 0 the register GEMV; 1 the register-staged
+              // tensor-core kernel; 2 the bulk-copy one where a slot of 16 rows x K per warp fits
+              // the ring budget (lm_head_ring_kb), else 1 — only where the tensor cores apply.
+              const long long tile = 16ll * K * 2;
+              const bool ring_fits = 4 * tile <= cudak::lm_head_ring_kb() * 1024ll;
+              const int want = !tc_shape ? 0 : (mode == 2 ? (ring_fits ? 2 : 1) : mode);
+              const int took = cudak::lm_head_ring_launch_count() != ring_before
+                                   ? 2
+                                   : (cudak::lm_head_mma_launch_count() != mma_before ? 1 : 0);
+              expect("gemv/" + std::string(epi_names[ei]) + "/path",
+                     fmtcase("%s rows=%d N=%d K=%d ln=%d", cudak::dt_name(dt), rows, N, K, ln), took == want,
+                     fmtcase("LM head path %d taken, expected %d (0 register GEMV, 1 tensor cores, 2 bulk-copied tiles)",
+                             took, want));
+            }
             // Reference: staged input (LayerNorm'd and rounded like the device) times W.
             std::vector<double> xin(static_cast<std::size_t>(rows) * K), acc(static_cast<std::size_t>(rows) * N);
             if (ln) {

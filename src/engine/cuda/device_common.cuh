@@ -423,6 +423,10 @@ __device__ __forceinline__ int float_to_int8(float v) {
 
 // The decode GEMV (gemv.cu), after launch_gemv's argument checks.
 cudaError_t launch_gemv_impl(const GemvArgs& a, cudaStream_t st);
+// The tensor-core LM head (lm_head.cu): whether it takes this argmax GEMV (lm_head_mma() on, fp16 /
+// bf16, k_in a multiple of 64, 16-byte-aligned weights), and its launch.
+bool lm_head_mma_applies(const GemvArgs& a);
+cudaError_t launch_lm_head_mma(const GemvArgs& a, cudaStream_t st);
 
 // Folded LayerNorm (session 12; gemv.cu's V = 5 kernels, mlp_fused.cu's mode bit 2): the row
 // statistics in one pass beside the dot products.  fold_stats_add: one 16-byte vector of input row

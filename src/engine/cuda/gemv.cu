@@ -1383,7 +1383,12 @@ cudaError_t dispatch_epi(const GemvArgs& a, cudaStream_t st) {
     case GemvEpilogue::kQkvAttention: return launch_sel<F, M, GemvEpilogue::kQkvAttention>(a, st);
     case GemvEpilogue::kArgmax:
       if constexpr (kQuant<F>) break;  // the LM head stays fp16
-      else return launch3<F, M, GemvEpilogue::kArgmax, false>(a, st);
+      else {
+        if constexpr (F == kF16 || F == kBF16) {
+          if (lm_head_mma_applies(a)) return launch_lm_head_mma(a, st);  // lm_head.cu (session 14)
+        }
+        return launch3<F, M, GemvEpilogue::kArgmax, false>(a, st);
+      }
   }
   std::snprintf(g_detail, sizeof g_detail, "gemv3: the argmax epilogue (LM head) has no quantized variant");
   return cudaErrorInvalidValue;

@@ -55,6 +55,8 @@
 //        only for rows of K >= ringk), lnt = gemv_ln_threads
 //        (128 / 256 / 512: threads per block of the LayerNorm'd one-row GEMVs; 0 = the rule by n_embd),
 //        lntw = gemv_ln_threads_which (1 = QKV only, 2 = c_fc only, 3 = both), fold = ln_fold
+//        lmmma = lm_head_mma (0 = the register GEMV, 1 = tensor cores with register-staged weights,
+//        2 = tensor cores with bulk-copied tiles, the default; lm_head.cu), lmring = lm_head_ring_kb
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -333,6 +335,10 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_gemv_ring_min_k(default_ring_min_k);
   static const int default_lnt_which = cudak::gemv_ln_threads_which();
   cudak::set_gemv_ln_threads_which(default_lnt_which);
+  static const int default_lm_mma = cudak::lm_head_mma();
+  cudak::set_lm_head_mma(default_lm_mma);
+  static const int default_lm_ring = cudak::lm_head_ring_kb();
+  cudak::set_lm_head_ring_kb(default_lm_ring);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -371,6 +377,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pgraph") o.prefill_graphs = on;
     else if (k == "pcap") o.prefill_graph_capacity = num;
     else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
+    else if (k == "lmmma") cudak::set_lm_head_mma(num);  // process-wide (lm_head.cu): tensor-core LM head mode
+    else if (k == "lmring") cudak::set_lm_head_ring_kb(num);  // process-wide: its mode-2 ring budget (KiB)
     else if (k == "prewait") cudak::set_gemv_prewait_loads(num);  // process-wide (gemv.cu)
     else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
     else if (k == "attrf") cudak::set_decode_attention_rows_first(on);  // process-wide (kernels.cu)
