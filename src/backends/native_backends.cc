@@ -155,6 +155,10 @@ std::unique_ptr<Backend> make_native_cuda() {
         // true = wherever it applies, false = off; absent = the engine's default.
         if (r.options.contains("gemv_xtma") && !r.options["gemv_xtma"].is_null())
           o.gemv_xtma = bool_option(r.options, "gemv_xtma", false) ? 1 : 0;
+        // The fp16/bf16 decode LM head on tensor cores: true = wherever it applies, false = the
+        // register GEMV; absent = the engine's measured rule.
+        if (r.options.contains("lm_head_mma") && !r.options["lm_head_mma"].is_null())
+          o.lm_head_mma = bool_option(r.options, "lm_head_mma", false) ? 1 : 0;
         // Threads per block of the LayerNorm'd one-row decode GEMVs (128 = main's, 256, 512);
         // absent = the engine's default.
         o.gemv_ln_threads = int_option(r.options, "gemv_ln_threads", o.gemv_ln_threads);

@@ -180,6 +180,8 @@ TEST(CudaOptions, RejectsSwitchValuesOutsideTheirMeanings) {
   refused([](CudaEngineOptions& b) { b.mlp_cluster = 3; }, "mlp_cluster");
   refused([](CudaEngineOptions& b) { b.mlp_cluster = 16; }, "mlp_cluster");
   refused([](CudaEngineOptions& b) { b.gemv_xtma = 3; }, "gemv_xtma");
+  refused([](CudaEngineOptions& b) { b.lm_head_mma = 3; }, "lm_head_mma");
+  refused([](CudaEngineOptions& b) { b.lm_head_mma = -2; }, "lm_head_mma");
   refused([](CudaEngineOptions& b) { b.fuse_mlp = 2; }, "fuse_mlp");
   refused([](CudaEngineOptions& b) { b.fuse_attn_proj = -2; }, "fuse_attn_proj");
   refused([](CudaEngineOptions& b) { b.mlp_warp_ln = 5; }, "mlp_warp_ln");
@@ -193,6 +195,10 @@ TEST(CudaOptions, RejectsSwitchValuesOutsideTheirMeanings) {
   for (int v : {0, 2, 4, 8}) {
     o.mlp_cluster = v;
     EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << "mlp_cluster " << v;
+  }
+  for (int v : {-1, 0, 1, 2}) {
+    o.lm_head_mma = v;
+    EXPECT_EQ(error_of([&] { validate_cuda_options(c, o); }), "") << "lm_head_mma " << v;
   }
 }
 

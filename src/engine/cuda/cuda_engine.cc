@@ -378,6 +378,7 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
     cudak::set_gemv_ring(cudak::env_int("SB_GEMV_RING", o.gemv_ring >= 0 ? o.gemv_ring : 0));
     cudak::set_gemv_ring_blocks(cudak::env_int("SB_GEMV_RING_BLOCKS", o.gemv_ring_blocks > 0 ? o.gemv_ring_blocks : 2));
     cudak::set_gemv_xtma(cudak::env_int("SB_GEMV_XTMA", o.gemv_xtma >= 0 ? o.gemv_xtma : 2));
+    cudak::set_lm_head_mma(cudak::env_int("SB_LM_HEAD_MMA", o.lm_head_mma >= 0 ? o.lm_head_mma : 2));
     cudak::set_gemv_ln_threads(cudak::env_int("SB_GEMV_LN_THREADS", o.gemv_ln_threads >= 0 ? o.gemv_ln_threads : 0));
   }
   lt_ = std::make_unique<cudak::LtGemm>(opts_.tf32);
@@ -414,6 +415,8 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   if (cudak::gemv_ring() > 0)
     description_ += fmt::format(" gemv_ring={}x{}", cudak::gemv_ring(), cudak::gemv_ring_blocks());
   if (cudak::gemv_xtma() != 0) description_ += cudak::gemv_xtma() == 1 ? " gemv_xtma=on" : " gemv_xtma=rule";
+  description_ += cudak::lm_head_mma() == 2 ? std::string(" lm_head_mma=rule")
+                                             : fmt::format(" lm_head_mma={}", cudak::lm_head_mma() == 1 ? "on" : "off");
   if (cudak::gemv_ln_threads() != 128)
     description_ += cudak::gemv_ln_threads() == 0 ? std::string(" gemv_ln_threads=rule")
                                                   : fmt::format(" gemv_ln_threads={}", cudak::gemv_ln_threads());
@@ -1651,6 +1654,9 @@ void validate_cuda_options(const model::GptConfig& cfg, const CudaEngineOptions&
              o.gemv_ln_threads);
   if (!one_of(o.mlp_cluster, {-1, 0, 2, 4, 8}))
     sb::fail("native-cuda: mlp_cluster must be 0 (off), 2, 4 or 8 blocks (-1: the default), got {}", o.mlp_cluster);
+  if (!one_of(o.lm_head_mma, {-1, 0, 1, 2}))
+    sb::fail("native-cuda: lm_head_mma must be 0 (off), 1 (on) or 2 (the measured rule) (-1: the default), got {}",
+             o.lm_head_mma);
   if (!one_of(o.gemv_xtma, {-1, 0, 1, 2}))
     sb::fail("native-cuda: gemv_xtma must be 0 (off), 1 (on) or 2 (the measured rule) (-1: the default), got {}",
              o.gemv_xtma);

@@ -211,6 +211,11 @@ struct CudaEngineOptions {
   // (2: one input row, n_embd >= 1600, i.e. gpt2-xl at batch 1; docs/perf-cuda.md session 10 calls
   // 5-6); 0 off; 1 on wherever it applies; 2 the rule.
   int gemv_xtma = -1;
+  // The fp16/bf16 decode LM head on tensor cores (kernels.h set_lm_head_mma, lm_head.cu),
+  // process-wide when the engine is created: -1 = the environment's SB_LM_HEAD_MMA when set, else
+  // the measured rule (2: 2-4 input rows at n_embd <= 1280; docs/perf-cuda.md session 14); 0 the
+  // register GEMV; 1 wherever it applies (k_in a multiple of 64); 2 the rule.
+  int lm_head_mma = -1;
   // Threads per block of the LayerNorm'd fp16 one-row decode GEMVs (kernels.h
   // set_gemv_ln_threads), process-wide when the engine is created: -1 = the environment's
   // SB_GEMV_LN_THREADS when set, else 0 = the measured rule by n_embd (512 threads at n_embd

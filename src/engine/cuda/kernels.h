@@ -262,21 +262,16 @@ int gemv_ln_threads();
 void set_gemv_ln_threads_which(int mask);
 int gemv_ln_threads_which();
 long long gemv_ln_threads_launch_count();
-//  - lm_head_mma (session 14, lm_head.cu; 0/1/2, default 2, or the environment's SB_LM_HEAD_MMA):
-//    launch_gemv's argmax epilogue (the LM head) for fp16 / bf16 weights with k_in a multiple of 64
-//    and at most 1664 runs on tensor cores (mma.sync m16n8k16, fp32 accumulation; a warp owns
-//    16-row tiles) instead of the register GEMV (0).  1: the weights through registers, 3 steps in
-//    flight per warp; 2: each warp streams its tiles into shared-memory slots with the bulk-copy
-//    engine, a block (one per SM) owning a contiguous range of tiles, where a slot per warp fits
-//    lm_head_ring_kb (default 128, or SB_LM_HEAD_RING_KB) and the device (else 1).  The same staged
+//  - lm_head_mma (session 14, lm_head.cu; 0 / 1 / 2, default 2, or the environment's
+//    SB_LM_HEAD_MMA): launch_gemv's argmax epilogue (the LM head) for fp16 / bf16 weights with k_in
+//    a multiple of 64 runs on tensor cores (mma.sync m16n8k16, fp32 accumulation, a warp per
+//    16-row tile, 3 steps of weights in flight per warp) instead of the register GEMV: 1 always,
+//    2 = the measured rule (2-4 input rows at k_in <= 1280; one row and gpt2-xl were no faster), 0 never.  The same staged
 //    input; the logits' fp32 sums in another order (within the validation's fp32 tolerance).
-//    Process-wide, for A/B measurements; the launch counts prove which path ran.
+//    Process-wide, for A/B measurements; lm_head_mma_launch_count proves the path was taken.
 void set_lm_head_mma(int mode);
 int lm_head_mma();
-void set_lm_head_ring_kb(int kb);
-int lm_head_ring_kb();
 long long lm_head_mma_launch_count();
-long long lm_head_ring_launch_count();
 // Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
 // copies before reading q after griddepcontrol.wait (default off, or the environment's
 // SB_ATT_ROWS_FIRST=1); same values.  Process-wide, for A/B measurements.

@@ -2,19 +2,26 @@
 // LayerNorm(x[m]) . W[n] for the fp16 / bf16 tied LM head (W = wte, [n_out, k_in]) at 1-4 input
 // rows, with launch_gemv's argmax epilogue (packed argmax per row, atomicMax into the slots, the
 // last block copying them to pinned host memory).  launch_gemv takes it for GemvEpilogue::kArgmax
-// when lm_head_mma() is on and k_in is a multiple of 64 (every GPT-2 size); the register GEMV
-// (gemv.cu) stays for the rest and as the A/B baseline.
+// where lm_head_mma() says (kernels.h: 1 always, 2 = the measured rule, 2-4 input rows at
+// n_embd <= 1280; 0 never)
+// and k_in is a multiple of 64 (every GPT-2 size); the register GEMV (gemv.cu) does the rest.
 //
-// Why (docs/perf-cuda.md "Session 14"): the register GEMV's LM head at gpt2 size (K = 768) gives
-// each warp one 1.5 KB row per pass — 3 loads per lane, ~12 passes a warp — and spends ~250 warp
-// instructions per row on conversions, FMAs and a 32-lane reduction (an L2 prefetch of its rows
-// did not speed it: session 13 call 5).  Here a warp owns 16 consecutive rows ("a tile") and the
-// whole K: each step a lane loads four 16-byte vectors (rows g and g + 8, 64 k apart x 2) and
-// feeds them to four mma.sync m16n8k16 (fp32 accumulation) against the staged input rows as the
-// N = 8 side (columns >= rows are zero): 256 weights per warp instruction instead of ~16, and no
-// shuffle reduction — the mma sums over k.  Steps run through a register ring kDepth deep (the
-// first kDepth steps issued before griddepcontrol.wait), and a warp's steps run on from one
-// tile to its next one (grid-stride) without a gap.
+// Why (docs/perf-cuda.md "Session 14"): the register GEMV's LM head gives each warp one row per
+// pass (gpt2: 3 loads per lane, ~12 passes a warp) and spends its instructions on conversions,
+// FMAs and a 32-lane reduction per row, for each input row — at 4 rows 43 us of a gpt2 step (H200).
+// Here a warp owns 16 consecutive rows ("a tile") and the whole K: each step a lane loads four
+// 16-byte vectors (rows g and g + 8, 32 k apart x 2) and feeds them to four mma.sync m16n8k16
+// (fp32 accumulation) against the staged input rows as the N = 8 side (columns >= rows are zero):
+// 256 weights per warp instruction, no shuffle reduction (the mma sums over k), and the same
+// instructions for 1 or 4 input rows.  Steps run through a register ring kDepth deep (the first
+// kDepth steps issued before griddepcontrol.wait); a warp's steps run on from one tile to its next
+// one (grid-stride) without a gap.
+// Measured (session 14, H200): 4 input rows 43 -> 30 us in the step (gpt2), one row no faster (both
+// ~22-24 us for 77 MB: ~3.2-3.5 TB/s in the step, against a 4.3-4.5 TB/s streaming-read ceiling),
+// hence the rule.  Not
+// kept: each warp's tiles bulk-copied into shared-memory slots, a block per SM streaming one
+// contiguous range (commit 05114f5, mode 2 then): standalone 27.8 vs 30.3 us, in the step 25.5-27.8
+// vs 23.75 us at one row, no better than this kernel at 4.
 //
 // Lane roles (g = lane / 4, t = lane % 4).  Step (tile, kb): rows r0 = 16 tile + g and r1 = r0 + 8,
 // k positions p = 64 kb + 8 t (.. + 7) and p + 32.  The mma's A fragment wants A[g][2t, 2t + 1],
@@ -29,15 +36,11 @@ namespace sb::engine::cudak {
 namespace {
 int mode_clamp(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
 int g_lm_head_mode = mode_clamp(env_int("SB_LM_HEAD_MMA", 2));
-int g_lm_ring_kb = env_int("SB_LM_HEAD_RING_KB", 128);
-long long g_lm_head_mma_launches = 0, g_lm_head_ring_launches = 0;
+long long g_lm_head_mma_launches = 0;
 }  // namespace
 void set_lm_head_mma(int mode) { g_lm_head_mode = mode_clamp(mode); }
 int lm_head_mma() { return g_lm_head_mode; }
-void set_lm_head_ring_kb(int kb) { g_lm_ring_kb = kb < 0 ? 0 : kb; }
-int lm_head_ring_kb() { return g_lm_ring_kb; }
 long long lm_head_mma_launch_count() { return g_lm_head_mma_launches; }
-long long lm_head_ring_launch_count() { return g_lm_head_ring_launches; }
 }  // namespace sb::engine::cudak
 
 namespace sb::engine::cudak::detail {
@@ -49,8 +52,6 @@ constexpr int kStepK = 64;       // k per step and row
 constexpr int kTileRows = 16;    // rows per warp tile (the mma's M)
 constexpr int kPad = 32;         // halves of padding per staged input row (bank spread, below)
 constexpr int kMinBlocks = 6;    // register budget: 6 x 128 threads per SM (<= 80 registers)
-constexpr int kMaxSlots = 4;     // mode 2: shared-memory tile slots per warp at most
-constexpr int kLnPer = 13;       // LayerNorm gamma / beta per thread in registers: K <= 1664
 
 // Staged input row stride in elements: K + 32, so the 16-byte reads of input rows g and g + 1 in
 // one quarter-warp phase (lanes 4g .. 4g + 7) fall on different halves of the 32 banks.
@@ -82,11 +83,9 @@ __device__ __forceinline__ void mma_16816(float (&d)[4], unsigned a0, unsigned a
 // The input rows into shared memory (row stride x_stride(K)), then their LayerNorm in place with
 // launch_gemv's arithmetic (sums by 128 threads in k = tid + 128 j order, block sums in warp order,
 // (x - mean) * rstd * gamma + beta rounded to T): the register GEMV's staged values.  gamma / beta
-// come from g_r / b_r (element tid + 128 j, loaded before the wait) or, when gs is not null, from
-// shared memory gs / bs (element k).  Ends with a block barrier.
-template <typename T, int M, int PER>
-__device__ __forceinline__ void stage_rows(const GemvArgs& a, T* xs, const float (&g_r)[PER], const float (&b_r)[PER],
-                                           const float* gs, const float* bs, float (*red)[M]) {
+// from shared memory gs / bs (staged before the wait).  Ends with a block barrier.
+template <typename T, int M>
+__device__ __forceinline__ void stage_rows(const GemvArgs& a, T* xs, const float* gs, const float* bs, float (*red)[M]) {
   const int K = a.k_in, XS = x_stride(K), tid = threadIdx.x;
   const T* x = static_cast<const T*>(a.x);
   const bool aligned = (reinterpret_cast<std::uintptr_t>(x) & 15u) == 0 && (a.x_row_stride * 2) % 16 == 0;
@@ -124,30 +123,10 @@ __device__ __forceinline__ void stage_rows(const GemvArgs& a, T* xs, const float
 #pragma unroll
   for (int m = 0; m < M; ++m) {
     const float rstd = 1.0f / sqrtf(q[m] / K + a.ln_eps);
-    if (gs != nullptr) {
-      for (int k = tid; k < K; k += kThreads)
-        xs[m * XS + k] = from_f<T>((to_f(xs[m * XS + k]) - mean[m]) * rstd * gs[k] + bs[k]);
-    } else {
-#pragma unroll
-      for (int j = 0; j < PER; ++j) {
-        const int k = tid + kThreads * j;
-        if (k < K) xs[m * XS + k] = from_f<T>((to_f(xs[m * XS + k]) - mean[m]) * rstd * g_r[j] + b_r[j]);
-      }
-    }
+    for (int k = tid; k < K; k += kThreads)
+      xs[m * XS + k] = from_f<T>((to_f(xs[m * XS + k]) - mean[m]) * rstd * gs[k] + bs[k]);
   }
   __syncthreads();
-}
-
-// gamma / beta elements tid + 128 j into registers (before the wait; zeros without LayerNorm).
-template <int PER>
-__device__ __forceinline__ void load_ln(const GemvArgs& a, float (&g_r)[PER], float (&b_r)[PER]) {
-#pragma unroll
-  for (int j = 0; j < PER; ++j) {
-    const int k = threadIdx.x + kThreads * j;
-    const bool in = a.ln_gamma != nullptr && k < a.k_in;
-    g_r[j] = in ? a.ln_gamma[k] : 0.0f;
-    b_r[j] = in ? a.ln_beta[k] : 0.0f;
-  }
 }
 
 // One step of a tile: weights u0 / u1 (row g, k p and p + 32) and v0 / v1 (row g + 8), the input
@@ -224,7 +203,7 @@ __device__ __forceinline__ void finish_argmax(const GemvArgs& a, unsigned long l
   }
 }
 
-// ---- Mode 1: weights through registers, kDepth steps in flight per warp, grid-stride over tiles.
+// ---- The kernel: weights through registers, kDepth steps in flight per warp, grid-stride over tiles.
 template <typename T, int M>
 __global__ void __launch_bounds__(kThreads, kMinBlocks) lm_head_mma_kernel(GemvArgs a) {
   static_assert(M >= 1 && M <= 4, "1-4 input rows (the N = 8 side holds 2 per lane group)");
@@ -282,8 +261,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) lm_head_mma_kernel(GemvA
   }
   pdl_wait();
   step_stamp(a.step_trace, 1);
-  const float none[1] = {0.0f};
-  stage_rows<T, M>(a, xs, none, none, gs, bs, red);
+  stage_rows<T, M>(a, xs, gs, bs, red);
 
   // ---- The warp's steps: kDepth in flight, each slot refilled right after it is consumed.
   const bool has_x = g < M;  // lanes whose B column is an input row (the rest feed zeros)
@@ -309,131 +287,12 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) lm_head_mma_kernel(GemvA
   step_stamp(a.step_trace, 2);
 }
 
-// ---- Mode 2: each warp streams its tiles (16 rows x K, one contiguous span of the matrix) into
-// its own shared-memory slots with the bulk-copy engine (one cp.async.bulk per tile, completion on
-// the slot's mbarrier), and reads them from there.  A block owns a contiguous range of tiles
-// (tiles_per_block, one block per SM), so each SM streams one contiguous stretch of the matrix; the
-// first `slots` tiles of every warp are requested before griddepcontrol.wait.  Why: the register
-// kernels' scattered 16-byte loads reached only 51-55% of the H200's DRAM peak on gpt2's LM head
-// (ncu, session 14 call 2).
-template <typename T, int M>
-__global__ void __launch_bounds__(kThreads, 1) lm_head_ring_kernel(GemvArgs a, int slots, int tiles_per_block) {
-  static_assert(M >= 1 && M <= 4, "1-4 input rows");
-  extern __shared__ __align__(16) unsigned char smem_raw[];
-  __shared__ float red[kWarps][M];
-  __shared__ unsigned long long best_s[kWarps][M];
-  __shared__ __align__(8) unsigned long long bars[kWarps][kMaxSlots];
-  const int K = a.k_in, N = a.n_out, tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const int g = lane >> 2, t = lane & 3;
-  const std::size_t tile_bytes = static_cast<std::size_t>(kTileRows) * K * 2;
-  unsigned char* wring = smem_raw + static_cast<std::size_t>(warp) * slots * tile_bytes;
-  T* xs = reinterpret_cast<T*>(smem_raw + static_cast<std::size_t>(kWarps) * slots * tile_bytes);
-  const int n_tiles = (N + kTileRows - 1) / kTileRows;
-  const int t_end = min(n_tiles, (blockIdx.x + 1) * tiles_per_block);
-  const unsigned char* Wb = static_cast<const unsigned char*>(a.w);
-  const T* bias = static_cast<const T*>(a.bias);
-  unsigned long long* wb = bars[warp];
-
-  step_stamp(a.step_trace, 0);
-  pdl_trigger();
-  if (lane == 0) {
-    for (int s = 0; s < slots; ++s) mbar_init(wb + s, 1);
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
-  }
-  __syncwarp();
-  int i_tile = blockIdx.x * tiles_per_block + warp, i_slot = 0;  // the next tile to request
-  auto issue = [&] {
-    if (i_tile < t_end) {
-      if (lane == 0) {
-        const int rows = min(kTileRows, N - i_tile * kTileRows);
-        const unsigned bytes = static_cast<unsigned>(rows) * K * 2;
-        asm volatile("fence.proxy.async.shared::cta;" ::: "memory");  // the slot's generic reads first
-        mbar_expect_tx(wb + i_slot, bytes);
-        bulk_g2s(wring + i_slot * tile_bytes, Wb + static_cast<std::size_t>(i_tile) * tile_bytes, bytes, wb + i_slot);
-      }
-      i_tile += kWarps;
-      i_slot = i_slot + 1 == slots ? 0 : i_slot + 1;
-    }
-  };
-  for (int s = 0; s < slots; ++s) issue();
-  int c_tile = blockIdx.x * tiles_per_block + warp;
-  float b0 = 0.0f, b1 = 0.0f;
-  auto load_bias = [&] {
-    const int r0 = c_tile * kTileRows + g, r1 = r0 + 8;
-    b0 = (bias != nullptr && r0 < N) ? to_f(bias[r0]) : 0.0f;
-    b1 = (bias != nullptr && r1 < N) ? to_f(bias[r1]) : 0.0f;
-  };
-  if (c_tile < t_end) load_bias();
-  float g_r[kLnPer], b_r[kLnPer];
-  load_ln(a, g_r, b_r);
-  pdl_wait();
-  step_stamp(a.step_trace, 1);
-  stage_rows<T, M>(a, xs, g_r, b_r, nullptr, nullptr, red);
-
-  const bool has_x = g < M;
-  const T* xrow = xs + (has_x ? g : 0) * x_stride(K) + 8 * t;
-  const int KS = K / kStepK;
-  float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-  unsigned long long best0 = 0ull, best1 = 0ull;
-  int c_slot = 0;
-  unsigned phase = 0;
-  while (c_tile < t_end) {
-    while (!mbar_try_wait(wb + c_slot, phase)) {
-    }
-    // Rows past N in the last tile hold stale bytes: their results are never read (each mma
-    // output row depends on its own A row only).
-    const T* r0p = reinterpret_cast<const T*>(wring + c_slot * tile_bytes) + g * K + 8 * t;
-    const T* r1p = r0p + 8 * K;
-#pragma unroll 4
-    for (int kb = 0; kb < KS; ++kb) {
-      const int o = kb * kStepK;
-      tile_step<T>(acc, *reinterpret_cast<const uint4*>(r0p + o), *reinterpret_cast<const uint4*>(r0p + o + 32),
-                   *reinterpret_cast<const uint4*>(r1p + o), *reinterpret_cast<const uint4*>(r1p + o + 32), xrow + o,
-                   has_x);
-    }
-    __syncwarp();  // every lane's reads of the slot are done before its refill
-    tile_epilogue<M>(a, c_tile, acc, b0, b1, best0, best1);
-    c_tile += kWarps;
-    if (c_tile < t_end) load_bias();
-    if (++c_slot == slots) {
-      c_slot = 0;
-      phase ^= 1u;
-    }
-    issue();  // this warp's next tile into the slot just consumed
-  }
-  finish_argmax<M>(a, best0, best1, best_s);
-  step_stamp(a.step_trace, 2);
-}
-
 template <typename T, int M>
 cudaError_t launch_m(const GemvArgs& a, cudaStream_t st) {
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
   const long long tiles = (static_cast<long long>(a.n_out) + kTileRows - 1) / kTileRows;
-  const std::size_t tile_bytes = static_cast<std::size_t>(kTileRows) * a.k_in * 2;
   const std::size_t xsb = xs_bytes(M, a.k_in);
-  // Mode 2 where one slot per warp fits the ring budget and the device (static arrays ~1 KB).
-  const std::size_t budget = static_cast<std::size_t>(g_lm_ring_kb) * 1024;
-  int slots = static_cast<int>(budget / (kWarps * tile_bytes));
-  slots = slots > kMaxSlots ? kMaxSlots : slots;
-  while (slots > 0 && kWarps * slots * tile_bytes + xsb + 1024 > static_cast<std::size_t>(g_smem_optin)) --slots;
-  if (g_lm_head_mode == 2 && slots > 0) {
-    auto kernel = lm_head_ring_kernel<T, M>;
-    const std::size_t smem = kWarps * slots * tile_bytes + xsb;
-    e = raise_dyn_smem(reinterpret_cast<const void*>(kernel), smem, "lm_head_ring");
-    if (e != cudaSuccess) return e;
-    const int grid0 = g_sm_count;
-    const int tpb = static_cast<int>((tiles + grid0 - 1) / grid0);
-    const int grid = static_cast<int>((tiles + tpb - 1) / tpb);
-    GemvArgs b = a;
-    b.step_trace = step_trace_take("gemv", grid, a.n_out);
-    e = launch_k(kernel, grid, kThreads, smem, st, b, slots, tpb);
-    if (e == cudaSuccess) ++g_lm_head_ring_launches;
-    else
-      std::snprintf(g_detail, sizeof g_detail, "lm_head_ring<M=%d> grid=%d smem=%zu slots=%d N=%d K=%d: %s", M, grid,
-                    smem, slots, a.n_out, a.k_in, cudaGetErrorName(e));
-    return e;
-  }
   auto kernel = lm_head_mma_kernel<T, M>;
   const std::size_t smem = xsb + (a.ln_gamma != nullptr ? 2ull * a.k_in * sizeof(float) : 0);
   if (smem > 48 * 1024) {
@@ -477,7 +336,10 @@ cudaError_t launch_t(const GemvArgs& a, cudaStream_t st) {
 }  // namespace
 
 bool lm_head_mma_applies(const GemvArgs& a) {
-  return g_lm_head_mode != 0 && a.k_in <= kLnPer * kThreads && a.epilogue == GemvEpilogue::kArgmax && a.wq == WQuant::kNone &&
+  // Mode 2, the default, is the measured rule (docs/perf-cuda.md "Session 14", H200 and H100): 2-4
+  // input rows and n_embd <= 1280 (gpt2 .. gpt2-large: -0.3..-4.8% at 3-4 rows); one row was no
+  // faster on either card, gpt2-xl neutral on the H200 and up to +0.8% on the H100.
+  return (g_lm_head_mode == 1 || (g_lm_head_mode == 2 && a.rows >= 2 && a.k_in <= 1280)) && a.epilogue == GemvEpilogue::kArgmax && a.wq == WQuant::kNone &&
          (a.dt == Dt::kF16 || a.dt == Dt::kBF16) && a.k_in % kStepK == 0 && a.rows >= 1 && a.rows <= 4 &&
          (reinterpret_cast<std::uintptr_t>(a.w) & 15u) == 0;
 }

@@ -55,8 +55,8 @@
 //        only for rows of K >= ringk), lnt = gemv_ln_threads
 //        (128 / 256 / 512: threads per block of the LayerNorm'd one-row GEMVs; 0 = the rule by n_embd),
 //        lntw = gemv_ln_threads_which (1 = QKV only, 2 = c_fc only, 3 = both), fold = ln_fold
-//        lmmma = lm_head_mma (0 = the register GEMV, 1 = tensor cores with register-staged weights,
-//        2 = tensor cores with bulk-copied tiles, the default; lm_head.cu), lmring = lm_head_ring_kb
+//        lmmma = lm_head_mma (the fp16/bf16 LM head on tensor cores, lm_head.cu: 0 = never, the
+//        register GEMV; 1 = always; 2 = the rule, 2-4 input rows, the default)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -80,6 +80,7 @@
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/lt_gemm.h"
 #include "engine/cuda/small_decode.h"
+#include "engine/cuda/tools/read_probe.h"
 #include "model/presets.h"
 
 namespace {
@@ -167,6 +168,26 @@ double d2d_bandwidth_gbps() {
   cudaFree(a);
   cudaFree(b);
   return 2.0 * bytes / (ms * 1e-3) / 1e9;
+}
+
+// Read-only streaming bandwidth (1 GiB, bytes read / event-timed median; read_probe.cu): the
+// decode step only reads its weights, so this is the ceiling its bytes are read against; the issue's
+// floor keeps the d2d copy rate.
+double read_bandwidth_gbps() {
+  const std::size_t bytes = 1ull << 30;
+  int dev = 0, sms = 0;
+  ck(cudaGetDevice(&dev), "device");
+  ck(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "SM count");
+  const int blocks = sms * 8;
+  void* a = nullptr;
+  unsigned* sink = nullptr;
+  ck(cudaMalloc(&a, bytes), "malloc");
+  ck(cudaMalloc(&sink, static_cast<std::size_t>(blocks) * 256 * 4), "malloc");
+  ck(cudak::launch_fill_normal(cudak::Dt::kF32, a, bytes / 4, 1, 1, 0, 1, nullptr), "fill");
+  const double ms = event_median_ms(3, 20, [&] { ck(cudak::tools::launch_read_probe(a, bytes, sink, blocks, nullptr), "read probe"); });
+  cudaFree(a);
+  cudaFree(sink);
+  return bytes / (ms * 1e-3) / 1e9;
 }
 
 double gemm_tflops(cudak::Dt dt, int n) {
@@ -335,10 +356,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_gemv_ring_min_k(default_ring_min_k);
   static const int default_lnt_which = cudak::gemv_ln_threads_which();
   cudak::set_gemv_ln_threads_which(default_lnt_which);
-  static const int default_lm_mma = cudak::lm_head_mma();
-  cudak::set_lm_head_mma(default_lm_mma);
-  static const int default_lm_ring = cudak::lm_head_ring_kb();
-  cudak::set_lm_head_ring_kb(default_lm_ring);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -377,8 +394,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pgraph") o.prefill_graphs = on;
     else if (k == "pcap") o.prefill_graph_capacity = num;
     else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
-    else if (k == "lmmma") cudak::set_lm_head_mma(num);  // process-wide (lm_head.cu): tensor-core LM head mode
-    else if (k == "lmring") cudak::set_lm_head_ring_kb(num);  // process-wide: its mode-2 ring budget (KiB)
+    else if (k == "lmmma") o.lm_head_mma = num;      // the fp16/bf16 LM head on tensor cores (0/1/2 = rule)
     else if (k == "prewait") cudak::set_gemv_prewait_loads(num);  // process-wide (gemv.cu)
     else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
     else if (k == "attrf") cudak::set_decode_attention_rows_first(on);  // process-wide (kernels.cu)
@@ -1052,12 +1068,13 @@ int main(int argc, char** argv) {
   }
 
   const double bw = d2d_bandwidth_gbps();
+  const double rbw = read_bandwidth_gbps();
   const double tf16 = gemm_tflops(cudak::Dt::kF16, 8192), tbf16 = gemm_tflops(cudak::Dt::kBF16, 8192),
                tf32 = gemm_tflops(cudak::Dt::kF32, 4096);
-  std::printf("ceilings: d2d copy %.0f GB/s (read+write); cuBLASLt GEMM fp16 %.0f, bf16 %.0f TFLOP/s "
-              "(8192^3), fp32 strict %.1f TFLOP/s (4096^3)\n", bw, tf16, tbf16, tf32);
-  emit(fmt::format(R"({{"kind":"ceilings","device":"{}","d2d_bandwidth_gbps":{:.1f},"gemm_tflops":{{"fp16":{:.1f},"bf16":{:.1f},"fp32":{:.2f}}}}})",
-                   prop.name, bw, tf16, tbf16, tf32));
+  std::printf("ceilings: d2d copy %.0f GB/s (read+write); streaming read %.0f GB/s; cuBLASLt GEMM fp16 %.0f, bf16 "
+              "%.0f TFLOP/s (8192^3), fp32 strict %.1f TFLOP/s (4096^3)\n", bw, rbw, tf16, tbf16, tf32);
+  emit(fmt::format(R"({{"kind":"ceilings","device":"{}","d2d_bandwidth_gbps":{:.1f},"read_bandwidth_gbps":{:.1f},"gemm_tflops":{{"fp16":{:.1f},"bf16":{:.1f},"fp32":{:.2f}}}}})",
+                   prop.name, bw, rbw, tf16, tbf16, tf32));
 
   // Fixed cost of dependent launches (see chain_step_ms): a gpt2 decode step is 62 kernels.
   for (int n : {1, 13, 62, 242}) {
