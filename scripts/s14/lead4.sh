@@ -2,7 +2,7 @@
 # the bulk-copy mode removed) — validation (--small incl. the engine's synthetic models, the full gemv
 # section: every argmax shape on each mode), the streaming-read ceiling, and the A/B per batch size
 # (1-4 rows) for gpt2 .. gpt2-xl, alternated in one process.
-TAR=lead4.tgz
+TAR=${TAR:-lead4.tgz}  # (call 5 ran this script on an H100 with TAR=lead5.tgz)
 source scripts/s12/lib.sh
 step val_small  150 $B/cuda_validate --small
 step val_gemv   240 $B/cuda_validate --only gemv

@@ -421,6 +421,35 @@ __device__ __forceinline__ int float_to_int8(float v) {
   return max(-127, min(127, __float2int_rn(v)));
 }
 
+// The end of an argmax LM head block (gemv.cu's argmax epilogue, lm_head.cu): best_s[w][m] holds
+// warp w's packed argmax key of input row m (argmax_key.h); threads 0..M-1 atomicMax the block's
+// maxima into a.argmax_slots, and when a.argmax_host is set the last block to finish
+// (threadFenceReduction pattern: every block's atomicMax is done before its counter increment, so
+// the last one reads the final maxima) copies them to pinned host memory and resets the counter.
+// Every thread of the block calls it (it has block barriers).
+template <int WARPS, int M>
+__device__ __forceinline__ void argmax_block_finish(const GemvArgs& a, const unsigned long long (*best_s)[M]) {
+  const int tid = threadIdx.x;
+  __syncthreads();
+  if (tid < M) {
+    unsigned long long bk = 0ull;
+    for (int w = 0; w < WARPS; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
+    atomicMax(&a.argmax_slots[tid], bk);
+  }
+  if (a.argmax_host != nullptr) {
+    __shared__ bool last_block;
+    __threadfence();
+    __syncthreads();
+    if (tid == 0) last_block = atomicAdd(a.argmax_counter, 1u) == gridDim.x - 1;
+    __syncthreads();
+    if (last_block) {
+      if (tid < M) a.argmax_host[tid] = atomicOr(&a.argmax_slots[tid], 0ull);
+      if (tid == 0) *a.argmax_counter = 0u;
+      __threadfence_system();
+    }
+  }
+}
+
 // The decode GEMV (gemv.cu), after launch_gemv's argument checks.
 cudaError_t launch_gemv_impl(const GemvArgs& a, cudaStream_t st);
 // The tensor-core LM head (lm_head.cu): whether it takes this argmax GEMV (lm_head_mma() on, fp16 /

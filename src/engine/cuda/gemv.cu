@@ -1159,26 +1159,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
 #pragma unroll
       for (int m = 0; m < M; ++m) best_s[warp][m] = best[m];
     }
-    __syncthreads();
-    if (tid < M) {
-      unsigned long long bk = 0ull;
-      for (int w = 0; w < kWarps; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
-      atomicMax(&a.argmax_slots[tid], bk);
-    }
-    if (a.argmax_host != nullptr) {
-      // Last block out (threadFenceReduction pattern): every block's atomicMax is done before its
-      // increment, so the last one reads the final maxima.
-      __shared__ bool last_block;
-      __threadfence();
-      __syncthreads();
-      if (tid == 0) last_block = atomicAdd(a.argmax_counter, 1u) == gridDim.x - 1;
-      __syncthreads();
-      if (last_block) {
-        if (tid < M) a.argmax_host[tid] = atomicOr(&a.argmax_slots[tid], 0ull);
-        if (tid == 0) *a.argmax_counter = 0u;
-        __threadfence_system();
-      }
-    }
+    argmax_block_finish<kWarps, M>(a, best_s);
   }
   step_stamp(a.step_trace, 2);
 }

@@ -78,7 +78,7 @@ __device__ __forceinline__ void mma_16816(float (&d)[4], unsigned a0, unsigned a
   }
 }
 
-// ---- Pieces both kernels share.
+// ---- Pieces of the kernel below.
 
 // The input rows into shared memory (row stride x_stride(K)), then their LayerNorm in place with
 // launch_gemv's arithmetic (sums by 128 threads in k = tid + 128 j order, block sums in warp order,
@@ -166,9 +166,9 @@ __device__ __forceinline__ void tile_epilogue(const GemvArgs& a, int tile, float
   }
 }
 
-// The block's argmax (lanes of one t hold the same input rows: reduced over g), atomicMax into the
-// slots, and the last block out copies them to pinned host memory (threadFenceReduction pattern,
-// as launch_gemv's argmax epilogue).  Every thread of the block calls it.
+// The block's argmax (lanes of one t hold the same input rows: reduced over g), then
+// argmax_block_finish (atomicMax into the slots, the last block's copy to pinned host memory).
+// Every thread of the block calls it.
 template <int M>
 __device__ __forceinline__ void finish_argmax(const GemvArgs& a, unsigned long long best0, unsigned long long best1,
                                               unsigned long long (*best_s)[M]) {
@@ -183,24 +183,7 @@ __device__ __forceinline__ void finish_argmax(const GemvArgs& a, unsigned long l
     if (2 * lane < M) best_s[warp][2 * lane] = best0;
     if (2 * lane + 1 < M) best_s[warp][2 * lane + 1] = best1;
   }
-  __syncthreads();
-  if (tid < M) {
-    unsigned long long bk = 0ull;
-    for (int w = 0; w < kWarps; ++w) bk = best_s[w][tid] > bk ? best_s[w][tid] : bk;
-    atomicMax(&a.argmax_slots[tid], bk);
-  }
-  if (a.argmax_host != nullptr) {
-    __shared__ bool last_block;
-    __threadfence();
-    __syncthreads();
-    if (tid == 0) last_block = atomicAdd(a.argmax_counter, 1u) == gridDim.x - 1;
-    __syncthreads();
-    if (last_block) {
-      if (tid < M) a.argmax_host[tid] = atomicOr(&a.argmax_slots[tid], 0ull);
-      if (tid == 0) *a.argmax_counter = 0u;
-      __threadfence_system();
-    }
-  }
+  argmax_block_finish<kWarps, M>(a, best_s);
 }
 
 // ---- The kernel: weights through registers, kDepth steps in flight per warp, grid-stride over tiles.
