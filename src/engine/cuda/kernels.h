@@ -272,10 +272,6 @@ long long gemv_ln_threads_launch_count();
 void set_lm_head_mma(int mode);
 int lm_head_mma();
 long long lm_head_mma_launch_count();
-// Its weight steps in flight per warp (A/B, process-wide): 3 (default) at 6 blocks per SM, or 2 at 8
-// (the register GEMV's residency); the environment's SB_LM_HEAD_DEPTH.  Same results.
-void set_lm_head_depth(int steps);
-int lm_head_depth();
 // Decode attention (launch_attention, seq == 1): issue the new key/value rows' shared-memory
 // copies before reading q after griddepcontrol.wait (default off, or the environment's
 // SB_ATT_ROWS_FIRST=1); same values.  Process-wide, for A/B measurements.

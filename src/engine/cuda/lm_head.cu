@@ -36,13 +36,10 @@ namespace sb::engine::cudak {
 namespace {
 int mode_clamp(int m) { return m < 0 ? 0 : (m > 2 ? 2 : m); }
 int g_lm_head_mode = mode_clamp(env_int("SB_LM_HEAD_MMA", 2));
-int g_lm_head_depth = env_int("SB_LM_HEAD_DEPTH", 3) == 2 ? 2 : 3;
 long long g_lm_head_mma_launches = 0;
 }  // namespace
 void set_lm_head_mma(int mode) { g_lm_head_mode = mode_clamp(mode); }
 int lm_head_mma() { return g_lm_head_mode; }
-void set_lm_head_depth(int steps) { g_lm_head_depth = steps == 2 ? 2 : 3; }
-int lm_head_depth() { return g_lm_head_depth; }
 long long lm_head_mma_launch_count() { return g_lm_head_mma_launches; }
 }  // namespace sb::engine::cudak
 
@@ -50,13 +47,11 @@ namespace sb::engine::cudak::detail {
 namespace {
 
 constexpr int kThreads = 128, kWarps = 4;
+constexpr int kDepth = 3;        // steps in flight per warp (4 x 16-byte loads per lane each)
 constexpr int kStepK = 64;       // k per step and row
 constexpr int kTileRows = 16;    // rows per warp tile (the mma's M)
 constexpr int kPad = 32;         // halves of padding per staged input row (bank spread, below)
-// Steps in flight per warp (4 x 16-byte loads per lane each) and the register budget's blocks per SM:
-// D = 3 at 6 x 128 threads (<= 80 registers; the default), D = 2 at 8 (<= 64, the register GEMV's
-// residency; lm_head_depth, an A/B switch).
-template <int D> constexpr int kMinBlocks = D == 2 ? 8 : 6;
+constexpr int kMinBlocks = 6;    // register budget: 6 x 128 threads per SM (<= 80 registers)
 
 // Staged input row stride in elements: K + 32, so the 16-byte reads of input rows g and g + 1 in
 // one quarter-warp phase (lanes 4g .. 4g + 7) fall on different halves of the 32 banks.
@@ -192,8 +187,8 @@ __device__ __forceinline__ void finish_argmax(const GemvArgs& a, unsigned long l
 }
 
 // ---- The kernel: weights through registers, kDepth steps in flight per warp, grid-stride over tiles.
-template <typename T, int M, int kDepth>
-__global__ void __launch_bounds__(kThreads, kMinBlocks<kDepth>) lm_head_mma_kernel(GemvArgs a) {
+template <typename T, int M>
+__global__ void __launch_bounds__(kThreads, kMinBlocks) lm_head_mma_kernel(GemvArgs a) {
   static_assert(M >= 1 && M <= 4, "1-4 input rows (the N = 8 side holds 2 per lane group)");
   extern __shared__ __align__(16) unsigned char smem_raw[];
   __shared__ float red[kWarps][M];
@@ -275,13 +270,13 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<kDepth>) lm_head_mma_kern
   step_stamp(a.step_trace, 2);
 }
 
-template <typename T, int M, int D>
+template <typename T, int M>
 cudaError_t launch_m(const GemvArgs& a, cudaStream_t st) {
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
   const long long tiles = (static_cast<long long>(a.n_out) + kTileRows - 1) / kTileRows;
   const std::size_t xsb = xs_bytes(M, a.k_in);
-  auto kernel = lm_head_mma_kernel<T, M, D>;
+  auto kernel = lm_head_mma_kernel<T, M>;
   const std::size_t smem = xsb + (a.ln_gamma != nullptr ? 2ull * a.k_in * sizeof(float) : 0);
   if (smem > 48 * 1024) {
     e = raise_dyn_smem(reinterpret_cast<const void*>(kernel), smem, "lm_head_mma");
@@ -305,19 +300,18 @@ cudaError_t launch_m(const GemvArgs& a, cudaStream_t st) {
   e = launch_k(kernel, grid, kThreads, smem, st, b);
   if (e == cudaSuccess) ++g_lm_head_mma_launches;
   else
-    std::snprintf(g_detail, sizeof g_detail, "lm_head_mma<M=%d,D=%d> grid=%d smem=%zu N=%d K=%d: %s", M, D, grid, smem,
+    std::snprintf(g_detail, sizeof g_detail, "lm_head_mma<M=%d> grid=%d smem=%zu N=%d K=%d: %s", M, grid, smem,
                   a.n_out, a.k_in, cudaGetErrorName(e));
   return e;
 }
 
 template <typename T>
 cudaError_t launch_t(const GemvArgs& a, cudaStream_t st) {
-  const bool d2 = g_lm_head_depth == 2;
   switch (a.rows) {
-    case 1: return d2 ? launch_m<T, 1, 2>(a, st) : launch_m<T, 1, 3>(a, st);
-    case 2: return d2 ? launch_m<T, 2, 2>(a, st) : launch_m<T, 2, 3>(a, st);
-    case 3: return d2 ? launch_m<T, 3, 2>(a, st) : launch_m<T, 3, 3>(a, st);
-    case 4: return d2 ? launch_m<T, 4, 2>(a, st) : launch_m<T, 4, 3>(a, st);
+    case 1: return launch_m<T, 1>(a, st);
+    case 2: return launch_m<T, 2>(a, st);
+    case 3: return launch_m<T, 3>(a, st);
+    case 4: return launch_m<T, 4>(a, st);
   }
   return cudaErrorInvalidValue;
 }

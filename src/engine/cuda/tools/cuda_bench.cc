@@ -356,8 +356,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_gemv_ring_min_k(default_ring_min_k);
   static const int default_lnt_which = cudak::gemv_ln_threads_which();
   cudak::set_gemv_ln_threads_which(default_lnt_which);
-  static const int default_lm_depth = cudak::lm_head_depth();
-  cudak::set_lm_head_depth(default_lm_depth);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -397,7 +395,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "pcap") o.prefill_graph_capacity = num;
     else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
     else if (k == "lmmma") o.lm_head_mma = num;      // the fp16/bf16 LM head on tensor cores (0/1/2 = rule)
-    else if (k == "lmdepth") cudak::set_lm_head_depth(num);  // process-wide (lm_head.cu): its steps in flight, 2/3
     else if (k == "prewait") cudak::set_gemv_prewait_loads(num);  // process-wide (gemv.cu)
     else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
     else if (k == "attrf") cudak::set_decode_attention_rows_first(on);  // process-wide (kernels.cu)
