@@ -56,7 +56,7 @@
 //        (128 / 256 / 512: threads per block of the LayerNorm'd one-row GEMVs; 0 = the rule by n_embd),
 //        lntw = gemv_ln_threads_which (1 = QKV only, 2 = c_fc only, 3 = both), fold = ln_fold
 //        lmmma = lm_head_mma (the fp16/bf16 LM head on tensor cores, lm_head.cu: 0 = never, the
-//        register GEMV; 1 = always; 2 = the rule, 2-4 input rows, the default)
+//        register GEMV; 1 = always; 2 = the rule, 2-4 input rows at n_embd <= 1280, the default)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
