@@ -266,8 +266,9 @@ long long gemv_ln_threads_launch_count();
 //    SB_LM_HEAD_MMA): launch_gemv's argmax epilogue (the LM head) for fp16 / bf16 weights with k_in
 //    a multiple of 64 runs on tensor cores (mma.sync m16n8k16, fp32 accumulation, a warp per
 //    16-row tile, 3 steps of weights in flight per warp) instead of the register GEMV: 1 always,
-//    2 = the measured rule (2-4 input rows at k_in <= 1280; one row and gpt2-xl were no faster), 0 never.  The same staged
-//    input; the logits' fp32 sums in another order (within the validation's fp32 tolerance).
+//    2 = the measured rule (2-4 input rows at k_in <= 1280; one row and gpt2-xl were no faster),
+//    0 never.  The same staged input; the logits' fp32 sums in another order (within the
+//    validation's fp32 tolerance).
 //    Process-wide, for A/B measurements; lm_head_mma_launch_count proves the path was taken.
 void set_lm_head_mma(int mode);
 int lm_head_mma();
