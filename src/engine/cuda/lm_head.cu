@@ -322,7 +322,8 @@ bool lm_head_mma_applies(const GemvArgs& a) {
   // Mode 2, the default, is the measured rule (docs/perf-cuda.md "Session 14", H200 and H100): 2-4
   // input rows and n_embd <= 1280 (gpt2 .. gpt2-large: -0.3..-4.8% at 3-4 rows); one row was no
   // faster on either card, gpt2-xl neutral on the H200 and up to +0.8% on the H100.
-  return (g_lm_head_mode == 1 || (g_lm_head_mode == 2 && a.rows >= 2 && a.k_in <= 1280)) && a.epilogue == GemvEpilogue::kArgmax && a.wq == WQuant::kNone &&
+  const bool wanted = g_lm_head_mode == 1 || (g_lm_head_mode == 2 && a.rows >= 2 && a.k_in <= 1280);
+  return wanted && a.epilogue == GemvEpilogue::kArgmax && a.wq == WQuant::kNone &&
          (a.dt == Dt::kF16 || a.dt == Dt::kBF16) && a.k_in % kStepK == 0 && a.rows >= 1 && a.rows <= 4 &&
          (reinterpret_cast<std::uintptr_t>(a.w) & 15u) == 0;
 }
