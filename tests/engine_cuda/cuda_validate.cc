@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|ln_fold|attn_layer|attn_layer_kernel]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|attn_proj_q|mlp|mlp_kernel|ln_fold|attn_layer|attn_layer_kernel]
 //        [--small-precisions LIST]  (the small section's precisions only, e.g. fp8)
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
@@ -1860,6 +1860,147 @@ void test_quantize_rows() {
   }
 }
 
+// The attention + proj fusion with quantized proj weights (session 15; AttnProjArgs::wq): int8 /
+// E4M3 codes with per-output scales, o (fp16) quantized with the site's static scale.  Per case:
+// x against a reference built from the kernel's own o (att_out; itself checked against the fp64
+// attention and, bit for bit, against the chain's decode attention) quantized as the device does,
+// exact code products, dequantized with the same fp32 scale product; x against the chain (decode
+// attention + the int8 / fp8 GEMV with the same codes and scales): int8 bit-identical (exact int32
+// sums, the word holds total / 4 exactly), fp8 within the fp16 kernel tolerance (fp32 sums in
+// another order); repeat bit-identical; accumulators left zero; refusals (cluster, fp32 / bf16).
+void test_attn_proj_quant() {
+  struct C { int B, H, D, past; };
+  std::vector<C> cases = {{1, 12, 64, 0}, {1, 12, 64, 37}, {2, 12, 64, 200}, {3, 20, 64, 31},
+                          {1, 25, 64, 1000}, {4, 16, 64, 64}, {1, 3, 128, 70}, {2, 4, 32, 300}, {1, 1, 16, 90}};
+  if (g_small) cases = {{1, 4, 64, 37}, {2, 3, 16, 40}, {1, 12, 64, 0}, {3, 2, 128, 33}};
+  const char* kname = "attn_proj_q";
+  int* h_err = nullptr;
+  ck(cudaMallocHost(&h_err, 4), "cudaMallocHost");
+  *h_err = 0;
+  const Dt dt = Dt::kF16;
+  for (WQuant q : kQuants)
+    for (const C& c : cases)
+      for (int forced : {0, 3}) {
+        const int B = c.B, H = c.H, D = c.D, E = H * D;
+        const int max_t = c.past + 4;
+        cudak::AttnProjArgs a;
+        a.dt = dt;
+        a.wq = q;
+        a.rows = B;
+        a.n_head = H;
+        a.head_dim = D;
+        a.max_t = max_t;
+        a.slices = forced;
+        const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+        a.scale = static_cast<float>(scale);
+        const cudaError_t pe = cudak::attn_proj_plan(a);
+        const auto cas = fmtcase("%s B=%d H=%d D=%d past=%d slices=%d(%s)", cudak::wquant_name(q), B, H, D, c.past,
+                                 a.slices, forced ? "forced" : "rule");
+        if (pe != cudaSuccess) {
+          expect(kname, cas, false, std::string("plan refused: ") + cudak::last_launch_detail());
+          cudaGetLastError();
+          continue;
+        }
+        const std::size_t cache_n = static_cast<std::size_t>(B) * H * max_t * D;
+        auto qkv = rounded(dt, randn(static_cast<std::size_t>(B) * 3 * E));
+        auto kc = rounded(dt, randn(cache_n)), vc = rounded(dt, randn(cache_n));
+        auto x = rounded(dt, randn(static_cast<std::size_t>(B) * E, 1.0, 0.3));
+        std::vector<std::uint8_t> wq;
+        std::vector<float> wsc;
+        random_qweights(q, E, E, wq, wsc);
+        auto bias = rounded(dt, randn(E, 0.1));
+        // o is a softmax average of unit-variance values: |o| <~ 3; the scale maps 2.5 to qmax.
+        const float x_scale = static_cast<float>(2.5 / sb::engine::quant::qmax(qkind(q)));
+        const float inv = 1.0f / x_scale;
+        auto d_qkv = upload(dt, qkv), d_k = upload(dt, kc), d_v = upload(dt, vc), d_x = upload(dt, x),
+             d_b = upload(dt, bias);
+        DBuf d_w(wq.size()), d_ws(static_cast<std::size_t>(E) * 4), d_past(4),
+            d_att(static_cast<std::size_t>(B) * E * 2), d_scr(cudak::attn_proj_scratch_bytes(E));
+        d_w.put(wq.data(), wq.size());
+        d_ws.put(wsc.data(), static_cast<std::size_t>(E) * 4);
+        d_past.put(&c.past, 4);
+        d_scr.zero();
+        bind_attn_proj(a, *d_qkv, *d_k, *d_v, d_past, d_w, *d_b, *d_x, d_scr, h_err);
+        a.w_scale = d_ws.as<float>();
+        a.x_scale = x_scale;
+        a.x_inv_scale = inv;
+        a.att_out = d_att.get();
+        ck(cudak::launch_attn_proj(a, nullptr), "attn_proj (quantized) launch");
+        ck(cudaDeviceSynchronize(), "attn_proj (quantized) sync");
+        const auto got = download(dt, *d_x, x.size());
+        const auto got_att = download(dt, d_att, static_cast<std::size_t>(B) * E);
+        expect_scratch_clean(kname, cas, d_scr, cudak::attn_proj_scratch_bytes(E), h_err);
+        std::vector<double> att(static_cast<std::size_t>(B) * E);
+        cuda_ref::attention(qkv.data(), kc.data(), vc.data(), B, 1, H, D, max_t, c.past, scale, att.data());
+        compare(kname + std::string("/o"), cas, got_att, att, kernel_tol(dt));
+        // Reference from the kernel's o: quantized as the device stages it, exact code products.
+        std::vector<double> ref(x.size());
+        for (int b = 0; b < B; ++b) {
+          std::vector<double> xq(E);
+          for (int k = 0; k < E; ++k) xq[k] = host_quant_value(q, got_att[static_cast<std::size_t>(b) * E + k], inv);
+          for (int n = 0; n < E; ++n) {
+            double accd = 0;
+            for (int k = 0; k < E; ++k)
+              accd += sb::engine::quant::dequant_code(qkind(q), wq[static_cast<std::size_t>(n) * E + k]) * xq[k];
+            const float sc = x_scale * wsc[n];
+            ref[static_cast<std::size_t>(b) * E + n] =
+                x[static_cast<std::size_t>(b) * E + n] + (static_cast<double>(static_cast<float>(accd) * sc) + bias[n]);
+          }
+        }
+        compare(kname, cas, got, ref, kernel_tol(dt));
+        expect_repeat(kname, cas, dt, *d_x, x, got, [&] { ck(cudak::launch_attn_proj(a, nullptr), "attn_proj (quantized) launch 2"); });
+        // The chain: decode attention (one split), then the quantized kResidual GEMV.
+        DBuf d_attc(static_cast<std::size_t>(B) * E * 2);
+        ck(cudak::launch_attention(dt, d_attc.get(), d_qkv->get(), d_k->get(), d_v->get(), d_past.as<int>(), B, 1, H,
+                                   D, max_t, static_cast<float>(scale), 1, max_t, nullptr, nullptr, nullptr),
+           "chain attention");
+        cudak::GemvArgs g;
+        g.dt = dt;
+        g.wq = q;
+        g.w = d_w.get();
+        g.w_scale = d_ws.as<float>();
+        g.x_scale = x_scale;
+        g.x_inv_scale = inv;
+        g.n_out = E;
+        g.k_in = E;
+        g.x = d_attc.get();
+        g.x_row_stride = E;
+        g.rows = B;
+        g.bias = d_b->get();
+        g.epilogue = cudak::GemvEpilogue::kResidual;
+        g.out = d_x->get();
+        g.out_row_stride = E;
+        ck(cudak::launch_gemv(g, nullptr), "chain attn c_proj (quantized)");
+        ck(cudaDeviceSynchronize(), "chain sync");
+        const auto chain_x = download(dt, *d_x, x.size());
+        const auto chain_att = download(dt, d_attc, got_att.size());
+        expect(kname + std::string("/o_vs_chain"), cas, std::memcmp(chain_att.data(), got_att.data(), got_att.size() * 4) == 0,
+               "o differs from the chain's decode attention (expected bit-identical)");
+        if (q == WQuant::kInt8)
+          expect(kname + std::string("/x_vs_chain"), cas, std::memcmp(chain_x.data(), got.data(), got.size() * 4) == 0,
+                 "x differs from the chain's int8 GEMV (expected bit-identical: exact int32 sums)");
+        else
+          compare(kname + std::string("/x_vs_chain"), cas, got, std::vector<double>(chain_x.begin(), chain_x.end()),
+                  kernel_tol(dt));
+      }
+  // Refused: quantized weights with the cluster sum, or with fp32 / bf16 activations.
+  for (const auto& [dt2, cl] : std::vector<std::pair<Dt, bool>>{{Dt::kF16, true}, {Dt::kF32, false}, {Dt::kBF16, false}}) {
+    cudak::AttnProjArgs a;
+    a.dt = dt2;
+    a.wq = WQuant::kInt8;
+    a.rows = 1;
+    a.n_head = 12;
+    a.head_dim = 64;
+    a.max_t = 64;
+    a.use_cluster = cl;
+    const cudaError_t pe = cudak::attn_proj_plan(a);
+    expect(kname + std::string("/refused"), fmtcase("int8 weights, %s activations%s", cudak::dt_name(dt2), cl ? ", cluster" : ""),
+           pe == cudaErrorNotSupported && a.blocks == 0, "the plan took a shape it cannot run");
+    cudaGetLastError();
+  }
+  cudaFreeHost(h_err);
+}
+
 void test_qgemv() {
   using E = cudak::GemvEpilogue;
   struct C { int N, K; };
@@ -1868,9 +2009,10 @@ void test_qgemv() {
   // than the resident grid holds; K = 2, 3, 130 stay on the scalar path.
   std::vector<C> shapes = {{3, 2}, {5, 3}, {64, 64}, {97, 130}, {384, 128}, {768, 768}, {2304, 768},
                            {3072, 768}, {768, 3072}, {1600, 6400}, {6400, 1600}, {50, 80}, {97, 144},
-                           {40000, 48}};
-  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}, {9000, 64}, {40, 4608}, {33, 4112}};  // last three: as test_gemv's (2 rows per warp)
+                           {40000, 48}, {2213, 2048}, {2250, 2064}};
+  if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}, {9000, 64}, {40, 4608}, {33, 4112}, {2213, 2048}};  // last three: as test_gemv's (2 rows per warp)
   const int mma_min_rows_before = cudak::fp8_mma_min_rows();
+  const int wide_before_all = cudak::gemv_wide(), one_row_before = cudak::fp8_mma_one_row();
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
   for (WQuant q : kQuants)
@@ -1878,12 +2020,23 @@ void test_qgemv() {
       for (int ei = 0; ei < 4; ++ei)
         for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
           for (int variant = 0; variant < 3; ++variant)  // 0: static, 1: LayerNorm, 2: per-row scales
-          for (int path = 0; path < (q == WQuant::kFp8 ? 2 : 1); ++path) {  // fp8: tensor cores, scalar
+          for (int path = 0; path < (q == WQuant::kFp8 ? 3 : 2); ++path) {
             if (g_small && rows == 3) continue;
             // fp8: path 0 forces the tensor-core kernel at every row count (where K % 16 == 0),
-            // path 1 the scalar kernel; both must meet the same reference.
-            if (q == WQuant::kFp8) cudak::set_fp8_mma_min_rows(path == 0 ? 1 : cudak::kGemvMaxRows + 1);
+            // paths 1 and 2 the scalar kernel; int8: paths 0 and 1.  The scalar paths run with
+            // gemv_wide forced on (4 rows per warp where a row fits 4 loads per lane: K % 16 == 0,
+            // K <= 2048) and off; all must meet the same reference.
+            const int sp = q == WQuant::kFp8 ? path - 1 : path;  // scalar path: 0 wide, 1 not, -1 mma
+            const bool wide_fits = sh.K % 16 == 0 && sh.K <= 2048;
+            if (sp == 1 && !wide_fits) continue;  // the same kernel as path "wide" there
+            if (q == WQuant::kFp8) {
+              cudak::set_fp8_mma_min_rows(path == 0 ? 1 : cudak::kGemvMaxRows + 1);
+              cudak::set_fp8_mma_one_row(0);
+            }
+            cudak::set_gemv_wide(sp == 0 ? 15 : 0);
             const bool mma = q == WQuant::kFp8 && path == 0 && sh.K % 16 == 0;
+            const bool wide = sp == 0 && wide_fits;
+            const long long wide_before = cudak::gemv_wide_launch_count();
             const int ln = variant == 1;
             const bool per_row = variant == 2;
             const E epi = epis[ei];
@@ -1983,8 +2136,11 @@ void test_qgemv() {
             // (int8: x_scale * w_scale * |w code| <= 127 x_scale w_scale each): allow 3 such.
             Tol tol = kernel_tol(Dt::kF16);
             if (ln) tol.atol += 3.0 * 127.0 * x_scale * wmax_scale * (q == WQuant::kFp8 ? 448.0 / 127.0 / 8.0 : 1.0);
-            const auto cas = fmtcase("%s %s rows=%d N=%d K=%d ln=%d%s%s", cudak::wquant_name(q), epi_names[ei], rows, N, K, ln,
-                                     per_row ? " per-row scales" : "", mma ? " mma" : "");
+            const auto cas = fmtcase("%s %s rows=%d N=%d K=%d ln=%d%s%s%s", cudak::wquant_name(q), epi_names[ei], rows, N, K, ln,
+                                     per_row ? " per-row scales" : "", mma ? " mma" : "", wide ? " wide" : "");
+            const bool wide_took = cudak::gemv_wide_launch_count() != wide_before;
+            expect(std::string("qgemv/") + cudak::wquant_name(q) + "/wide_path", cas, wide_took == wide,
+                   fmtcase("4-row warps %s, expected %s", wide_took ? "taken" : "not taken", wide ? "taken" : "not taken"));
             compare(std::string("qgemv/") + cudak::wquant_name(q) + "/" + epi_names[ei], cas,
                     download(Dt::kF16, *d_out, ref.size()), ref, tol);
             if (epi == E::kQkvScatter)
@@ -1992,6 +2148,8 @@ void test_qgemv() {
                                rows, N, H, D, seq, past, max_t, tol);
           }
   cudak::set_fp8_mma_min_rows(mma_min_rows_before);
+  cudak::set_gemv_wide(wide_before_all);
+  cudak::set_fp8_mma_one_row(one_row_before);
 }
 
 // Fused QKV GEMV + decode attention (GemvEpilogue::kQkvAttention; the engine's decode option
@@ -3824,7 +3982,7 @@ int main(int argc, char** argv) {
     else if (a == "--seed" && i + 1 < argc) g_rng.seed(std::strtoull(argv[++i], nullptr, 10));
     else if (a == "--small-precisions" && i + 1 < argc) g_small_precisions = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|mlp|mlp_kernel|ln_fold|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
+      std::fprintf(stderr, "usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|attn_proj_q|mlp|mlp_kernel|ln_fold|attn_layer|attn_layer_kernel] [--seed N] [--small-precisions fp32,fp16,bf16,int8,fp8] [--accuracy-corpus DIR --accuracy-calib FILE --accuracy-bytes N]\n");
       return 2;
     }
   }
@@ -3867,6 +4025,8 @@ int main(int argc, char** argv) {
   if (only == "gemv") section("gemv", test_gemv);  // the fp32/fp16/bf16 decode GEMV alone
   if (only.empty() || only == "kernels" || only == "gemv_ring") section("gemv_ring", test_gemv_ring);  // its weight ring
   if (only.empty() || only == "kernels" || only == "attn_proj") section("attn_proj", test_attn_proj);  // attention + proj fused
+  if (only.empty() || only == "kernels" || only == "attn_proj" || only == "qgemv" || only == "attn_proj_q")
+    section("attn_proj_q", test_attn_proj_quant);  // ... with int8 / fp8 proj weights
   if (only.empty() || only == "attn_proj") section("engine_attn_proj", test_engine_attn_proj);  // ... in the engine
   if (only.empty() || only == "kernels" || only == "attn_layer" || only == "attn_layer_kernel")
     section("attn_layer", test_attn_layer);  // attention half fused (attn_layer_kernel: without the engine cases)

@@ -20,6 +20,12 @@
 //    element (residual loaded after the wait, bias before it) and zeroes the word.  No grid counter,
 //    fence or last-block pass (session 9's version had them and did not pay at gpt2 batch 1:
 //    docs/perf-cuda.md "Session 10: attention + proj on the count-in-word protocol").
+//  - int8 / E4M3 proj weights (session 15, AttnProjArgs::wq; the atomic sum, fp16 activations): the
+//    slice is staged as codes, o is quantized with the site's static activation scale exactly as
+//    the chain's GEMV stages att_, and each head's partial is the codes' dot product (int8: exact
+//    int32 via dp4a, added as p / 4 so the word holds the chain's int32 total / 4 exactly and x is
+//    bit-identical to the chain; E4M3: fp32, dequantized per head).  One dependent kernel fewer per
+//    layer for the int8 / fp8 engines (docs/perf-cuda.md "Session 15").
 #include "engine/cuda/device_common.cuh"
 #include "engine/cuda/fixed_word.h"
 
@@ -28,6 +34,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 
 namespace sb::engine::cudak {
 namespace {
@@ -142,12 +149,16 @@ __device__ __forceinline__ void warp_attention(const float* qv, const T* ks, con
   }
 }
 
-template <typename T, int NCH>
+// Q: the proj weights' format (0: dt like the activations; 1: int8 codes; 2: E4M3 codes; session 15).
+template <typename T, int NCH, int Q = 0>
 __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   using detail::from_f;
   using detail::to_f;
   using detail::Vec16;
+  static_assert(Q == 0 || std::is_same_v<T, __half>, "quantized proj weights: fp16 activations");
   constexpr int es = sizeof(T), VN = 16 / es;
+  constexpr int esw = Q == 0 ? es : 1;  // bytes per weight
+  __shared__ __align__(16) signed char oq_s[Q == 1 ? NCH * 32 : 16];  // int8: the quantized o
   extern __shared__ __align__(16) unsigned char smem_raw[];
   __shared__ float q_s[NCH * 32];
   __shared__ float o_s[NCH * 32];
@@ -158,25 +169,33 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   detail::step_stamp(a.step_trace, 0);
   const int p = blockIdx.x % P, h = (blockIdx.x / P) % H, b = blockIdx.x / (P * H);
   const int n0 = p * R, nr = min(R, E - n0);  // this block's outputs n0 .. n0 + nr
-  const int RB = wrow_bytes(D, es);
+  const int RB = wrow_bytes(D, esw);
   unsigned char* ws = smem_raw;
-  float* xo_s = reinterpret_cast<float*>(smem_raw + w_bytes(R, D, es));  // [R] residual x[b, n0 + r]
-  float* b_s = xo_s + R;                                                  // [R] proj_b[n0 + r]
+  float* xo_s = reinterpret_cast<float*>(smem_raw + w_bytes(R, D, esw));  // [R] residual x[b, n0 + r]
+  float* b_s = xo_s + R;                                                   // [R] proj_b[n0 + r]
 
   detail::pdl_trigger();
   // ---- Before the wait: the proj_w slice (weights: nothing a previous kernel writes).
   {
-    const int cpr = D * es / 16;
+    const int cpr = D * esw / 16;
     const unsigned char* wg =
-        static_cast<const unsigned char*>(a.proj_w) + (static_cast<std::size_t>(n0) * E + static_cast<std::size_t>(h) * D) * es;
+        static_cast<const unsigned char*>(a.proj_w) + (static_cast<std::size_t>(n0) * E + static_cast<std::size_t>(h) * D) * esw;
     for (int i = tid; i < nr * cpr; i += kApThreads) {
       const int r = i / cpr, c = i - r * cpr;
-      detail::cp_async16(ws + static_cast<std::size_t>(r) * RB + 16 * c, wg + static_cast<std::size_t>(r) * E * es + 16 * c);
+      detail::cp_async16(ws + static_cast<std::size_t>(r) * RB + 16 * c, wg + static_cast<std::size_t>(r) * E * esw + 16 * c);
     }
     asm volatile("cp.async.commit_group;" ::: "memory");
   }
   const T* pb = static_cast<const T*>(a.proj_b);
   for (int r = tid; r < nr; r += kApThreads) b_s[r] = pb != nullptr ? to_f(pb[n0 + r]) : 0.0f;
+  // Quantized weights: this thread's outputs' dequantization factors x_scale * w_scale[n] (the
+  // chain's GEMV epilogue's product, in its order).
+  float dq[kPerThread];
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int r = tid + kApThreads * j;
+    dq[j] = (Q != 0 && r < nr) ? a.x_scale * a.w_scale[n0 + r] : 1.0f;
+  }
 
   // ---- Attention of (b, h): kernels.cu decode_attention_kernel with one split (keys 0..past), warps
   // 0 .. W - 1; the other warps only join the barriers.  Cache rows of earlier steps are staged before
@@ -188,7 +207,7 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
   const T* vb = static_cast<const T*>(a.v_cache) + head_base;
   const int kd = key_stride(D, es);
   const bool att_warp = warp < W;
-  T* ks = reinterpret_cast<T*>(smem_raw + w_bytes(R, D, es) + xo_bytes(R)) + static_cast<std::size_t>(att_warp ? warp : 0) * 32 * (kd + D);
+  T* ks = reinterpret_cast<T*>(smem_raw + w_bytes(R, D, esw) + xo_bytes(R)) + static_cast<std::size_t>(att_warp ? warp : 0) * 32 * (kd + D);
   T* vs = ks + 32 * kd;
   auto stage_rows = [&](int t, int r0, int r1) { stage_kv_rows(ks, vs, kd, kb, vb, D, t, r0, r1, lane); };
   int t = warp * 32;
@@ -235,6 +254,11 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
         if (w_l[w] > 0.0f) o += w_acc[w][d] * expf(w_m[w] - mx);
       const T ot = from_f<T>(o * inv);  // the chain stores att_ in dt and proj reads it back
       o_s[d] = to_f(ot);
+      if constexpr (Q == 1) {
+        oq_s[d] = static_cast<signed char>(detail::float_to_int8(o_s[d] * a.x_inv_scale));  // the chain's staging
+      } else if constexpr (Q == 2) {
+        o_s[d] = detail::fp8_code_to_float(detail::float_to_fp8_code(o_s[d] * a.x_inv_scale));
+      }
       if (att != nullptr) att[d] = ot;
     }
   }
@@ -253,11 +277,35 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
     if (r >= nr) break;
     const unsigned char* row = ws + static_cast<std::size_t>(r) * RB;
     float s = 0.0f;
-    for (int c = 0; c < D / VN; ++c) {
-      float wf[VN];
-      Vec16<T>::load(reinterpret_cast<const T*>(row + 16 * c), wf);
+    if constexpr (Q == 1) {
+      // Exact int32 dot product of the codes; added as p / 4 (|p| <= 127^2 x 128 < 2^21: exact in
+      // fp32 and in the fixed-point word, and within its 2^19 range), so the completed word holds
+      // the chain's int32 total / 4 exactly.
+      int t = 0;
+      for (int c = 0; c < D / 16; ++c) {
+        const int4 wi = *reinterpret_cast<const int4*>(row + 16 * c);
+        const int4 xv = *reinterpret_cast<const int4*>(oq_s + 16 * c);
+        t = __dp4a(wi.x, xv.x, t);
+        t = __dp4a(wi.y, xv.y, t);
+        t = __dp4a(wi.z, xv.z, t);
+        t = __dp4a(wi.w, xv.w, t);
+      }
+      s = static_cast<float>(t) * 0.25f;
+    } else if constexpr (Q == 2) {
+      for (int c = 0; c < D / 16; ++c) {
+        float wf[16];
+        detail::fp8x16_to_float(*reinterpret_cast<const uint4*>(row + 16 * c), wf);
 #pragma unroll
-      for (int i = 0; i < VN; ++i) s += wf[i] * o_s[c * VN + i];
+        for (int i = 0; i < 16; ++i) s += wf[i] * o_s[c * 16 + i];
+      }
+      s *= dq[j];
+    } else {
+      for (int c = 0; c < D / VN; ++c) {
+        float wf[VN];
+        Vec16<T>::load(reinterpret_cast<const T*>(row + 16 * c), wf);
+#pragma unroll
+        for (int i = 0; i < VN; ++i) s += wf[i] * o_s[c * VN + i];
+      }
     }
     part[j] = s;
     got[j] = atomicAdd(acc_b + r, static_cast<unsigned long long>(fixed_word_add(s, bad)));
@@ -273,7 +321,9 @@ __global__ void __launch_bounds__(kApThreads) attn_proj_kernel(AttnProjArgs a) {
     bool unused = false;
     const unsigned long long w = got[j] + static_cast<unsigned long long>(fixed_word_add(part[j], unused));
     if (fixed_word_count(w) != static_cast<unsigned>(H)) continue;  // another head's block adds later
-    x[r] = from_f<T>(xo_s[r] + (fixed_word_value(w) + b_s[r]));
+    // int8: the int32 total (exact: 4 x the word's value) times x_scale * w_scale, as the chain.
+    const float v = Q == 1 ? (fixed_word_value(w) * 4.0f) * dq[j] : fixed_word_value(w);
+    x[r] = from_f<T>(xo_s[r] + (v + b_s[r]));
     acc_b[r] = 0ull;  // every head has added: zero for the next launch
   }
   detail::step_stamp(a.step_trace, 2);
@@ -420,7 +470,16 @@ const void* kernel_for(int nch) {
   else
     return pick(attn_proj_kernel<T, 1>, attn_proj_kernel<T, 2>, attn_proj_kernel<T, 3>, attn_proj_kernel<T, 4>, nch);
 }
-const void* kernel_for(Dt dt, bool cl, int nch) {
+template <int Q>
+const void* kernel_for_q(int nch) {
+  return nch == 1 ? reinterpret_cast<const void*>(attn_proj_kernel<__half, 1, Q>)
+       : nch == 2 ? reinterpret_cast<const void*>(attn_proj_kernel<__half, 2, Q>)
+       : nch == 3 ? reinterpret_cast<const void*>(attn_proj_kernel<__half, 3, Q>)
+                  : reinterpret_cast<const void*>(attn_proj_kernel<__half, 4, Q>);
+}
+const void* kernel_for(Dt dt, bool cl, int nch, WQuant wq = WQuant::kNone) {
+  if (wq == WQuant::kInt8) return kernel_for_q<1>(nch);
+  if (wq == WQuant::kFp8) return kernel_for_q<2>(nch);
   switch (dt) {
     case Dt::kF32: return cl ? kernel_for<float, true>(nch) : kernel_for<float, false>(nch);
     case Dt::kF16: return cl ? kernel_for<__half, true>(nch) : kernel_for<__half, false>(nch);
@@ -429,10 +488,10 @@ const void* kernel_for(Dt dt, bool cl, int nch) {
   return nullptr;
 }
 
-template <typename T, int NCH>
+template <typename T, int NCH, int Q = 0>
 cudaError_t launch_t(const AttnProjArgs& a, cudaStream_t st) {
   const bool cl = a.use_cluster;
-  void (*kernel)(AttnProjArgs) = cl ? attn_proj_cluster_kernel<T, NCH> : attn_proj_kernel<T, NCH>;
+  void (*kernel)(AttnProjArgs) = Q != 0 ? attn_proj_kernel<T, NCH, Q> : (cl ? attn_proj_cluster_kernel<T, NCH> : attn_proj_kernel<T, NCH>);
   // The dynamic shared-memory limit, set at every launch (attn_proj_plan sets it while it tries
   // slice counts, so a remembered value could be stale; host-side only, once per graph capture).
   cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(a.smem_bytes));
@@ -446,19 +505,19 @@ cudaError_t launch_t(const AttnProjArgs& a, cudaStream_t st) {
     e = cudaLaunchKernelEx(&cfg, kernel, b);
   }
   if (e != cudaSuccess)
-    std::snprintf(g_detail, sizeof g_detail, "attn_proj%s<es=%d,NCH=%d> blocks=%d cluster=%d smem=%zu H=%d D=%d: %s",
-                  cl ? "_cluster" : "", static_cast<int>(sizeof(T)), NCH, a.blocks, a.cluster, a.smem_bytes, a.n_head,
+    std::snprintf(g_detail, sizeof g_detail, "attn_proj%s<es=%d,NCH=%d,Q=%d> blocks=%d cluster=%d smem=%zu H=%d D=%d: %s",
+                  cl ? "_cluster" : "", static_cast<int>(sizeof(T)), NCH, Q, a.blocks, a.cluster, a.smem_bytes, a.n_head,
                   a.head_dim, cudaGetErrorName(e));
   return e;
 }
 
-template <typename T>
+template <typename T, int Q = 0>
 cudaError_t launch_nch(const AttnProjArgs& a, cudaStream_t st) {
   switch ((a.head_dim + 31) / 32) {
-    case 1: return launch_t<T, 1>(a, st);
-    case 2: return launch_t<T, 2>(a, st);
-    case 3: return launch_t<T, 3>(a, st);
-    default: return launch_t<T, 4>(a, st);
+    case 1: return launch_t<T, 1, Q>(a, st);
+    case 2: return launch_t<T, 2, Q>(a, st);
+    case 3: return launch_t<T, 3, Q>(a, st);
+    default: return launch_t<T, 4, Q>(a, st);
   }
 }
 
@@ -475,18 +534,22 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
   a.heads_per_block = 1;
   a.smem_bytes = 0;
   const int es = static_cast<int>(dt_size(a.dt));
+  const bool quant = a.wq != WQuant::kNone;
+  const int esw = quant ? 1 : es;  // bytes per proj weight
   const int H = a.n_head, D = a.head_dim, E = H * D;
   auto no = [&](const char* why) {
-    std::snprintf(g_detail, sizeof g_detail, "attn_proj%s: %s (H=%d D=%d rows=%d %s)", cl ? "(cluster)" : "", why, H, D,
-                  a.rows, dt_name(a.dt));
+    std::snprintf(g_detail, sizeof g_detail, "attn_proj%s: %s (H=%d D=%d rows=%d %s%s%s)", cl ? "(cluster)" : "", why, H, D,
+                  a.rows, dt_name(a.dt), quant ? " weights " : "", quant ? wquant_name(a.wq) : "");
     return cudaErrorNotSupported;
   };
   if (a.rows < 1 || a.rows > kGemvMaxRows) return no("rows outside 1..4");
+  if (quant && (a.dt != Dt::kF16 || cl || D % 16 != 0))
+    return no("quantized proj weights: fp16 activations, the atomic sum and head_dim a multiple of 16 only");
   if (D < 1 || D > kMaxHeadDim || (D * es) % 16 != 0) return no("head_dim x dt_size must be a multiple of 16 bytes, head_dim <= 128");
   if (H < 1 || H > (cl ? 8 * kMaxSlots : kFixedWordMaxAdds)) return no(cl ? "n_head outside 1..64" : "n_head outside 1..255");
   cudaError_t e = detail::device_limits();
   if (e != cudaSuccess) return e;
-  const void* kernel = kernel_for(a.dt, cl, (D + 31) / 32);
+  const void* kernel = kernel_for(a.dt, cl, (D + 31) / 32, a.wq);
   cudaFuncAttributes fa{};
   e = cudaFuncGetAttributes(&fa, kernel);
   if (e != cudaSuccess) return e;
@@ -508,7 +571,7 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
     if (R > kApThreads * kPerThread || (cl && (R + C - 1) / C > kApThreads)) continue;
     const std::size_t smem =
         cl ? w_bytes(R, NH * D, es) + ((static_cast<std::size_t>(R) * 4 + 15) & ~std::size_t{15}) + att_bytes
-           : w_bytes(R, D, es) + xo_bytes(R) + att_bytes;
+           : w_bytes(R, D, esw) + xo_bytes(R) + att_bytes;
     if (smem + fa.sharedSizeBytes > static_cast<std::size_t>(detail::g_smem_optin)) continue;
     if (want > 0) {
       if (P <= want) forced = {P, smem, 0};  // the forced count, or the largest valid one below it
@@ -554,10 +617,13 @@ cudaError_t attn_proj_plan(AttnProjArgs& a) {
 cudaError_t launch_attn_proj(const AttnProjArgs& a, cudaStream_t st) {
   if (a.blocks <= 0 || a.slices <= 0 || a.slices > kMaxSlices || a.slice_rows <= 0 || a.att_warps <= 0 ||
       a.x == nullptr || a.qkv == nullptr || a.k_cache == nullptr || a.v_cache == nullptr || a.past_len == nullptr ||
-      a.proj_w == nullptr || (a.use_cluster ? a.cluster <= 0 : a.scratch == nullptr)) {
+      a.proj_w == nullptr || (a.use_cluster ? a.cluster <= 0 : a.scratch == nullptr) ||
+      (a.wq != WQuant::kNone && (a.w_scale == nullptr || a.dt != Dt::kF16 || a.use_cluster))) {
     std::snprintf(g_detail, sizeof g_detail, "attn_proj: arguments not planned or incomplete");
     return cudaErrorInvalidValue;
   }
+  if (a.wq == WQuant::kInt8) return launch_nch<__half, 1>(a, st);
+  if (a.wq == WQuant::kFp8) return launch_nch<__half, 2>(a, st);
   switch (a.dt) {
     case Dt::kF32: return launch_nch<float>(a, st);
     case Dt::kF16: return launch_nch<__half>(a, st);

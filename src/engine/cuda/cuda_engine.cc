@@ -242,7 +242,9 @@ class CudaEngine final : public Engine {
   // A fusion switch (fuse_attn_proj, fuse_mlp): the option, or env_name's value when set (-1 the
   // measured rule, 0 off, 1 wherever it fits); src says which.  off_note is set when the fusion is
   // off (the switch, int8/fp8 engines, fused_gemv off) and left empty otherwise.
-  int fusion_mode(int option, const char* env_name, std::string& src, std::string& off_note) const;
+  // allow_quant: the fused kernel has int8/fp8 variants (attention + proj, session 15).
+  int fusion_mode(int option, const char* env_name, std::string& src, std::string& off_note,
+                  bool allow_quant = false) const;
   void check_fused_error(PinnedBuf& error, const char* what);
   void setup_attn_proj();
   bool attn_proj_ok(int rows, int seq) const {
@@ -420,6 +422,12 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   if (cudak::gemv_ln_threads() != 128)
     description_ += cudak::gemv_ln_threads() == 0 ? std::string(" gemv_ln_threads=rule")
                                                   : fmt::format(" gemv_ln_threads={}", cudak::gemv_ln_threads());
+  if (q_ != WQuant::kNone) {
+    // The quantized one-row GEMV switches (session 15; process-wide, SB_GEMV_WIDE / SB_FP8_MMA_ONE_ROW).
+    auto mode = [](int m) { return m < 0 ? std::string("rule") : fmt::format("mask{}", m); };
+    description_ += " gemv_wide=" + mode(cudak::gemv_wide());
+    if (q_ == WQuant::kFp8) description_ += " fp8_mma_one_row=" + mode(cudak::fp8_mma_one_row());
+  }
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
                       : std::string(" prefill_graphs=off");
@@ -524,21 +532,22 @@ void CudaEngine::check_fused_error(PinnedBuf& error, const char* what) {
   sb::fail("native-cuda: {}", what);
 }
 
-int CudaEngine::fusion_mode(int option, const char* env_name, std::string& src, std::string& off_note) const {
+int CudaEngine::fusion_mode(int option, const char* env_name, std::string& src, std::string& off_note,
+                            bool allow_quant) const {
   const char* env = std::getenv(env_name);
   const bool from_env = env != nullptr && *env != '\0';
   const int mode = from_env ? std::atoi(env) : option;
   src = from_env ? env_name : "option";
   off_note.clear();
   if (mode == 0) off_note = "off(" + src + ")";
-  else if (q_ != WQuant::kNone) off_note = "off(int8/fp8: chain)";
+  else if (q_ != WQuant::kNone && !allow_quant) off_note = "off(int8/fp8: chain)";
   else if (!opts_.fused_gemv) off_note = "off(fused_gemv=off)";
   return mode;
 }
 
 void CudaEngine::setup_attn_proj() {
   std::string src;
-  const int mode = fusion_mode(opts_.fuse_attn_proj, "SB_FUSE_ATTN_PROJ", src, ap_note_);
+  const int mode = fusion_mode(opts_.fuse_attn_proj, "SB_FUSE_ATTN_PROJ", src, ap_note_, /*allow_quant=*/true);
   if (!ap_note_.empty()) return;
   const bool rule = mode < 0;
   const bool cluster = cudak::env_int("SB_ATTN_PROJ_CLUSTER", opts_.attn_proj_cluster ? 1 : 0) != 0;
@@ -559,7 +568,8 @@ void CudaEngine::setup_attn_proj() {
     a.scale = scale_;
     a.slices = opts_.attn_proj_slices;
     a.att_warps = opts_.attn_proj_att_warps;
-    a.use_cluster = cluster;
+    a.use_cluster = cluster && q_ == WQuant::kNone;  // (int8/fp8: the atomic sum only)
+    a.wq = q_;
     const cudaError_t pe = cudak::attn_proj_plan(a);
     // The shape rule (mode -1), from sb_cuda_bench A/B on an H200 (docs/perf-cuda.md, session 9
     // "attention + proj fusion" and session 10 "count-in-word protocol", calls 1-2): with the
@@ -576,6 +586,9 @@ void CudaEngine::setup_attn_proj() {
       if (rows * H_ > 64) why_not = "rule: rows x heads > 64";
       else if (dt_ == Dt::kF32 && rows == 1) why_not = "rule: fp32 at 1 row";
       else if (dt_ == Dt::kF32 && rows == 4 && mlp_fused_ok(rows)) why_not = "rule: fp32 at 4 rows beside the fused MLP";
+      // int8 / fp8 (session 15 call 5, H200): fused faster at 1-4 rows on gpt2 .. gpt2-xl (int8 B=1
+      // -2..-6%, fp8 -5..-13%) but fp8 gpt2-xl at 2 rows +3.7% (its chain GEMV takes tensor cores).
+      else if (q_ == WQuant::kFp8 && rows >= 2 && E_ >= 1600) why_not = "rule: fp8 at 2+ rows, n_embd >= 1600";
     }
     if (pe == cudaSuccess && why_not != nullptr) {
       chain += fmt::format(" B={}: chain ({})", rows, why_not);
@@ -1354,6 +1367,12 @@ void CudaEngine::enqueue_forward(int B, int S, LogitsMode mode) {
       a.past_len = d_past;
       a.proj_w = l.proj_w.get();
       a.proj_b = l.proj_b.get();
+      if (q_ != WQuant::kNone) {  // the quantized attn c_proj: the chain GEMV's codes and scales
+        a.proj_w = l.wq[kSiteProj].get();
+        a.w_scale = l.ws[kSiteProj].as<float>();
+        a.x_scale = l.act_scale[kSiteProj];
+        a.x_inv_scale = 1.0f / l.act_scale[kSiteProj];
+      }
       a.x = x_.get();
       ck(cudak::launch_attn_proj(a, stream_), "attention + proj kernel");
     } else if (!fuse_att && !attn_layer)

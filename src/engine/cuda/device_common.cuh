@@ -414,6 +414,20 @@ __device__ __forceinline__ float fp8_code_to_float(unsigned char c) {
   const __half_raw r = __nv_cvt_fp8_to_halfraw(static_cast<__nv_fp8_storage_t>(c), __NV_E4M3);
   return __half2float(__half(r));
 }
+// 16 E4M3 codes (one 16-byte load) to fp32, two codes per conversion instruction (exact).
+__device__ __forceinline__ void fp8x16_to_float(const uint4& u, float (&f)[16]) {
+  const unsigned words[4] = {u.x, u.y, u.z, u.w};
+#pragma unroll
+  for (int j = 0; j < 4; ++j) {
+    const __half2_raw lo = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] & 0xFFFFu), __NV_E4M3);
+    const __half2_raw hi = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] >> 16), __NV_E4M3);
+    const float2 flo = __half22float2(__half2(lo)), fhi = __half22float2(__half2(hi));
+    f[4 * j + 0] = flo.x;
+    f[4 * j + 1] = flo.y;
+    f[4 * j + 2] = fhi.x;
+    f[4 * j + 3] = fhi.y;
+  }
+}
 __device__ __forceinline__ unsigned char float_to_fp8_code(float v) {
   return static_cast<unsigned char>(__nv_cvt_float_to_fp8(v, __NV_SATFINITE, __NV_E4M3));
 }

@@ -67,6 +67,9 @@ int env_int(const char* name, int fallback) {
 }
 namespace {
 int g_fp8_mma_min_rows = env_int("SB_FP8_MMA_MIN_ROWS", 2);
+// fp8_mma_one_row (session 15): -1 the rule, else a mask of the sites (kSite) whose one-row fp8
+// GEMVs take the tensor-core kernel below fp8_mma_min_rows.
+int g_fp8_mma_one_row = env_int("SB_FP8_MMA_ONE_ROW", -1) < 0 ? -1 : (env_int("SB_FP8_MMA_ONE_ROW", -1) & 15);
 int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
 // gemv_split_k: 0 = the shape rule (launch3), 1 = off, 2 / 4 = forced where the grid fits.
 int split_k_mode(int warps) { return warps >= 4 ? 4 : (warps >= 2 ? 2 : (warps == 1 ? 1 : 0)); }
@@ -92,8 +95,15 @@ int ln_threads_mode(int t) { return t <= 0 ? 0 : (t >= 512 ? 512 : (t >= 256 ? 2
 int g_gemv_ln_threads = ln_threads_mode(env_int("SB_GEMV_LN_THREADS", 0));
 int g_gemv_ln_threads_which = env_int("SB_GEMV_LN_THREADS_WHICH", 3);
 long long g_gemv_ln_threads_launches = 0;
+// gemv_wide (session 15): -1 the rule, else a mask of the sites forced wide where their rows fit
+// (kernels.h: 1 QKV, 2 residual, 4 c_fc, 8 store).
+int wide_mode(int m) { return m < 0 ? -1 : (m & 15); }
+int g_gemv_wide = wide_mode(env_int("SB_GEMV_WIDE", -1));
+long long g_gemv_wide_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
+void set_fp8_mma_one_row(int mode) { g_fp8_mma_one_row = mode < 0 ? -1 : (mode & 15); }
+int fp8_mma_one_row() { return g_fp8_mma_one_row; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
 void set_gemv_prewait_loads(int loads) { g_gemv_prewait_loads = loads < 0 ? 0 : (loads > 8 ? 8 : loads); }
 int gemv_prewait_loads() { return g_gemv_prewait_loads; }
@@ -110,6 +120,9 @@ void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
 int gemv_xtma() { return g_gemv_xtma; }
 long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
 long long gemv_ln_fold_launch_count() { return g_gemv_ln_fold_launches; }
+void set_gemv_wide(int mode) { g_gemv_wide = wide_mode(mode); }
+int gemv_wide() { return g_gemv_wide; }
+long long gemv_wide_launch_count() { return g_gemv_wide_launches; }
 void set_gemv_ln_threads(int threads) { g_gemv_ln_threads = ln_threads_mode(threads); }
 void set_gemv_ln_threads_which(int mask) { g_gemv_ln_threads_which = mask; }
 int gemv_ln_threads_which() { return g_gemv_ln_threads_which; }
@@ -264,6 +277,10 @@ template <> struct Fmt<kFp8> { using T = __half; using X = __half; static conste
 template <int F> constexpr bool kQuant = F == kI8 || F == kFp8;
 // Rows per warp: 1-byte weights take two rows at once so a lane keeps as many bytes in flight.
 template <int F> constexpr int kRows = kQuant<F> ? 2 : 1;
+// The wide variant (V = 6, gemv_wide): int8 / fp8 rows of at most 32 x kWideChunk 16-byte vectors
+// (2,048 bytes), kWideRows per warp with kWideChunk loads per lane each: the registers of the
+// 2-row, 8-load chunk (64), all of them useful at n_embd-wide rows.
+constexpr int kWideRows = 4, kWideChunk = 4;
 // Resident blocks per SM the register budget is capped for (__launch_bounds__): 8 x 128 threads
 // at <= 64 registers for one row per warp and up to 2 input rows, so gpt2's c_fc (768 blocks)
 // and most of a large LM head are resident at once and every warp's first weight rows are in
@@ -317,20 +334,6 @@ template <> __device__ __forceinline__ float ldcg_t<float>(const float* p) { ret
 template <> __device__ __forceinline__ __half ldcg_t<__half>(const __half* p) { return __ldcg(p); }
 template <> __device__ __forceinline__ __nv_bfloat16 ldcg_t<__nv_bfloat16>(const __nv_bfloat16* p) {
   return __ldcg(p);
-}
-
-__device__ __forceinline__ void fp8x16_to_float(const uint4& u, float (&f)[16]) {
-  const unsigned words[4] = {u.x, u.y, u.z, u.w};
-#pragma unroll
-  for (int j = 0; j < 4; ++j) {
-    const __half2_raw lo = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] & 0xFFFFu), __NV_E4M3);
-    const __half2_raw hi = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(words[j] >> 16), __NV_E4M3);
-    const float2 flo = __half22float2(__half2(lo)), fhi = __half22float2(__half2(hi));
-    f[4 * j + 0] = flo.x;
-    f[4 * j + 1] = flo.y;
-    f[4 * j + 2] = fhi.x;
-    f[4 * j + 3] = fhi.y;
-  }
 }
 
 // acc[m] += <16 weight bytes at vector index v, staged x[m, v*per_vec ...]>.
@@ -532,7 +535,11 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
   using T = typename Fmt<F>::T;
   using X = typename Fmt<F>::X;
   using Acc = std::conditional_t<F == kI8, int, float>;
-  constexpr int VN = Fmt<F>::kPerVec, R = kRows<F>;
+  constexpr bool WIDE = V == 6;
+  static_assert(!WIDE || (kQuant<F> && !MMA && NT == 128 && EPI != GemvEpilogue::kQkvAttention &&
+                          EPI != GemvEpilogue::kArgmax),
+                "the wide variant: int8 / fp8 register path, 128 threads, layer GEMVs");
+  constexpr int VN = Fmt<F>::kPerVec, R = WIDE ? kWideRows : kRows<F>;
   constexpr std::size_t kWBytes = kQuant<F> ? 1 : sizeof(T);
   extern __shared__ __align__(16) unsigned char smem_raw[];
   __shared__ float red[kWarps][M];
@@ -572,7 +579,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
   pdl_trigger();
   // ---- Before the wait: weights, biases, scales, LayerNorm parameters (nothing the previous
   // kernel writes).
-  constexpr int CH = kChunk;
+  constexpr int CH = WIDE ? kWideChunk : kChunk;
   uint4 wv[R][CH];
   // Loads u_lo .. u_hi - 1 of the chunk that starts v0 vectors into this warp's K range.
   auto load_chunk = [&](int rows_at, int v0, int u_lo, int u_hi) {
@@ -1176,6 +1183,30 @@ bool xtma_wanted(const GemvArgs& a, bool vec_rows, int M) {
          g_gemv_prewait_loads == kChunk;
 }
 
+// The layer GEMV sites of the gemv_wide / fp8_mma_one_row masks (kernels.h).
+template <GemvEpilogue EPI>
+constexpr int kSite = EPI == GemvEpilogue::kQkvScatter ? 1
+                      : EPI == GemvEpilogue::kResidual ? 2
+                      : EPI == GemvEpilogue::kGelu     ? 4
+                                                       : 8;
+
+// fp8_mma_one_row's rule (mode -1): which one-row fp8 GEMVs take the tensor-core kernel (session
+// 15, docs/perf-cuda.md): none until measured.
+bool fp8_mma_one_row_rule(int site, int n_out, int k_in) {
+  (void)n_out;
+  (void)k_in;
+  return site == 1 || site == 4;
+}
+
+// gemv_wide's rule (mode -1): which int8 / fp8 one-row GEMVs take 4 rows per warp (session 15,
+// docs/perf-cuda.md): none until measured.
+bool wide_rule(bool fp8, int M, int site, int n_out, int k_in) {
+  (void)n_out;
+  if (M != 1) return false;
+  if (fp8) return site == 2 && k_in <= 768;  // the attn c_proj at gpt2's width
+  return site == 4 && k_in >= 1280;          // int8 c_fc of gpt2-large / gpt2-xl
+}
+
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V = 0, int NT = 128>
 cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   constexpr int kWarps = NT / 32;  // (shadows the namespace's 4)
@@ -1220,7 +1251,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     occ_smem = smem;
   }
   const bool small_k = EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK;
-  const int rows_per_block = MMA ? kMmaRows : kWarps * (small_k ? 32 : kRows<F>);
+  const int rows_per_block = MMA ? kMmaRows : kWarps * (small_k ? 32 : (V == 6 ? kWideRows : kRows<F>));
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
   // The ring kernel (V == 3) keeps to gemv_ring_blocks blocks per SM, so the next kernel's blocks
   // find room beside it.
@@ -1264,7 +1295,15 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         return cudaErrorInvalidValue;
       }
     }
-    if constexpr (kHasVariants<F> && !MMA) {
+    if constexpr (kQuant<F> && !MMA && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax) {
+      // gemv_wide (session 15): 4 rows per warp of 4 loads per lane where a row fits them.
+      const bool fits = a.k_in % Fmt<F>::kPerVec == 0 && a.k_in / Fmt<F>::kPerVec <= 32 * kWideChunk;
+      constexpr int site = kSite<EPI>;
+      const bool want_wide = g_gemv_wide < 0 ? wide_rule(F == kFp8, M, site, a.n_out, a.k_in) : (g_gemv_wide & site) != 0;
+      if (fits && want_wide) return launch3<F, M, EPI, MMA, 6>(b, st);
+    }
+    if constexpr ((kHasVariants<F> || F == kFp8) && !MMA) {
+      // (fp8: split K only, session 15)
       const bool vec_rows = !small_k && a.k_in % Fmt<F>::kPerVec == 0;
       if constexpr (F == kF16 && EPI != GemvEpilogue::kArgmax && EPI != GemvEpilogue::kQkvAttention) {
         // The weight ring (gemv_ring, session 10): fp16 rows of 16-byte vectors, every epilogue
@@ -1321,7 +1360,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
         }
         if (xtma) return launch3<F, M, EPI, MMA, 4>(b, st);
       }
-      if constexpr (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu) {
+      if constexpr (kHasVariants<F> && (EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu)) {
         if (vec_rows && ln && g_gemv_prewait_loads < kChunk) {
           b.prewait_loads = g_gemv_prewait_loads;
           return launch3<F, M, EPI, MMA, 2>(b, st);
@@ -1337,6 +1376,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   if (NT != 128 && e == cudaSuccess) ++g_gemv_ln_threads_launches;
   if (V == 4 && e == cudaSuccess) ++g_gemv_xtma_launches;
   if (kFold && e == cudaSuccess) ++g_gemv_ln_fold_launches;
+  if (V == 6 && e == cudaSuccess) ++g_gemv_wide_launches;
   if (e != cudaSuccess)
     std::snprintf(g_detail, sizeof g_detail, "gemv3<fmt=%d,M=%d,epi=%d,mma=%d,v=%d> grid=%d smem=%zu N=%d K=%d split=%d ring=%d: %s",
                   F, M, static_cast<int>(EPI), MMA ? 1 : 0, V, grid, smem, a.n_out, a.k_in, b.split_k,
@@ -1349,7 +1389,9 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
 template <int F, int M, GemvEpilogue EPI>
 cudaError_t launch_sel(const GemvArgs& a, cudaStream_t st) {
   if constexpr (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax) {
-    if (a.k_in % 16 == 0 && M >= fp8_mma_min_rows()) return launch3<F, M, EPI, true>(a, st);
+    const bool one_row = M == 1 && (g_fp8_mma_one_row < 0 ? fp8_mma_one_row_rule(kSite<EPI>, a.n_out, a.k_in)
+                                                           : (g_fp8_mma_one_row & kSite<EPI>) != 0);
+    if (a.k_in % 16 == 0 && (M >= fp8_mma_min_rows() || one_row)) return launch3<F, M, EPI, true>(a, st);
   }
   return launch3<F, M, EPI, false>(a, st);
 }

@@ -198,6 +198,12 @@ void set_shared_carveout(int percent);
 // Process-wide switch, for A/B measurements and for validating both paths.
 void set_fp8_mma_min_rows(int rows);
 int fp8_mma_min_rows();
+// fp8_mma_one_row (session 15; the environment's SB_FP8_MMA_ONE_ROW when set): below
+// fp8_mma_min_rows, the one-row fp8 GEMVs of these sites take the tensor-core kernel as well: -1
+// = the measured rule (the default), else a mask (1 the QKV GEMV, 2 residual, 4 c_fc, 8 store;
+// 0 none).  Process-wide, for A/B measurements and validation.
+void set_fp8_mma_one_row(int mode);
+int fp8_mma_one_row();
 // Decode GEMV switches (docs/perf-cuda.md "Session 8: gpt2-xl decode GEMV ordering and split K");
 // process-wide, read when a launch is enqueued (i.e. when a decode graph is captured), for A/B
 // measurements and for validating both paths.
@@ -270,6 +276,18 @@ long long gemv_ln_threads_launch_count();
 //    0 never.  The same staged input; the logits' fp32 sums in another order (within the
 //    validation's fp32 tolerance).
 //    Process-wide, for A/B measurements; lm_head_mma_launch_count proves the path was taken.
+//  - gemv_wide (session 15; the environment's SB_GEMV_WIDE when set): the int8 / fp8 register
+//    GEMVs (not the fp8 tensor-core path, not the LM head) whose rows fit half a register chunk
+//    (k_in <= 2048 bytes: the n_embd-wide rows of gpt2 .. gpt2-xl) take 4 rows per warp with 4
+//    loads per lane each instead of 2 rows with 8 (of which a 1,600-byte row uses 3.1): the same
+//    registers hold twice the useful weight bytes, so half the blocks cover the rows.  -1 = the
+//    measured rule (the default), else a mask of the sites forced wide where their rows fit: 1
+//    the QKV GEMV, 2 residual (attn c_proj), 4 c_fc (gelu), 8 store.  Same arithmetic per row:
+//    results bit-identical.
+//    Process-wide, for A/B measurements; gemv_wide_launch_count proves the path was taken.
+void set_gemv_wide(int mode);
+int gemv_wide();
+long long gemv_wide_launch_count();
 void set_lm_head_mma(int mode);
 int lm_head_mma();
 long long lm_head_mma_launch_count();
@@ -354,6 +372,14 @@ struct AttnProjArgs {
   int cluster = 0, heads_per_block = 1;  // cluster mode: blocks per cluster, heads per block
   std::size_t smem_bytes = 0;
   unsigned long long* step_trace = nullptr;  // set by launch_attn_proj from set_step_trace
+  // Quantized attn c_proj (session 15; fp16 activations, atomic sum only): proj_w holds int8 / E4M3
+  // codes [E, E] with per-output scales w_scale [E]; o (rounded to fp16 as the chain stores att_) is
+  // quantized with the site's static activation scale (x_inv_scale = 1 / x_scale, as the chain's
+  // GEMV).  int8: each head's exact int32 partial is added as p / 4 (exact in the fixed-point word),
+  // so x is bit-identical to the chain's int8 GEMV; E4M3: fp32 partials, dequantized per head.
+  WQuant wq = WQuant::kNone;
+  const float* w_scale = nullptr;
+  float x_scale = 1.0f, x_inv_scale = 1.0f;
 };
 std::size_t attn_proj_scratch_bytes(int n_embd);
 // Chooses the output slices per head (rule: the most with one block per SM, rows x n_head x slices

@@ -356,6 +356,10 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_gemv_ring_min_k(default_ring_min_k);
   static const int default_lnt_which = cudak::gemv_ln_threads_which();
   cudak::set_gemv_ln_threads_which(default_lnt_which);
+  static const int default_wide = cudak::gemv_wide();
+  cudak::set_gemv_wide(default_wide);
+  static const int default_f8m1 = cudak::fp8_mma_one_row();
+  cudak::set_fp8_mma_one_row(default_f8m1);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -396,6 +400,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "fp8gemm") o.fp8_prefill_gemm = val;  // mma | cublaslt | simple
     else if (k == "lmmma") o.lm_head_mma = num;      // the fp16/bf16 LM head on tensor cores (0/1/2 = rule)
     else if (k == "prewait") cudak::set_gemv_prewait_loads(num);  // process-wide (gemv.cu)
+    else if (k == "wide") cudak::set_gemv_wide(num);              // process-wide (gemv.cu): int8/fp8 4-row warps (site mask, -1 rule)
+    else if (k == "f8m1") cudak::set_fp8_mma_one_row(num);        // process-wide (gemv.cu): one-row fp8 tensor cores (site mask, -1 rule)
     else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
     else if (k == "attrf") cudak::set_decode_attention_rows_first(on);  // process-wide (kernels.cu)
     else {
