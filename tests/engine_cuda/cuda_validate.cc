@@ -720,6 +720,45 @@ void bind_attn_proj(cudak::AttnProjArgs& a, const DBuf& qkv, const DBuf& k, cons
   a.host_error = h_err;
 }
 
+// Unplanned attention + proj arguments of a validation case (attn_proj_plan fills the rest).
+cudak::AttnProjArgs attn_proj_case(Dt dt, int B, int H, int D, int max_t, int slices, double scale) {
+  cudak::AttnProjArgs a;
+  a.dt = dt;
+  a.rows = B;
+  a.n_head = H;
+  a.head_dim = D;
+  a.max_t = max_t;
+  a.slices = slices;
+  a.scale = static_cast<float>(scale);
+  return a;
+}
+
+// The chain the attention + proj fusion replaces: decode attention with one key split into a new
+// buffer, then the kResidual GEMV `g` (weights, format and bias set by the caller) on it into d_x.
+// Returns x and the attention output, downloaded.
+std::pair<std::vector<float>, std::vector<float>> attn_proj_chain(Dt dt, cudak::GemvArgs g, const DBuf& qkv, const DBuf& k,
+                                                                  const DBuf& v, const DBuf& past, DBuf& d_x, int B, int H,
+                                                                  int D, int max_t, double scale) {
+  const int E = H * D;
+  DBuf d_attc(static_cast<std::size_t>(B) * E * cudak::dt_size(dt));
+  ck(cudak::launch_attention(dt, d_attc.get(), qkv.get(), k.get(), v.get(), past.as<int>(), B, 1, H, D, max_t,
+                             static_cast<float>(scale), 1, max_t, nullptr, nullptr, nullptr),
+     "chain attention");
+  g.dt = dt;
+  g.n_out = E;
+  g.k_in = E;
+  g.x = d_attc.get();
+  g.x_row_stride = E;
+  g.rows = B;
+  g.epilogue = cudak::GemvEpilogue::kResidual;
+  g.out = d_x.get();
+  g.out_row_stride = E;
+  ck(cudak::launch_gemv(g, nullptr), "chain attn c_proj");
+  ck(cudaDeviceSynchronize(), "chain sync");
+  const std::size_t n = static_cast<std::size_t>(B) * E;
+  return {download(dt, d_x, n), download(dt, d_attc, n)};
+}
+
 // The attention + proj fusion (launch_attn_proj): decode attention + attn c_proj + bias + residual.
 // Per (type, shape, rows, slices): against the fp64 reference with the device's rounding point (o
 // rounded to the type), o against the chain's decode attention with one key split (bit-identical:
@@ -753,17 +792,10 @@ void test_attn_proj() {
         const int B = c.B, H = c.H, D = c.D, E = H * D;
         // The last case fills the cache to max_t (the new key at max_t - 1).
         const int max_t = c.past == 500 ? c.past + 1 : c.past + 4;
-        cudak::AttnProjArgs a;
-        a.dt = dt;
-        a.rows = B;
-        a.n_head = H;
-        a.head_dim = D;
-        a.max_t = max_t;
-        a.slices = forced;
+        const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+        cudak::AttnProjArgs a = attn_proj_case(dt, B, H, D, max_t, forced, scale);
         a.use_cluster = cl;
         a.att_warps = aw;
-        const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-        a.scale = static_cast<float>(scale);
         const cudaError_t pe = cudak::attn_proj_plan(a);
         const auto cas = fmtcase("%s %s B=%d H=%d D=%d past=%d slices=%d(%s) cluster=%d warps=%d", cl ? "cluster" : "atomic",
                                  cudak::dt_name(dt), B, H, D, c.past, a.slices, forced ? "forced" : "rule", a.cluster,
@@ -817,26 +849,10 @@ void test_attn_proj() {
         // Same input again: bit-identical.
         expect_repeat(kname, cas, dt, *d_x, x, got, [&] { ck(cudak::launch_attn_proj(a, nullptr), "attn_proj launch 2"); });
         // The chain: decode attention (one split) into att, then the kResidual GEMV into x.
-        DBuf d_attc(static_cast<std::size_t>(B) * E * cudak::dt_size(dt));
-        ck(cudak::launch_attention(dt, d_attc.get(), d_qkv->get(), d_k->get(), d_v->get(), d_past.as<int>(), B, 1, H,
-                                   D, max_t, static_cast<float>(scale), 1, max_t, nullptr, nullptr, nullptr),
-           "chain attention");
         cudak::GemvArgs g;
-        g.dt = dt;
         g.w = d_w->get();
-        g.n_out = E;
-        g.k_in = E;
-        g.x = d_attc.get();
-        g.x_row_stride = E;
-        g.rows = B;
         g.bias = d_b->get();
-        g.epilogue = cudak::GemvEpilogue::kResidual;
-        g.out = d_x->get();
-        g.out_row_stride = E;
-        ck(cudak::launch_gemv(g, nullptr), "chain attn c_proj");
-        ck(cudaDeviceSynchronize(), "chain sync");
-        const auto chain_x = download(dt, *d_x, x.size());
-        const auto chain_att = download(dt, d_attc, got_att.size());
+        const auto [chain_x, chain_att] = attn_proj_chain(dt, g, *d_qkv, *d_k, *d_v, d_past, *d_x, B, H, D, max_t, scale);
         const Tol ulp = one_unit(dt);
         // o is bit-identical to the chain's where the kernel's warps per head see the keys in the
         // chain's chunks (the chain's warp count, or a cache that fits the fewer warps); then x is
@@ -1883,16 +1899,9 @@ void test_attn_proj_quant() {
       for (int forced : {0, 3}) {
         const int B = c.B, H = c.H, D = c.D, E = H * D;
         const int max_t = c.past + 4;
-        cudak::AttnProjArgs a;
-        a.dt = dt;
-        a.wq = q;
-        a.rows = B;
-        a.n_head = H;
-        a.head_dim = D;
-        a.max_t = max_t;
-        a.slices = forced;
         const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-        a.scale = static_cast<float>(scale);
+        cudak::AttnProjArgs a = attn_proj_case(dt, B, H, D, max_t, forced, scale);
+        a.wq = q;
         const cudaError_t pe = cudak::attn_proj_plan(a);
         const auto cas = fmtcase("%s B=%d H=%d D=%d past=%d slices=%d(%s)", cudak::wquant_name(q), B, H, D, c.past,
                                  a.slices, forced ? "forced" : "rule");
@@ -1950,30 +1959,14 @@ void test_attn_proj_quant() {
         compare(kname, cas, got, ref, kernel_tol(dt));
         expect_repeat(kname, cas, dt, *d_x, x, got, [&] { ck(cudak::launch_attn_proj(a, nullptr), "attn_proj (quantized) launch 2"); });
         // The chain: decode attention (one split), then the quantized kResidual GEMV.
-        DBuf d_attc(static_cast<std::size_t>(B) * E * 2);
-        ck(cudak::launch_attention(dt, d_attc.get(), d_qkv->get(), d_k->get(), d_v->get(), d_past.as<int>(), B, 1, H,
-                                   D, max_t, static_cast<float>(scale), 1, max_t, nullptr, nullptr, nullptr),
-           "chain attention");
         cudak::GemvArgs g;
-        g.dt = dt;
         g.wq = q;
         g.w = d_w.get();
         g.w_scale = d_ws.as<float>();
         g.x_scale = x_scale;
         g.x_inv_scale = inv;
-        g.n_out = E;
-        g.k_in = E;
-        g.x = d_attc.get();
-        g.x_row_stride = E;
-        g.rows = B;
         g.bias = d_b->get();
-        g.epilogue = cudak::GemvEpilogue::kResidual;
-        g.out = d_x->get();
-        g.out_row_stride = E;
-        ck(cudak::launch_gemv(g, nullptr), "chain attn c_proj (quantized)");
-        ck(cudaDeviceSynchronize(), "chain sync");
-        const auto chain_x = download(dt, *d_x, x.size());
-        const auto chain_att = download(dt, d_attc, got_att.size());
+        const auto [chain_x, chain_att] = attn_proj_chain(dt, g, *d_qkv, *d_k, *d_v, d_past, *d_x, B, H, D, max_t, scale);
         expect(kname + std::string("/o_vs_chain"), cas, std::memcmp(chain_att.data(), got_att.data(), got_att.size() * 4) == 0,
                "o differs from the chain's decode attention (expected bit-identical)");
         if (q == WQuant::kInt8)
@@ -1985,13 +1978,8 @@ void test_attn_proj_quant() {
       }
   // Refused: quantized weights with the cluster sum, or with fp32 / bf16 activations.
   for (const auto& [dt2, cl] : std::vector<std::pair<Dt, bool>>{{Dt::kF16, true}, {Dt::kF32, false}, {Dt::kBF16, false}}) {
-    cudak::AttnProjArgs a;
-    a.dt = dt2;
+    cudak::AttnProjArgs a = attn_proj_case(dt2, 1, 12, 64, 64, 0, 0.125);
     a.wq = WQuant::kInt8;
-    a.rows = 1;
-    a.n_head = 12;
-    a.head_dim = 64;
-    a.max_t = 64;
     a.use_cluster = cl;
     const cudaError_t pe = cudak::attn_proj_plan(a);
     expect(kname + std::string("/refused"), fmtcase("int8 weights, %s activations%s", cudak::dt_name(dt2), cl ? ", cluster" : ""),
