@@ -2000,7 +2000,8 @@ void test_qgemv() {
                            {40000, 48}, {2213, 2048}, {2250, 2064}};
   if (g_small) shapes = {{3, 2}, {97, 130}, {96, 64}, {50, 80}, {9000, 64}, {40, 4608}, {33, 4112}, {2213, 2048}};  // last three: as test_gemv's (2 rows per warp)
   const int mma_min_rows_before = cudak::fp8_mma_min_rows();
-  const int wide_before_all = cudak::gemv_wide(), one_row_before = cudak::fp8_mma_one_row();
+  const int wide_before_all = cudak::gemv_wide(), one_row_before = cudak::fp8_mma_one_row(),
+            r1_before = cudak::gemv_int8_r1();
   const E epis[] = {E::kStore, E::kGelu, E::kResidual, E::kQkvScatter};
   const char* epi_names[] = {"store", "gelu", "residual", "qkv"};
   for (WQuant q : kQuants)
@@ -2008,15 +2009,18 @@ void test_qgemv() {
       for (int ei = 0; ei < 4; ++ei)
         for (int rows = 1; rows <= cudak::kGemvMaxRows; ++rows)
           for (int variant = 0; variant < 3; ++variant)  // 0: static, 1: LayerNorm, 2: per-row scales
-          for (int path = 0; path < (q == WQuant::kFp8 ? 3 : 2); ++path) {
+          for (int path = 0; path < 3; ++path) {
             if (g_small && rows == 3) continue;
             // fp8: path 0 forces the tensor-core kernel at every row count (where K % 16 == 0),
             // paths 1 and 2 the scalar kernel; int8: paths 0 and 1.  The scalar paths run with
             // gemv_wide forced on (4 rows per warp where a row fits 4 loads per lane: K % 16 == 0,
             // K <= 2048) and off; all must meet the same reference.
-            const int sp = q == WQuant::kFp8 ? path - 1 : path;  // scalar path: 0 wide, 1 not, -1 mma
+            // int8 path 2: neither 4-row warps nor (gemv_int8_r1, rows 3-4) one row per warp.
+            const int sp = q == WQuant::kFp8 ? path - 1 : path;  // scalar path: 0 wide, 1 not, 2 int8 two rows; -1 mma
             const bool wide_fits = sh.K % 16 == 0 && sh.K <= 2048;
             if (sp == 1 && !wide_fits) continue;  // the same kernel as path "wide" there
+            if (sp == 2 && rows < 3) continue;    // gemv_int8_r1 is for 3-4 rows only
+            cudak::set_gemv_int8_r1(sp == 2 ? 0 : 1);
             if (q == WQuant::kFp8) {
               cudak::set_fp8_mma_min_rows(path == 0 ? 1 : cudak::kGemvMaxRows + 1);
               cudak::set_fp8_mma_one_row(0);
@@ -2138,6 +2142,7 @@ void test_qgemv() {
   cudak::set_fp8_mma_min_rows(mma_min_rows_before);
   cudak::set_gemv_wide(wide_before_all);
   cudak::set_fp8_mma_one_row(one_row_before);
+  cudak::set_gemv_int8_r1(r1_before);
 }
 
 // Fused QKV GEMV + decode attention (GemvEpilogue::kQkvAttention; the engine's decode option

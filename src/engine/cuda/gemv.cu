@@ -100,6 +100,8 @@ long long g_gemv_ln_threads_launches = 0;
 int wide_mode(int m) { return m < 0 ? -1 : (m & 15); }
 int g_gemv_wide = wide_mode(env_int("SB_GEMV_WIDE", -1));
 long long g_gemv_wide_launches = 0;
+// gemv_int8_r1 (session 15 call 9, H100: int8 B=3-4 -1.2..-4.3% on gpt2 .. gpt2-xl; medium B=3 +0.8%).
+int g_gemv_int8_r1 = env_int("SB_GEMV_INT8_R1", 1);
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 void set_fp8_mma_one_row(int mode) { g_fp8_mma_one_row = mode < 0 ? -1 : (mode & 15); }
@@ -123,6 +125,8 @@ long long gemv_ln_fold_launch_count() { return g_gemv_ln_fold_launches; }
 void set_gemv_wide(int mode) { g_gemv_wide = wide_mode(mode); }
 int gemv_wide() { return g_gemv_wide; }
 long long gemv_wide_launch_count() { return g_gemv_wide_launches; }
+void set_gemv_int8_r1(int on) { g_gemv_int8_r1 = on; }
+int gemv_int8_r1() { return g_gemv_int8_r1; }
 void set_gemv_ln_threads(int threads) { g_gemv_ln_threads = ln_threads_mode(threads); }
 void set_gemv_ln_threads_which(int mask) { g_gemv_ln_threads_which = mask; }
 int gemv_ln_threads_which() { return g_gemv_ln_threads_which; }
@@ -518,7 +522,7 @@ template <int F> constexpr bool kHasVariants = F == kF16 || F == kI8;
 // weights (GemvArgs::ln_fold; session 12; with its input rows by the plain loads: the xtma staging
 // beside it measured +15% on gpt2-xl at batch 1, docs/perf-cuda.md "Session 12").
 template <int F, int M, GemvEpilogue EPI, bool MMA, int V, int NT = 128>
-__global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMinBlocks<F, M>)) gemv3_kernel(GemvArgs a) {
+__global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 || V == 7 ? 6 : kMinBlocks<F, M>)) gemv3_kernel(GemvArgs a) {
   static_assert(!MMA || (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
                 "the tensor-core path is fp8 only, without the fused attention tail or argmax");
   static_assert(NT == 128 || (!MMA && V != 3 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax),
@@ -539,7 +543,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 ? 6 : kMin
   static_assert(!WIDE || (kQuant<F> && !MMA && NT == 128 && EPI != GemvEpilogue::kQkvAttention &&
                           EPI != GemvEpilogue::kArgmax),
                 "the wide variant: int8 / fp8 register path, 128 threads, layer GEMVs");
-  constexpr int VN = Fmt<F>::kPerVec, R = WIDE ? kWideRows : kRows<F>;
+  constexpr int VN = Fmt<F>::kPerVec, R = WIDE ? kWideRows : (V == 7 ? 1 : kRows<F>);
   constexpr std::size_t kWBytes = kQuant<F> ? 1 : sizeof(T);
   extern __shared__ __align__(16) unsigned char smem_raw[];
   __shared__ float red[kWarps][M];
@@ -1251,7 +1255,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
     occ_smem = smem;
   }
   const bool small_k = EPI == GemvEpilogue::kArgmax && a.k_in <= kSmallK;
-  const int rows_per_block = MMA ? kMmaRows : kWarps * (small_k ? 32 : (V == 6 ? kWideRows : kRows<F>));
+  const int rows_per_block = MMA ? kMmaRows : kWarps * (small_k ? 32 : (V == 6 ? kWideRows : (V == 7 ? 1 : kRows<F>)));
   const long long want = (static_cast<long long>(a.n_out) + rows_per_block - 1) / rows_per_block;
   // The ring kernel (V == 3) keeps to gemv_ring_blocks blocks per SM, so the next kernel's blocks
   // find room beside it.
@@ -1301,6 +1305,11 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
       constexpr int site = kSite<EPI>;
       const bool want_wide = g_gemv_wide < 0 ? wide_rule(F == kFp8, M, site, a.n_out, a.k_in) : (g_gemv_wide & site) != 0;
       if (fits && want_wide) return launch3<F, M, EPI, MMA, 6>(b, st);
+      if constexpr (F == kI8 && M >= 3) {
+        // gemv_int8_r1 (session 15, on by default): one weight row per warp at 3-4 input rows (6
+        // blocks per SM instead of 3) where a row fits one register chunk.
+        if (g_gemv_int8_r1 && a.k_in % 16 == 0 && a.k_in / 16 <= 32 * kChunk) return launch3<F, M, EPI, MMA, 7>(b, st);
+      }
     }
     if constexpr ((kHasVariants<F> || F == kFp8) && !MMA) {
       // (fp8: split K only, session 15)

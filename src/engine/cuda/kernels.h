@@ -288,6 +288,12 @@ long long gemv_ln_threads_launch_count();
 void set_gemv_wide(int mode);
 int gemv_wide();
 long long gemv_wide_launch_count();
+//  - gemv_int8_r1 (session 15; default 1 = on, measured faster at 3-4 rows; 0 = off; or
+//    SB_GEMV_INT8_R1): the int8 register GEMVs at 3-4 input rows take one weight row per warp (6
+//    blocks per SM) instead of two (3 per SM) where a row fits one register chunk (k_in <= 4,096).
+//    Bit-identical (exact int32 sums).
+void set_gemv_int8_r1(int on);
+int gemv_int8_r1();
 void set_lm_head_mma(int mode);
 int lm_head_mma();
 long long lm_head_mma_launch_count();

@@ -360,6 +360,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_gemv_wide(default_wide);
   static const int default_f8m1 = cudak::fp8_mma_one_row();
   cudak::set_fp8_mma_one_row(default_f8m1);
+  static const int default_i8r1 = cudak::gemv_int8_r1();
+  cudak::set_gemv_int8_r1(default_i8r1);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -401,6 +403,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "lmmma") o.lm_head_mma = num;      // the fp16/bf16 LM head on tensor cores (0/1/2 = rule)
     else if (k == "prewait") cudak::set_gemv_prewait_loads(num);  // process-wide (gemv.cu)
     else if (k == "wide") cudak::set_gemv_wide(num);              // process-wide (gemv.cu): int8/fp8 4-row warps (site mask, -1 rule)
+    else if (k == "i8r1") cudak::set_gemv_int8_r1(num);           // process-wide (gemv.cu): int8 one row per warp at 3-4 rows (A/B)
     else if (k == "f8m1") cudak::set_fp8_mma_one_row(num);        // process-wide (gemv.cu): one-row fp8 tensor cores (site mask, -1 rule)
     else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
     else if (k == "attrf") cudak::set_decode_attention_rows_first(on);  // process-wide (kernels.cu)
