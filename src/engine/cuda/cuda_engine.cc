@@ -423,10 +423,12 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
     description_ += cudak::gemv_ln_threads() == 0 ? std::string(" gemv_ln_threads=rule")
                                                   : fmt::format(" gemv_ln_threads={}", cudak::gemv_ln_threads());
   if (q_ != WQuant::kNone) {
-    // The quantized one-row GEMV switches (session 15; process-wide, SB_GEMV_WIDE / SB_FP8_MMA_ONE_ROW).
+    // The quantized GEMV switches (session 15; process-wide: SB_GEMV_WIDE, SB_FP8_MMA_ONE_ROW,
+    // SB_GEMV_INT8_R1).
     auto mode = [](int m) { return m < 0 ? std::string("rule") : fmt::format("mask{}", m); };
     description_ += " gemv_wide=" + mode(cudak::gemv_wide());
     if (q_ == WQuant::kFp8) description_ += " fp8_mma_one_row=" + mode(cudak::fp8_mma_one_row());
+    if (q_ == WQuant::kInt8) description_ += cudak::gemv_int8_r1() != 0 ? " gemv_int8_r1=on" : " gemv_int8_r1=off";
   }
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)
