@@ -69,7 +69,9 @@ namespace {
 int g_fp8_mma_min_rows = env_int("SB_FP8_MMA_MIN_ROWS", 2);
 // fp8_mma_one_row (session 15): -1 the rule, else a mask of the sites (kSite) whose one-row fp8
 // GEMVs take the tensor-core kernel below fp8_mma_min_rows.
-int g_fp8_mma_one_row = env_int("SB_FP8_MMA_ONE_ROW", -1) < 0 ? -1 : (env_int("SB_FP8_MMA_ONE_ROW", -1) & 15);
+// A site-mask switch's value (gemv_wide, fp8_mma_one_row): -1 the rule, else the mask (kSite bits).
+int site_mode(int m) { return m < 0 ? -1 : (m & 15); }
+int g_fp8_mma_one_row = site_mode(env_int("SB_FP8_MMA_ONE_ROW", -1));
 int g_gemv_prewait_loads = env_int("SB_GEMV_PREWAIT", 8);
 // gemv_split_k: 0 = the shape rule (launch3), 1 = off, 2 / 4 = forced where the grid fits.
 int split_k_mode(int warps) { return warps >= 4 ? 4 : (warps >= 2 ? 2 : (warps == 1 ? 1 : 0)); }
@@ -97,14 +99,13 @@ int g_gemv_ln_threads_which = env_int("SB_GEMV_LN_THREADS_WHICH", 3);
 long long g_gemv_ln_threads_launches = 0;
 // gemv_wide (session 15): -1 the rule, else a mask of the sites forced wide where their rows fit
 // (kernels.h: 1 QKV, 2 residual, 4 c_fc, 8 store).
-int wide_mode(int m) { return m < 0 ? -1 : (m & 15); }
-int g_gemv_wide = wide_mode(env_int("SB_GEMV_WIDE", -1));
+int g_gemv_wide = site_mode(env_int("SB_GEMV_WIDE", -1));
 long long g_gemv_wide_launches = 0;
 // gemv_int8_r1 (session 15 call 9, H100: int8 B=3-4 -1.2..-4.3% on gpt2 .. gpt2-xl; medium B=3 +0.8%).
 int g_gemv_int8_r1 = env_int("SB_GEMV_INT8_R1", 1);
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
-void set_fp8_mma_one_row(int mode) { g_fp8_mma_one_row = mode < 0 ? -1 : (mode & 15); }
+void set_fp8_mma_one_row(int mode) { g_fp8_mma_one_row = site_mode(mode); }
 int fp8_mma_one_row() { return g_fp8_mma_one_row; }
 int fp8_mma_min_rows() { return g_fp8_mma_min_rows; }
 void set_gemv_prewait_loads(int loads) { g_gemv_prewait_loads = loads < 0 ? 0 : (loads > 8 ? 8 : loads); }
@@ -122,7 +123,7 @@ void set_gemv_xtma(int mode) { g_gemv_xtma = xtma_mode(mode); }
 int gemv_xtma() { return g_gemv_xtma; }
 long long gemv_xtma_launch_count() { return g_gemv_xtma_launches; }
 long long gemv_ln_fold_launch_count() { return g_gemv_ln_fold_launches; }
-void set_gemv_wide(int mode) { g_gemv_wide = wide_mode(mode); }
+void set_gemv_wide(int mode) { g_gemv_wide = site_mode(mode); }
 int gemv_wide() { return g_gemv_wide; }
 long long gemv_wide_launch_count() { return g_gemv_wide_launches; }
 void set_gemv_int8_r1(int on) { g_gemv_int8_r1 = on; }
@@ -1195,17 +1196,12 @@ constexpr int kSite = EPI == GemvEpilogue::kQkvScatter ? 1
                                                        : 8;
 
 // fp8_mma_one_row's rule (mode -1): which one-row fp8 GEMVs take the tensor-core kernel (session
-// 15, docs/perf-cuda.md): none until measured.
-bool fp8_mma_one_row_rule(int site, int n_out, int k_in) {
-  (void)n_out;
-  (void)k_in;
-  return site == 1 || site == 4;
-}
+// 15 calls 3-4, docs/perf-cuda.md: QKV and c_fc -5..-17%; the mlp c_proj, 100 blocks at gpt2-xl, lost).
+bool fp8_mma_one_row_rule(int site) { return site == 1 || site == 4; }  // QKV, c_fc
 
-// gemv_wide's rule (mode -1): which int8 / fp8 one-row GEMVs take 4 rows per warp (session 15,
-// docs/perf-cuda.md): none until measured.
-bool wide_rule(bool fp8, int M, int site, int n_out, int k_in) {
-  (void)n_out;
+// gemv_wide's rule (mode -1): which int8 / fp8 one-row GEMVs take 4 rows per warp (session 15
+// calls 2-4, docs/perf-cuda.md).
+bool wide_rule(bool fp8, int M, int site, int k_in) {
   if (M != 1) return false;
   if (fp8) return site == 2 && k_in <= 768;  // the attn c_proj at gpt2's width
   return site == 4 && k_in >= 1280;          // int8 c_fc of gpt2-large / gpt2-xl
@@ -1303,7 +1299,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
       // gemv_wide (session 15): 4 rows per warp of 4 loads per lane where a row fits them.
       const bool fits = a.k_in % Fmt<F>::kPerVec == 0 && a.k_in / Fmt<F>::kPerVec <= 32 * kWideChunk;
       constexpr int site = kSite<EPI>;
-      const bool want_wide = g_gemv_wide < 0 ? wide_rule(F == kFp8, M, site, a.n_out, a.k_in) : (g_gemv_wide & site) != 0;
+      const bool want_wide = g_gemv_wide < 0 ? wide_rule(F == kFp8, M, site, a.k_in) : (g_gemv_wide & site) != 0;
       if (fits && want_wide) return launch3<F, M, EPI, MMA, 6>(b, st);
       if constexpr (F == kI8 && M >= 3) {
         // gemv_int8_r1 (session 15, on by default): one weight row per warp at 3-4 input rows (6
@@ -1398,7 +1394,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
 template <int F, int M, GemvEpilogue EPI>
 cudaError_t launch_sel(const GemvArgs& a, cudaStream_t st) {
   if constexpr (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax) {
-    const bool one_row = M == 1 && (g_fp8_mma_one_row < 0 ? fp8_mma_one_row_rule(kSite<EPI>, a.n_out, a.k_in)
+    const bool one_row = M == 1 && (g_fp8_mma_one_row < 0 ? fp8_mma_one_row_rule(kSite<EPI>)
                                                            : (g_fp8_mma_one_row & kSite<EPI>) != 0);
     if (a.k_in % 16 == 0 && (M >= fp8_mma_min_rows() || one_row)) return launch3<F, M, EPI, true>(a, st);
   }
