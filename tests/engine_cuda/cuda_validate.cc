@@ -433,6 +433,24 @@ void test_attention() {
 
 // The QKV epilogue's cache fields of a GEMV launch (kQkvScatter: row m = (b, s) = (m / seq, m % seq)
 // at position *past + s of the [b][h][max_t][D] caches).
+// The GEMV arguments every decode-GEMV check starts from: weights w [n_out, k_in], `rows` input
+// rows at x with row stride x_stride, outputs at out with row stride n_out (no LayerNorm, bias or
+// cache; the caller adds what its case needs).
+cudak::GemvArgs gemv_args(Dt dt, const void* w, int n_out, int k_in, const void* x, long long x_stride, int rows,
+                          cudak::GemvEpilogue epi, void* out) {
+  cudak::GemvArgs a;
+  a.dt = dt;
+  a.w = w;
+  a.n_out = n_out;
+  a.k_in = k_in;
+  a.x = x;
+  a.x_row_stride = x_stride;
+  a.rows = rows;
+  a.epilogue = epi;
+  a.out = out;
+  a.out_row_stride = n_out;
+  return a;
+}
 void set_qkv_cache(cudak::GemvArgs& a, const DBuf& kc, const DBuf& vc, const DBuf& past, int seq, int H, int D, int max_t) {
   a.k_cache = kc.get();
   a.v_cache = vc.get();
@@ -558,22 +576,12 @@ void test_gemv() {
             d_slots.zero();
             const std::size_t cache_n = static_cast<std::size_t>(std::max(1, rows / seq)) * std::max(H, 1) * std::max(max_t, 1) * std::max(D, 1);
             DBuf d_kc(cache_n * cudak::dt_size(dt)), d_vc(cache_n * cudak::dt_size(dt));
-            cudak::GemvArgs a;
-            a.dt = dt;
-            a.w = d_w->get();
-            a.n_out = N;
-            a.k_in = K;
-            a.x = d_x->get();
-            a.x_row_stride = xs;
-            a.rows = rows;
+            cudak::GemvArgs a = gemv_args(dt, d_w->get(), N, K, d_x->get(), xs, rows, epi, d_out->get());
             if (ln) {
               a.ln_gamma = d_g.as<float>();
               a.ln_beta = d_b.as<float>();
             }
             a.bias = epi == E::kArgmax ? nullptr : d_bias->get();
-            a.epilogue = epi;
-            a.out = d_out->get();
-            a.out_row_stride = N;
             set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
             a.logits = d_logits.as<float>();
             a.logits_row_stride = N;
@@ -1689,23 +1697,19 @@ void test_gemv_flat() {
          "ln_fold launch");
     const std::size_t cache_n = static_cast<std::size_t>(std::max(H, 1)) * max_t * std::max(D, 1);
     DBuf d_kc(cache_n * 2), d_vc(cache_n * 2);
-    cudak::GemvArgs a;
-    a.dt = dt;
-    a.w = fold ? d_wf.get() : d_w->get();
-    a.n_out = N;
-    a.k_in = K;
-    a.x = d_x->get();
-    a.x_row_stride = K;
-    a.rows = rows;
+    cudak::GemvArgs a = gemv_args(dt, fold ? d_wf.get() : d_w->get(), N, K, d_x->get(), K, rows, c.epi, nullptr);
     if (fold) {
       a.ln_gamma = d_g->as<float>();
       a.ln_beta = d_be->as<float>();
       a.ln_fold = d_fold.as<float>();
     }
     a.bias = d_bias->get();
-    a.epilogue = c.epi;
-    a.out_row_stride = N;
     if (qkv) set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
+    // The exact math: fp64 LayerNorm (folded cases) and dot products.
+    std::vector<double> xin(K), acc(N);
+    if (fold) cuda_ref::layernorm(x.data(), K, g.data(), be.data(), 1, K, 1e-5, xin.data());
+    else for (int k = 0; k < K; ++k) xin[k] = x[k];
+    cuda_ref::gemm_nt(xin.data(), K, w.data(), bias.data(), 1, N, K, acc.data());
     // flat twice (bit-identical), then the register path
     std::vector<std::vector<float>> outs;
     for (int run = 0; run < 3; ++run) {
@@ -1721,17 +1725,9 @@ void test_gemv_flat() {
       if (run < 2)
         expect("gemv_flat/path", cas, cudak::gemv_flat_launch_count() - l0 == 1, "the flat kernel was not launched");
       outs.push_back(download(dt, *d_out, N));
-      if (run == 0 && qkv) {
-        std::vector<double> xin(K), acc(N);
-        cuda_ref::layernorm(x.data(), K, g.data(), be.data(), 1, K, 1e-5, xin.data());
-        cuda_ref::gemm_nt(xin.data(), K, w.data(), bias.data(), 1, N, K, acc.data());
+      if (run == 0 && qkv)
         compare_kv_cache("gemv_flat/qkv", cas, dt, d_kc, d_vc, cache_n, acc, 1, N, H, D, seq, past, max_t, fold_tol(dt));
-      }
     }
-    std::vector<double> xin(K), acc(N);
-    if (fold) cuda_ref::layernorm(x.data(), K, g.data(), be.data(), 1, K, 1e-5, xin.data());
-    else for (int k = 0; k < K; ++k) xin[k] = x[k];
-    cuda_ref::gemm_nt(xin.data(), K, w.data(), bias.data(), 1, N, K, acc.data());
     std::vector<double> ref(acc);
     for (int n = 0; n < N; ++n) {
       if (c.epi == E::kGelu) ref[n] = cuda_ref::gelu_new(acc[n]);
@@ -1755,17 +1751,7 @@ void test_gemv_flat() {
     auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
     auto out0 = rounded(dt, randn(static_cast<std::size_t>(rows) * N));
     auto d_x = upload(dt, x), d_w = upload(dt, w), d_out = upload(dt, out0);
-    cudak::GemvArgs a;
-    a.dt = dt;
-    a.w = d_w->get();
-    a.n_out = N;
-    a.k_in = K;
-    a.x = d_x->get();
-    a.x_row_stride = K;
-    a.rows = rows;
-    a.epilogue = E::kResidual;
-    a.out = d_out->get();
-    a.out_row_stride = N;
+    const cudak::GemvArgs a = gemv_args(dt, d_w->get(), N, K, d_x->get(), K, rows, E::kResidual, d_out->get());
     const long long l0 = cudak::gemv_flat_launch_count();
     ck(cudak::launch_gemv(a, nullptr), "gemv launch");
     ck(cudaDeviceSynchronize(), "gemv sync");

@@ -425,12 +425,13 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   if (dt_ == Dt::kF16 && q_ == WQuant::kNone && cudak::gemv_flat() != 0)
     description_ += fmt::format(" gemv_flat=mask{}", cudak::gemv_flat());
   if (q_ != WQuant::kNone) {
-    // The quantized GEMV switches (session 15; process-wide: SB_GEMV_WIDE, SB_FP8_MMA_ONE_ROW,
-    // SB_GEMV_INT8_R1).
+    // The quantized GEMV switches (sessions 15-16; process-wide: SB_GEMV_WIDE, SB_FP8_MMA_ONE_ROW,
+    // SB_GEMV_INT8_R1, SB_GEMV_X_GLOBAL).
     auto mode = [](int m) { return m < 0 ? std::string("rule") : fmt::format("mask{}", m); };
     description_ += " gemv_wide=" + mode(cudak::gemv_wide());
     if (q_ == WQuant::kFp8) description_ += " fp8_mma_one_row=" + mode(cudak::fp8_mma_one_row());
     if (q_ == WQuant::kInt8) description_ += cudak::gemv_int8_r1() != 0 ? " gemv_int8_r1=on" : " gemv_int8_r1=off";
+    if (q_ == WQuant::kInt8) description_ += cudak::gemv_x_global() != 0 ? " gemv_x_global=on" : " gemv_x_global=off";
   }
   description_ += o.cuda_graphs && o.prefill_graphs
                       ? fmt::format(" prefill_graphs=on({} shapes)", o.prefill_graph_capacity)

@@ -103,6 +103,8 @@ int g_gemv_wide = site_mode(env_int("SB_GEMV_WIDE", -1));
 long long g_gemv_wide_launches = 0;
 // gemv_int8_r1 (session 15 call 9, H100: int8 B=3-4 -1.2..-4.3% on gpt2 .. gpt2-xl; medium B=3 +0.8%).
 int g_gemv_int8_r1 = env_int("SB_GEMV_INT8_R1", 1);
+// gemv_x_global (session 16, kernels.h): 1 on (the default), 0 off.
+int g_gemv_x_global = env_int("SB_GEMV_X_GLOBAL", 1);
 // gemv_flat (session 16, kernels.h): a mask of the sites that take it (1 QKV, 2 residual, 4 c_fc;
 // 0 = off, the default until measured).
 int g_gemv_flat = env_int("SB_GEMV_FLAT", 0);
@@ -132,6 +134,8 @@ int gemv_wide() { return g_gemv_wide; }
 long long gemv_wide_launch_count() { return g_gemv_wide_launches; }
 void set_gemv_int8_r1(int on) { g_gemv_int8_r1 = on; }
 int gemv_int8_r1() { return g_gemv_int8_r1; }
+void set_gemv_x_global(int on) { g_gemv_x_global = on; }
+int gemv_x_global() { return g_gemv_x_global; }
 void set_gemv_flat(int mode) { g_gemv_flat = mode; }
 int gemv_flat() { return g_gemv_flat; }
 long long gemv_flat_launch_count() { return g_gemv_flat_launches; }
@@ -828,7 +832,10 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 || V == 7 
       }
     }
   }
-  if (!folded) {
+  // x_global (launch3 sets it: quantized, 3-4 rows, per-row scales, 16-byte rows): no raw copy.
+  constexpr bool kXGlobalOk = F == kI8 && M >= 3 && !MMA;  // (fp8 stages its codes' fp16 values in place of the raw rows)
+  const bool x_global = kXGlobalOk && a.x_global;
+  if (!folded && !x_global) {
     const bool aligned = (reinterpret_cast<std::uintptr_t>(x) & 15u) == 0 &&
                          (a.x_row_stride * static_cast<long long>(sizeof(T))) % 16 == 0 &&
                          (static_cast<std::size_t>(K) * sizeof(T)) % 16 == 0;
@@ -909,19 +916,44 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 || V == 7 
     ln_finish(s);
   } else if (kQuant<F> && a.x_per_row) {
     // Per-row dynamic scales: max |x| of each row (block-reduced), then the codes (each element
-    // is read back and quantized by the thread that reads it; in place when X == T).
+    // is read back and quantized by the thread that reads it; in place when X == T).  x_global:
+    // both passes read the rows' 16-byte vectors through L2 (session 16: the raw copy of 3-4 rows
+    // of gpt2-xl's mlp c_proj input, 51 KB beside 26 KB of codes, held the int8 kernel to 2
+    // blocks per SM and 200 blocks on 132 SMs).
     float amax[M];
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       amax[m] = 0.0f;
-      for (int k = tid; k < K; k += kThreads) amax[m] = fmaxf(amax[m], fabsf(to_f(raw[m * K + k])));
+      if (kXGlobalOk && x_global) {
+        const uint4* xr = reinterpret_cast<const uint4*>(x + m * a.x_row_stride);
+#pragma unroll 2
+        for (int v = tid; v < K / 8; v += kThreads) {
+          union { uint4 u; T t[8]; } e;
+          e.u = __ldcg(xr + v);
+#pragma unroll
+          for (int j = 0; j < 8; ++j) amax[m] = fmaxf(amax[m], fabsf(to_f(e.t[j])));
+        }
+      } else {
+        for (int k = tid; k < K; k += kThreads) amax[m] = fmaxf(amax[m], fabsf(to_f(raw[m * K + k])));
+      }
     }
     block_reduce_rows<kWarps, true>(amax, red);
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       row_scale[m] = row_scale_for(amax[m], F == kI8 ? 127.0 : 448.0);
       row_inv[m] = 1.0f / row_scale[m];
-      for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
+      if (kXGlobalOk && x_global) {
+        const uint4* xr = reinterpret_cast<const uint4*>(x + m * a.x_row_stride);
+#pragma unroll 2
+        for (int v = tid; v < K / 8; v += kThreads) {
+          union { uint4 u; T t[8]; } e;
+          e.u = __ldcg(xr + v);
+#pragma unroll
+          for (int j = 0; j < 8; ++j) stage(m, v * 8 + j, to_f(e.t[j]));
+        }
+      } else {
+        for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
+      }
     }
   } else if constexpr (kQuant<F>) {
     // Static scale: quantize (int8 into xs, fp8 codes back to fp16 in place: X == T for fp8).
@@ -1376,10 +1408,17 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   constexpr int kWarps = NT / 32;  // (shadows the namespace's 4)
   constexpr bool kFold = V == 5;
   const bool ln = a.ln_gamma != nullptr;
+  // x_global (kernels.h): the per-row-scaled int8 rows at 3-4 input rows read from L2 twice, so
+  // only the codes need shared memory (gpt2-xl's int8 mlp c_proj at batch 4: 26 instead of 77 KB a
+  // block).  Not fp8: its staged values (fp16) take the raw rows' place, nothing is saved.
+  const bool x_global = F == kI8 && M >= 3 && !MMA && a.x_per_row && !ln && a.k_in % 8 == 0 &&
+                        (reinterpret_cast<std::uintptr_t>(a.x) & 15u) == 0 && (a.x_row_stride * 2) % 16 == 0 &&
+                        g_gemv_x_global != 0;
   // (the folded kernels stage no gamma / beta)
   const std::size_t smem = MMA ? GemvSmem<F, M>::bytes_mma(a.k_in, ln)
                                : (V == 3 ? GemvSmem<F, M>::bytes_ring(a.k_in, ln, a.ring_slots)
-                                         : GemvSmem<F, M>::bytes(a.k_in, ln && !kFold));
+                                         : (x_global ? GemvSmem<F, M>::raw_offset(a.k_in)
+                                                     : GemvSmem<F, M>::bytes(a.k_in, ln && !kFold)));
   cudaError_t e = device_limits();
   if (e != cudaSuccess) return e;
   auto kernel = gemv3_kernel<F, M, EPI, MMA, V, NT>;
@@ -1422,6 +1461,7 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
   const long long cap = static_cast<long long>(g_sm_count) *
                         (V == 3 && g_gemv_ring_blocks < occ_blocks ? g_gemv_ring_blocks : occ_blocks);
   GemvArgs b = a;
+  b.x_global = x_global;
   if constexpr (V == 0 && NT == 128) {
     // The switches (kernels.h), fp16 and int8 weights only: gemv_split_k for the residual GEMV
     // whose rows are longer than one register chunk (the shape rule below by default; forced S

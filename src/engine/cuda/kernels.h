@@ -139,6 +139,10 @@ struct GemvArgs {
   // in place of x_scale (per-token dynamic activation scales; the int8 engine's mlp c_proj
   // input, docs/perf-cuda.md "int8 accuracy").
   bool x_per_row = false;
+  // Set by launch_gemv (callers leave it): x_per_row rows read twice from global memory (L2) for
+  // their maxima and codes instead of copied into shared memory first (int8 register path at 3-4
+  // input rows, 16-byte rows), so the launch needs only the codes' shared memory.
+  bool x_global = false;
   // kQkvAttention: att_out [rows, n_head * head_dim] (dt), scores scaled by att_scale;
   // head_counters [n_head] zero before the launch, left zero on exit.
   void* att_out = nullptr;
@@ -303,6 +307,11 @@ int gemv_int8_r1();
 //    added in shared memory in warp order.  Equal bytes per warp instead of whole rows per warp,
 //    whose second round of row groups doubles gpt2-xl's GEMV runs.  fp32 sums in another order
 //    than the register path.  gemv_flat_launch_count proves the path was taken.
+//  - gemv_x_global (session 16; default 1 = on, 0 = off, or SB_GEMV_X_GLOBAL): GemvArgs::x_global
+//    where it applies (the int8 register GEMVs with per-row scales at 3-4 input rows: the int8 mlp
+//    c_proj at batch 3-4).  Same codes and scales: results bit-identical.
+void set_gemv_x_global(int on);
+int gemv_x_global();
 void set_gemv_flat(int mode);
 int gemv_flat();
 long long gemv_flat_launch_count();

@@ -366,6 +366,8 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_gemv_int8_r1(default_i8r1);
   static const int default_flat = cudak::gemv_flat();
   cudak::set_gemv_flat(default_flat);
+  static const int default_xg = cudak::gemv_x_global();
+  cudak::set_gemv_x_global(default_xg);
   for (const auto& [k, val] : v.opts) {
     const bool on = val != "0";
     const int num = std::atoi(val.c_str());
@@ -408,6 +410,7 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "prewait") cudak::set_gemv_prewait_loads(num);  // process-wide (gemv.cu)
     else if (k == "wide") cudak::set_gemv_wide(num);              // process-wide (gemv.cu): int8/fp8 4-row warps (site mask, -1 rule)
     else if (k == "i8r1") cudak::set_gemv_int8_r1(num);           // process-wide (gemv.cu): int8 one row per warp at 3-4 rows (A/B)
+    else if (k == "xg") cudak::set_gemv_x_global(num);            // process-wide (gemv.cu): per-row-scaled rows from L2 (A/B)
     else if (k == "flat") cudak::set_gemv_flat(num);              // process-wide (gemv.cu): one-row fp16 GEMVs as flat blocks (site mask, A/B)
     else if (k == "f8m1") cudak::set_fp8_mma_one_row(num);        // process-wide (gemv.cu): one-row fp8 tensor cores (site mask, -1 rule)
     else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
