@@ -13,7 +13,7 @@
 //    (n_embd 2..32, 1-4 heads, 1-3 layers, batch 1-4, caches past 32 keys and at the maximum
 //    context, fp32/fp16/bf16/int8/fp8): vs the fp64 reference, vs the kernel chain on the same inputs, and
 //    graph replay vs eager.
-// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|attn_proj_q|mlp|mlp_kernel|ln_fold|gemv_flat|attn_layer|attn_layer_kernel]
+// Usage: cuda_validate [--small] [--pydoc DIR] [--calib TEXT] [--only kernels|layernorm|quant|gemv|attention|qgemv|qkv_attention|engine|prefill_graphs|persistent|small|qgemm|accuracy|attn_proj|attn_proj_q|mlp|mlp_kernel|ln_fold|attn_layer|attn_layer_kernel]
 //        [--small-precisions LIST]  (the small section's precisions only, e.g. fp8)
 //        [--seed N]  (inputs and prompts; default 20261126, so a run is reproducible)
 //        [--accuracy-corpus DIR|FILE --accuracy-calib FILE --accuracy-bytes 65536]
@@ -433,24 +433,6 @@ void test_attention() {
 
 // The QKV epilogue's cache fields of a GEMV launch (kQkvScatter: row m = (b, s) = (m / seq, m % seq)
 // at position *past + s of the [b][h][max_t][D] caches).
-// The GEMV arguments every decode-GEMV check starts from: weights w [n_out, k_in], `rows` input
-// rows at x with row stride x_stride, outputs at out with row stride n_out (no LayerNorm, bias or
-// cache; the caller adds what its case needs).
-cudak::GemvArgs gemv_args(Dt dt, const void* w, int n_out, int k_in, const void* x, long long x_stride, int rows,
-                          cudak::GemvEpilogue epi, void* out) {
-  cudak::GemvArgs a;
-  a.dt = dt;
-  a.w = w;
-  a.n_out = n_out;
-  a.k_in = k_in;
-  a.x = x;
-  a.x_row_stride = x_stride;
-  a.rows = rows;
-  a.epilogue = epi;
-  a.out = out;
-  a.out_row_stride = n_out;
-  return a;
-}
 void set_qkv_cache(cudak::GemvArgs& a, const DBuf& kc, const DBuf& vc, const DBuf& past, int seq, int H, int D, int max_t) {
   a.k_cache = kc.get();
   a.v_cache = vc.get();
@@ -576,12 +558,22 @@ void test_gemv() {
             d_slots.zero();
             const std::size_t cache_n = static_cast<std::size_t>(std::max(1, rows / seq)) * std::max(H, 1) * std::max(max_t, 1) * std::max(D, 1);
             DBuf d_kc(cache_n * cudak::dt_size(dt)), d_vc(cache_n * cudak::dt_size(dt));
-            cudak::GemvArgs a = gemv_args(dt, d_w->get(), N, K, d_x->get(), xs, rows, epi, d_out->get());
+            cudak::GemvArgs a;
+            a.dt = dt;
+            a.w = d_w->get();
+            a.n_out = N;
+            a.k_in = K;
+            a.x = d_x->get();
+            a.x_row_stride = xs;
+            a.rows = rows;
             if (ln) {
               a.ln_gamma = d_g.as<float>();
               a.ln_beta = d_b.as<float>();
             }
             a.bias = epi == E::kArgmax ? nullptr : d_bias->get();
+            a.epilogue = epi;
+            a.out = d_out->get();
+            a.out_row_stride = N;
             set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
             a.logits = d_logits.as<float>();
             a.logits_row_stride = N;
@@ -1653,116 +1645,6 @@ void test_ln_fold() {
           cudaGetLastError();
         }
   cudaFreeHost(h_err);
-}
-
-// gemv_flat (session 16; kernels.h): the one-row fp16 layer GEMVs as flat slices of the weight
-// stream.  Per shape and epilogue (the folded QKV scatter and c_fc, the residual c_proj GEMVs):
-// the flat path against the exact math (fp64; the folded cases within fold_tol as the V = 5 kernel,
-// the residual ones within kernel_tol), the KV cache rows of the QKV cases, the launch counter (the
-// path was taken), a second launch bit-identical to the first, and the register path on the same inputs against the same reference.
-// Every shape has rows split between warps (and rounds), so a lost or doubled piece fails the
-// comparison.  Where the flat path must not run (K = 64: a warp's round would touch more than 4
-// rows; two input rows; 24 rows a block) the GEMV takes the register path (counter unchanged)
-// and is still right.
-void test_gemv_flat() {
-  using E = cudak::GemvEpilogue;
-  const Dt dt = Dt::kF16;
-  struct C { E epi; int N, K; };
-  std::vector<C> cases = {
-      {E::kQkvScatter, 3 * 768, 768},  {E::kGelu, 4 * 768, 768},   {E::kResidual, 768, 4 * 768}, {E::kResidual, 768, 768},
-      {E::kQkvScatter, 3 * 1280, 1280}, {E::kGelu, 4 * 1280, 1280}, {E::kResidual, 1280, 4 * 1280},
-      {E::kQkvScatter, 3 * 1600, 1600}, {E::kGelu, 4 * 1600, 1600}, {E::kResidual, 1600, 4 * 1600}, {E::kResidual, 1600, 1600},
-      {E::kResidual, 1000, 776},  // 97 vectors a row: rows cut everywhere, a partial last slice
-      {E::kResidual, 33, 4096},   // few rows, long ones: many pieces per row
-  };
-  if (g_small) cases = {{E::kQkvScatter, 3 * 768, 768}, {E::kGelu, 4 * 768, 768}, {E::kResidual, 768, 4 * 768},
-                        {E::kResidual, 1000, 776}, {E::kResidual, 33, 4096}};
-  const int def_flat = cudak::gemv_flat();
-  for (const C& c : cases) {
-    const bool qkv = c.epi == E::kQkvScatter, fold = c.epi != E::kResidual;
-    const int N = c.N, K = c.K, rows = 1;
-    const int Emb = qkv ? N / 3 : 0, H = qkv ? Emb / 64 : 0, D = qkv ? 64 : 0;
-    const int seq = 1, past = 5, max_t = past + 2;
-    auto x = rounded(dt, randn(K, 2.0, 0.5));
-    auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
-    auto bias = rounded(dt, randn(N, 0.1));
-    auto g = randn(K, 0.2, 1.0), be = randn(K, 0.2);
-    auto out0 = rounded(dt, randn(N));
-    auto d_x = upload(dt, x), d_w = upload(dt, w), d_bias = upload(dt, bias), d_g = upload(Dt::kF32, g),
-         d_be = upload(Dt::kF32, be);
-    DBuf d_wf(static_cast<std::size_t>(N) * K * 2), d_fold(2ull * N * 4), d_past(4);
-    d_past.put(&past, 4);
-    if (fold)
-      ck(cudak::launch_ln_fold(dt, d_w->get(), d_g->as<float>(), d_be->as<float>(), N, K, d_wf.get(), d_fold.as<float>(), nullptr),
-         "ln_fold launch");
-    const std::size_t cache_n = static_cast<std::size_t>(std::max(H, 1)) * max_t * std::max(D, 1);
-    DBuf d_kc(cache_n * 2), d_vc(cache_n * 2);
-    cudak::GemvArgs a = gemv_args(dt, fold ? d_wf.get() : d_w->get(), N, K, d_x->get(), K, rows, c.epi, nullptr);
-    if (fold) {
-      a.ln_gamma = d_g->as<float>();
-      a.ln_beta = d_be->as<float>();
-      a.ln_fold = d_fold.as<float>();
-    }
-    a.bias = d_bias->get();
-    if (qkv) set_qkv_cache(a, d_kc, d_vc, d_past, seq, H, D, max_t);
-    // The exact math: fp64 LayerNorm (folded cases) and dot products.
-    std::vector<double> xin(K), acc(N);
-    if (fold) cuda_ref::layernorm(x.data(), K, g.data(), be.data(), 1, K, 1e-5, xin.data());
-    else for (int k = 0; k < K; ++k) xin[k] = x[k];
-    cuda_ref::gemm_nt(xin.data(), K, w.data(), bias.data(), 1, N, K, acc.data());
-    // flat twice (bit-identical), then the register path
-    std::vector<std::vector<float>> outs;
-    for (int run = 0; run < 3; ++run) {
-      cudak::set_gemv_flat(run < 2 ? 7 : 0);
-      auto d_out = upload(dt, out0);  // the residual rows; poisoned for the other epilogues
-      if (fold) d_out->poison();
-      a.out = d_out->get();
-      const long long l0 = cudak::gemv_flat_launch_count();
-      ck(cudak::launch_gemv(a, nullptr), "gemv launch");
-      ck(cudaDeviceSynchronize(), "gemv sync");
-      const auto cas = fmtcase("%s N=%d K=%d %s", qkv ? "qkv" : (fold ? "gelu" : "residual"), N, K,
-                               run < 2 ? "flat" : "register path");
-      if (run < 2)
-        expect("gemv_flat/path", cas, cudak::gemv_flat_launch_count() - l0 == 1, "the flat kernel was not launched");
-      outs.push_back(download(dt, *d_out, N));
-      if (run == 0 && qkv)
-        compare_kv_cache("gemv_flat/qkv", cas, dt, d_kc, d_vc, cache_n, acc, 1, N, H, D, seq, past, max_t, fold_tol(dt));
-    }
-    std::vector<double> ref(acc);
-    for (int n = 0; n < N; ++n) {
-      if (c.epi == E::kGelu) ref[n] = cuda_ref::gelu_new(acc[n]);
-      else if (c.epi == E::kResidual) ref[n] = out0[n] + acc[n];
-    }
-    const std::string kname = std::string("gemv_flat/") + (qkv ? "qkv" : (fold ? "gelu" : "residual"));
-    const auto cas = fmtcase("N=%d K=%d", N, K);
-    compare(kname, cas, outs[0], ref, fold ? fold_tol(dt) : kernel_tol(dt));
-    compare(kname + "/register_path", cas, outs[2], ref, fold ? fold_tol(dt) : kernel_tol(dt));
-    std::size_t diff = 0;
-    for (int n = 0; n < N; ++n) diff += std::memcmp(&outs[0][n], &outs[1][n], sizeof(float)) != 0;
-    expect("gemv_flat/repeat", cas, diff == 0, fmtcase("%zu of %d outputs differ between two flat launches", diff, N));
-  }
-  // Fall back (counter unchanged, results still right): K = 64 (a warp's round would touch > 4
-  // rows), more than 16 rows a block (N = 40,000: 38 a block at 132 SMs x 8 blocks, more on
-  // smaller cards), two input rows.
-  cudak::set_gemv_flat(7);
-  for (int variant = 0; variant < 3; ++variant) {
-    const int K = variant == 0 ? 64 : 768, N = variant == 1 ? 40000 : 256, rows = variant == 2 ? 2 : 1;
-    auto x = rounded(dt, randn(static_cast<std::size_t>(rows) * K, 1.0));
-    auto w = rounded(dt, randn(static_cast<std::size_t>(N) * K, 1.0 / std::sqrt(K)));
-    auto out0 = rounded(dt, randn(static_cast<std::size_t>(rows) * N));
-    auto d_x = upload(dt, x), d_w = upload(dt, w), d_out = upload(dt, out0);
-    const cudak::GemvArgs a = gemv_args(dt, d_w->get(), N, K, d_x->get(), K, rows, E::kResidual, d_out->get());
-    const long long l0 = cudak::gemv_flat_launch_count();
-    ck(cudak::launch_gemv(a, nullptr), "gemv launch");
-    ck(cudaDeviceSynchronize(), "gemv sync");
-    const auto cas = variant == 0 ? std::string("K=64") : (variant == 1 ? std::string("N=40000") : std::string("2 rows"));
-    expect("gemv_flat/fallback", cas, cudak::gemv_flat_launch_count() == l0, "took the flat kernel where it must not");
-    std::vector<double> xin(x.begin(), x.end()), acc(static_cast<std::size_t>(rows) * N);
-    cuda_ref::gemm_nt(xin.data(), K, w.data(), nullptr, rows, N, K, acc.data());
-    for (std::size_t i = 0; i < acc.size(); ++i) acc[i] += out0[i];
-    compare("gemv_flat/fallback", cas, download(dt, *d_out, acc.size()), acc, kernel_tol(dt));
-  }
-  cudak::set_gemv_flat(def_flat);
 }
 
 void test_lt_gemm() {
@@ -4144,7 +4026,6 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "attn_layer") section("engine_attn_layer", test_engine_attn_layer);  // ... in the engine
   if (only.empty() || only == "kernels" || only == "mlp" || only == "mlp_kernel") section("mlp", test_mlp);  // the fused MLP
   if (only.empty() || only == "kernels" || only == "ln_fold") section("ln_fold", test_ln_fold);  // LayerNorm folded into W
-  if (only.empty() || only == "kernels" || only == "gemv_flat") section("gemv_flat", test_gemv_flat);  // flat-slice GEMVs
   if (only.empty() || only == "mlp") section("engine_mlp", test_engine_mlp);  // ... in the engine
   if (only == "attention") section("attention", test_attention);  // prefill + decode attention alone
   if (only == "layernorm") section("layernorm", test_layernorm);  // the (prefill) LayerNorm alone

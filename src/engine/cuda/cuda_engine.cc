@@ -422,8 +422,6 @@ CudaEngine::CudaEngine(const model::GptConfig& cfg, const CudaEngineOptions& o)
   if (cudak::gemv_ln_threads() != 128)
     description_ += cudak::gemv_ln_threads() == 0 ? std::string(" gemv_ln_threads=rule")
                                                   : fmt::format(" gemv_ln_threads={}", cudak::gemv_ln_threads());
-  if (dt_ == Dt::kF16 && q_ == WQuant::kNone && cudak::gemv_flat() != 0)
-    description_ += fmt::format(" gemv_flat=mask{}", cudak::gemv_flat());
   if (q_ != WQuant::kNone) {
     // The quantized GEMV switches (sessions 15-16; process-wide: SB_GEMV_WIDE, SB_FP8_MMA_ONE_ROW,
     // SB_GEMV_INT8_R1, SB_GEMV_X_GLOBAL).

@@ -105,10 +105,6 @@ long long g_gemv_wide_launches = 0;
 int g_gemv_int8_r1 = env_int("SB_GEMV_INT8_R1", 1);
 // gemv_x_global (session 16, kernels.h): 1 on (the default), 0 off.
 int g_gemv_x_global = env_int("SB_GEMV_X_GLOBAL", 1);
-// gemv_flat (session 16, kernels.h): a mask of the sites that take it (1 QKV, 2 residual, 4 c_fc;
-// 0 = off, the default until measured).
-int g_gemv_flat = env_int("SB_GEMV_FLAT", 0);
-long long g_gemv_flat_launches = 0;
 }  // namespace
 void set_fp8_mma_min_rows(int rows) { g_fp8_mma_min_rows = rows; }
 void set_fp8_mma_one_row(int mode) { g_fp8_mma_one_row = site_mode(mode); }
@@ -136,9 +132,6 @@ void set_gemv_int8_r1(int on) { g_gemv_int8_r1 = on; }
 int gemv_int8_r1() { return g_gemv_int8_r1; }
 void set_gemv_x_global(int on) { g_gemv_x_global = on; }
 int gemv_x_global() { return g_gemv_x_global; }
-void set_gemv_flat(int mode) { g_gemv_flat = mode; }
-int gemv_flat() { return g_gemv_flat; }
-long long gemv_flat_launch_count() { return g_gemv_flat_launches; }
 void set_gemv_ln_threads(int threads) { g_gemv_ln_threads = ln_threads_mode(threads); }
 void set_gemv_ln_threads_which(int mask) { g_gemv_ln_threads_which = mask; }
 int gemv_ln_threads_which() { return g_gemv_ln_threads_which; }
@@ -832,7 +825,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 || V == 7 
       }
     }
   }
-  // x_global (launch3 sets it: quantized, 3-4 rows, per-row scales, 16-byte rows): no raw copy.
+  // x_global (launch3 sets it: int8, 3-4 rows, per-row scales, 16-byte rows): no raw copy.
   constexpr bool kXGlobalOk = F == kI8 && M >= 3 && !MMA;  // (fp8 stages its codes' fp16 values in place of the raw rows)
   const bool x_global = kXGlobalOk && a.x_global;
   if (!folded && !x_global) {
@@ -1215,169 +1208,6 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 || V == 7 
   step_stamp(a.step_trace, 2);
 }
 
-// The layer GEMV sites of the gemv_wide / fp8_mma_one_row / gemv_flat masks (kernels.h).
-template <GemvEpilogue EPI>
-constexpr int kSite = EPI == GemvEpilogue::kQkvScatter ? 1
-                      : EPI == GemvEpilogue::kResidual ? 2
-                      : EPI == GemvEpilogue::kGelu     ? 4
-                                                       : 8;
-
-// ---- gemv_flat (session 16): the one-row fp16 layer GEMVs with each block's rows as one flat
-// stream of 16-byte vectors shared evenly by its warps.  The register path gives each warp whole
-// rows (one per warp for fp16), so a gpt2-xl QKV (4,800 rows of 200 vectors) on 132 x 8 blocks of
-// 4 warps leaves 144 blocks with a second row group, fetched only after the first is consumed:
-// the GEMV's run is twice its median block (docs/perf-cuda.md session 13: 7.3 vs 3.7 us).  Here
-// block b of G takes rows [N b / G, N (b + 1) / G) and its warps equal shares of their vectors,
-// in rounds of at most one register chunk (32 x kChunk vectors, the first loaded before
-// griddepcontrol.wait): the gpt2-xl QKV is one round everywhere (4-5 rows a block).  A warp's
-// round touches at most kFlatMaxRows rows; its per-row sums go to shared memory (a slot per warp
-// and row, added to across rounds), and after a block barrier thread t adds row t's four warp
-// slots in warp order and runs the epilogue (deterministic).  (A first version cut the whole
-// matrix into equal slices across blocks and finished cut rows through global partials and an
-// atomic counter: +47% on gpt2-xl, H100 session 16 call 1 — the fence / atomic / re-read chain of
-// the last piece is several microseconds per GEMV.)  Epilogues: the folded-LayerNorm QKV scatter
-// and c_fc (gelu), and the residual GEMVs; fp16, one input row.  fp32 sums in another order than
-// the register path's (not bit-identical to it).
-constexpr int kFlatMaxRows = 4;        // rows one warp's round may touch
-constexpr int kFlatMaxBlockRows = 16;  // rows of one block
-template <GemvEpilogue EPI, bool FOLD>
-__global__ void __launch_bounds__(kThreads, 8) gemv_flat_kernel(GemvArgs a) {
-  constexpr int F = kF16, M = 1, VN = 8;
-  using T = __half;
-  static_assert(!FOLD || EPI == GemvEpilogue::kQkvScatter || EPI == GemvEpilogue::kGelu, "fold: QKV / c_fc");
-  extern __shared__ __align__(16) unsigned char smem_raw[];
-  __shared__ float fold_red[FOLD ? 2 * kWarps : 1][M];
-  __shared__ float part[kWarps][kFlatMaxBlockRows];
-  const int K = a.k_in, N = a.n_out, tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  // (32-bit indices: the launcher takes only matrices of < 2^31 vectors)
-  const int KV = K / VN;
-  const int rb = static_cast<int>(static_cast<long long>(N) * blockIdx.x / gridDim.x);
-  const int re = static_cast<int>(static_cast<long long>(N) * (blockIdx.x + 1) / gridDim.x);
-  const int bv = (re - rb) * KV;                                   // the block's vectors
-  const int wb = rb * KV + bv * warp / kWarps, we = rb * KV + bv * (warp + 1) / kWarps;  // this warp's
-  const int rounds = (we - wb + 32 * kChunk - 1) / (32 * kChunk);
-  const int per = rounds > 0 ? (we - wb + rounds - 1) / rounds : 0;  // vectors per round
-  T* xs = reinterpret_cast<T*>(smem_raw);
-  const uint4* Wv = static_cast<const uint4*>(a.w);
-
-  step_stamp(a.step_trace, 0);
-  pdl_trigger();
-  // ---- Before the wait: the warp's first round of weights; thread t < rows the bias (and fold g
-  // / c) of row rb + t; the row slots zeroed.
-  uint4 wv[kChunk];
-  auto load = [&](int f0, int n) {
-#pragma unroll
-    for (int u = 0; u < kChunk; ++u) {
-      const int o = u * 32 + lane;
-      wv[u] = o < n ? __ldg(Wv + f0 + o) : make_uint4(0u, 0u, 0u, 0u);
-    }
-  };
-  if (rounds > 0) load(wb, min(per, we - wb));
-  GemvSide<T, M, EPI, 1> side;
-  if (tid < re - rb) {
-    side.weights(a, rb + tid, N);
-    if constexpr (FOLD) side.fold(a, rb + tid, N);
-  }
-  for (int i = tid; i < kWarps * kFlatMaxBlockRows; i += kThreads) (&part[0][0])[i] = 0.0f;
-  pdl_wait();
-  step_stamp(a.step_trace, 1);
-
-  // ---- After the wait: the input row into shared memory (16-byte loads through L2), and for the
-  // folded LayerNorm its statistics (the V = 5 kernel's thread partition: the same sums).
-  if (tid < re - rb) side.activations(a, rb + tid, N);
-  for (int i = tid; i < KV; i += kThreads)
-    reinterpret_cast<uint4*>(xs)[i] = __ldcg(reinterpret_cast<const uint4*>(a.x) + i);
-  __syncthreads();
-  float f_mean[M] = {0.0f}, f_rstd[M] = {0.0f};
-  if constexpr (FOLD) {
-    float s1[M] = {0.0f}, s2[M] = {0.0f};
-    for (int i = tid; i < KV; i += kThreads) fold_stats_add<T, M>(reinterpret_cast<const uint4*>(xs)[i], 0, s1, s2);
-    fold_stats_publish<kWarps, M>(s1, s2, fold_red, warp, lane);
-    __syncthreads();
-    fold_stats_finish<kWarps, M>(fold_red, K, a.ln_eps, f_mean, f_rstd);
-  }
-  for (int r = 0; r < rounds; ++r) {
-    const int f0 = wb + r * per, n = min(per, we - f0);
-    if (r > 0) load(f0, n);
-    const int row0 = f0 / KV, col0 = f0 - row0 * KV;
-    float acc[kFlatMaxRows];
-#pragma unroll
-    for (int q = 0; q < kFlatMaxRows; ++q) acc[q] = 0.0f;
-#pragma unroll
-    for (int u = 0; u < kChunk; ++u) {
-      const int o = u * 32 + lane;
-      if (o < n) {
-        const int c = col0 + o;
-        int j = 0;
-#pragma unroll
-        for (int q = 1; q < kFlatMaxRows; ++q) j += c >= q * KV ? 1 : 0;
-        float t[M] = {0.0f};
-        dot_vec<F, M>(wv[u], xs, K, c - j * KV, t);
-#pragma unroll
-        for (int q = 0; q < kFlatMaxRows; ++q) acc[q] += q == j ? t[0] : 0.0f;
-      }
-    }
-    const int nr = (f0 + n - 1) / KV - row0 + 1;  // rows this round touches (<= kFlatMaxRows)
-#pragma unroll
-    for (int q = 0; q < kFlatMaxRows; ++q) {
-      const float tq = warp_sum(acc[q]);
-      if (lane == q && q < nr) part[warp][row0 + q - rb] += tq;
-    }
-  }
-  __syncthreads();
-  if (tid < re - rb) {
-    float tot = 0.0f;
-#pragma unroll
-    for (int w = 0; w < kWarps; ++w) tot += part[w][tid];
-    float out[1][M] = {{tot}};
-    if constexpr (FOLD) out[0][0] = f_rstd[0] * (tot - f_mean[0] * side.fold_g[0]);
-    unsigned long long best[M] = {0ull};
-    gemv_epilogue<T, M, EPI>(a, rb + tid, 1, out, side, best);
-  }
-  step_stamp(a.step_trace, 2);
-}
-
-// The flat launch where it applies (gemv_flat on; fp16, one input row, 16-byte rows and input,
-// not the embedding-folded layer-0 QKV, the LayerNorm only folded): G = min(rows, resident blocks)
-// blocks; cudaErrorNotSupported (and nothing launched) where it does not apply.
-template <GemvEpilogue EPI>
-cudaError_t launch_flat(const GemvArgs& a, cudaStream_t st) {
-  constexpr bool kQkv = EPI == GemvEpilogue::kQkvScatter, kFc = EPI == GemvEpilogue::kGelu;
-  if constexpr (!(kQkv || kFc || EPI == GemvEpilogue::kResidual)) {
-    return cudaErrorNotSupported;
-  } else {
-    const bool fold = a.ln_fold != nullptr;
-    const bool aligned = (reinterpret_cast<std::uintptr_t>(a.x) & 15u) == 0 &&
-                         (reinterpret_cast<std::uintptr_t>(a.w) & 15u) == 0;
-    if ((g_gemv_flat & kSite<EPI>) == 0 || a.rows != 1 || a.k_in % 8 != 0 || !aligned || a.wte != nullptr ||
-        (a.ln_gamma != nullptr && !fold) || (fold && !(kQkv || kFc)) || a.w_scale != nullptr)
-      return cudaErrorNotSupported;
-    cudaError_t e = device_limits();
-    if (e != cudaSuccess) return e;
-    auto kernel = fold ? gemv_flat_kernel<EPI, (kQkv || kFc)> : gemv_flat_kernel<EPI, false>;
-    const std::size_t smem = static_cast<std::size_t>(a.k_in) * 2;
-    int occ = 0;
-    e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, kernel, kThreads, smem);
-    if (e != cudaSuccess) return e;
-    const long long cap = static_cast<long long>(g_sm_count) * (occ > 0 ? occ : 1);
-    const long long KV = a.k_in / 8, TV = static_cast<long long>(a.n_out) * KV;
-    const int grid = static_cast<int>(a.n_out < cap ? a.n_out : cap);
-    const long long max_rows = (a.n_out + grid - 1) / grid;
-    // A block holds at most kFlatMaxBlockRows rows, a warp's round touches at most kFlatMaxRows
-    // (a round of up to 256 vectors spans (256 - 2) / KV + 2 rows), the indices fit 32 bits.
-    if (max_rows > kFlatMaxBlockRows || (32 * kChunk - 2) / KV + 2 > kFlatMaxRows || TV >= (1ll << 31))
-      return cudaErrorNotSupported;
-    GemvArgs b = a;
-    b.step_trace = step_trace_take("gemv", grid, a.n_out);
-    e = launch_k(kernel, grid, kThreads, smem, st, b);
-    if (e == cudaSuccess) ++g_gemv_flat_launches;
-    else
-      std::snprintf(g_detail, sizeof g_detail, "gemv_flat<epi=%d,fold=%d> grid=%d N=%d K=%d: %s",
-                    static_cast<int>(EPI), fold ? 1 : 0, grid, a.n_out, a.k_in, cudaGetErrorName(e));
-    return e;
-  }
-}
-
 // Input rows by the bulk-copy engine (gemv_xtma, session 10) for an fp16 GEMV: 16-byte-aligned
 // rows, and the switch's rule (mode 2; docs/perf-cuda.md "Session 10"): one input row and n_embd
 // >= 1600 (min(N, K) is n_embd for every layer GEMV and the LM head): gpt2-xl B=1 -2.3% (H200);
@@ -1390,6 +1220,12 @@ bool xtma_wanted(const GemvArgs& a, bool vec_rows, int M) {
          g_gemv_prewait_loads == kChunk;
 }
 
+// The layer GEMV sites of the gemv_wide / fp8_mma_one_row masks (kernels.h).
+template <GemvEpilogue EPI>
+constexpr int kSite = EPI == GemvEpilogue::kQkvScatter ? 1
+                      : EPI == GemvEpilogue::kResidual ? 2
+                      : EPI == GemvEpilogue::kGelu     ? 4
+                                                       : 8;
 
 // fp8_mma_one_row's rule (mode -1): which one-row fp8 GEMVs take the tensor-core kernel (session
 // 15 calls 3-4, docs/perf-cuda.md: QKV and c_fc -5..-17%; the mlp c_proj, 100 blocks at gpt2-xl, lost).
@@ -1597,12 +1433,6 @@ cudaError_t launch3(const GemvArgs& a, cudaStream_t st) {
 // vectors, rows >= fp8_mma_min_rows, not the fused attention tail); the scalar kernel otherwise.
 template <int F, int M, GemvEpilogue EPI>
 cudaError_t launch_sel(const GemvArgs& a, cudaStream_t st) {
-  if constexpr (F == kF16 && M == 1) {
-    if (g_gemv_flat != 0) {
-      const cudaError_t e = launch_flat<EPI>(a, st);
-      if (e != cudaErrorNotSupported) return e;
-    }
-  }
   if constexpr (F == kFp8 && EPI != GemvEpilogue::kQkvAttention && EPI != GemvEpilogue::kArgmax) {
     const bool one_row = M == 1 && (g_fp8_mma_one_row < 0 ? fp8_mma_one_row_rule(kSite<EPI>)
                                                            : (g_fp8_mma_one_row & kSite<EPI>) != 0);

@@ -298,23 +298,11 @@ long long gemv_wide_launch_count();
 //    Bit-identical (exact int32 sums).
 void set_gemv_int8_r1(int on);
 int gemv_int8_r1();
-//  - gemv_flat (session 16; a mask of sites: 1 the QKV GEMV, 2 residual, 4 c_fc; default 0 = off,
-//    or SB_GEMV_FLAT): the one-row fp16 layer
-//    GEMVs (the folded-LayerNorm QKV scatter and c_fc, the residual attn / mlp c_proj; not the
-//    layer-0 QKV with the embedding, not the LM head) with each block's rows (N / blocks of them)
-//    as one flat stream of 16-byte weight vectors shared evenly by its warps, in rounds of one
-//    register chunk (the first loaded before the wait) across row boundaries; per-row warp sums
-//    added in shared memory in warp order.  Equal bytes per warp instead of whole rows per warp,
-//    whose second round of row groups doubles gpt2-xl's GEMV runs.  fp32 sums in another order
-//    than the register path.  gemv_flat_launch_count proves the path was taken.
 //  - gemv_x_global (session 16; default 1 = on, 0 = off, or SB_GEMV_X_GLOBAL): GemvArgs::x_global
 //    where it applies (the int8 register GEMVs with per-row scales at 3-4 input rows: the int8 mlp
 //    c_proj at batch 3-4).  Same codes and scales: results bit-identical.
 void set_gemv_x_global(int on);
 int gemv_x_global();
-void set_gemv_flat(int mode);
-int gemv_flat();
-long long gemv_flat_launch_count();
 void set_lm_head_mma(int mode);
 int lm_head_mma();
 long long lm_head_mma_launch_count();

@@ -56,9 +56,7 @@
 //        (128 / 256 / 512: threads per block of the LayerNorm'd one-row GEMVs; 0 = the rule by n_embd),
 //        lntw = gemv_ln_threads_which (1 = QKV only, 2 = c_fc only, 3 = both), fold = ln_fold
 //        lmmma = lm_head_mma (the fp16/bf16 LM head on tensor cores, lm_head.cu: 0 = never, the
-//        register GEMV; 1 = always; 2 = the rule, 2-4 input rows at n_embd <= 1280, the default),
-//        flat = gemv_flat (site mask: 1 QKV, 2 residual, 4 c_fc; the one-row fp16 layer GEMVs with
-//        each block's rows as one flat stream shared by its warps)
+//        register GEMV; 1 = always; 2 = the rule, 2-4 input rows at n_embd <= 1280, the default)
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -364,8 +362,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
   cudak::set_fp8_mma_one_row(default_f8m1);
   static const int default_i8r1 = cudak::gemv_int8_r1();
   cudak::set_gemv_int8_r1(default_i8r1);
-  static const int default_flat = cudak::gemv_flat();
-  cudak::set_gemv_flat(default_flat);
   static const int default_xg = cudak::gemv_x_global();
   cudak::set_gemv_x_global(default_xg);
   for (const auto& [k, val] : v.opts) {
@@ -411,7 +407,6 @@ void apply_variant(const Variant& v, CudaEngineOptions& o) {
     else if (k == "wide") cudak::set_gemv_wide(num);              // process-wide (gemv.cu): int8/fp8 4-row warps (site mask, -1 rule)
     else if (k == "i8r1") cudak::set_gemv_int8_r1(num);           // process-wide (gemv.cu): int8 one row per warp at 3-4 rows (A/B)
     else if (k == "xg") cudak::set_gemv_x_global(num);            // process-wide (gemv.cu): per-row-scaled rows from L2 (A/B)
-    else if (k == "flat") cudak::set_gemv_flat(num);              // process-wide (gemv.cu): one-row fp16 GEMVs as flat blocks (site mask, A/B)
     else if (k == "f8m1") cudak::set_fp8_mma_one_row(num);        // process-wide (gemv.cu): one-row fp8 tensor cores (site mask, -1 rule)
     else if (k == "splitk") cudak::set_gemv_split_k(num);         // process-wide (gemv.cu)
     else if (k == "attrf") cudak::set_decode_attention_rows_first(on);  // process-wide (kernels.cu)
