@@ -501,6 +501,20 @@ __device__ __forceinline__ unsigned long long* ring_bars(int warp) {
   return bars[warp];
 }
 
+// f(k, x[k]) for thread `tid`'s elements of one 16-byte-aligned input row of K (a multiple of 8)
+// values, read as 16-byte vectors through L2 (gemv_x_global's two passes: the maxima, the codes).
+template <int NT, typename T, typename Fn>
+__device__ __forceinline__ void row_elems_l2(const T* row, int K, int tid, Fn&& f) {
+  const uint4* xr = reinterpret_cast<const uint4*>(row);
+#pragma unroll 2
+  for (int v = tid; v < K / 8; v += NT) {
+    union { uint4 u; T t[8]; } e;
+    e.u = __ldcg(xr + v);
+#pragma unroll
+    for (int j = 0; j < 8; ++j) f(v * 8 + j, to_f(e.t[j]));
+  }
+}
+
 // V (variant, docs/perf-cuda.md session 8): 0 = the plain kernel (one warp per row group, the
 // whole first chunk before the wait); 1 = split K (a.split_k warps per row group); 2 = a.prewait_loads
 // of the first chunk's loads before the wait, the rest after the input loads; 3 (session 10) =
@@ -918,14 +932,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 || V == 7 
     for (int m = 0; m < M; ++m) {
       amax[m] = 0.0f;
       if (kXGlobalOk && x_global) {
-        const uint4* xr = reinterpret_cast<const uint4*>(x + m * a.x_row_stride);
-#pragma unroll 2
-        for (int v = tid; v < K / 8; v += kThreads) {
-          union { uint4 u; T t[8]; } e;
-          e.u = __ldcg(xr + v);
-#pragma unroll
-          for (int j = 0; j < 8; ++j) amax[m] = fmaxf(amax[m], fabsf(to_f(e.t[j])));
-        }
+        row_elems_l2<kThreads>(x + m * a.x_row_stride, K, tid, [&](int, float v) { amax[m] = fmaxf(amax[m], fabsf(v)); });
       } else {
         for (int k = tid; k < K; k += kThreads) amax[m] = fmaxf(amax[m], fabsf(to_f(raw[m * K + k])));
       }
@@ -936,14 +943,7 @@ __global__ void __launch_bounds__(NT, NT != 128 ? 1024 / NT : (V == 3 || V == 7 
       row_scale[m] = row_scale_for(amax[m], F == kI8 ? 127.0 : 448.0);
       row_inv[m] = 1.0f / row_scale[m];
       if (kXGlobalOk && x_global) {
-        const uint4* xr = reinterpret_cast<const uint4*>(x + m * a.x_row_stride);
-#pragma unroll 2
-        for (int v = tid; v < K / 8; v += kThreads) {
-          union { uint4 u; T t[8]; } e;
-          e.u = __ldcg(xr + v);
-#pragma unroll
-          for (int j = 0; j < 8; ++j) stage(m, v * 8 + j, to_f(e.t[j]));
-        }
+        row_elems_l2<kThreads>(x + m * a.x_row_stride, K, tid, [&](int k, float v) { stage(m, k, v); });
       } else {
         for (int k = tid; k < K; k += kThreads) stage(m, k, to_f(raw[m * K + k]));
       }
